@@ -1,0 +1,171 @@
+"""Check stage: every cross-reference and rule that needs the whole project.
+
+``check(project)`` returns every problem it finds (errors and warnings) without rendering
+anything, so ``python build.py check`` is fast and the full build can run it first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalogs import missing_translations
+from .errors import Problem
+from .facts import LANGS
+from .model import Brief, FactBase, Loc, Project
+
+CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])(.*?)\2", re.S)
+EXPR_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+DIGIT_RE = re.compile(r"[0-9０-９]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Citation:
+    item_id: str
+    function: str
+    loc: Loc
+    brief: str
+    lang: str
+    section: str
+
+
+def prose_blocks(brief: Brief):
+    """(text, loc, section) for every piece of prose in a brief, in every language."""
+    for lang, text in brief.texts.items():
+        yield lang, text.summary, text.summary_loc, "summary"
+        for rec, loc in text.recommendations:
+            yield lang, rec, loc, "recommendations"
+        for section in text.sections:
+            yield lang, section.markdown, section.loc, section.key
+
+
+def _line_at(text: str, index: int, loc: Loc) -> int:
+    return loc.line + text.count("\n", 0, index)
+
+
+def citations(brief: Brief) -> list[Citation]:
+    found = []
+    for lang, text, loc, section in prose_blocks(brief):
+        for match in CALL_RE.finditer(text):
+            found.append(Citation(match.group(3), match.group(1),
+                                  Loc(loc.path, _line_at(text, match.start(), loc)),
+                                  brief.slug, lang, section))
+    return found
+
+
+def check_digits(brief: Brief) -> list[Problem]:
+    problems = []
+    for _lang, text, loc, _section in prose_blocks(brief):
+        # Blank out template expressions but keep their newlines, so lines stay right.
+        bare = EXPR_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        for token in brief.allow_digits:
+            bare = bare.replace(token, " " * len(token))
+        for match in DIGIT_RE.finditer(bare):
+            problems.append(Problem(
+                loc.path, _line_at(bare, match.start(), loc),
+                f"figure {match.group(0)!r} typed into prose",
+                "cite it from the fact base with {{ fact(\"id\") }}, or list a name "
+                "that contains digits under allow_digits in brief.yaml"))
+    return problems
+
+
+def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
+    problems = []
+    texts: dict[str, str | None] = {}
+
+    def source_text(source_id: str) -> str | None:
+        if source_id not in texts:
+            source = facts.sources[source_id]
+            path = source_texts / source.file if source_texts else None
+            if path and path.is_file():
+                raw = path.read_bytes().decode("utf-8", errors="replace")
+                texts[source_id] = _SPACE_RE.sub("", raw)
+            else:
+                texts[source_id] = None
+                if path:
+                    problems.append(Problem(source.loc.path, source.loc.line,
+                                            f"source text {source.file!r} not found in "
+                                            f"{source_texts}", "quotes from it cannot be "
+                                            "verified", "warning"))
+        return texts[source_id]
+
+    for item in [*facts.facts.values(), *facts.claims.values()]:
+        kind = "fact" if item.id in facts.facts else "claim"
+        if item.source not in facts.sources:
+            problems.append(Problem(item.loc.path, item.loc.line,
+                                    f"{kind} {item.id!r}: unknown source {item.source!r}",
+                                    "add it to facts/sources.yaml"))
+        elif source_texts is not None:
+            text = source_text(item.source)
+            if text is not None and _SPACE_RE.sub("", item.quote) not in text:
+                problems.append(Problem(item.loc.path, item.loc.line,
+                                        f"{kind} {item.id!r}: quote not found in "
+                                        f"{facts.sources[item.source].file}",
+                                        "copy the quote from the source character for "
+                                        "character"))
+        missing = [lang for lang in LANGS if lang not in item.label.langs()]
+        if missing:
+            problems.append(Problem(item.loc.path, item.loc.line,
+                                    f"{kind} {item.id!r}: no label in {', '.join(missing)}",
+                                    "add label." + missing[0], "warning"))
+    for fact in facts.facts.values():
+        if fact.unit not in facts.units:
+            problems.append(Problem(fact.loc.path, fact.loc.line,
+                                    f"fact {fact.id!r}: unknown unit {fact.unit!r}",
+                                    "use a unit from facts/units.yaml or add one there"))
+    for conflict in facts.conflicts.values():
+        for fid in conflict.facts:
+            if fid not in facts.facts:
+                problems.append(Problem(conflict.loc.path, conflict.loc.line,
+                                        f"conflict {conflict.id!r}: unknown fact {fid!r}"))
+    return problems
+
+
+def check_briefs(project: Project) -> list[Problem]:
+    problems: list[Problem] = []
+    known = set(project.facts.facts) | set(project.facts.claims)
+    for brief in project.briefs.values():
+        line = brief.loc.line
+        for audience in brief.audiences:
+            if audience not in project.audiences:
+                problems.append(Problem(brief.loc.path, line, f"unknown audience {audience!r}",
+                                        "known: " + ", ".join(sorted(project.audiences))))
+        for fid in brief.key_figures:
+            if fid not in project.facts.facts:
+                problems.append(Problem(brief.loc.path, line,
+                                        f"key figure {fid!r} is not a known fact",
+                                        "check the id in facts/*.yaml"))
+        for cite in citations(brief):
+            if cite.item_id not in known:
+                problems.append(Problem(cite.loc.path, cite.loc.line,
+                                        f"unknown fact {cite.item_id!r}",
+                                        "check the id in facts/*.yaml"))
+            elif cite.function == "claim" and cite.item_id not in project.facts.claims:
+                problems.append(Problem(cite.loc.path, cite.loc.line,
+                                        f"{cite.item_id!r} is a fact, not a claim",
+                                        "use fact(...)"))
+            elif cite.function != "claim" and cite.item_id not in project.facts.facts:
+                problems.append(Problem(cite.loc.path, cite.loc.line,
+                                        f"{cite.item_id!r} is a claim, not a fact",
+                                        "use claim(...)"))
+        problems += check_digits(brief)
+    return problems
+
+
+def usage(project: Project) -> dict[str, list[Citation]]:
+    """Every citation of each fact or claim, across all briefs."""
+    used: dict[str, list[Citation]] = defaultdict(list)
+    for brief in project.briefs.values():
+        for cite in citations(brief):
+            used[cite.item_id].append(cite)
+    return used
+
+
+def check(project: Project) -> list[Problem]:
+    problems = check_facts(project.facts, project.source_texts)
+    problems += check_briefs(project)
+    problems += missing_translations(project.template_dirs, project.root)
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))

@@ -1,0 +1,64 @@
+"""One exception hierarchy; each class says which stage raises it.
+
+Every problem about an input file carries its path and line so that it prints as
+``path:line: message (hint)``. Library code raises; only the CLI prints and exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, found by the loaders or the checker."""
+
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.message}"
+        if self.severity == "warning":
+            text = f"{where}: warning: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class BriefError(Exception):
+    """Base class for every error the engine reports to a user."""
+
+    exit_code = 1
+
+
+class InputError(BriefError):
+    """Raised by the load and check stages: the project's files have problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line))
+        errors = sum(p.severity == "error" for p in self.problems)
+        warnings = len(self.problems) - errors
+        parts = [f"{errors} error{'s' if errors != 1 else ''}"]
+        if warnings:
+            parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        self.summary = ", ".join(parts)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+class RenderError(BriefError):
+    """Raised by the render stage: a template or prose failed to render."""
+
+
+class OutputError(BriefError):
+    """Raised by the write stage: an output could not be written."""
+
+
+class UsageError(BriefError):
+    """Raised for bad command-line arguments (unknown brief, audience, ...)."""
+
+    exit_code = 2

@@ -1,0 +1,108 @@
+"""Languages and locale-aware formatting of figures and dates with Babel.
+
+A :class:`Language` (with its Babel ``Locale``) is passed explicitly to every function;
+nothing here reads or sets process-wide locale state. Adding a language means adding a
+``Language`` entry and, if its number words differ, a formatter.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal, format_percent
+
+from .model import Fact, PartialDate, Unit
+
+HUNDREDTH = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # the project's short code: zh, en
+    tag: str  # BCP-47 for HTML lang and PDF metadata
+    locale: Locale
+    name: str  # the language's name in itself, for language switches
+
+    def date(self, value: PartialDate) -> str:
+        day = datetime.date(value.year, value.month or 1, value.day or 1)
+        if value.day:
+            return format_date(day, format="long", locale=self.locale)
+        return format_skeleton("yMMMM" if value.month else "y", day, locale=self.locale)
+
+
+LANGUAGES: dict[str, Language] = {
+    "zh": Language("zh", "zh-Hans", Locale.parse("zh_Hans_CN"), "中文"),
+    "en": Language("en", "en", Locale.parse("en"), "English"),
+}
+
+# Magnitudes for writing large figures the way each language reads them.
+_ZH_MAGNITUDES = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
+_EN_MAGNITUDES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"),
+                  (Decimal(10) ** 6, "million"))
+_ZH_PREFIX = {"over": "超过", "nearly": "近", "about": "约", "up_to": "最高"}
+_EN_PREFIX = {"over": "over ", "nearly": "nearly ", "about": "about ", "more_than": "more than ",
+              "up_to": "up to "}
+
+
+def _scaled(value: Decimal, magnitudes: tuple[tuple[Decimal, str], ...]) -> tuple[Decimal, str]:
+    """Express ``value`` in the largest magnitude that keeps it exact to two decimals."""
+    for size, word in magnitudes:
+        if abs(value) >= size:
+            mantissa = value / size
+            if mantissa == mantissa.quantize(HUNDREDTH):
+                return mantissa.normalize(), word
+    return value, ""
+
+
+def _number(value: Decimal, lang: Language, group: bool) -> str:
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return format_decimal(value, locale=lang.locale, group_separator=group,
+                          decimal_quantization=False)
+
+
+def format_number(value: Decimal, unit: Unit, qualifier: str, lang: Language,
+                  with_unit: bool = True) -> str:
+    """A figure as a reader of ``lang`` expects it: 近4万人 / nearly 40,000 people."""
+    if unit.kind == "percent":
+        text = format_percent(value / 100, locale=lang.locale, decimal_quantization=False)
+        prefix = _ZH_PREFIX if lang.code == "zh" else _EN_PREFIX
+        if qualifier == "more_than" and lang.code == "zh":
+            return text + "多"
+        return prefix.get(qualifier, "") + text
+    if unit.kind == "year":
+        year = PartialDate(int(value))
+        return lang.date(year)
+    if lang.code == "zh":
+        return _zh(value, unit, qualifier, lang, with_unit)
+    return _en(value, unit, qualifier, lang, with_unit)
+
+
+def _zh(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool) -> str:
+    mantissa, word = _scaled(value, _ZH_MAGNITUDES)
+    digits = _number(mantissa, lang, group=not word and abs(value) >= 10**5)
+    more = "多" if qualifier == "more_than" else ""
+    counter = unit.zh if with_unit else ""
+    return f"{_ZH_PREFIX.get(qualifier, '')}{digits}{more}{word}{counter}"
+
+
+def _en(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool) -> str:
+    mantissa, word = _scaled(value, _EN_MAGNITUDES)
+    digits = _number(mantissa, lang, group=True)
+    amount = f"{digits} {word}" if word else digits
+    if unit.kind == "money":
+        text = f"{unit.currency} {amount}" if with_unit else amount
+    else:
+        noun = unit.en[0] if value == 1 and not word else unit.en[1]
+        text = f"{amount} {noun}" if with_unit and noun else amount
+    return _EN_PREFIX.get(qualifier, "") + text
+
+
+def format_fact(fact: Fact, unit: Unit, lang: Language, with_unit: bool = True) -> str:
+    if isinstance(fact.value, PartialDate):
+        return lang.date(fact.value)
+    return format_number(fact.value, unit, fact.qualifier, lang, with_unit)

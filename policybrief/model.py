@@ -1,0 +1,190 @@
+"""Typed data passed between stages. Frozen: a stage never edits what an earlier one made."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+SECTION_KEYS: tuple[str, ...] = ("background", "measures", "outcomes", "lessons")
+QUALIFIERS: tuple[str, ...] = ("exact", "over", "nearly", "about", "more_than", "up_to")
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where something was written: a project-relative path and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A short text in several languages, e.g. a label ``{"zh": ..., "en": ...}``."""
+
+    values: tuple[tuple[str, str], ...]
+
+    def get(self, lang: str) -> str:
+        return dict(self.values).get(lang, "")
+
+    def langs(self) -> set[str]:
+        return {lang for lang, value in self.values if value}
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __str__(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+        if self.day:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    kind: str  # count | money | percent | area | length | duration | date | year
+    zh: str = ""
+    en: tuple[str, str] = ("", "")
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    file: str
+    title: Text
+    author: Text
+    publication: Text
+    year: int | None
+    note: Text | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One figure (or date) stated by one source, with the quote that states it."""
+
+    id: str
+    value: Decimal | PartialDate
+    unit: str
+    qualifier: str
+    date: PartialDate | None
+    label: Text
+    source: str
+    quote: str
+    note: Text | None
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A ranking or uniqueness claim (首个, 最大, 唯一) with its source and quote."""
+
+    id: str
+    label: Text
+    date: PartialDate | None
+    source: str
+    quote: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two or more facts that state the same thing differently."""
+
+    id: str
+    facts: tuple[str, ...]
+    note: Text
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class FactBase:
+    sources: dict[str, Source]
+    units: dict[str, Unit]
+    facts: dict[str, Fact]
+    claims: dict[str, Claim]
+    conflicts: dict[str, Conflict]
+
+    def conflicts_of(self, item_id: str) -> list[Conflict]:
+        return [c for c in self.conflicts.values() if item_id in c.facts]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    markdown: str  # the section's body, without its opening heading
+    loc: Loc  # line of the first body line
+
+    @property
+    def lead(self) -> str:
+        """The first paragraph: what short audiences print."""
+        return self.markdown.strip().split("\n\n", 1)[0]
+
+
+@dataclass(frozen=True)
+class LangText:
+    """A brief's text in one language: front matter strings and the four sections."""
+
+    lang: str
+    path: str
+    title: str
+    subtitle: str
+    summary: str
+    summary_loc: Loc
+    recommendations: tuple[tuple[str, Loc], ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Brief:
+    slug: str
+    folder: str
+    date: PartialDate
+    topic: str
+    authors: tuple[Text, ...]
+    audiences: tuple[str, ...]
+    languages: tuple[str, ...]
+    key_figures: tuple[str, ...]
+    allow_digits: tuple[str, ...]
+    texts: dict[str, LangText]
+    loc: Loc
+
+
+@dataclass(frozen=True)
+class Audience:
+    """How one audience presents a brief; read from templates/audiences.yaml."""
+
+    name: str
+    template: str
+    label: Text
+    section_text: str = "full"  # full | lead
+    max_pages: int | None = None
+    page_size: str = "A4"
+    toc: bool = False
+    cover: bool = False
+    endnotes: str = "full"  # full | compact
+    key_figures: bool = True
+    recommendations: bool = True
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    facts: FactBase
+    briefs: dict[str, Brief]
+    audiences: dict[str, Audience]
+    source_texts: Path | None = None
+    template_dirs: tuple[Path, ...] = field(default=())

@@ -1,0 +1,185 @@
+"""Render stage, part one: brief prose (Markdown with fact calls) to HTML fragments.
+
+Prose runs through a *sandboxed* Jinja environment that exposes only ``fact``, ``when`` and
+``claim``. Each call leaves the localized value plus a citation placeholder
+(``CITE_OPEN id CITE_CLOSE``); :mod:`policybrief.render` later numbers the placeholders in
+reading order and turns them into links to the endnotes. Raw HTML, links and images in
+Markdown are not interpreted: they come out as text.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from markupsafe import Markup, escape
+
+from .errors import RenderError
+from .i18n import Language, format_fact
+from .model import FactBase, LangText, Loc
+
+CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
+_HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
+CITE_RE = re.compile(f"{CITE_OPEN}([^{CITE_CLOSE}]+){CITE_CLOSE}")
+_HOLE_RE = re.compile(f"{_HOLE_OPEN}(\\d+){_HOLE_CLOSE}")
+_TEMPLATE_FILE = "<template>"
+
+# Markdown features that could pull in other content or inject markup are switched off.
+_OFF_INLINE = ("html", "link", "image_link", "image_reference", "reference", "short_reference",
+               "short_image_ref", "autolink", "automail")
+
+
+class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
+    """Authors' ``##`` is a subheading inside a section, so it becomes ``<h3>``."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            if re.fullmatch(r"h[1-5]", element.tag):
+                element.tag = f"h{int(element.tag[1]) + 1}"
+
+
+def new_markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    md.preprocessors.deregister("html_block")
+    for name in _OFF_INLINE:
+        if name in md.inlinePatterns:
+            md.inlinePatterns.deregister(name)
+    md.treeprocessors.register(_ShiftHeadings(md), "shift_headings", 0)
+    return md
+
+
+def cite_mark(item_id: str) -> str:
+    return f"{CITE_OPEN}{item_id}{CITE_CLOSE}"
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    key: str
+    html: Markup
+    lead: Markup
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    """A brief's prose in one language, as HTML with citation placeholders."""
+
+    lang: str
+    title: str
+    subtitle: str
+    summary: Markup
+    recommendations: tuple[Markup, ...]
+    sections: tuple[RenderedSection, ...]
+
+
+class ProseRenderer:
+    """Renders prose for one language; keeps one sandbox and one Markdown converter."""
+
+    def __init__(self, facts: FactBase, lang: Language):
+        self.facts, self.lang = facts, lang
+        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                        keep_trailing_newline=True)
+        self.env.globals.clear()
+        self.env.globals.update(fact=self.fact, when=self.when, claim=self.claim)
+        self.env.filters.clear()
+        self.env.tests.clear()
+        self.md = new_markdown()
+        self._holes: list[str] = []
+
+    # -- the functions prose may call ------------------------------------------------------
+    def _hole(self, html: str) -> str:
+        self._holes.append(html)
+        return f"{_HOLE_OPEN}{len(self._holes) - 1}{_HOLE_CLOSE}"
+
+    def _lookup(self, fact_id: object):
+        if not isinstance(fact_id, str) or fact_id not in self.facts.facts:
+            raise _UnknownFact(fact_id)
+        return self.facts.facts[fact_id]
+
+    def fact(self, fact_id: str, unit: bool = True) -> str:
+        fact = self._lookup(fact_id)
+        text = format_fact(fact, self.facts.units[fact.unit], self.lang, with_unit=bool(unit))
+        return self._hole(figure_html(fact_id, text))
+
+    def when(self, fact_id: str) -> str:
+        fact = self._lookup(fact_id)
+        if fact.date is None:
+            raise _UnknownFact(fact_id, "has no date")
+        return self._hole(figure_html(fact_id, self.lang.date(fact.date)))
+
+    def claim(self, claim_id: str) -> str:
+        if not isinstance(claim_id, str) or claim_id not in self.facts.claims:
+            raise _UnknownFact(claim_id, "is not a known claim")
+        label = self.facts.claims[claim_id].label.get(self.lang.code)
+        return self._hole(f'<span class="claim">{escape(label)}</span>{cite_mark(claim_id)}')
+
+    # -- rendering -----------------------------------------------------------------------------
+    def _expand(self, source: str, loc: Loc) -> str:
+        try:
+            template = self.env.from_string(source)
+            return template.render()
+        except TemplateSyntaxError as exc:
+            raise RenderError(f"{loc.path}:{loc.line + (exc.lineno or 1) - 1}: "
+                              f"template syntax error in prose: {exc.message} "
+                              "(fact calls look like {{ fact(\"some.id\") }})") from None
+        except _UnknownFact as exc:
+            line = _template_line(exc, loc)
+            raise RenderError(f"{loc.path}:{line}: {exc}") from None
+        except SecurityError as exc:
+            line = _template_line(exc, loc)
+            raise RenderError(f"{loc.path}:{line}: not allowed in prose: {exc} "
+                              "(prose may only call fact, when and claim)") from None
+        except (TemplateError, TypeError, ValueError) as exc:
+            line = _template_line(exc, loc)
+            raise RenderError(f"{loc.path}:{line}: error in prose: {exc} "
+                              "(prose may only call fact, when and claim)") from None
+
+    def _fill(self, html: str) -> Markup:
+        return Markup(_HOLE_RE.sub(lambda m: self._holes[int(m.group(1))], html))
+
+    def block(self, source: str, loc: Loc) -> Markup:
+        """Markdown paragraphs, lists and subheadings."""
+        expanded = self._expand(source, loc)
+        self.md.reset()
+        return self._fill(self.md.convert(expanded))
+
+    def inline(self, source: str, loc: Loc) -> Markup:
+        """One paragraph's worth of Markdown, without the ``<p>`` around it."""
+        html = str(self.block(source, loc)).strip()
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(html)
+
+    def render(self, text: LangText) -> RenderedText:
+        self._holes = []
+        sections = tuple(
+            RenderedSection(s.key, self.block(s.markdown, s.loc), self.block(s.lead, s.loc))
+            for s in text.sections
+        )
+        return RenderedText(
+            lang=text.lang, title=text.title, subtitle=text.subtitle,
+            summary=self.inline(text.summary, text.summary_loc),
+            recommendations=tuple(self.inline(r, loc) for r, loc in text.recommendations),
+            sections=sections,
+        )
+
+
+def figure_html(item_id: str, text: str) -> str:
+    return (f'<span class="fact" data-fact="{escape(item_id)}">{escape(text)}</span>'
+            f"{cite_mark(item_id)}")
+
+
+class _UnknownFact(Exception):
+    def __init__(self, fact_id: object, why: str = "is not a known fact"):
+        super().__init__(f"{fact_id!r} {why} (check the id in facts/*.yaml)")
+
+
+def _template_line(exc: BaseException, loc: Loc) -> int:
+    """The prose line that raised ``exc``: Jinja rewrites frames to template lines."""
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
+             if f.filename == _TEMPLATE_FILE and f.lineno]
+    return loc.line + (lines[-1] if lines else 1) - 1

@@ -1,0 +1,216 @@
+"""Render stage, part two: a brief's prose into an audience's page (HTML string).
+
+The page template is rendered twice: the first pass finds the order in which facts are
+cited (the template decides the reading order), the second renders the endnotes in that
+order; then each citation placeholder becomes a numbered link. Nothing here touches the
+filesystem except the template loader.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError,
+)
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from . import __version__
+from .catalogs import Translations
+from .errors import RenderError
+from .i18n import LANGUAGES, Language, format_fact
+from .model import Audience, Brief, FactBase, Project, Text
+from .prose import CITE_RE, RenderedText, figure_html
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered output page, ready for the writers."""
+
+    html: str
+    title: str
+    lang: Language
+    notes: int
+    missing_translations: frozenset[str]
+
+
+def css_content(message: str) -> Markup:
+    """Turn "Page %(page)s of %(pages)s" into a CSS ``content`` value with counters."""
+    parts: list[str] = []
+    rest = message
+    while rest:
+        cut = min((rest.find(m) for m in ("%(page)s", "%(pages)s") if m in rest), default=-1)
+        if cut == -1:
+            parts.append(_css_string(rest))
+            break
+        if cut:
+            parts.append(_css_string(rest[:cut]))
+        name = "pages" if rest.startswith("%(pages)s", cut) else "page"
+        parts.append(f"counter({name})")
+        rest = rest[cut + len(f"%({name})s"):]
+    return Markup(" ".join(parts) or '""')
+
+
+def _css_string(text: str) -> str:
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-/·，。：；第页共" else f"\\{ord(c):x} "
+                      for c in text)
+    return f'"{escaped}"'
+
+
+class Renderer:
+    """Keeps one sandboxed Jinja environment per language for the page templates."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._envs: dict[str, tuple[SandboxedEnvironment, Translations]] = {}
+
+    def env(self, lang: str) -> tuple[SandboxedEnvironment, Translations]:
+        if lang not in self._envs:
+            env = SandboxedEnvironment(
+                loader=FileSystemLoader([str(d) for d in self.project.template_dirs]),
+                autoescape=True, undefined=StrictUndefined, trim_blocks=True,
+                lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+            translations = Translations(self.project.template_dirs, lang)
+            env.install_gettext_callables(translations.gettext, translations.ngettext,
+                                          newstyle=False)
+            env.filters["css_content"] = css_content
+            self._envs[lang] = (env, translations)
+        return self._envs[lang]
+
+    def page(self, brief: Brief, audience: Audience, prose: RenderedText,
+             medium: str = "screen") -> Page:
+        """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF."""
+        lang = LANGUAGES[prose.lang]
+        env, translations = self.env(prose.lang)
+        translations.missing.clear()
+        context = page_context(self.project, brief, audience, prose, lang)
+        context["medium"] = medium
+        template_name = audience.template
+        try:
+            template = env.get_template(template_name)
+            first = template.render(context)
+            order = list(dict.fromkeys(CITE_RE.findall(first)))
+            notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
+            context["notes"] = notes
+            html = template.render(context)
+        except TemplateNotFound as exc:
+            raise RenderError(f"templates/audiences.yaml: audience {audience.name!r}: template "
+                              f"{exc.name!r} not found (looked in "
+                              f"{', '.join(self._shown(d) for d in self.project.template_dirs)})"
+                              ) from None
+        except TemplateSyntaxError as exc:
+            raise RenderError(f"{self._shown(exc.filename)}:{exc.lineno}: template syntax "
+                              f"error: {exc.message}") from None
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise RenderError(f"{self._where(exc)}: template error: {exc}") from None
+        html = number_citations(html, {item: n for n, item in enumerate(order, 1)})
+        return Page(html, prose.title, lang, len(order), frozenset(translations.missing))
+
+    def _shown(self, filename: str | Path | None) -> str:
+        if not filename:
+            return "<template>"
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.project.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _where(self, exc: BaseException) -> str:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith((".html", ".j2", ".css"))]
+        if not frames:
+            return "<template>"
+        return f"{self._shown(frames[-1].filename)}:{frames[-1].lineno}"
+
+
+def number_citations(html: str, numbers: dict[str, int]) -> str:
+    seen: dict[str, int] = {}
+
+    def mark(match) -> str:
+        item = match.group(1)
+        number = numbers[item]
+        seen[item] = seen.get(item, 0) + 1
+        anchor = f"cite-{number}" + (f"-{seen[item]}" if seen[item] > 1 else "")
+        return (f'<sup class="cite"><a href="#note-{number}" id="{anchor}" '
+                f'role="doc-noteref">{number}</a></sup>')
+
+    return CITE_RE.sub(mark, html)
+
+
+def _text(text: Text | None, lang: Language) -> str:
+    return text.get(lang.code) if text else ""
+
+
+def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, Any]:
+    source = facts.sources[source_id]
+    return {"id": source.id, "title": _text(source.title, lang),
+            "author": _text(source.author, lang), "publication": _text(source.publication, lang),
+            "year": source.year or "", "file": source.file}
+
+
+def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str, Any]:
+    """An endnote for one cited fact or claim: value, source, quote and any conflict."""
+    if item_id in facts.facts:
+        fact = facts.facts[item_id]
+        unit = facts.units[fact.unit]
+        value = format_fact(fact, unit, lang)
+        conflicts = []
+        for conflict in facts.conflicts_of(item_id):
+            others = [{"id": other, "value": format_fact(facts.facts[other],
+                                                         facts.units[facts.facts[other].unit],
+                                                         lang),
+                       "source": source_dict(facts, facts.facts[other].source, lang),
+                       "quote": facts.facts[other].quote}
+                      for other in conflict.facts if other != item_id and other in facts.facts]
+            conflicts.append({"id": conflict.id, "note": _text(conflict.note, lang),
+                              "others": others})
+        return {"number": number, "id": item_id, "kind": "fact", "value": value,
+                "label": _text(fact.label, lang), "quote": fact.quote,
+                "note": _text(fact.note, lang),
+                "date": lang.date(fact.date) if fact.date and fact.date != fact.value else "",
+                "source": source_dict(facts, fact.source, lang), "conflicts": conflicts}
+    claim = facts.claims[item_id]
+    return {"number": number, "id": item_id, "kind": "claim", "value": "",
+            "label": _text(claim.label, lang), "quote": claim.quote, "note": "",
+            "date": lang.date(claim.date) if claim.date else "",
+            "source": source_dict(facts, claim.source, lang), "conflicts": []}
+
+
+def page_context(project: Project, brief: Brief, audience: Audience, prose: RenderedText,
+                 lang: Language) -> dict[str, Any]:
+    facts = project.facts
+    key_figures = []
+    for fid in brief.key_figures:
+        fact = facts.facts[fid]
+        value = format_fact(fact, facts.units[fact.unit], lang)
+        key_figures.append({"id": fid, "value": Markup(figure_html(fid, value)),
+                            "label": _text(fact.label, lang),
+                            "date": lang.date(fact.date) if fact.date else ""})
+    sections = [{"key": s.key, "id": f"sec-{s.key}",
+                 "html": s.lead if audience.section_text == "lead" else s.html}
+                for s in prose.sections]
+    base = f"{audience.name}.{lang.code}"
+    alternates = [{"code": code, "tag": LANGUAGES[code].tag, "name": LANGUAGES[code].name,
+                   "href": f"{audience.name}.{code}.html", "current": code == lang.code}
+                  for code in brief.languages]
+    return {
+        "lang": {"code": lang.code, "tag": lang.tag, "name": lang.name},
+        "brief": {
+            "slug": brief.slug, "title": prose.title, "subtitle": prose.subtitle,
+            "summary": prose.summary, "topic": brief.topic,
+            "date": lang.date(brief.date), "date_iso": str(brief.date),
+            "authors": [_text(a, lang) for a in brief.authors],
+        },
+        "audience": {**asdict(audience), "label": _text(audience.label, lang)},
+        "sections": sections,
+        "key_figures": key_figures if audience.key_figures else [],
+        "recommendations": list(prose.recommendations) if audience.recommendations else [],
+        "notes": [],
+        "alternates": alternates,
+        "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
+        "generator": f"policybrief {__version__}",
+    }
