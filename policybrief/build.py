@@ -11,13 +11,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .check import check
 from .errors import InputError, Problem, RenderError, UsageError
 from .i18n import LANGUAGES
 from .model import Project
 from .project import load_project
-from markupsafe import Markup
-
 from .prose import CITE_RE, ProseRenderer, RenderedText
 from .render import Page, Renderer
 from .write import atomic_write
@@ -71,8 +71,8 @@ class BuildReport:
 
 def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
     """Load and check stages; raise InputError on errors (or warnings when strict)."""
-    project = load_project(options.root, options.templates, options.source_texts)
-    problems = check(project)
+    project, problems = load_project(options.root, options.templates, options.source_texts)
+    problems = sorted(set(problems + check(project)), key=lambda p: (p.path, p.line, p.message))
     if any(p.severity == "error" for p in problems) or (options.strict and problems):
         raise InputError(problems)
     return project, problems

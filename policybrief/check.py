@@ -127,18 +127,21 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
 def check_briefs(project: Project) -> list[Problem]:
     problems: list[Problem] = []
     known = set(project.facts.facts) | set(project.facts.claims)
+    # A facts file that did not parse would make every id in it look unknown: say nothing
+    # about ids until it is fixed, rather than bury its one error under dozens.
+    check_ids = project.facts.complete
     for brief in project.briefs.values():
         line = brief.loc.line
         for audience in brief.audiences:
             if audience not in project.audiences:
                 problems.append(Problem(brief.loc.path, line, f"unknown audience {audience!r}",
                                         "known: " + ", ".join(sorted(project.audiences))))
-        for fid in brief.key_figures:
+        for fid in brief.key_figures if check_ids else ():
             if fid not in project.facts.facts:
                 problems.append(Problem(brief.loc.path, line,
                                         f"key figure {fid!r} is not a known fact",
                                         "check the id in facts/*.yaml"))
-        for cite in citations(brief):
+        for cite in citations(brief) if check_ids else ():
             if cite.item_id not in known:
                 problems.append(Problem(cite.loc.path, cite.loc.line,
                                         f"unknown fact {cite.item_id!r}",

@@ -13,7 +13,16 @@ from typing import Any
 from . import yamlio
 from .errors import Problem
 from .model import (
-    QUALIFIERS, Claim, Conflict, Fact, FactBase, Loc, PartialDate, Source, Text, Unit,
+    QUALIFIERS,
+    Claim,
+    Conflict,
+    Fact,
+    FactBase,
+    Loc,
+    PartialDate,
+    Source,
+    Text,
+    Unit,
 )
 from .yamlio import YList, YMap
 
@@ -266,6 +275,7 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     conflicts: dict[str, Conflict] = {}
     seen: dict[str, Loc] = {}  # facts and claims share one id space; conflicts have their own
     seen_conflicts: dict[str, Loc] = {}
+    complete = True
     for path in sorted(folder.glob("*.yaml")):
         if path.name in RESERVED:
             continue
@@ -273,6 +283,7 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
         data, found = yamlio.load(str(path), shown)
         problems += found
         if data is None:
+            complete = False
             continue
         if isinstance(data, YMap):
             for key in data:
@@ -298,4 +309,4 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
                     continue
                 ids[item.id] = item.loc
                 table[item.id] = item
-    return FactBase(sources, units, facts, claims, conflicts)
+    return FactBase(sources, units, facts, claims, conflicts, complete)

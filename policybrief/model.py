@@ -117,6 +117,7 @@ class FactBase:
     facts: dict[str, Fact]
     claims: dict[str, Claim]
     conflicts: dict[str, Conflict]
+    complete: bool = True  # False when a facts file could not be parsed at all
 
     def conflicts_of(self, item_id: str) -> list[Conflict]:
         return [c for c in self.conflicts.values() if item_id in c.facts]

@@ -76,7 +76,9 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
-                 source_texts: Path | None = None) -> Project:
+                 source_texts: Path | None = None) -> tuple[Project, list[Problem]]:
+    """Load everything that loads; return it with every problem found on the way, so the
+    checker can run over the rest and one run reports everything."""
     root = root.resolve()
     config = settings(root)
     problems: list[Problem] = []
@@ -91,7 +93,5 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
     facts = load_factbase(root, problems)
     briefs = load_briefs(root, problems)
     audiences = load_audiences(template_dirs, root, problems)
-    if any(p.severity == "error" for p in problems):
-        raise InputError(problems)
     return Project(root, facts, briefs, audiences,
-                   source_texts.resolve() if source_texts else None, template_dirs)
+                   source_texts.resolve() if source_texts else None, template_dirs), problems

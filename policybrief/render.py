@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
-    FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
 )
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -45,20 +49,20 @@ def css_content(message: str) -> Markup:
     while rest:
         cut = min((rest.find(m) for m in ("%(page)s", "%(pages)s") if m in rest), default=-1)
         if cut == -1:
-            parts.append(_css_string(rest))
+            parts.append(css_string(rest))
             break
         if cut:
-            parts.append(_css_string(rest[:cut]))
+            parts.append(css_string(rest[:cut]))
         name = "pages" if rest.startswith("%(pages)s", cut) else "page"
         parts.append(f"counter({name})")
         rest = rest[cut + len(f"%({name})s"):]
     return Markup(" ".join(parts) or '""')
 
 
-def _css_string(text: str) -> str:
-    escaped = "".join(c if c.isalnum() or c in " .,:;!?()-/·，。：；第页共" else f"\\{ord(c):x} "
-                      for c in text)
-    return f'"{escaped}"'
+def css_string(text: str) -> Markup:
+    """Any text as a CSS string literal; everything but letters, digits and spaces escaped."""
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text))
+    return Markup(f'"{escaped}"')
 
 
 class Renderer:
@@ -78,6 +82,7 @@ class Renderer:
             env.install_gettext_callables(translations.gettext, translations.ngettext,
                                           newstyle=False)
             env.filters["css_content"] = css_content
+            env.filters["css_string"] = css_string
             self._envs[lang] = (env, translations)
         return self._envs[lang]
 

@@ -1,0 +1,78 @@
+"""Helpers for tests: parse built HTML and PDFs the way a reader would see them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pypdf
+import tinyhtml5
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = (ROOT / ".." / "shared" / "seeds").resolve()
+NS = "{http://www.w3.org/1999/xhtml}"
+PROJECT_PARTS = ("facts", "briefs", "templates", "pyproject.toml")
+
+
+def copy_project(dest: Path) -> Path:
+    """A throwaway copy of the project (facts, briefs, templates, settings)."""
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, dest / part)
+        else:
+            shutil.copy2(source, dest / part)
+    # The copy lives elsewhere, so point it at the seed texts by absolute path.
+    settings = (dest / "pyproject.toml").read_text(encoding="utf-8")
+    settings = settings.replace('source_texts = "../shared/seeds"', f'source_texts = "{SEEDS}"')
+    (dest / "pyproject.toml").write_text(settings, encoding="utf-8")
+    return dest
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python build.py ...`` as a user would."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def parse_html(path: Path):
+    return tinyhtml5.parse(path.read_text(encoding="utf-8"))
+
+
+def find_all(root, tag: str, **attrs):
+    for element in root.iter(NS + tag):
+        if all(attr_has(element, k.rstrip("_"), v) for k, v in attrs.items()):
+            yield element
+
+
+def attr_has(element, name: str, value: str) -> bool:
+    got = element.get(name, "")
+    return value in got.split() if name == "class" else got == value
+
+
+def text_of(element) -> str:
+    return "".join(element.itertext())
+
+
+def pdf_pages(path: Path) -> list[str]:
+    reader = pypdf.PdfReader(str(path))
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+def pdf_reader(path: Path) -> pypdf.PdfReader:
+    return pypdf.PdfReader(str(path))
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace removed: PDF extraction breaks lines anywhere."""
+    return "".join(text.split())

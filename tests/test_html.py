@@ -1,0 +1,124 @@
+"""The web edition as a reader's browser parses it."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import NS, ROOT, find_all, parse_html, text_of
+
+from policybrief.i18n import LANGUAGES, format_fact
+from policybrief.project import load_project
+
+BRIEFS = ("yunqi", "bri")
+AUDIENCES = ("full-report", "decision-makers")
+TITLES = {"zh": ["背景", "举措", "成效", "启示"], "en": ["Background", "Measures", "Outcomes", "Lessons"]}
+TAGS = {"zh": "zh-Hans", "en": "en"}
+KEY_FIGURES = {
+    ("yunqi", "zh"): ["481家", "超过80亿元", "3.36亿元", "近4万人"],
+    ("yunqi", "en"): ["481 enterprises", "over CNY 8 billion", "CNY 336 million",
+                      "nearly 40,000 people"],
+}
+
+
+def outputs():
+    for brief in BRIEFS:
+        for audience in AUDIENCES:
+            for lang in ("zh", "en"):
+                yield brief, audience, lang
+
+
+@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
+def test_page_structure(dist, brief, audience, lang):
+    root = parse_html(dist / brief / f"{audience}.{lang}.html")
+    assert root.get("lang") == TAGS[lang]
+    assert len(list(find_all(root, "h1"))) == 1
+    sections = list(find_all(root, "section", class_="brief-section"))
+    assert [s.get("id") for s in sections] == ["sec-background", "sec-measures",
+                                               "sec-outcomes", "sec-lessons"]
+    assert [text_of(s.find(NS + "h2")) for s in sections] == TITLES[lang]
+    for section in sections:
+        assert text_of(section).strip()
+
+
+@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
+def test_every_citation_links_to_a_note_with_source_and_quote(dist, brief, audience, lang):
+    root = parse_html(dist / brief / f"{audience}.{lang}.html")
+    notes = {li.get("id"): li for li in find_all(root, "li") if li.get("id", "").startswith("note-")}
+    marks = list(find_all(root, "sup", class_="cite"))
+    assert marks, "no citation marks"
+    for sup in marks:
+        href = sup.find(NS + "a").get("href")
+        note = notes[href[1:]]
+        assert list(find_all(note, "q", class_="note-quote"))
+        assert text_of(note).strip()
+    # numbered in reading order, starting at 1
+    numbers = list(dict.fromkeys(int(text_of(s)) for s in marks))
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_key_figures_are_localized(dist, lang):
+    root = parse_html(dist / "yunqi" / f"full-report.{lang}.html")
+    box = next(find_all(root, "section", class_="key-figures"))
+    values = [text_of(span) for span in find_all(box, "span", class_="fact")]
+    assert values == KEY_FIGURES[("yunqi", lang)]
+
+
+def test_every_cited_fact_renders_as_its_localized_value(dist):
+    project, _ = load_project(ROOT)
+    for brief in BRIEFS:
+        for lang in ("zh", "en"):
+            language = LANGUAGES[lang]
+            root = parse_html(dist / brief / f"full-report.{lang}.html")
+            spans = list(find_all(root, "span", class_="fact"))
+            assert len(spans) > 10
+            for span in spans:
+                fact = project.facts.facts[span.get("data-fact")]
+                unit = project.facts.units[fact.unit]
+                expected = {format_fact(fact, unit, language),
+                            format_fact(fact, unit, language, with_unit=False)}
+                if fact.date:
+                    expected.add(language.date(fact.date))
+                assert text_of(span) in expected, (fact.id, text_of(span))
+
+
+def test_inline_css_is_not_escaped(dist):
+    html = (dist / "yunqi" / "full-report.zh.html").read_text(encoding="utf-8")
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert "&#34;" not in style and "&gt;" not in style and "&quot;" not in style
+    assert '"Noto Serif CJK SC"' in style
+
+
+def test_language_switch_and_pdf_link(dist):
+    root = parse_html(dist / "bri" / "decision-makers.zh.html")
+    nav = next(find_all(root, "nav", class_="edition"))
+    hrefs = [a.get("href") for a in find_all(nav, "a")]
+    assert "decision-makers.en.html" in hrefs and "decision-makers.zh.pdf" in hrefs
+    assert (dist / "bri" / "decision-makers.en.html").is_file()
+
+
+def test_index_lists_every_output_with_working_links(dist):
+    root = parse_html(dist / "index.html")
+    hrefs = [a.get("href") for a in find_all(root, "a")]
+    expected = {f"{b}/{a}.{lang}.{fmt}" for b, a, lang in outputs() for fmt in ("html", "pdf")}
+    assert expected <= set(hrefs)
+    for href in hrefs:
+        assert (dist / href).is_file(), href
+    titles = [text_of(h) for h in find_all(root, "h2")]
+    assert any("云栖小镇" in t for t in titles) and any("Yunqi" in t for t in titles)
+
+
+def test_raw_html_in_prose_is_shown_as_text(tmp_path):
+    from helpers import copy_project
+
+    from policybrief.build import Options, build
+
+    project = copy_project(tmp_path / "p")
+    text = project / "briefs" / "yunqi" / "en.md"
+    body = text.read_text(encoding="utf-8")
+    text.write_text(body.replace("# lessons\n", "# lessons\n\n<script>alert('x')</script>\n", 1),
+                    encoding="utf-8")
+    build(Options(root=project, out=tmp_path / "out", briefs=("yunqi",), langs=("en",),
+                  audiences=("full-report",), formats=("html",)))
+    html = (tmp_path / "out" / "yunqi" / "full-report.en.html").read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert" in html
