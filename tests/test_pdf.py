@@ -119,3 +119,21 @@ def test_pdf_build_is_byte_identical(tmp_path):
     build(Options(root=ROOT, out=tmp_path / "b", **picks))
     for name in ("decision-makers.zh.pdf", "decision-makers.zh.html"):
         assert (tmp_path / "a/bri" / name).read_bytes() == (tmp_path / "b/bri" / name).read_bytes()
+
+
+def test_every_character_has_a_glyph_in_the_fonts_used(dist):
+    """No tofu: every character a reader sees is drawn by the Noto CJK faces we embed."""
+    import subprocess
+
+    from fontTools.ttLib import TTFont
+
+    covered = set()
+    for family in ("Noto Serif CJK SC", "Noto Sans CJK SC"):
+        found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", family],
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+        font = TTFont(found[0], fontNumber=int(found[1]), lazy=True)
+        covered |= set(font.getBestCmap())
+    for path in sorted(dist.rglob("*.pdf")):
+        text = "".join(pdf_pages(path))
+        missing = {c for c in text if ord(c) not in covered and not c.isspace()}
+        assert not missing, (path.name, sorted(missing))
