@@ -40,7 +40,11 @@ class YList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (it is, in the PyPI wheels): 5-10x faster.
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
     """SafeLoader that builds YMap/YList, records duplicate keys, and keeps dates as text."""
 
     def __init__(self, stream: str):

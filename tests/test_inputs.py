@@ -80,7 +80,7 @@ def test_the_fixture_itself_is_clean(project):
 CASES = {
     "malformed yaml": (
         {"facts/test.yaml": "facts:\n  - id: t.x\n    value: [1, 2\n    unit: person\n"},
-        "facts/test.yaml:4: invalid YAML: expected ',' or ']', but got ':' "
+        "facts/test.yaml:4: invalid YAML: did not find expected ',' or ']' "
         "(check indentation, colons and quotes)"),
     "value of the wrong type": (
         {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: many")},
