@@ -167,8 +167,49 @@ def usage(project: Project) -> dict[str, list[Citation]]:
     return used
 
 
+def check_unused(project: Project) -> list[Problem]:
+    """Facts and claims no brief cites (nor shows as the other side of a cited conflict)."""
+    if not project.briefs:
+        return []
+    cited = set(usage(project))
+    shown = set(cited)
+    for conflict in project.facts.conflicts.values():
+        if cited & set(conflict.facts):
+            shown |= set(conflict.facts)
+    problems = []
+    for item in [*project.facts.facts.values(), *project.facts.claims.values()]:
+        if item.id not in shown and not item.reference:
+            problems.append(Problem(item.loc.path, item.loc.line,
+                                    f"{item.id!r} is not cited by any brief",
+                                    "cite it, or mark it `reference: true` to keep it for "
+                                    "the record", "warning"))
+    return problems
+
+
 def check(project: Project) -> list[Problem]:
     problems = check_facts(project.facts, project.source_texts)
     problems += check_briefs(project)
+    problems += check_unused(project)
     problems += missing_translations(project.template_dirs, project.root)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
+
+
+def inventory(facts: FactBase) -> dict[str, dict[str, dict[str, int]]]:
+    """Counts of facts, claims and conflicts per source document and per topic (id prefix)."""
+    table: dict[str, dict[str, dict[str, int]]] = {"source": {}, "topic": {}}
+
+    def bump(kind: str, key: str, column: str) -> None:
+        row = table[kind].setdefault(key, {"facts": 0, "claims": 0, "conflicts": 0})
+        row[column] += 1
+
+    for column, items in (("facts", facts.facts.values()), ("claims", facts.claims.values())):
+        for item in items:
+            bump("source", item.source, column)
+            bump("topic", item.id.split(".")[0], column)
+    for conflict in facts.conflicts.values():
+        members = [facts.facts[f] for f in conflict.facts if f in facts.facts]
+        for source in sorted({m.source for m in members}):
+            bump("source", source, "conflicts")
+        for topic in sorted({m.id.split(".")[0] for m in members}):
+            bump("topic", topic, "conflicts")
+    return table

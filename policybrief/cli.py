@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
                 print(problem, file=sys.stderr)
             facts = project.facts
             if not args.quiet:
+                print_inventory(project)
                 print(f"ok: {len(facts.facts)} facts, {len(facts.claims)} claims, "
                       f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
                       f"{len(problems)} warning{'s' if len(problems) != 1 else ''}")
@@ -91,6 +92,23 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     if not args.quiet:
         print_report(report, options.out_dir)
     return 0
+
+
+def print_inventory(project) -> None:
+    from .check import inventory
+    from .i18n import LANGUAGES, format_fact
+
+    facts = project.facts
+    for kind, rows in inventory(facts).items():
+        print(f"{kind:<14} {'facts':>6} {'claims':>7} {'conflicts':>10}")
+        for key, row in sorted(rows.items()):
+            print(f"  {key:<12} {row['facts']:>6} {row['claims']:>7} {row['conflicts']:>10}")
+    en = LANGUAGES["en"]
+    for conflict in facts.conflicts.values():
+        sides = [f"{format_fact(facts.facts[f], facts.units[facts.facts[f].unit], en)} "
+                 f"[{facts.facts[f].label.get('en')}, {facts.facts[f].source}]"
+                 for f in conflict.facts if f in facts.facts]
+        print(f"conflict {conflict.id}: {' vs '.join(sides)}")
 
 
 def print_report(report, out: Path) -> None:

@@ -85,6 +85,13 @@ class Fields:
                 pairs.append((lang, item.strip()))
         return Text(tuple(sorted(pairs)))
 
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.bad(key, f"{self.what}: {key!r} must be true or false")
+            return False
+        return value
+
     def date(self, key: str, required: bool = True) -> PartialDate | None:
         value = self.data.get(key)
         if value is None:
@@ -202,7 +209,8 @@ def _load_fact(spec: YMap, shown: str, problems: list[Problem],
     fid = spec.get("id")
     what = f"fact {fid!r}" if isinstance(fid, str) else "fact"
     f = Fields(spec, shown, problems, what)
-    f.unknown(("id", "value", "unit", "qualifier", "date", "label", "source", "quote", "note"))
+    f.unknown(("id", "value", "unit", "qualifier", "date", "label", "source", "quote", "note",
+               "reference"))
     fid = f.str("id")
     if fid and not ID_RE.match(fid):
         f.bad("id", f"fact id {fid!r} is not valid", "use lowercase words joined by dots")
@@ -234,19 +242,19 @@ def _load_fact(spec: YMap, shown: str, problems: list[Problem],
     if value is None or not fid or label is None:
         return None
     return Fact(fid, value, unit, qualifier if qualifier in QUALIFIERS else "exact", date,
-                label, source, quote, note, Loc(shown, spec.line))
+                label, source, quote, note, Loc(shown, spec.line), f.flag("reference"))
 
 
 def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None:
     cid = spec.get("id")
     f = Fields(spec, shown, problems, f"claim {cid!r}" if isinstance(cid, str) else "claim")
-    f.unknown(("id", "label", "date", "source", "quote", "note"))
+    f.unknown(("id", "label", "date", "source", "quote", "reference"))
     cid, label = f.str("id"), f.text("label")
     date = f.date("date", required=False)
     source, quote = f.str("source"), f.str("quote")
     if not cid or label is None:
         return None
-    return Claim(cid, label, date, source, quote, Loc(shown, spec.line))
+    return Claim(cid, label, date, source, quote, Loc(shown, spec.line), f.flag("reference"))
 
 
 def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict | None:

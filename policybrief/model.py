@@ -86,6 +86,7 @@ class Fact:
     quote: str
     note: Text | None
     loc: Loc
+    reference: bool = False  # kept for the record; not expected to be cited by a brief
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Claim:
     source: str
     quote: str
     loc: Loc
+    reference: bool = False
 
 
 @dataclass(frozen=True)
