@@ -13,7 +13,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .check import check
+from . import factcheck
+from .check import check, inventory
 from .errors import InputError, Problem, RenderError, UsageError
 from .i18n import LANGUAGES
 from .model import Project
@@ -115,21 +116,26 @@ def render_prose(project: Project, outputs: list[Output]) -> dict[tuple[str, str
 
 
 def render_pages(project: Project, outputs: list[Output],
-                 prose: dict[tuple[str, str], RenderedText],
-                 report: BuildReport) -> dict[tuple[Output, str], Page]:
+                 prose: dict[tuple[str, str], RenderedText], report: BuildReport,
+                 reported: frozenset[str] = frozenset()) -> dict[tuple[Output, str], Page]:
     """Each output's page for each format: "html" renders for screens, "pdf" for print."""
     renderer = Renderer(project)
     pages = {}
+    missing: set[tuple[str, str]] = set()
     for output in outputs:
         brief = project.briefs[output.brief]
         for fmt in output.formats:
             page = renderer.page(brief, project.audiences[output.audience],
                                  prose[(output.brief, output.lang)],
                                  medium="screen" if fmt == "html" else "print")
-            for message in sorted(page.missing_translations):
-                report.warnings.append(f"templates: no {output.lang} translation for "
-                                       f"{message!r} (add it to the catalog; see README)")
+            missing |= {(output.lang, message) for message in page.missing_translations}
             pages[(output, fmt)] = page
+    # `check` reports untranslated template strings with file and line; this catches any
+    # that reach a page some other way, once each.
+    for lang, message in sorted(missing):
+        text = f"no {lang} translation for {message!r}"
+        if text not in reported:
+            report.warnings.append(f"templates: {text} (add it to the catalog; see README)")
     return pages
 
 
@@ -165,7 +171,8 @@ def build(options: Options) -> BuildReport:
     report.warnings += [str(p) for p in problems]
     outputs = plan(project, options)
     prose = render_prose(project, outputs)
-    pages = render_pages(project, outputs, prose, report)
+    pages = render_pages(project, outputs, prose, report,
+                         frozenset(p.message for p in problems))
     out = options.out_dir
     pdfs = render_pdfs(project, pages, out, report)
     if options.strict and report.warnings:
@@ -180,6 +187,7 @@ def build(options: Options) -> BuildReport:
         report.written.append(Written(path, count, len(data), seconds))
     index = render_index(project, out)
     atomic_write(out / "index.html", index.encode("utf-8"))
+    atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -211,3 +219,13 @@ def render_index(project: Project, out: Path) -> str:
         briefs.append({"slug": brief.slug, "texts": texts, "date": str(brief.date),
                        "topic": brief.topic, "entries": entries})
     return env.get_template("index.html").render(briefs=briefs)
+
+
+def render_facts_page(project: Project) -> str:
+    """``facts.html``: the whole fact base, as checked, with where each item is cited."""
+    env, _translations = Renderer(project).env("en")
+    facts = project.facts
+    conflicts = [{"id": c.id, "note": c.note.get("en"), "facts": c.facts}
+                 for c in facts.conflicts.values()]
+    return env.get_template("facts.html").render(
+        rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts))

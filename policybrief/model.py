@@ -181,6 +181,7 @@ class Audience:
     endnotes: str = "full"  # full | compact
     key_figures: bool = True
     recommendations: bool = True
+    fact_appendix: bool = False  # a fact-check table of every cited fact, in both languages
 
 
 @dataclass(frozen=True)

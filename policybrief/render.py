@@ -23,7 +23,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, factcheck
 from .catalogs import Translations
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
@@ -101,6 +101,10 @@ class Renderer:
             order = list(dict.fromkeys(CITE_RE.findall(first)))
             notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
             context["notes"] = notes
+            if audience.fact_appendix:
+                context["fact_check"] = [
+                    {**row, "number": n}
+                    for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)]
             html = template.render(context)
         except TemplateNotFound as exc:
             raise RenderError(f"templates/audiences.yaml: audience {audience.name!r}: template "
@@ -215,6 +219,7 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "key_figures": key_figures if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],
+        "fact_check": [],
         "alternates": alternates,
         "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
         "generator": f"policybrief {__version__}",

@@ -100,8 +100,13 @@ def test_argument_errors_exit_2():
 def test_check_command_reports_counts():
     result = run_cli("check", "--strict")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: ")
-    assert " facts, " in result.stdout and " conflicts, 2 briefs; 0 warnings" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["source", "facts", "claims", "conflicts"]
+    assert any(line.split()[0] == "jing-yunqi" for line in lines[1:4])
+    assert any(line.startswith("conflict yunqi.conference.attendance-2016: nearly 40,000 people")
+               for line in lines)
+    assert lines[-1].startswith("ok: ")
+    assert lines[-1].endswith(" conflicts, 2 briefs; 0 warnings")
 
 
 def test_selection_builds_only_what_was_asked(tmp_path):
@@ -109,7 +114,7 @@ def test_selection_builds_only_what_was_asked(tmp_path):
     result = run_cli("--brief", "bri", "--lang", "en", "--audience", "decision-makers",
                      "--format", "html", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(snapshot(out)) == ["bri/decision-makers.en.html", "index.html"]
+    assert sorted(snapshot(out)) == ["bri/decision-makers.en.html", "facts.html", "index.html"]
 
 
 def test_help_documents_every_option():

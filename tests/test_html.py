@@ -122,3 +122,48 @@ def test_raw_html_in_prose_is_shown_as_text(tmp_path):
     html = (tmp_path / "out" / "yunqi" / "full-report.en.html").read_text(encoding="utf-8")
     assert "<script>" not in html
     assert "&lt;script&gt;alert" in html
+
+
+def test_conflicted_fact_shows_the_conflict_in_its_note(dist):
+    project, _ = load_project(ROOT)
+    root = parse_html(dist / "yunqi" / "full-report.en.html")
+    notes = [li for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
+    conflicted = {fid for c in project.facts.conflicts.values() for fid in c.facts}
+    shown = 0
+    for note in notes:
+        fact_link = next(find_all(note, "a", class_="fact-link"))
+        fact_id = fact_link.get("href").split("#")[1]
+        has_conflict = bool(list(find_all(note, "span", class_="note-conflict")))
+        assert has_conflict == (fact_id in conflicted), fact_id
+        shown += has_conflict
+    assert shown >= 3
+
+
+def test_fact_check_page_lists_every_fact_and_claim(dist):
+    project, _ = load_project(ROOT)
+    root = parse_html(dist / "facts.html")
+    cards = {a.get("id"): a for a in find_all(root, "article", class_="fact-card")}
+    assert set(cards) == set(project.facts.facts) | set(project.facts.claims)
+    card = cards["yunqi.output.2016"]
+    values = [text_of(s) for s in find_all(card, "dd", class_="values")]
+    assert values == ["超过80亿元over CNY 8 billion"]
+    assert "涉云产值超过80亿元" in text_of(card)
+    for card in cards.values():
+        for link in find_all(card, "a"):
+            href = link.get("href")
+            if href.startswith("#"):
+                assert href[1:] in cards
+            else:
+                path, _, fragment = href.partition("#")
+                page = parse_html(dist / path)
+                assert not fragment or any(e.get("id") == fragment for e in page.iter()), href
+    conflicts = list(find_all(root, "li", class_="conflict-item"))
+    assert len(conflicts) == len(project.facts.conflicts)
+
+
+def test_full_report_has_a_fact_check_appendix(dist):
+    root = parse_html(dist / "bri" / "full-report.zh.html")
+    appendix = next(find_all(root, "section", class_="fact-check"))
+    rows = list(find_all(appendix, "tr"))[1:]
+    notes = [li for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
+    assert len(rows) == len(notes)

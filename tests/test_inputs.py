@@ -9,6 +9,7 @@ import pytest
 from helpers import write_files
 
 from policybrief.build import Options, load_and_check
+from policybrief.cli import main
 from policybrief.errors import InputError
 
 GOOD_FACTS = """\
@@ -119,7 +120,7 @@ CASES = {
     "unknown field": (
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
         "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (allowed: id, value, "
-        "unit, qualifier, date, label, source, quote, note)"),
+        "unit, qualifier, date, label, source, quote, note, reference)"),
     "label missing a language": (
         {"facts/test.yaml": GOOD_FACTS.replace("label: {zh: 累计引进企业, en: enterprises attracted}",
                                                "label: {en: enterprises attracted}")},
@@ -175,30 +176,60 @@ CASES = {
     "duplicate key": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF + "topic: again\n"},
         "briefs/zz-test/brief.yaml:8: duplicate key 'topic' (each key may appear once)"),
+    "invalid fact id": (
+        {"facts/test.yaml": GOOD_FACTS.replace("id: t.enterprises", "id: T.Enterprises")},
+        "facts/test.yaml:2: fact id 'T.Enterprises' is not valid (use lowercase words joined by dots)"),
+    "date fact with a number": (
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 481\n    unit: enterprise", "value: 481\n    unit: date")},
+        "facts/test.yaml:3: fact 't.enterprises': value 481 is not a date (a date fact's value is \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\")"),
+    "conflict with one fact": (
+        {"facts/test.yaml": GOOD_FACTS + "conflicts:\n  - id: t.c\n    facts: [t.enterprises]\n    note: {zh: 甲, en: a}\n"},
+        "facts/test.yaml:12: conflict 't.c': 'facts' must list at least two fact ids"),
+    "sections out of order": (
+        {"briefs/zz-test/en.md": GOOD_TEXT.replace("# measures\n\nMeasures.\n\n# outcomes\n\nOutcomes.",
+                                                   "# outcomes\n\nOutcomes.\n\n# measures\n\nMeasures.")},
+        "briefs/zz-test/en.md:9: sections are out of order (the order is background, measures, outcomes, lessons)"),
+    "front matter not closed": (
+        {"briefs/zz-test/en.md": GOOD_TEXT.replace("---\n# background", "# background")},
+        "briefs/zz-test/en.md:1: front matter is not closed (add a line '---' after it)"),
+    "label in an unknown language": (
+        {"facts/test.yaml": GOOD_FACTS.replace("en: enterprises attracted}", "en: enterprises attracted, fr: entreprises}")},
+        "facts/test.yaml:7: fact 't.enterprises': 'label' has unknown language 'fr' (use zh or en)"),
+    "claim with an unknown source": (
+        {"facts/test.yaml": GOOD_FACTS + "claims:\n  - id: t.claim\n    label: {zh: 最大, en: largest}\n    source: nowhere\n    quote: 最大\n    reference: true\n"},
+        "facts/test.yaml:11: claim 't.claim': unknown source 'nowhere' (add it to facts/sources.yaml)"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_broken_input_is_reported_with_file_and_line(project, case):
+def test_broken_input_is_reported_with_file_and_line(project, tmp_path, capsys, case):
+    """Build a good output, break one input, build again: the exact message, exit code 1,
+    and the last good output untouched."""
+    out = tmp_path / "out"
+    write_files(project, {"facts/test.yaml": GOOD_FACTS, "briefs/zz-test/brief.yaml": GOOD_BRIEF,
+                          "briefs/zz-test/en.md": GOOD_TEXT})
+    args = ["--project", str(project), "--out", str(out), "--brief", "zz-test",
+            "--format", "html", "--strict", "--quiet"]
+    assert main(args) == 0, capsys.readouterr().err
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert before
+
     files, expected = CASES[case]
-    if files.get("facts/test.yaml", "") is None:  # non-UTF-8: write bytes
-        files = dict(files)
-        del files["facts/test.yaml"]
-        write_files(project, {"facts/test.yaml": ""})
+    if files.get("facts/test.yaml", "") is None:  # a non-UTF-8 byte
+        files = {k: v for k, v in files.items() if v is not None}
         (project / "facts/test.yaml").write_bytes(
             GOOD_FACTS.encode().replace(b"value: 481", b"value: \xc0481"))
-        problems = problems_for_bytes(project, files)
-    else:
-        problems = problems_for(project, files)
-    assert expected in problems, "\n".join(problems)
+    write_files(project, files)
+    capsys.readouterr()
+    assert main(args) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert expected in lines, "\n".join(lines)
+    assert lines[-1].startswith("Error: stopped with ")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def problems_for_bytes(project: Path, files: dict[str, str]) -> list[str]:
-    write_files(project, {"briefs/zz-test/brief.yaml": GOOD_BRIEF,
-                          "briefs/zz-test/en.md": GOOD_TEXT, **files})
-    with pytest.raises(InputError) as caught:
-        load_and_check(Options(root=project, strict=True))
-    return [str(p) for p in caught.value.problems]
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 25
 
 
 def test_every_problem_is_reported_in_one_run(project):

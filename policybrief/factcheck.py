@@ -1,0 +1,77 @@
+"""Render stage, fact check: every fact and claim with its value in each language, its
+source and quote, the briefs and sections that cite it, and any conflict it is part of.
+
+Feeds ``dist/facts.html`` (the whole base) and the full report's appendix (the facts that
+one brief cites)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .check import Citation, usage
+from .i18n import LANGUAGES, format_fact
+from .model import Project
+
+SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
+
+
+def anchor(section: str) -> str:
+    return SECTION_ANCHORS.get(section, f"sec-{section}")
+
+
+def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any]]:
+    seen = {}
+    for cite in citations:
+        key = (cite.brief, cite.lang, cite.section)
+        if key in seen:
+            continue
+        brief = project.briefs[cite.brief]
+        audience = "full-report" if "full-report" in brief.audiences else brief.audiences[0]
+        fragment = anchor(cite.section)
+        seen[key] = {"brief": cite.brief, "lang": cite.lang, "section": cite.section,
+                     "href": f"{cite.brief}/{audience}.{cite.lang}.html"
+                             + (f"#{fragment}" if fragment else ""),
+                     "where": str(cite.loc)}
+    return list(seen.values())
+
+
+def rows(project: Project, only: list[str] | None = None,
+         brief: str | None = None) -> list[dict[str, Any]]:
+    """One row per fact or claim (all of them, or ``only`` these ids in this order)."""
+    facts = project.facts
+    used = usage(project)
+    ids = only if only is not None else [*sorted(facts.facts), *sorted(facts.claims)]
+    result = []
+    for item_id in ids:
+        citations = [c for c in used.get(item_id, []) if brief is None or c.brief == brief]
+        if item_id in facts.facts:
+            fact = facts.facts[item_id]
+            unit = facts.units[fact.unit]
+            values = {code: format_fact(fact, unit, lang) for code, lang in LANGUAGES.items()}
+            labels = {code: fact.label.get(code) for code in LANGUAGES}
+            item, kind = fact, "fact"
+        else:
+            item, kind = facts.claims[item_id], "claim"
+            values = {code: "" for code in LANGUAGES}
+            labels = {code: item.label.get(code) for code in LANGUAGES}
+        source = facts.sources[item.source]
+        conflicts = [{"id": c.id, "note": {code: c.note.get(code) for code in LANGUAGES},
+                      "others": [o for o in c.facts if o != item_id]}
+                     for c in facts.conflicts_of(item_id)]
+        result.append({
+            "id": item_id, "kind": kind, "value": values, "labels": labels,
+            "date": {code: lang.date(item.date) if item.date else ""
+                     for code, lang in LANGUAGES.items()},
+            "qualifier": getattr(item, "qualifier", ""),
+            "source": {"id": source.id, "file": source.file,
+                       "author": {code: source.author.get(code) for code in LANGUAGES},
+                       "title": {code: source.title.get(code) for code in LANGUAGES},
+                       "year": source.year or ""},
+            "quote": item.quote,
+            "note": {code: item.note.get(code) if getattr(item, "note", None) else ""
+                     for code in LANGUAGES},
+            "reference": item.reference, "conflicts": conflicts,
+            "cited_by": _cited_by(citations, project),
+            "defined_at": str(item.loc),
+        })
+    return result
