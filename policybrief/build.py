@@ -15,13 +15,13 @@ from markupsafe import Markup
 
 from . import factcheck
 from .check import check, inventory
-from .errors import InputError, Problem, RenderError, UsageError
+from .errors import InputError, OutputError, Problem, RenderError, UsageError
 from .i18n import LANGUAGES
 from .model import Project
 from .project import load_project
 from .prose import CITE_RE, ProseRenderer, RenderedText
 from .render import Page, Renderer
-from .write import atomic_write
+from .write import atomic_write, output_lock
 
 log = logging.getLogger(__name__)
 FORMATS = ("html", "pdf")
@@ -52,7 +52,10 @@ class Output:
     formats: tuple[str, ...]
 
     def path(self, out: Path, fmt: str) -> Path:
-        return out / self.brief / f"{self.audience}.{self.lang}.{fmt}"
+        path = out / self.brief / f"{self.audience}.{self.lang}.{fmt}"
+        if not path.resolve().is_relative_to(out.resolve()) or path.name.startswith("."):
+            raise OutputError(f"{path}: output path leaves the output folder")
+        return path
 
 
 @dataclass
@@ -154,6 +157,10 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], out: Pa
         seconds = time.perf_counter() - started
         audience = project.audiences[output.audience]
         where = project.briefs[output.brief].texts[output.lang].path
+        if result.blocked:
+            raise RenderError(f"{where}:1: the {audience.name} PDF tried to load "
+                              f"{', '.join(repr(u[:80]) for u in result.blocked)}; only data: "
+                              "URIs and files in the template folders may be loaded")
         if audience.max_pages and result.pages > audience.max_pages:
             raise RenderError(f"{where}:1: the {audience.name} PDF runs to {result.pages} pages; "
                               f"its limit is {audience.max_pages} (shorten the section leads, "
@@ -177,17 +184,17 @@ def build(options: Options) -> BuildReport:
     pdfs = render_pdfs(project, pages, out, report)
     if options.strict and report.warnings:
         raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
-    for (output, fmt), page in pages.items():
-        path = output.path(out, fmt)
-        if fmt == "html":
-            data, count, seconds = page.html.encode("utf-8"), None, 0.0
-        else:
-            data, count, seconds = pdfs[output]
-        atomic_write(path, data)
-        report.written.append(Written(path, count, len(data), seconds))
-    index = render_index(project, out)
-    atomic_write(out / "index.html", index.encode("utf-8"))
-    atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
+    files = {output.path(out, fmt): (page, output, fmt) for (output, fmt), page in pages.items()}
+    with output_lock(out):
+        for path, (page, output, fmt) in files.items():
+            if fmt == "html":
+                data, count, seconds = page.html.encode("utf-8"), None, 0.0
+            else:
+                data, count, seconds = pdfs[output]
+            atomic_write(path, data)
+            report.written.append(Written(path, count, len(data), seconds))
+        atomic_write(out / "index.html", render_index(project, out).encode("utf-8"))
+        atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
     report.seconds = time.perf_counter() - started
     return report
 

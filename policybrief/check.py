@@ -19,6 +19,11 @@ from .model import Brief, FactBase, Loc, Project
 CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])(.*?)\2", re.S)
 EXPR_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 DIGIT_RE = re.compile(r"[0-9０-９]+")
+# Bounds that keep rendering time and memory small whatever the prose holds: Markdown's
+# list parser is exponential in nesting depth, and layout time grows with length.
+MAX_INDENT = 48  # columns of leading whitespace (twelve levels of four spaces)
+MAX_QUOTE_DEPTH = 12
+MAX_PROSE_CHARS = 200_000  # per language file
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -69,6 +74,26 @@ def check_digits(brief: Brief) -> list[Problem]:
                 f"figure {match.group(0)!r} typed into prose",
                 "cite it from the fact base with {{ fact(\"id\") }}, or list a name "
                 "that contains digits under allow_digits in brief.yaml"))
+    return problems
+
+
+def check_limits(brief: Brief) -> list[Problem]:
+    problems = []
+    for text in brief.texts.values():
+        size = len(text.summary) + sum(len(s.markdown) for s in text.sections) + sum(
+            len(r) for r, _ in text.recommendations)
+        if size > MAX_PROSE_CHARS:
+            problems.append(Problem(text.path, 1, f"text is {size:,} characters long; the limit "
+                                    f"is {MAX_PROSE_CHARS:,}", "split it into several briefs"))
+    for _lang, prose, loc, _section in prose_blocks(brief):
+        for offset, line in enumerate(prose.split("\n")):
+            indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+            depth = len(re.match(r"[>\s]*", line).group(0).replace(" ", "").replace("\t", ""))
+            if indent > MAX_INDENT or depth > MAX_QUOTE_DEPTH:
+                problems.append(Problem(loc.path, loc.line + offset, "nested too deeply",
+                                        f"at most {MAX_INDENT // 4} list levels and "
+                                        f"{MAX_QUOTE_DEPTH} quote levels"))
+                break
     return problems
 
 
@@ -155,6 +180,7 @@ def check_briefs(project: Project) -> list[Problem]:
                                         f"{cite.item_id!r} is a claim, not a fact",
                                         "use claim(...)"))
         problems += check_digits(brief)
+        problems += check_limits(brief)
     return problems
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 log = logging.getLogger(__name__)
+MAX_DATA_URI = 4 * 1024 * 1024  # an inline image larger than this is refused
 
 
 class BlockedResource(ValueError):
@@ -24,6 +25,7 @@ class PdfResult:
     data: bytes
     pages: int
     warnings: tuple[str, ...]
+    blocked: tuple[str, ...] = ()  # resources the fetcher refused
 
 
 class _Capture(logging.Handler):
@@ -51,6 +53,10 @@ class PdfWriter:
         class Fetcher(weasyprint.URLFetcher):
             def fetch(self, url: str, headers=None):  # noqa: D401 - WeasyPrint's API
                 if url.startswith("data:"):
+                    if len(url) > MAX_DATA_URI:
+                        writer.blocked.append(f"data: URI of {len(url) // 1024} KiB "
+                                              f"(limit {MAX_DATA_URI // 1024} KiB)")
+                        raise BlockedResource("data: URI too large")
                     return super().fetch(url, headers)
                 parsed = urlparse(url)
                 if parsed.scheme == "file":
@@ -75,5 +81,5 @@ class PdfWriter:
             document.write_pdf(buffer, pdf_identifier=b"policybrief")
         finally:
             wp_logger.removeHandler(capture)
-        warnings = [*capture.messages, *(f"blocked resource {u}" for u in self.blocked)]
-        return PdfResult(buffer.getvalue(), len(document.pages), tuple(warnings))
+        return PdfResult(buffer.getvalue(), len(document.pages), tuple(capture.messages),
+                         tuple(self.blocked))

@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from . import yamlio
-from .briefs import load_briefs
+from .briefs import SLUG_RE, load_briefs
 from .errors import InputError, Problem
 from .facts import Fields, load_factbase
 from .model import Audience, Project, Text
@@ -48,6 +48,12 @@ def load_audiences(dirs: tuple[Path, ...], root: Path,
                                     "see docs/templates.md"))
             continue
         for name, spec in table.items():
+            if not isinstance(name, str) or not SLUG_RE.match(name):
+                problems.append(Problem(shown, table.line_of(name),
+                                        f"audience name {name!r} is not valid",
+                                        "use lowercase letters, digits and hyphens; it names "
+                                        "output files"))
+                continue
             if not isinstance(spec, YMap):
                 problems.append(Problem(shown, table.line_of(name),
                                         f"audience {name!r} must be a mapping"))

@@ -8,6 +8,7 @@ filesystem except the template loader.
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -107,16 +108,20 @@ class Renderer:
                     for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)]
             html = template.render(context)
         except TemplateNotFound as exc:
-            raise RenderError(f"templates/audiences.yaml: audience {audience.name!r}: template "
-                              f"{exc.name!r} not found (looked in "
-                              f"{', '.join(self._shown(d) for d in self.project.template_dirs)})"
-                              ) from None
+            folders = ", ".join(self._shown(d) for d in self.project.template_dirs)
+            where = ("templates/audiences.yaml: audience " + repr(audience.name)
+                     if exc.name == template_name else self._where(exc))
+            raise RenderError(f"{where}: template {exc.name!r} not found (looked in {folders}; "
+                              "names are relative to a template folder)") from None
         except TemplateSyntaxError as exc:
             raise RenderError(f"{self._shown(exc.filename)}:{exc.lineno}: template syntax "
                               f"error: {exc.message}") from None
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             raise RenderError(f"{self._where(exc)}: template error: {exc}") from None
         html = number_citations(html, {item: n for n, item in enumerate(order, 1)})
+        for problem in external_references(html):
+            raise RenderError(f"{self._shown(template.filename)}: {problem} (a page may load "
+                              "only what is inline or in its template folders)")
         return Page(html, prose.title, lang, len(order), frozenset(translations.missing))
 
     def _shown(self, filename: str | Path | None) -> str:
@@ -134,6 +139,27 @@ class Renderer:
         if not frames:
             return "<template>"
         return f"{self._shown(frames[-1].filename)}:{frames[-1].lineno}"
+
+
+_LOADING_TAGS = "img|image|script|link|iframe|frame|object|embed|source|video|audio|track|use|feimage|input"
+_REMOTE_ATTR = re.compile(
+    rf"<(?:{_LOADING_TAGS})\b[^>]*?\s(?:src|href|xlink:href|data|srcset|poster)\s*=\s*"
+    r"[\"']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^\s\"'>]*)", re.I)
+_CSS_URL = re.compile(r"url\(\s*[\"']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^\"')]*)", re.I)
+_ATTACHMENT = re.compile(r"<(?:link|a)\b[^>]*\brel\s*=\s*[\"']?[^>]*\battachment\b", re.I)
+
+
+def external_references(html: str) -> list[str]:
+    """Resources a page would fetch from outside: any URL with a scheme other than data:,
+    protocol-relative URLs, and attachments (the engine adds its own, never a template)."""
+    problems = []
+    for match in [*_REMOTE_ATTR.finditer(html), *_CSS_URL.finditer(html)]:
+        url = match.group(1)
+        if not url.lower().startswith("data:"):
+            problems.append(f"refers to an outside resource {url[:80]!r}")
+    if _ATTACHMENT.search(html):
+        problems.append("asks for a PDF attachment (rel=attachment)")
+    return problems
 
 
 def number_citations(html: str, numbers: dict[str, int]) -> str:

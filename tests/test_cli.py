@@ -13,7 +13,7 @@ HTML_ONLY = ("--format", "html")
 
 def snapshot(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.fixture

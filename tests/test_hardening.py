@@ -1,0 +1,260 @@
+"""Hostile content reaches nothing; killed or concurrent builds lose nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+from helpers import ROOT, copy_project, parse_html, write_files
+
+from policybrief.build import Options, build
+from policybrief.errors import BriefError, InputError
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    requests: list[str]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A local HTTP server that records every request it gets: none should arrive."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's API
+            self.server.requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = _Server(("127.0.0.1", 0), Handler)
+    httpd.requests = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    assert httpd.requests == [], httpd.requests
+
+
+def _url(server, name: str) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/{name}"
+
+
+def _prose(project: Path, extra: str) -> None:
+    """Add ``extra`` to the Lessons section; digits in it (ports, depths) are allowed."""
+    path = project / "briefs/yunqi/en.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("# lessons\n", f"# lessons\n\n{extra}\n\n", 1), encoding="utf-8")
+    brief = project / "briefs/yunqi/brief.yaml"
+    tokens = sorted(set(re.findall(r"\S*\d\S*", extra)), key=len, reverse=True)
+    settings = brief.read_text(encoding="utf-8").replace(
+        "allow_digits: []", "allow_digits: " + json.dumps(tokens))
+    brief.write_text(settings, encoding="utf-8")
+
+
+def _template(tmp_path: Path, block: str) -> Path:
+    folder = tmp_path / "house"
+    write_files(folder, {"full-report.html": '{% extends "base.html" %}\n'
+                                             "{% block front %}" + block + "{% endblock %}\n"})
+    return folder
+
+
+def _build(project: Path, tmp_path: Path, formats=("html",), templates=()):
+    return build(Options(root=project, out=tmp_path / "out", briefs=("yunqi",), langs=("en",),
+                         audiences=("full-report",), formats=formats,
+                         templates=tuple(templates)))
+
+
+def _html(tmp_path: Path) -> str:
+    return (tmp_path / "out/yunqi/full-report.en.html").read_text(encoding="utf-8")
+
+
+PROSE_SHOWN_AS_TEXT = {
+    "remote image": ("![chart]({url})", "![chart](http://"),
+    "raw img tag": ('<img src="{url}">', "&lt;img src="),
+    "script tag": ("<script>fetch('{url}')</script>", "&lt;script&gt;"),
+    "file url image": ("![x](file:///etc/passwd)", "![x](file:///etc/passwd)"),
+    "link to a local file": ("[secret](../../secret)", "[secret](../../secret)"),
+    "svg with external reference": ('<svg><image href="{url}"/></svg>', "&lt;svg&gt;"),
+    "attachment link": ('<link rel="attachment" href="/etc/passwd">', "&lt;link rel="),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROSE_SHOWN_AS_TEXT))
+def test_markup_in_prose_is_shown_as_text(server, tmp_path, case):
+    source, shown = PROSE_SHOWN_AS_TEXT[case]
+    project = copy_project(tmp_path / "p")
+    _prose(project, source.format(url=_url(server, case)))
+    _build(project, tmp_path, formats=("html", "pdf"))
+    html = _html(tmp_path)
+    assert shown in html
+    root = parse_html(tmp_path / "out/yunqi/full-report.en.html")
+    lessons = next(e for e in root.iter() if e.get("id") == "sec-lessons")
+    tags = {e.tag.split("}")[1] for e in lessons.iter()}
+    assert not tags & {"img", "script", "svg", "image", "link", "a"}, tags
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in prose"),
+    ("{{ fact.__globals__ }}", "not allowed in prose"),
+    ('{% include "/etc/passwd" %}', "error in prose"),
+    ("{{ cycler.__init__.__globals__.os }}", "not allowed in prose"),
+])
+def test_template_injection_in_prose_fails_clearly(tmp_path, source, message):
+    project = copy_project(tmp_path / "p")
+    _prose(project, source)
+    with pytest.raises(BriefError) as caught:
+        _build(project, tmp_path)
+    assert str(caught.value).startswith("briefs/yunqi/en.md:")
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ('<img src="{url}">', "refers to an outside resource 'http://127.0.0.1:"),
+    ('<svg><image href="{url}"/></svg>', "refers to an outside resource 'http://127.0.0.1:"),
+    ('<div style="background: url({url})">x</div>', "refers to an outside resource"),
+    ("<style>@import url({url});</style>", "refers to an outside resource"),
+    ('<script src="{url}"></script>', "refers to an outside resource"),
+    ('<img src="file:///etc/passwd">', "refers to an outside resource 'file:///etc/passwd'"),
+    ('<link rel="attachment" href="../../pyproject.toml">', "asks for a PDF attachment"),
+    ('{% include "../../../../etc/passwd" %}', "template '../../../../etc/passwd' not found"),
+])
+def test_user_templates_cannot_reach_outside(server, tmp_path, block, message):
+    project = copy_project(tmp_path / "p")
+    folder = _template(tmp_path, block.replace("{url}", _url(server, "t.png")))
+    with pytest.raises(BriefError) as caught:
+        _build(project, tmp_path, templates=[folder])
+    assert message in str(caught.value)
+    assert not (tmp_path / "out/yunqi/full-report.en.html").exists()
+
+
+def test_pdf_fetcher_serves_only_the_template_folders(server, tmp_path):
+    """Independent of the page check: WeasyPrint itself cannot fetch outside."""
+    from policybrief.pdf import PdfWriter
+
+    writer = PdfWriter((ROOT / "templates",))
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not an image")
+    html = (f'<img src="{_url(server, "w.png")}"><img src="{secret.as_uri()}">'
+            '<img src="../../../../etc/passwd"><link rel="attachment" href="/etc/hostname">')
+    result = writer.render(html, ROOT / "templates")
+    assert len(result.blocked) >= 3
+    assert any("secret.png" in url for url in result.blocked)
+
+
+def test_huge_inline_image_is_refused(tmp_path):
+    project = copy_project(tmp_path / "p")
+    data = "A" * (5 * 1024 * 1024)
+    folder = _template(tmp_path, f'<img alt="" src="data:image/png;base64,{data}">')
+    with pytest.raises(BriefError) as caught:
+        _build(project, tmp_path, formats=("pdf",), templates=[folder])
+    assert "data: URI of 5120 KiB (limit 4096 KiB)" in str(caught.value)
+
+
+def test_fact_labels_are_escaped_not_evaluated(tmp_path):
+    project = copy_project(tmp_path / "p")
+    facts = project / "facts/yunqi.yaml"
+    text = facts.read_text(encoding="utf-8")
+    text = text.replace("en: enterprises attracted", "en: <script>x</script> {{ 7*7 }}", 1)
+    assert "<script>" in text
+    facts.write_text(text, encoding="utf-8")
+    _build(project, tmp_path)
+    html = _html(tmp_path)
+    assert "&lt;script&gt;x&lt;/script&gt; {{ 7*7 }}" in html
+    assert "<script>x" not in html
+
+
+def test_deeply_nested_markdown_stops_quickly(tmp_path):
+    project = copy_project(tmp_path / "p")
+    _prose(project, "".join("  " * i + "- x\n" for i in range(2000)))
+    started = time.perf_counter()
+    with pytest.raises(InputError) as caught:
+        _build(project, tmp_path)
+    assert time.perf_counter() - started < 10
+    assert any(p.message == "nested too deeply" for p in caught.value.problems)
+
+
+def test_audience_names_cannot_leave_the_output_folder(tmp_path):
+    project = copy_project(tmp_path / "p")
+    audiences = project / "templates/audiences.yaml"
+    audiences.write_text(audiences.read_text(encoding="utf-8").replace(
+        "  decision-makers:", '  "../../escape":', 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        _build(project, tmp_path)
+    assert "audience name '../../escape' is not valid" in str(caught.value)
+    assert not (tmp_path / "escape").exists()
+
+
+def test_brief_selection_cannot_name_a_path():
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--brief", "../../etc"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: unknown brief '../../etc'")
+
+
+# -- nothing lost -------------------------------------------------------------------------------
+
+SMALL = ["--brief", "bri", "--audience", "decision-makers"]
+
+
+def _valid(out: Path) -> int:
+    count = 0
+    for pdf in out.rglob("*.pdf"):
+        reader = pypdf.PdfReader(str(pdf))
+        assert len(reader.pages) == 1 and reader.pages[0].extract_text()
+        count += 1
+    for html in out.rglob("*.html"):
+        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
+        count += 1
+    return count
+
+
+def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), *SMALL, "--out", str(out), "--quiet"]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    duration = time.perf_counter() - started
+    assert _valid(out) == 6
+    # Kill at moments spread over the run, most near its end where files are written.
+    moments = [duration * f for f in (0.3, 0.6, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 1.0, 1.02)]
+    for moment in moments:
+        process = subprocess.Popen(command, start_new_session=True)
+        time.sleep(moment)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert _valid(out) == 6
+    subprocess.run(command, check=True)
+    assert not list(out.rglob(".*.tmp")), "stale temporary files are cleaned up"
+
+
+def test_concurrent_builds_do_not_corrupt_each_other(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, str(ROOT / "build.py"), *SMALL, "--out", str(out), "--quiet"]
+    processes = [subprocess.Popen(command) for _ in range(3)]
+    assert [p.wait() for p in processes] == [0, 0, 0]
+    assert _valid(out) == 6
+
+
+def test_two_builds_give_identical_files(tmp_path):
+    digests = []
+    for name, epoch in (("a", "1000000000"), ("b", "1900000000")):
+        out = tmp_path / name
+        subprocess.run([sys.executable, str(ROOT / "build.py"), *SMALL, "--out", str(out), "-q"],
+                       check=True, env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
+        digests.append({p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                        for p in sorted(out.rglob("*")) if p.is_file()})
+    assert digests[0] == digests[1]
