@@ -141,7 +141,8 @@ class Renderer:
         return f"{self._shown(frames[-1].filename)}:{frames[-1].lineno}"
 
 
-_LOADING_TAGS = "img|image|script|link|iframe|frame|object|embed|source|video|audio|track|use|feimage|input"
+_LOADING_TAGS = ("img|image|script|link|iframe|frame|object|embed|source|video|audio|track|use|"
+                 "feimage|input")
 _REMOTE_ATTR = re.compile(
     rf"<(?:{_LOADING_TAGS})\b[^>]*?\s(?:src|href|xlink:href|data|srcset|poster)\s*=\s*"
     r"[\"']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^\s\"'>]*)", re.I)
