@@ -18,7 +18,8 @@ DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML a
 
 commands:
   build   check the project, then render every selected output (the default)
-  check   run every validation without rendering (fast); exit 1 on errors"""
+  check   run every validation without rendering (fast); exit 1 on errors
+  serve   build the HTML editions, serve them on localhost and rebuild on every edit"""
 
 EPILOG = """examples:
   python build.py                               build everything into dist/
@@ -30,7 +31,7 @@ EPILOG = """examples:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", choices=("build", "check"), default="build",
+    p.add_argument("command", nargs="?", choices=("build", "check", "serve"), default="build",
                    help="what to do (default: build)")
     p.add_argument("--brief", action="append", default=[], metavar="SLUG",
                    help="build only this brief (a folder name under briefs/); repeatable")
@@ -48,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
                         "(default: [tool.policybrief] source_texts in pyproject.toml)")
     p.add_argument("--project", type=Path, metavar="DIR",
                    help="project folder (default: the folder of build.py)")
+    p.add_argument("--port", type=int, default=8000, metavar="N",
+                   help="serve: the localhost port (default 8000)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
@@ -74,6 +77,10 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       formats=tuple(args.format) or ("html", "pdf"), strict=args.strict,
                       templates=tuple(args.templates), source_texts=args.sources)
     try:
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(options, port=args.port)
         if args.command == "check":
             project, problems = load_and_check(options)
             for problem in problems:
