@@ -109,7 +109,11 @@ def split_sections(body: str, first_line: int, shown: str,
 
 
 def load_text(path: Path, shown: str, lang: str, problems: list[Problem]) -> LangText | None:
-    text, found = yamlio.decode(path.read_bytes(), shown)
+    raw, found = yamlio.read(str(path), shown)
+    problems += found
+    if raw is None:
+        return None
+    text, found = yamlio.decode(raw, shown)
     problems += found
     if text is None:
         return None
@@ -187,6 +191,8 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
     allow_digits = _str_list(f, "allow_digits", required=False)
     texts: dict[str, LangText] = {}
     for lang in languages:
+        if lang not in LANGS:  # reported above; never a path (it could be "../x" or "/x")
+            continue
         path = folder / f"{lang}.md"
         text_shown = path.relative_to(root).as_posix()
         if not path.is_file():

@@ -1,30 +1,33 @@
-"""The pipeline: load -> check -> render -> write. Reads top to bottom as stage calls.
+"""The pipeline: load -> check -> plan -> render -> write. Reads top to bottom as stage calls.
 
 Everything is rendered in memory before the first file is written, so a build that fails
-anywhere leaves the previous outputs exactly as they were.
+anywhere leaves the previous outputs exactly as they were. Outputs whose inputs have not
+changed since the last build into the same folder are skipped (see :mod:`cache`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
-
-from . import factcheck
-from .check import check, inventory
+from . import cache as cachelib
+from .check import check
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
 from .i18n import LANGUAGES
 from .model import Project
 from .project import load_project
-from .prose import CITE_RE, ProseRenderer, RenderedText
+from .prose import ProseRenderer, RenderedText
 from .render import Page, Renderer
+from .site import FORMATS, built_outputs, render_facts_page, render_index
 from .write import atomic_write, output_lock
 
 log = logging.getLogger(__name__)
-FORMATS = ("html", "pdf")
+REPORTS = ".reports"
+Progress = Callable[[int, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class Options:
     strict: bool = False
     templates: tuple[Path, ...] = ()
     source_texts: Path | None = None
+    force: bool = False
+    jobs: int = 0  # 0: one worker per core
+    shard: tuple[int, int] | None = None  # (i, n), 1-based: build every n-th output
 
     @property
     def out_dir(self) -> Path:
@@ -51,8 +57,11 @@ class Output:
     lang: str
     formats: tuple[str, ...]
 
+    def name(self, fmt: str) -> str:
+        return f"{self.brief}/{self.audience}.{self.lang}.{fmt}"
+
     def path(self, out: Path, fmt: str) -> Path:
-        path = out / self.brief / f"{self.audience}.{self.lang}.{fmt}"
+        path = out / self.name(fmt)
         if not path.resolve().is_relative_to(out.resolve()) or path.name.startswith("."):
             raise OutputError(f"{path}: output path leaves the output folder")
         return path
@@ -60,7 +69,9 @@ class Output:
 
 @dataclass
 class Written:
-    path: Path
+    path: str  # relative to the output folder
+    format: str
+    status: str  # built | skipped
     pages: int | None
     size: int
     seconds: float
@@ -68,9 +79,14 @@ class Written:
 
 @dataclass
 class BuildReport:
+    out: str = ""
     written: list[Written] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    shard: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
 
 def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
@@ -89,50 +105,61 @@ def plan(project: Project, options: Options) -> list[Output]:
         for item in chosen:
             if item not in known:
                 raise UsageError(f"unknown {name} {item!r} (known: {', '.join(sorted(known))})")
-    outputs = []
-    for brief in project.briefs.values():
-        if options.briefs and brief.slug not in options.briefs:
-            continue
-        for audience in brief.audiences:
-            if options.audiences and audience not in options.audiences:
-                continue
-            for lang in brief.languages:
-                if options.langs and lang not in options.langs:
-                    continue
-                outputs.append(Output(brief.slug, audience, lang, options.formats))
+    outputs = [Output(brief.slug, audience, lang, options.formats)
+               for brief in project.briefs.values()
+               if not options.briefs or brief.slug in options.briefs
+               for audience in brief.audiences
+               if not options.audiences or audience in options.audiences
+               for lang in brief.languages
+               if not options.langs or lang in options.langs]
     if not outputs:
         raise UsageError("the selection matches no output (check --brief, --audience, --lang "
                          "against each brief's audiences and languages)")
+    if options.shard:
+        index, count = options.shard
+        outputs = sorted(outputs, key=lambda o: o.name(""))[index - 1::count]
     return outputs
 
 
-def render_prose(project: Project, outputs: list[Output]) -> dict[tuple[str, str], RenderedText]:
-    renderers = {}
-    prose = {}
+def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, str], str]:
+    """The cache key of each (output, format): a digest of everything it depends on."""
+    shared = (cachelib.engine_digest(), cachelib.templates_digest(project))
+    fonts = cachelib.fonts_digest()
+    keys = {}
     for output in outputs:
-        key = (output.brief, output.lang)
-        if key not in prose:
-            renderer = renderers.setdefault(output.lang,
-                                            ProseRenderer(project.facts, LANGUAGES[output.lang]))
-            prose[key] = renderer.render(project.briefs[output.brief].texts[output.lang])
+        brief = project.briefs[output.brief]
+        items = cachelib.shown_items(project, brief, output.lang)
+        base = cachelib._digest(shared, cachelib.brief_digest(project, brief, output.lang),
+                                cachelib.items_digest(project, items), output.audience,
+                                output.lang)
+        for fmt in output.formats:
+            keys[(output, fmt)] = cachelib._digest(base, fmt, fonts if fmt == "pdf" else "")
+    return keys
+
+
+def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[str, str],
+                                                                        RenderedText]:
+    renderers: dict[str, ProseRenderer] = {}
+    prose = {}
+    for slug, lang in sorted(pairs):
+        renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
+        prose[(slug, lang)] = renderer.render(project.briefs[slug].texts[lang])
     return prose
 
 
-def render_pages(project: Project, outputs: list[Output],
+def render_pages(project: Project, todo: list[tuple[Output, str]],
                  prose: dict[tuple[str, str], RenderedText], report: BuildReport,
                  reported: frozenset[str] = frozenset()) -> dict[tuple[Output, str], Page]:
     """Each output's page for each format: "html" renders for screens, "pdf" for print."""
     renderer = Renderer(project)
     pages = {}
     missing: set[tuple[str, str]] = set()
-    for output in outputs:
-        brief = project.briefs[output.brief]
-        for fmt in output.formats:
-            page = renderer.page(brief, project.audiences[output.audience],
-                                 prose[(output.brief, output.lang)],
-                                 medium="screen" if fmt == "html" else "print")
-            missing |= {(output.lang, message) for message in page.missing_translations}
-            pages[(output, fmt)] = page
+    for output, fmt in todo:
+        page = renderer.page(project.briefs[output.brief], project.audiences[output.audience],
+                             prose[(output.brief, output.lang)],
+                             medium="screen" if fmt == "html" else "print")
+        missing |= {(output.lang, message) for message in page.missing_translations}
+        pages[(output, fmt)] = page
     # `check` reports untranslated template strings with file and line; this catches any
     # that reach a page some other way, once each.
     for lang, message in sorted(missing):
@@ -142,19 +169,19 @@ def render_pages(project: Project, outputs: list[Output],
     return pages
 
 
-def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], out: Path,
-                report: BuildReport) -> dict[Output, tuple[bytes, int, float]]:
-    todo = [output for output, fmt in pages if fmt == "pdf"]
-    if not todo:
-        return {}
-    from .pdf import PdfWriter  # WeasyPrint is heavy: import it only when a PDF is due
+def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options: Options,
+                report: BuildReport, progress: Progress | None
+                ) -> dict[Output, tuple[bytes, int, float]]:
+    from .workers import PdfJob, default_jobs, render_all
 
-    writer = PdfWriter(tuple(project.template_dirs))
+    jobs = [PdfJob(output, page.html, output.name("pdf"), weight=len(page.html))
+            for (output, fmt), page in pages.items() if fmt == "pdf"]
+    if not jobs:
+        return {}
     pdfs = {}
-    for output in todo:
-        started = time.perf_counter()
-        result = writer.render(pages[(output, "pdf")].html, project.root / "templates")
-        seconds = time.perf_counter() - started
+    for done in render_all(jobs, tuple(project.template_dirs), project.root / "templates",
+                           options.jobs or default_jobs(), progress):
+        output, result = done.key, done.result
         audience = project.audiences[output.audience]
         where = project.briefs[output.brief].texts[output.lang].path
         if result.blocked:
@@ -166,73 +193,84 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], out: Pa
                               f"its limit is {audience.max_pages} (shorten the section leads, "
                               "summary or recommendations)")
         for message in result.warnings:
-            report.warnings.append(f"{output.path(out, 'pdf')}: WeasyPrint: {message}")
-        pdfs[output] = (result.data, result.pages, seconds)
+            report.warnings.append(f"{output.name('pdf')}: WeasyPrint: {message}")
+        pdfs[output] = (result.data, result.pages, done.seconds)
     return pdfs
 
 
-def build(options: Options) -> BuildReport:
+def build(options: Options, progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
-    report = BuildReport()
+    out = options.out_dir
+    report = BuildReport(out=str(out), shard="{}/{}".format(*options.shard)
+                         if options.shard else "")
     project, problems = load_and_check(options)
     report.warnings += [str(p) for p in problems]
     outputs = plan(project, options)
-    prose = render_prose(project, outputs)
-    pages = render_pages(project, outputs, prose, report,
-                         frozenset(p.message for p in problems))
-    out = options.out_dir
-    pdfs = render_pdfs(project, pages, out, report)
+    cache = cachelib.BuildCache(out)
+    keys = output_keys(project, outputs)
+    todo = [item for item, key in keys.items()
+            if options.force or not cache.fresh(item[0].name(item[1]), key,
+                                                item[0].path(out, item[1]))]
+    prose = render_prose(project, {(o.brief, o.lang) for o, _ in todo})
+    pages = render_pages(project, todo, prose, report, frozenset(p.message for p in problems))
+    pdfs = render_pdfs(project, pages, options, report, progress)
     if options.strict and report.warnings:
         raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
-    files = {output.path(out, fmt): (page, output, fmt) for (output, fmt), page in pages.items()}
     with output_lock(out):
-        for path, (page, output, fmt) in files.items():
+        for (output, fmt), key in keys.items():
+            name = output.name(fmt)
+            if (output, fmt) not in pages:
+                entry = cache.entry(name)
+                report.written.append(Written(name, fmt, "skipped", entry.get("pages"),
+                                              entry.get("size", 0), 0.0))
+                continue
             if fmt == "html":
-                data, count, seconds = page.html.encode("utf-8"), None, 0.0
+                data, count, seconds = pages[(output, fmt)].html.encode("utf-8"), None, 0.0
             else:
                 data, count, seconds = pdfs[output]
-            atomic_write(path, data)
-            report.written.append(Written(path, count, len(data), seconds))
-        atomic_write(out / "index.html", render_index(project, out).encode("utf-8"))
-        atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
+            atomic_write(output.path(out, fmt), data)
+            cache.record(name, key, len(data), pages=count)
+            report.written.append(Written(name, fmt, "built", count, len(data), seconds))
+        write_site(project, out, cache, report, sharded=bool(options.shard))
+        atomic_write(cache.path, cache.data())
     report.seconds = time.perf_counter() - started
     return report
 
 
-def render_index(project: Project, out: Path) -> str:
-    renderer = Renderer(project)
-    env, _translations = renderer.env("en")
-    briefs = []
-    for brief in project.briefs.values():
-        entries = []
-        for audience in brief.audiences:
-            for lang in brief.languages:
-                output = Output(brief.slug, audience, lang, FORMATS)
-                entries.append({
-                    "audience": project.audiences[audience].label.get(lang),
-                    "audience_key": audience, "lang": LANGUAGES[lang].name,
-                    "tag": LANGUAGES[lang].tag,
-                    "files": [{"format": fmt.upper(),
-                               "href": output.path(Path("."), fmt).as_posix(),
-                               "built": output.path(out, fmt).is_file()} for fmt in FORMATS],
-                })
-        texts = []
-        for lang in brief.languages:
-            text = brief.texts[lang]
-            prose = ProseRenderer(project.facts, LANGUAGES[lang])
-            summary = CITE_RE.sub("", str(prose.inline(text.summary, text.summary_loc)))
-            texts.append({"tag": LANGUAGES[lang].tag, "title": text.title,
-                          "summary": Markup(summary)})
-        briefs.append({"slug": brief.slug, "texts": texts, "date": str(brief.date),
-                       "topic": brief.topic, "entries": entries})
-    return env.get_template("index.html").render(briefs=briefs)
+def write_site(project: Project, out: Path, cache: cachelib.BuildCache, report: BuildReport,
+               sharded: bool) -> None:
+    """index.html and facts.html; a shard writes its build report for the `index` step."""
+    if sharded:
+        name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}.json"
+        atomic_write(out / name, report.to_json().encode("utf-8"))
+        return
+    built = built_outputs(out)
+    key = cachelib._digest(cachelib.engine_digest(), cachelib.templates_digest(project),
+                           cachelib.items_digest(project, sorted(
+                               [*project.facts.facts, *project.facts.claims])),
+                           [cachelib.brief_digest(project, b, lang)
+                            for b in project.briefs.values() for lang in b.languages],
+                           sorted(built))
+    for name, render in (("index.html", lambda: render_index(project, built)),
+                         ("facts.html", lambda: render_facts_page(project))):
+        if not cache.fresh(name, key, out / name):
+            data = render().encode("utf-8")
+            atomic_write(out / name, data)
+            cache.record(name, key, len(data))
 
 
-def render_facts_page(project: Project) -> str:
-    """``facts.html``: the whole fact base, as checked, with where each item is cited."""
-    env, _translations = Renderer(project).env("en")
-    facts = project.facts
-    conflicts = [{"id": c.id, "note": c.note.get("en"), "facts": c.facts}
-                 for c in facts.conflicts.values()]
-    return env.get_template("facts.html").render(
-        rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts))
+def assemble_index(options: Options) -> list[str]:
+    """The `index` step after sharded builds: index.html and facts.html from the shards'
+    reports (and whatever outputs are present). Returns the report files it read."""
+    project, _problems = load_and_check(options)
+    out = options.out_dir
+    reports = sorted((out / REPORTS).glob("*.json"))
+    built = built_outputs(out)
+    for path in reports:
+        for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
+            if (out / item["path"]).is_file():
+                built.add(item["path"])
+    with output_lock(out):
+        atomic_write(out / "index.html", render_index(project, built).encode("utf-8"))
+        atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
+    return [str(p) for p in reports]

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from .errors import BriefError, InputError
@@ -19,7 +20,8 @@ DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML a
 commands:
   build   check the project, then render every selected output (the default)
   check   run every validation without rendering (fast); exit 1 on errors
-  serve   build the HTML editions, serve them on localhost and rebuild on every edit"""
+  serve   build the HTML editions, serve them on localhost and rebuild on every edit
+  index   after sharded builds (--shard) into one folder: write index.html and facts.html"""
 
 EPILOG = """examples:
   python build.py                               build everything into dist/
@@ -28,11 +30,21 @@ EPILOG = """examples:
   python build.py check --strict                validate; warnings count as errors"""
 
 
+def shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not I/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"{text!r}: I must be between 1 and N")
+    return index, count
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", choices=("build", "check", "serve"), default="build",
-                   help="what to do (default: build)")
+    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index"),
+                   default="build", help="what to do (default: build)")
     p.add_argument("--brief", action="append", default=[], metavar="SLUG",
                    help="build only this brief (a folder name under briefs/); repeatable")
     p.add_argument("--audience", action="append", default=[], metavar="NAME",
@@ -49,6 +61,14 @@ def parser() -> argparse.ArgumentParser:
                         "(default: [tool.policybrief] source_texts in pyproject.toml)")
     p.add_argument("--project", type=Path, metavar="DIR",
                    help="project folder (default: the folder of build.py)")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild every selected output, even if its inputs did not change")
+    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="PDF worker processes (default: one per core)")
+    p.add_argument("--shard", type=shard, metavar="I/N",
+                   help="build only the I-th of N deterministic slices of the outputs")
+    p.add_argument("--json", action="store_true",
+                   help="print a machine-readable build report (JSON) instead of the table")
     p.add_argument("--port", type=int, default=8000, metavar="N",
                    help="serve: the localhost port (default 8000)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -70,12 +90,22 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     root = (args.project or default_root or Path.cwd()).resolve()
-    from .build import Options, build, load_and_check  # after argparse: --help stays instant
+    from .build import (  # after argparse: --help stays instant
+        Options,
+        assemble_index,
+        build,
+        load_and_check,
+    )
 
+    if args.jobs < 0:
+        print("Error: --jobs must be 0 (one per core) or more", file=sys.stderr)
+        return 2
     options = Options(root=root, out=args.out, briefs=tuple(args.brief),
                       audiences=tuple(args.audience), langs=tuple(args.lang),
-                      formats=tuple(args.format) or ("html", "pdf"), strict=args.strict,
-                      templates=tuple(args.templates), source_texts=args.sources)
+                      formats=tuple(dict.fromkeys(args.format)) or ("html", "pdf"),
+                      strict=args.strict, templates=tuple(args.templates),
+                      source_texts=args.sources, force=args.force, jobs=args.jobs,
+                      shard=args.shard)
     try:
         if args.command == "serve":
             from .serve import serve
@@ -92,7 +122,14 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
                       f"{len(problems)} warning{'s' if len(problems) != 1 else ''}")
             return 0
-        report = build(options)
+        if args.command == "index":
+            reports = assemble_index(options)
+            if not args.quiet:
+                print(f"wrote index.html and facts.html in {options.out_dir} from "
+                      f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}")
+            return 0
+        show = not (args.quiet or args.json)
+        report = build(options, progress=Progress(sys.stderr) if show else None)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -105,8 +142,10 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         return exc.exit_code
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if not args.quiet:
-        print_report(report, options.out_dir)
+    if args.json:
+        print(report.to_json())
+    elif not args.quiet:
+        print_report(report)
     return 0
 
 
@@ -127,12 +166,35 @@ def print_inventory(project) -> None:
         print(f"conflict {conflict.id}: {' vs '.join(sides)}")
 
 
-def print_report(report, out: Path) -> None:
-    rows = [(str(w.path.relative_to(out)) if w.path.is_relative_to(out) else str(w.path),
-             "" if w.pages is None else str(w.pages), f"{w.size / 1024:.0f} KiB",
-             f"{w.seconds:.2f} s" if w.pages is not None else "") for w in report.written]
+def print_report(report) -> None:
+    rows = [(w.path, w.status, "" if w.pages is None else str(w.pages),
+             f"{w.size / 1024:.0f} KiB", f"{w.seconds:.2f} s" if w.status == "built" and
+             w.format == "pdf" else "") for w in report.written]
     width = max((len(r[0]) for r in rows), default=10)
-    print(f"{'output':<{width}}  pages      size     time")
-    for path, pages, size, seconds in rows:
-        print(f"{path:<{width}}  {pages:>5}  {size:>8}  {seconds:>7}")
-    print(f"built {len(rows)} files into {out} in {report.seconds:.1f} s")
+    print(f"{'output':<{width}}  {'status':<7}  pages      size     time")
+    for path, status, pages, size, seconds in rows:
+        print(f"{path:<{width}}  {status:<7}  {pages:>5}  {size:>8}  {seconds:>7}")
+    built = sum(r[1] == "built" for r in rows)
+    print(f"built {built}, skipped {len(rows) - built} of {len(rows)} files in "
+          f"{report.out} in {report.seconds:.1f} s")
+
+
+class Progress:
+    """Done / total, the latest item and an ETA: a bar on a terminal, lines elsewhere."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int, latest: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        eta = f"ETA {elapsed / done * (total - done):.0f} s" if done else "ETA ?"
+        if self.tty:
+            bar = "#" * int(24 * done / max(total, 1))
+            line = f"\r[{bar:<24}] {done}/{total} PDFs  {eta}  {latest}"
+            self.stream.write(line[:110].ljust(110) + ("\n" if done == total else ""))
+        else:
+            self.stream.write(f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "")
+                              + "\n")
+        self.stream.flush()

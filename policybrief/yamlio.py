@@ -3,15 +3,27 @@
 Mappings load as :class:`YMap` and sequences as :class:`YList`; both remember the line of
 every key or item. Dates stay strings (the checker parses them), duplicate keys are
 problems rather than silent overwrites, and a byte-order mark or CRLF line ends are fine.
+
+Project files are untrusted input, so time and memory are bounded before anything is built:
+a file may be at most ``MAX_FILE_BYTES``, may not use anchors or aliases (``&a``/``*a``: an
+alias bomb expands a few lines into billions of nodes), may nest collections at most
+``MAX_DEPTH`` levels (libyaml's time grows with the square of flow nesting, and building
+the data recurses) and may not write an integer longer than ``MAX_NUMBER_CHARS``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
 
 from .errors import Problem
+
+MAX_FILE_BYTES = 5_000_000  # any YAML or Markdown file of the project
+MAX_DEPTH = 100  # nested mappings and lists; project files use at most five or six
+MAX_NUMBER_CHARS = 100  # an integer's text; facts stop at 10**18 anyway
 
 
 class YMap(dict):
@@ -44,6 +56,12 @@ class YList(list):
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# Line breaks for YAML (and libyaml's line numbers) but not for editors or for the briefs'
+# own line count, which split on "\n" alone.
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_ALL_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+
+
 class _Loader(_Base):
     """SafeLoader that builds YMap/YList, records duplicate keys, and keeps dates as text."""
 
@@ -51,6 +69,18 @@ class _Loader(_Base):
         super().__init__(stream)
         self.duplicates: list[tuple[Any, int]] = []
         self.unhashable: list[int] = []
+        # libyaml counts NEL, LS and PS as line breaks: map its lines to "\n" lines.
+        self.real_lines: list[int] | None = None
+        if _ODD_BREAKS.search(stream):
+            self.real_lines = [1]
+            for match in _ALL_BREAKS.finditer(stream):
+                self.real_lines.append(self.real_lines[-1] + (match.group() == "\n"))
+
+    def line(self, mark: yaml.Mark) -> int:
+        """The 1-based line of a mark, counting line feeds only."""
+        if self.real_lines is None:
+            return mark.line + 1
+        return self.real_lines[min(mark.line, len(self.real_lines) - 1)]
 
 
 # Dates stay strings: "2016-12" and "2016-12-01" must be treated alike by the checker.
@@ -60,14 +90,30 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _Refused(Exception):
+    """YAML that is valid but not accepted in a project file."""
+
+    def __init__(self, mark: yaml.Mark, message: str, hint: str):
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+def _expect(node: yaml.Node, kind: type, what: str) -> None:
+    """An explicit tag can put a scalar where a collection belongs (``!!map text``)."""
+    if not isinstance(node, kind):
+        raise ConstructorError(None, None, f"expected {what}, but found {node.id}",
+                               node.start_mark)
+
+
 def _construct_map(loader: _Loader, node: yaml.MappingNode):
+    _expect(node, yaml.MappingNode, "a mapping")
     result = YMap()
-    result.line = node.start_mark.line + 1
+    result.line = loader.line(node.start_mark)
     yield result
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
+        line = loader.line(key_node.start_mark)
         try:
             hash(key)
         except TypeError:
@@ -80,24 +126,67 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
+    _expect(node, yaml.SequenceNode, "a sequence")
     result = YList()
-    result.line = node.start_mark.line + 1
+    result.line = loader.line(node.start_mark)
     yield result
     for item in node.value:
         result.append(loader.construct_object(item, deep=True))
-        result.item_lines.append(item.start_mark.line + 1)
+        result.item_lines.append(loader.line(item.start_mark))
+
+
+def _scalar(kind: str, construct):
+    """Wrap a scalar constructor so that text it cannot read (``!!int x``, ``!!bool maybe``,
+    an integer too long to print) is a YAML error with its line, not an exception."""
+
+    def wrapped(loader: _Loader, node: yaml.Node):
+        if not isinstance(node, yaml.ScalarNode):
+            return construct(loader, node)  # raises "expected a scalar node"
+        if kind == "integer" and len(node.value) > MAX_NUMBER_CHARS:
+            raise _Refused(node.start_mark, f"a number may be at most {MAX_NUMBER_CHARS} "
+                           "characters long", "quote it if it is text")
+        try:
+            return construct(loader, node)
+        except (ValueError, LookupError, AttributeError, TypeError):
+            text = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            raise _Refused(node.start_mark, f"invalid YAML: {text!r} is not a valid {kind}",
+                           "quote it if it is text") from None
+
+    return wrapped
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+for _tag, _kind, _construct in (
+        ("bool", "boolean", SafeConstructor.construct_yaml_bool),
+        ("int", "integer", SafeConstructor.construct_yaml_int),
+        ("float", "number", SafeConstructor.construct_yaml_float),
+        ("timestamp", "date", SafeConstructor.construct_yaml_timestamp)):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar(_kind, _construct))
+
+
+def read(path_on_disk: str, shown_path: str) -> tuple[bytes | None, list[Problem]]:
+    """Read a project file of at most ``MAX_FILE_BYTES``; anything else is a problem."""
+    try:
+        with open(path_on_disk, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(shown_path, 0, f"cannot read the file: {exc.strerror or exc}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown_path, 0, f"file is larger than "
+                              f"{MAX_FILE_BYTES / 1_000_000:g} MB, the limit for project files",
+                              "split it into smaller files")]
+    return raw, []
 
 
 def decode(data: bytes, path: str, first_line: int = 1) -> tuple[str | None, list[Problem]]:
     """Decode UTF-8 bytes (BOM allowed); a bad byte is a problem with its line."""
+    data = data.removeprefix(b"\xef\xbb\xbf")  # so that the error's offset counts from here
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = first_line + data[: exc.start].count(b"\n")
+        before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = first_line + before.count(b"\n")
         return None, [
             Problem(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                     "save the file as UTF-8")
@@ -105,20 +194,54 @@ def decode(data: bytes, path: str, first_line: int = 1) -> tuple[str | None, lis
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
+def _screen(text: str) -> None:
+    """Walk the parser's events (cheap, and libyaml's parser does not recurse) and refuse
+    anchors, aliases and deep nesting before any data is built. Stops at the first one, so
+    a deeply nested file costs no more than one nested ``MAX_DEPTH`` levels."""
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise _Refused(event.start_mark,
+                               "anchors and aliases (&name, *name) are not allowed",
+                               "write each value out in full")
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _Refused(event.start_mark,
+                                   f"lists and mappings nest more than {MAX_DEPTH} levels deep",
+                                   "flatten the structure")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
 def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Problem]]:
     """Parse YAML text; return (data, problems). Lines are offset by ``first_line - 1``."""
     offset = first_line - 1
     loader = _Loader(text)
     try:
+        _screen(text)
         data = loader.get_single_data()
+    except _Refused as exc:
+        return None, [Problem(path, offset + loader.line(exc.mark), exc.message, exc.hint)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = offset + (mark.line + 1 if mark else 1)
+        line = offset + (loader.line(mark) if mark else 1)
         what = exc.problem or "invalid YAML"
         return None, [Problem(path, line, f"invalid YAML: {what}",
                               "check indentation, colons and quotes")]
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        return None, [Problem(path, first_line, f"invalid YAML: {exc}", "")]
+    except yaml.reader.ReaderError as exc:  # a control character; position counts UTF-8 bytes
+        if not isinstance(exc.character, int):
+            raise
+        line = first_line + text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n")
+        return None, [Problem(path, line, f"invalid YAML: unacceptable character "
+                              f"#x{exc.character:04x}: {exc.reason}", "remove the character")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, first_line, f"invalid YAML: {str(exc).splitlines()[0]}", "")]
     finally:
         loader.dispose()
     problems = [
@@ -149,8 +272,9 @@ def _shift(data: Any, offset: int) -> None:
 
 def load(path_on_disk: str, shown_path: str) -> tuple[Any, list[Problem]]:
     """Read and parse one YAML file; ``shown_path`` is what messages print."""
-    with open(path_on_disk, "rb") as handle:
-        raw = handle.read()
+    raw, problems = read(path_on_disk, shown_path)
+    if raw is None:
+        return None, problems
     text, problems = decode(raw, shown_path)
     if text is None:
         return None, problems

@@ -1,0 +1,62 @@
+"""Render stage, project-wide pages: ``index.html`` (every brief, audience, language and
+file) and ``facts.html`` (the whole fact base, checked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import factcheck
+from .check import inventory
+from .i18n import LANGUAGES
+from .model import Project
+from .prose import CITE_RE, ProseRenderer
+from .render import Renderer
+
+FORMATS = ("html", "pdf")
+
+
+def output_name(brief: str, audience: str, lang: str, fmt: str) -> str:
+    return f"{brief}/{audience}.{lang}.{fmt}"
+
+
+def render_index(project: Project, built: set[str]) -> str:
+    """``built``: the output paths (relative to the output folder) that exist."""
+    env, _translations = Renderer(project).env("en")
+    briefs = []
+    for brief in project.briefs.values():
+        entries = []
+        for audience in brief.audiences:
+            for lang in brief.languages:
+                files = [{"format": fmt.upper(), "href": name, "built": name in built}
+                         for fmt in FORMATS
+                         for name in [output_name(brief.slug, audience, lang, fmt)]]
+                entries.append({"audience": project.audiences[audience].label.get(lang),
+                                "audience_key": audience, "lang": LANGUAGES[lang].name,
+                                "tag": LANGUAGES[lang].tag, "files": files})
+        texts = []
+        for lang in brief.languages:
+            text = brief.texts[lang]
+            prose = ProseRenderer(project.facts, LANGUAGES[lang])
+            summary = CITE_RE.sub("", str(prose.inline(text.summary, text.summary_loc)))
+            texts.append({"tag": LANGUAGES[lang].tag, "title": text.title,
+                          "summary": Markup(summary)})
+        briefs.append({"slug": brief.slug, "texts": texts, "date": str(brief.date),
+                       "topic": brief.topic, "entries": entries})
+    return env.get_template("index.html").render(briefs=briefs)
+
+
+def render_facts_page(project: Project) -> str:
+    """``facts.html``: the whole fact base, as checked, with where each item is cited."""
+    env, _translations = Renderer(project).env("en")
+    facts = project.facts
+    conflicts = [{"id": c.id, "note": c.note.get("en"), "facts": c.facts}
+                 for c in facts.conflicts.values()]
+    return env.get_template("facts.html").render(
+        rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts))
+
+
+def built_outputs(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.glob("*/*.*")
+            if p.suffix in (".html", ".pdf") and not p.name.startswith(".")}

@@ -1,0 +1,87 @@
+"""Write stage, PDFs in parallel: a pool of worker processes, each keeping one warm
+WeasyPrint (font configuration, fetcher) across the documents it renders.
+
+The parent process renders HTML (fast) and sends each page's HTML to a worker; WeasyPrint
+is imported only inside workers, or in-process when one worker is enough.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pdf import PdfResult, PdfWriter
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    key: object  # the caller's handle for this job
+    html: str
+    label: str  # what progress reports show
+    weight: int = 1  # bigger jobs start first
+
+
+@dataclass(frozen=True)
+class PdfDone:
+    key: object
+    result: PdfResult
+    seconds: float
+    pid: int
+
+
+_writer: PdfWriter | None = None
+_roots: tuple[Path, ...] = ()
+
+
+def _init(roots: tuple[Path, ...]) -> None:
+    global _roots, _writer
+    _roots, _writer = roots, None
+
+
+def _render(html: str, base_url: Path) -> tuple[PdfResult, float, int]:
+    global _writer
+    if _writer is None:
+        _writer = PdfWriter(_roots)
+    started = time.perf_counter()
+    result = _writer.render(html, base_url)
+    return result, time.perf_counter() - started, os.getpid()
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+
+
+def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, workers: int,
+               progress: Callable[[int, int, str], None] | None = None) -> Iterator[PdfDone]:
+    """Render every job, yielding each as it completes (largest jobs start first)."""
+    ordered = sorted(jobs, key=lambda j: -j.weight)
+    total = len(ordered)
+    workers = max(1, min(workers, total))
+    if workers == 1:
+        _init(roots)
+        for done, job in enumerate(ordered, 1):
+            result, seconds, pid = _render(job.html, base_url)
+            if progress:
+                progress(done, total, job.label)
+            yield PdfDone(job.key, result, seconds, pid)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                             initargs=(roots,)) as pool:
+        pending = {pool.submit(_render, job.html, base_url): job for job in ordered}
+        done = 0
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                job = pending.pop(future)
+                result, seconds, pid = future.result()
+                done += 1
+                if progress:
+                    progress(done, total, job.label)
+                yield PdfDone(job.key, result, seconds, pid)
