@@ -23,7 +23,7 @@ from .project import load_project
 from .prose import ProseRenderer, RenderedText
 from .render import Page, Renderer
 from .site import FORMATS, built_outputs, render_facts_page, render_index
-from .write import atomic_write, output_lock
+from .write import Staging, atomic_write, output_lock
 
 log = logging.getLogger(__name__)
 REPORTS = ".reports"
@@ -143,7 +143,8 @@ def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[st
     prose = {}
     for slug, lang in sorted(pairs):
         renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
-        prose[(slug, lang)] = renderer.render(project.briefs[slug].texts[lang])
+        brief = project.briefs[slug]
+        prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row)
     return prose
 
 
@@ -170,11 +171,13 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
 
 
 def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options: Options,
-                report: BuildReport, progress: Progress | None
-                ) -> dict[Output, tuple[bytes, int, float]]:
+                staging: Staging, report: BuildReport, progress: Progress | None
+                ) -> dict[Output, tuple[int, int, float]]:
+    """Render the PDFs into the staging folder; (pages, size, seconds) per output."""
     from .workers import PdfJob, default_jobs, render_all
 
-    jobs = [PdfJob(output, page.html, output.name("pdf"), weight=len(page.html))
+    jobs = [PdfJob(output, page.html, staging.path(output.name("pdf")), output.name("pdf"),
+                   weight=len(page.html))
             for (output, fmt), page in pages.items() if fmt == "pdf"]
     if not jobs:
         return {}
@@ -194,7 +197,8 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
                               "summary or recommendations)")
         for message in result.warnings:
             report.warnings.append(f"{output.name('pdf')}: WeasyPrint: {message}")
-        pdfs[output] = (result.data, result.pages, done.seconds)
+        size = staging.files[output.name("pdf")].stat().st_size
+        pdfs[output] = (result.pages, size, done.seconds)
     return pdfs
 
 
@@ -213,26 +217,31 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                                                 item[0].path(out, item[1]))]
     prose = render_prose(project, {(o.brief, o.lang) for o, _ in todo})
     pages = render_pages(project, todo, prose, report, frozenset(p.message for p in problems))
-    pdfs = render_pdfs(project, pages, options, report, progress)
-    if options.strict and report.warnings:
-        raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
-    with output_lock(out):
-        for (output, fmt), key in keys.items():
-            name = output.name(fmt)
-            if (output, fmt) not in pages:
-                entry = cache.entry(name)
-                report.written.append(Written(name, fmt, "skipped", entry.get("pages"),
-                                              entry.get("size", 0), 0.0))
-                continue
+    with Staging(out) as staging:
+        for (output, fmt), page in pages.items():
             if fmt == "html":
-                data, count, seconds = pages[(output, fmt)].html.encode("utf-8"), None, 0.0
-            else:
-                data, count, seconds = pdfs[output]
-            atomic_write(output.path(out, fmt), data)
-            cache.record(name, key, len(data), pages=count)
-            report.written.append(Written(name, fmt, "built", count, len(data), seconds))
-        write_site(project, out, cache, report, sharded=bool(options.shard))
-        atomic_write(cache.path, cache.data())
+                staging.put(output.name(fmt), page.html.encode("utf-8"))
+        pdfs = render_pdfs(project, pages, options, staging, report, progress)
+        if options.strict and report.warnings:
+            raise InputError([Problem("build", 0, w, severity="warning")
+                              for w in report.warnings])
+        with output_lock(out):
+            staging.commit()
+            for (output, fmt), key in keys.items():
+                name = output.name(fmt)
+                if (output, fmt) not in pages:
+                    entry = cache.entry(name)
+                    report.written.append(Written(name, fmt, "skipped", entry.get("pages"),
+                                                  entry.get("size", 0), 0.0))
+                    continue
+                if fmt == "html":
+                    count, size, seconds = None, len(pages[(output, fmt)].html.encode()), 0.0
+                else:
+                    count, size, seconds = pdfs[output]
+                cache.record(name, key, size, pages=count)
+                report.written.append(Written(name, fmt, "built", count, size, seconds))
+            write_site(project, out, cache, report, sharded=bool(options.shard))
+            atomic_write(cache.path, cache.data())
     report.seconds = time.perf_counter() - started
     return report
 

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .check import citations
+from .check import citations, key_figures
 from .model import Brief, Project
 
 CACHE_NAME = ".policybrief-cache.json"
@@ -71,7 +71,7 @@ def templates_digest(project: Project) -> str:
 def shown_items(project: Project, brief: Brief, lang: str) -> list[str]:
     """Ids of every fact or claim an output of this brief in this language can show."""
     facts = project.facts
-    items = {c.item_id for c in citations(brief) if c.lang == lang} | set(brief.key_figures)
+    items = {c.item_id for c in citations(brief) if c.lang == lang} | set(key_figures(brief))
     for conflict in facts.conflicts.values():
         if items & set(conflict.facts):
             items |= set(conflict.facts)
@@ -104,7 +104,7 @@ def _without_loc(item: object) -> object:
 def brief_digest(project: Project, brief: Brief, lang: str) -> str:
     folder = project.root / brief.folder
     files = [(name, (folder / name).read_bytes()) for name in ("brief.yaml", f"{lang}.md")]
-    return _digest(files)
+    return _digest(files, brief.row.record if brief.row else None)
 
 
 class BuildCache:

@@ -52,13 +52,19 @@ def _line_at(text: str, index: int, loc: Loc) -> int:
 
 
 def citations(brief: Brief) -> list[Citation]:
+    """Every fact and claim the brief's prose cites; ``row.x`` resolved for batch rows."""
+    resolve = brief.row.resolve if brief.row else (lambda item_id: item_id)
     found = []
     for lang, text, loc, section in prose_blocks(brief):
         for match in CALL_RE.finditer(text):
-            found.append(Citation(match.group(3), match.group(1),
+            found.append(Citation(resolve(match.group(3)), match.group(1),
                                   Loc(loc.path, _line_at(text, match.start(), loc)),
                                   brief.slug, lang, section))
     return found
+
+
+def key_figures(brief: Brief) -> list[str]:
+    return [brief.row.resolve(f) if brief.row else f for f in brief.key_figures]
 
 
 def check_digits(brief: Brief) -> list[Problem]:
@@ -161,7 +167,7 @@ def check_briefs(project: Project) -> list[Problem]:
             if audience not in project.audiences:
                 problems.append(Problem(brief.loc.path, line, f"unknown audience {audience!r}",
                                         "known: " + ", ".join(sorted(project.audiences))))
-        for fid in brief.key_figures if check_ids else ():
+        for fid in key_figures(brief) if check_ids else ():
             if fid not in project.facts.facts:
                 problems.append(Problem(brief.loc.path, line,
                                         f"key figure {fid!r} is not a known fact",

@@ -164,6 +164,24 @@ class Brief:
     allow_digits: tuple[str, ...]
     texts: dict[str, LangText]
     loc: Loc
+    batch: object = None  # a batch template's raw `batch:` spec; expanded by batch.py
+    row: Row | None = None  # set on each brief expanded from a batch table
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a batch table: the brief made from it cites ``row.<column>``."""
+
+    slug: str
+    texts: dict[str, Text]  # text columns, e.g. name
+    figures: dict[str, str]  # figure column -> fact id
+    record: str  # the row as written, for cache keys
+
+    def resolve(self, item_id: str) -> str:
+        """``row.sales`` -> the id of this row's sales fact; other ids unchanged."""
+        if item_id.startswith("row."):
+            return self.figures.get(item_id[4:], item_id)
+        return item_id
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
-from . import yamlio
+from . import batch, yamlio
 from .briefs import SLUG_RE, load_briefs
 from .errors import InputError, Problem
 from .facts import Fields, load_factbase
@@ -97,7 +97,7 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
     if source_texts is None and config.get("source_texts"):
         source_texts = root / config["source_texts"]
     facts = load_factbase(root, problems)
-    briefs = load_briefs(root, problems)
+    briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
     audiences = load_audiences(template_dirs, root, problems)
     return Project(root, facts, briefs, audiences,
                    source_texts.resolve() if source_texts else None, template_dirs), problems

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .errors import RenderError
 from .i18n import Language, format_fact
-from .model import FactBase, LangText, Loc
+from .model import FactBase, LangText, Loc, Row
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -84,11 +84,12 @@ class ProseRenderer:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                                         keep_trailing_newline=True)
         self.env.globals.clear()
-        self.env.globals.update(fact=self.fact, when=self.when, claim=self.claim)
+        self.env.globals.update(fact=self.fact, when=self.when, claim=self.claim, row=self.row)
         self.env.filters.clear()
         self.env.tests.clear()
         self.md = new_markdown()
         self._holes: list[str] = []
+        self._row: Row | None = None
 
     # -- the functions prose may call ------------------------------------------------------
     def _hole(self, html: str) -> str:
@@ -96,20 +97,28 @@ class ProseRenderer:
         return f"{_HOLE_OPEN}{len(self._holes) - 1}{_HOLE_CLOSE}"
 
     def _lookup(self, fact_id: object):
+        if isinstance(fact_id, str) and self._row is not None:
+            fact_id = self._row.resolve(fact_id)
         if not isinstance(fact_id, str) or fact_id not in self.facts.facts:
             raise _UnknownFact(fact_id)
         return self.facts.facts[fact_id]
 
+    def row(self, column: str) -> str:
+        """A batch row's text column, e.g. ``{{ row("name") }}``."""
+        if self._row is None or column not in self._row.texts:
+            raise _UnknownFact(column, "is not a text column of this brief's batch row")
+        return str(escape(self._row.texts[column].get(self.lang.code)))
+
     def fact(self, fact_id: str, unit: bool = True) -> str:
         fact = self._lookup(fact_id)
         text = format_fact(fact, self.facts.units[fact.unit], self.lang, with_unit=bool(unit))
-        return self._hole(figure_html(fact_id, text))
+        return self._hole(figure_html(fact.id, text))
 
     def when(self, fact_id: str) -> str:
         fact = self._lookup(fact_id)
         if fact.date is None:
             raise _UnknownFact(fact_id, "has no date")
-        return self._hole(figure_html(fact_id, self.lang.date(fact.date)))
+        return self._hole(figure_html(fact.id, self.lang.date(fact.date)))
 
     def claim(self, claim_id: str) -> str:
         if not isinstance(claim_id, str) or claim_id not in self.facts.claims:
@@ -154,18 +163,34 @@ class ProseRenderer:
             html = html[3:-4]
         return Markup(html)
 
-    def render(self, text: LangText) -> RenderedText:
+    def plain(self, source: str, loc: Loc) -> str:
+        """A one-line text (a title) with ``row(...)`` filled in; no markup, no citations."""
+        if "{" not in source:
+            return source
+        html = CITE_RE.sub("", str(self._fill(self._expand(source, loc))))
+        return html_text(html)
+
+    def render(self, text: LangText, row: Row | None = None) -> RenderedText:
         self._holes = []
+        self._row = row
         sections = tuple(
             RenderedSection(s.key, self.block(s.markdown, s.loc), self.block(s.lead, s.loc))
             for s in text.sections
         )
         return RenderedText(
-            lang=text.lang, title=text.title, subtitle=text.subtitle,
+            lang=text.lang, title=self.plain(text.title, text.summary_loc),
+            subtitle=self.plain(text.subtitle, text.summary_loc),
             summary=self.inline(text.summary, text.summary_loc),
             recommendations=tuple(self.inline(r, loc) for r, loc in text.recommendations),
             sections=sections,
         )
+
+
+def html_text(html: str) -> str:
+    """The text of an HTML fragment: tags dropped, entities decoded."""
+    import html as html_lib
+
+    return html_lib.unescape(re.sub(r"<[^>]*>", "", html))
 
 
 def figure_html(item_id: str, text: str) -> str:

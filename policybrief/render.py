@@ -26,10 +26,11 @@ from markupsafe import Markup
 
 from . import __version__, factcheck
 from .catalogs import Translations
+from .check import key_figures
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, FactBase, Project, Text
-from .prose import CITE_RE, RenderedText, figure_html
+from .prose import CITE_RE, RenderedText, figure_html, html_text
 
 
 @dataclass(frozen=True)
@@ -219,11 +220,11 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
 def page_context(project: Project, brief: Brief, audience: Audience, prose: RenderedText,
                  lang: Language) -> dict[str, Any]:
     facts = project.facts
-    key_figures = []
-    for fid in brief.key_figures:
+    figures = []
+    for fid in key_figures(brief):
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
-        key_figures.append({"id": fid, "value": Markup(figure_html(fid, value)),
+        figures.append({"id": fid, "value": Markup(figure_html(fid, value)),
                             "label": _text(fact.label, lang),
                             "date": lang.date(fact.date) if fact.date else ""})
     sections = [{"key": s.key, "id": f"sec-{s.key}",
@@ -238,12 +239,13 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "brief": {
             "slug": brief.slug, "title": prose.title, "subtitle": prose.subtitle,
             "summary": prose.summary, "topic": brief.topic,
+            "summary_text": html_text(CITE_RE.sub("", str(prose.summary))),
             "date": lang.date(brief.date), "date_iso": str(brief.date),
             "authors": [_text(a, lang) for a in brief.authors],
         },
         "audience": {**asdict(audience), "label": _text(audience.label, lang)},
         "sections": sections,
-        "key_figures": key_figures if audience.key_figures else [],
+        "key_figures": figures if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],
         "fact_check": [],

@@ -39,8 +39,9 @@ def render_index(project: Project, built: set[str]) -> str:
         for lang in brief.languages:
             text = brief.texts[lang]
             prose = ProseRenderer(project.facts, LANGUAGES[lang])
-            summary = CITE_RE.sub("", str(prose.inline(text.summary, text.summary_loc)))
-            texts.append({"tag": LANGUAGES[lang].tag, "title": text.title,
+            rendered = prose.render(text, brief.row)
+            summary = CITE_RE.sub("", str(rendered.summary))
+            texts.append({"tag": LANGUAGES[lang].tag, "title": rendered.title,
                           "summary": Markup(summary)})
         briefs.append({"slug": brief.slug, "texts": texts, "date": str(brief.date),
                        "topic": brief.topic, "entries": entries})

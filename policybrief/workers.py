@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .pdf import PdfResult, PdfWriter
@@ -22,6 +22,7 @@ from .pdf import PdfResult, PdfWriter
 class PdfJob:
     key: object  # the caller's handle for this job
     html: str
+    target: Path  # where the worker writes the PDF (a staging file)
     label: str  # what progress reports show
     weight: int = 1  # bigger jobs start first
 
@@ -43,13 +44,19 @@ def _init(roots: tuple[Path, ...]) -> None:
     _roots, _writer = roots, None
 
 
-def _render(html: str, base_url: Path) -> tuple[PdfResult, float, int]:
+def _render(html: str, base_url: Path, target: Path) -> tuple[PdfResult, float, int]:
+    """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer
     if _writer is None:
         _writer = PdfWriter(_roots)
     started = time.perf_counter()
     result = _writer.render(html, base_url)
-    return result, time.perf_counter() - started, os.getpid()
+    with open(target, "wb") as out:
+        out.write(result.data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(target, 0o644)
+    return replace(result, data=b""), time.perf_counter() - started, os.getpid()
 
 
 def default_jobs() -> int:
@@ -66,7 +73,7 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
     if workers == 1:
         _init(roots)
         for done, job in enumerate(ordered, 1):
-            result, seconds, pid = _render(job.html, base_url)
+            result, seconds, pid = _render(job.html, base_url, job.target)
             if progress:
                 progress(done, total, job.label)
             yield PdfDone(job.key, result, seconds, pid)
@@ -74,7 +81,7 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                              initargs=(roots,)) as pool:
-        pending = {pool.submit(_render, job.html, base_url): job for job in ordered}
+        pending = {pool.submit(_render, job.html, base_url, job.target): job for job in ordered}
         done = 0
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)

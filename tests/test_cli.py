@@ -80,7 +80,8 @@ def test_template_syntax_error(built):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--brief", "nope"), "Error: unknown brief 'nope' (known: bri, yunqi)"),
+    (("--brief", "nope"), "Error: unknown brief 'nope' (known: bri, members-chinasoft, "
+                             "members-cnblogs, members-meiruo, yunqi)"),
     (("--audience", "press"), "Error: unknown audience 'press' (known: decision-makers, "
                               "full-report)"),
     (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh)"),
@@ -106,7 +107,7 @@ def test_check_command_reports_counts():
     assert any(line.startswith("conflict yunqi.conference.attendance-2016: nearly 40,000 people")
                for line in lines)
     assert lines[-1].startswith("ok: ")
-    assert lines[-1].endswith(" conflicts, 2 briefs; 0 warnings")
+    assert lines[-1].endswith(" conflicts, 5 briefs; 0 warnings")
 
 
 def test_selection_builds_only_what_was_asked(tmp_path):

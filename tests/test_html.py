@@ -167,3 +167,13 @@ def test_full_report_has_a_fact_check_appendix(dist):
     rows = list(find_all(appendix, "tr"))[1:]
     notes = [li for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
     assert len(rows) == len(notes)
+
+
+@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
+def test_citations_never_land_inside_attributes(dist, brief, audience, lang):
+    root = parse_html(dist / brief / f"{audience}.{lang}.html")
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            assert "<" not in value and "\ue000" not in value, (element.tag, name, value)
+    body = next(find_all(root, "body"))
+    assert not (body.text or "").strip(), body.text

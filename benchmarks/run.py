@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Benchmarks for the build. Prints medians and ratios measured in the same run; asserts
+nothing. Takes a few minutes (add --rows 1000 for the large batch, ~10 minutes more).
+
+    python3 benchmarks/run.py [--runs 3] [--rows 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from make_batch import make  # noqa: E402
+
+PY = sys.executable
+
+
+def run(*args: str, env: dict | None = None) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    result = subprocess.run([PY, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+                            env={**os.environ, **(env or {})})
+    if result.returncode:
+        sys.exit(f"build failed: {' '.join(args)}\n{result.stderr}")
+    return time.perf_counter() - started, result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def line(name: str, value: str) -> None:
+    print(f"{name:<58} {value}")
+
+
+def cold_and_noop(tmp: Path, runs: int) -> None:
+    cold, noop = [], []
+    for index in range(runs):
+        out = tmp / f"cold{index}"
+        cold.append(run("--out", str(out), "-q")[0])
+        noop.append(run("--out", str(out), "-q")[0])
+    line("1. cold full build (8 PDFs, 8+ HTML), wall", f"median {median(cold):.2f} s "
+         f"({', '.join(f'{c:.2f}' for c in cold)})")
+    line("2. no-op rebuild, wall", f"median {median(noop):.3f} s")
+
+
+def one_fact(tmp: Path) -> None:
+    project = make(3, tmp / "fact-project")
+    out = tmp / "fact-out"
+    run("--project", str(project), "--out", str(out), "-q")
+    facts = project / "facts/bri.yaml"
+    text = facts.read_text(encoding="utf-8")
+    start = text.index("  - id: forest.area\n")
+    value_at = text.index("    value: ", start)
+    end = text.index("\n", value_at)
+    facts.write_text(text[:value_at] + "    value: 21" + text[end:], encoding="utf-8")
+    seconds, result = run("--project", str(project), "--out", str(out), "--json")
+    report = json.loads(result.stdout)
+    built = [w["path"] for w in report["written"] if w["status"] == "built"]
+    line("3. one fact changed (forest.area): outputs rebuilt",
+         f"{len(built)} of {len(report['written'])} ({', '.join(sorted(built))}) in {seconds:.2f} s")
+
+
+PLAIN = """
+import sys, time, weasyprint
+html = open(sys.argv[1], encoding="utf-8").read()
+started = time.perf_counter()
+weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3])
+print(time.perf_counter() - started)
+"""
+
+NAIVE_LOOP = """
+import sys, time, weasyprint
+html = open(sys.argv[1], encoding="utf-8").read()
+times = []
+for _ in range(int(sys.argv[3])):
+    started = time.perf_counter()
+    weasyprint.HTML(string=html, base_url=sys.argv[2]).write_pdf()
+    times.append(time.perf_counter() - started)
+print(" ".join(map(str, times)))
+"""
+
+ENGINE_LOOP = """
+import sys, time
+sys.path.insert(0, sys.argv[4])
+from pathlib import Path
+from policybrief.pdf import PdfWriter
+html = open(sys.argv[1], encoding="utf-8").read()
+writer = PdfWriter((Path(sys.argv[2]),))
+times = []
+for _ in range(int(sys.argv[3])):
+    started = time.perf_counter()
+    writer.render(html, Path(sys.argv[2]))
+    times.append(time.perf_counter() - started)
+print(" ".join(map(str, times)))
+"""
+
+
+def print_html(tmp: Path) -> Path:
+    """The exact HTML the engine hands WeasyPrint for the yunqi zh full report."""
+    from policybrief.build import Options, load_and_check, render_pages, render_prose, BuildReport, plan
+
+    options = Options(root=ROOT, briefs=("yunqi",), audiences=("full-report",), langs=("zh",),
+                      formats=("pdf",))
+    project, _ = load_and_check(options)
+    outputs = plan(project, options)
+    prose = render_prose(project, {("yunqi", "zh")})
+    pages = render_pages(project, [(outputs[0], "pdf")], prose, BuildReport())
+    path = tmp / "yunqi-full-report.zh.print.html"
+    path.write_text(next(iter(pages.values())).html, encoding="utf-8")
+    return path
+
+
+def per_pdf(tmp: Path, runs: int) -> None:
+    html = print_html(tmp)
+    base = (ROOT / "templates").as_uri() + "/"
+    fresh = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([PY, "-c", PLAIN, str(html), base, str(tmp / "plain.pdf")], check=True,
+                       capture_output=True)
+        fresh.append(time.perf_counter() - started)
+    loops = max(runs, 5)
+    naive = [float(x) for x in subprocess.run(
+        [PY, "-c", NAIVE_LOOP, str(html), base, str(loops)], check=True, capture_output=True,
+        text=True).stdout.split()][1:]
+    engine = [float(x) for x in subprocess.run(
+        [PY, "-c", ENGINE_LOOP, str(html), str(ROOT / "templates"), str(loops), str(ROOT)],
+        check=True, capture_output=True, text=True).stdout.split()][1:]
+    # engine's own overhead over WeasyPrint for one output: load+check+render HTML
+    overhead = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        print_html(tmp)
+        overhead.append(time.perf_counter() - started)
+    line("4a. plain weasyprint, fresh process (yunqi zh report)", f"median {median(fresh):.2f} s")
+    line("4b. naive warm loop: new HTML().write_pdf() each", f"median {median(naive):.3f} s/PDF")
+    line("4c. engine warm worker (PdfWriter.render)", f"median {median(engine):.3f} s/PDF")
+    line("    ratio warm worker / naive warm loop", f"{median(engine) / median(naive):.2f}")
+    line("    engine work before WeasyPrint (load, check, HTML)", f"median {median(overhead):.3f} s "
+         f"= {100 * median(overhead) / median(naive):.1f} % of one PDF")
+
+
+def workers(tmp: Path, runs: int) -> None:
+    times = {}
+    for jobs in (1, 2):
+        times[jobs] = [run("--out", str(tmp / f"jobs{jobs}"), "--force", "--jobs", str(jobs),
+                           "-q")[0] for _ in range(runs)]
+    line("5. cold full build with --jobs 1 / --jobs 2", f"{median(times[1]):.2f} s / "
+         f"{median(times[2]):.2f} s = {median(times[1]) / median(times[2]):.2f}x")
+
+
+def batch(tmp: Path, sizes: list[int]) -> None:
+    for rows in sizes:
+        project = make(rows, tmp / f"batch{rows}")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        seconds, result = run("--project", str(project), "--out", str(tmp / f"batch{rows}-out"),
+                              "--brief", *[f"members-synthetic-{i:05d}" for i in
+                                           range(1, rows + 1)][:1], "--json", "-q")
+        del before
+        # the whole batch, English PDFs only
+        command = ["--project", str(project), "--out", str(tmp / f"batch{rows}-all"),
+                   "--lang", "en", "--format", "pdf", "--json"]
+        seconds, result = run(*command)
+        report = json.loads(result.stdout)
+        pdfs = [w for w in report["written"] if w["format"] == "pdf"
+                and w["path"].startswith("members-synthetic")]
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        line(f"6. batch of {rows} rows (en PDFs), wall", f"{seconds:.1f} s, "
+             f"{seconds / len(pdfs):.3f} s per brief, peak RSS of any process so far "
+             f"{peak:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rows", type=int, nargs="*", default=[50, 200])
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    tmp = Path(tempfile.mkdtemp(prefix="policybrief-bench-"))
+    try:
+        cold_and_noop(tmp, args.runs)
+        one_fact(tmp)
+        per_pdf(tmp, args.runs)
+        workers(tmp, args.runs)
+        batch(tmp, args.rows)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
