@@ -16,7 +16,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HEADING_RE = re.compile(r"^#(?!#)\s*(.*?)\s*$")
 FENCE_RE = re.compile(r"^(```|~~~)")
 BRIEF_FIELDS = ("date", "topic", "authors", "audiences", "languages", "key_figures",
-                "allow_digits", "batch")
+                "allow_digits", "batch", "charts")
 FRONT_FIELDS = ("title", "subtitle", "summary", "recommendations")
 
 
@@ -207,7 +207,7 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
         return None
     return Brief(slug, folder.relative_to(root).as_posix(), date, topic, tuple(authors),
                  audiences, languages, key_figures, allow_digits, texts, Loc(shown, 1),
-                 batch=data.get("batch"))
+                 batch=data.get("batch"), charts=data.get("charts"))
 
 
 def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:

@@ -166,6 +166,7 @@ class Brief:
     loc: Loc
     batch: object = None  # a batch template's raw `batch:` spec; expanded by batch.py
     row: Row | None = None  # set on each brief expanded from a batch table
+    charts: object = None  # raw `charts:` spec; parsed into Chart objects by charts.py
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,20 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A chart declared in brief.yaml over facts of one unit."""
+
+    id: str
+    kind: str  # column (categories side by side, e.g. years) | bar (horizontal)
+    section: str
+    title: Text
+    facts: tuple[str, ...]
+    labels: tuple[Text | None, ...]  # per fact; None: the fact's date
+    note: str | None  # a fact shown under the chart, e.g. growth
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class Audience:
     """How one audience presents a brief; read from templates/audiences.yaml."""
 
@@ -200,6 +215,7 @@ class Audience:
     key_figures: bool = True
     recommendations: bool = True
     fact_appendix: bool = False  # a fact-check table of every cited fact, in both languages
+    charts: bool = True  # the brief's charts, at the end of their sections
 
 
 @dataclass(frozen=True)

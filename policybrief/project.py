@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
-from . import batch, yamlio
+from . import batch, charts, yamlio
 from .briefs import SLUG_RE, load_briefs
 from .errors import InputError, Problem
 from .facts import Fields, load_factbase
@@ -98,6 +98,7 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
         source_texts = root / config["source_texts"]
     facts = load_factbase(root, problems)
     briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
+    briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     audiences = load_audiences(template_dirs, root, problems)
     return Project(root, facts, briefs, audiences,
                    source_texts.resolve() if source_texts else None, template_dirs), problems

@@ -24,7 +24,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__, factcheck
+from . import __version__, charts, factcheck
 from .catalogs import Translations
 from .check import key_figures
 from .errors import RenderError
@@ -227,8 +227,11 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         figures.append({"id": fid, "value": Markup(figure_html(fid, value)),
                             "label": _text(fact.label, lang),
                             "date": lang.date(fact.date) if fact.date else ""})
+    drawn = [chart for chart in brief.charts or () if audience.charts]
     sections = [{"key": s.key, "id": f"sec-{s.key}",
-                 "html": s.lead if audience.section_text == "lead" else s.html}
+                 "html": s.lead if audience.section_text == "lead" else s.html,
+                 "charts": [charts.render(chart, facts, lang, n)
+                            for n, chart in enumerate(drawn, 1) if chart.section == s.key]}
                 for s in prose.sections]
     base = f"{audience.name}.{lang.code}"
     alternates = [{"code": code, "tag": LANGUAGES[code].tag, "name": LANGUAGES[code].name,
