@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from . import cache as cachelib
+from . import factcheck
 from .check import check
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
 from .i18n import LANGUAGES
@@ -44,6 +46,8 @@ class Options:
     force: bool = False
     jobs: int = 0  # 0: one worker per core
     shard: tuple[int, int] | None = None  # (i, n), 1-based: build every n-th output
+    page_size: str | None = None  # overrides every audience's page size
+    pdf_variant: str | None = None  # overrides every audience's PDF variant
 
     @property
     def out_dir(self) -> Path:
@@ -123,7 +127,9 @@ def plan(project: Project, options: Options) -> list[Output]:
 
 def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, str], str]:
     """The cache key of each (output, format): a digest of everything it depends on."""
-    shared = (cachelib.engine_digest(), cachelib.templates_digest(project))
+    shared = (cachelib.engine_digest(), cachelib.templates_digest(project),
+              sorted((n, repr(a)) for n, a in project.audiences.items()),
+              os.environ.get("SOURCE_DATE_EPOCH", ""))
     fonts = cachelib.fonts_digest()
     keys = {}
     for output in outputs:
@@ -176,9 +182,14 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
     """Render the PDFs into the staging folder; (pages, size, seconds) per output."""
     from .workers import PdfJob, default_jobs, render_all
 
-    jobs = [PdfJob(output, page.html, staging.path(output.name("pdf")), output.name("pdf"),
-                   weight=len(page.html))
-            for (output, fmt), page in pages.items() if fmt == "pdf"]
+    jobs = []
+    for (output, fmt), page in pages.items():
+        if fmt != "pdf":
+            continue
+        variant = project.audiences[output.audience].pdf_variant
+        jobs.append(PdfJob(output, page.html, staging.path(output.name("pdf")),
+                           output.name("pdf"), weight=len(page.html), variant=variant,
+                           attachments=attachments(project, output, variant)))
     if not jobs:
         return {}
     pdfs = {}
@@ -202,12 +213,42 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
     return pdfs
 
 
+def attachments(project: Project, output: Output, variant: str | None) -> tuple:
+    """PDF/A-3 carries the facts the brief shows, as data, beside the printed page."""
+    if variant != "pdf/a-3b":
+        return ()
+    import datetime
+
+    from .pdf import Attachment
+
+    brief = project.briefs[output.brief]
+    ids = cachelib.shown_items(project, brief, output.lang)
+    data = json.dumps(factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1,
+                      sort_keys=True).encode("utf-8")
+    day = brief.date
+    date = datetime.datetime(day.year, day.month or 1, day.day or 1,
+                             tzinfo=datetime.UTC)
+    return (Attachment("facts.json", data, "The facts this brief shows, with sources and quotes",
+                       date),)
+
+
+def with_overrides(project: Project, options: Options) -> Project:
+    """Command-line page size and PDF variant apply to every audience."""
+    changes = {k: v for k, v in (("page_size", options.page_size),
+                                 ("pdf_variant", options.pdf_variant)) if v}
+    if not changes:
+        return project
+    audiences = {name: replace(a, **changes) for name, a in project.audiences.items()}
+    return replace(project, audiences=audiences)
+
+
 def build(options: Options, progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
     out = options.out_dir
     report = BuildReport(out=str(out), shard="{}/{}".format(*options.shard)
                          if options.shard else "")
     project, problems = load_and_check(options)
+    project = with_overrides(project, options)
     report.warnings += [str(p) for p in problems]
     outputs = plan(project, options)
     cache = cachelib.BuildCache(out)

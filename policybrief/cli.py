@@ -67,6 +67,10 @@ def parser() -> argparse.ArgumentParser:
                    help="PDF worker processes (default: one per core)")
     p.add_argument("--shard", type=shard, metavar="I/N",
                    help="build only the I-th of N deterministic slices of the outputs")
+    p.add_argument("--page-size", choices=("A4", "A5", "letter"),
+                   help="page size for every audience (default: each audience's own, A4)")
+    p.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"),
+                   help="archival PDF/A-3b (the brief's facts attached) or tagged PDF/UA-1")
     p.add_argument("--json", action="store_true",
                    help="print a machine-readable build report (JSON) instead of the table")
     p.add_argument("--port", type=int, default=8000, metavar="N",
@@ -105,7 +109,8 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       formats=tuple(dict.fromkeys(args.format)) or ("html", "pdf"),
                       strict=args.strict, templates=tuple(args.templates),
                       source_texts=args.sources, force=args.force, jobs=args.jobs,
-                      shard=args.shard)
+                      shard=args.shard, page_size=args.page_size,
+                      pdf_variant=args.pdf_variant)
     try:
         if args.command == "serve":
             from .serve import serve

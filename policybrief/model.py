@@ -216,6 +216,8 @@ class Audience:
     recommendations: bool = True
     fact_appendix: bool = False  # a fact-check table of every cited fact, in both languages
     charts: bool = True  # the brief's charts, at the end of their sections
+    pdf_variant: str | None = None  # pdf/a-3b (archival, facts attached) | pdf/ua-1 (tagged)
+    citations: str = "links"  # links (to the endnotes) | footnotes (at the foot of the page)
 
 
 @dataclass(frozen=True)

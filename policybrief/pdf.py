@@ -6,18 +6,38 @@ URIs and files under the allowed folders, nothing else: no network, no files els
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from .errors import RenderError
+from .render import FOOTNOTE_END
+
 log = logging.getLogger(__name__)
+MAX_FOOTNOTE_PASSES = 6
+_FOOTNOTE = re.compile(r'<span class="footnote" id="(note-\d+)" data-n="(\d+)" '
+                       r'role="doc-footnote">(.*?)' + re.escape(FOOTNOTE_END) + "</span>", re.S)
 MAX_DATA_URI = 4 * 1024 * 1024  # an inline image larger than this is refused
 
 
 class BlockedResource(ValueError):
     pass
+
+
+VARIANTS = ("pdf/a-3b", "pdf/ua-1")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+    description: str
+    date: datetime.datetime  # the brief's date: attachments must not carry the clock
+    relationship: str = "Data"
 
 
 @dataclass(frozen=True)
@@ -26,6 +46,7 @@ class PdfResult:
     pages: int
     warnings: tuple[str, ...]
     blocked: tuple[str, ...] = ()  # resources the fetcher refused
+    demoted: tuple[str, ...] = ()  # footnotes moved to the end because they would not fit
 
 
 class _Capture(logging.Handler):
@@ -68,18 +89,85 @@ class PdfWriter:
 
         self.fetcher = Fetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
-    def render(self, html: str, base_url: Path) -> PdfResult:
+    def layout(self, html: str, base_url: Path, options: dict | None = None):
+        """Lay the page out; footnotes WeasyPrint would put on the wrong page (or lose) are
+        moved to the late-notes list and the page laid out again, until none are.
+        Returns (document, the HTML finally laid out, the moved note ids)."""
+        demoted: set[str] = set()
+        for _attempt in range(MAX_FOOTNOTE_PASSES):
+            document = self._weasyprint.HTML(
+                string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher,
+            ).render(font_config=self.font_config, **(options or {}))
+            misplaced = misplaced_footnotes(document) if 'class="footnote"' in html else set()
+            if not misplaced:
+                if demoted:
+                    log.info("moved %d footnotes to the end: %s", len(demoted), sorted(demoted))
+                return document, html, demoted
+            demoted |= misplaced
+            html = demote_footnotes(html, misplaced)
+        raise RenderError("footnotes could not be placed on the pages of their calls after "
+                          f"{MAX_FOOTNOTE_PASSES} passes")
+
+    def render(self, html: str, base_url: Path, variant: str | None = None,
+               attachments: tuple[Attachment, ...] = ()) -> PdfResult:
+        """One PDF. ``variant``: None, "pdf/a-3b" or "pdf/ua-1" (tagged, for screen readers);
+        ``attachments`` are embedded files (the engine's own, never a template's)."""
         capture = _Capture()
         wp_logger = logging.getLogger("weasyprint")
         wp_logger.addHandler(capture)
         self.blocked = []
         try:
-            document = self._weasyprint.HTML(
-                string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher,
-            ).render(font_config=self.font_config)
+            options = {"pdf_identifier": b"policybrief"}
+            if variant:
+                options["pdf_variant"] = variant
+            files = [self._weasyprint.Attachment(
+                file_obj=io.BytesIO(a.data), name=a.name, description=a.description,
+                created=a.date, modified=a.date, relationship=a.relationship)
+                for a in attachments]
+            document, _html, demoted = self.layout(html, base_url, options)
             buffer = io.BytesIO()
-            document.write_pdf(buffer, pdf_identifier=b"policybrief")
+            document.write_pdf(buffer, attachments=files or None, **options)
         finally:
             wp_logger.removeHandler(capture)
         return PdfResult(buffer.getvalue(), len(document.pages), tuple(capture.messages),
-                         tuple(self.blocked))
+                         tuple(self.blocked), tuple(sorted(demoted)))
+
+
+def misplaced_footnotes(document) -> set[str]:
+    """Footnotes that WeasyPrint did not put on the page of their call (or lost): its
+    footnote layout sometimes defers a footnote to a later page or drops it when several
+    meet at the foot of a page. Reads WeasyPrint 70's page boxes (the version is pinned)."""
+    calls: dict[str, int] = {}
+    placed: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        body, area = page._page_box.children[0], page._page_box.children[1]
+        for box in body.descendants():
+            footnote = getattr(box, "footnote", None)
+            if footnote is not None and footnote.element is not None:
+                calls.setdefault(footnote.element.get("id"), number)
+        for box in area.descendants():
+            element = getattr(box, "element", None)
+            note_id = element.get("id") if element is not None else None
+            if note_id and note_id.startswith("note-"):
+                placed.setdefault(note_id, number)
+    return {note for note, page in calls.items() if placed.get(note) != page}
+
+
+def demote_footnotes(html: str, notes: set[str]) -> str:
+    """Turn these footnotes into numbered notes in the page's late-notes list."""
+    items = []
+
+    def demote(match) -> str:
+        note_id, number, body = match.groups()
+        if note_id not in notes:
+            return match.group(0)
+        items.append(f'<li id="{note_id}" value="{number}">{body}</li>')
+        return f'<sup class="cite cite-late">{number}</sup>'
+
+    html = _FOOTNOTE.sub(demote, html)
+    marker = "<!--late-notes-->"
+    if marker not in html:
+        raise RenderError("the template has footnotes but no late-notes list "
+                          "(include _partials/late-notes.html)")
+    html = html.replace(' data-late-notes hidden', ' data-late-notes', 1)
+    return html.replace(marker, "".join(items) + marker, 1)

@@ -16,6 +16,7 @@ from .yamlio import YMap
 
 AUDIENCE_FIELDS = tuple(f.name for f in fields(Audience) if f.name != "name")
 PAGE_SIZES = ("A4", "A5", "letter")
+PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
 def settings(root: Path) -> dict:
@@ -67,6 +68,11 @@ def load_audiences(dirs: tuple[Path, ...], root: Path,
                 f.bad("section_text", f"audience {name!r}: section_text must be full or lead")
             if values.get("endnotes", "full") not in ("full", "compact", "none"):
                 f.bad("endnotes", f"audience {name!r}: endnotes must be full, compact or none")
+            if values.get("citations", "links") not in ("links", "footnotes"):
+                f.bad("citations", f"audience {name!r}: citations must be links or footnotes")
+            if values.get("pdf_variant") not in (None, *PDF_VARIANTS):
+                f.bad("pdf_variant", f"audience {name!r}: unknown PDF variant",
+                      "use " + " or ".join(PDF_VARIANTS))
             if values.get("page_size", "A4") not in PAGE_SIZES:
                 f.bad("page_size", f"audience {name!r}: unknown page size",
                       "use " + ", ".join(PAGE_SIZES))

@@ -8,6 +8,8 @@ filesystem except the template loader.
 
 from __future__ import annotations
 
+import datetime
+import os
 import re
 import traceback
 from dataclasses import asdict, dataclass
@@ -29,7 +31,7 @@ from .catalogs import Translations
 from .check import key_figures
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
-from .model import Audience, Brief, FactBase, Project, Text
+from .model import Audience, Brief, FactBase, PartialDate, Project, Text
 from .prose import CITE_RE, RenderedText, figure_html, html_text
 
 
@@ -119,7 +121,12 @@ class Renderer:
                               f"error: {exc.message}") from None
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             raise RenderError(f"{self._where(exc)}: template error: {exc}") from None
-        html = number_citations(html, {item: n for n, item in enumerate(order, 1)})
+        footnotes = None
+        if audience.citations == "footnotes":
+            partial = env.get_template("_partials/footnote.html")
+            footnotes = {n["id"]: partial.render(note=n, lang=context["lang"]).strip()
+                         for n in context["notes"]}
+        html = number_citations(html, {item: n for n, item in enumerate(order, 1)}, footnotes)
         for problem in external_references(html):
             raise RenderError(f"{self._shown(template.filename)}: {problem} (a page may load "
                               "only what is inline or in its template folders)")
@@ -164,7 +171,14 @@ def external_references(html: str) -> list[str]:
     return problems
 
 
-def number_citations(html: str, numbers: dict[str, int]) -> str:
+FOOTNOTE_END = "<!--/fn-->"
+
+
+def number_citations(html: str, numbers: dict[str, int],
+                     footnotes: dict[str, str] | None = None) -> str:
+    """Turn citation placeholders into numbered links to the endnotes or, when
+    ``footnotes`` gives each note's HTML, into footnotes at the first citation (later
+    citations of the same note repeat its number)."""
     seen: dict[str, int] = {}
 
     def mark(match) -> str:
@@ -172,6 +186,11 @@ def number_citations(html: str, numbers: dict[str, int]) -> str:
         number = numbers[item]
         seen[item] = seen.get(item, 0) + 1
         anchor = f"cite-{number}" + (f"-{seen[item]}" if seen[item] > 1 else "")
+        if footnotes is not None:
+            if seen[item] == 1:
+                return (f'<span class="footnote" id="note-{number}" data-n="{number}" '
+                        f'role="doc-footnote">{footnotes[item]}{FOOTNOTE_END}</span>')
+            return f'<sup class="cite cite-again" id="{anchor}">{number}</sup>'
         return (f'<sup class="cite"><a href="#note-{number}" id="{anchor}" '
                 f'role="doc-noteref">{number}</a></sup>')
 
@@ -217,6 +236,16 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
             "source": source_dict(facts, claim.source, lang), "conflicts": []}
 
 
+def build_date(brief: Brief) -> PartialDate:
+    """The date printed as the build date: SOURCE_DATE_EPOCH if set, else the brief's date.
+    Never the clock, so that two builds give the same files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        day = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
+        return PartialDate(day.year, day.month, day.day)
+    return brief.date
+
+
 def page_context(project: Project, brief: Brief, audience: Audience, prose: RenderedText,
                  lang: Language) -> dict[str, Any]:
     facts = project.facts
@@ -225,7 +254,8 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
         figures.append({"id": fid, "value": Markup(figure_html(fid, value)),
-                            "label": _text(fact.label, lang),
+                            "text": value, "label": _text(fact.label, lang),
+                            "source": source_dict(facts, fact.source, lang),
                             "date": lang.date(fact.date) if fact.date else ""})
     drawn = [chart for chart in brief.charts or () if audience.charts]
     sections = [{"key": s.key, "id": f"sec-{s.key}",
@@ -255,4 +285,5 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "alternates": alternates,
         "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
         "generator": f"policybrief {__version__}",
+        "build_date": lang.date(build_date(brief)),
     }

@@ -25,6 +25,8 @@ class PdfJob:
     target: Path  # where the worker writes the PDF (a staging file)
     label: str  # what progress reports show
     weight: int = 1  # bigger jobs start first
+    variant: str | None = None
+    attachments: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,14 @@ def _init(roots: tuple[Path, ...]) -> None:
     _roots, _writer = roots, None
 
 
-def _render(html: str, base_url: Path, target: Path) -> tuple[PdfResult, float, int]:
+def _render(html: str, base_url: Path, target: Path, variant: str | None = None,
+            attachments: tuple = ()) -> tuple[PdfResult, float, int]:
     """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer
     if _writer is None:
         _writer = PdfWriter(_roots)
     started = time.perf_counter()
-    result = _writer.render(html, base_url)
+    result = _writer.render(html, base_url, variant, attachments)
     with open(target, "wb") as out:
         out.write(result.data)
         out.flush()
@@ -73,7 +76,8 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
     if workers == 1:
         _init(roots)
         for done, job in enumerate(ordered, 1):
-            result, seconds, pid = _render(job.html, base_url, job.target)
+            result, seconds, pid = _render(job.html, base_url, job.target, job.variant,
+                                           job.attachments)
             if progress:
                 progress(done, total, job.label)
             yield PdfDone(job.key, result, seconds, pid)
@@ -81,7 +85,8 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                              initargs=(roots,)) as pool:
-        pending = {pool.submit(_render, job.html, base_url, job.target): job for job in ordered}
+        pending = {pool.submit(_render, job.html, base_url, job.target, job.variant,
+                               job.attachments): job for job in ordered}
         done = 0
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)

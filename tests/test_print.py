@@ -1,0 +1,190 @@
+"""Audiences swapped by template, print-shop PDFs, page sizes and PDF variants."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from helpers import ROOT, find_all, parse_html, pdf_pages, pdf_reader, squash, text_of, write_files
+
+from policybrief.build import (
+    BuildReport,
+    Options,
+    build,
+    load_and_check,
+    plan,
+    render_pages,
+    render_prose,
+)
+
+MM = 72 / 25.4
+AUDIENCES = ("full-report", "decision-makers", "press", "print-edition")
+
+
+def test_four_audiences_for_both_briefs_and_languages(dist):
+    for brief in ("yunqi", "bri"):
+        for audience in AUDIENCES:
+            for lang in ("zh", "en"):
+                for fmt in ("html", "pdf"):
+                    assert (dist / brief / f"{audience}.{lang}.{fmt}").is_file()
+
+
+def print_html(brief: str, lang: str, audience: str = "print-edition") -> str:
+    options = Options(root=ROOT, briefs=(brief,), audiences=(audience,), langs=(lang,),
+                      formats=("pdf",))
+    project, _ = load_and_check(options)
+    output = plan(project, options)[0]
+    prose = render_prose(project, {(brief, lang)})
+    return render_pages(project, [(output, "pdf")], prose, BuildReport())[(output, "pdf")].html
+
+
+@pytest.mark.parametrize(("brief", "lang"), [(b, lang) for b in ("yunqi", "bri")
+                                              for lang in ("zh", "en")])
+def test_footnotes_are_on_the_page_of_their_call_or_in_the_late_notes(dist, brief, lang):
+    from policybrief.pdf import PdfWriter, misplaced_footnotes
+
+    html = print_html(brief, lang)
+    notes = set(re.findall(r'<span class="footnote" id="(note-\d+)"', html))
+    assert len(notes) > 20
+    document, final, demoted = PdfWriter((ROOT / "templates",)).layout(html, ROOT / "templates")
+    assert misplaced_footnotes(document) == set()
+    placed, calls = set(), set()
+    for page in document.pages:
+        body, area = page._page_box.children[:2]
+        calls |= {b.footnote.element.get("id") for b in body.descendants()
+                  if getattr(b, "footnote", None) is not None}
+        placed |= {b.element.get("id") for b in area.descendants()
+                   if getattr(b, "element", None) is not None
+                   and (b.element.get("id") or "").startswith("note-")}
+    assert calls == placed
+    late = set(re.findall(r'<li id="(note-\d+)" value="\d+">', final))
+    assert late == set(demoted)
+    assert placed | late == notes and not placed & late
+    # the written PDF carries every note's quote
+    flat = squash("".join(pdf_pages(dist / brief / f"print-edition.{lang}.pdf")))
+    for quote in re.findall(r'<q class="note-quote" lang="zh-Hans">(.*?)</q>', html):
+        assert squash(quote.replace("&#34;", '"')) in flat
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_print_edition_has_bleed_crop_marks_and_a_back_cover(dist, lang):
+    reader = pdf_reader(dist / "yunqi" / f"print-edition.{lang}.pdf")
+    page = reader.pages[0]
+    media, trim, bleed = page.mediabox, page.trimbox, page.bleedbox
+    assert float(trim.width) == pytest.approx(210 * MM, abs=1)
+    assert float(bleed.width) == pytest.approx(216 * MM, abs=1)
+    assert (float(media.left), float(media.width)) == (float(bleed.left), float(bleed.width))
+    assert float(trim.left) - float(bleed.left) == pytest.approx(3 * MM, abs=0.1)
+    last = squash(pdf_pages(dist / "yunqi" / f"print-edition.{lang}.pdf")[-1])
+    assert {"zh": "资料来源", "en": "Sources"}[lang] in last
+    assert {"zh": "印制于2026年11月20日", "en": "PrintedNovember20,2026"}[lang] in last
+
+
+def test_press_release_has_a_quotable_figures_box(dist):
+    root = parse_html(dist / "bri" / "press.en.html")
+    box = next(find_all(root, "section", class_="quotable"))
+    quotes = list(find_all(box, "blockquote"))
+    assert len(quotes) == 4
+    assert all(text_of(q).strip() for q in quotes)
+    assert "Source: Jia Zhencheng, 2017" in text_of(box)
+
+
+@pytest.mark.parametrize(("size", "width", "height"), [("letter", 215.9, 279.4),
+                                                       ("A5", 148, 210)])
+def test_page_size_from_the_command_line(tmp_path, size, width, height):
+    audience = "decision-makers" if size == "letter" else "full-report"
+    build(Options(root=ROOT, out=tmp_path, briefs=("bri",), audiences=(audience,),
+                  langs=("zh",), formats=("pdf",), page_size=size))
+    reader = pdf_reader(tmp_path / "bri" / f"{audience}.zh.pdf")
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((width * MM, height * MM),
+                                                                 abs=1)
+    if size == "letter":
+        assert len(reader.pages) == 1
+
+
+def _xmp(reader) -> str:
+    return reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+
+
+def test_pdf_a_3b_declares_itself_and_carries_the_facts(tmp_path):
+    build(Options(root=ROOT, out=tmp_path, briefs=("yunqi",), audiences=("decision-makers",),
+                  langs=("en",), formats=("pdf",), pdf_variant="pdf/a-3b"))
+    reader = pdf_reader(tmp_path / "yunqi" / "decision-makers.en.pdf")
+    xmp = _xmp(reader)
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    names = reader.trailer["/Root"]["/Names"]["/EmbeddedFiles"]["/Names"]
+    assert names[0] == "facts.json"
+    data = names[1].get_object()["/EF"]["/F"].get_object().get_data()
+    rows = json.loads(data)
+    ids = {row["id"] for row in rows}
+    assert "yunqi.enterprises.2016" in ids
+    assert all(row["quote"] for row in rows)
+
+
+def test_pdf_ua_1_is_tagged_with_language_title_and_chart_alternatives(tmp_path):
+    build(Options(root=ROOT, out=tmp_path, briefs=("yunqi",), audiences=("full-report",),
+                  langs=("zh",), formats=("pdf",), pdf_variant="pdf/ua-1"))
+    reader = pdf_reader(tmp_path / "yunqi" / "full-report.zh.pdf")
+    root = reader.trailer["/Root"]
+    assert 'pdfuaid:part="1"' in _xmp(reader)
+    assert root["/MarkInfo"]["/Marked"] is True or root["/MarkInfo"]["/Marked"] == True  # noqa: E712
+    assert str(root["/Lang"]) == "zh-Hans"
+    assert "云栖小镇" in reader.metadata.title
+    kinds, figures = {}, []
+
+    def walk(node):
+        node = node.get_object()
+        if hasattr(node, "get"):
+            kind = node.get("/S")
+            if kind:
+                kinds[kind] = kinds.get(kind, 0) + 1
+                if kind == "/Figure":
+                    figures.append(str(node.get("/Alt", "")))
+            children = node.get("/K")
+            if children is not None:
+                for child in children if isinstance(children, list) else [children]:
+                    walk(child)
+
+    walk(root["/StructTreeRoot"])
+    assert kinds.get("/H2", 0) >= 4 and kinds.get("/P", 0) > 5
+    assert figures == ["累计引进企业数", "涉云产值", "财政总收入"]
+
+
+def test_a_new_audience_is_a_template_and_a_line_of_settings(project, tmp_path):
+    """The README's recipe: a template that overrides one block, declared in audiences.yaml
+    of the user's own folder, listed in a brief; no engine change."""
+    house = write_files(tmp_path / "house", {
+        "audiences.yaml": "audiences:\n  briefing-card:\n    template: briefing-card.html\n"
+                          "    label: {zh: 简报卡, en: Briefing card}\n    section_text: lead\n"
+                          "    endnotes: compact\n",
+        "briefing-card.html": '{% extends "base.html" %}\n{% block front %}'
+                              '<p class="house-banner">Prepared for the board</p>'
+                              "{% endblock %}\n",
+    })
+    brief = project / "briefs/bri/brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "audiences: [full-report,", "audiences: [briefing-card, full-report,"), encoding="utf-8")
+    build(Options(root=project, out=tmp_path / "out", briefs=("bri",),
+                  audiences=("briefing-card",), langs=("en",), templates=(house,)))
+    root = parse_html(tmp_path / "out/bri/briefing-card.en.html")
+    assert text_of(next(find_all(root, "p", class_="house-banner"))) == "Prepared for the board"
+    assert len(list(find_all(root, "section", class_="brief-section"))) == 4
+    assert (tmp_path / "out/bri/briefing-card.en.pdf").stat().st_size > 10_000
+
+
+def test_an_overriding_template_folder_replaces_one_block_and_inherits_the_rest(project,
+                                                                                 tmp_path):
+    house = write_files(tmp_path / "house", {
+        "decision-makers.html": '{% extends "base.html" %}\n{% block masthead %}'
+                                '<header class="masthead"><h1>{{ brief.title }}</h1>'
+                                '<p class="house">House style</p></header>{% endblock %}\n'})
+    build(Options(root=project, out=tmp_path / "out", briefs=("bri",),
+                  audiences=("decision-makers",), langs=("zh",), formats=("html",),
+                  templates=(house,)))
+    root = parse_html(tmp_path / "out/bri/decision-makers.zh.html")
+    assert text_of(next(find_all(root, "p", class_="house"))) == "House style"
+    sections = list(find_all(root, "section", class_="brief-section"))
+    assert [text_of(s.find("{http://www.w3.org/1999/xhtml}h2")) for s in sections] == [
+        "背景", "举措", "成效", "启示"]
