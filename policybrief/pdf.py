@@ -65,6 +65,9 @@ class PdfWriter:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import typeset
+
+        typeset.install()
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
         self.allowed_roots = tuple(p.resolve() for p in allowed_roots)

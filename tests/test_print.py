@@ -188,3 +188,21 @@ def test_an_overriding_template_folder_replaces_one_block_and_inherits_the_rest(
     sections = list(find_all(root, "section", class_="brief-section"))
     assert [text_of(s.find("{http://www.w3.org/1999/xhtml}h2")) for s in sections] == [
         "背景", "举措", "成效", "启示"]
+
+
+@pytest.mark.parametrize("brief", ["yunqi", "bri"])
+def test_chinese_paragraphs_are_justified_and_the_text_stays_intact(brief, tmp_path):
+    from policybrief.pdf import PdfWriter
+    from policybrief.typeset import ragged_lines
+
+    html = print_html(brief, "zh", "full-report")
+    writer = PdfWriter((ROOT / "templates",))
+    document, _final, _moved = writer.layout(html, ROOT / "templates")
+    lines, short = ragged_lines(document)
+    assert lines > 50
+    assert short <= lines * 0.03, (short, lines)
+    path = tmp_path / "out.pdf"
+    path.write_bytes(writer.render(html, ROOT / "templates").data)
+    flat = squash("".join(pdf_pages(path)))
+    phrase = {"yunqi": "云栖小镇源自", "bri": "森林城市位于"}[brief]
+    assert phrase in flat or any(phrase in squash(p) for p in pdf_pages(path))
