@@ -16,8 +16,7 @@ from .errors import Problem
 from .facts import LANGS
 from .model import Brief, FactBase, Loc, Project
 
-CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])(.*?)\2", re.S)
-EXPR_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])([^\"'\n]{1,200})\2")
 DIGIT_RE = re.compile(r"[0-9０-９]+")
 # Bounds that keep rendering time and memory small whatever the prose holds: Markdown's
 # list parser is exponential in nesting depth, and layout time grows with length.
@@ -67,11 +66,32 @@ def key_figures(brief: Brief) -> list[str]:
     return [brief.row.resolve(f) if brief.row else f for f in brief.key_figures]
 
 
+def blank_expressions(text: str) -> str:
+    """Template expressions replaced by spaces (newlines kept, so lines stay right).
+    A linear scan: a regex would take quadratic time on many unclosed ``{{``."""
+    out, start = [], 0
+    closers = {"{{": "}}", "{%": "%}", "{#": "#}"}
+    while True:
+        found = [(text.find(o, start), o) for o in closers]
+        found = [(i, o) for i, o in found if i != -1]
+        if not found:
+            out.append(text[start:])
+            return "".join(out)
+        index, opener = min(found)
+        end = text.find(closers[opener], index + 2)
+        if end == -1:
+            out.append(text[start:])
+            return "".join(out)
+        end += 2
+        out.append(text[start:index])
+        out.append(re.sub(r"[^\n]", " ", text[index:end]))
+        start = end
+
+
 def check_digits(brief: Brief) -> list[Problem]:
     problems = []
     for _lang, text, loc, _section in prose_blocks(brief):
-        # Blank out template expressions but keep their newlines, so lines stay right.
-        bare = EXPR_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+        bare = blank_expressions(text)
         for token in brief.allow_digits:
             bare = bare.replace(token, " " * len(token))
         for match in DIGIT_RE.finditer(bare):

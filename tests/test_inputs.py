@@ -156,7 +156,7 @@ CASES = {
     "unknown audience": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[full-report]", "[investors]")},
         "briefs/zz-test/brief.yaml:1: unknown audience 'investors' (known: decision-makers, "
-        "full-report)"),
+        "full-report, press, print-edition)"),
     "unknown key figure": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[t.enterprises]", "[t.nothing]")},
         "briefs/zz-test/brief.yaml:1: key figure 't.nothing' is not a known fact "
