@@ -14,18 +14,19 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import cache as cachelib
-from . import factcheck
-from .check import check
+from . import manifest
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
-from .i18n import LANGUAGES
-from .model import Project
-from .project import load_project
-from .prose import ProseRenderer, RenderedText
-from .render import Page, Renderer
-from .site import FORMATS, built_outputs, render_facts_page, render_index
 from .write import Staging, atomic_write, output_lock
+
+if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
+    from .cache import BuildCache
+    from .model import Project
+    from .prose import RenderedText
+    from .render import Page
+
+FORMATS = ("html", "pdf")
 
 log = logging.getLogger(__name__)
 REPORTS = ".reports"
@@ -95,6 +96,9 @@ class BuildReport:
 
 def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
     """Load and check stages; raise InputError on errors (or warnings when strict)."""
+    from .check import check
+    from .project import load_project
+
     project, problems = load_project(options.root, options.templates, options.source_texts)
     problems = sorted(set(problems + check(project)), key=lambda p: (p.path, p.line, p.message))
     if any(p.severity == "error" for p in problems) or (options.strict and problems):
@@ -103,6 +107,8 @@ def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
 
 
 def plan(project: Project, options: Options) -> list[Output]:
+    from .i18n import LANGUAGES
+
     for name, chosen, known in (("brief", options.briefs, project.briefs),
                                 ("audience", options.audiences, project.audiences),
                                 ("language", options.langs, LANGUAGES)):
@@ -127,6 +133,8 @@ def plan(project: Project, options: Options) -> list[Output]:
 
 def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, str], str]:
     """The cache key of each (output, format): a digest of everything it depends on."""
+    from . import cache as cachelib
+
     shared = (cachelib.engine_digest(), cachelib.templates_digest(project),
               sorted((n, repr(a)) for n, a in project.audiences.items()),
               os.environ.get("SOURCE_DATE_EPOCH", ""))
@@ -145,6 +153,9 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
 
 def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[str, str],
                                                                         RenderedText]:
+    from .i18n import LANGUAGES
+    from .prose import ProseRenderer
+
     renderers: dict[str, ProseRenderer] = {}
     prose = {}
     for slug, lang in sorted(pairs):
@@ -158,6 +169,8 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
                  prose: dict[tuple[str, str], RenderedText], report: BuildReport,
                  reported: frozenset[str] = frozenset()) -> dict[tuple[Output, str], Page]:
     """Each output's page for each format: "html" renders for screens, "pdf" for print."""
+    from .render import Renderer
+
     renderer = Renderer(project)
     pages = {}
     missing: set[tuple[str, str]] = set()
@@ -219,6 +232,8 @@ def attachments(project: Project, output: Output, variant: str | None) -> tuple:
         return ()
     import datetime
 
+    from . import cache as cachelib
+    from . import factcheck
     from .pdf import Attachment
 
     brief = project.briefs[output.brief]
@@ -242,9 +257,23 @@ def with_overrides(project: Project, options: Options) -> Project:
     return replace(project, audiences=audiences)
 
 
+def selection(options: Options) -> dict:
+    """What distinguishes one build's outputs from another's (the manifest key)."""
+    return {"root": str(options.root), "briefs": options.briefs,
+            "audiences": options.audiences, "langs": options.langs,
+            "formats": options.formats, "strict": options.strict,
+            "templates": [str(t) for t in options.templates],
+            "sources": str(options.source_texts), "shard": options.shard,
+            "page_size": options.page_size, "pdf_variant": options.pdf_variant}
+
+
 def build(options: Options, progress: Progress | None = None) -> BuildReport:
+    from . import cache as cachelib
+
     started = time.perf_counter()
     out = options.out_dir
+    run_key, inputs = manifest.key_and_digest(options.root, selection(options),
+                                              options.templates, options.source_texts)
     report = BuildReport(out=str(out), shard="{}/{}".format(*options.shard)
                          if options.shard else "")
     project, problems = load_and_check(options)
@@ -283,13 +312,33 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                 report.written.append(Written(name, fmt, "built", count, size, seconds))
             write_site(project, out, cache, report, sharded=bool(options.shard))
             atomic_write(cache.path, cache.data())
-    report.seconds = time.perf_counter() - started
+            report.seconds = time.perf_counter() - started
+            atomic_write(out / manifest.MANIFEST, manifest.record(out, run_key, inputs,
+                                                                  asdict(report)))
     return report
 
 
-def write_site(project: Project, out: Path, cache: cachelib.BuildCache, report: BuildReport,
+def replay(options: Options) -> BuildReport | None:
+    """The no-op fast path: the last report, every output skipped, if nothing changed."""
+    started = time.perf_counter()
+    key, inputs = manifest.key_and_digest(options.root, selection(options), options.templates,
+                                          options.source_texts)
+    last = manifest.unchanged(options.out_dir, key, inputs)
+    if last is None:
+        return None
+    written = [Written(**{**item, "status": "skipped", "seconds": 0.0})
+               for item in last.get("written", [])]
+    return BuildReport(out=last.get("out", ""), written=written,
+                       warnings=last.get("warnings", []),
+                       seconds=time.perf_counter() - started, shard=last.get("shard", ""))
+
+
+def write_site(project: Project, out: Path, cache: BuildCache, report: BuildReport,
                sharded: bool) -> None:
     """index.html and facts.html; a shard writes its build report for the `index` step."""
+    from . import cache as cachelib
+    from .site import built_outputs, render_facts_page, render_index
+
     if sharded:
         name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}.json"
         atomic_write(out / name, report.to_json().encode("utf-8"))
@@ -312,6 +361,8 @@ def write_site(project: Project, out: Path, cache: cachelib.BuildCache, report: 
 def assemble_index(options: Options) -> list[str]:
     """The `index` step after sharded builds: index.html and facts.html from the shards'
     reports (and whatever outputs are present). Returns the report files it read."""
+    from .site import built_outputs, render_facts_page, render_index
+
     project, _problems = load_and_check(options)
     out = options.out_dir
     reports = sorted((out / REPORTS).glob("*.json"))

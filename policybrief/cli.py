@@ -99,6 +99,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         assemble_index,
         build,
         load_and_check,
+        replay,
     )
 
     if args.jobs < 0:
@@ -134,7 +135,9 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}")
             return 0
         show = not (args.quiet or args.json)
-        report = build(options, progress=Progress(sys.stderr) if show else None)
+        report = None if args.force else replay(options)
+        if report is None:
+            report = build(options, progress=Progress(sys.stderr) if show else None)
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
