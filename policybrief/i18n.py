@@ -85,9 +85,16 @@ def format_number(value: Decimal, unit: Unit, qualifier: str, lang: Language,
 def _zh(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool) -> str:
     mantissa, word = _scaled(value, _ZH_MAGNITUDES)
     digits = _number(mantissa, lang, group=not word and abs(value) >= 10**5)
-    more = "多" if qualifier == "more_than" else ""
     counter = unit.zh if with_unit else ""
-    return f"{_ZH_PREFIX.get(qualifier, '')}{digits}{more}{word}{counter}"
+    if qualifier == "more_than":
+        # 多 follows a round number (60多家, 700多万人) or the magnitude word (2万多人);
+        # after other small numbers Chinese says 超过 instead.
+        if mantissa == mantissa.to_integral_value() and mantissa % 10 == 0:
+            return f"{digits}多{word}{counter}"
+        if word:
+            return f"{digits}{word}多{counter}"
+        return f"超过{digits}{counter}"
+    return f"{_ZH_PREFIX.get(qualifier, '')}{digits}{word}{counter}"
 
 
 def _en(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool) -> str:

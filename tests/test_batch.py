@@ -10,7 +10,7 @@ from policybrief.errors import InputError
 
 
 def test_the_example_batch_makes_one_brief_per_row(dist):
-    for slug, team in (("chinasoft", "20000多人"), ("cnblogs", "3人"), ("meiruo", "10人")):
+    for slug, team in (("chinasoft", "2万多人"), ("cnblogs", "3人"), ("meiruo", "10人")):
         root = parse_html(dist / f"members-{slug}" / "decision-makers.zh.html")
         title = text_of(next(find_all(root, "h1")))
         assert title.endswith("：云栖小镇生态中的一员") and len(title) > 11

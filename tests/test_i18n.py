@@ -23,6 +23,8 @@ SQKM = Unit("sqkm", "area", "平方公里", ("square kilometre", "square kilomet
     (40_000, PERSON, "nearly", "近4万人", "nearly 40,000 people"),
     (7_000_000, PERSON, "more_than", "700多万人", "more than 7 million people"),
     (60, ENTERPRISE, "more_than", "60多家", "more than 60 enterprises"),
+    (20_000, PERSON, "more_than", "2万多人", "more than 20,000 people"),
+    (3, PERSON, "more_than", "超过3人", "more than 3 people"),
     (1, ENTERPRISE, "exact", "1家", "1 enterprise"),
     (126_000_000_000, USD, "exact", "1260亿美元", "USD 126 billion"),
     (6_300_000_000_000, CNY, "exact", "6.3万亿元", "CNY 6.3 trillion"),
