@@ -82,8 +82,8 @@ def test_template_syntax_error(built):
 @pytest.mark.parametrize(("args", "message"), [
     (("--brief", "nope"), "Error: unknown brief 'nope' (known: bri, members-chinasoft, "
                              "members-cnblogs, members-meiruo, yunqi)"),
-    (("--audience", "press"), "Error: unknown audience 'press' (known: decision-makers, "
-                              "full-report)"),
+    (("--audience", "radio"), "Error: unknown audience 'radio' (known: decision-makers, "
+                              "full-report, press, print-edition)"),
     (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh)"),
 ])
 def test_usage_errors_exit_2(args, message):

@@ -102,7 +102,7 @@ def test_shards_cover_every_output_once_and_index_assembles_them(project, tmp_pa
         report = json.loads(result.stdout)
         assert report["shard"] == f"{index}/3"
         names += [w["path"] for w in report["written"]]
-    assert len(names) == len(set(names)) == 14  # 2 briefs x 2 audiences x 2 languages + 3 rows x 2
+    assert len(names) == len(set(names)) == 22  # 2 briefs x 4 audiences x 2 languages + 3 rows x 2
     assert not (out / "index.html").exists()
     result = run_cli("index", "--project", str(project), "--out", str(out))
     assert result.returncode == 0, result.stderr
