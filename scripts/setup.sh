@@ -4,14 +4,21 @@
 #   scripts/setup.sh --test   the same, plus the test dependencies
 # System packages: Noto CJK fonts; HarfBuzz's subset library, without which WeasyPrint
 # falls back to fontTools and one CJK PDF takes ~18 s instead of <1 s; Pango for layout;
-# poppler-utils (pdftotext, pdftoppm) to inspect PDFs.
+# poppler-utils (pdftotext, pdftoppm) to inspect PDFs. With --test also Debian's Chromium
+# (the browser tests drive it through Playwright; Playwright's own browser download is never
+# used) and, from the npm registry, axe-core (pinned below) into tests/.cache/.
 set -eu
 cd "$(dirname "$0")/.."
 
 extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
+AXE_CORE_VERSION="4.14.1"
 
 packages="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
+if [ -n "$extra" ]; then
+    packages="$packages chromium"
+    command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
+fi
 missing=""
 for package in $packages; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
@@ -29,3 +36,14 @@ fi
 python="${PYTHON:-python3}"
 echo "setup: installing Python packages from pyproject.toml$extra"
 "$python" -m pip install --quiet --disable-pip-version-check -e ".$extra"
+
+if [ -n "$extra" ]; then
+    axe="tests/.cache/node_modules/axe-core"
+    installed=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$axe/package.json" 2>/dev/null || true)
+    if [ "$installed" != "$AXE_CORE_VERSION" ]; then
+        echo "setup: installing axe-core@$AXE_CORE_VERSION from npm into tests/.cache"
+        mkdir -p tests/.cache
+        npm install --prefix tests/.cache --no-save --no-package-lock --no-audit --no-fund \
+            --loglevel=error "axe-core@$AXE_CORE_VERSION" >/dev/null
+    fi
+fi

@@ -1,0 +1,359 @@
+"""The web edition in a real browser: every built page at a phone and a desktop width.
+
+The project is built once (the session `dist` fixture), served from 127.0.0.1, and each
+HTML page is opened in Debian's headless Chromium at 360x740 and 1280x900. One pass per
+width records what the checks below need; axe-core runs in each page. Screenshots land in
+tests/.artifacts/screens/ and axe's findings in tests/.artifacts/axe.json (both
+git-ignored) so a person can look.
+
+Without /usr/bin/chromium the module is skipped on a developer's machine; with CI set it
+fails instead (`scripts/setup.sh --test` installs the browser, Playwright and axe-core).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from browser import (
+    AXE,
+    AXE_JS,
+    AXE_LAYOUT_RULES,
+    LINKS_JS,
+    OVERLAPS_JS,
+    SCREENS,
+    TEXT_ALTERNATIVES_JS,
+    chromium,
+    require_browser,
+    static_server,
+    write_artifact,
+)
+
+WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
+SCREENSHOT_MAX_HEIGHT = 6000  # px: the top of long pages (the fact base runs to ~90,000 px)
+TAGS = {"zh": "zh-Hans", "en": "en"}
+BRIEF_PAGE = re.compile(r"^(?P<brief>[a-z0-9-]+)/(?P<audience>[a-z0-9-]+)\.(?P<lang>[a-z]+)\.html$")
+
+
+def html_pages(dist: Path) -> list[str]:
+    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*.html")
+                  if not any(part.startswith(".") for part in p.relative_to(dist).parts))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browser_available():
+    """Before anything is built: skip (or, under CI, fail) when there is no browser."""
+    require_browser()
+
+
+@pytest.fixture(scope="module")
+def site(dist):
+    with static_server(dist) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    with chromium() as browser:
+        yield browser
+
+
+def switch_language(page, site: str, rel: str) -> list[dict]:
+    """Follow each link of the language switch (a real click); where did it land?"""
+    landed = []
+    count = page.locator("nav.edition .languages a[hreflang]").count()
+    for index in range(count):
+        if index:
+            page.goto(site + rel)
+        link = page.locator("nav.edition .languages a[hreflang]").nth(index)
+        hreflang = link.get_attribute("hreflang")
+        with page.expect_navigation():
+            link.click()
+        landed.append({"hreflang": hreflang, "url": page.url[len(site):],
+                       "lang": page.evaluate("document.documentElement.lang"),
+                       "current": page.locator("nav.edition [aria-current=page]").inner_text()})
+    return landed
+
+
+def visit_all(site: str, pages: list[str], width_name: str) -> dict[tuple[str, str], dict]:
+    """Open each page at one width in its own browser (a thread per width: the two run in
+    parallel) and record what the checks need."""
+    width, height = WIDTHS[width_name]
+    results = {}
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        for rel in pages:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda m, e=errors: e.append(f"console {m.type}: {m.text}")
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda exc, e=errors: e.append(f"page error: {exc}"))
+            page.on("requestfailed", lambda r, e=errors: e.append(f"request failed: {r.url}"))
+            page.on("response", lambda r, e=errors: e.append(f"HTTP {r.status}: {r.url}")
+                    if r.status >= 400 else None)
+            clock = time.perf_counter()
+            page.goto(site + rel, wait_until="load")
+            steps = {"open": time.perf_counter() - clock}
+            clock = time.perf_counter()
+            scroll = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth, "
+                                   "document.scrollingElement.scrollHeight]")
+            result = {
+                "scroll_width": scroll[0], "inner_width": scroll[1],
+                "overlaps": page.evaluate(OVERLAPS_JS),
+                "links": page.evaluate(LINKS_JS),
+                "missing_alternatives": page.evaluate(TEXT_ALTERNATIVES_JS),
+            }
+            steps["checks"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            shot = SCREENS / f"{rel.replace('/', '__').removesuffix('.html')}.{width_name}.png"
+            page.screenshot(path=str(shot), full_page=True, clip={
+                "x": 0, "y": 0, "width": width, "height": min(scroll[2], SCREENSHOT_MAX_HEIGHT)})
+            result["screenshot"] = str(shot)
+            steps["screenshot"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            page.add_script_tag(path=str(AXE))
+            # every rule at the desktop width; at the phone width the rules that depend on
+            # layout (the others would find the same on the same DOM), to save time
+            result["axe"] = page.evaluate(AXE_JS, None if width_name == "desktop"
+                                          else AXE_LAYOUT_RULES)
+            steps["axe"] = time.perf_counter() - clock
+            if BRIEF_PAGE.match(rel):
+                clock = time.perf_counter()
+                result["switches"] = switch_language(page, site, rel)
+                steps["switch"] = time.perf_counter() - clock
+            result["errors"] = errors
+            result["seconds"] = steps
+            results[(rel, width_name)] = result
+            page.close()
+        context.close()
+    return results
+
+
+@pytest.fixture(scope="module")
+def visits(dist, site):
+    """Every page at both widths, once; axe's findings saved to tests/.artifacts/axe.json."""
+    started = time.perf_counter()
+    pages = html_pages(dist)
+    assert "index.html" in pages and "facts.html" in pages
+    assert sum(bool(BRIEF_PAGE.match(p)) for p in pages) >= 8
+    shutil.rmtree(SCREENS, ignore_errors=True)  # only this run's pictures
+    SCREENS.mkdir(parents=True)
+    results = {}
+    with ThreadPoolExecutor(max_workers=len(WIDTHS)) as pool:
+        for done in [pool.submit(visit_all, site, pages, name) for name in WIDTHS]:
+            results.update(done.result())
+    results = dict(sorted(results.items()))
+    seconds = time.perf_counter() - started
+    write_artifact("axe.json", {
+        "axe": next(iter(results.values()))["axe"]["version"],
+        "pages": {f"{rel} @ {width}": r["axe"]["violations"] for (rel, width), r in results.items()},
+    })
+    steps = {step: round(sum(r["seconds"].get(step, 0) for r in results.values()), 1)
+             for step in ("open", "checks", "screenshot", "axe", "switch")}
+    write_artifact("browser-visits.json", {
+        "visits": len(results), "seconds": round(seconds, 1), "seconds_per_step": steps,
+        "pages": {f"{rel} @ {width}": {k: round(v, 2) for k, v in r["seconds"].items()}
+                  for (rel, width), r in results.items()}})
+    print(f"\nbrowser: {len(results)} page visits in {seconds:.1f} s; "  # noqa: T201 (-s)
+          f"screenshots in {SCREENS}")
+    return results
+
+
+def test_no_horizontal_scrolling(visits):
+    wide = {f"{rel} @ {w}": f"{r['scroll_width']} px > {r['inner_width']} px"
+            for (rel, w), r in visits.items() if r["scroll_width"] > r["inner_width"]}
+    assert not wide
+
+
+def test_no_overlapping_text(visits):
+    overlaps = {f"{rel} @ {w}": r["overlaps"] for (rel, w), r in visits.items() if r["overlaps"]}
+    assert not overlaps
+
+
+def test_no_console_errors(visits):
+    errors = {f"{rel} @ {w}": r["errors"] for (rel, w), r in visits.items() if r["errors"]}
+    assert not errors
+
+
+def test_every_internal_link_resolves(visits, dist, site):
+    ids: dict[str, set[str]] = {}
+
+    def ids_of(rel: str) -> set[str]:
+        if rel not in ids:
+            text = (dist / rel).read_text(encoding="utf-8")
+            ids[rel] = {m.group(1) for m in re.finditer(r'\sid="([^"]+)"', text)}
+        return ids[rel]
+
+    broken = set()
+    checked = 0
+    for (rel, _width), result in visits.items():
+        for link in result["links"]:
+            href = link["href"]
+            if not href.startswith(site):
+                broken.add(f"{rel}: {link['raw']!r} leaves the site")
+                continue
+            url = urlsplit(href)
+            target = unquote(url.path[len(urlsplit(site).path):]) or "index.html"
+            if target.endswith("/"):
+                target += "index.html"
+            checked += 1
+            if not (dist / target).is_file():
+                broken.add(f"{rel}: {link['raw']!r}: no file {target}")
+            elif url.fragment and target.endswith(".html") and \
+                    unquote(url.fragment) not in ids_of(target):
+                broken.add(f"{rel}: {link['raw']!r}: no id {unquote(url.fragment)!r} in {target}")
+    assert checked > 100
+    assert not sorted(broken)
+
+
+def test_axe_finds_no_serious_or_critical_violations(visits):
+    bad = {f"{rel} @ {w}": [f"{v['id']} ({v['impact']}, {v['count']}): {v['help']}; {v['nodes']}"
+                            for v in r["axe"]["violations"] if v["impact"] in ("serious", "critical")]
+           for (rel, w), r in visits.items()}
+    assert not {page: found for page, found in bad.items() if found}
+
+
+def test_every_image_and_chart_has_a_text_alternative(visits):
+    missing = {f"{rel} @ {w}": r["missing_alternatives"]
+               for (rel, w), r in visits.items() if r["missing_alternatives"]}
+    assert not missing
+
+
+def test_screenshots_are_saved(visits):
+    for result in visits.values():
+        shot = Path(result["screenshot"])
+        assert shot.is_file() and shot.stat().st_size > 5000, shot
+
+
+def test_language_switch_lands_on_the_same_brief(visits):
+    checked = 0
+    for (rel, width), result in visits.items():
+        here = BRIEF_PAGE.match(rel)
+        if not here:
+            continue
+        assert result["switches"], f"{rel} @ {width}: no language switch"
+        for switch in result["switches"]:
+            there = BRIEF_PAGE.match(switch["url"])
+            assert there, switch
+            assert (there["brief"], there["audience"]) == (here["brief"], here["audience"]), rel
+            assert there["lang"] != here["lang"], rel
+            assert TAGS[there["lang"]] == switch["hreflang"] == switch["lang"], (rel, width)
+            assert switch["current"].strip(), switch
+            checked += 1
+    assert checked >= 16  # every brief page, both widths
+
+
+@pytest.mark.parametrize("width_name", list(WIDTHS))
+def test_a_citation_mark_opens_its_source_quote_in_place(site, browser, width_name):
+    width, height = WIDTHS[width_name]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(site + "yunqi/full-report.en.html")
+    popover = page.locator("#cite-pop")
+    assert popover.is_hidden()
+    mark = page.locator("main sup.cite a").nth(2)
+    mark.scroll_into_view_if_needed()
+    target = mark.get_attribute("href")
+    scrolled = page.evaluate("window.scrollY")
+    mark.click()
+    assert popover.is_visible()
+    quote = page.locator(f"{target} .note-quote").inner_text()
+    assert quote and quote in popover.inner_text()
+    assert page.evaluate("location.hash") == ""  # the reader stays where they were
+    assert page.evaluate("window.scrollY") == scrolled
+    box = popover.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    page.keyboard.press("Escape")
+    assert popover.is_hidden()
+    assert page.evaluate("document.activeElement.getAttribute('href')") == target
+    # keyboard alone: Enter on a focused mark opens it, and focus moves into the popover
+    page.keyboard.press("Enter")
+    assert popover.is_visible()
+    assert page.evaluate("document.activeElement.id") == "cite-pop"
+    page.locator("#cite-pop .cite-pop-close").click()
+    assert popover.is_hidden()
+    context.close()
+
+
+def test_contents_stay_in_view_on_wide_screens(site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for rel in ("yunqi/full-report.en.html", "yunqi/decision-makers.zh.html"):
+        page.goto(site + rel)
+        toc = page.locator("nav.toc")
+        assert toc.count() == 1, rel
+        page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight / 2)")
+        box = toc.bounding_box()
+        assert box and 0 <= box["y"] < 900 and box["x"] + box["width"] <= 260, (rel, box)
+        toc.locator("a[href='#sec-outcomes']").click()
+        assert page.evaluate("location.hash") == "#sec-outcomes"
+    context.close()
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site + "yunqi/decision-makers.en.html")
+    assert page.locator("nav.toc").is_hidden()  # a one-page note needs no contents on a phone
+    page.goto(site + "yunqi/full-report.en.html")
+    assert page.locator("nav.toc").is_visible()  # in the flow, after the cover
+    context.close()
+
+
+def test_printing_from_the_browser_drops_the_navigation(site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    for rel in ("yunqi/decision-makers.en.html", "bri/full-report.zh.html", "index.html"):
+        page.goto(site + rel)
+        page.emulate_media(media="print")
+        hidden = page.evaluate("""() => Array.from(document.querySelectorAll(
+            "nav.edition, .skip-link, .page-toc, .cite-pop, .fact-link, .backref"),
+            (el) => getComputedStyle(el).display)""")
+        assert set(hidden) <= {"none"}, rel
+        assert page.locator("h1").is_visible()
+        page.emulate_media(media="screen")
+    page.goto(site + "yunqi/full-report.en.html")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    (SCREENS.parent / "print-preview.yunqi.full-report.en.pdf").write_bytes(pdf)
+    context.close()
+
+
+def test_index_is_usable_with_the_keyboard_alone(dist, site, browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(site + "index.html")
+    links = page.evaluate("Array.from(document.querySelectorAll('a[href]'), a => a.href)")
+    reached = []
+    for _ in range(len(links) + 2):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const el = document.activeElement;
+            const style = getComputedStyle(el);
+            return {href: el.href || null, outline: style.outlineStyle, top: el.getBoundingClientRect().top}; }""")
+        if focused["href"] is None:
+            break
+        assert focused["outline"] != "none", focused  # a visible focus ring
+        assert -1 < focused["top"] < 740, focused  # scrolled into view
+        reached.append(focused["href"])
+    assert reached == links  # every link, in reading order
+    # Enter follows a link: the first HTML edition
+    page.goto(site + "index.html")
+    first_html = next(h for h in links if h.endswith(".html") and "/" in h[len(site):])
+    for _ in range(links.index(first_html) + 1):
+        page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == first_html
+    # the landing page lists every brief with summary, audiences, languages, date and links
+    page.goto(site + "index.html")
+    for brief in sorted(p.name for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        article = page.locator(f"article#{brief}")
+        assert article.count() == 1, brief
+        assert article.locator("h2").count() >= 1 and article.locator("time").count() == 1
+        assert len(article.locator("div[lang] p").first.inner_text()) > 40  # the summary
+        assert article.locator("a[href$='.html']").count() >= 2
+        assert article.locator("a[href$='.pdf']").count() >= 2
+    context.close()
