@@ -143,11 +143,11 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
     for output in outputs:
         brief = project.briefs[output.brief]
         items = cachelib.shown_items(project, brief, output.lang)
-        base = cachelib._digest(shared, cachelib.brief_digest(project, brief, output.lang),
+        base = cachelib.digest(shared, cachelib.brief_digest(project, brief, output.lang),
                                 cachelib.items_digest(project, items), output.audience,
                                 output.lang)
         for fmt in output.formats:
-            keys[(output, fmt)] = cachelib._digest(base, fmt, fonts if fmt == "pdf" else "")
+            keys[(output, fmt)] = cachelib.digest(base, fmt, fonts if fmt == "pdf" else "")
     return keys
 
 
@@ -344,7 +344,7 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
         atomic_write(out / name, report.to_json().encode("utf-8"))
         return
     built = built_outputs(out)
-    key = cachelib._digest(cachelib.engine_digest(), cachelib.templates_digest(project),
+    key = cachelib.digest(cachelib.engine_digest(), cachelib.templates_digest(project),
                            cachelib.items_digest(project, sorted(
                                [*project.facts.facts, *project.facts.claims])),
                            [cachelib.brief_digest(project, b, lang)

@@ -25,7 +25,7 @@ FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
 LIBRARIES = ("weasyprint", "jinja2", "babel", "markdown", "pyyaml", "pydyf", "tinycss2")
 
 
-def _digest(*parts: object) -> str:
+def digest(*parts: object) -> str:
     sha = hashlib.sha256()
     for part in parts:
         sha.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
@@ -44,7 +44,7 @@ def engine_digest() -> str:
             versions.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
             versions.append((name, None))
-    return _digest(sources, versions)
+    return digest(sources, versions)
 
 
 def fonts_digest() -> str:
@@ -56,7 +56,7 @@ def fonts_digest() -> str:
             with os.scandir(path) as scan:
                 entries += sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns)
                                   for e in scan if e.is_file())
-    return _digest(entries)
+    return digest(entries)
 
 
 def templates_digest(project: Project) -> str:
@@ -65,7 +65,7 @@ def templates_digest(project: Project) -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 files.append((str(path.relative_to(folder)), path.read_bytes()))
-    return _digest(files)
+    return digest(files)
 
 
 def shown_items(project: Project, brief: Brief, lang: str) -> list[str]:
@@ -92,7 +92,7 @@ def items_digest(project: Project, ids: list[str]) -> str:
         # Locations are left out: moving a fact within its file changes no output.
         records.append((repr(_without_loc(item)), repr(unit), repr(_without_loc(source)),
                         [repr(_without_loc(c)) for c in conflicts]))
-    return _digest(records)
+    return digest(records)
 
 
 def _without_loc(item: object) -> object:
@@ -104,7 +104,7 @@ def _without_loc(item: object) -> object:
 def brief_digest(project: Project, brief: Brief, lang: str) -> str:
     folder = project.root / brief.folder
     files = [(name, (folder / name).read_bytes()) for name in ("brief.yaml", f"{lang}.md")]
-    return _digest(files, brief.row.record if brief.row else None)
+    return digest(files, brief.row.record if brief.row else None)
 
 
 class BuildCache:
