@@ -170,6 +170,12 @@ class ProseRenderer:
         html = CITE_RE.sub("", str(self._fill(self._expand(source, loc))))
         return html_text(html)
 
+    def headline(self, text: LangText, row: Row | None = None) -> tuple[str, Markup]:
+        """Just the title and summary (what the index shows), without the sections."""
+        self._holes, self._row = [], row
+        return (self.plain(text.title, text.summary_loc),
+                self.inline(text.summary, text.summary_loc))
+
     def render(self, text: LangText, row: Row | None = None) -> RenderedText:
         self._holes = []
         self._row = row

@@ -39,9 +39,9 @@ def render_index(project: Project, built: set[str]) -> str:
         for lang in brief.languages:
             text = brief.texts[lang]
             prose = ProseRenderer(project.facts, LANGUAGES[lang])
-            rendered = prose.render(text, brief.row)
-            summary = CITE_RE.sub("", str(rendered.summary))
-            texts.append({"tag": LANGUAGES[lang].tag, "title": rendered.title,
+            title, summary = prose.headline(text, brief.row)
+            summary = CITE_RE.sub("", str(summary))
+            texts.append({"tag": LANGUAGES[lang].tag, "title": title,
                           "summary": Markup(summary)})
         briefs.append({"slug": brief.slug, "texts": texts, "date": str(brief.date),
                        "topic": brief.topic, "entries": entries})
