@@ -14,10 +14,13 @@ from pathlib import Path
 from .catalogs import missing_translations
 from .errors import Problem
 from .facts import LANGS
-from .model import Brief, FactBase, Loc, Project
+from .model import Brief, FactBase, Loc, Project, Text
+from .prose import NOTE_FUNCTIONS, validate
+from .prove import prove
 
 CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])([^\"'\n]{1,200})\2")
-DIGIT_RE = re.compile(r"[0-9０-９]+")
+DIGIT_RE = re.compile(r"\d+")  # every script's decimal digits: ASCII, full-width, Arabic-Indic…
+_QUOTED_RE = re.compile(r"“([^”]*)”|「([^」]*)」|\"([^\"]*)\"")
 # Bounds that keep rendering time and memory small whatever the prose holds: Markdown's
 # list parser is exponential in nesting depth, and layout time grows with length.
 MAX_INDENT = 48  # columns of leading whitespace (twelve levels of four spaces)
@@ -103,6 +106,18 @@ def check_digits(brief: Brief) -> list[Problem]:
     return problems
 
 
+def check_prose(brief: Brief) -> list[Problem]:
+    """Prose may hold text and calls of fact, when, claim (and row) with literal ids:
+    nothing else, so no expression can make a figure or run long."""
+    problems = []
+    for _lang, text, loc, _section in prose_blocks(brief):
+        for line, why in validate(text):
+            problems.append(Problem(loc.path, loc.line + line - 1, f"not allowed in prose: {why}",
+                                    "prose may only call fact, when and claim, with the id in "
+                                    "quotes"))
+    return problems
+
+
 def check_limits(brief: Brief) -> list[Problem]:
     problems = []
     for text in brief.texts.values():
@@ -145,7 +160,9 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
 
     for item in [*facts.facts.values(), *facts.claims.values()]:
         kind = "fact" if item.id in facts.facts else "claim"
-        if item.source not in facts.sources:
+        if getattr(item, "derived", None) is not None:
+            pass  # computed from other facts: no source or quote of its own
+        elif item.source not in facts.sources:
             problems.append(Problem(item.loc.path, item.loc.line,
                                     f"{kind} {item.id!r}: unknown source {item.source!r}",
                                     "add it to facts/sources.yaml"))
@@ -172,6 +189,66 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
             if fid not in facts.facts:
                 problems.append(Problem(conflict.loc.path, conflict.loc.line,
                                         f"conflict {conflict.id!r}: unknown fact {fid!r}"))
+    problems += prove(facts)
+    problems += check_notes(facts)
+    return problems
+
+
+def _typed_digits(text: str, quotes: list[str]) -> list[str]:
+    """Digits typed into a note or label: outside fact()/when() calls, and outside quoted
+    words (“…”) that are copied from the quotes of the facts it speaks of."""
+    bare = blank_expressions(text)
+    squashed = [_SPACE_RE.sub("", q) for q in quotes]
+
+    def keep_copied(match: re.Match[str]) -> str:
+        inner = next(g for g in match.groups() if g is not None)
+        if any(_SPACE_RE.sub("", inner) in q for q in squashed):
+            return " " * len(match.group(0))
+        return match.group(0)
+
+    bare = _QUOTED_RE.sub(keep_copied, bare)
+    return DIGIT_RE.findall(bare)
+
+
+def _check_text(facts: FactBase, text: Text | None, quotes: list[str], loc: Loc,
+                what: str, field: str) -> list[Problem]:
+    if text is None:
+        return []
+    problems = []
+    for lang, value in text.values:
+        for _line, why in validate(value, NOTE_FUNCTIONS):
+            problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang}: {why}",
+                                    "a note may call fact(\"id\") and when(\"id\")"))
+        for match in CALL_RE.finditer(value):
+            if match.group(3) not in facts.facts:
+                problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang} cites "
+                                        f"unknown fact {match.group(3)!r}",
+                                        "check the id in facts/*.yaml"))
+        digits = _typed_digits(value, quotes)
+        if digits:
+            problems.append(Problem(
+                loc.path, loc.line, f"{what}: figure {digits[0]!r} typed into {field}.{lang}",
+                "cite it with {{ fact(\"id\") }} or {{ when(\"id\") }}, derive it (derived:), "
+                "or quote the source's words “…” exactly"))
+    return problems
+
+
+def check_notes(facts: FactBase) -> list[Problem]:
+    """Notes and labels may not type figures: every figure a reader sees has a source."""
+    problems: list[Problem] = []
+    for fact in facts.facts.values():
+        quotes = [fact.quote] + [facts.facts[i].quote for i in
+                                 (fact.derived.inputs if fact.derived else ()) if i in facts.facts]
+        what = f"fact {fact.id!r}"
+        problems += _check_text(facts, fact.note, quotes, fact.loc, what, "note")
+        problems += _check_text(facts, fact.label, quotes, fact.loc, what, "label")
+    for claim in facts.claims.values():
+        problems += _check_text(facts, claim.label, [claim.quote], claim.loc,
+                                f"claim {claim.id!r}", "label")
+    for conflict in facts.conflicts.values():
+        quotes = [facts.facts[i].quote for i in conflict.facts if i in facts.facts]
+        problems += _check_text(facts, conflict.note, quotes, conflict.loc,
+                                f"conflict {conflict.id!r}", "note")
     return problems
 
 
@@ -205,6 +282,7 @@ def check_briefs(project: Project) -> list[Problem]:
                 problems.append(Problem(cite.loc.path, cite.loc.line,
                                         f"{cite.item_id!r} is a claim, not a fact",
                                         "use claim(...)"))
+        problems += check_prose(brief)
         problems += check_digits(brief)
         problems += check_limits(brief)
     return problems

@@ -10,7 +10,8 @@ from typing import Any
 
 from .check import Citation, usage
 from .i18n import LANGUAGES, format_fact
-from .model import Project
+from .model import Project, Source, Text
+from .prose import note_text
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
 
@@ -54,22 +55,27 @@ def rows(project: Project, only: list[str] | None = None,
             item, kind = facts.claims[item_id], "claim"
             values = {code: "" for code in LANGUAGES}
             labels = {code: item.label.get(code) for code in LANGUAGES}
-        source = facts.sources[item.source]
-        conflicts = [{"id": c.id, "note": {code: c.note.get(code) for code in LANGUAGES},
+        source = facts.sources.get(item.source) or Source("", "", Text(()), Text(()), Text(()),
+                                                          None, None, item.loc)
+        derived = getattr(item, "derived", None)
+        conflicts = [{"id": c.id,
+                      "note": {code: note_text(facts, c.note, lang)
+                               for code, lang in LANGUAGES.items()},
                       "others": [o for o in c.facts if o != item_id]}
                      for c in facts.conflicts_of(item_id)]
         result.append({
             "id": item_id, "kind": kind, "value": values, "labels": labels,
             "date": {code: lang.date(item.date) if item.date else ""
                      for code, lang in LANGUAGES.items()},
+            "derived": list(derived.inputs) if derived else [],
             "qualifier": getattr(item, "qualifier", ""),
             "source": {"id": source.id, "file": source.file,
                        "author": {code: source.author.get(code) for code in LANGUAGES},
                        "title": {code: source.title.get(code) for code in LANGUAGES},
                        "year": source.year or ""},
             "quote": item.quote,
-            "note": {code: item.note.get(code) if getattr(item, "note", None) else ""
-                     for code in LANGUAGES},
+            "note": {code: note_text(facts, getattr(item, "note", None), lang)
+                     for code, lang in LANGUAGES.items()},
             "reference": item.reference, "conflicts": conflicts,
             "cited_by": _cited_by(citations, project),
             "defined_at": str(item.loc),

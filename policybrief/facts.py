@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,12 @@ from .model import (
     QUALIFIERS,
     Claim,
     Conflict,
+    Derivation,
     Fact,
     FactBase,
     Loc,
     PartialDate,
+    Range,
     Source,
     Text,
     Unit,
@@ -204,45 +207,112 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
     return sources
 
 
+DERIVED_OPS = ("sum", "difference", "ratio", "share", "growth")
+FACT_FIELDS = ("id", "value", "unit", "qualifier", "date", "label", "source", "quote", "note",
+               "reference", "figure", "derived")
+
+
+def _value(raw: Any, unit: str, date_units: set[str], f: Fields,
+           what: str) -> Decimal | PartialDate | Range | None:
+    """A fact's value: a number, a date for a date unit, or [low, high] for a range."""
+    if unit in date_units:
+        value = parse_date(raw)
+        if value is None:
+            f.bad("value", f"{what}: value {raw!r} is not a date",
+                  'a date fact\'s value is "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+        return value
+    if isinstance(raw, list):
+        ends = [parse_number(item) for item in raw]
+        if len(ends) != 2 or None in ends or not ends[0] < ends[1]:  # type: ignore[operator]
+            f.bad("value", f"{what}: a range is [low, high], two numbers, low first",
+                  "e.g. value: [95.7, 96.2]")
+            return None
+        return Range(ends[0], ends[1])  # type: ignore[arg-type]
+    value = parse_number(raw)
+    if value is None:
+        f.bad("value", f"{what}: value {raw!r} is not a finite number",
+              "write the figure in full, e.g. 8000000000 for 80亿")
+    return value
+
+
+def _derivation(spec: YMap, f: Fields, what: str) -> Derivation | None:
+    raw = spec.get("derived")
+    if not isinstance(raw, YMap):
+        f.bad("derived", f"{what}: 'derived' must be a mapping",
+              "e.g. derived: {op: growth, from: [old.id, new.id]}")
+        return None
+    d = Fields(raw, f.path, f.problems, f"{what}: derived")
+    d.unknown(("op", "from", "places"))
+    op = raw.get("op")
+    if op not in DERIVED_OPS:
+        d.bad("op" if "op" in raw else None, f"{what}: unknown operation {op!r}",
+              "allowed: " + ", ".join(DERIVED_OPS))
+        return None
+    inputs = raw.get("from")
+    if not isinstance(inputs, list) or len(inputs) < 2 \
+            or not all(isinstance(i, str) for i in inputs):
+        d.bad("from" if "from" in raw else None,
+              f"{what}: 'from' must list the ids of the facts it is computed from")
+        return None
+    if op != "sum" and len(inputs) != 2:
+        d.bad("from", f"{what}: {op} takes exactly two facts", "for more, use op: sum")
+        return None
+    places = raw.get("places", 1)
+    if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 6:
+        d.bad("places", f"{what}: 'places' must be a whole number from 0 to 6")
+        places = 1
+    return Derivation(op, tuple(inputs), places)
+
+
 def _load_fact(spec: YMap, shown: str, problems: list[Problem],
                date_units: set[str]) -> Fact | None:
     fid = spec.get("id")
     what = f"fact {fid!r}" if isinstance(fid, str) else "fact"
     f = Fields(spec, shown, problems, what)
-    f.unknown(("id", "value", "unit", "qualifier", "date", "label", "source", "quote", "note",
-               "reference"))
+    f.unknown(FACT_FIELDS)
     fid = f.str("id")
     if fid and not ID_RE.match(fid):
         f.bad("id", f"fact id {fid!r} is not valid", "use lowercase words joined by dots")
     unit = f.str("unit")
-    raw = spec.get("value")
-    value: Decimal | PartialDate | None
-    if raw is None:
-        f.bad(None, f"{what}: missing field 'value'")
-        value = None
-    elif unit in date_units:
-        value = parse_date(raw)
-        if value is None:
-            f.bad("value", f"{what}: value {raw!r} is not a date",
-                  'a date fact\'s value is "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+    derived = None
+    value: Decimal | PartialDate | Range | None
+    if "derived" in spec:
+        for key in ("value", "source", "quote", "figure", "qualifier"):
+            if key in spec:
+                f.bad(key, f"{what}: a derived fact has no {key!r}",
+                      "the engine computes its value and qualifier from the facts it names")
+        derived = _derivation(spec, f, what)
+        value, source, quote = Decimal(0), "", ""
+        if derived is None:
+            return None
     else:
-        value = parse_number(raw)
-        if value is None:
-            f.bad("value", f"{what}: value {raw!r} is not a finite number",
-                  "write the figure in full, e.g. 8000000000 for 80亿")
+        raw = spec.get("value")
+        if raw is None:
+            f.bad(None, f"{what}: missing field 'value'")
+            value = None
+        else:
+            value = _value(raw, unit, date_units, f, what)
+        source, quote = f.str("source"), f.str("quote")
     qualifier = spec.get("qualifier", "exact")
     if qualifier not in QUALIFIERS:
         f.bad("qualifier", f"{what}: unknown qualifier {qualifier!r}",
               "allowed: " + ", ".join(QUALIFIERS))
-    date = f.date("date", required=unit != "date")
+    date = f.date("date", required=False)
     if date is None and isinstance(value, PartialDate):
         date = value
-    label, source, quote = f.text("label"), f.str("source"), f.str("quote")
+    figure = spec.get("figure")
+    if figure is not None and not (isinstance(figure, str) and figure.strip()) and not (
+            isinstance(figure, int) and not isinstance(figure, bool) and figure > 0):
+        f.bad("figure", f"{what}: 'figure' must be the words of the quote that state the "
+              "figure, or its position (1 for the first)")
+        figure = None
+    label = f.text("label")
     note = f.text("note", required=False)
     if value is None or not fid or label is None:
         return None
     return Fact(fid, value, unit, qualifier if qualifier in QUALIFIERS else "exact", date,
-                label, source, quote, note, Loc(shown, spec.line), f.flag("reference"))
+                label, source, quote, note, Loc(shown, spec.line), f.flag("reference"),
+                figure, derived)
 
 
 def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None:
@@ -317,4 +387,96 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
                     continue
                 ids[item.id] = item.loc
                 table[item.id] = item
+    facts = derive(facts, units, problems)
     return FactBase(sources, units, facts, claims, conflicts, complete)
+
+
+def _compute(op: str, values: list[Decimal]) -> Decimal | None:
+    a, b = values[0], values[-1]
+    if op == "sum":
+        return sum(values, Decimal(0))
+    if op == "difference":
+        return a - b
+    if b == 0 and op in ("ratio", "share") or a == 0 and op == "growth":
+        return None
+    if op == "ratio":
+        return a / b
+    if op == "share":
+        return a / b * 100
+    return (b - a) / a * 100  # growth from the first to the second
+
+
+def derive(facts: dict[str, Fact], units: dict[str, Unit],
+           problems: list[Problem]) -> dict[str, Fact]:
+    """The fact table with every derived fact's value, qualifier and date computed from the
+    facts it names (derived facts may build on derived facts; a cycle is a problem)."""
+    done = {fid: fact for fid, fact in facts.items() if fact.derived is None}
+    waiting = {fid: fact for fid, fact in facts.items() if fact.derived is not None}
+    while waiting:
+        progress = False
+        for fid, fact in list(waiting.items()):
+            assert fact.derived is not None
+            inputs = fact.derived.inputs
+            unknown = [i for i in inputs if i not in facts]
+            if unknown:
+                problems.append(Problem(fact.loc.path, fact.loc.line,
+                                        f"fact {fid!r}: derived from unknown fact {unknown[0]!r}",
+                                        "check the id in facts/*.yaml"))
+                del waiting[fid]
+                continue
+            if any(i in waiting for i in inputs):
+                continue
+            progress = True
+            del waiting[fid]
+            made = _derived_fact(fact, [done[i] for i in inputs], units, problems)
+            if made is not None:
+                done[fid] = made
+        if not progress:
+            for fid, fact in waiting.items():
+                problems.append(Problem(fact.loc.path, fact.loc.line,
+                                        f"fact {fid!r}: derived facts depend on each other in "
+                                        "a circle", "derive each from stated facts"))
+            break
+    return {fid: done[fid] for fid in facts if fid in done}
+
+
+def _derived_fact(fact: Fact, inputs: list[Fact], units: dict[str, Unit],
+                  problems: list[Problem]) -> Fact | None:
+    assert fact.derived is not None
+    op = fact.derived.op
+
+    def bad(message: str, hint: str = "") -> None:
+        problems.append(Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}",
+                                hint))
+
+    values = [i.value for i in inputs]
+    if not all(isinstance(v, Decimal) for v in values):
+        bad(f"{op} needs figures, not dates or ranges")
+        return None
+    in_units = {i.unit for i in inputs}
+    kind = units[fact.unit].kind if fact.unit in units else ""
+    if op in ("sum", "difference") and in_units != {fact.unit}:
+        bad(f"{op} adds figures of one unit: the facts are in {', '.join(sorted(in_units))} "
+            f"and the result in {fact.unit}", "derive from facts of the result's unit")
+        return None
+    if op in ("share", "growth") and kind != "percent":
+        bad(f"{op} gives a percentage: its unit must be a percent unit")
+        return None
+    if op in ("share", "growth") and len(in_units) != 1:
+        bad(f"{op} compares figures of one unit: the facts are in "
+            f"{', '.join(sorted(in_units))}")
+        return None
+    exact = _compute(op, values)  # type: ignore[arg-type]
+    if exact is None:
+        bad(f"{op} would divide by zero")
+        return None
+    places = fact.derived.places
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = rounded.normalize() if rounded != rounded.to_integral_value() \
+        else rounded.quantize(Decimal(1))
+    hedged = rounded != exact or any(i.qualifier != "exact" for i in inputs)
+    qualifier = "about" if hedged else "exact"
+    dates = [i.date for i in inputs if i.date is not None]
+    date = fact.date or max(dates, key=lambda d: (d.year, d.month or 0, d.day or 0),
+                            default=None)
+    return replace(fact, value=rounded, qualifier=qualifier, date=date)

@@ -15,7 +15,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from .model import Fact, PartialDate, Unit
+from .model import Fact, PartialDate, Range, Unit
 
 HUNDREDTH = Decimal("0.01")
 
@@ -109,7 +109,26 @@ def _en(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: b
     return _EN_PREFIX.get(qualifier, "") + text
 
 
+def format_range(value: Range, unit: Unit, qualifier: str, lang: Language,
+                 with_unit: bool = True) -> str:
+    """A range as each language writes it: 95.7%至96.2% / 95.7%–96.2%, 3至5个 / 3–5 towns."""
+    joiner = "至" if lang.code == "zh" else "–"
+    high = format_number(value.high, unit, "exact", lang, with_unit)
+    if unit.kind == "money" and lang.code == "en" and with_unit:
+        high = format_number(value.high, unit, "exact", lang, with_unit=False)
+        low = format_number(value.low, unit, "exact", lang, with_unit=False)
+        text = f"{unit.currency} {low}{joiner}{high}"
+    else:
+        keep = unit.kind == "percent"  # 95.7%–96.2%: each end keeps its sign
+        low = format_number(value.low, unit, "exact", lang, with_unit=keep)
+        text = f"{low}{joiner}{high}"
+    prefix = (_ZH_PREFIX if lang.code == "zh" else _EN_PREFIX).get(qualifier, "")
+    return prefix + text
+
+
 def format_fact(fact: Fact, unit: Unit, lang: Language, with_unit: bool = True) -> str:
     if isinstance(fact.value, PartialDate):
         return lang.date(fact.value)
+    if isinstance(fact.value, Range):
+        return format_range(fact.value, unit, fact.qualifier, lang, with_unit)
     return format_number(fact.value, unit, fact.qualifier, lang, with_unit)

@@ -52,6 +52,23 @@ class PartialDate:
 
 
 @dataclass(frozen=True)
+class Range:
+    """A figure the source gives as a range (95.7%–96.2%)."""
+
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How a derived fact's value follows from other facts; the engine computes it."""
+
+    op: str  # sum | difference | ratio | share | growth | years_before
+    inputs: tuple[str, ...]  # fact ids, in the order the operation takes them
+    places: int  # decimal places the result is rounded to
+
+
+@dataclass(frozen=True)
 class Unit:
     id: str
     kind: str  # count | money | percent | area | length | duration | date | year
@@ -74,19 +91,22 @@ class Source:
 
 @dataclass(frozen=True)
 class Fact:
-    """One figure (or date) stated by one source, with the quote that states it."""
+    """One figure (or date) stated by one source, with the quote that states it; or, with
+    ``derived``, computed from other facts (then ``source`` and ``quote`` are empty)."""
 
     id: str
-    value: Decimal | PartialDate
+    value: Decimal | PartialDate | Range
     unit: str
     qualifier: str
-    date: PartialDate | None
+    date: PartialDate | None  # None: the source gives no date ("date not given")
     label: Text
     source: str
     quote: str
     note: Text | None
     loc: Loc
     reference: bool = False  # kept for the record; not expected to be cited by a brief
+    figure: str | int | None = None  # which figure of the quote the value is, if several
+    derived: Derivation | None = None
 
 
 @dataclass(frozen=True)

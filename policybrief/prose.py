@@ -15,13 +15,13 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
 import markdown
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from .errors import RenderError
 from .i18n import Language, format_fact
-from .model import FactBase, LangText, Loc, Row
+from .model import FactBase, LangText, Loc, Row, Text
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -76,6 +76,90 @@ class RenderedText:
     sections: tuple[RenderedSection, ...]
 
 
+PROSE_FUNCTIONS = ("fact", "when", "claim", "row")
+NOTE_FUNCTIONS = ("fact", "when")
+_PARSER = SandboxedEnvironment()
+
+
+_WHAT = {"BinOp": "arithmetic", "Add": "arithmetic", "Sub": "arithmetic", "Mul": "arithmetic",
+         "Div": "arithmetic", "FloorDiv": "arithmetic", "Mod": "arithmetic", "Pow": "arithmetic",
+         "Neg": "arithmetic", "Pos": "arithmetic", "Const": "a literal value",
+         "Filter": "a filter", "Test": "a test", "Getattr": "attribute access",
+         "Getitem": "indexing", "Name": "a variable", "Concat": "concatenation",
+         "CondExpr": "a condition", "Compare": "a comparison", "List": "a list",
+         "Tuple": "a tuple", "Dict": "a mapping", "And": "a condition", "Or": "a condition",
+         "Not": "a condition", "Call": "a call"}
+
+
+def _call_problem(node: nodes.Node, allowed: tuple[str, ...]) -> str | None:
+    """Why one ``{{ ... }}`` expression is not a plain call with literal arguments."""
+    if not isinstance(node, nodes.Call) or not isinstance(node.node, nodes.Name):
+        what = _WHAT.get(type(node).__name__, "an expression")
+        return (f"{what} cannot make a figure; write {allowed[0]}(\"id\") to print a fact")
+    name = node.node.name
+    if name not in allowed:
+        return f"unknown function {name!r}; allowed: " + ", ".join(allowed)
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        return f"{name}() takes literal arguments only"
+    if len(node.args) != 1 or not isinstance(node.args[0], nodes.Const) \
+            or not isinstance(node.args[0].value, str):
+        return f"{name}() takes one id written in quotes, e.g. {name}(\"some.id\")"
+    for keyword in node.kwargs:
+        if name != "fact" or keyword.key != "unit" or not isinstance(keyword.value, nodes.Const) \
+                or not isinstance(keyword.value.value, bool):
+            return f"{name}() takes no {keyword.key}= argument" if name != "fact" or \
+                keyword.key != "unit" else "unit= is true or false"
+    return None
+
+
+def validate(source: str, allowed: tuple[str, ...] = PROSE_FUNCTIONS) -> list[tuple[int, str]]:
+    """(line, message) for everything in prose that is not text or a call of an allowed
+    function with literal arguments: arithmetic, filters, loops, conditions and other
+    expressions cannot make a figure. Parsed, never compiled or run."""
+    if "{" not in source:
+        return []
+    try:
+        tree = _PARSER.parse(source)
+    except TemplateSyntaxError as exc:
+        return [(exc.lineno or 1, f"template syntax error: {exc.message}")]
+    found: list[tuple[int, str]] = []
+    for node in tree.body:
+        if not isinstance(node, nodes.Output):
+            found.append((node.lineno, f"{type(node).__name__.lower()} blocks ({{% … %}}) are "
+                          "not allowed"))
+            continue
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                continue
+            why = _call_problem(child, allowed)
+            if why:
+                found.append((child.lineno, why))
+    return found
+
+
+_NOTE_CALL = re.compile(r"\{\{-?\s*(fact|when)\(\s*([\"'])([^\"'\n]{1,200})\2\s*"
+                        r"(?:,\s*unit\s*=\s*(true|false|True|False)\s*)?\)\s*-?\}\}")
+
+
+def note_text(facts: FactBase, text: Text | None, lang: Language) -> str:
+    """A note (of a fact or a conflict) in one language, each ``fact("id")`` and
+    ``when("id")`` replaced by the value or date as printed; no citation marks (a note is
+    already beside the sources). ``check`` has validated the calls and ids."""
+    if text is None:
+        return ""
+
+    def value(match: re.Match[str]) -> str:
+        fact = facts.facts.get(match.group(3))
+        if fact is None:
+            return match.group(3)
+        if match.group(1) == "when":
+            return lang.date(fact.date) if fact.date else ""
+        with_unit = (match.group(4) or "true").lower() == "true"
+        return format_fact(fact, facts.units[fact.unit], lang, with_unit=with_unit)
+
+    return _NOTE_CALL.sub(value, text.get(lang.code))
+
+
 class ProseRenderer:
     """Renders prose for one language; keeps one sandbox and one Markdown converter."""
 
@@ -128,6 +212,10 @@ class ProseRenderer:
 
     # -- rendering -----------------------------------------------------------------------------
     def _expand(self, source: str, loc: Loc) -> str:
+        for line, why in validate(source):
+            raise RenderError(f"{loc.path}:{loc.line + line - 1}: not allowed in prose: {why} "
+                              "(prose may only call fact, when and claim, with the id in "
+                              "quotes)")
         try:
             template = self.env.from_string(source)
             return template.render()

@@ -31,8 +31,8 @@ from .catalogs import Translations
 from .check import key_figures
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
-from .model import Audience, Brief, FactBase, PartialDate, Project, Text
-from .prose import CITE_RE, RenderedText, figure_html, html_text
+from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
+from .prose import CITE_RE, RenderedText, figure_html, html_text, note_text
 
 
 @dataclass(frozen=True)
@@ -202,10 +202,26 @@ def _text(text: Text | None, lang: Language) -> str:
 
 
 def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, Any]:
-    source = facts.sources[source_id]
+    """A source for the templates; a derived fact's (empty id) has no source of its own."""
+    source = facts.sources.get(source_id)
+    if source is None:
+        return {"id": "", "title": "", "author": "", "publication": "", "year": "", "file": ""}
     return {"id": source.id, "title": _text(source.title, lang),
             "author": _text(source.author, lang), "publication": _text(source.publication, lang),
             "year": source.year or "", "file": source.file}
+
+
+def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] | None:
+    """What a derived fact is calculated from: each input's value, label and source."""
+    if fact.derived is None:
+        return None
+    inputs = []
+    for input_id in fact.derived.inputs:
+        used = facts.facts[input_id]
+        inputs.append({"id": input_id, "value": format_fact(used, facts.units[used.unit], lang),
+                       "label": _text(used.label, lang),
+                       "source": source_dict(facts, used.source, lang)})
+    return {"op": fact.derived.op, "inputs": inputs}
 
 
 def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str, Any]:
@@ -222,17 +238,20 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
                        "source": source_dict(facts, facts.facts[other].source, lang),
                        "quote": facts.facts[other].quote}
                       for other in conflict.facts if other != item_id and other in facts.facts]
-            conflicts.append({"id": conflict.id, "note": _text(conflict.note, lang),
+            conflicts.append({"id": conflict.id, "note": note_text(facts, conflict.note, lang),
                               "others": others})
         return {"number": number, "id": item_id, "kind": "fact", "value": value,
                 "label": _text(fact.label, lang), "quote": fact.quote,
-                "note": _text(fact.note, lang),
+                "note": note_text(facts, fact.note, lang),
                 "date": lang.date(fact.date) if fact.date and fact.date != fact.value else "",
+                "undated": fact.date is None,
+                "derived": derived_dict(facts, fact, lang),
                 "source": source_dict(facts, fact.source, lang), "conflicts": conflicts}
     claim = facts.claims[item_id]
     return {"number": number, "id": item_id, "kind": "claim", "value": "",
             "label": _text(claim.label, lang), "quote": claim.quote, "note": "",
-            "date": lang.date(claim.date) if claim.date else "",
+            "date": lang.date(claim.date) if claim.date else "", "undated": False,
+            "derived": None,
             "source": source_dict(facts, claim.source, lang), "conflicts": []}
 
 

@@ -11,7 +11,7 @@ from . import factcheck
 from .check import inventory
 from .i18n import LANGUAGES
 from .model import Project
-from .prose import CITE_RE, ProseRenderer
+from .prose import CITE_RE, ProseRenderer, note_text
 from .render import Renderer
 
 FORMATS = ("html", "pdf")
@@ -52,7 +52,7 @@ def render_facts_page(project: Project) -> str:
     """``facts.html``: the whole fact base, as checked, with where each item is cited."""
     env, _translations = Renderer(project).env("en")
     facts = project.facts
-    conflicts = [{"id": c.id, "note": c.note.get("en"), "facts": c.facts}
+    conflicts = [{"id": c.id, "note": note_text(facts, c.note, LANGUAGES["en"]), "facts": c.facts}
                  for c in facts.conflicts.values()]
     return env.get_template("facts.html").render(
         rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts))
