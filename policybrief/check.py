@@ -194,10 +194,10 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
     return problems
 
 
-def _typed_digits(text: str, quotes: list[str]) -> list[str]:
-    """Digits typed into a note or label: outside fact()/when() calls, and outside quoted
-    words (“…”) that are copied from the quotes of the facts it speaks of."""
-    bare = blank_expressions(text)
+def _typed_digits(text: str, quotes: list[str], calls: bool = True) -> list[str]:
+    """Digits typed into a note or label: outside fact()/when() calls (notes only), and
+    outside quoted words (“…”) that are copied from the quotes of the facts it speaks of."""
+    bare = blank_expressions(text) if calls else text
     squashed = [_SPACE_RE.sub("", q) for q in quotes]
 
     def keep_copied(match: re.Match[str]) -> str:
@@ -215,16 +215,17 @@ def _check_text(facts: FactBase, text: Text | None, quotes: list[str], loc: Loc,
     if text is None:
         return []
     problems = []
+    calls = field == "note"  # labels are plain text: printed as written, never expanded
     for lang, value in text.values:
-        for _line, why in validate(value, NOTE_FUNCTIONS):
+        for _line, why in validate(value, NOTE_FUNCTIONS) if calls else ():
             problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang}: {why}",
                                     "a note may call fact(\"id\") and when(\"id\")"))
-        for match in CALL_RE.finditer(value):
+        for match in CALL_RE.finditer(value) if calls else ():
             if match.group(3) not in facts.facts:
                 problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang} cites "
                                         f"unknown fact {match.group(3)!r}",
                                         "check the id in facts/*.yaml"))
-        digits = _typed_digits(value, quotes)
+        digits = _typed_digits(value, quotes, calls)
         if digits:
             problems.append(Problem(
                 loc.path, loc.line, f"{what}: figure {digits[0]!r} typed into {field}.{lang}",
@@ -282,6 +283,11 @@ def check_briefs(project: Project) -> list[Problem]:
                 problems.append(Problem(cite.loc.path, cite.loc.line,
                                         f"{cite.item_id!r} is a claim, not a fact",
                                         "use claim(...)"))
+            elif cite.function == "when" and project.facts.facts[cite.item_id].date is None:
+                problems.append(Problem(cite.loc.path, cite.loc.line,
+                                        f"when({cite.item_id!r}): the fact has no date "
+                                        "(its source gives none)",
+                                        "cite the figure with fact(...) and leave the date out"))
         problems += check_prose(brief)
         problems += check_digits(brief)
         problems += check_limits(brief)
@@ -334,7 +340,7 @@ def inventory(facts: FactBase) -> dict[str, dict[str, dict[str, int]]]:
 
     for column, items in (("facts", facts.facts.values()), ("claims", facts.claims.values())):
         for item in items:
-            bump("source", item.source, column)
+            bump("source", item.source or "(derived)", column)
             bump("topic", item.id.split(".")[0], column)
     for conflict in facts.conflicts.values():
         members = [facts.facts[f] for f in conflict.facts if f in facts.facts]

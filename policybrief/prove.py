@@ -95,7 +95,9 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
         if not reading.figures:
             return [(f"value {shown} is not stated by its quote: I can read no figure in it",
                      "quote the clause that states the figure, with its digits or numerals")]
-        found = ", ".join(dict.fromkeys(f.text for f in candidates)) or "none"
+        ranged = isinstance(fact.value, Range)
+        found = ", ".join(dict.fromkeys(f.text for f in candidates
+                                        if (f.high is not None) == ranged)) or "none"
         return [(f"value {shown} does not match its quote, which says {found}",
                  f"the value is in whole units{hint_unit}; if the quote states the figure "
                  "another way, write it as the quote does or give figure: the words that "

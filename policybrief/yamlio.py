@@ -135,9 +135,33 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
         result.item_lines.append(loader.line(item.start_mark))
 
 
+# YAML 1.1 reads some plain text as something else: 0100 as octal 64, 1_000 as 1000, 0x10
+# as 16, 1:30 as 90, no/on/yes as booleans, .inf as infinity. Project files must mean what
+# they show, so only these plain forms are read as numbers and booleans.
+_AS_WRITTEN = {
+    "integer": re.compile(r"[-+]?(?:0|[1-9][0-9]*)"),
+    "number": re.compile(r"[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?"),
+    "boolean": re.compile(r"true|false|True|False"),
+}
+
+
+def _reinterpreted(kind: str, node: yaml.ScalarNode, value: Any) -> str | None:
+    """Why a plain scalar does not mean what it shows, or None."""
+    pattern = _AS_WRITTEN.get(kind)
+    if pattern is None or node.style not in (None, "") or node.tag != f"tag:yaml.org,2002:{_TAGS[kind]}":
+        return None
+    if pattern.fullmatch(node.value):
+        return None
+    return f"{node.value!r} would be read as {value!r}"
+
+
+_TAGS = {"integer": "int", "number": "float", "boolean": "bool"}
+
+
 def _scalar(kind: str, construct):
     """Wrap a scalar constructor so that text it cannot read (``!!int x``, ``!!bool maybe``,
-    an integer too long to print) is a YAML error with its line, not an exception."""
+    an integer too long to print) is a YAML error with its line, not an exception; and so
+    that plain text YAML would silently reinterpret (0100, no, 1_000) is refused."""
 
     def wrapped(loader: _Loader, node: yaml.Node):
         if not isinstance(node, yaml.ScalarNode):
@@ -146,11 +170,18 @@ def _scalar(kind: str, construct):
             raise _Refused(node.start_mark, f"a number may be at most {MAX_NUMBER_CHARS} "
                            "characters long", "quote it if it is text")
         try:
-            return construct(loader, node)
+            value = construct(loader, node)
         except (ValueError, LookupError, AttributeError, TypeError):
             text = node.value if len(node.value) <= 40 else node.value[:40] + "…"
             raise _Refused(node.start_mark, f"invalid YAML: {text!r} is not a valid {kind}",
                            "quote it if it is text") from None
+        why = _reinterpreted(kind, node, value)
+        if why:
+            plainly = {"integer": "e.g. 100", "number": "e.g. 2.5", "boolean": "true or false"}
+            raise _Refused(node.start_mark, f"{why}, not as written",
+                           f'quote it ("{node.value}") if it is text, or write the {kind} '
+                           f"plainly ({plainly[kind]})")
+        return value
 
     return wrapped
 

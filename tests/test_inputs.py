@@ -21,7 +21,7 @@ facts:
     date: "2016-12"
     label: {zh: 累计引进企业, en: enterprises attracted}
     source: jing-yunqi
-    quote: "各类企业481家"
+    quote: "2016年底，小镇已累计引进包括阿里云、富士康科技、Intel等在内的各类企业481家"
 """
 
 GOOD_BRIEF = """\
@@ -89,8 +89,21 @@ CASES = {
         "(write the figure in full, e.g. 8000000000 for 80亿)"),
     "not a number (nan)": (
         {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: .nan")},
-        "facts/test.yaml:3: fact 't.enterprises': value nan is not a finite number "
-        "(write the figure in full, e.g. 8000000000 for 80亿)"),
+        "facts/test.yaml:3: '.nan' would be read as nan, not as written "
+        '(quote it (".nan") if it is text, or write the number plainly (e.g. 2.5))'),
+    "octal-looking value": (
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: 0100")},
+        "facts/test.yaml:3: '0100' would be read as 64, not as written "
+        '(quote it ("0100") if it is text, or write the integer plainly (e.g. 100))'),
+    "value that does not match its quote": (
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: 4810")},
+        "facts/test.yaml:2: fact 't.enterprises': value 4810 does not match its quote, which "
+        "says 481 (the value is in whole units; if the quote states the figure another way, "
+        "write it as the quote does or give figure: the words that state it)"),
+    "qualifier the quote does not use": (
+        {"facts/test.yaml": GOOD_FACTS.replace("qualifier: exact", "qualifier: more_than")},
+        "facts/test.yaml:2: fact 't.enterprises': qualifier more_than, but its quote states "
+        "481 with no hedge (use qualifier: exact, or quote the words that hedge the figure)"),
     "unknown unit": (
         {"facts/test.yaml": GOOD_FACTS.replace("unit: enterprise", "unit: firms")},
         "facts/test.yaml:2: fact 't.enterprises': unknown unit 'firms' "
@@ -120,7 +133,7 @@ CASES = {
     "unknown field": (
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
         "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (allowed: id, value, "
-        "unit, qualifier, date, label, source, quote, note, reference)"),
+        "unit, qualifier, date, label, source, quote, note, reference, figure, derived)"),
     "label missing a language": (
         {"facts/test.yaml": GOOD_FACTS.replace("label: {zh: 累计引进企业, en: enterprises attracted}",
                                                "label: {en: enterprises attracted}")},

@@ -1,0 +1,299 @@
+"""Figures proven by their quotes: the quote reader, and wrong figures planted into copies of
+the fact base, each of which `check` must catch at the fact's own file and line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SEEDS, run_cli
+
+from policybrief.check import check_facts
+from policybrief.errors import Problem
+from policybrief.facts import load_factbase
+from policybrief.quotes import read_quote
+
+# -- the reader ------------------------------------------------------------------------------
+
+FIGURES = [
+    # quote, the figures read (value, hedge, percent)
+    ("三部委共同认定", [(3, "exact", False)]),
+    ("历时两年", [(2, "exact", False)]),
+    ("八大产业", [(8, "exact", False)]),
+    ("一千", [(1000, "exact", False)]),
+    ("二十万", [(200000, "exact", False)]),
+    ("三十多家", [(30, "more_than", False)]),
+    ("近 30 个亿", [(3_000_000_000, "nearly", False)]),
+    ("完成财政总收入 2.1 个亿", [(210_000_000, "exact", False)]),
+    ("50亿规模", [(5_000_000_000, "exact", False)]),
+    ("逾4万人", [(40000, "over", False)]),
+    ("达到了700多万", [(7_000_000, "more_than", False)]),
+    ("两万多平方米", [(20000, "more_than", False)]),
+    ("百分之六十", [(60, "exact", True)]),
+    ("同比增长58%", [(58, "exact", True)]),
+    ("6.3万亿元", [(6_300_000_000_000, "exact", False)]),
+    ("1000个左右", [(1000, "about", False)]),
+    ("3万人以上", [(30000, "over", False)]),
+    ("最高1000万元", [(10_000_000, "up_to", False)]),
+    ("约百家", [(100, "about", False)]),
+    ("近千套", [(1000, "nearly", False)]),
+    ("1.8亿余元", [(180_000_000, "more_than", False)]),
+    ("满意率达到９４.７％", [(Decimal("94.7"), "exact", True)]),
+    ("1,000 firms", [(1000, "exact", False)]),
+    ("output of 2.1 and 0.5", [(Decimal("2.1"), "exact", False), (Decimal("0.5"), "exact", False)]),
+    ("1.2 million people", [(1_200_000, "exact", False)]),
+    ("40 percent of firms", [(40, "exact", True)]),
+    ("over 300 firms", [(300, "over", False)]),
+    ("nearly twelve towns", [(12, "nearly", False)]),
+    ("more than 60 members", [(60, "more_than", False)]),
+]
+
+
+@pytest.mark.parametrize(("quote", "expected"), FIGURES)
+def test_reader_reads_each_form(quote, expected):
+    figures = [(f.value, f.hedge, f.percent) for f in read_quote(quote).figures if f.high is None]
+    assert figures == [(Decimal(v), h, p) for v, h, p in expected]
+
+
+def test_a_third_is_a_share():
+    (figure,) = read_quote("a third of the budget").figures
+    assert figure.percent and round(figure.value, 2) == Decimal("33.33")
+
+
+def test_ranges_are_read_as_ranges():
+    ranges = [(f.value, f.high, f.percent) for f in read_quote("满意率在95.7%至96.2%之间").figures
+              if f.high is not None]
+    assert ranges == [(Decimal("95.7"), Decimal("96.2"), True)]
+
+
+DATES = [
+    ("2016年7月，国家发展改革委发布", [(2016, 7, None, "")]),
+    ("2015年4月17日,40余名专家到访", [(2015, 4, 17, "")]),
+    ("2016年底，小镇已累计引进", [(2016, 12, None, "")]),
+    ("今年10月，三部委公布", [(None, 10, None, "今年")]),
+    ("在去年7月发布", [(None, 7, None, "去年")]),
+    ("两年前，三部委联合发布", [(None, None, None, "两年前")]),
+    ("当月即开工", [(None, None, None, "当月")]),
+    ("published in July 2016", [(2016, 7, None, "")]),
+    ("on 17 April 2015", [(2015, 4, 17, "")]),
+    ("two years ago", [(None, None, None, "two years ago")]),
+]
+
+
+@pytest.mark.parametrize(("quote", "expected"), DATES)
+def test_reader_reads_dates(quote, expected):
+    assert [(d.year, d.month, d.day, d.relative) for d in read_quote(quote).dates] == expected
+
+
+def test_years_are_not_figures():
+    assert [f.value for f in read_quote("2016年，实现涉云产值超过80亿元").figures] == [
+        Decimal(8_000_000_000)]
+
+
+# -- planted errors ----------------------------------------------------------------------------
+
+RANGE_SOURCE = "range.txt"
+RANGE_FACTS = """\
+facts:
+  - id: fixture.satisfaction
+    reference: true
+    value: [95.7, 96.2]
+    unit: percent
+    date: "2020"
+    label: {zh: 办事群众满意率, en: satisfaction of people served}
+    source: range-source
+    quote: "2020年，办事群众满意率在95.7%至96.2%之间"
+  - id: fixture.towns
+    reference: true
+    value: [30, 40]
+    unit: town
+    qualifier: about
+    date: "2021"
+    label: {zh: 试点小镇, en: pilot towns}
+    source: range-source
+    quote: "2021年将建设约30至40个试点小镇"
+"""
+
+
+def _fact_base(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the shipped fact base plus a small range fixture; its own source folder."""
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "facts", root / "facts")
+    sources = tmp_path / "sources"
+    shutil.copytree(SEEDS, sources)
+    (sources / RANGE_SOURCE).write_text(
+        "2020年，办事群众满意率在95.7%至96.2%之间。2021年将建设约30至40个试点小镇。",
+        encoding="utf-8")
+    with (root / "facts" / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  range-source:\n    file: range.txt\n"
+                     "    title: {zh: 测试来源, en: Test source}\n"
+                     "    author: {zh: 测试, en: Test}\n"
+                     "    publication: {zh: 测试, en: Test}\n    year: 2021\n")
+    (root / "facts" / "zz-ranges.yaml").write_text(RANGE_FACTS, encoding="utf-8")
+    return root, sources
+
+
+def _errors(root: Path, sources: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    facts = load_factbase(root, problems)
+    problems += check_facts(facts, sources)
+    return [p for p in problems if p.severity == "error"]
+
+
+def test_the_clean_fact_base_passes(tmp_path):
+    root, sources = _fact_base(tmp_path)
+    assert _errors(root, sources) == []
+
+
+FLIP = {"exact": "about", "about": "exact", "nearly": "over", "over": "nearly",
+        "more_than": "exact", "up_to": "exact"}
+HEDGE_WORDS = {"about": ("约", "左右", "上下"), "nearly": ("近",), "over": ("超", "逾", "以上")}
+
+
+class Fact:
+    """One fact's lines in a facts file, as text."""
+
+    def __init__(self, path: str, line: int, lines: list[str]):
+        self.path, self.line, self.lines = path, line, lines
+        self.fields = {}
+        for offset, text in enumerate(lines):
+            match = re.match(r"    (value|qualifier|date|unit|quote|derived|note): ?(.*)$", text)
+            if match:
+                self.fields[match.group(1)] = (offset, match.group(2).strip().strip('"'))
+
+    def get(self, key: str) -> str | None:
+        return self.fields[key][1] if key in self.fields else None
+
+
+def _facts_in(path: Path, shown: str) -> list[Fact]:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    starts = [i for i, text in enumerate(lines) if text.startswith("  - id: ")]
+    ends = [*starts[1:], len(lines)]
+    return [Fact(shown, start + 1, lines[start:end]) for start, end in zip(starts, ends,
+                                                                             strict=True)]
+
+
+def _bump_last_digit(text: str) -> str:
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    i = digits[-1]
+    return text[:i] + str((int(text[i]) + 1) % 10 if text[i] != "9" else 8) + text[i + 1:]
+
+
+def mutations(fact: Fact) -> list[tuple[str, str, str]]:
+    """(kind, field, new text) for each wrong figure that may be planted in this fact."""
+    value, quote, unit = fact.get("value"), fact.get("quote") or "", fact.get("unit")
+    if value is None or fact.get("derived") is not None:
+        return []
+    squashed = re.sub(r"\s", "", quote)
+    found: list[tuple[str, str, str]] = []
+    qualifier = fact.get("qualifier") or "exact"
+    if value.startswith("["):  # a range: narrow it from below
+        low, high = (Decimal(v) for v in value.strip("[]").split(","))
+        found.append(("range narrowed", "value", f"[{low + 1 if low == low.to_integral() else low + Decimal('0.1')}, {high}]"))
+        return found
+    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value):  # a date fact
+        year = int(value[:4])
+        if f"{year}年" in squashed:
+            found.append(("year shifted", "value", f'"{year - 1}{value[4:]}"'))
+        month = value[5:7]
+        if month and re.search(rf"(?<!\d){int(month)}月", squashed):
+            shifted = int(month) % 12 + 1
+            found.append(("month shifted", "value", f'"{value[:5]}{shifted:02d}{value[7:]}"'))
+        return found
+    number = Decimal(value)
+    for kind, factor, units in (("times 10", 10, None), ("times 万", 10**4, ("cny", "usd", "person", "sqm", "viewer")),
+                                ("times 亿", 10**8, ("cny", "usd"))):
+        if units is not None and unit not in units:
+            continue
+        wrong = number * factor
+        if str(wrong.normalize()) not in squashed and f"{wrong:f}".rstrip("0").rstrip(".") not in squashed:
+            found.append((kind, "value", f"{wrong:f}".rstrip("0").rstrip(".") if "." in f"{wrong:f}" else f"{wrong}"))
+    if any(ch.isdigit() for ch in value):
+        bumped = _bump_last_digit(value)
+        if bumped not in squashed and Decimal(bumped) != number:
+            found.append(("last digit changed", "value", bumped))
+    flipped = FLIP[qualifier]
+    if not any(word in squashed for word in HEDGE_WORDS.get(flipped, ())):
+        found.append(("qualifier flipped", "qualifier", flipped))
+    date = fact.get("date")
+    if date and f"{date[:4]}年" in squashed:
+        found.append(("year shifted", "date", f'"{int(date[:4]) + 1}{date[4:]}"'))
+        if len(date) >= 7 and re.search(rf"(?<!\d){int(date[5:7])}月", squashed):
+            found.append(("month shifted", "date", f'"{date[:5]}{int(date[5:7]) % 12 + 1:02d}"'))
+    return found
+
+
+def _plant(fact: Fact, field: str, text: str) -> list[str]:
+    lines = list(fact.lines)
+    if field in fact.fields:
+        offset = fact.fields[field][0]
+        lines[offset] = f"    {field}: {text}"
+    else:  # qualifier left out means exact: add the line
+        lines.insert(1, f"    {field}: {text}")
+    return lines
+
+
+def test_planted_wrong_figures_are_all_caught(tmp_path):
+    root, sources = _fact_base(tmp_path)
+    files = sorted(p for p in (root / "facts").glob("*.yaml")
+                   if p.name not in ("sources.yaml", "units.yaml"))
+    by_file = {p: _facts_in(p, f"facts/{p.name}") for p in files}
+    planted = [(path, fact, kind, field, text) for path, facts in by_file.items()
+               for fact in facts for kind, field, text in mutations(fact)]
+    kinds = Counter(kind for *_, kind, _field, _text in planted)
+    assert len(planted) >= 60, kinds
+    assert set(kinds) == {"times 10", "times 万", "times 亿", "last digit changed",
+                          "qualifier flipped", "year shifted", "month shifted", "range narrowed"}
+    # Plant in rounds, each fact at most once a round, and read every error back.
+    missed, rounds = [], 0
+    while planted:
+        rounds += 1
+        this_round, later, used = [], [], set()
+        for item in planted:
+            (later if id(item[1]) in used else this_round).append(item)
+            used.add(id(item[1]))
+        planted = later
+        originals = {path: path.read_text(encoding="utf-8") for path in files}
+        for path in files:
+            out, facts = [], by_file[path]
+            header = originals[path].split("\n")[: facts[0].line - 1] if facts else []
+            out += header
+            for fact in facts:
+                change = next(((field, text) for p, f, _k, field, text in this_round
+                               if f is fact), None)
+                out += _plant(fact, *change) if change else fact.lines
+            path.write_text("\n".join(out), encoding="utf-8")
+        errors = {(p.path, p.line) for p in _errors(root, sources)}
+        for _path, fact, kind, field, text in this_round:
+            lines = range(fact.line, fact.line + len(fact.lines))  # the fact's own lines
+            if not any((fact.path, line) in errors for line in lines):
+                missed.append(f"{fact.path}:{fact.line} {kind}: {field} {text}")
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")
+    assert missed == []
+    print(f"\n{sum(kinds.values())} wrong figures planted in {rounds} rounds, all caught:",
+          dict(kinds))
+
+
+def test_messages_name_file_line_and_what_the_quote_says(tmp_path):
+    root, sources = _fact_base(tmp_path)
+    path = root / "facts" / "zz-ranges.yaml"
+    path.write_text(RANGE_FACTS.replace("[95.7, 96.2]", "[95.7, 96.3]")
+                    .replace("qualifier: about", "qualifier: exact"), encoding="utf-8")
+    assert [str(p) for p in _errors(root, sources)] == [
+        "facts/zz-ranges.yaml:2: fact 'fixture.satisfaction': value 95.7–96.3% does not match "
+        "its quote, which says 95.7%至96.2% (the value is in whole units, e.g. 58 for 58%; if the "
+        "quote states the figure another way, write it as the quote does or give figure: the "
+        "words that state it)",
+        "facts/zz-ranges.yaml:10: fact 'fixture.towns': qualifier exact, but its quote says '约' "
+        "(约30至40), which is about (use qualifier: about)",
+    ]
+
+
+def test_shipped_fact_base_passes_check_strict():
+    result = run_cli("check", "--strict", "-q")
+    assert result.returncode == 0, result.stdout + result.stderr
