@@ -17,7 +17,7 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .check import citations, key_figures
+from .check import citations, key_figures, referenced
 from .model import Brief, Project
 
 CACHE_NAME = ".policybrief-cache.json"
@@ -75,7 +75,7 @@ def shown_items(project: Project, brief: Brief, lang: str) -> list[str]:
     for conflict in facts.conflicts.values():
         if items & set(conflict.facts):
             items |= set(conflict.facts)
-    return sorted(items)
+    return sorted(referenced(facts, items))
 
 
 def items_digest(project: Project, ids: list[str]) -> str:

@@ -145,7 +145,16 @@ def render(chart: Chart, facts: FactBase, lang: Language, number: int) -> dict:
            f"{draw(values, texts, labels, top, width)}</svg>")
     sources = []
     for fid in dict.fromkeys(chart.facts):
-        source = facts.sources[facts.facts[fid].source]
+        fact = facts.facts[fid]
+        source = facts.sources.get(fact.source)
+        if source is None:  # a derived fact: name the sources of the facts it is computed from
+            inputs = fact.derived.inputs if fact.derived else ()
+            names = dict.fromkeys(
+                f"{facts.sources[facts.facts[i].source].author.get(lang.code)} "
+                f"{facts.sources[facts.facts[i].source].year or ''}".strip()
+                for i in inputs if facts.facts[i].source in facts.sources)
+            sources.append({"name": ", ".join(names), "cite": Markup(cite_mark(fid))})
+            continue
         sources.append({"name": f"{source.author.get(lang.code)} {source.year or ''}".strip(),
                         "cite": Markup(cite_mark(fid))})
     note = None

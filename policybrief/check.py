@@ -294,6 +294,24 @@ def check_briefs(project: Project) -> list[Problem]:
     return problems
 
 
+def referenced(facts: FactBase, ids: set[str]) -> set[str]:
+    """``ids`` with every fact their endnotes can print besides themselves: the inputs of
+    derived facts and the facts named in notes (of the facts and of their conflicts)."""
+    found, todo = set(ids), list(ids)
+    while todo:
+        item = facts.facts.get(todo.pop())
+        if item is None:
+            continue
+        texts = [item.note] + [c.note for c in facts.conflicts_of(item.id)]
+        more = set(item.derived.inputs if item.derived else ())
+        more |= {m.group(3) for text in texts if text for _lang, value in text.values
+                 for m in CALL_RE.finditer(value)}
+        for other in more - found:
+            found.add(other)
+            todo.append(other)
+    return found
+
+
 def usage(project: Project) -> dict[str, list[Citation]]:
     """Every citation of each fact or claim, across all briefs."""
     used: dict[str, list[Citation]] = defaultdict(list)

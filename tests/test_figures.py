@@ -177,6 +177,12 @@ def _facts_in(path: Path, shown: str) -> list[Fact]:
                                                                              strict=True)]
 
 
+def _plain(number: Decimal) -> str:
+    """A number as a YAML value is written: 4810, 2.5 (no exponent, no trailing zeros)."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _bump_last_digit(text: str) -> str:
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     i = digits[-1]
@@ -205,13 +211,14 @@ def mutations(fact: Fact) -> list[tuple[str, str, str]]:
             found.append(("month shifted", "value", f'"{value[:5]}{shifted:02d}{value[7:]}"'))
         return found
     number = Decimal(value)
-    for kind, factor, units in (("times 10", 10, None), ("times 万", 10**4, ("cny", "usd", "person", "sqm", "viewer")),
+    for kind, factor, units in (("times 10", 10, None),
+                                ("times 万", 10**4, ("cny", "usd", "person", "sqm", "viewer")),
                                 ("times 亿", 10**8, ("cny", "usd"))):
         if units is not None and unit not in units:
             continue
-        wrong = number * factor
-        if str(wrong.normalize()) not in squashed and f"{wrong:f}".rstrip("0").rstrip(".") not in squashed:
-            found.append((kind, "value", f"{wrong:f}".rstrip("0").rstrip(".") if "." in f"{wrong:f}" else f"{wrong}"))
+        wrong = _plain(number * factor)
+        if re.search(rf"(?<![\d.]){re.escape(wrong)}(?![\d.])", squashed) is None:
+            found.append((kind, "value", wrong))
     if any(ch.isdigit() for ch in value):
         bumped = _bump_last_digit(value)
         if bumped not in squashed and Decimal(bumped) != number:
