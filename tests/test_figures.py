@@ -304,3 +304,97 @@ def test_messages_name_file_line_and_what_the_quote_says(tmp_path):
 def test_shipped_fact_base_passes_check_strict():
     result = run_cli("check", "--strict", "-q")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- prose cannot make a figure ------------------------------------------------------------------
+
+PROSE_CASES = {
+    "arithmetic": ("It grew by {{ 400 + 81 }} firms.",
+                   "not allowed in prose: arithmetic cannot make a figure"),
+    "a power that never ends": ("{{ 9**(9**9) }}",
+                                "not allowed in prose: arithmetic cannot make a figure"),
+    "a filter": ('{{ fact("yunqi.enterprises.2016")|upper }}',
+                 "not allowed in prose: a filter cannot make a figure"),
+    "a loop": ("{% for i in range(3) %}x{% endfor %}",
+               "not allowed in prose: for blocks ({% … %}) are not allowed"),
+    "an id built by an expression": ('{{ fact("yunqi." ~ "output.2016") }}',
+                                     "not allowed in prose: fact() takes one id written in quotes"),
+    "full-width digits": ("Output rose to ８０ billion.", "figure '８０' typed into prose"),
+    "Arabic-Indic digits": ("Output rose to ٨٠ billion.", "figure '٨٠' typed into prose"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROSE_CASES))
+def test_prose_cannot_make_a_figure(project, case):
+    text, expected = PROSE_CASES[case]
+    path = project / "briefs" / "yunqi" / "en.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("# outcomes") + 2  # the first line of the outcomes section's body
+    lines.insert(at - 1, text + "\n")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("check", "-q", "--project", str(project))
+    assert result.returncode == 1
+    assert any(line.startswith(f"briefs/yunqi/en.md:{at}: {expected}")
+               for line in result.stderr.splitlines()), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_derived_figure_is_computed_and_shown_with_its_inputs(dist_yunqi_zh):
+    facts_page = (dist_yunqi_zh / "facts.html").read_text(encoding="utf-8")
+    card = facts_page[facts_page.index('id="yunqi.fiscal-revenue.growth.2016-calc"'):]
+    card = card[: card.index("</article>")]
+    assert "60%" in card and "Calculated from" in card
+    assert "{{" not in facts_page  # notes print figures through fact() and when()
+    assert 'href="#yunqi.fiscal-revenue.2015"' in card and 'href="#yunqi.fiscal-revenue.2016"' in card
+
+
+@pytest.fixture(scope="module")
+def dist_yunqi_zh(tmp_path_factory):
+    from policybrief.build import Options, build
+
+    out = tmp_path_factory.mktemp("dist")
+    build(Options(root=ROOT, out=out, briefs=("yunqi",), langs=("zh",), formats=("html",)))
+    return out
+
+
+def test_ranges_and_undated_figures_print_in_each_language(tmp_path):
+    from policybrief.i18n import LANGUAGES, format_fact
+
+    root, sources = _fact_base(tmp_path)
+    problems: list[Problem] = []
+    facts = load_factbase(root, problems)
+    satisfaction, towns = facts.facts["fixture.satisfaction"], facts.facts["fixture.towns"]
+    shown = {code: (format_fact(satisfaction, facts.units["percent"], lang),
+                    format_fact(towns, facts.units["town"], lang))
+             for code, lang in LANGUAGES.items()}
+    assert shown == {"zh": ("95.7%至96.2%", "约30至40个"), "en": ("95.7%–96.2%", "about 30–40 towns")}
+
+
+PINNED = """\
+facts:
+  - id: fixture.jobs
+    reference: true
+    value: {value}
+    unit: job
+    date: "2016"
+    figure: "18万个"
+    label: {{zh: 就业岗位, en: jobs}}
+    source: jia-bri
+    quote: "为东道国创造了近11亿美元的税收和18万个就业岗位"
+    note: {{zh: 测试。, en: A test.}}
+"""
+
+
+def test_figure_pins_which_figure_of_the_quote_the_fact_takes(tmp_path):
+    root, sources = _fact_base(tmp_path)
+    path = root / "facts" / "zz-pinned.yaml"
+    path.write_text(PINNED.format(value=180000), encoding="utf-8")
+    assert _errors(root, sources) == []
+    # 1100000000 is a figure of the quote, but not the one pinned (and not in this unit).
+    path.write_text(PINNED.format(value=1100000000).replace("unit: job", "unit: usd"),
+                    encoding="utf-8")
+    assert [str(p) for p in _errors(root, sources)] == [
+        "facts/zz-pinned.yaml:2: fact 'fixture.jobs': value 1100000000 does not match its "
+        "quote, which says 18万 (the value is in whole units, e.g. 8000000000 for 80亿美元; if "
+        "the quote states the figure another way, write it as the quote does or give figure: "
+        "the words that state it)"]
