@@ -398,3 +398,24 @@ def test_figure_pins_which_figure_of_the_quote_the_fact_takes(tmp_path):
         "quote, which says 18万 (the value is in whole units, e.g. 8000000000 for 80亿美元; if "
         "the quote states the figure another way, write it as the quote does or give figure: "
         "the words that state it)"]
+
+
+def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path):
+    from helpers import find_all, parse_html, text_of
+
+    from policybrief.build import Options, build
+
+    facts = project / "facts" / "bri.yaml"
+    text = facts.read_text(encoding="utf-8")
+    start = text.index("  - id: forest.highway.length")
+    block = text[start:text.index("\n  - id:", start + 1)]
+    assert '    date: "2017"\n' in block
+    facts.write_text(text.replace(block, block.replace('    date: "2017"\n', "")), encoding="utf-8")
+    out = tmp_path / "out"
+    build(Options(root=project, out=out, briefs=("bri",), audiences=("full-report",),
+                  formats=("html",)))
+    for lang, words in (("en", "date not given"), ("zh", "日期未注明")):
+        page = parse_html(out / "bri" / f"full-report.{lang}.html")
+        notes = [text_of(li) for li in find_all(page, "li") if "forest.highway.length"
+                 in "".join(a.get("href", "") for a in li.iter())]
+        assert notes and all(words in note for note in notes), notes
