@@ -24,6 +24,7 @@ from .errors import Problem
 from .model import Fact, FactBase, PartialDate, Range, Unit
 from .quotes import DateMention, Figure, Reading, read_quote
 
+
 def _plain(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text

@@ -148,7 +148,8 @@ _AS_WRITTEN = {
 def _reinterpreted(kind: str, node: yaml.ScalarNode, value: Any) -> str | None:
     """Why a plain scalar does not mean what it shows, or None."""
     pattern = _AS_WRITTEN.get(kind)
-    if pattern is None or node.style not in (None, "") or node.tag != f"tag:yaml.org,2002:{_TAGS[kind]}":
+    plain = node.style in (None, "")  # libyaml gives "" for a plain scalar, PyYAML None
+    if pattern is None or not plain or node.tag != f"tag:yaml.org,2002:{_TAGS[kind]}":
         return None
     if pattern.fullmatch(node.value):
         return None
