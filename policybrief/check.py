@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogs import missing_translations
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .facts import LANGS
 from .model import Brief, FactBase, Loc, Project, Text
 from .prose import NOTE_FUNCTIONS, validate
@@ -165,7 +165,8 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
         elif item.source not in facts.sources:
             problems.append(Problem(item.loc.path, item.loc.line,
                                     f"{kind} {item.id!r}: unknown source {item.source!r}",
-                                    "add it to facts/sources.yaml"))
+                                    did_you_mean(item.source, facts.sources,
+                                                 "add it to facts/sources.yaml")))
         elif source_texts is not None:
             text = source_text(item.source)
             if text is not None and _SPACE_RE.sub("", item.quote) not in text:
@@ -183,12 +184,14 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
         if fact.unit not in facts.units:
             problems.append(Problem(fact.loc.path, fact.loc.line,
                                     f"fact {fact.id!r}: unknown unit {fact.unit!r}",
-                                    "use a unit from facts/units.yaml or add one there"))
+                                    did_you_mean(fact.unit, facts.units, "use a unit from "
+                                                 "facts/units.yaml or add one there")))
     for conflict in facts.conflicts.values():
         for fid in conflict.facts:
             if fid not in facts.facts:
                 problems.append(Problem(conflict.loc.path, conflict.loc.line,
-                                        f"conflict {conflict.id!r}: unknown fact {fid!r}"))
+                                        f"conflict {conflict.id!r}: unknown fact {fid!r}",
+                                        did_you_mean(fid, facts.facts)))
     problems += prove(facts)
     problems += check_notes(facts)
     return problems
@@ -224,7 +227,8 @@ def _check_text(facts: FactBase, text: Text | None, quotes: list[str], loc: Loc,
             if match.group(3) not in facts.facts:
                 problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang} cites "
                                         f"unknown fact {match.group(3)!r}",
-                                        "check the id in facts/*.yaml"))
+                                        did_you_mean(match.group(3), facts.facts,
+                                                     "check the id in facts/*.yaml")))
         digits = _typed_digits(value, quotes, calls)
         if digits:
             problems.append(Problem(
@@ -264,17 +268,20 @@ def check_briefs(project: Project) -> list[Problem]:
         for audience in brief.audiences:
             if audience not in project.audiences:
                 problems.append(Problem(brief.loc.path, line, f"unknown audience {audience!r}",
-                                        "known: " + ", ".join(sorted(project.audiences))))
+                                        did_you_mean(audience, project.audiences, "known: "
+                                                     + ", ".join(sorted(project.audiences)))))
         for fid in key_figures(brief) if check_ids else ():
             if fid not in project.facts.facts:
                 problems.append(Problem(brief.loc.path, line,
                                         f"key figure {fid!r} is not a known fact",
-                                        "check the id in facts/*.yaml"))
+                                        did_you_mean(fid, project.facts.facts,
+                                                     "check the id in facts/*.yaml")))
         for cite in citations(brief) if check_ids else ():
             if cite.item_id not in known:
                 problems.append(Problem(cite.loc.path, cite.loc.line,
                                         f"unknown fact {cite.item_id!r}",
-                                        "check the id in facts/*.yaml"))
+                                        did_you_mean(cite.item_id, known,
+                                                     "check the id in facts/*.yaml")))
             elif cite.function == "claim" and cite.item_id not in project.facts.claims:
                 problems.append(Problem(cite.loc.path, cite.loc.line,
                                         f"{cite.item_id!r} is a fact, not a claim",
@@ -343,7 +350,10 @@ def check_unused(project: Project) -> list[Problem]:
 def check(project: Project) -> list[Problem]:
     problems = check_facts(project.facts, project.source_texts)
     problems += check_briefs(project)
-    problems += check_unused(project)
+    # A brief with errors may not cite what it means to: its "not cited" warnings would
+    # only bury the error that causes them.
+    if not any(p.severity == "error" and p.path.startswith("briefs/") for p in problems):
+        problems += check_unused(project)
     problems += missing_translations(project.template_dirs, project.root)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 

@@ -62,3 +62,14 @@ class UsageError(BriefError):
     """Raised for bad command-line arguments (unknown brief, audience, ...)."""
 
     exit_code = 2
+
+
+def did_you_mean(name: object, known: object, fallback: str = "") -> str:
+    """A hint naming the known name nearest to a misspelled one, or ``fallback``."""
+    import difflib
+
+    if not isinstance(name, str):
+        return fallback
+    names = [k for k in known if isinstance(k, str)]  # type: ignore[attr-defined]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    return f"did you mean {close[0]}?" if close else fallback

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlio
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .model import (
     QUALIFIERS,
     Claim,
@@ -51,8 +51,9 @@ class Fields:
     def unknown(self, allowed: tuple[str, ...]) -> None:
         for key in self.data:
             if key not in allowed:
+                nearest = did_you_mean(key, allowed)
                 self.bad(key, f"{self.what}: unknown field {key!r}",
-                         "allowed: " + ", ".join(allowed))
+                         (nearest + " " if nearest else "") + "allowed: " + ", ".join(allowed))
 
     def str(self, key: str, required: bool = True) -> str:
         value = self.data.get(key)
@@ -421,7 +422,8 @@ def derive(facts: dict[str, Fact], units: dict[str, Unit],
             if unknown:
                 problems.append(Problem(fact.loc.path, fact.loc.line,
                                         f"fact {fid!r}: derived from unknown fact {unknown[0]!r}",
-                                        "check the id in facts/*.yaml"))
+                                        did_you_mean(unknown[0], facts,
+                                                     "check the id in facts/*.yaml")))
                 del waiting[fid]
                 continue
             if any(i in waiting for i in inputs):

@@ -132,7 +132,7 @@ CASES = {
         "(copy the quote from the source character for character)"),
     "unknown field": (
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
-        "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (allowed: id, value, "
+        "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (did you mean unit? allowed: id, value, "
         "unit, qualifier, date, label, source, quote, note, reference, figure, derived)"),
     "label missing a language": (
         {"facts/test.yaml": GOOD_FACTS.replace("label: {zh: 累计引进企业, en: enterprises attracted}",
@@ -144,7 +144,7 @@ CASES = {
     "unknown fact id in prose": (
         {"briefs/zz-test/en.md": GOOD_TEXT.replace('The town had {{ fact("t.enterprises") }}',
                                                    'The town had {{ fact("t.enterprise") }}')},
-        "briefs/zz-test/en.md:11: unknown fact 't.enterprise' (check the id in facts/*.yaml)"),
+        "briefs/zz-test/en.md:11: unknown fact 't.enterprise' (did you mean t.enterprises?)"),
     "figure typed into prose": (
         {"briefs/zz-test/en.md": GOOD_TEXT.replace("Outcomes.", "Output rose 58% in a year.")},
         "briefs/zz-test/en.md:19: figure '58' typed into prose (cite it from the fact base with "
