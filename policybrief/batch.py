@@ -49,8 +49,8 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
         return
     f = Fields(spec, shown, problems, "batch")
     f.unknown(SPEC_FIELDS)
-    rows_name = f.str("rows")
-    default_source = f.str("source", required=False)
+    rows_name = f.string("rows")
+    default_source = f.string("source", required=False)
     text_columns = spec.get("text", [])
     if not isinstance(text_columns, list) or not all(isinstance(c, str) for c in text_columns):
         f.bad("text", "batch: 'text' must list the names of text columns")
@@ -100,7 +100,7 @@ def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
             continue
         cf = Fields(spec, f.path, f.problems, f"batch column {name!r}")
         cf.unknown(("unit", "label", "qualifier"))
-        unit = cf.str("unit")
+        unit = cf.string("unit")
         if unit and unit not in facts.units:
             cf.bad("unit", f"batch column {name!r}: unknown unit {unit!r}",
                    "use a unit from facts/units.yaml")
@@ -114,7 +114,7 @@ def _row(row: YMap, shown: str, brief: Brief, columns: dict[str, dict],
          problems: list[Problem]) -> Row | None:
     f = Fields(row, shown, problems, "row")
     f.unknown(("slug", *text_columns, *columns))
-    slug = f.str("slug")
+    slug = f.string("slug")
     if slug and not SLUG_RE.match(slug):
         f.bad("slug", f"row slug {slug!r} is not valid",
               "use lowercase letters, digits and hyphens")
@@ -173,8 +173,8 @@ def _inline(data: YMap, shown: str, fact_id: str, spec: dict, default_source: st
     if "date" in data and date is None:
         f.bad("date", f"{what}: not a valid date: {data['date']!r}",
               'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
-    source = f.str("source", required=not default_source) or default_source
-    quote = f.str("quote")
+    source = f.string("source", required=not default_source) or default_source
+    quote = f.string("quote")
     if value is None or not quote:
         return None
     return Fact(fact_id, value, spec["unit"], qualifier, date, spec["label"], source, quote,

@@ -129,7 +129,8 @@ def load_text(path: Path, shown: str, lang: str, problems: list[Problem]) -> Lan
     data.line = data.line or 1
     f = Fields(data, shown, problems, "front matter")
     f.unknown(FRONT_FIELDS)
-    title, subtitle, summary = f.str("title"), f.str("subtitle", required=False), f.str("summary")
+    title, summary = f.string("title"), f.string("summary")
+    subtitle = f.string("subtitle", required=False)
     recs = data.get("recommendations")
     recommendations: list[tuple[str, Loc]] = []
     if not isinstance(recs, YList) or not all(isinstance(r, str) and r.strip() for r in recs):
@@ -169,7 +170,7 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
     f = Fields(data, shown, problems, "brief")
     f.unknown(BRIEF_FIELDS)
     date = f.date("date")
-    topic = f.str("topic")
+    topic = f.string("topic")
     authors_raw = data.get("authors")
     authors: list[Text] = []
     if not isinstance(authors_raw, YList) or not authors_raw:

@@ -54,7 +54,8 @@ class Translations:
 
     def _find(self, message: str) -> str | None:
         for catalog in self._catalogs:
-            found = catalog._catalog.get(message)  # noqa: SLF001 - GNUTranslations' table
+            # GNUTranslations keeps its table in _catalog; typeshed does not declare it.
+            found = catalog._catalog.get(message)  # type: ignore[attr-defined]
             if found:
                 return found
         return None
@@ -72,7 +73,8 @@ class Translations:
         if self.lang == SOURCE_LANG:
             return singular if n == 1 else plural
         for catalog in self._catalogs:
-            found = catalog._catalog.get((singular, catalog.plural(n)))  # noqa: SLF001
+            found = catalog._catalog.get(  # type: ignore[attr-defined]
+                (singular, catalog.plural(n)))  # type: ignore[attr-defined]
             if found:
                 return found
         self.missing.add(singular)

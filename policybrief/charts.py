@@ -59,7 +59,7 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
     f = Fields(spec, shown, problems, f"chart {spec.get('id')!r}")
     f.unknown(FIELDS)
     count = len(problems)
-    chart_id, kind, section = f.str("id"), spec.get("kind", "column"), f.str("section")
+    chart_id, kind, section = f.string("id"), spec.get("kind", "column"), f.string("section")
     if kind not in KINDS:
         f.bad("kind", f"chart {chart_id!r}: unknown kind {kind!r}", "use column or bar")
     if section and section not in SECTION_KEYS:
@@ -128,7 +128,8 @@ def _label(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
 def render(chart: Chart, facts: FactBase, lang: Language, number: int) -> dict:
     """What the chart partial needs: the SVG (with a text alternative), title, sources."""
     items = [facts.facts[fid] for fid in chart.facts]
-    values = [float(fact.value) for fact in items]
+    values = [float(fact.value) for fact in items
+              if isinstance(fact.value, Decimal)]  # load() accepts only plain figures
     texts = [format_fact(fact, facts.units[fact.unit], lang) for fact in items]
     labels = [_label(chart, i, facts, lang) for i in range(len(items))]
     top = max(values) or 1.0

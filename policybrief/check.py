@@ -14,7 +14,7 @@ from pathlib import Path
 from .catalogs import missing_translations
 from .errors import Problem, did_you_mean
 from .facts import LANGS
-from .model import Brief, FactBase, Loc, Project, Text
+from .model import Brief, Claim, Fact, FactBase, Loc, Project, Text
 from .prose import NOTE_FUNCTIONS, validate
 from .prove import prove
 
@@ -129,7 +129,8 @@ def check_limits(brief: Brief) -> list[Problem]:
     for _lang, prose, loc, _section in prose_blocks(brief):
         for offset, line in enumerate(prose.split("\n")):
             indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-            depth = len(re.match(r"[>\s]*", line).group(0).replace(" ", "").replace("\t", ""))
+            quoted = re.match(r"[>\s]*", line)
+            depth = len(quoted.group(0).replace(" ", "").replace("\t", "")) if quoted else 0
             if indent > MAX_INDENT or depth > MAX_QUOTE_DEPTH:
                 problems.append(Problem(loc.path, loc.line + offset, "nested too deeply",
                                         f"at most {MAX_INDENT // 4} list levels and "
@@ -158,7 +159,8 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
                                             "verified", "warning"))
         return texts[source_id]
 
-    for item in [*facts.facts.values(), *facts.claims.values()]:
+    items: list[Fact | Claim] = [*facts.facts.values(), *facts.claims.values()]
+    for item in items:
         kind = "fact" if item.id in facts.facts else "claim"
         if getattr(item, "derived", None) is not None:
             pass  # computed from other facts: no source or quote of its own
@@ -338,7 +340,8 @@ def check_unused(project: Project) -> list[Problem]:
         if cited & set(conflict.facts):
             shown |= set(conflict.facts)
     problems = []
-    for item in [*project.facts.facts.values(), *project.facts.claims.values()]:
+    items: list[Fact | Claim] = [*project.facts.facts.values(), *project.facts.claims.values()]
+    for item in items:
         if item.id not in shown and not item.reference:
             problems.append(Problem(item.loc.path, item.loc.line,
                                     f"{item.id!r} is not cited by any brief",

@@ -10,7 +10,7 @@ from typing import Any
 
 from .check import Citation, usage
 from .i18n import LANGUAGES, format_fact
-from .model import Project, Source, Text
+from .model import Claim, Fact, Project, Source, Text
 from .prose import note_text
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
@@ -45,6 +45,7 @@ def rows(project: Project, only: list[str] | None = None,
     result = []
     for item_id in ids:
         citations = [c for c in used.get(item_id, []) if brief is None or c.brief == brief]
+        item: Fact | Claim
         if item_id in facts.facts:
             fact = facts.facts[item_id]
             unit = facts.units[fact.unit]

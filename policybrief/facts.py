@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import yamlio
 from .errors import Problem, did_you_mean
@@ -27,104 +29,13 @@ from .model import (
     Text,
     Unit,
 )
-from .yamlio import YList, YMap
+from .yamlio import LANGS, Fields, YList, YMap, parse_date
+
+__all__ = ["Fields", "LANGS", "load_factbase", "parse_date", "parse_number"]
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 UNIT_KINDS = ("count", "money", "percent", "area", "length", "duration", "date", "year")
-LANGS = ("zh", "en")
 RESERVED = ("sources.yaml", "units.yaml")
-
-
-class Fields:
-    """Reads typed fields from one YAML mapping, recording a problem for each bad one."""
-
-    def __init__(self, data: YMap, path: str, problems: list[Problem], what: str):
-        self.data, self.path, self.problems, self.what = data, path, problems, what
-
-    def loc(self, key: str | None = None) -> Loc:
-        return Loc(self.path, self.data.line_of(key) if key else self.data.line)
-
-    def bad(self, key: str | None, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, self.loc(key).line, message, hint))
-
-    def unknown(self, allowed: tuple[str, ...]) -> None:
-        for key in self.data:
-            if key not in allowed:
-                nearest = did_you_mean(key, allowed)
-                self.bad(key, f"{self.what}: unknown field {key!r}",
-                         (nearest + " " if nearest else "") + "allowed: " + ", ".join(allowed))
-
-    def str(self, key: str, required: bool = True) -> str:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.bad(None, f"{self.what}: missing field {key!r}")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.bad(key, f"{self.what}: {key!r} must be a non-empty text",
-                     f"got {type(value).__name__}")
-            return ""
-        return value.strip()
-
-    def text(self, key: str, required: bool = True) -> Text | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.bad(None, f"{self.what}: missing field {key!r}",
-                         "give it in each language: {zh: ..., en: ...}")
-            return None
-        if not isinstance(value, dict):
-            self.bad(key, f"{self.what}: {key!r} must map languages to texts",
-                     "write {zh: ..., en: ...}")
-            return None
-        pairs = []
-        for lang, item in value.items():
-            if lang not in LANGS:
-                self.bad(key, f"{self.what}: {key!r} has unknown language {lang!r}",
-                         "use " + " or ".join(LANGS))
-            elif not isinstance(item, str) or not item.strip():
-                self.bad(key, f"{self.what}: {key}.{lang} must be a non-empty text")
-            else:
-                pairs.append((lang, item.strip()))
-        return Text(tuple(sorted(pairs)))
-
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key, False)
-        if not isinstance(value, bool):
-            self.bad(key, f"{self.what}: {key!r} must be true or false")
-            return False
-        return value
-
-    def date(self, key: str, required: bool = True) -> PartialDate | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.bad(None, f"{self.what}: missing field {key!r}")
-            return None
-        parsed = parse_date(value)
-        if parsed is None:
-            self.bad(key, f"{self.what}: {key!r} is not a valid date: {value!r}",
-                     'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
-        return parsed
-
-
-def parse_date(value: Any) -> PartialDate | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        return None
-    match = DATE_RE.match(value.strip())
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    try:
-        import datetime
-
-        datetime.date(year, month or 1, day or 1)
-    except ValueError:
-        return None
-    return PartialDate(year, month, day)
 
 
 def parse_number(value: Any) -> Decimal | None:
@@ -139,8 +50,10 @@ def parse_number(value: Any) -> Decimal | None:
     return number if abs(number) < Decimal(10) ** 18 else None
 
 
-def _top(data: Any, path: str, problems: list[Problem], key: str, kind: type) -> Any:
-    """Return ``data[key]`` if it has the right kind, else record a problem."""
+def _top(data: Any, path: str, problems: list[Problem], key: str,
+         kind: type[YMap] | type[YList]) -> Any:
+    """Return ``data[key]`` if it has the right kind (a YMap or YList), else record a
+    problem and return None."""
     if not isinstance(data, YMap):
         problems.append(Problem(path, 1, f"expected a mapping with {key!r} at the top",
                                 "see docs/authoring.md"))
@@ -159,8 +72,9 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
     data, found = yamlio.load(str(path), shown)
     problems += found
     units: dict[str, Unit] = {}
-    table = _top(data, shown, problems, "units", YMap) if data is not None else None
-    for name, spec in (table or {}).items():
+    table: YMap = (_top(data, shown, problems, "units", YMap) if data is not None else None) \
+        or YMap()
+    for name, spec in table.items():
         line = table.line_of(name)
         if not isinstance(spec, YMap):
             problems.append(Problem(shown, line, f"unit {name!r} must be a mapping"))
@@ -188,9 +102,10 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
 def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, Source]:
     data, found = yamlio.load(str(path), shown)
     problems += found
-    table = _top(data, shown, problems, "sources", YMap) if data is not None else None
+    table: YMap = (_top(data, shown, problems, "sources", YMap) if data is not None
+                   else None) or YMap()
     sources: dict[str, Source] = {}
-    for sid, spec in (table or {}).items():
+    for sid, spec in table.items():
         if not isinstance(spec, YMap):
             problems.append(Problem(shown, table.line_of(sid), f"source {sid!r} must be a mapping"))
             continue
@@ -201,7 +116,7 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
             f.bad("year", f"source {sid!r}: year must be a number")
             year = None
         sources[sid] = Source(
-            id=sid, file=f.str("file"), title=f.text("title") or Text(()),
+            id=sid, file=f.string("file"), title=f.text("title") or Text(()),
             author=f.text("author") or Text(()), publication=f.text("publication") or Text(()),
             year=year, note=f.text("note", required=False), loc=Loc(shown, table.line_of(sid)),
         )
@@ -223,17 +138,17 @@ def _value(raw: Any, unit: str, date_units: set[str], f: Fields,
                   'a date fact\'s value is "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
         return value
     if isinstance(raw, list):
-        ends = [parse_number(item) for item in raw]
-        if len(ends) != 2 or None in ends or not ends[0] < ends[1]:  # type: ignore[operator]
+        low, high = [parse_number(item) for item in raw] if len(raw) == 2 else [None, None]
+        if low is None or high is None or not low < high:
             f.bad("value", f"{what}: a range is [low, high], two numbers, low first",
                   "e.g. value: [95.7, 96.2]")
             return None
-        return Range(ends[0], ends[1])  # type: ignore[arg-type]
-    value = parse_number(raw)
-    if value is None:
+        return Range(low, high)
+    number = parse_number(raw)
+    if number is None:
         f.bad("value", f"{what}: value {raw!r} is not a finite number",
               "write the figure in full, e.g. 8000000000 for 80亿")
-    return value
+    return number
 
 
 def _derivation(spec: YMap, f: Fields, what: str) -> Derivation | None:
@@ -271,10 +186,10 @@ def _load_fact(spec: YMap, shown: str, problems: list[Problem],
     what = f"fact {fid!r}" if isinstance(fid, str) else "fact"
     f = Fields(spec, shown, problems, what)
     f.unknown(FACT_FIELDS)
-    fid = f.str("id")
+    fid = f.string("id")
     if fid and not ID_RE.match(fid):
         f.bad("id", f"fact id {fid!r} is not valid", "use lowercase words joined by dots")
-    unit = f.str("unit")
+    unit = f.string("unit")
     derived = None
     value: Decimal | PartialDate | Range | None
     if "derived" in spec:
@@ -293,7 +208,7 @@ def _load_fact(spec: YMap, shown: str, problems: list[Problem],
             value = None
         else:
             value = _value(raw, unit, date_units, f, what)
-        source, quote = f.str("source"), f.str("quote")
+        source, quote = f.string("source"), f.string("quote")
     qualifier = spec.get("qualifier", "exact")
     if qualifier not in QUALIFIERS:
         f.bad("qualifier", f"{what}: unknown qualifier {qualifier!r}",
@@ -320,9 +235,9 @@ def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None
     cid = spec.get("id")
     f = Fields(spec, shown, problems, f"claim {cid!r}" if isinstance(cid, str) else "claim")
     f.unknown(("id", "label", "date", "source", "quote", "reference"))
-    cid, label = f.str("id"), f.text("label")
+    cid, label = f.string("id"), f.text("label")
     date = f.date("date", required=False)
-    source, quote = f.str("source"), f.str("quote")
+    source, quote = f.string("source"), f.string("quote")
     if not cid or label is None:
         return None
     return Claim(cid, label, date, source, quote, Loc(shown, spec.line), f.flag("reference"))
@@ -332,7 +247,7 @@ def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict 
     cid = spec.get("id")
     f = Fields(spec, shown, problems, f"conflict {cid!r}" if isinstance(cid, str) else "conflict")
     f.unknown(("id", "facts", "note"))
-    cid, note = f.str("id"), f.text("note")
+    cid, note = f.string("id"), f.text("note")
     ids = spec.get("facts")
     if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, str) for i in ids):
         f.bad("facts" if "facts" in spec else None,
@@ -362,34 +277,58 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
         data, found = yamlio.load(str(path), shown)
         problems += found
         if data is None:
-            complete = False
+            # An empty or comments-only file holds nothing; one that did not parse makes
+            # every id in it look unknown, so ids are not checked until it is fixed.
+            complete = complete and not found
             continue
         if isinstance(data, YMap):
             for key in data:
                 if key not in ("facts", "claims", "conflicts"):
                     problems.append(Problem(shown, data.line_of(key), f"unknown section {key!r}",
                                             "a facts file has facts, claims and conflicts"))
-        for key, loader, table in (("facts", _load_fact, facts), ("claims", _load_claim, claims),
-                                   ("conflicts", _load_conflict, conflicts)):
-            items = _top(data, shown, problems, key, YList)
-            for index, spec in enumerate(items or []):
-                if not isinstance(spec, YMap):
-                    problems.append(Problem(shown, items.line_of(index),
-                                            f"each entry of {key!r} must be a mapping"))
-                    continue
-                item = (loader(spec, shown, problems, date_units) if key == "facts"
-                        else loader(spec, shown, problems))
-                if item is None:
-                    continue
-                ids = seen_conflicts if key == "conflicts" else seen
-                if item.id in ids:
-                    problems.append(Problem(shown, item.loc.line, f"duplicate id {item.id!r}",
-                                            f"first defined at {ids[item.id]}"))
-                    continue
-                ids[item.id] = item.loc
-                table[item.id] = item
+        found_facts = _entries(data, shown, problems, "facts",
+                               partial(_load_fact, shown=shown, problems=problems,
+                                       date_units=date_units))
+        found_claims = _entries(data, shown, problems, "claims",
+                                partial(_load_claim, shown=shown, problems=problems))
+        found_conflicts = _entries(data, shown, problems, "conflicts",
+                                   partial(_load_conflict, shown=shown, problems=problems))
+        _add(found_facts, facts, seen, problems)
+        _add(found_claims, claims, seen, problems)
+        _add(found_conflicts, conflicts, seen_conflicts, problems)
     facts = derive(facts, units, problems)
     return FactBase(sources, units, facts, claims, conflicts, complete)
+
+
+Item = TypeVar("Item", Fact, Claim, Conflict)
+
+
+def _entries(data: Any, shown: str, problems: list[Problem], key: str,
+             loader: Callable[[YMap], Item | None]) -> list[Item]:
+    """The loaded entries of one section (facts, claims or conflicts) of a facts file."""
+    items = _top(data, shown, problems, key, YList)
+    loaded = []
+    for index, spec in enumerate(items or []):
+        if not isinstance(spec, YMap):
+            problems.append(Problem(shown, items.line_of(index),
+                                    f"each entry of {key!r} must be a mapping"))
+            continue
+        item = loader(spec)
+        if item is not None:
+            loaded.append(item)
+    return loaded
+
+
+def _add(items: list[Item], table: dict[str, Item], seen: dict[str, Loc],
+         problems: list[Problem]) -> None:
+    """Add entries to their table; an id already seen (in any file) is a problem."""
+    for item in items:
+        if item.id in seen:
+            problems.append(Problem(item.loc.path, item.loc.line, f"duplicate id {item.id!r}",
+                                    f"first defined at {seen[item.id]}"))
+            continue
+        seen[item.id] = item.loc
+        table[item.id] = item
 
 
 def _compute(op: str, values: list[Decimal]) -> Decimal | None:

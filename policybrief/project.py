@@ -63,7 +63,7 @@ def load_audiences(dirs: tuple[Path, ...], root: Path,
             f.unknown(AUDIENCE_FIELDS)
             values = {k: spec[k] for k in AUDIENCE_FIELDS if k in spec}
             values["label"] = f.text("label") or Text(())
-            values["template"] = f.str("template")
+            values["template"] = f.string("template")
             if values.get("section_text", "full") not in ("full", "lead"):
                 f.bad("section_text", f"audience {name!r}: section_text must be full or lead")
             if values.get("endnotes", "full") not in ("full", "compact", "none"):

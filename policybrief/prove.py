@@ -76,8 +76,9 @@ def _matches(fact: Fact, unit: Unit, figure: Figure) -> bool:
     if figure.value == value:
         return True
     # "a third" is 33.33...%: equal when rounded as the fact is written (33.3).
-    places = -value.as_tuple().exponent if isinstance(value.as_tuple().exponent, int) else 0
-    return figure.value.quantize(Decimal(1).scaleb(-max(places, 0))) == value
+    exponent = value.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return figure.value.quantize(Decimal(1).scaleb(-places)) == value
 
 
 Msg = tuple[str, str]  # (message, hint)

@@ -13,13 +13,18 @@ the data recurses) and may not write an integer longer than ``MAX_NUMBER_CHARS``
 
 from __future__ import annotations
 
+import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .errors import Problem
+from .errors import Problem, did_you_mean
+from .model import Loc, PartialDate, Text
+
+LANGS = ("zh", "en")  # the languages a {zh, en} text may hold
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 MAX_FILE_BYTES = 5_000_000  # any YAML or Markdown file of the project
 MAX_DEPTH = 100  # nested mappings and lists; project files use at most five or six
@@ -53,7 +58,10 @@ class YList(list):
 
 
 # libyaml's parser when PyYAML was built with it (it is, in the PyPI wheels): 5-10x faster.
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 # Line breaks for YAML (and libyaml's line numbers) but not for editors or for the briefs'
@@ -93,7 +101,7 @@ _Loader.yaml_implicit_resolvers = {
 class _Refused(Exception):
     """YAML that is valid but not accepted in a project file."""
 
-    def __init__(self, mark: yaml.Mark, message: str, hint: str):
+    def __init__(self, mark: Any, message: str, hint: str):  # a yaml.Mark (C or Python)
         super().__init__(message)
         self.mark, self.message, self.hint = mark, message, hint
 
@@ -101,7 +109,7 @@ class _Refused(Exception):
 def _expect(node: yaml.Node, kind: type, what: str) -> None:
     """An explicit tag can put a scalar where a collection belongs (``!!map text``)."""
     if not isinstance(node, kind):
-        raise ConstructorError(None, None, f"expected {what}, but found {node.id}",
+        raise ConstructorError(None, None, f"expected {what}, but found {getattr(node, 'id', '?')}",
                                node.start_mark)
 
 
@@ -311,3 +319,94 @@ def load(path_on_disk: str, shown_path: str) -> tuple[Any, list[Problem]]:
     if text is None:
         return None, problems
     return parse(text, shown_path)
+
+
+# -- reading typed fields ----------------------------------------------------------------------
+class Fields:
+    """Reads typed fields from one YAML mapping, recording a problem for each bad one."""
+
+    def __init__(self, data: YMap, path: str, problems: list[Problem], what: str):
+        self.data, self.path, self.problems, self.what = data, path, problems, what
+
+    def loc(self, key: str | None = None) -> Loc:
+        return Loc(self.path, self.data.line_of(key) if key else self.data.line)
+
+    def bad(self, key: str | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, self.loc(key).line, message, hint))
+
+    def unknown(self, allowed: tuple[str, ...]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                nearest = did_you_mean(key, allowed)
+                self.bad(key, f"{self.what}: unknown field {key!r}",
+                         (nearest + " " if nearest else "") + "allowed: " + ", ".join(allowed))
+
+    def string(self, key: str, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.bad(None, f"{self.what}: missing field {key!r}")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.bad(key, f"{self.what}: {key!r} must be a non-empty text",
+                     f"got {type(value).__name__}")
+            return ""
+        return value.strip()
+
+    def text(self, key: str, required: bool = True) -> Text | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.bad(None, f"{self.what}: missing field {key!r}",
+                         "give it in each language: {zh: ..., en: ...}")
+            return None
+        if not isinstance(value, dict):
+            self.bad(key, f"{self.what}: {key!r} must map languages to texts",
+                     "write {zh: ..., en: ...}")
+            return None
+        pairs = []
+        for lang, item in value.items():
+            if lang not in LANGS:
+                self.bad(key, f"{self.what}: {key!r} has unknown language {lang!r}",
+                         "use " + " or ".join(LANGS))
+            elif not isinstance(item, str) or not item.strip():
+                self.bad(key, f"{self.what}: {key}.{lang} must be a non-empty text")
+            else:
+                pairs.append((lang, item.strip()))
+        return Text(tuple(sorted(pairs)))
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.bad(key, f"{self.what}: {key!r} must be true or false")
+            return False
+        return value
+
+    def date(self, key: str, required: bool = True) -> PartialDate | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.bad(None, f"{self.what}: missing field {key!r}")
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self.bad(key, f"{self.what}: {key!r} is not a valid date: {value!r}",
+                     'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+        return parsed
+
+
+def parse_date(value: Any) -> PartialDate | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    match = DATE_RE.match(value.strip())
+    if not match:
+        return None
+    year = int(match.group(1))
+    month, day = (int(g) if g else None for g in match.groups()[1:])
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return PartialDate(year, month, day)
