@@ -8,8 +8,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
