@@ -146,8 +146,14 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
     def source_text(source_id: str) -> str | None:
         if source_id not in texts:
             source = facts.sources[source_id]
-            path = source_texts / source.file if source_texts else None
-            if path and path.is_file():
+            path = source_texts / source.file if source_texts and source.file else None
+            if path and not path.resolve().is_relative_to(source_texts.resolve()):  # type: ignore[union-attr]
+                texts[source_id] = None  # a link out of the folder: never read
+                problems.append(Problem(source.loc.path, source.loc.line,
+                                        f"source text {source.file!r} resolves outside "
+                                        f"{source_texts}", "keep source texts inside the "
+                                        "source folder (no links out of it)"))
+            elif path and path.is_file():
                 raw = path.read_bytes().decode("utf-8", errors="replace")
                 texts[source_id] = _SPACE_RE.sub("", raw)
             else:

@@ -110,17 +110,62 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
             problems.append(Problem(shown, table.line_of(sid), f"source {sid!r} must be a mapping"))
             continue
         f = Fields(spec, shown, problems, f"source {sid!r}")
-        f.unknown(("file", "title", "author", "publication", "year", "note"))
+        f.unknown(SOURCE_FIELDS)
         year = spec.get("year")
         if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
             f.bad("year", f"source {sid!r}: year must be a number")
             year = None
         sources[sid] = Source(
-            id=sid, file=f.string("file"), title=f.text("title") or Text(()),
+            id=sid, file=_source_file(f, sid), title=f.text("title") or Text(()),
             author=f.text("author") or Text(()), publication=f.text("publication") or Text(()),
             year=year, note=f.text("note", required=False), loc=Loc(shown, table.line_of(sid)),
+            url=_url(f, sid), accessed=f.date("accessed", required=False),
+            publisher=f.text("publisher", required=False), kind=_kind(f, sid),
+            language=_language(f, sid),
         )
     return sources
+
+
+SOURCE_FIELDS = ("file", "title", "author", "publication", "year", "note", "url", "accessed",
+                 "publisher", "kind", "language")
+SOURCE_KINDS = ("article", "report", "statute", "dataset", "web page", "book", "speech")
+
+
+def _source_file(f: Fields, sid: str) -> str:
+    """The source text's name inside the source folders: relative, no ``..``."""
+    name = f.string("file")
+    if name and (name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name)
+                 or ".." in re.split(r"[/\\]", name)):
+        f.bad("file", f"source {sid!r}: file {name!r} must name a file inside the source "
+              "folders", "write the path relative to the source folder, without '..'")
+        return ""
+    return name
+
+
+def _url(f: Fields, sid: str) -> str:
+    url = f.string("url", required=False)
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        f.bad("url", f"source {sid!r}: url {url!r} is not an http(s) address")
+        return ""
+    return url
+
+
+def _kind(f: Fields, sid: str) -> str:
+    kind = f.string("kind", required=False)
+    if kind and kind not in SOURCE_KINDS:
+        f.bad("kind", f"source {sid!r}: unknown kind {kind!r}",
+              did_you_mean(kind, SOURCE_KINDS, "allowed: " + ", ".join(SOURCE_KINDS)))
+        return ""
+    return kind
+
+
+def _language(f: Fields, sid: str) -> str:
+    language = f.string("language", required=False)
+    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        f.bad("language", f"source {sid!r}: language {language!r} is not a language tag",
+              "e.g. zh, en, zh-Hans")
+        return ""
+    return language
 
 
 DERIVED_OPS = ("sum", "difference", "ratio", "share", "growth")

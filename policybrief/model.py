@@ -87,6 +87,11 @@ class Source:
     year: int | None
     note: Text | None
     loc: Loc
+    url: str = ""  # where a reader finds it (printed, not loaded)
+    accessed: PartialDate | None = None  # when the url was read
+    publisher: Text | None = None
+    kind: str = ""  # article | report | statute | dataset | web page | book | speech
+    language: str = ""  # the language the source is written in (BCP 47), e.g. zh
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,10 @@ class Renderer:
             first = template.render(context)
             order = list(dict.fromkeys(CITE_RE.findall(first)))
             notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
+            seen: set[str] = set()
+            for made in notes:  # a source's own note is printed once, at its first endnote
+                made["source_first"] = made["source"]["id"] not in seen
+                seen.add(made["source"]["id"])
             context["notes"] = notes
             if audience.fact_appendix:
                 context["fact_check"] = [
@@ -205,10 +209,15 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, An
     """A source for the templates; a derived fact's (empty id) has no source of its own."""
     source = facts.sources.get(source_id)
     if source is None:
-        return {"id": "", "title": "", "author": "", "publication": "", "year": "", "file": ""}
+        return {"id": "", "title": "", "author": "", "publication": "", "year": "", "file": "",
+                "url": "", "accessed": "", "publisher": "", "kind": "", "language": "",
+                "note": ""}
     return {"id": source.id, "title": _text(source.title, lang),
             "author": _text(source.author, lang), "publication": _text(source.publication, lang),
-            "year": source.year or "", "file": source.file}
+            "year": source.year or "", "file": source.file, "url": source.url,
+            "accessed": lang.date(source.accessed) if source.accessed else "",
+            "publisher": _text(source.publisher, lang), "kind": source.kind,
+            "language": source.language, "note": _text(source.note, lang)}
 
 
 def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] | None:
