@@ -21,7 +21,9 @@ commands:
   build   check the project, then render every selected output (the default)
   check   run every validation without rendering (fast); exit 1 on errors
   serve   build the HTML editions, serve them on localhost and rebuild on every edit
-  index   after sharded builds (--shard) into one folder: write index.html and facts.html"""
+  index   after sharded builds (--shard) into one folder: write index.html and facts.html
+  new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
+          new audience NAME: a template and audiences.yaml entry (in --templates DIR)"""
 
 EPILOG = """examples:
   python build.py                               build everything into dist/
@@ -43,8 +45,10 @@ def shard(text: str) -> tuple[int, int]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index"),
+    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index", "new"),
                    default="build", help="what to do (default: build)")
+    p.add_argument("target", nargs="*", metavar="WHAT NAME",
+                   help="new: what to make (brief or audience) and its name")
     p.add_argument("--brief", action="append", default=[], metavar="SLUG",
                    help="build only this brief (a folder name under briefs/); repeatable")
     p.add_argument("--audience", action="append", default=[], metavar="NAME",
@@ -81,6 +85,28 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def new(args: argparse.Namespace, root: Path) -> int:
+    """``new brief SLUG`` / ``new audience NAME``: write a skeleton, list what was written."""
+    from . import scaffold
+
+    if len(args.target) != 2 or args.target[0] not in ("brief", "audience"):
+        print("Error: write `new brief SLUG` or `new audience NAME`", file=sys.stderr)
+        return 2
+    what, name = args.target
+    if what == "brief":
+        written = scaffold.new_brief(root, name)
+    else:
+        folder = args.templates[-1] if args.templates else root / "templates"
+        written = scaffold.new_audience(folder.resolve(), name)
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path}")
+        print("next: python3 build.py check" if what == "brief" else
+              f"next: list {name} under audiences: in a brief.yaml and build with "
+              f"--templates {folder}")
+    return 0
+
+
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
     try:
         return _main(argv, default_root)
@@ -112,7 +138,12 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       source_texts=args.sources, force=args.force, jobs=args.jobs,
                       shard=args.shard, page_size=args.page_size,
                       pdf_variant=args.pdf_variant)
+    if args.target and args.command != "new":
+        print(f"Error: unexpected argument {args.target[0]!r} (see --help)", file=sys.stderr)
+        return 2
     try:
+        if args.command == "new":
+            return new(args, root)
         if args.command == "serve":
             from .serve import serve
 

@@ -1,0 +1,39 @@
+"""`build.py new`: skeletons that pass `check` as written and build."""
+
+from __future__ import annotations
+
+from helpers import find_all, parse_html, run_cli, text_of
+
+
+def test_new_brief_passes_check_and_builds(project, tmp_path):
+    result = run_cli("new", "brief", "water-reform", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {project / 'briefs' / 'water-reform' / 'brief.yaml'}" in result.stdout
+    check = run_cli("check", "--strict", "-q", "--project", str(project))
+    assert check.returncode == 0, check.stderr
+    # A new audience in the team's own template folder, used by the new brief.
+    house = tmp_path / "house"
+    made = run_cli("new", "audience", "board-memo", "--templates", str(house),
+                   "--project", str(project))
+    assert made.returncode == 0, made.stderr
+    brief = project / "briefs" / "water-reform" / "brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "audiences: [full-report, decision-makers]", "audiences: [board-memo]"), encoding="utf-8")
+    out = tmp_path / "out"
+    built = run_cli("--brief", "water-reform", "--format", "html", "--templates", str(house),
+                    "--out", str(out), "-q", "--project", str(project))
+    assert built.returncode == 0, built.stderr
+    page = parse_html(out / "water-reform" / "board-memo.en.html")
+    headings = [text_of(h).strip() for h in find_all(page, "h2")]
+    assert [h for h in headings if h in ("Background", "Measures", "Outcomes", "Lessons")] == [
+        "Background", "Measures", "Outcomes", "Lessons"]
+    assert "Title of the brief" in text_of(page)
+
+
+def test_new_never_overwrites(project):
+    assert run_cli("new", "brief", "yunqi", "--project", str(project)).returncode == 2
+    result = run_cli("new", "brief", "Bad Name", "--project", str(project))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Error: brief name 'Bad Name' must be a lowercase slug, e.g. water-reform"]
+    assert run_cli("new", "thing", "x", "--project", str(project)).returncode == 2
