@@ -80,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, metavar="N",
                    help="serve: the localhost port (default 8000)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--fast", action="store_true",
+                   help="check: skip rendering the outputs' HTML (facts, briefs and quotes only)")
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     return p
@@ -150,6 +152,12 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
             return serve(options, port=args.port)
         if args.command == "check":
             project, problems = load_and_check(options)
+            if not args.fast:
+                from .verify import render_problems
+
+                rendered = render_problems(project, options)
+                if rendered:
+                    raise InputError(problems + rendered)
             for problem in problems:
                 print(problem, file=sys.stderr)
             facts = project.facts

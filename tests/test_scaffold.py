@@ -37,3 +37,19 @@ def test_new_never_overwrites(project):
     assert result.stderr.splitlines() == [
         "Error: brief name 'Bad Name' must be a lowercase slug, e.g. water-reform"]
     assert run_cli("new", "thing", "x", "--project", str(project)).returncode == 2
+
+
+def test_check_renders_every_output_and_reports_template_errors(project, tmp_path):
+    house = tmp_path / "house"
+    house.mkdir()
+    base = (project / "templates" / "press.html").read_text(encoding="utf-8")
+    (house / "press.html").write_text(base.replace("{% endblock %}", "{{ brief.nope( }}\n"
+                                                   "{% endblock %}", 1), encoding="utf-8")
+    result = run_cli("check", "-q", "--templates", str(house), "--project", str(project))
+    assert result.returncode == 1
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{house / 'press.html'}:") and "template syntax error" in first
+    assert "Traceback" not in result.stderr
+    # --fast skips rendering: the facts and briefs alone are fine.
+    fast = run_cli("check", "-q", "--fast", "--templates", str(house), "--project", str(project))
+    assert fast.returncode == 0, fast.stderr

@@ -1,0 +1,54 @@
+"""Check stage, part two: render every selected output's HTML in memory (no PDF, nothing
+written), so that ``check`` finds template and prose errors the build would meet: a missing
+brace, an unknown function, a template that refers outside the page. Each becomes a problem
+with its file and line, one per output, all in one run."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import BriefError, Problem, RenderError
+from .model import Project
+
+_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?):(?P<line>\d+): (?P<message>.*?)"
+                    r"(?: \((?P<hint>[^()]*)\))?$", re.S)
+
+
+def as_problem(exc: BriefError) -> Problem:
+    """An engine error (``path:line: message (hint)``) as a structured problem."""
+    text = str(exc)
+    match = _WHERE.match(text)
+    if match is None:
+        return Problem("(render)", 0, text)
+    return Problem(match["path"], int(match["line"]), match["message"], match["hint"] or "")
+
+
+def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001 - build.Options
+    """Every problem met while rendering the selected outputs' HTML."""
+    from .build import plan
+    from .i18n import LANGUAGES
+    from .prose import ProseRenderer
+    from .render import Renderer
+
+    outputs = plan(project, options)
+    problems: list[Problem] = []
+    prose = {}
+    renderers: dict[str, ProseRenderer] = {}
+    for slug, lang in sorted({(o.brief, o.lang) for o in outputs}):
+        renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
+        brief = project.briefs[slug]
+        try:
+            prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row)
+        except RenderError as exc:
+            problems.append(as_problem(exc))
+    pages = Renderer(project)
+    for output in outputs:
+        text = prose.get((output.brief, output.lang))
+        if text is None:
+            continue  # its prose failed: reported once above
+        try:
+            pages.page(project.briefs[output.brief], project.audiences[output.audience], text,
+                       medium="screen")
+        except RenderError as exc:
+            problems.append(as_problem(exc))
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
