@@ -208,7 +208,18 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
         return None
     return Brief(slug, folder.relative_to(root).as_posix(), date, topic, tuple(authors),
                  audiences, languages, key_figures, allow_digits, texts, Loc(shown, 1),
-                 batch=data.get("batch"), charts=data.get("charts"))
+                 batch=data.get("batch"), charts=data.get("charts"), lines=_lines(data))
+
+
+def _lines(data: YMap) -> tuple[tuple[str, int], ...]:
+    """The line of each field of brief.yaml, and of each item of its lists ("field/item"),
+    so that later checks point at the line that names an unknown audience or fact."""
+    lines = [(str(key), data.line_of(key)) for key in data]
+    for key, value in data.items():
+        if isinstance(value, YList):
+            lines += [(f"{key}/{item}", value.line_of(i)) for i, item in enumerate(value)
+                      if isinstance(item, str)]
+    return tuple(lines)
 
 
 def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:

@@ -272,15 +272,16 @@ def check_briefs(project: Project) -> list[Problem]:
     # about ids until it is fixed, rather than bury its one error under dozens.
     check_ids = project.facts.complete
     for brief in project.briefs.values():
-        line = brief.loc.line
         for audience in brief.audiences:
             if audience not in project.audiences:
+                line = brief.line_of(f"audiences/{audience}")
                 problems.append(Problem(brief.loc.path, line, f"unknown audience {audience!r}",
                                         did_you_mean(audience, project.audiences, "known: "
                                                      + ", ".join(sorted(project.audiences)))))
-        for fid in key_figures(brief) if check_ids else ():
+        for raw, fid in zip(brief.key_figures, key_figures(brief), strict=True) \
+                if check_ids else ():
             if fid not in project.facts.facts:
-                problems.append(Problem(brief.loc.path, line,
+                problems.append(Problem(brief.loc.path, brief.line_of(f"key_figures/{raw}"),
                                         f"key figure {fid!r} is not a known fact",
                                         did_you_mean(fid, project.facts.facts,
                                                      "check the id in facts/*.yaml")))

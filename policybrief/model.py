@@ -192,6 +192,15 @@ class Brief:
     batch: object = None  # a batch template's raw `batch:` spec; expanded by batch.py
     row: Row | None = None  # set on each brief expanded from a batch table
     charts: object = None  # raw `charts:` spec; parsed into Chart objects by charts.py
+    lines: tuple[tuple[str, int], ...] = ()  # brief.yaml lines: "audiences", "audiences/press"
+
+    def line_of(self, key: str) -> int:
+        """The brief.yaml line of a field or list item ("key_figures/some.id")."""
+        for name, line in self.lines:
+            if name == key:
+                return line
+        field = key.split("/", 1)[0]
+        return next((line for name, line in self.lines if name == field), self.loc.line)
 
 
 @dataclass(frozen=True)

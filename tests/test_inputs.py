@@ -168,11 +168,11 @@ CASES = {
         "title and other fields, then '---')"),
     "unknown audience": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[full-report]", "[investors]")},
-        "briefs/zz-test/brief.yaml:1: unknown audience 'investors' (known: decision-makers, "
+        "briefs/zz-test/brief.yaml:5: unknown audience 'investors' (known: decision-makers, "
         "full-report, press, print-edition)"),
     "unknown key figure": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[t.enterprises]", "[t.nothing]")},
-        "briefs/zz-test/brief.yaml:1: key figure 't.nothing' is not a known fact "
+        "briefs/zz-test/brief.yaml:7: key figure 't.nothing' is not a known fact "
         "(check the id in facts/*.yaml)"),
     "language without its text": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[en]", "[en, zh]")},
