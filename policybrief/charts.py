@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
 from .errors import Problem
 from .facts import LANGS, Fields
 from .i18n import Language, format_fact
-from .model import SECTION_KEYS, Brief, Chart, FactBase, Loc, Text
+from .model import SECTION_KEYS, Brief, Chart, FactBase, Loc, Text, Theme
 from .prose import cite_mark
 from .yamlio import YList, YMap
 
@@ -114,7 +115,19 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
 WIDTH, HEIGHT = 560, 230
 COLUMN_WIDTH = 300
 FONTS = "Noto Sans CJK SC, Noto Sans, sans-serif"
-INK, ACCENT, MUTED, RULE = "#1b1f24", "#1d4e89", "#5b6470", "#c9ced6"
+class Palette(NamedTuple):
+    """The colours a chart is drawn in: the theme's (theme.yaml), or these defaults."""
+
+    ink: str = "#1b1f24"
+    accent: str = "#1d4e89"
+    muted: str = "#5b6470"
+    rule: str = "#c9ced6"
+
+    @classmethod
+    def of(cls, theme: Theme | None) -> Palette:
+        if theme is None:
+            return cls()
+        return cls(*(theme.color(name, default) for name, default in cls._field_defaults.items()))
 
 
 def _label(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
@@ -125,7 +138,8 @@ def _label(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
     return lang.date(fact.date) if fact.date else fact.label.get(lang.code)
 
 
-def render(chart: Chart, facts: FactBase, lang: Language, number: int) -> dict:
+def render(chart: Chart, facts: FactBase, lang: Language, number: int,
+           theme: Theme | None = None) -> dict:
     """What the chart partial needs: the SVG (with a text alternative), title, sources."""
     items = [facts.facts[fid] for fid in chart.facts]
     values = [float(fact.value) for fact in items
@@ -138,12 +152,13 @@ def render(chart: Chart, facts: FactBase, lang: Language, number: int) -> dict:
     described = "; ".join(f"{label}: {text}" for label, text in zip(labels, texts, strict=True))
     width = WIDTH if chart.kind == "bar" else COLUMN_WIDTH
     draw = _columns if chart.kind == "column" else _bars
+    palette = Palette.of(theme)
     svg = (f'<svg class="chart-svg" viewBox="0 0 {width} {HEIGHT}" role="img" '
            f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg" '
            f'font-family="{FONTS}" font-size="15">'
            f'<title id="{uid}-title">{escape(title)}</title>'
            f'<desc id="{uid}-desc">{escape(described)}</desc>'
-           f"{draw(values, texts, labels, top, width)}</svg>")
+           f"{draw(values, texts, labels, top, width, palette)}</svg>")
     sources = []
     for fid in dict.fromkeys(chart.facts):
         fact = facts.facts[fid]
@@ -169,41 +184,46 @@ def render(chart: Chart, facts: FactBase, lang: Language, number: int) -> dict:
             "text": described, "sources": sources, "note": note}
 
 
-def _text(x: float, y: float, text: str, anchor: str = "middle", css: str = "value") -> str:
-    style = f'fill="{INK}" font-weight="700"' if css == "value" else f'fill="{MUTED}"'
+def _text(x: float, y: float, text: str, palette: Palette, anchor: str = "middle",
+          css: str = "value") -> str:
+    style = (f'fill="{palette.ink}" font-weight="700"' if css == "value"
+             else f'fill="{palette.muted}"')
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{css}" {style}>'
             f"{escape(text)}</text>")
 
 
-def _columns(values, texts, labels, top, width) -> str:
+def _columns(values: list[float], texts: list[str], labels: list[str], top: float,
+             width: int, palette: Palette) -> str:
     count = len(values)
     left, right, base, head = 12, width - 12, HEIGHT - 36, 34
     slot = (right - left) / count
     bar = min(80.0, slot * 0.56)
-    parts = [f'<line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="{RULE}"/>']
+    parts = [f'<line x1="{left}" y1="{base}" x2="{right}" y2="{base}" stroke="{palette.rule}"/>']
     for index, (value, text, label) in enumerate(zip(values, texts, labels, strict=True)):
         height = (base - head) * value / top
         x = left + slot * index + (slot - bar) / 2
         parts.append(f'<rect x="{x:.1f}" y="{base - height:.1f}" width="{bar:.1f}" '
-                     f'height="{height:.1f}" fill="{ACCENT}"/>')
-        parts.append(_text(x + bar / 2, base - height - 8, text))
-        parts.append(_text(x + bar / 2, base + 22, label, css="label"))
+                     f'height="{height:.1f}" fill="{palette.accent}"/>')
+        parts.append(_text(x + bar / 2, base - height - 8, text, palette))
+        parts.append(_text(x + bar / 2, base + 22, label, palette, css="label"))
     return "".join(parts)
 
 
-def _bars(values, texts, labels, top, width) -> str:
+def _bars(values: list[float], texts: list[str], labels: list[str], top: float,
+          width: int, palette: Palette) -> str:
     count = len(values)
     left, right, head = 150, width - 150, 12
     slot = (HEIGHT - 2 * head) / count
     bar = min(36.0, slot * 0.6)
     parts = [f'<line x1="{left}" y1="{head}" x2="{left}" y2="{HEIGHT - head}" '
-             f'stroke="{RULE}"/>']
+             f'stroke="{palette.rule}"/>']
     for index, (value, text, label) in enumerate(zip(values, texts, labels, strict=True)):
-        width = (right - left) * value / top
+        length = (right - left) * value / top
         y = head + slot * index + (slot - bar) / 2
-        parts.append(f'<rect x="{left}" y="{y:.1f}" width="{width:.1f}" height="{bar:.1f}" '
-                     f'fill="{ACCENT}"/>')
-        parts.append(_text(left - 8, y + bar / 2 + 5, label, anchor="end", css="label"))
-        parts.append(_text(left + width + 8, y + bar / 2 + 5, text, anchor="start"))
+        parts.append(f'<rect x="{left}" y="{y:.1f}" width="{length:.1f}" height="{bar:.1f}" '
+                     f'fill="{palette.accent}"/>')
+        parts.append(_text(left - 8, y + bar / 2 + 5, label, palette, anchor="end",
+                           css="label"))
+        parts.append(_text(left + length + 8, y + bar / 2 + 5, text, palette, anchor="start"))
     return "".join(parts)
 

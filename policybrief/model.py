@@ -255,6 +255,29 @@ class Audience:
 
 
 @dataclass(frozen=True)
+class Theme:
+    """A house style (templates' theme.yaml), read alike by HTML, PDF and charts."""
+
+    colors: dict[str, str] = field(default_factory=dict)  # ink, accent, ...: "#1d4e89"
+    fonts: dict[str, str] = field(default_factory=dict)  # serif, sans: a family name
+    logo: str = ""  # a data: URI, or ""
+    organisation: Text | None = None
+    running_header: Text | None = None
+
+    def color(self, name: str, default: str) -> str:
+        return self.colors.get(name, default)
+
+    def css(self) -> str:
+        """The theme as CSS custom properties, to follow base.css."""
+        lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
+                 sorted(self.colors.items())]
+        for name, family in sorted(self.fonts.items()):
+            fallback = "serif" if name == "serif" else "sans-serif"
+            lines.append(f'  --{name}: "{family}", "Noto {name.title()} CJK SC", {fallback};')
+        return ":root {\n" + "\n".join(lines) + "\n}" if lines else ""
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     facts: FactBase
@@ -262,3 +285,4 @@ class Project:
     audiences: dict[str, Audience]
     source_texts: Path | None = None
     template_dirs: tuple[Path, ...] = field(default=())
+    theme: Theme = field(default_factory=Theme)  # the house style (theme.yaml)

@@ -12,6 +12,7 @@ from .briefs import SLUG_RE, load_briefs
 from .errors import InputError, Problem
 from .facts import Fields, load_factbase
 from .model import Audience, Project, Text
+from .theme import load_theme
 from .yamlio import YMap
 
 AUDIENCE_FIELDS = tuple(f.name for f in fields(Audience) if f.name != "name")
@@ -106,5 +107,7 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
     briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     audiences = load_audiences(template_dirs, root, problems)
+    theme = load_theme(template_dirs, root, problems)
     return Project(root, facts, briefs, audiences,
-                   source_texts.resolve() if source_texts else None, template_dirs), problems
+                   source_texts.resolve() if source_texts else None, template_dirs,
+                   theme), problems

@@ -288,7 +288,7 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
     drawn = [chart for chart in brief.charts or () if audience.charts]
     sections = [{"key": s.key, "id": f"sec-{s.key}",
                  "html": s.lead if audience.section_text == "lead" else s.html,
-                 "charts": [charts.render(chart, facts, lang, n)
+                 "charts": [charts.render(chart, facts, lang, n, project.theme)
                             for n, chart in enumerate(drawn, 1) if chart.section == s.key]}
                 for s in prose.sections]
     base = f"{audience.name}.{lang.code}"
@@ -312,6 +312,9 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "fact_check": [],
         "alternates": alternates,
         "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
+        "theme": {"css": Markup(project.theme.css()), "logo": project.theme.logo,
+                  "organisation": _text(project.theme.organisation, lang),
+                  "running_header": _text(project.theme.running_header, lang)},
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),
     }

@@ -1,0 +1,117 @@
+"""Load stage, house style: ``theme.yaml`` in the template folders.
+
+A theme is one small file that HTML, PDF and charts all read: colours, the two font
+families, a logo, the organisation's name and the running-header text. Each template folder
+may hold one; a user folder's keys override the built-in ``templates/theme.yaml`` key by
+key, so a house style that changes one colour writes one line. The colours and fonts become
+CSS custom properties after ``base.css`` (no copy of it is needed), and charts draw with the
+same colours. A logo is a file beside ``theme.yaml``, read only from inside its folder and
+embedded as a ``data:`` URI, so pages stay self-contained.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+from . import yamlio
+from .errors import Problem, did_you_mean
+from .model import Text, Theme
+from .yamlio import Fields, YMap
+
+COLORS = ("ink", "muted", "rule", "accent", "accent_soft", "warm")
+FONTS = ("serif", "sans")
+THEME_FIELDS = ("colors", "fonts", "logo", "organisation", "running_header")
+MAX_LOGO_BYTES = 1_000_000
+_COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+_FONT_RE = re.compile(r"[A-Za-z0-9 \-]{1,60}")
+_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+               ".jpeg": "image/jpeg"}
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _logo(folder: Path, name: object, f: Fields) -> str:
+    if not isinstance(name, str) or not name.strip():
+        f.bad("logo", "theme: 'logo' must name an image file beside theme.yaml")
+        return ""
+    path = (folder / name).resolve()
+    suffix = path.suffix.lower()
+    if not path.is_relative_to(folder.resolve()):
+        f.bad("logo", f"theme: logo {name!r} lies outside its template folder",
+              "put the image beside theme.yaml (links out of the folder are refused)")
+        return ""
+    if suffix not in _LOGO_TYPES:
+        f.bad("logo", f"theme: logo {name!r} is not an SVG, PNG or JPEG file")
+        return ""
+    if not path.is_file():
+        f.bad("logo", f"theme: logo {name!r} not found in {folder}")
+        return ""
+    data = path.read_bytes()
+    if len(data) > MAX_LOGO_BYTES:
+        f.bad("logo", f"theme: logo {name!r} is {len(data):,} bytes; the limit is "
+              f"{MAX_LOGO_BYTES:,}", "use a smaller image (an SVG, or a PNG under 1 MB)")
+        return ""
+    return f"data:{_LOGO_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _table(data: YMap, key: str, allowed: tuple[str, ...], pattern: re.Pattern[str],
+           f: Fields, shown: str, what: str) -> dict[str, str]:
+    table = data.get(key)
+    if table is None:
+        return {}
+    if not isinstance(table, YMap):
+        f.bad(key, f"theme: {key!r} must be a mapping", f"e.g. {key}: {{{allowed[0]}: …}}")
+        return {}
+    values = {}
+    for name, value in table.items():
+        if name not in allowed:
+            f.problems.append(Problem(shown, table.line_of(name), f"theme: unknown {what} "
+                                      f"{name!r}", did_you_mean(name, allowed, "allowed: "
+                                                                + ", ".join(allowed))))
+        elif not isinstance(value, str) or not pattern.fullmatch(value):
+            f.problems.append(Problem(shown, table.line_of(name), f"theme: {what} {name!r} "
+                                      f"is not valid: {value!r}",
+                                      "write a colour as #rrggbb" if what == "colour"
+                                      else "write a font family name, letters and spaces"))
+        else:
+            values[name] = value
+    return values
+
+
+def load_theme(template_dirs: tuple[Path, ...], root: Path,
+               problems: list[Problem]) -> Theme:
+    """The theme: the built-in folder's, with each user folder's keys laid over it."""
+    colors: dict[str, str] = {}
+    fonts: dict[str, str] = {}
+    logo = ""
+    texts: dict[str, Text | None] = {"organisation": None, "running_header": None}
+    for folder in reversed(template_dirs):  # the built-in folder first, the user's last
+        path = folder / "theme.yaml"
+        if not path.is_file():
+            continue
+        shown = _shown(path, root)
+        data, found = yamlio.load(str(path), shown)
+        problems += found
+        if data is None:
+            continue
+        if not isinstance(data, YMap):
+            problems.append(Problem(shown, 1, "theme.yaml must be a mapping",
+                                    "see README: house styles"))
+            continue
+        f = Fields(data, shown, problems, "theme")
+        f.unknown(THEME_FIELDS)
+        colors.update(_table(data, "colors", COLORS, _COLOR_RE, f, shown, "colour"))
+        fonts.update(_table(data, "fonts", FONTS, _FONT_RE, f, shown, "font"))
+        if "logo" in data:
+            logo = _logo(folder, data["logo"], f)
+        for key in texts:
+            if key in data:
+                texts[key] = f.text(key, required=False)
+    return Theme(colors, fonts, logo, texts["organisation"], texts["running_header"])
