@@ -15,9 +15,11 @@ from .catalogs import missing_translations
 from .errors import Problem, did_you_mean
 from .facts import LANGS
 from .model import Brief, Claim, Fact, FactBase, Loc, Project, Text
-from .prose import NOTE_FUNCTIONS, validate
+from .prose import NOTE_FUNCTIONS, exhibit_ids, validate
 from .prove import prove
 
+_TABLE_ID_RE = re.compile(r"^Table\[[a-z0-9-]+\]", re.M)
+REF_RE = re.compile(r"\{\{-?\s*ref\(\s*([\"'])([^\"'\n]{1,200})\1")
 CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])([^\"'\n]{1,200})\2")
 DIGIT_RE = re.compile(r"\d+")  # every script's decimal digits: ASCII, full-width, Arabic-Indic…
 _QUOTED_RE = re.compile(r"“([^”]*)”|「([^」]*)」|\"([^\"]*)\"")
@@ -95,6 +97,8 @@ def check_digits(brief: Brief) -> list[Problem]:
     problems = []
     for _lang, text, loc, _section in prose_blocks(brief):
         bare = blank_expressions(text)
+        # A table's id (Table[id]:) is a name, not a figure.
+        bare = _TABLE_ID_RE.sub(lambda m: " " * len(m.group(0)), bare)
         for token in brief.allow_digits:
             bare = bare.replace(token, " " * len(token))
         for match in DIGIT_RE.finditer(bare):
@@ -115,6 +119,22 @@ def check_prose(brief: Brief) -> list[Problem]:
             problems.append(Problem(loc.path, loc.line + line - 1, f"not allowed in prose: {why}",
                                     "prose may only call fact, when and claim, with the id in "
                                     "quotes"))
+    return problems
+
+
+def check_refs(brief: Brief) -> list[Problem]:
+    """Every ref("id") names a numbered table or a chart of the brief."""
+    problems = []
+    charts = tuple(brief.charts or ())
+    for lang, text, loc, _section in prose_blocks(brief):
+        known = exhibit_ids(brief.texts[lang], charts)
+        for match in REF_RE.finditer(text):
+            if match.group(2) not in known:
+                problems.append(Problem(
+                    loc.path, _line_at(text, match.start(), loc),
+                    f"ref({match.group(2)!r}): no numbered table or chart has that id",
+                    did_you_mean(match.group(2), known, "a table needs a caption line "
+                                 "'Table[id]: …' right before it; a chart an id in brief.yaml")))
     return problems
 
 
@@ -305,6 +325,7 @@ def check_briefs(project: Project) -> list[Problem]:
                                         "(its source gives none)",
                                         "cite the figure with fact(...) and leave the date out"))
         problems += check_prose(brief)
+        problems += check_refs(brief)
         problems += check_digits(brief)
         problems += check_limits(brief)
     return problems

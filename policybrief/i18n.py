@@ -27,6 +27,12 @@ class Language:
     locale: Locale
     name: str  # the language's name in itself, for language switches
 
+    def exhibit(self, kind: str, number: int) -> str:
+        """The label of a numbered exhibit: 图2 / Figure 2, 表1 / Table 1."""
+        if self.code == "zh":
+            return f"{'表' if kind == 'table' else '图'}{number}"
+        return f"{'Table' if kind == 'table' else 'Figure'} {number}"
+
     def date(self, value: PartialDate) -> str:
         day = datetime.date(value.year, value.month or 1, value.day or 1)
         if value.day:

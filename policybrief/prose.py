@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from .errors import RenderError
 from .i18n import Language, format_fact
-from .model import FactBase, LangText, Loc, Row, Text
+from .model import Chart, FactBase, LangText, Loc, Row, Text
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -43,14 +43,94 @@ class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
                 element.tag = f"h{int(element.tag[1]) + 1}"
 
 
+# A table's caption: "Table: text" (unnumbered) or "Table[id]: text" (numbered, and a target
+# for ref("id")), on the line right before the table.
+TABLE_CAPTION_RE = re.compile(r"^Table(?:\[([a-z0-9][a-z0-9-]*)\])?:[ \t]*(.*?)[ \t]*$", re.M)
+
+
+class _Tables(markdown.treeprocessors.Treeprocessor):
+    """A paragraph ``Table[id]: caption`` (or ``Table: caption``) right before a pipe table
+    becomes the table's caption, numbered 表1 / Table 1 when it has an id; every table is
+    wrapped so it scrolls, never overflows, on a narrow screen."""
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        # table id -> (label, anchor), set before each conversion
+        self.labels: dict[str, tuple[str, str]] = {}
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            children = list(parent)
+            for index, child in enumerate(children):
+                if child.tag != "table":
+                    continue
+                before = children[index - 1] if index else None
+                if before is not None and before.tag == "p" and \
+                        re.match(r"Table(\[[a-z0-9-]+\])?:", before.text or ""):
+                    self._caption(child, before)
+                    parent.remove(before)
+                wrap = etree.Element("div", {"class": "table-wrap"})
+                parent.insert(list(parent).index(child), wrap)
+                parent.remove(child)
+                wrap.append(child)
+
+    def _caption(self, table: etree.Element, paragraph: etree.Element) -> None:
+        head = re.match(r"Table(?:\[([a-z0-9-]+)\])?:\s*", paragraph.text or "")
+        assert head is not None  # run() only passes such paragraphs
+        table_id = head.group(1) or ""
+        paragraph.text = (paragraph.text or "")[head.end():]
+        caption = etree.Element("caption")
+        label, anchor = self.labels.get(table_id, ("", ""))
+        if label:
+            span = etree.SubElement(caption, "span", {"class": "exhibit-label"})
+            span.text = label
+            span.tail = "\u3000" + paragraph.text
+        else:
+            caption.text = paragraph.text
+        for inline in list(paragraph):
+            caption.append(inline)
+        table.insert(0, caption)
+        if anchor:
+            table.set("id", anchor)
+
+
 def new_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
     md.preprocessors.deregister("html_block")
     for name in _OFF_INLINE:
         if name in md.inlinePatterns:
             md.inlinePatterns.deregister(name)
     md.treeprocessors.register(_ShiftHeadings(md), "shift_headings", 0)
+    md.treeprocessors.register(_Tables(md), "numbered_tables", 1)
     return md
+
+
+def exhibit_ids(text: LangText, charts: tuple[Chart, ...]) -> set[str]:
+    """The ids ``ref()`` may name in one language's text: captioned tables and charts."""
+    ids = {chart.id for chart in charts}
+    for section in text.sections:
+        ids |= {m.group(1) for m in TABLE_CAPTION_RE.finditer(section.markdown) if m.group(1)}
+    return ids
+
+
+def exhibits(text: LangText, charts: tuple[Chart, ...],
+             lang: Language) -> dict[str, tuple[str, str]]:
+    """The label of every numbered exhibit of a brief in one language, in reading order:
+    tables with a ``Table[id]: …`` caption as they come in the prose, each section's charts
+    at its end. Numbered alike in every audience, so "Figure 2" means one thing. Anchors are
+    prefixed (tbl-, fig-) so an exhibit's id never clashes with the page's own."""
+    labels: dict[str, tuple[str, str]] = {}  # id -> (label, anchor in the page)
+    figures = tables = 0
+    for section in text.sections:
+        for match in TABLE_CAPTION_RE.finditer(section.markdown):
+            if match.group(1):
+                tables += 1
+                labels[match.group(1)] = (lang.exhibit("table", tables), f"tbl-{match.group(1)}")
+        for chart in charts:
+            if chart.section == section.key:
+                figures += 1
+                labels[chart.id] = (lang.exhibit("figure", figures), f"fig-{chart.id}")
+    return labels
 
 
 def cite_mark(item_id: str) -> str:
@@ -76,7 +156,7 @@ class RenderedText:
     sections: tuple[RenderedSection, ...]
 
 
-PROSE_FUNCTIONS = ("fact", "when", "claim", "row")
+PROSE_FUNCTIONS = ("fact", "when", "claim", "row", "ref")
 NOTE_FUNCTIONS = ("fact", "when")
 _PARSER = SandboxedEnvironment()
 
@@ -181,12 +261,14 @@ class ProseRenderer:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                                         keep_trailing_newline=True)
         self.env.globals.clear()
-        self.env.globals.update(fact=self.fact, when=self.when, claim=self.claim, row=self.row)
+        self.env.globals.update(fact=self.fact, when=self.when, claim=self.claim, row=self.row,
+                                ref=self.ref)
         self.env.filters.clear()
         self.env.tests.clear()
         self.md = new_markdown()
         self._holes: list[str] = []
         self._row: Row | None = None
+        self._exhibits: dict[str, tuple[str, str]] = {}
 
     # -- the functions prose may call ------------------------------------------------------
     def _hole(self, html: str) -> str:
@@ -216,6 +298,16 @@ class ProseRenderer:
         if fact.date is None:
             raise _UnknownFact(fact_id, "has no date")
         return self._hole(figure_html(fact.id, self.lang.date(fact.date)))
+
+    def ref(self, exhibit_id: str) -> str:
+        """A cross-reference to a numbered table or chart: 图2 / Figure 2, linked."""
+        found = self._exhibits.get(exhibit_id) if isinstance(exhibit_id, str) else None
+        if found is None:
+            raise _UnknownFact(exhibit_id, "is not a numbered table or chart of this brief "
+                               "(a table needs a caption line 'Table[id]: …' before it; a chart "
+                               "an id in brief.yaml)")
+        label, anchor = found
+        return self._hole(f'<a class="xref" href="#{escape(anchor)}">{escape(label)}</a>')
 
     def claim(self, claim_id: str) -> str:
         if not isinstance(claim_id, str) or claim_id not in self.facts.claims:
@@ -252,9 +344,10 @@ class ProseRenderer:
         return Markup(_HOLE_RE.sub(lambda m: self._holes[int(m.group(1))], html))
 
     def block(self, source: str, loc: Loc) -> Markup:
-        """Markdown paragraphs, lists and subheadings."""
+        """Markdown paragraphs, lists, tables and subheadings."""
         expanded = self._expand(source, loc)
         self.md.reset()
+        self.md.treeprocessors["numbered_tables"].labels = self._exhibits
         return self._fill(self.md.convert(expanded))
 
     def inline(self, source: str, loc: Loc) -> Markup:
@@ -277,9 +370,11 @@ class ProseRenderer:
         return (self.plain(text.title, text.summary_loc),
                 self.inline(text.summary, text.summary_loc))
 
-    def render(self, text: LangText, row: Row | None = None) -> RenderedText:
+    def render(self, text: LangText, row: Row | None = None,
+               charts: tuple[Chart, ...] = ()) -> RenderedText:
         self._holes = []
         self._row = row
+        self._exhibits = exhibits(text, charts, self.lang)
         sections = tuple(
             RenderedSection(s.key, self.block(s.markdown, s.loc), self.block(s.lead, s.loc))
             for s in text.sections

@@ -32,7 +32,7 @@ from .check import key_figures
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
-from .prose import CITE_RE, RenderedText, figure_html, html_text, note_text
+from .prose import CITE_RE, RenderedText, exhibits, figure_html, html_text, note_text
 
 
 @dataclass(frozen=True)
@@ -286,9 +286,12 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
                             "source": source_dict(facts, fact.source, lang),
                             "date": lang.date(fact.date) if fact.date else ""})
     drawn = [chart for chart in brief.charts or () if audience.charts]
+    labels = exhibits(brief.texts[lang.code], brief.charts or (), lang)
     sections = [{"key": s.key, "id": f"sec-{s.key}",
                  "html": s.lead if audience.section_text == "lead" else s.html,
-                 "charts": [charts.render(chart, facts, lang, n, project.theme)
+                 "charts": [{**charts.render(chart, facts, lang, n, project.theme),
+                             "label": labels.get(chart.id, ("", ""))[0],
+                             "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1]}
                             for n, chart in enumerate(drawn, 1) if chart.section == s.key]}
                 for s in prose.sections]
     base = f"{audience.name}.{lang.code}"

@@ -1,0 +1,78 @@
+"""Tables in prose and numbered exhibits: captions numbered in reading order, ref() resolved
+to the right number in each language, header rows repeated on every printed page."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import find_all, parse_html, pdf_pages, run_cli, squash, text_of
+
+from policybrief.build import Options, build
+
+
+@pytest.fixture(scope="module")
+def yunqi_html(tmp_path_factory):
+    from helpers import ROOT
+
+    out = tmp_path_factory.mktemp("tables")
+    build(Options(root=ROOT, out=out, briefs=("yunqi",), audiences=("full-report",),
+                  formats=("html",)))
+    return out / "yunqi"
+
+
+@pytest.mark.parametrize(("lang", "table", "figures"), [
+    ("zh", "表1", ["图1", "图2", "图3"]),
+    ("en", "Table 1", ["Figure 1", "Figure 2", "Figure 3"]),
+])
+def test_exhibits_are_numbered_and_refs_point_at_them(yunqi_html, lang, table, figures):
+    page = parse_html(yunqi_html / f"full-report.{lang}.html")
+    captions = [text_of(c) for c in find_all(page, "caption")]
+    assert captions and captions[0].startswith(table)
+    labels = [text_of(s) for s in find_all(page, "span", class_="exhibit-label")]
+    assert labels == [table, *figures]
+    ids = {e.get("id") for e in page.iter() if e.get("id")}
+    refs = {text_of(a): a.get("href") for a in find_all(page, "a", class_="xref")}
+    assert refs == {table: "#tbl-indicators", figures[2]: "#fig-fiscal-revenue"}
+    assert {"tbl-indicators", "fig-fiscal-revenue"} <= ids
+    # The table's figures are cited facts, like the prose's.
+    cells = [td for td in find_all(page, "td")]
+    assert sum(1 for td in cells for _ in find_all(td, "span", class_="fact")) == 8
+
+
+LONG = """
+## A long table
+
+Table[long]: Every alliance figure, many times over
+
+| Item | Value |
+| --- | ---: |
+""" + "".join(f'| Row {chr(65 + i % 26)}{chr(65 + i // 26)} | {{{{ fact("yunqi.alliance.members") }}}} |\n'
+              for i in range(70)) + """
+{{ ref("long") }} is long.
+"""
+
+
+def test_a_long_table_repeats_its_header_on_every_page(project, tmp_path):
+    path = project / "briefs" / "yunqi" / "en.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n# lessons", LONG + "\n# lessons", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    build(Options(root=project, out=out, briefs=("yunqi",), audiences=("full-report",),
+                  langs=("en",), formats=("pdf",)))
+    pages = [squash(p) for p in pdf_pages(out / "yunqi" / "full-report.en.pdf")]
+    with_rows = [p for p in pages if "RowA" in p or "RowZC" in p or "RowMB" in p]
+    spanned = [p for p in pages if any(f"Row{chr(65 + i % 26)}{chr(65 + i // 26)}" in p
+                                       for i in range(70))]
+    assert len(spanned) >= 2, "the table should run over a page break"
+    assert with_rows and all("ItemValue" in p for p in spanned)
+
+
+def test_an_unknown_ref_is_an_error_at_its_line(project):
+    path = project / "briefs" / "yunqi" / "zh.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("# lessons") + 2
+    lines.insert(at - 1, '见{{ ref("indicator") }}。\n')
+    path.write_text("\n".join(lines), encoding="utf-8")
+    result = run_cli("check", "-q", "--fast", "--project", str(project))
+    assert result.returncode == 1
+    assert (f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table or chart has that id "
+            "(did you mean indicators?)") in result.stderr.splitlines()
