@@ -208,7 +208,8 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
         return None
     return Brief(slug, folder.relative_to(root).as_posix(), date, topic, tuple(authors),
                  audiences, languages, key_figures, allow_digits, texts, Loc(shown, 1),
-                 batch=data.get("batch"), charts=data.get("charts"), lines=_lines(data))
+                 batch=data.get("batch"), chart_spec=data.get("charts"),
+                 lines=_lines(data))
 
 
 def _lines(data: YMap) -> tuple[tuple[str, int], ...]:

@@ -161,7 +161,7 @@ def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[st
     for slug, lang in sorted(pairs):
         renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
         brief = project.briefs[slug]
-        prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row, brief.charts or ())
+        prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row, brief.charts)
     return prose
 
 

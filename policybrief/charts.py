@@ -37,7 +37,7 @@ FIELDS = ("id", "kind", "section", "title", "facts", "labels", "note")
 
 def load(brief: Brief, facts: FactBase, problems: list[Problem]) -> Brief:
     """Parse the brief's ``charts:`` into Chart objects, checking them against the facts."""
-    raw = brief.charts
+    raw = brief.chart_spec
     if raw is None:
         return replace(brief, charts=())
     shown = brief.loc.path

@@ -125,7 +125,7 @@ def check_prose(brief: Brief) -> list[Problem]:
 def check_refs(brief: Brief) -> list[Problem]:
     """Every ref("id") names a numbered table or a chart of the brief."""
     problems = []
-    charts = tuple(brief.charts or ())
+    charts = brief.charts
     for lang, text, loc, _section in prose_blocks(brief):
         known = exhibit_ids(brief.texts[lang], charts)
         for match in REF_RE.finditer(text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 SECTION_KEYS: tuple[str, ...] = ("background", "measures", "outcomes", "lessons")
 QUALIFIERS: tuple[str, ...] = ("exact", "over", "nearly", "about", "more_than", "up_to")
@@ -189,9 +190,10 @@ class Brief:
     allow_digits: tuple[str, ...]
     texts: dict[str, LangText]
     loc: Loc
-    batch: object = None  # a batch template's raw `batch:` spec; expanded by batch.py
+    batch: Any = None  # a batch template's raw `batch:` spec; expanded by batch.py
     row: Row | None = None  # set on each brief expanded from a batch table
-    charts: object = None  # raw `charts:` spec; parsed into Chart objects by charts.py
+    chart_spec: Any = None  # the raw `charts:` of brief.yaml; charts.load() parses it
+    charts: tuple[Chart, ...] = ()  # the parsed charts
     lines: tuple[tuple[str, int], ...] = ()  # brief.yaml lines: "audiences", "audiences/press"
 
     def line_of(self, key: str) -> int:

@@ -286,7 +286,7 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
                             "source": source_dict(facts, fact.source, lang),
                             "date": lang.date(fact.date) if fact.date else ""})
     drawn = [chart for chart in brief.charts or () if audience.charts]
-    labels = exhibits(brief.texts[lang.code], brief.charts or (), lang)
+    labels = exhibits(brief.texts[lang.code], brief.charts, lang)
     sections = [{"key": s.key, "id": f"sec-{s.key}",
                  "html": s.lead if audience.section_text == "lead" else s.html,
                  "charts": [{**charts.render(chart, facts, lang, n, project.theme),

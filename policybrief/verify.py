@@ -39,7 +39,7 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         brief = project.briefs[slug]
         try:
             prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row,
-                                                  brief.charts or ())
+                                                  brief.charts)
         except RenderError as exc:
             problems.append(as_problem(exc))
     pages = Renderer(project)
