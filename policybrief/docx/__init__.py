@@ -55,6 +55,7 @@ class DocxWriter:
         self.project = project
         self.renderer = Renderer(project)
         self.reference_path, self.reference = self._reference()
+        self.rasters: dict[str, bytes] = {}
 
     def _reference(self) -> tuple[Path | None, bytes | None]:
         """``reference.docx`` from the first template folder that has one (a house style's
@@ -103,7 +104,8 @@ class DocxWriter:
                 if number.isdigit():
                     items[int(number)] = li
         converter = Converter(document, lang=lang, toc=audience.toc, cover=audience.cover,
-                              notes_kind=notes_kind, note_items=items, text_width=text_width)
+                              notes_kind=notes_kind, note_items=items, text_width=text_width,
+                              rasters=self.rasters)
         body = root.find("body")
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()

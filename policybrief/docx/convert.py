@@ -93,11 +93,8 @@ class CellSink:
     def add_paragraph(self, text: str = "", style: str | None = None):
         if self.fresh:
             self.fresh = False
-            paragraph = self.cell.paragraphs[0]
-            if style:
-                paragraph.style = style
-            return paragraph
-        return self.cell.add_paragraph(text, style)
+            return self.cell.paragraphs[0]
+        return self.cell.add_paragraph(text)
 
     def add_table(self, rows: int, cols: int):
         self.fresh = False
@@ -115,7 +112,7 @@ def local(element) -> str:
 
 class Converter:
     def __init__(self, document, *, lang: str, toc: bool, cover: bool, notes_kind: str,
-                 note_items: dict[int, object], text_width: int):
+                 note_items: dict[int, object], text_width: int, rasters: dict[str, bytes]):
         self.document = document
         self.lang = lang
         self.toc = toc
@@ -130,7 +127,7 @@ class Converter:
         self.charts = 0
         self.headings: list[tuple[int, str]] = []
         self.toc_after = None  # the paragraph after which the TOC field goes
-        self.list_num: int | None = None
+        self.rasters = rasters  # PNG by SVG: the editions of a build share their charts
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -180,7 +177,8 @@ class Converter:
         elif ctx.quote and style in (None, "Body Text"):
             style = "Quote"
         style = style or "Body Text"
-        paragraph = sink.add_paragraph(style=style)
+        paragraph = sink.add_paragraph()
+        paragraph._p.style = self.style_id(style)
         if item is not None and not item.used:
             item.used = True
             if item.num is not None:
@@ -238,7 +236,7 @@ class Converter:
             style = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
             self.blocks(sink, element, ctx, style)
             if "cover" in cls and self.cover and tag == "header":
-                sink.add_paragraph(style="Normal").add_run().add_break(WD_BREAK.PAGE)
+                sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def inline_children(self, line: Line, element, fmt: Fmt) -> None:
         fmt = self.lang_of(element, fmt)
@@ -254,7 +252,8 @@ class Converter:
     def contents(self, sink, nav) -> None:
         """The contents list becomes a TOC field (filled in after the body)."""
         title = next((h for h in nav.iter() if local(h) in HEADINGS), None)
-        line = Line(sink.add_paragraph(style="TOC Heading"), "TOC Heading")
+        line = Line(sink.add_paragraph(), "TOC Heading")
+        line.paragraph._p.style = self.style_id("TOC Heading")
         if title is not None:
             self.inline_children(line, title, Fmt())
         self.toc_after = line.paragraph
@@ -313,8 +312,10 @@ class Converter:
             return
         cols = max(len(cells) for _, cells in rows)
         table = sink.add_table(rows=0, cols=cols)
-        if "Table Grid" in [s.name for s in self.document.styles]:
-            table.style = "Table Grid"
+        try:
+            table.style = self.document.styles["Table Grid"]
+        except KeyError:  # a reference document without it: Word's plain table
+            pass
         for head, cells in rows:
             row = table.add_row()
             if head:
@@ -352,8 +353,10 @@ class Converter:
         width_px, height_px = ooxml.svg_size(svg)
         width = min(ctx.width, int(width_px * 9525))
         height = int(width * height_px / width_px)
-        png = ooxml.rasterize(svg)
-        paragraph = sink.add_paragraph(style="Normal")
+        if svg not in self.rasters:
+            self.rasters[svg] = ooxml.rasterize(svg)
+        png = self.rasters[svg]
+        paragraph = sink.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         shape = paragraph.add_run().add_picture(io.BytesIO(png), Emu(width), Emu(height))
         self.charts += 1
@@ -367,7 +370,7 @@ class Converter:
         if not match:
             return
         data = base64.b64decode(match.group(2))
-        paragraph = sink.add_paragraph(style="Normal")
+        paragraph = sink.add_paragraph()
         shape = paragraph.add_run().add_picture(io.BytesIO(data))
         if shape.width > ctx.width:
             shape.height = Emu(int(shape.height * ctx.width / shape.width))

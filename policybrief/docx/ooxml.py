@@ -50,6 +50,8 @@ class Notes:
             p.append(r)
             note.append(p)
         self.count = 0
+        self.ids = {name: document.styles[name].style_id
+                    for name in (self.text_style, self.reference_style)}
 
     def _note(self, number: int, kind: str | None = None):
         note = OxmlElement(f"w:{self.kind}")
@@ -75,11 +77,10 @@ class Notes:
         p = OxmlElement("w:p")
         note.append(p)
         ppr = p.get_or_add_pPr()
-        ppr.get_or_add_pStyle().set(qn("w:val"), self.document.styles[self.text_style].style_id)
+        ppr.get_or_add_pStyle().set(qn("w:val"), self.ids[self.text_style])
         r = OxmlElement("w:r")
         rpr = r.get_or_add_rPr()
-        rpr.get_or_add_rStyle().set(qn("w:val"),
-                                    self.document.styles[self.reference_style].style_id)
+        rpr.get_or_add_rStyle().set(qn("w:val"), self.ids[self.reference_style])
         r.append(OxmlElement(f"w:{self.kind}Ref"))
         p.append(r)
         space = OxmlElement("w:r")
@@ -94,8 +95,7 @@ class Notes:
         """The run that calls note ``number`` from the text."""
         r = OxmlElement("w:r")
         rpr = r.get_or_add_rPr()
-        rpr.get_or_add_rStyle().set(qn("w:val"),
-                                    self.document.styles[self.reference_style].style_id)
+        rpr.get_or_add_rStyle().set(qn("w:val"), self.ids[self.reference_style])
         ref = OxmlElement(f"w:{self.kind}Reference")
         ref.set(qn("w:id"), str(number))
         r.append(ref)

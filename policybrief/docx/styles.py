@@ -151,17 +151,18 @@ def define_styles(document, lang: str, own: bool) -> None:
             rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) is None:
         set_fonts(rpr, SERIF)
     set_lang(rpr, val, east_asia)  # the language is the edition's, whatever the house style
-    names = {s.name for s in styles}
+    known = {s.name: s for s in styles}
     for name, look in LOOKS.items():
-        if name in names and not own:
+        if name in known and not own:
             continue
-        style = styles[name] if name in names else styles.add_style(name, look.kind)
-        if name not in names and look.kind == P:
-            style.quick_style = True
-        _apply(style, look, lang, styles)
+        if name not in known:
+            known[name] = styles.add_style(name, look.kind)
+            if look.kind == P:
+                known[name].quick_style = True
+        _apply(known[name], look, lang, known)
 
 
-def _apply(style, look: Look, lang: str, styles) -> None:
+def _apply(style, look: Look, lang: str, known: dict) -> None:
     # Start from a clean slate: python-docx's template gives its built-in styles theme
     # fonts, italics, borders and spacing of its own. Numbering and outline levels stay.
     if style.element.rPr is not None:
@@ -171,8 +172,8 @@ def _apply(style, look: Look, lang: str, styles) -> None:
             if child.tag.split("}")[1] in ("pBdr", "spacing", "contextualSpacing", "jc", "shd",
                                            "keepNext", "keepLines"):
                 style.element.pPr.remove(child)
-    if look.base and look.base in [s.name for s in styles]:
-        style.base_style = styles[look.base]
+    if look.base and look.base in known:
+        style.base_style = known[look.base]
     font = style.font
     if look.font:
         set_fonts(style.element.get_or_add_rPr(), look.font)
