@@ -29,7 +29,7 @@ from ..model import Audience, Brief, Project
 from ..render import Page, Renderer
 from . import ooxml
 from .convert import Converter, Ctx
-from .styles import LANG_TAGS, PAGE_SIZES, FontResolver, define_styles, page_margins
+from .styles import LANG_TAGS, PAGE_SIZES, define_styles, page_margins
 
 REFERENCE = "reference.docx"
 MAX_REFERENCE = 16 * 1024 * 1024
@@ -95,7 +95,7 @@ class DocxWriter:
                             audience.cover)
         notes_kind = "footnote" if audience.citations == "footnotes" else "endnote"
         notes_html = env.get_template("_partials/notes.html").render(
-            notes=list(page.cited), compact=False, medium="print",
+            notes=list(page.cited), compact=audience.endnotes == "compact", medium="print",
             lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name})
         items = {}
         if notes_html.strip():
@@ -109,6 +109,10 @@ class DocxWriter:
         body = root.find("body")
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()
+        section = document.sections[0]
+        for part in (document.element.body, converter.notes.root, section.header._element,
+                     section.footer._element):
+            converter.name_fonts(part)
         converter.notes.attach()
         if notes_kind == "endnote":
             self._endnotes_decimal(section)
@@ -169,14 +173,6 @@ class DocxWriter:
             paragraph._p.append(ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE",
                                                    "1"))
             rest = rest[cut + len(f"%({name})s"):]
-        resolver = FontResolver(document)
-        for part in (header, footer):
-            for p in part.paragraphs:
-                fonts = resolver.fonts(p.style.name, None)
-                for r in p._p.iter(qn("w:r")):
-                    element = r.get_or_add_rPr().get_or_add_rFonts()
-                    for attr, value in fonts.items():
-                        element.set(qn(f"w:{attr}"), value)
 
     @staticmethod
     def _endnotes_decimal(section) -> None:

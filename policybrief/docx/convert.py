@@ -65,6 +65,7 @@ class Item:
 class Ctx:
     width: int  # EMU available for pictures
     quote: bool = False
+    figures: bool = False  # inside a box of key figures (a press release's quotable box)
     item: Item | None = None
     depth: int = 0
 
@@ -171,7 +172,9 @@ class Converter:
 
     def paragraph(self, sink, style: str | None, ctx: Ctx) -> Line:
         item = ctx.item
-        if item is not None:
+        if ctx.figures and style in (None, "Body Text"):
+            style, item = "Key Figure", None
+        elif item is not None:
             style = style if style in ("Caption",) else (
                 "List Continue" if item.used else item.style)
         elif ctx.quote and style in (None, "Body Text"):
@@ -224,6 +227,8 @@ class Converter:
             self.figures(sink, element, ctx)
         elif tag == "table":
             self.table(sink, element, ctx)
+        elif cls & {"quotable", "key-figures"}:
+            self.blocks(sink, element, replace(ctx, figures=True))
         elif tag == "blockquote":
             self.blocks(sink, element, replace(ctx, quote=True))
         elif tag == "svg" or element.tag == SVG_TAG:
@@ -416,6 +421,8 @@ class Converter:
             style = "Cited Figure"
         if tag == "span" and "note-value" in cls:
             style = "Strong"
+        if style == "Strong" and line.style == "Key Figure":
+            style = "Key Figure Value"
         if style and fmt.style is None:
             fmt = replace(fmt, style=style)
         elif style == "Strong":
@@ -503,6 +510,23 @@ class Converter:
             self.inline_children(note_line, content, Fmt())
 
     # -- after the body --------------------------------------------------------------
+
+    def name_fonts(self, root) -> None:
+        """Fonts on every run the walk did not format (fields' results, the contents,
+        headers and footers), from its paragraph and character styles."""
+        names = {s.style_id: s.name for s in self.document.styles}
+        for paragraph in root.iter(qn("w:p")):
+            pstyle = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            pname = names.get(pstyle.get(qn("w:val"))) if pstyle is not None else None
+            for run in paragraph.iter(qn("w:r")):
+                rpr = run.get_or_add_rPr()
+                if rpr.find(qn("w:rFonts")) is not None:
+                    continue
+                rstyle = rpr.find(qn("w:rStyle"))
+                cname = names.get(rstyle.get(qn("w:val"))) if rstyle is not None else None
+                fonts = rpr.get_or_add_rFonts()
+                for attr, value in self.fonts.fonts(pname, cname).items():
+                    fonts.set(qn(f"w:{attr}"), value)
 
     def fill_contents(self) -> None:
         """The TOC field after its heading, with the headings as its cached result (Word
