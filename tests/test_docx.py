@@ -343,3 +343,41 @@ def test_libreoffice_renders_each_edition(built, tmp_path):
         for name in ("full-report.zh", "full-report.en"):
             subprocess.run(["pdftoppm", "-r", "60", "-png", str(artifacts / f"{name}.pdf"),
                             str(artifacts / name)], check=True, timeout=120)
+
+
+def _png() -> bytes:
+    """A 4x2 red PNG, made by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_template_logo_becomes_a_picture_and_a_broken_one_an_error(tmp_path):
+    import base64
+
+    house = tmp_path / "house"
+    house.mkdir()
+    logo = base64.b64encode(_png()).decode()
+    partial = house / "_partials" / "key-figures.html"  # a house partial in its place
+    partial.parent.mkdir()
+    page = '<p><img src="data:image/png;base64,LOGO" alt="House logo"></p>'
+    partial.write_text(page.replace("LOGO", logo), encoding="utf-8")
+    options = dict(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,),
+                   audiences=("decision-makers",), langs=("en",), formats=("docx",),
+                   templates=(house,))
+    build(Options(**options))
+    root = xml(tmp_path / "out" / BRIEF / "decision-makers.en.docx", "word/document.xml")
+    pictures = list(root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
+                              "wordprocessingDrawing}docPr"))
+    assert [p.get("descr") for p in pictures] == ["House logo"]
+    partial.write_text(page.replace("LOGO", "AAAA"), encoding="utf-8")
+    with pytest.raises(RenderError, match="decision-makers.en.docx: an <img> in the page is "
+                                          "not a readable png image"):
+        build(Options(**options, force=True))

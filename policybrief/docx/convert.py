@@ -17,6 +17,7 @@ from docx.shared import Emu, Mm
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
+from ..errors import RenderError
 from . import ooxml
 from .styles import HTML_LANGS, FontResolver, set_lang
 
@@ -369,17 +370,23 @@ class Converter:
                       if alt != name else name, name)
 
     def image(self, sink, element, ctx: Ctx) -> None:
+        self.picture_run(Line(sink.add_paragraph(), None), element, ctx.width)
+
+    def picture_run(self, line: Line, element, width: int) -> None:
         """A template's <img> with a data: URI (a logo, say); pages may load nothing else."""
         src = element.get("src") or ""
         match = re.match(r"data:image/(png|jpeg|gif);base64,(.*)", src, re.S)
         if not match:
             return
-        data = base64.b64decode(match.group(2))
-        paragraph = sink.add_paragraph()
-        shape = paragraph.add_run().add_picture(io.BytesIO(data))
-        if shape.width > ctx.width:
-            shape.height = Emu(int(shape.height * ctx.width / shape.width))
-            shape.width = Emu(ctx.width)
+        try:
+            data = base64.b64decode(match.group(2))
+            shape = line.paragraph.add_run().add_picture(io.BytesIO(data))
+        except Exception as exc:  # binascii.Error, python-docx's image errors, PIL-free parser
+            raise RenderError(f"an <img> in the page is not a readable {match.group(1)} "
+                              f"image ({exc.__class__.__name__})") from None
+        if shape.width > width:
+            shape.height = Emu(int(shape.height * width / shape.width))
+            shape.width = Emu(width)
         shape._inline.docPr.set("descr", element.get("alt") or "")
 
     # -- inline ----------------------------------------------------------------------
@@ -405,7 +412,10 @@ class Converter:
         if tag == "sup" and "cite" in cls:
             self.cite(line, item)
             return
-        if tag in ("svg", "img"):
+        if tag == "img":
+            self.picture_run(line, item, self.text_width)
+            return
+        if tag == "svg":
             return
         if tag == "q":
             opening, closing = ("「", "」") if "note-quote" in cls and self.lang == "zh" \
