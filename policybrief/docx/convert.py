@@ -322,6 +322,9 @@ class Converter:
             table.style = self.document.styles["Table Grid"]
         except KeyError:  # a reference document without it: Word's plain table
             pass
+        widths = self.column_widths(rows, cols, ctx.width)
+        for index, column in enumerate(table.columns):
+            column.width = Emu(widths[index])  # w:tblGrid, which LibreOffice follows
         for head, cells in rows:
             row = table.add_row()
             if head:
@@ -329,7 +332,21 @@ class Converter:
                 trpr.append(OxmlElement("w:tblHeader"))  # repeated on every page
             for index, cell in enumerate(cells):
                 style = "Table Heading" if head or local(cell) == "th" else "Table Text"
-                self.blocks(CellSink(row.cells[index]), cell, Ctx(ctx.width // cols), style)
+                row.cells[index].width = Emu(widths[index])
+                self.blocks(CellSink(row.cells[index]), cell, Ctx(widths[index]), style)
+
+    @staticmethod
+    def column_widths(rows, cols: int, width: int) -> list[int]:
+        """Columns as wide as their longest cell (CJK characters count twice), within
+        a quarter and three times of an even share, filling the text width."""
+        longest = [1] * cols
+        for _head, cells in rows:
+            for index, cell in enumerate(cells):
+                text = " ".join("".join(cell.itertext()).split())
+                longest[index] = max(longest[index], len(text) + len(CJK.findall(text)))
+        even = 1 / cols
+        shares = [min(max(n / sum(longest), even / 4), even * 3) for n in longest]
+        return [int(width * share / sum(shares)) for share in shares]
 
     def chart_row(self, sink, element, ctx: Ctx) -> None:
         """Charts side by side in a borderless table, as the PDF sets them in a row."""
