@@ -183,6 +183,9 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
     for output, fmt in todo:
         audience = project.audiences[output.audience]
         if fmt == "docx":  # Word numbers its own notes: the page keeps numbered links
+            if audience.citations == "links" and (output, "pdf") in pages:
+                pages[(output, fmt)] = pages[(output, "pdf")]  # the very same page
+                continue
             audience = replace(audience, citations="links")
         page = renderer.page(project.briefs[output.brief], audience,
                              prose[(output.brief, output.lang)],

@@ -143,16 +143,12 @@ class DocxWriter:
         section.different_first_page_header_footer = cover  # no header on the cover
         header = section.header
         header.is_linked_to_previous = False
-        paragraph = header.paragraphs[0] if not "".join(
-            p.text for p in header.paragraphs).strip() and len(header.paragraphs) == 1 \
-            else header.add_paragraph()
+        paragraph = header.paragraphs[0] if _blank(header) else header.add_paragraph()
         paragraph.style = document.styles["Header"]
         paragraph.add_run(title)
         footer = section.footer
         footer.is_linked_to_previous = False
-        paragraph = footer.paragraphs[0] if not "".join(
-            p.text for p in footer.paragraphs).strip() and len(footer.paragraphs) == 1 \
-            else footer.add_paragraph()
+        paragraph = footer.paragraphs[0] if _blank(footer) else footer.add_paragraph()
         paragraph.style = document.styles["Footer"]
         tabs = paragraph.paragraph_format.tab_stops
         for stop in document.styles["Footer"].paragraph_format.tab_stops:
@@ -210,3 +206,10 @@ class DocxWriter:
             val, east_asia = LANG_TAGS[lang]
             theme_lang.set(qn("w:val"), val)
             theme_lang.set(qn("w:eastAsia"), east_asia)
+
+
+def _blank(part) -> bool:
+    """A header or footer with one empty paragraph (no text, no picture such as a logo)."""
+    paragraphs = part.paragraphs
+    return len(paragraphs) == 1 and not paragraphs[0].text.strip() and not \
+        paragraphs[0]._p.xpath(".//w:drawing | .//w:pict")
