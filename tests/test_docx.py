@@ -215,6 +215,12 @@ def test_word_structure_of_the_full_report(built):
     assert all(p.get("descr") and p.get("descr") != p.get("name") for p in pictures)
     assert "Enterprises attracted" in pictures[0].get("descr")
     assert len([m for m in members if m.endswith(".svg")]) == 3
+    with zipfile.ZipFile(path) as archive:  # the SVG as drawn (an SVG reader needs viewBox)
+        assert b'viewBox="0 0 300 230"' in archive.read("word/media/chart1.svg")
+    for extent in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
+                            "wordprocessingDrawing}extent"):
+        assert int(extent.get("cx")) / int(extent.get("cy")) == pytest.approx(300 / 230, 0.01)
+        assert int(extent.get("cx")) > 45 * 36000  # a chart's width in the PDF's row
     assert len([m for m in members if m.endswith(".png")]) == 3
     assert b"svgBlip" in etree.tostring(root)
     # Recommendations: a numbered list, one paragraph per recommendation, starting at 1.

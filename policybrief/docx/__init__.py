@@ -107,6 +107,7 @@ class DocxWriter:
                               notes_kind=notes_kind, note_items=items, text_width=text_width,
                               rasters=self.rasters)
         body = root.find("body")
+        converter.read_svgs(root, page.html)
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()
         section = document.sections[0]

@@ -130,6 +130,14 @@ class Converter:
         self.headings: list[tuple[int, str]] = []
         self.toc_after = None  # the paragraph after which the TOC field goes
         self.rasters = rasters  # PNG by SVG: the editions of a build share their charts
+        self.svg_sources: dict = {}
+
+    def read_svgs(self, root, html: str) -> None:
+        """Each <svg> element's source text, in document order (none nest in a page)."""
+        elements = [e for e in root.iter() if isinstance(e.tag, str) and local(e) == "svg"]
+        sources = re.findall(r"<svg\b.*?</svg>", html, re.S | re.I)
+        if len(elements) == len(sources):
+            self.svg_sources = dict(zip(elements, sources, strict=True))
 
     # -- blocks ----------------------------------------------------------------------
 
@@ -355,6 +363,8 @@ class Converter:
         table = sink.add_table(rows=0, cols=per_row)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         width = ctx.width // per_row
+        for column in table.columns:
+            column.width = Emu(width)
         for start in range(0, len(figures), per_row):
             row = table.add_row()
             for index, figure in enumerate(figures[start:start + per_row]):
@@ -362,7 +372,10 @@ class Converter:
                 self.blocks(CellSink(row.cells[index]), figure, Ctx(width - Mm(3)))
 
     def picture(self, sink, svg_element, ctx: Ctx) -> None:
-        svg = etree.tostring(svg_element, encoding="unicode", with_tail=False)
+        # The SVG as the page has it: the HTML parser lowercases names (viewBox), which
+        # SVG readers do not accept.
+        svg = self.svg_sources.get(svg_element) or etree.tostring(
+            svg_element, encoding="unicode", with_tail=False).replace("viewbox=", "viewBox=")
         if "xmlns=" not in svg.split(">", 1)[0]:
             svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
         title = svg_element.find("{*}title")
