@@ -23,6 +23,7 @@ import lxml.html
 from docx.enum.section import WD_ORIENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from jinja2 import TemplateError
 
 from ..errors import RenderError
 from ..model import Audience, Brief, Project
@@ -94,9 +95,13 @@ class DocxWriter:
                             translations.gettext("Page %(page)s of %(pages)s"), text_width,
                             audience.cover)
         notes_kind = "footnote" if audience.citations == "footnotes" else "endnote"
-        notes_html = env.get_template("_partials/notes.html").render(
-            notes=list(page.cited), compact=audience.endnotes == "compact", medium="print",
-            lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name})
+        try:  # the notes as the page's notes partial writes them (a house style's too)
+            notes_html = env.get_template("_partials/notes.html").render(
+                notes=list(page.cited), compact=audience.endnotes == "compact",
+                medium="print", lang={"code": lang, "tag": page.lang.tag,
+                                      "name": page.lang.name})
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise RenderError(f"_partials/notes.html: template error: {exc}") from None
         items = {}
         if notes_html.strip():
             for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
