@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs non
     from .prose import RenderedText
     from .render import Page
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 
 log = logging.getLogger(__name__)
 REPORTS = ".reports"
@@ -139,6 +139,11 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
               sorted((n, repr(a)) for n, a in project.audiences.items()),
               os.environ.get("SOURCE_DATE_EPOCH", ""))
     fonts = cachelib.fonts_digest()
+    docx_key = ""
+    if any("docx" in o.formats for o in outputs):
+        from .docx import fingerprint
+
+        docx_key = cachelib.digest(fonts, fingerprint())  # charts are drawn with the fonts
     keys = {}
     for output in outputs:
         brief = project.briefs[output.brief]
@@ -147,7 +152,8 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
                                 cachelib.items_digest(project, items), output.audience,
                                 output.lang)
         for fmt in output.formats:
-            keys[(output, fmt)] = cachelib.digest(base, fmt, fonts if fmt == "pdf" else "")
+            keys[(output, fmt)] = cachelib.digest(base, fmt, fonts if fmt == "pdf" else "",
+                                                  *([docx_key] if fmt == "docx" else []))
     return keys
 
 
@@ -175,7 +181,13 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
     pages = {}
     missing: set[tuple[str, str]] = set()
     for output, fmt in todo:
-        page = renderer.page(project.briefs[output.brief], project.audiences[output.audience],
+        audience = project.audiences[output.audience]
+        if fmt == "docx":  # Word numbers its own notes: the page keeps numbered links
+            if audience.citations == "links" and (output, "pdf") in pages:
+                pages[(output, fmt)] = pages[(output, "pdf")]  # the very same page
+                continue
+            audience = replace(audience, citations="links")
+        page = renderer.page(project.briefs[output.brief], audience,
                              prose[(output.brief, output.lang)],
                              medium="screen" if fmt == "html" else "print")
         missing |= {(output.lang, message) for message in page.missing_translations}
@@ -224,6 +236,28 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
         size = staging.files[output.name("pdf")].stat().st_size
         pdfs[output] = (result.pages, size, done.seconds)
     return pdfs
+
+
+def render_docx(project: Project, pages: dict[tuple[Output, str], Page], staging: Staging
+                ) -> dict[Output, tuple[int, float]]:
+    """The Word editions, from the print pages, into the staging folder; (size, seconds)."""
+    todo = [(output, page) for (output, fmt), page in pages.items() if fmt == "docx"]
+    if not todo:
+        return {}
+    from .docx import DocxWriter
+
+    writer = DocxWriter(project)
+    done = {}
+    for output, page in todo:
+        started = time.perf_counter()
+        try:
+            data = writer.write(project.briefs[output.brief],
+                                project.audiences[output.audience], page)
+        except RenderError as exc:
+            raise RenderError(f"{output.name('docx')}: {exc}") from None
+        staging.put(output.name("docx"), data)
+        done[output] = (len(data), time.perf_counter() - started)
+    return done
 
 
 def attachments(project: Project, output: Output, variant: str | None) -> tuple:
@@ -292,6 +326,7 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
             if fmt == "html":
                 staging.put(output.name(fmt), page.html.encode("utf-8"))
         pdfs = render_pdfs(project, pages, options, staging, report, progress)
+        docs = render_docx(project, pages, staging)
         if options.strict and report.warnings:
             raise InputError([Problem("build", 0, w, severity="warning")
                               for w in report.warnings])
@@ -306,6 +341,8 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                     continue
                 if fmt == "html":
                     count, size, seconds = None, len(pages[(output, fmt)].html.encode()), 0.0
+                elif fmt == "docx":
+                    count, (size, seconds) = None, docs[output]
                 else:
                     count, size, seconds = pdfs[output]
                 cache.record(name, key, size, pages=count)

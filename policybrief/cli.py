@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import BriefError, InputError
 
-DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML and PDF.
+DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML, PDF and Word.
 
 commands:
   build   check the project, then render every selected output (the default)
@@ -55,8 +55,8 @@ def parser() -> argparse.ArgumentParser:
                    help="build only this audience (see templates/audiences.yaml); repeatable")
     p.add_argument("--lang", action="append", default=[], metavar="CODE",
                    help="build only this language (zh or en); repeatable")
-    p.add_argument("--format", action="append", default=[], choices=("html", "pdf"),
-                   help="build only this format; repeatable (default: html and pdf)")
+    p.add_argument("--format", action="append", default=[], choices=("html", "pdf", "docx"),
+                   help="build only this format; repeatable (default: html, pdf and docx)")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/)")
     p.add_argument("--templates", action="append", default=[], type=Path, metavar="DIR",
                    help="a template folder that overrides the built-in one; repeatable")
@@ -123,6 +123,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     root = (args.project or default_root or Path.cwd()).resolve()
     from .build import (  # after argparse: --help stays instant
+        FORMATS,
         Options,
         assemble_index,
         build,
@@ -135,7 +136,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         return 2
     options = Options(root=root, out=args.out, briefs=tuple(args.brief),
                       audiences=tuple(args.audience), langs=tuple(args.lang),
-                      formats=tuple(dict.fromkeys(args.format)) or ("html", "pdf"),
+                      formats=tuple(dict.fromkeys(args.format)) or FORMATS,
                       strict=args.strict, templates=tuple(args.templates),
                       source_texts=args.sources, force=args.force, jobs=args.jobs,
                       shard=args.shard, page_size=args.page_size,
@@ -216,7 +217,7 @@ def print_inventory(project) -> None:
 def print_report(report) -> None:
     rows = [(w.path, w.status, "" if w.pages is None else str(w.pages),
              f"{w.size / 1024:.0f} KiB", f"{w.seconds:.2f} s" if w.status == "built" and
-             w.format == "pdf" else "") for w in report.written]
+             w.format in ("pdf", "docx") else "") for w in report.written]
     width = max((len(r[0]) for r in rows), default=10)
     print(f"{'output':<{width}}  {'status':<7}  pages      size     time")
     for path, status, pages, size, seconds in rows:

@@ -44,6 +44,7 @@ class Page:
     lang: Language
     notes: int
     missing_translations: frozenset[str]
+    cited: tuple[dict[str, Any], ...] = ()  # each note (render.note), in citation order
 
 
 def css_content(message: str) -> Markup:
@@ -134,7 +135,8 @@ class Renderer:
         for problem in external_references(html):
             raise RenderError(f"{self._shown(template.filename)}: {problem} (a page may load "
                               "only what is inline or in its template folders)")
-        return Page(html, prose.title, lang, len(order), frozenset(translations.missing))
+        return Page(html, prose.title, lang, len(order), frozenset(translations.missing),
+                    tuple(context["notes"]))
 
     def _shown(self, filename: str | Path | None) -> str:
         if not filename:
@@ -314,7 +316,8 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "notes": [],
         "fact_check": [],
         "alternates": alternates,
-        "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
+        "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "docx": f"{base}.docx",
+                  "index": "../index.html"},
         "theme": {"css": Markup(project.theme.css()), "logo": project.theme.logo,
                   "organisation": _text(project.theme.organisation, lang),
                   "running_header": _text(project.theme.running_header, lang)},

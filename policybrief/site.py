@@ -14,7 +14,7 @@ from .model import Project
 from .prose import CITE_RE, ProseRenderer, note_text
 from .render import Renderer
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 
 
 def output_name(brief: str, audience: str, lang: str, fmt: str) -> str:
@@ -60,4 +60,4 @@ def render_facts_page(project: Project) -> str:
 
 def built_outputs(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.glob("*/*.*")
-            if p.suffix in (".html", ".pdf") and not p.name.startswith(".")}
+            if p.suffix in (".html", ".pdf", ".docx") and not p.name.startswith(".")}

@@ -4,7 +4,9 @@
 #   scripts/setup.sh --test   the same, plus the test dependencies
 # System packages: Noto CJK fonts; HarfBuzz's subset library, without which WeasyPrint
 # falls back to fontTools and one CJK PDF takes ~18 s instead of <1 s; Pango for layout;
-# poppler-utils (pdftotext, pdftoppm) to inspect PDFs. With --test also Debian's Chromium
+# poppler-utils (pdftotext, pdftoppm) to inspect PDFs; librsvg2-bin (rsvg-convert) draws the
+# Word edition's charts as PNG beside their SVG. With --test also LibreOffice Writer (headless,
+# without its GUI: the Word tests convert each .docx to PDF with it), Debian's Chromium
 # (the browser tests drive it through Playwright; Playwright's own browser download is never
 # used) and, from the npm registry, axe-core (pinned below) into tests/.cache/.
 set -eu
@@ -15,8 +17,9 @@ extra=""
 AXE_CORE_VERSION="4.14.1"
 
 packages="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
+packages="$packages librsvg2-bin"
 if [ -n "$extra" ]; then
-    packages="$packages chromium"
+    packages="$packages chromium libreoffice-writer-nogui"
     command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 fi
 missing=""

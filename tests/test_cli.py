@@ -93,9 +93,9 @@ def test_usage_errors_exit_2(args, message):
 
 
 def test_argument_errors_exit_2():
-    result = run_cli("--format", "docx")
+    result = run_cli("--format", "epub")
     assert result.returncode == 2
-    assert "invalid choice: 'docx'" in result.stderr
+    assert "invalid choice: 'epub'" in result.stderr
 
 
 def test_check_command_reports_counts():

@@ -123,4 +123,4 @@ def test_json_report_and_progress_lines(project, tmp_path):
     result = run_cli("--project", str(project), "--out", str(tmp_path / "out2"), "--brief",
                      "bri", "--audience", "decision-makers")
     assert "2/2 PDFs, ETA 0 s: bri/decision-makers." in result.stderr
-    assert "built 4, skipped 0 of 4 files" in result.stdout
+    assert "built 6, skipped 0 of 6 files" in result.stdout  # html, pdf, docx x 2

@@ -1,0 +1,392 @@
+"""The Word edition: open each .docx as an editor's tool would (python-docx and the raw
+package), check its structure, notes, language and fonts, then let LibreOffice render it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from helpers import ROOT, find_all, parse_html, squash, text_of
+from lxml import etree
+
+from policybrief.build import Options, build
+from policybrief.errors import RenderError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+BRIEF = "yunqi"
+AUDIENCES = ("full-report", "decision-makers", "press", "print-edition")
+SECTIONS = {"zh": ["背景", "举措", "成效", "启示"],
+            "en": ["Background", "Measures", "Outcomes", "Lessons"]}
+FULL_HEADINGS = {"zh": ["要点数据", *SECTIONS["zh"], "建议", "事实核查"],
+                 "en": ["At a glance", *SECTIONS["en"], "Recommendations", "Fact check"]}
+STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Quote",
+          "Caption", "Key Figure", "Key Figure Value", "Cited Figure")
+LANGS = {"zh": "zh-CN", "en": "en-US"}
+PAGE_OF = {"zh": "第 {page} 页，共 {pages} 页", "en": "Page {page} of {pages}"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """One brief in every audience and language, as HTML (to compare with) and Word."""
+    out = tmp_path_factory.mktemp("docx")
+    report = build(Options(root=ROOT, out=out, briefs=(BRIEF,), formats=("html", "docx"),
+                           strict=True))
+    assert report.warnings == []
+    return out
+
+
+def editions():
+    return [(a, lang) for a in AUDIENCES for lang in ("zh", "en")]
+
+
+def xml(path: Path, member: str):
+    with zipfile.ZipFile(path) as archive:
+        if member not in archive.namelist():
+            return None
+        return etree.fromstring(archive.read(member))
+
+
+def body_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+def notes_of(path: Path) -> tuple[str, dict[int, str]]:
+    """("footnote" | "endnote", {id: text}) without the separators."""
+    for kind in ("footnote", "endnote"):
+        root = xml(path, f"word/{kind}s.xml")
+        if root is not None:
+            return kind, {int(n.get(W + "id")): "".join(n.itertext())
+                          for n in root.iter(W + kind) if int(n.get(W + "id")) > 0}
+    return "", {}
+
+
+@pytest.mark.parametrize("audience,lang", editions())
+def test_named_styles_headings_and_sections(built, audience, lang):
+    path = built / BRIEF / f"{audience}.{lang}.docx"
+    document = docx.Document(str(path))
+    names = {s.name for s in document.styles}
+    assert set(STYLES) <= names
+    used = [p.style.name for p in document.paragraphs]
+    assert used[used.index("Title")] == "Title"
+    title = document.paragraphs[used.index("Title")].text
+    html = parse_html(built / BRIEF / f"{audience}.{lang}.html")
+    assert title == text_of(next(find_all(html, "h1")))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [h for h in headings if h in SECTIONS[lang]] == SECTIONS[lang]
+    if audience == "full-report":
+        assert headings == FULL_HEADINGS[lang]
+    # Every paragraph of the body is in a named style of the edition's set, none ad hoc.
+    assert set(used) <= {*STYLES, "Normal", "Summary", "Kicker", "Byline", "List Bullet",
+                         "List Bullet 2", "List Number", "List Continue", "TOC Heading",
+                         "TOC 1", "TOC 2"}, set(used)
+    assert "Key Figure" in used
+
+
+@pytest.mark.parametrize("audience,lang", editions())
+def test_every_cited_figure_is_in_the_text_with_its_note(built, audience, lang):
+    path = built / BRIEF / f"{audience}.{lang}.docx"
+    document = docx.Document(str(path))
+    text = body_text(document)
+    html = parse_html(built / BRIEF / f"{audience}.{lang}.html")
+    figures = [text_of(s) for s in find_all(html, "span", class_="fact")]
+    assert figures
+    for figure in figures:
+        assert figure in text, figure
+    kind, notes = notes_of(path)
+    assert kind == ("footnote" if audience == "print-edition" else "endnote")
+    marks = list(find_all(html, "li")) if audience != "print-edition" else []
+    endnotes = [li for li in marks if (li.get("id") or "").startswith("note-")]
+    if endnotes:  # one Word note per note of the web page, in the same order
+        assert len(notes) == len(endnotes)
+    # Each note is called from the text exactly once; later citations refer to it.
+    root = xml(path, "word/document.xml")
+    calls = [int(r.get(W + "id")) for r in root.iter(W + f"{kind}Reference")]
+    assert sorted(calls) == sorted(notes) == list(range(1, len(notes) + 1))
+    bookmarks = {b.get(W + "name") for b in root.iter(W + "bookmarkStart")}
+    for field in root.iter(W + "fldSimple"):
+        if "NOTEREF" in field.get(W + "instr"):
+            assert field.get(W + "instr").split()[1] in bookmarks
+
+
+@pytest.mark.parametrize("audience,lang", [("full-report", "zh"), ("full-report", "en"),
+                                          ("print-edition", "en"), ("press", "zh")])
+def test_each_note_carries_source_quote_and_conflict(built, audience, lang):
+    from policybrief.build import load_and_check
+    from policybrief.i18n import LANGUAGES
+    from policybrief.render import note
+
+    project, _ = load_and_check(Options(root=ROOT))
+    path = built / BRIEF / f"{audience}.{lang}.docx"
+    _kind, notes = notes_of(path)
+    html = parse_html(built / BRIEF / f"{audience}.{lang}.html")
+    cited = list(dict.fromkeys(s.get("data-fact") for s in find_all(html, "span",
+                                                                      class_="fact")))
+    texts = list(notes.values())
+    compact = project.audiences[audience].endnotes == "compact"  # as the PDF's notes
+    conflicts = 0
+    for item in cited:
+        expected = note(project.facts, item, 0, LANGUAGES[lang])
+        # The note opens with the value it documents (another note may quote this fact's
+        # source too, as the other side of a conflict).
+        matching = [t for t in texts if expected["quote"] in t
+                    and t.strip().startswith(expected["value"] or expected["label"])]
+        assert matching, f"no note quotes {item}"
+        found = matching[0]
+        assert expected["source"]["author"] in found and expected["value"] in found
+        if not compact:
+            assert expected["source"]["title"] in found
+        for conflict in expected["conflicts"]:
+            conflicts += 1
+            assert ("来源说法不一" if lang == "zh" else "Sources differ") in found
+            if not compact:
+                assert squash(conflict["note"]) in squash(found)
+    assert conflicts, "the brief cites facts with conflicts; their notes must say so"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_language_and_east_asian_font_declared(built, lang):
+    path = built / BRIEF / f"full-report.{lang}.docx"
+    styles = xml(path, "word/styles.xml")
+    defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
+    assert defaults.find(W + "lang").get(W + "val") == LANGS[lang]
+    assert defaults.find(W + "lang").get(W + "eastAsia") == "zh-CN"
+    assert defaults.find(W + "rFonts").get(W + "eastAsia") == "Noto Serif CJK SC"
+    heading = next(s for s in styles.iter(W + "style") if s.get(W + "styleId") == "Heading1")
+    assert heading.find(f"{W}rPr/{W}rFonts").get(W + "eastAsia") == "Noto Sans CJK SC"
+    document = xml(path, "word/document.xml")
+    runs = [r for r in document.iter(W + "r") if r.find(W + "t") is not None]
+    assert runs
+    for run in runs:  # every run names its East Asian face, not only its Latin one
+        fonts = run.find(f"{W}rPr/{W}rFonts")
+        assert fonts is not None and fonts.get(W + "eastAsia"), etree.tostring(run)[:300]
+    quotes = [r for r in runs if r.find(f"{W}rPr/{W}lang") is not None]
+    if lang == "en":  # the Chinese quotes in the English notes are marked as Chinese
+        notes = xml(path, "word/endnotes.xml")
+        tagged = [lang_el.get(W + "val") for lang_el in notes.iter(W + "lang")]
+        assert "zh-CN" in tagged
+    else:
+        assert not [r for r in quotes
+                    if r.find(f"{W}rPr/{W}lang").get(W + "val") == "en-US"]
+    core = xml(path, "docProps/core.xml")
+    assert core.findtext("{http://purl.org/dc/elements/1.1/}language") == LANGS[lang]
+    settings = xml(path, "word/settings.xml")
+    assert settings.find(W + "themeFontLang").get(W + "eastAsia") == "zh-CN"
+
+
+def test_word_structure_of_the_full_report(built):
+    path = built / BRIEF / "full-report.en.docx"
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.5)
+    assert (section.top_margin.mm, section.left_margin.mm) == pytest.approx((22, 20), abs=0.1)
+    assert section.different_first_page_header_footer  # the cover has no running head
+    assert section.header.paragraphs[-1].text == document.paragraphs[1].text or \
+        section.header.paragraphs[-1].text in body_text(document)
+    root = xml(path, "word/document.xml")
+    instructions = [i.text for i in root.iter(W + "instrText")]
+    assert any(i.strip().startswith("TOC") for i in instructions)
+    with zipfile.ZipFile(path) as archive:
+        footers = [etree.fromstring(archive.read(n)) for n in archive.namelist()
+                   if n.startswith("word/footer")]
+        members = archive.namelist()
+    fields = {f.get(W + "instr").strip() for footer in footers
+              for f in footer.iter(W + "fldSimple")}
+    assert {"PAGE", "NUMPAGES"} <= fields
+    footer_text = "".join("".join(f.itertext()) for f in footers)
+    assert "Page" in footer_text and "of" in footer_text
+    # The fact-check table repeats its header row on every page.
+    header_rows = [tr for tr in root.iter(W + "tr") if tr.find(f"{W}trPr/{W}tblHeader")
+                   is not None]
+    assert header_rows and "English" in "".join(header_rows[0].itertext())
+    # Charts: a PNG picture with the SVG beside it and the chart's description as alt text.
+    pictures = list(root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
+                              "wordprocessingDrawing}docPr"))
+    assert len(pictures) == 3
+    assert all(p.get("descr") and p.get("descr") != p.get("name") for p in pictures)
+    assert "Enterprises attracted" in pictures[0].get("descr")
+    assert len([m for m in members if m.endswith(".svg")]) == 3
+    with zipfile.ZipFile(path) as archive:  # the SVG as drawn (an SVG reader needs viewBox)
+        assert b'viewBox="0 0 300 230"' in archive.read("word/media/chart1.svg")
+    for extent in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
+                            "wordprocessingDrawing}extent"):
+        assert int(extent.get("cx")) / int(extent.get("cy")) == pytest.approx(300 / 230, 0.01)
+        assert int(extent.get("cx")) > 45 * 36000  # a chart's width in the PDF's row
+    assert len([m for m in members if m.endswith(".png")]) == 3
+    assert b"svgBlip" in etree.tostring(root)
+    # Recommendations: a numbered list, one paragraph per recommendation, starting at 1.
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert len(numbered) == 5
+
+
+def test_page_size_and_margins_follow_the_audience(built, tmp_path):
+    note = docx.Document(str(built / BRIEF / "decision-makers.zh.docx")).sections[0]
+    assert (note.top_margin.mm, note.left_margin.mm) == pytest.approx((16, 15), abs=0.1)
+    build(Options(root=ROOT, out=tmp_path, briefs=(BRIEF,), audiences=("decision-makers",),
+                  langs=("en",), formats=("docx",), page_size="letter"))
+    letter = docx.Document(str(tmp_path / BRIEF / "decision-makers.en.docx")).sections[0]
+    assert (letter.page_width.inches, letter.page_height.inches) == pytest.approx((8.5, 11))
+
+
+def test_rebuilds_are_byte_identical(built, tmp_path):
+    build(Options(root=ROOT, out=tmp_path, briefs=(BRIEF,), formats=("docx",),
+                  audiences=("full-report", "press")))
+    # With the PDF the build reuses the PDF's page for Word: the same bytes again.
+    build(Options(root=ROOT, out=tmp_path, briefs=(BRIEF,), formats=("pdf", "docx"),
+                  audiences=("decision-makers",)))
+    for audience in ("full-report", "press", "decision-makers"):
+        for lang in ("zh", "en"):
+            name = f"{audience}.{lang}.docx"
+            assert (tmp_path / BRIEF / name).read_bytes() == (built / BRIEF / name).read_bytes()
+    with zipfile.ZipFile(tmp_path / BRIEF / "press.en.docx") as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2026, 11, 20, 0, 0, 0)}
+    core = xml(tmp_path / BRIEF / "press.en.docx", "docProps/core.xml")
+    assert core.findtext("{http://purl.org/dc/terms/}created").startswith("2026-11-20")
+
+
+def test_pages_and_index_link_the_word_edition(built):
+    page = parse_html(built / BRIEF / "press.zh.html")
+    links = {a.get("href"): text_of(a) for a in find_all(page, "a")}
+    assert links.get("press.zh.docx") == "Word 版"
+    index = parse_html(built / "index.html")
+    hrefs = {a.get("href") for a in find_all(index, "a")}
+    assert {f"{BRIEF}/{a}.{lang}.docx" for a, lang in editions()} <= hrefs
+
+
+def test_a_house_reference_document_supplies_the_styles(tmp_path):
+    house = tmp_path / "house"
+    house.mkdir()
+    reference = docx.Document()
+    reference.styles["Heading 1"].font.color.rgb = docx.shared.RGBColor(0xAA, 0x11, 0x22)
+    reference.styles["Heading 1"].font.name = "Noto Sans CJK SC"
+    reference.sections[0].header.paragraphs[0].text = "HOUSE LETTERHEAD"
+    reference.add_paragraph("placeholder text that must not survive")
+    reference.save(str(house / "reference.docx"))
+    build(Options(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,), audiences=("press",),
+                  langs=("en",), formats=("docx",), templates=(house,)))
+    document = docx.Document(str(tmp_path / "out" / BRIEF / "press.en.docx"))
+    assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0xAA, 0x11, 0x22)
+    assert "Key Figure" in {s.name for s in document.styles}  # added: the house lacks it
+    text = body_text(document)
+    assert "placeholder text" not in text and "Background" in text
+    header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "HOUSE LETTERHEAD" in header and "Yunqi" in header
+
+
+def test_a_reference_document_may_not_reach_outside(tmp_path):
+    house = tmp_path / "house"
+    house.mkdir()
+    reference = docx.Document()
+    reference.part.relate_to("https://example.invalid/x.png",
+                             docx.opc.constants.RELATIONSHIP_TYPE.IMAGE, is_external=True)
+    reference.save(str(house / "reference.docx"))
+    with pytest.raises(RenderError, match="links to an outside resource"):
+        build(Options(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,), audiences=("press",),
+                      langs=("en",), formats=("docx",), templates=(house,)))
+    (house / "reference.docx").write_bytes(b"not a zip")
+    with pytest.raises(RenderError, match="not a Word document"):
+        build(Options(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,), audiences=("press",),
+                      langs=("en",), formats=("docx",), templates=(house,)))
+    assert not (tmp_path / "out" / BRIEF / "press.en.docx").exists()
+
+
+def libreoffice() -> str | None:
+    found = shutil.which("libreoffice") or shutil.which("soffice")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("LibreOffice is missing (scripts/setup.sh --test installs it)")
+    return found
+
+
+def test_libreoffice_renders_each_edition(built, tmp_path):
+    """LibreOffice (a second, independent reader of .docx) renders the text, notes and
+    pages. The PDFs and their page images go to tests/.artifacts/docx/ for people to see."""
+    exe = libreoffice()
+    if exe is None:
+        pytest.skip("LibreOffice is not installed (scripts/setup.sh --test)")
+    artifacts = ROOT / "tests" / ".artifacts" / "docx"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    names = [f"{a}.{lang}.docx" for a, lang in editions()]
+    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(artifacts),
+                    *[str(built / BRIEF / n) for n in names]],
+                   check=True, capture_output=True, timeout=600)
+    pages = {}
+    for name in names:
+        pdf = artifacts / name.replace(".docx", ".pdf")
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                              check=True).stdout
+        pages[name] = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                     text=True, check=True).stdout)
+        lang = name.split(".")[1]
+        document = docx.Document(str(built / BRIEF / name))
+        for heading in SECTIONS[lang]:
+            assert squash(heading) in text, (name, heading)
+        title = next(p.text for p in document.paragraphs if p.style.name == "Title")
+        assert squash(title) in text
+        html = parse_html(built / BRIEF / name.replace(".docx", ".html"))
+        for figure in {text_of(s) for s in find_all(html, "span", class_="fact")}:
+            assert squash(figure) in text, (name, figure)
+        _kind, notes = notes_of(built / BRIEF / name)
+        last = squash(notes[max(notes)])[:40]
+        assert last in text, (name, "the last note is printed")
+        # The footer's PAGE and NUMPAGES fields (LibreOffice sets its endnotes on pages of
+        # their own, without the footer; Word keeps the footer there).
+        footer = PAGE_OF[lang].format(page=2, pages=pages[name])
+        assert squash(footer) in text, (name, footer)
+    for lang in ("zh", "en"):
+        assert 8 <= pages[f"full-report.{lang}.docx"] <= 20
+        assert pages[f"decision-makers.{lang}.docx"] <= 3
+        assert pages[f"decision-makers.{lang}.docx"] <= pages[f"press.{lang}.docx"] \
+            < pages[f"full-report.{lang}.docx"]
+    if shutil.which("pdftoppm"):
+        for name in ("full-report.zh", "full-report.en"):
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(artifacts / f"{name}.pdf"),
+                            str(artifacts / name)], check=True, timeout=120)
+
+
+def _png() -> bytes:
+    """A 4x2 red PNG, made by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_a_template_logo_becomes_a_picture_and_a_broken_one_an_error(tmp_path):
+    import base64
+
+    house = tmp_path / "house"
+    house.mkdir()
+    logo = base64.b64encode(_png()).decode()
+    partial = house / "_partials" / "key-figures.html"  # a house partial in its place
+    partial.parent.mkdir()
+    page = '<p><img src="data:image/png;base64,LOGO" alt="House logo"></p>'
+    partial.write_text(page.replace("LOGO", logo), encoding="utf-8")
+    options = dict(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,),
+                   audiences=("decision-makers",), langs=("en",), formats=("docx",),
+                   templates=(house,))
+    build(Options(**options))
+    root = xml(tmp_path / "out" / BRIEF / "decision-makers.en.docx", "word/document.xml")
+    pictures = list(root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
+                              "wordprocessingDrawing}docPr"))
+    assert [p.get("descr") for p in pictures] == ["House logo"]
+    partial.write_text(page.replace("LOGO", "AAAA"), encoding="utf-8")
+    with pytest.raises(RenderError, match="decision-makers.en.docx: an <img> in the page is "
+                                          "not a readable png image"):
+        build(Options(**options, force=True))
