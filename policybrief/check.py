@@ -344,6 +344,9 @@ def check(project: Project) -> list[Problem]:
     problems = check_facts(project.facts, project.source_texts)
     problems += check_briefs(project)
     problems += check_unused(project)
+    from .parity import check_translations  # parity builds on this module's citation scan
+
+    problems += check_translations(project.root, project.briefs)
     problems += missing_translations(project.template_dirs, project.root)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 

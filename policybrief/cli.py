@@ -21,7 +21,9 @@ commands:
   build   check the project, then render every selected output (the default)
   check   run every validation without rendering (fast); exit 1 on errors
   serve   build the HTML editions, serve them on localhost and rebuild on every edit
-  index   after sharded builds (--shard) into one folder: write index.html and facts.html"""
+  index   after sharded builds (--shard) into one folder: write index.html and facts.html
+  sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
+  changes OLD  what changed since OLD (a git revision, or an earlier build's folder)"""
 
 EPILOG = """examples:
   python build.py                               build everything into dist/
@@ -43,8 +45,16 @@ def shard(text: str) -> tuple[int, int]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index"),
+    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index",
+                                                  "sync-stamp", "changes"),
                    default="build", help="what to do (default: build)")
+    p.add_argument("old", nargs="?", metavar="OLD",
+                   help="changes: a git revision, or the folder of an earlier build")
+    p.add_argument("--markdown", action="store_true", help="changes: print Markdown")
+    p.add_argument("--draft", action="store_true",
+                   help="mark every built brief as a draft (watermark, banner)")
+    p.add_argument("--publish", action="store_true",
+                   help="mark the output folder for publication (.publish): drafts refused")
     p.add_argument("--brief", action="append", default=[], metavar="SLUG",
                    help="build only this brief (a folder name under briefs/); repeatable")
     p.add_argument("--audience", action="append", default=[], metavar="NAME",
@@ -111,8 +121,15 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       strict=args.strict, templates=tuple(args.templates),
                       source_texts=args.sources, force=args.force, jobs=args.jobs,
                       shard=args.shard, page_size=args.page_size,
-                      pdf_variant=args.pdf_variant)
+                      pdf_variant=args.pdf_variant, draft=args.draft, publish=args.publish)
+    if (args.old is None) == (args.command == "changes"):
+        print("Error: " + ("changes needs OLD: a git revision or an earlier build's folder"
+                           if args.old is None else f"unexpected argument {args.old!r}"),
+              file=sys.stderr)
+        return 2
     try:
+        if args.command in ("sync-stamp", "changes"):
+            return editions_command(args, options)
         if args.command == "serve":
             from .serve import serve
 
@@ -206,3 +223,30 @@ class Progress:
             self.stream.write(f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "")
                               + "\n")
         self.stream.flush()
+
+
+def editions_command(args, options) -> int:
+    """``sync-stamp`` and ``changes OLD`` (see README, "Editions")."""
+    from .changes import changes_since, json_report, markdown_report, text_report
+    from .parity import sync_stamps
+    from .project import load_project
+
+    project, problems = load_project(options.root, options.templates, options.source_texts)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        from .errors import InputError
+
+        raise InputError(errors)
+    if args.command == "sync-stamp":
+        for path, stale in sync_stamps(project.root, project.briefs, options.briefs):
+            if not args.quiet:
+                print(f"{path}: in line" + (f" ({stale} section{'s' if stale != 1 else ''} "
+                                            "had been stale)" if stale else ""))
+        return 0
+    changes, old_problems = changes_since(project, args.old)
+    for problem in old_problems:
+        if problem.severity == "error":
+            print(f"warning: the old state: {problem}", file=sys.stderr)
+    report = (json_report if args.json else markdown_report if args.markdown else text_report)
+    print(report(changes, options.briefs))
+    return 0

@@ -187,6 +187,21 @@ class Brief:
     batch: object = None  # a batch template's raw `batch:` spec; expanded by batch.py
     row: Row | None = None  # set on each brief expanded from a batch table
     charts: object = None  # raw `charts:` spec; parsed into Chart objects by charts.py
+    parity: object = None  # raw `parity:` spec (deliberate differences); read by parity.py
+    status: str = "final"  # final | draft (drafts carry a watermark, never get published)
+    status_line: int = 0  # line of `status:` in brief.yaml
+    revision: Revision | None = None  # this edition's revision note (changes.py)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """``revision:`` in brief.yaml: this edition's date, the git revision (tag or commit) of
+    the edition it revises, and a note; the list of changes is computed (changes.py)."""
+
+    date: PartialDate
+    since: str
+    note: Text | None
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -248,3 +263,4 @@ class Project:
     audiences: dict[str, Audience]
     source_texts: Path | None = None
     template_dirs: tuple[Path, ...] = field(default=())
+    editions: dict = field(default_factory=dict)  # slug -> changes.Edition (revision boxes)
