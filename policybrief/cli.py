@@ -241,7 +241,7 @@ def editions_command(args, options) -> int:
         for path, stale in sync_stamps(project.root, project.briefs, options.briefs):
             if not args.quiet:
                 print(f"{path}: in line" + (f" ({stale} section{'s' if stale != 1 else ''} "
-                                            "had been stale)" if stale else ""))
+                                            "had been out of step)" if stale else ""))
         return 0
     changes, old_problems = changes_since(project, args.old)
     for problem in old_problems:

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from . import __version__, charts, factcheck
 from .catalogs import Translations
+from .changes import revision_context
 from .check import key_figures
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
@@ -305,4 +306,6 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),
+        "draft": brief.status == "draft",
+        "revision": revision_context(project, brief, lang.code),
     }
