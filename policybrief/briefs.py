@@ -236,7 +236,7 @@ def _revision(data: YMap, shown: str, problems: list[Problem]) -> Revision | Non
     note = f.text("note", required=False)
     if not date or not since:
         return None
-    return Revision(date, since, note, Loc(shown, data.line_of("revision")))
+    return Revision(date, since, note, Loc(shown, spec.line_of("since")))
 
 
 def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:

@@ -497,8 +497,7 @@ def attach_editions(project: Project) -> tuple[Project, list[Problem]]:
             except UsageError as exc:
                 states[since] = None
                 problems.append(Problem(brief.revision.loc.path, brief.revision.loc.line,
-                                        f"revision.since: {exc}",
-                                        "name a tag or commit of the edition this one revises"))
+                                        f"revision.since: {exc}"))
         if states[since] is None:
             continue
         state, commit = states[since]
