@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import yamlio
@@ -240,14 +240,17 @@ def read_stamp(root: Path, brief: Brief, problems: list[Problem]) -> dict | None
         return None
     shown = f"{brief.folder}/{STAMP_NAME}"
     data, found = yamlio.load(str(path), shown)
-    problems += found
+    # A broken stamp (a merge conflict, say) must not stop a build: the tool rewrites it.
+    problems += [replace(p, severity="warning", hint="run python build.py sync-stamp once the "
+                         "two languages are in line") for p in found]
     if data is None:
         return None
     units = data.get("sections") if isinstance(data, YMap) else None
     stamp: dict[str, dict[str, list[str]]] = {}
     if not isinstance(units, YMap):
         problems.append(Problem(shown, 1, "expected 'sections:' mapping each section to its "
-                                "digests", "run python build.py sync-stamp to write it again"))
+                                "digests", "run python build.py sync-stamp to write it again",
+                                "warning"))
         return None
     for unit, langs in units.items():
         ok = unit in UNITS and isinstance(langs, YMap) and all(
@@ -255,7 +258,8 @@ def read_stamp(root: Path, brief: Brief, problems: list[Problem]) -> dict | None
             for lang, value in langs.items())
         if not ok:
             problems.append(Problem(shown, units.line_of(unit), f"bad entry {unit!r}",
-                                    "run python build.py sync-stamp to write it again"))
+                                    "run python build.py sync-stamp to write it again",
+                                    "warning"))
             continue
         stamp[unit] = {lang: list(value) for lang, value in langs.items()}
     return stamp
