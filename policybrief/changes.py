@@ -359,18 +359,16 @@ def changes_since(project: Project, old: str) -> tuple[Changes, list[Problem]]:
 
 # -- reports -----------------------------------------------------------------------------
 
-_FIELD_NAMES = {"value": "value", "unit": "unit", "qualifier": "qualifier", "date": "date",
-                "source": "source"}
-
-
 def _detail(change: FactChange) -> str:
-    """Fields that changed without changing the printed figure (a date, a source)."""
+    """What changed: a field the printed figures already show is named; another (a date, a
+    source) is given old → new."""
     parts = []
     for name in change.fields:
         if name in ("value", "qualifier", "unit") and change.old != change.new:
-            continue
-        parts.append(f"{name} {change.old_record.get(name) or '-'} → "
-                     f"{change.new_record.get(name) or '-'}")
+            parts.append(name)
+        else:
+            parts.append(f"{name} {change.old_record.get(name) or '-'} → "
+                         f"{change.new_record.get(name) or '-'}")
     return "; ".join(parts)
 
 

@@ -303,9 +303,9 @@ def test_changes_against_a_git_revision_lists_exactly_the_planted_changes(small,
     lines = out.splitlines()
     commit = git(small, "rev-parse", "v1").strip()[:12]
     assert lines[0] == f"changes since v1 ({commit})"
-    assert "  changed  t.enterprises  累计引进企业: 480家 → 481家" in lines
+    assert "  changed  t.enterprises  累计引进企业: 480家 → 481家  (value)" in lines
     assert "  changed  t.enterprises  enterprises attracted: 480 enterprises → 481 enterprises" \
-        in lines
+        "  (value)" in lines
     assert "  changed  t.output  cloud-related output: over CNY 8 billion → over CNY 8 billion" \
         "  (date 2016 → 2016-12)" in lines
     en_line = line_of(small, "briefs/t/en.md", "t.revenue-alt")
@@ -397,6 +397,9 @@ def test_revision_box_and_draft_watermark_in_the_pdf_text_and_image(small, tmp_p
     assert squash("enterprises attracted: was 480 enterprises, now 481 enterprises") in box
     images = page_images(pdf, tmp_path)
     assert len(images) == len(pages)
+    artifacts = ROOT / "tests" / ".artifacts" / "editions"  # git-ignored; for a human look
+    artifacts.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(images[0], artifacts / "test-draft-cover.en.png")
     for png in images:
         count, across, down = watermark(png)
         assert count > 300 and across > 0.4 and down > 0.3, (png.name, count, across, down)
@@ -414,7 +417,9 @@ def test_revision_box_and_draft_watermark_in_the_pdf_text_and_image(small, tmp_p
     box_page = next(i for i, page in enumerate(pdf_pages(pdf)) if "Changes in this" in page)
     from PIL import Image
 
-    with Image.open(sorted((tmp_path / "final-png").glob("page-*.png"))[box_page]) as image:
+    box_png = sorted((tmp_path / "final-png").glob("page-*.png"))[box_page]
+    shutil.copy2(box_png, artifacts / "test-revision-box.en.png")
+    with Image.open(box_png) as image:
         cream = colour_mask(image, (255, 248, 243), 0).histogram()[255]
     assert cream > 1000
 
@@ -437,8 +442,8 @@ def test_revision_box_and_fact_history_on_the_web_pages(small, tmp_path):
     assert not list(find_all(page, "p", class_="draft-banner"))
     facts = parse_html(out / "facts.html")
     card = next(find_all(facts, "article", id="t.enterprises"))
-    assert "December 1, 2026 edition: was 480 enterprises, now 481 enterprises" in \
-        " ".join(text_of(card).split())
+    assert "December 1, 2026 edition: was 480 enterprises, now 481 enterprises (value) · v1" \
+        in " ".join(text_of(card).split())
 
     # A bad `since` is an error at the revision's line.
     edit(small, "briefs/t/brief.yaml", "since: v1", "since: v9")
