@@ -115,6 +115,10 @@ def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedPr
                           text=not binary, timeout=120, check=False)
 
 
+class NoHistory(UsageError):
+    """The project is not in a git repository (a tarball, a copy), or git cannot run."""
+
+
 def resolve(root: Path, rev: str) -> str:
     """The commit a revision names; UsageError if it names none."""
     if not _REV_RE.match(rev) or ".." in rev:
@@ -122,12 +126,12 @@ def resolve(root: Path, rev: str) -> str:
     try:
         found = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError(f"cannot run git to read {rev!r}: {exc}") from None
+        raise NoHistory(f"cannot run git to read {rev!r}: {exc}") from None
     if found.returncode != 0:
-        inside = _git(root, "rev-parse", "--is-inside-work-tree").returncode == 0
-        why = ("no such revision in this repository (fetch tags and history: git fetch "
-               "--tags --unshallow)") if inside else f"{root} is not in a git repository"
-        raise UsageError(f"{rev!r}: {why}")
+        if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
+            raise NoHistory(f"{rev!r}: {root} is not in a git repository")
+        raise UsageError(f"{rev!r}: no such revision in this repository (fetch tags and "
+                         "history: git fetch --tags --unshallow)")
     return found.stdout.strip()
 
 
@@ -492,6 +496,12 @@ def attach_editions(project: Project) -> tuple[Project, list[Problem]]:
             try:
                 old, _found, commit = load_revision(project.root, since)
                 states[since] = (snapshot(old), commit)
+            except NoHistory as exc:  # a copy outside git: build, without the box
+                states[since] = None
+                problems.append(Problem(brief.revision.loc.path, brief.revision.loc.line,
+                                        f"revision.since: {exc}; the 'Changes in this "
+                                        "edition' box is left out", "build from a git "
+                                        "checkout that has the revision", "warning"))
             except UsageError as exc:
                 states[since] = None
                 problems.append(Problem(brief.revision.loc.path, brief.revision.loc.line,

@@ -453,6 +453,15 @@ def test_revision_box_and_fact_history_on_the_web_pages(small, tmp_path):
         "briefs/t/brief.yaml:9: revision.since: 'v9': no such revision in this repository "
         "(fetch tags and history: git fetch --tags --unshallow)"]
 
+    # A copy outside git builds, without the box, and says why.
+    shutil.rmtree(small / ".git")
+    edit(small, "briefs/t/brief.yaml", "since: v9", "since: v1")
+    _project, problems = load_and_check(Options(root=small))
+    assert [str(p) for p in problems] == [
+        f"briefs/t/brief.yaml:9: warning: revision.since: 'v1': {small} is not in a git "
+        "repository; the 'Changes in this edition' box is left out (build from a git checkout "
+        "that has the revision)"]
+
 
 def test_draft_banner_and_a_house_style_word(small, tmp_path):
     out = tmp_path / "out"
@@ -468,6 +477,21 @@ def test_draft_banner_and_a_house_style_word(small, tmp_path):
     banner = next(find_all(parse_html(out / "t" / "full-report.zh.html"), "p",
                            class_="draft-banner"))
     assert text_of(banner).strip().startswith("征求意见稿")
+
+
+def test_draft_flag_rebuilds_and_the_next_build_drops_the_banner(small, tmp_path, capsys):
+    """Through the command line, so the no-op fast path is in play too."""
+    out = tmp_path / "out"
+    page = out / "t" / "full-report.en.html"
+    args = ("--out", str(out), "--format", "html", "-q")
+
+    def banners() -> int:
+        return len(list(find_all(parse_html(page), "p", class_="draft-banner")))
+
+    assert cli(small, *args, capsys=capsys)[0] == 0 and banners() == 0
+    assert cli(small, *args, "--draft", capsys=capsys)[0] == 0 and banners() == 1
+    assert cli(small, *args, "--draft", capsys=capsys)[0] == 0 and banners() == 1
+    assert cli(small, *args, capsys=capsys)[0] == 0 and banners() == 0
 
 
 def test_a_publication_folder_refuses_drafts(small, tmp_path, capsys):
