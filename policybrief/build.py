@@ -98,8 +98,8 @@ class BuildReport:
 
 def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
     """Load and check stages; raise InputError on errors (or warnings when strict)."""
-    from .changes import attach_editions
     from .check import check
+    from .editions import attach_editions
     from .project import load_project
 
     project, problems = load_project(options.root, options.templates, options.source_texts)
@@ -257,7 +257,7 @@ def with_overrides(project: Project, options: Options) -> Project:
     changes = {k: v for k, v in (("page_size", options.page_size),
                                  ("pdf_variant", options.pdf_variant)) if v}
     if options.draft:
-        from .changes import as_drafts
+        from .editions import as_drafts
 
         project = as_drafts(project)
     if not changes:
@@ -280,7 +280,7 @@ def selection(options: Options) -> dict:
 
 def build(options: Options, progress: Progress | None = None) -> BuildReport:
     from . import cache as cachelib
-    from . import changes as editions
+    from . import editions
 
     started = time.perf_counter()
     out = options.out_dir

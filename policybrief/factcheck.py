@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .changes import fact_history
 from .check import Citation, usage
+from .editions import fact_history
 from .i18n import LANGUAGES, format_fact
 from .model import Project, Source, Text
 from .prose import note_text

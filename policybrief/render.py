@@ -28,8 +28,8 @@ from markupsafe import Markup
 
 from . import __version__, charts, factcheck
 from .catalogs import Translations
-from .changes import revision_context
 from .check import key_figures
+from .editions import revision_context
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
