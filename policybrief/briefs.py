@@ -9,14 +9,16 @@ from pathlib import Path
 from . import yamlio
 from .errors import Problem
 from .facts import LANGS, Fields
-from .model import SECTION_KEYS, Brief, LangText, Loc, Section, Text
+from .model import SECTION_KEYS, Brief, LangText, Loc, Revision, Section, Text
 from .yamlio import YList, YMap
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HEADING_RE = re.compile(r"^#(?!#)\s*(.*?)\s*$")
 FENCE_RE = re.compile(r"^(```|~~~)")
 BRIEF_FIELDS = ("date", "topic", "authors", "audiences", "languages", "key_figures",
-                "allow_digits", "batch", "charts")
+                "allow_digits", "batch", "charts", "parity", "status", "revision")
+STATUSES = ("final", "draft")
+REVISION_FIELDS = ("date", "since", "note")
 FRONT_FIELDS = ("title", "subtitle", "summary", "recommendations")
 
 
@@ -204,12 +206,18 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
         loaded = load_text(path, text_shown, lang, problems)
         if loaded:
             texts[lang] = loaded
+    status = data.get("status", "final")
+    if status not in STATUSES:
+        f.bad("status", f"brief: unknown status {status!r}", "use final or draft")
+    revision = _revision(data, shown, problems)
     if len(problems) > count or date is None:
         return None
     return Brief(slug, folder.relative_to(root).as_posix(), date, topic, tuple(authors),
                  audiences, languages, key_figures, allow_digits, texts, Loc(shown, 1),
                  batch=data.get("batch"), chart_spec=data.get("charts"),
-                 lines=_lines(data))
+                 lines=_lines(data), parity=data.get("parity"), status=status,
+                 status_line=data.line_of("status") if "status" in data else 0,
+                 revision=revision)
 
 
 def _lines(data: YMap) -> tuple[tuple[str, int], ...]:
@@ -221,6 +229,27 @@ def _lines(data: YMap) -> tuple[tuple[str, int], ...]:
             lines += [(f"{key}/{item}", value.line_of(i)) for i, item in enumerate(value)
                       if isinstance(item, str)]
     return tuple(lines)
+
+
+def _revision(data: YMap, shown: str, problems: list[Problem]) -> Revision | None:
+    """``revision: {date, since, note: {zh, en}}``: the edition this one revises."""
+    spec = data.get("revision")
+    if spec is None:
+        return None
+    if not isinstance(spec, YMap):
+        problems.append(Problem(shown, data.line_of("revision"),
+                                "brief: 'revision' must be a mapping",
+                                "e.g. revision: {date: 2026-12-01, since: yunqi-2026-11-20, "
+                                "note: {zh: ..., en: ...}}"))
+        return None
+    f = Fields(spec, shown, problems, "revision")
+    f.unknown(REVISION_FIELDS)
+    date = f.date("date")
+    since = f.string("since")
+    note = f.text("note", required=False)
+    if not date or not since:
+        return None
+    return Revision(date, since, note, Loc(shown, spec.line_of("since")))
 
 
 def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:

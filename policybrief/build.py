@@ -49,6 +49,8 @@ class Options:
     shard: tuple[int, int] | None = None  # (i, n), 1-based: build every n-th output
     page_size: str | None = None  # overrides every audience's page size
     pdf_variant: str | None = None  # overrides every audience's PDF variant
+    draft: bool = False  # --draft: every brief built as a draft (watermark, banner)
+    publish: bool = False  # --publish: mark the output folder for publication
 
     @property
     def out_dir(self) -> Path:
@@ -97,10 +99,13 @@ class BuildReport:
 def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
     """Load and check stages; raise InputError on errors (or warnings when strict)."""
     from .check import check
+    from .editions import attach_editions
     from .project import load_project
 
     project, problems = load_project(options.root, options.templates, options.source_texts)
-    problems = sorted(set(problems + check(project)), key=lambda p: (p.path, p.line, p.message))
+    project, found = attach_editions(project)  # revision boxes: changes since `since`
+    problems = sorted(set(problems + found + check(project)),
+                      key=lambda p: (p.path, p.line, p.message))
     if any(p.severity == "error" for p in problems) or (options.strict and problems):
         raise InputError(problems)
     return project, problems
@@ -285,6 +290,10 @@ def with_overrides(project: Project, options: Options) -> Project:
     """Command-line page size and PDF variant apply to every audience."""
     changes = {k: v for k, v in (("page_size", options.page_size),
                                  ("pdf_variant", options.pdf_variant)) if v}
+    if options.draft:
+        from .editions import as_drafts
+
+        project = as_drafts(project)
     if not changes:
         return project
     audiences = {name: replace(a, **changes) for name, a in project.audiences.items()}
@@ -298,11 +307,14 @@ def selection(options: Options) -> dict:
             "formats": options.formats, "strict": options.strict,
             "templates": [str(t) for t in options.templates],
             "sources": str(options.source_texts), "shard": options.shard,
-            "page_size": options.page_size, "pdf_variant": options.pdf_variant}
+            "page_size": options.page_size, "pdf_variant": options.pdf_variant,
+            "draft": options.draft, "publish": options.publish,
+            "published": (options.out_dir / ".publish").is_file()}
 
 
 def build(options: Options, progress: Progress | None = None) -> BuildReport:
     from . import cache as cachelib
+    from . import editions
 
     started = time.perf_counter()
     out = options.out_dir
@@ -314,6 +326,8 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
     project = with_overrides(project, options)
     report.warnings += [str(p) for p in problems]
     outputs = plan(project, options)
+    editions.guard_publication(project, {o.brief for o in outputs}, out, options.draft,
+                               options.publish)
     cache = cachelib.BuildCache(out)
     keys = output_keys(project, outputs)
     todo = [item for item, key in keys.items()
@@ -348,6 +362,7 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                 cache.record(name, key, size, pages=count)
                 report.written.append(Written(name, fmt, "built", count, size, seconds))
             write_site(project, out, cache, report, sharded=bool(options.shard))
+            editions.record(project, out, options.publish)  # for `changes OUT` later
             atomic_write(cache.path, cache.data())
             report.seconds = time.perf_counter() - started
             atomic_write(out / manifest.MANIFEST, manifest.record(out, run_key, inputs,

@@ -104,7 +104,9 @@ def _without_loc(item: object) -> object:
 def brief_digest(project: Project, brief: Brief, lang: str) -> str:
     folder = project.root / brief.folder
     files = [(name, (folder / name).read_bytes()) for name in ("brief.yaml", f"{lang}.md")]
-    return digest(files, brief.row.record if brief.row else None)
+    # status: --draft changes it without a file changing; the edition holds the old figures
+    return digest(files, brief.row.record if brief.row else None, brief.status,
+                  project.editions.get(brief.slug))
 
 
 class BuildCache:

@@ -385,6 +385,9 @@ def check(project: Project) -> list[Problem]:
     # only bury the error that causes them.
     if not any(p.severity == "error" and p.path.startswith("briefs/") for p in problems):
         problems += check_unused(project)
+    from .parity import check_translations  # parity builds on this module's citation scan
+
+    problems += check_translations(project.root, project.briefs)
     problems += missing_translations(project.template_dirs, project.root)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 

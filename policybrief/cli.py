@@ -19,11 +19,13 @@ DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML, 
 
 commands:
   build   check the project, then render every selected output (the default)
-  check   run every validation without rendering (fast); exit 1 on errors
+  check   run every validation and render the HTML in memory (--fast: no rendering)
   serve   build the HTML editions, serve them on localhost and rebuild on every edit
   index   after sharded builds (--shard) into one folder: write index.html and facts.html
   new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
-          new audience NAME: a template and audiences.yaml entry (in --templates DIR)"""
+          new audience NAME: a template and audiences.yaml entry (in --templates DIR)
+  sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
+  changes OLD  what changed since OLD (a git revision, or an earlier build's folder)"""
 
 EPILOG = """examples:
   python build.py                               build everything into dist/
@@ -45,10 +47,17 @@ def shard(text: str) -> tuple[int, int]:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index", "new"),
+    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index", "new",
+                                                  "sync-stamp", "changes"),
                    default="build", help="what to do (default: build)")
-    p.add_argument("target", nargs="*", metavar="WHAT NAME",
-                   help="new: what to make (brief or audience) and its name")
+    p.add_argument("target", nargs="*", metavar="ARG",
+                   help="new: what to make (brief or audience) and its name; "
+                        "changes: OLD, a git revision or the folder of an earlier build")
+    p.add_argument("--markdown", action="store_true", help="changes: print Markdown")
+    p.add_argument("--draft", action="store_true",
+                   help="mark every built brief as a draft (watermark, banner)")
+    p.add_argument("--publish", action="store_true",
+                   help="mark the output folder for publication (.publish): drafts refused")
     p.add_argument("--brief", action="append", default=[], metavar="SLUG",
                    help="build only this brief (a folder name under briefs/); repeatable")
     p.add_argument("--audience", action="append", default=[], metavar="NAME",
@@ -140,13 +149,20 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                       strict=args.strict, templates=tuple(args.templates),
                       source_texts=args.sources, force=args.force, jobs=args.jobs,
                       shard=args.shard, page_size=args.page_size,
-                      pdf_variant=args.pdf_variant)
-    if args.target and args.command != "new":
+                      pdf_variant=args.pdf_variant, draft=args.draft, publish=args.publish)
+    args.old = args.target[0] if args.command == "changes" and len(args.target) == 1 else None
+    if args.command == "changes" and args.old is None:
+        print("Error: changes needs OLD: a git revision or an earlier build's folder",
+              file=sys.stderr)
+        return 2
+    if args.target and args.command not in ("new", "changes"):
         print(f"Error: unexpected argument {args.target[0]!r} (see --help)", file=sys.stderr)
         return 2
     try:
         if args.command == "new":
             return new(args, root)
+        if args.command in ("sync-stamp", "changes"):
+            return editions_command(args, options)
         if args.command == "serve":
             from .serve import serve
 
@@ -246,3 +262,30 @@ class Progress:
             self.stream.write(f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "")
                               + "\n")
         self.stream.flush()
+
+
+def editions_command(args, options) -> int:
+    """``sync-stamp`` and ``changes OLD`` (see README, "Editions")."""
+    from .changes import changes_since, json_report, markdown_report, text_report
+    from .parity import sync_stamps
+    from .project import load_project
+
+    project, problems = load_project(options.root, options.templates, options.source_texts)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        from .errors import InputError
+
+        raise InputError(errors)
+    if args.command == "sync-stamp":
+        for path, stale in sync_stamps(project.root, project.briefs, options.briefs):
+            if not args.quiet:
+                print(f"{path}: in line" + (f" ({stale} section{'s' if stale != 1 else ''} "
+                                            "had been out of step)" if stale else ""))
+        return 0
+    changes, old_problems = changes_since(project, args.old)
+    for problem in old_problems:
+        if problem.severity == "error":
+            print(f"warning: the old state: {problem}", file=sys.stderr)
+    report = (json_report if args.json else markdown_report if args.markdown else text_report)
+    print(report(changes, options.briefs))
+    return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .check import Citation, usage
+from .editions import fact_history
 from .i18n import LANGUAGES, format_fact
 from .model import Claim, Fact, Project, Source, Text
 from .prose import note_text
@@ -41,6 +42,7 @@ def rows(project: Project, only: list[str] | None = None,
     """One row per fact or claim (all of them, or ``only`` these ids in this order)."""
     facts = project.facts
     used = usage(project)
+    history = fact_history(project)
     ids = only if only is not None else [*sorted(facts.facts), *sorted(facts.claims)]
     result = []
     for item_id in ids:
@@ -81,5 +83,6 @@ def rows(project: Project, only: list[str] | None = None,
             "reference": item.reference, "conflicts": conflicts,
             "cited_by": _cited_by(citations, project),
             "defined_at": str(item.loc),
+            "history": history.get(item_id, []),
         })
     return result

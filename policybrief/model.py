@@ -195,6 +195,10 @@ class Brief:
     chart_spec: Any = None  # the raw `charts:` of brief.yaml; charts.load() parses it
     charts: tuple[Chart, ...] = ()  # the parsed charts
     lines: tuple[tuple[str, int], ...] = ()  # brief.yaml lines: "audiences", "audiences/press"
+    parity: Any = None  # raw `parity:` spec (deliberate differences); read by parity.py
+    status: str = "final"  # final | draft (drafts carry a watermark, never get published)
+    status_line: int = 0  # line of `status:` in brief.yaml
+    revision: Revision | None = None  # this edition's revision note (changes.py)
 
     def line_of(self, key: str) -> int:
         """The brief.yaml line of a field or list item ("key_figures/some.id")."""
@@ -203,6 +207,17 @@ class Brief:
                 return line
         field = key.split("/", 1)[0]
         return next((line for name, line in self.lines if name == field), self.loc.line)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """``revision:`` in brief.yaml: this edition's date, the git revision (tag or commit) of
+    the edition it revises, and a note; the list of changes is computed (changes.py)."""
+
+    date: PartialDate
+    since: str
+    note: Text | None
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -288,3 +303,4 @@ class Project:
     source_texts: Path | None = None
     template_dirs: tuple[Path, ...] = field(default=())
     theme: Theme = field(default_factory=Theme)  # the house style (theme.yaml)
+    editions: dict[str, Any] = field(default_factory=dict)  # slug -> changes.Edition (revision boxes)

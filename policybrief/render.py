@@ -29,6 +29,7 @@ from markupsafe import Markup
 from . import __version__, charts, factcheck
 from .catalogs import Translations
 from .check import key_figures
+from .editions import revision_context
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
@@ -323,4 +324,6 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
                   "running_header": _text(project.theme.running_header, lang)},
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),
+        "draft": brief.status == "draft",
+        "revision": revision_context(project, brief, lang.code),
     }
