@@ -43,13 +43,14 @@ def test_changing_one_fact_rebuilds_only_what_shows_it(project, tmp_path):
     marker = "  - id: forest.area\n"
     assert marker in text
     start = text.index(marker)
-    value_at = text.index("    value: ", start)
-    end = text.index("\n", value_at)
-    facts.write_text(text[:value_at] + "    value: 21" + text[end:], encoding="utf-8")
+    # A value must match its quote, so the edit is to what the figure is called.
+    label_at = text.index("      zh: 森林城市规划面积", start)
+    facts.write_text(text[:label_at] + "      zh: 森林城市规划总面积"
+                     + text[label_at + len("      zh: 森林城市规划面积"):], encoding="utf-8")
     report = build(Options(root=project, out=out, **HTML))
     rebuilt = {path for path, status in statuses(report).items() if status == "built"}
     assert rebuilt and all(path.startswith("bri/") for path in rebuilt), rebuilt
-    assert "近21平方公里" in (out / "bri/full-report.zh.html").read_text(encoding="utf-8")
+    assert "森林城市规划总面积" in (out / "bri/full-report.zh.html").read_text(encoding="utf-8")
 
 
 def test_moving_a_fact_within_its_file_rebuilds_nothing(project, tmp_path):
