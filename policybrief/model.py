@@ -303,4 +303,4 @@ class Project:
     source_texts: Path | None = None
     template_dirs: tuple[Path, ...] = field(default=())
     theme: Theme = field(default_factory=Theme)  # the house style (theme.yaml)
-    editions: dict[str, Any] = field(default_factory=dict)  # slug -> changes.Edition (revision boxes)
+    editions: dict[str, Any] = field(default_factory=dict)  # slug -> changes.Edition

@@ -94,9 +94,15 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
     equal = [f for f in candidates if _matches(fact, unit, f)]
     shown = shown_value(fact, unit)
     if not equal:
+        if reading.vague:
+            return [(f"value {shown}: its quote gives no exact figure, only the amount "
+                     f"{reading.vague[0]!r}", "a vague amount (十几, 数百, 上千) is not a value: "
+                     "record the statement as a claim, or quote the clause with the figure")]
         if not reading.figures:
-            return [(f"value {shown} is not stated by its quote: I can read no figure in it",
-                     "quote the clause that states the figure, with its digits or numerals")]
+            return [(f"value {shown} is not stated by its quote: no figure could be read in "
+                     f"{fact.quote[:40]!r}",
+                     "quote the clause that states the figure in digits or numerals (481, "
+                     "四百八十一, 2.1个亿, 40 percent)")]
         ranged = isinstance(fact.value, Range)
         found = ", ".join(dict.fromkeys(f.text for f in candidates
                                         if (f.high is not None) == ranged)) or "none"

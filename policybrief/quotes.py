@@ -65,6 +65,7 @@ class Reading:
     figures: tuple[Figure, ...]
     dates: tuple[DateMention, ...]
     chinese: bool
+    vague: tuple[str, ...] = ()  # amounts no value can state exactly: 十几, 数百, 上千
 
 
 # -- hedges ------------------------------------------------------------------------------------
@@ -302,13 +303,24 @@ def _combine(before: tuple[str, str], inside: tuple[str, str],
     return "ambiguous", words
 
 
-def _zh_figures(text: str, dates: list[DateMention]) -> list[Figure]:
+_VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
+
+
+def _zh_figures(text: str, dates: list[DateMention],
+                vague: list[str] | None = None) -> list[Figure]:
     taken = [(d.start, d.end) for d in dates if d.year is not None or d.month is not None]
     figures: list[Figure] = []
     for m in _ZH_FIGURE.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
         num = m["num"]
+        before = m.start() > 0 and text[m.start() - 1] in _VAGUE_BEFORE
+        after = text[m.end():m.end() + 1] in _VAGUE_AFTER and m.end() < len(text)
+        if not num[0].isdigit() and (before or after):
+            # 十几, 几十, 数百, 上千: an amount, not a figure a value can equal
+            if vague is not None:
+                vague.append(text[m.start() - before:m.end() + after])
+            continue
         if num[0].isdigit():
             value = _arabic(num)
         else:
@@ -384,12 +396,14 @@ def _ranges(figures: list[Figure], text: str) -> list[Figure]:
 def read_quote(quote: str) -> Reading:
     """Every figure and date a quote states."""
     text, chinese = normalize(quote)
+    vague: list[str] = []
     if chinese:
         dates = _zh_dates(text)
-        figures = _zh_figures(text, dates)
+        figures = _zh_figures(text, dates, vague)
     else:
         dates = _en_dates(text)
         spans = [(d.start, d.end) for d in dates if d.year is not None]
         figures = [f for f in _en_figures(text)
                    if not any(s <= f.start < e for s, e in spans)]
-    return Reading(text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese)
+    return Reading(text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese,
+                   tuple(vague))

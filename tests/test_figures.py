@@ -417,3 +417,12 @@ def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path
         notes = [text_of(li) for li in find_all(page, "li") if "forest.highway.length"
                  in "".join(a.get("href", "") for a in li.iter())]
         assert notes and all(words in note for note in notes), notes
+
+
+@pytest.mark.parametrize(("quote", "vague"), [
+    ("已有十几家企业入驻", "十几"), ("吸引了数百家企业", "数百"), ("上千人参加", "上千"),
+    ("几十个项目", "几十"),
+])
+def test_vague_amounts_are_not_figures(quote, vague):
+    reading = read_quote(quote)
+    assert [f for f in reading.figures if f.high is None] == [] and reading.vague == (vague,)
