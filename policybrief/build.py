@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -132,23 +131,13 @@ def plan(project: Project, options: Options) -> list[Output]:
 
 
 def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, str], str]:
-    """The cache key of each (output, format): a digest of everything it depends on."""
+    """The cache key of each (output, format): a digest of what that output can show."""
     from . import cache as cachelib
 
-    shared = (cachelib.engine_digest(), cachelib.templates_digest(project),
-              sorted((n, repr(a)) for n, a in project.audiences.items()),
-              os.environ.get("SOURCE_DATE_EPOCH", ""))
-    fonts = cachelib.fonts_digest()
-    keys = {}
-    for output in outputs:
-        brief = project.briefs[output.brief]
-        items = cachelib.shown_items(project, brief, output.lang)
-        base = cachelib.digest(shared, cachelib.brief_digest(project, brief, output.lang),
-                                cachelib.items_digest(project, items), output.audience,
-                                output.lang)
-        for fmt in output.formats:
-            keys[(output, fmt)] = cachelib.digest(base, fmt, fonts if fmt == "pdf" else "")
-    return keys
+    keys = cachelib.output_keys(project, [(o.brief, o.audience, o.lang, o.formats)
+                                          for o in outputs])
+    return {(o, fmt): keys[(o.brief, o.audience, o.lang, fmt)]
+            for o in outputs for fmt in o.formats}
 
 
 def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[str, str],
@@ -340,8 +329,11 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
     from .site import built_outputs, render_facts_page, render_index
 
     if sharded:
-        name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}.json"
-        atomic_write(out / name, report.to_json().encode("utf-8"))
+        name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}"
+        atomic_write(out / f"{name}.json", report.to_json().encode("utf-8"))
+        # Shards' folders are merged by copying, so each shard's cache would replace the
+        # others': keep a copy under the shard's name for `index` to merge.
+        atomic_write(out / f"{name}.cache", cache.data())
         return
     built = built_outputs(out)
     key = cachelib.digest(cachelib.engine_digest(), cachelib.templates_digest(project),
@@ -360,7 +352,10 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
 
 def assemble_index(options: Options) -> list[str]:
     """The `index` step after sharded builds: index.html and facts.html from the shards'
-    reports (and whatever outputs are present). Returns the report files it read."""
+    reports (and whatever outputs are present), and one cache merged from the shards' caches,
+    so that the next build in the merged folder skips what the shards built. Returns the
+    report files it read."""
+    from . import cache as cachelib
     from .site import built_outputs, render_facts_page, render_index
 
     project, _problems = load_and_check(options)
@@ -371,7 +366,11 @@ def assemble_index(options: Options) -> list[str]:
         for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
             if (out / item["path"]).is_file():
                 built.add(item["path"])
+    cache = cachelib.BuildCache(out)
     with output_lock(out):
+        for path in sorted((out / REPORTS).glob("*.cache")):
+            cache.merge(path, out)
         atomic_write(out / "index.html", render_index(project, built).encode("utf-8"))
         atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
+        atomic_write(cache.path, cache.data())
     return [str(p) for p in reports]

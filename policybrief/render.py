@@ -8,8 +8,6 @@ filesystem except the template loader.
 
 from __future__ import annotations
 
-import datetime
-import os
 import re
 import traceback
 from dataclasses import asdict, dataclass
@@ -237,12 +235,8 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
 
 
 def build_date(brief: Brief) -> PartialDate:
-    """The date printed as the build date: SOURCE_DATE_EPOCH if set, else the brief's date.
-    Never the clock, so that two builds give the same files."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        day = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
-        return PartialDate(day.year, day.month, day.day)
+    """The date printed as the build date: the brief's own date. Never the clock, nor
+    ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
     return brief.date
 
 
