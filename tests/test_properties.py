@@ -1,8 +1,9 @@
 # Property-based tests (Hypothesis) for the loaders: whatever a facts file, a brief.yaml or a
 # language file holds, loading and checking end in success or in problems (a path, and a line
 # within that file), never in an exception. A default run is 1,250 generated examples in total
-# (7 property tests, plus their 21 explicit @example cases) and 7 plain tests of the limits:
-# the time the limits take is measured by benchmarks/limits.py. HYPOTHESIS_EXAMPLES=10 multiplies every count (0.5 halves them).
+# (7 property tests, plus their 21 explicit @example cases) and 7 plain tests of the limits
+# (how long the refusals take is measured by benchmarks/limits.py, not asserted here).
+# HYPOTHESIS_EXAMPLES=10 multiplies every count (0.5 halves them).
 # The runs are derandomized (the same examples every time) and keep no example database.
 from __future__ import annotations
 
