@@ -116,7 +116,10 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            return serve(options, port=args.port)
+            def say(line: str) -> None:
+                print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+            return serve(options, say, port=args.port)
         if args.command == "check":
             project, problems = load_and_check(options)
             for problem in problems:
