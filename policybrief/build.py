@@ -79,6 +79,9 @@ class Written:
     pages: int | None
     size: int
     seconds: float
+    # print edition: footnotes that did not fit on the page of their call, moved to the
+    # "Further notes" list at the end (the build summary names them)
+    late_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -180,8 +183,9 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
 
 def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options: Options,
                 staging: Staging, report: BuildReport, progress: Progress | None
-                ) -> dict[Output, tuple[int, int, float]]:
-    """Render the PDFs into the staging folder; (pages, size, seconds) per output."""
+                ) -> dict[Output, tuple[int, int, float, list[str]]]:
+    """Render the PDFs into the staging folder; (pages, size, seconds, late notes) per
+    output."""
     from .workers import PdfJob, default_jobs, render_all
 
     jobs = []
@@ -211,7 +215,7 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
         for message in result.warnings:
             report.warnings.append(f"{output.name('pdf')}: WeasyPrint: {message}")
         size = staging.files[output.name("pdf")].stat().st_size
-        pdfs[output] = (result.pages, size, done.seconds)
+        pdfs[output] = (result.pages, size, done.seconds, list(result.demoted))
     return pdfs
 
 
@@ -291,14 +295,16 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                 if (output, fmt) not in pages:
                     entry = cache.entry(name)
                     report.written.append(Written(name, fmt, "skipped", entry.get("pages"),
-                                                  entry.get("size", 0), 0.0))
+                                                  entry.get("size", 0), 0.0,
+                                                  entry.get("late_notes", [])))
                     continue
                 if fmt == "html":
                     count, size, seconds = None, len(pages[(output, fmt)].html.encode()), 0.0
+                    late: list[str] = []
                 else:
-                    count, size, seconds = pdfs[output]
-                cache.record(name, key, size, pages=count)
-                report.written.append(Written(name, fmt, "built", count, size, seconds))
+                    count, size, seconds, late = pdfs[output]
+                cache.record(name, key, size, pages=count, late_notes=late)
+                report.written.append(Written(name, fmt, "built", count, size, seconds, late))
             write_site(project, out, cache, report, sharded=bool(options.shard))
             atomic_write(cache.path, cache.data())
             report.seconds = time.perf_counter() - started

@@ -188,6 +188,12 @@ def print_report(report) -> None:
     built = sum(r[1] == "built" for r in rows)
     print(f"built {built}, skipped {len(rows) - built} of {len(rows)} files in "
           f"{report.out} in {report.seconds:.1f} s")
+    for w in report.written:
+        if w.late_notes:
+            count = len(w.late_notes)
+            print(f"{w.path}: {count} footnote{'s' if count != 1 else ''} did not fit on the "
+                  f"page of {'their' if count != 1 else 'its'} call and moved to the Further "
+                  f"notes list at the end ({', '.join(w.late_notes)})")
 
 
 class Progress:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import find_all, parse_html, pdf_pages, pdf_reader, squash, text_of, write_files
+from helpers import ROOT, find_all, parse_html, pdf_pages, pdf_reader, squash, text_of, write_files
 
 from policybrief.build import (
     BuildReport,
@@ -105,6 +105,35 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(fixture_project,
     assert files["plain"] == files["epoch"]
     back = squash(pdf_pages(tmp_path / "epoch/qiaotou/print-edition.zh.pdf")[-1])
     assert "印制于2026年10月15日" in back and "2001" not in back
+
+
+def test_late_notes_are_reported_in_the_build_summary(fixture_project, fixture_dist,
+                                                      tmp_path):
+    """A house style that leaves footnotes little room moves some to the "Further notes"
+    list at the end; the build summary says which (it once did so silently)."""
+    from helpers import run_cli
+
+    css = (ROOT / "templates/_partials/print-edition.css").read_text(encoding="utf-8")
+    house = write_files(tmp_path / "house", {
+        "_partials/print-edition.css": css + "\n@page { @footnote { max-height: 15mm; } }\n"})
+    out = tmp_path / "out"
+    result = run_cli("--project", str(fixture_project), "--templates", str(house), "--brief",
+                     "qiaotou", "--audience", "print-edition", "--lang", "en", "--format", "pdf",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    summary = [line for line in result.stdout.splitlines() if "Further notes" in line]
+    assert len(summary) == 1, result.stdout
+    match = re.fullmatch(r"qiaotou/print-edition\.en\.pdf: (\d+) footnotes? did not fit on "
+                         r"the page of (?:its|their) call and moved to the Further notes list "
+                         r"at the end \((note-\d+(?:, note-\d+)*)\)", summary[0])
+    assert match, summary[0]
+    moved = match.group(2).split(", ")
+    assert int(match.group(1)) == len(moved) >= 1
+    pages = [squash(p) for p in pdf_pages(out / "qiaotou/print-edition.en.pdf")]
+    assert any("Furthernotes" in page for page in pages)
+    # the fixture's own print edition needs no late notes, and its PDF has no such list
+    assert not any("Furthernotes" in squash(page) for page in
+                   pdf_pages(fixture_dist / "qiaotou/print-edition.en.pdf"))
 
 
 def test_press_release_has_a_quotable_figures_box(fixture_dist):
