@@ -50,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", action="append", default=[], metavar="NAME",
                    help="build only this audience (see templates/audiences.yaml); repeatable")
     p.add_argument("--lang", action="append", default=[], metavar="CODE",
-                   help="build only this language (zh or en); repeatable")
+                   help="build only this language (its code, e.g. zh); repeatable")
     p.add_argument("--format", action="append", default=[], choices=("html", "pdf"),
                    help="build only this format; repeatable (default: html and pdf)")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/)")

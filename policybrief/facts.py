@@ -12,6 +12,7 @@ from typing import Any
 
 from . import yamlio
 from .errors import Problem
+from .i18n import LANGUAGES
 from .model import (
     QUALIFIERS,
     Claim,
@@ -29,7 +30,7 @@ from .yamlio import YList, YMap
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 UNIT_KINDS = ("count", "money", "percent", "area", "length", "duration", "date", "year")
-LANGS = ("zh", "en")
+LANGS = tuple(LANGUAGES)  # the languages a label or note may have: i18n.LANGUAGES
 RESERVED = ("sources.yaml", "units.yaml")
 
 

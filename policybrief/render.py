@@ -234,6 +234,11 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
             "source": source_dict(facts, claim.source, lang), "conflicts": []}
 
 
+def languages_context() -> list[dict[str, str]]:
+    """Every language the engine knows (i18n.LANGUAGES), for tables that show all of them."""
+    return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
+
+
 def build_date(brief: Brief) -> PartialDate:
     """The date printed as the build date: the brief's own date. Never the clock, nor
     ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
@@ -277,6 +282,7 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "notes": [],
         "fact_check": [],
         "alternates": alternates,
+        "languages": languages_context(),
         "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "index": "../index.html"},
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),

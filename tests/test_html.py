@@ -175,3 +175,29 @@ def test_citations_never_land_inside_attributes(fixture_dist, brief, audience, l
             assert "<" not in value and "\ue000" not in value, (element.tag, name, value)
     body = next(find_all(root, "body"))
     assert not (body.text or "").strip(), body.text
+
+
+def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_project,
+                                                                         tmp_path):
+    """The engine picks the edition that "cited in" links point to by the audiences'
+    settings (full text, full endnotes), not by the name "full-report"."""
+    from helpers import write_files
+
+    from policybrief.build import Options, build
+
+    audiences = fixture_project / "house/audiences.yaml"
+    write_files(fixture_project, {"house/audiences.yaml": audiences.read_text(encoding="utf-8") +
+                                  "  dossier:\n    template: full-report.html\n"
+                                  "    label: {zh: 档案, en: Dossier}\n    section_text: full\n"
+                                  "    endnotes: full\n"})
+    brief = fixture_project / "briefs/hexi/brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "audiences: [full-report, decision-makers, press]",
+        "audiences: [decision-makers, press, dossier]"), encoding="utf-8")
+    out = tmp_path / "out"
+    build(Options(root=fixture_project, out=out, briefs=("hexi",), formats=("html",)))
+    root = parse_html(out / "facts.html")
+    card = next(a for a in find_all(root, "article", class_="fact-card")
+                if a.get("id") == "hexi.investment")
+    links = {a.get("href") for a in find_all(card, "a") if a.get("href", "").startswith("hexi/")}
+    assert links == {"hexi/dossier.zh.html#sec-measures", "hexi/dossier.en.html#sec-measures"}
