@@ -28,6 +28,14 @@ def copy_project(dest: Path) -> Path:
             shutil.copytree(source, dest / part)
         else:
             shutil.copy2(source, dest / part)
+    # Template folders the project names in its settings come along.
+    import tomllib
+
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        config = tomllib.load(handle).get("tool", {}).get("policybrief", {})
+    for folder in config.get("templates", []):
+        if (ROOT / folder).is_dir() and not Path(folder).is_absolute():
+            shutil.copytree(ROOT / folder, dest / folder)
     # The copy lives elsewhere, so point it at the seed texts by absolute path.
     settings = (dest / "pyproject.toml").read_text(encoding="utf-8")
     settings = settings.replace('source_texts = "../shared/seeds"', f'source_texts = "{SEEDS}"')
