@@ -141,7 +141,7 @@ def visits(fixture_dist, site):
     started = time.perf_counter()
     pages = html_pages(fixture_dist)
     assert "index.html" in pages and "facts.html" in pages
-    assert sum(bool(BRIEF_PAGE.match(p)) for p in pages) == 16  # the fixture's HTML editions
+    assert sum(bool(BRIEF_PAGE.match(p)) for p in pages) == 14  # the fixture's HTML editions
     shutil.rmtree(SCREENS, ignore_errors=True)  # only this run's pictures
     SCREENS.mkdir(parents=True)
     results = {}
@@ -246,7 +246,7 @@ def test_language_switch_lands_on_the_same_brief(visits):
             assert TAGS[there["lang"]] == switch["hreflang"] == switch["lang"], (rel, width)
             assert switch["current"].strip(), switch
             checked += 1
-    assert checked == 2 * 16  # every brief page of the fixture, both widths
+    assert checked == 2 * 14  # every brief page of the fixture, both widths
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
