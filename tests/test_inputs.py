@@ -22,7 +22,7 @@ facts:
     date: "2016-12"
     label: {zh: 累计引进企业, en: enterprises attracted}
     source: qiaotou-case
-    quote: "各类企业215家"
+    quote: "到2016年12月，园区累计引进各类企业215家"
 """
 
 GOOD_BRIEF = """\
