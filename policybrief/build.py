@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -82,6 +81,9 @@ class Written:
     pages: int | None
     size: int
     seconds: float
+    # print edition: footnotes that did not fit on the page of their call, moved to the
+    # "Further notes" list at the end (the build summary names them)
+    late_notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -137,29 +139,13 @@ def plan(project: Project, options: Options) -> list[Output]:
 
 
 def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, str], str]:
-    """The cache key of each (output, format): a digest of everything it depends on."""
+    """The cache key of each (output, format): a digest of what that output can show."""
     from . import cache as cachelib
 
-    shared = (cachelib.engine_digest(), cachelib.templates_digest(project),
-              sorted((n, repr(a)) for n, a in project.audiences.items()),
-              os.environ.get("SOURCE_DATE_EPOCH", ""))
-    fonts = cachelib.fonts_digest()
-    docx_key = ""
-    if any("docx" in o.formats for o in outputs):
-        from .docx import fingerprint
-
-        docx_key = cachelib.digest(fonts, fingerprint())  # charts are drawn with the fonts
-    keys = {}
-    for output in outputs:
-        brief = project.briefs[output.brief]
-        items = cachelib.shown_items(project, brief, output.lang)
-        base = cachelib.digest(shared, cachelib.brief_digest(project, brief, output.lang),
-                                cachelib.items_digest(project, items), output.audience,
-                                output.lang)
-        for fmt in output.formats:
-            keys[(output, fmt)] = cachelib.digest(base, fmt, fonts if fmt == "pdf" else "",
-                                                  *([docx_key] if fmt == "docx" else []))
-    return keys
+    keys = cachelib.output_keys(project, [(o.brief, o.audience, o.lang, o.formats)
+                                          for o in outputs])
+    return {(o, fmt): keys[(o.brief, o.audience, o.lang, fmt)]
+            for o in outputs for fmt in o.formats}
 
 
 def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[str, str],
@@ -208,8 +194,9 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
 
 def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options: Options,
                 staging: Staging, report: BuildReport, progress: Progress | None
-                ) -> dict[Output, tuple[int, int, float]]:
-    """Render the PDFs into the staging folder; (pages, size, seconds) per output."""
+                ) -> dict[Output, tuple[int, int, float, list[str]]]:
+    """Render the PDFs into the staging folder; (pages, size, seconds, late notes) per
+    output."""
     from .workers import PdfJob, default_jobs, render_all
 
     jobs = []
@@ -239,7 +226,7 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
         for message in result.warnings:
             report.warnings.append(f"{output.name('pdf')}: WeasyPrint: {message}")
         size = staging.files[output.name("pdf")].stat().st_size
-        pdfs[output] = (result.pages, size, done.seconds)
+        pdfs[output] = (result.pages, size, done.seconds, list(result.demoted))
     return pdfs
 
 
@@ -351,16 +338,18 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                 if (output, fmt) not in pages:
                     entry = cache.entry(name)
                     report.written.append(Written(name, fmt, "skipped", entry.get("pages"),
-                                                  entry.get("size", 0), 0.0))
+                                                  entry.get("size", 0), 0.0,
+                                                  entry.get("late_notes", [])))
                     continue
                 if fmt == "html":
                     count, size, seconds = None, len(pages[(output, fmt)].html.encode()), 0.0
+                    late: list[str] = []
                 elif fmt == "docx":
-                    count, (size, seconds) = None, docs[output]
+                    count, (size, seconds), late = None, docs[output], []
                 else:
-                    count, size, seconds = pdfs[output]
-                cache.record(name, key, size, pages=count)
-                report.written.append(Written(name, fmt, "built", count, size, seconds))
+                    count, size, seconds, late = pdfs[output]
+                cache.record(name, key, size, pages=count, late_notes=late)
+                report.written.append(Written(name, fmt, "built", count, size, seconds, late))
             write_site(project, out, cache, report, sharded=bool(options.shard))
             editions.record(project, out, options.publish)  # for `changes OUT` later
             atomic_write(cache.path, cache.data())
@@ -392,8 +381,11 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
     from .site import built_outputs, render_facts_page, render_index
 
     if sharded:
-        name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}.json"
-        atomic_write(out / name, report.to_json().encode("utf-8"))
+        name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}"
+        atomic_write(out / f"{name}.json", report.to_json().encode("utf-8"))
+        # Shards' folders are merged by copying, so each shard's cache would replace the
+        # others': keep a copy under the shard's name for `index` to merge.
+        atomic_write(out / f"{name}.cache", cache.data())
         return
     built = built_outputs(out)
     key = cachelib.digest(cachelib.engine_digest(), cachelib.templates_digest(project),
@@ -412,7 +404,10 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
 
 def assemble_index(options: Options) -> list[str]:
     """The `index` step after sharded builds: index.html and facts.html from the shards'
-    reports (and whatever outputs are present). Returns the report files it read."""
+    reports (and whatever outputs are present), and one cache merged from the shards' caches,
+    so that the next build in the merged folder skips what the shards built. Returns the
+    report files it read."""
+    from . import cache as cachelib
     from .site import built_outputs, render_facts_page, render_index
 
     project, _problems = load_and_check(options)
@@ -423,7 +418,11 @@ def assemble_index(options: Options) -> list[str]:
         for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
             if (out / item["path"]).is_file():
                 built.add(item["path"])
+    cache = cachelib.BuildCache(out)
     with output_lock(out):
+        for path in sorted((out / REPORTS).glob("*.cache")):
+            cache.merge(path, out)
         atomic_write(out / "index.html", render_index(project, built).encode("utf-8"))
         atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
+        atomic_write(cache.path, cache.data())
     return [str(p) for p in reports]

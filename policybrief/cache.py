@@ -1,11 +1,15 @@
 """Incremental builds: what each output depends on, hashed, and remembered between runs.
 
-An output's key covers its brief's files, only the facts and claims it can show (cited,
-key figures, the other side of their conflicts) with their units and sources, every file
-in the template folders (templates, partials, CSS, audiences, catalogs), the fonts as
-fontconfig sees them, the engine's own source and library versions, and the options that
-shape the output. The cache lives in ``<out>/.policybrief-cache.json``; deleting it only
-means the next build redoes everything.
+Each output (brief, audience, language, format) has its own key, made of what that output
+can show: its brief's settings (``brief.yaml``), the parts of its language's text its
+audience prints (the whole sections, or only their first paragraphs; the recommendations
+only where the audience has them), only the facts and claims cited there, in the key
+figures and in the charts the audience draws, with the other side of their conflicts,
+their units and sources; plus every file in the template folders (templates, partials,
+CSS, audiences, catalogs), the audience's settings, the fonts as fontconfig sees them
+(PDFs only), the engine's own source and library versions, and the format. Editing a fact
+therefore rebuilds only the outputs that can show it. The cache lives in
+``<out>/.policybrief-cache.json``; deleting it only means the next build redoes everything.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .check import citations, key_figures, referenced
-from .model import Brief, Project
+from .check import CALL_RE, citations, key_figures, referenced
+from .model import Audience, Brief, Project
 
 CACHE_NAME = ".policybrief-cache.json"
 FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
@@ -37,7 +41,8 @@ def digest(*parts: object) -> str:
 def engine_digest() -> str:
     """The engine's own code and the versions of the libraries that shape its output."""
     here = Path(__file__).resolve().parent
-    sources = [(p.name, p.read_bytes()) for p in sorted(here.glob("*.py"))]
+    sources = [(p.relative_to(here).as_posix(), p.read_bytes())
+               for p in sorted(here.rglob("*.py"))]
     versions = []
     for name in LIBRARIES:
         try:
@@ -68,10 +73,43 @@ def templates_digest(project: Project) -> str:
     return digest(files)
 
 
-def shown_items(project: Project, brief: Brief, lang: str) -> list[str]:
-    """Ids of every fact or claim an output of this brief in this language can show."""
+def shown_texts(brief: Brief, lang: str, audience: Audience | None = None) -> list[str]:
+    """The prose of one language an output can show: everything, or what ``audience``
+    prints (title, subtitle, summary, its recommendations, whole sections or their leads)."""
+    text = brief.texts[lang]
+    if audience is None:
+        return [text.title, text.subtitle, text.summary,
+                *(rec for rec, _loc in text.recommendations),
+                *(section.markdown for section in text.sections)]
+    parts = [text.title, text.subtitle, text.summary]
+    if audience.recommendations:
+        parts += [rec for rec, _loc in text.recommendations]
+    parts += [section.lead if audience.section_text == "lead" else section.markdown
+              for section in text.sections]
+    return parts
+
+
+def shown_items(project: Project, brief: Brief, lang: str,
+                audience: Audience | None = None) -> list[str]:
+    """Ids of every fact or claim an output of this brief in this language can show: all
+    that the language's text cites (and the key figures), or only what ``audience`` shows
+    (the citations in the prose it prints, its key figures and charts if it has them)."""
     facts = project.facts
-    items = {c.item_id for c in citations(brief) if c.lang == lang} | set(key_figures(brief))
+    resolve = brief.row.resolve if brief.row else (lambda item_id: item_id)
+    if audience is None:
+        items = {c.item_id for c in citations(brief) if c.lang == lang} | set(key_figures(brief))
+        for chart in brief.charts or ():
+            items |= {resolve(f) for f in chart.facts}
+            items |= {resolve(chart.note)} if chart.note else set()
+    else:
+        items = {resolve(match.group(3)) for part in shown_texts(brief, lang, audience)
+                 for match in CALL_RE.finditer(part)}
+        if audience.key_figures:
+            items |= set(key_figures(brief))
+        if audience.charts:
+            for chart in brief.charts or ():
+                items |= {resolve(f) for f in chart.facts}
+                items |= {resolve(chart.note)} if chart.note else set()
     for conflict in facts.conflicts.values():
         if items & set(conflict.facts):
             items |= set(conflict.facts)
@@ -101,12 +139,48 @@ def _without_loc(item: object) -> object:
     return {k: v for k, v in vars(item).items() if k != "loc"}
 
 
-def brief_digest(project: Project, brief: Brief, lang: str) -> str:
+def brief_digest(project: Project, brief: Brief, lang: str,
+                 audience: Audience | None = None) -> str:
+    """The brief's settings and the prose of ``lang`` that ``audience`` can show (all of the
+    language's file when no audience is given)."""
     folder = project.root / brief.folder
-    files = [(name, (folder / name).read_bytes()) for name in ("brief.yaml", f"{lang}.md")]
+    settings = (folder / "brief.yaml").read_bytes()
+    if audience is None:
+        shown: object = (folder / f"{lang}.md").read_bytes()
+    else:
+        shown = shown_texts(brief, lang, audience)
     # status: --draft changes it without a file changing; the edition holds the old figures
-    return digest(files, brief.row.record if brief.row else None, brief.status,
+    return digest(settings, shown, brief.row.record if brief.row else None, brief.status,
                   project.editions.get(brief.slug))
+
+
+def output_keys(project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
+                ) -> dict[tuple[str, str, str, str], str]:
+    """The key of each (brief, audience, language, format) in ``outputs``: a digest of
+    everything that output can show and of what shapes it."""
+    shared = (engine_digest(), templates_digest(project))
+    fonts = fonts_digest()
+    docx_key = ""
+    if any("docx" in formats for *_rest, formats in outputs):
+        from .docx import fingerprint
+
+        docx_key = digest(fonts, fingerprint())  # the Word edition's charts use the fonts
+    keys = {}
+    for slug, name, lang, formats in outputs:
+        brief, audience = project.briefs[slug], project.audiences[name]
+        # A PDF/A-3b attaches every fact the language's text cites, with the sections that
+        # cite it; a fact-check appendix lists those sections too: both depend on the whole
+        # text, not only on what the audience prints.
+        archival = audience.pdf_variant == "pdf/a-3b"
+        text_scope = None if archival or audience.fact_appendix else audience
+        base = digest(shared, repr(audience), brief_digest(project, brief, lang, text_scope),
+                      items_digest(project, shown_items(project, brief, lang,
+                                                        None if archival else audience)),
+                      name, lang)
+        for fmt in formats:
+            extra = fonts if fmt == "pdf" else docx_key if fmt == "docx" else ""
+            keys[(slug, name, lang, fmt)] = digest(base, fmt, extra)
+    return keys
 
 
 class BuildCache:
@@ -136,3 +210,21 @@ class BuildCache:
 
     def data(self) -> bytes:
         return json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8")
+
+    def merge(self, path: Path, out: Path) -> int:
+        """Add the entries of another cache file (a shard's) whose output is present in
+        ``out`` at the recorded size; returns how many were added."""
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        added = 0
+        for relative, entry in entries.items() if isinstance(entries, dict) else ():
+            try:
+                present = (out / relative).stat().st_size == entry.get("size")
+            except (OSError, AttributeError):
+                present = False
+            if present:
+                self.entries[relative] = entry
+                added += 1
+        return added

@@ -99,8 +99,12 @@ def template_messages(template_dirs: tuple[Path, ...], root: Path):
 
 
 def missing_translations(template_dirs: tuple[Path, ...], root: Path,
-                         langs: tuple[str, ...] = ("zh",)) -> list[Problem]:
+                         langs: tuple[str, ...] | None = None) -> list[Problem]:
     problems = []
+    from .i18n import LANGUAGES
+
+    if langs is None:  # every language but the one the templates are written in
+        langs = tuple(code for code in LANGUAGES if code != SOURCE_LANG)
     for lang in langs:
         translations = Translations(template_dirs, lang)
         for shown, line, message in template_messages(template_dirs, root):

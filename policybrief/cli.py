@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--audience", action="append", default=[], metavar="NAME",
                    help="build only this audience (see templates/audiences.yaml); repeatable")
     p.add_argument("--lang", action="append", default=[], metavar="CODE",
-                   help="build only this language (zh or en); repeatable")
+                   help="build only this language (its code, e.g. zh); repeatable")
     p.add_argument("--format", action="append", default=[], choices=("html", "pdf", "docx"),
                    help="build only this format; repeatable (default: html, pdf and docx)")
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/)")
@@ -166,7 +166,10 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            return serve(options, port=args.port)
+            def say(line: str) -> None:
+                print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+            return serve(options, say, port=args.port)
         if args.command == "check":
             project, problems = load_and_check(options)
             if not args.fast:
@@ -241,6 +244,12 @@ def print_report(report) -> None:
     built = sum(r[1] == "built" for r in rows)
     print(f"built {built}, skipped {len(rows) - built} of {len(rows)} files in "
           f"{report.out} in {report.seconds:.1f} s")
+    for w in report.written:
+        if w.late_notes:
+            count = len(w.late_notes)
+            print(f"{w.path}: {count} footnote{'s' if count != 1 else ''} did not fit on the "
+                  f"page of {'their' if count != 1 else 'its'} call and moved to the Further "
+                  f"notes list at the end ({', '.join(w.late_notes)})")
 
 
 class Progress:

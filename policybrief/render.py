@@ -8,8 +8,6 @@ filesystem except the template loader.
 
 from __future__ import annotations
 
-import datetime
-import os
 import re
 import traceback
 from dataclasses import asdict, dataclass
@@ -267,13 +265,14 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
             "source": source_dict(facts, claim.source, lang), "conflicts": []}
 
 
+def languages_context() -> list[dict[str, str]]:
+    """Every language the engine knows (i18n.LANGUAGES), for tables that show all of them."""
+    return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
+
+
 def build_date(brief: Brief) -> PartialDate:
-    """The date printed as the build date: SOURCE_DATE_EPOCH if set, else the brief's date.
-    Never the clock, so that two builds give the same files."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        day = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
-        return PartialDate(day.year, day.month, day.day)
+    """The date printed as the build date: the brief's own date. Never the clock, nor
+    ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
     return brief.date
 
 
@@ -317,6 +316,7 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "notes": [],
         "fact_check": [],
         "alternates": alternates,
+        "languages": languages_context(),
         "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "docx": f"{base}.docx",
                   "index": "../index.html"},
         "theme": {"css": Markup(project.theme.css()), "logo": project.theme.logo,

@@ -31,15 +31,17 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import Options, build
-from .errors import BriefError, InputError
+from .errors import BriefError, InputError, OutputError
+
+Say = Callable[[str], None]  # where the preview's news goes (cli.py prints it)
 
 WATCHED = ("briefs", "facts", "templates")
 POLL_SECONDS = 0.2  # how often the watcher looks at the files
@@ -297,7 +299,7 @@ def problems_of(exc: BaseException) -> list[str]:
 class PdfJob:
     """The PDFs, built by a separate ``build.py --format pdf`` process after the HTML."""
 
-    def __init__(self, options: Options, preview: Preview, say):
+    def __init__(self, options: Options, preview: Preview, say: Say):
         self.options = options
         self.preview = preview
         self.say = say
@@ -317,6 +319,10 @@ class PdfJob:
                 argv += [flag, str(value)]
         if o.source_texts:
             argv += ["--sources", str(o.source_texts)]
+        if o.page_size:
+            argv += ["--page-size", o.page_size]
+        if o.pdf_variant:
+            argv += ["--pdf-variant", o.pdf_variant]
         if o.strict:
             argv.append("--strict")
         return argv
@@ -382,7 +388,7 @@ class PdfJob:
 
 
 class Watcher:
-    def __init__(self, options: Options, preview: Preview, say, pdfs: PdfJob | None):
+    def __init__(self, options: Options, preview: Preview, say: Say, pdfs: PdfJob | None):
         self.options = replace(options, formats=("html",))
         self.preview = preview
         self.say = say
@@ -431,24 +437,20 @@ class Watcher:
                 self.pdfs.tick()
 
 
-def serve(options: Options, port: int = 8000, stream: TextIO | None = None) -> int:
+def serve(options: Options, say: Say, port: int = 8000) -> int:
     """Build the HTML, serve ``options.out_dir`` on 127.0.0.1:``port`` (0: any free port),
-    rebuild on every edit until interrupted. Returns the exit code."""
-    stream = stream or sys.stdout
-
-    def say(line: str) -> None:
-        stream.write(f"{time.strftime('%H:%M:%S')} {line}\n")
-        stream.flush()
-
+    rebuild on every edit until interrupted. Every line of news (what was rebuilt, the
+    problems of a failed build, the address) goes to ``say``: the caller shows it (the
+    library prints nothing). Returns the exit code; raises :class:`OutputError` if the port
+    cannot be used."""
     out = options.out_dir
     out.mkdir(parents=True, exist_ok=True)
     preview = Preview(out)
     try:
         server = make_server(preview, port)
     except OSError as exc:
-        stream.write(f"Error: cannot listen on 127.0.0.1:{port}: {exc.strerror} "
-                     "(choose another port with --port)\n")
-        return 1
+        raise OutputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} "
+                          "(choose another port with --port)") from None
     pdfs = PdfJob(options, preview, say) if "pdf" in options.formats else None
     watcher = Watcher(options, preview, say, pdfs)
     watcher.rebuild("start")

@@ -12,7 +12,7 @@ from .check import inventory
 from .i18n import LANGUAGES
 from .model import Project
 from .prose import CITE_RE, ProseRenderer, note_text
-from .render import Renderer
+from .render import Renderer, languages_context
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -55,7 +55,8 @@ def render_facts_page(project: Project) -> str:
     conflicts = [{"id": c.id, "note": note_text(facts, c.note, LANGUAGES["en"]), "facts": c.facts}
                  for c in facts.conflicts.values()]
     return env.get_template("facts.html").render(
-        rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts))
+        rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts),
+        languages=languages_context())
 
 
 def built_outputs(out: Path) -> set[str]:

@@ -21,9 +21,10 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from .errors import Problem, did_you_mean
+from .i18n import LANGUAGES
 from .model import Loc, PartialDate, Text
 
-LANGS = ("zh", "en")  # the languages a {zh, en} text may hold
+LANGS = tuple(LANGUAGES)  # the languages a {zh, en} text may hold: i18n.LANGUAGES
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 MAX_FILE_BYTES = 5_000_000  # any YAML or Markdown file of the project

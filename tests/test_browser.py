@@ -1,6 +1,7 @@
 """The web edition in a real browser: every built page at a phone and a desktop width.
 
-The project is built once (the session `dist` fixture), served from 127.0.0.1, and each
+The fixture project is built once (the session `fixture_dist` fixture), served from
+127.0.0.1, and each
 HTML page is opened in Debian's headless Chromium at 360x740 and 1280x900. One pass per
 width records what the checks below need; axe-core runs in each page. Screenshots land in
 tests/.artifacts/screens/ and axe's findings in tests/.artifacts/axe.json (both
@@ -52,8 +53,8 @@ def _browser_available():
 
 
 @pytest.fixture(scope="module")
-def site(dist):
-    with static_server(dist) as url:
+def site(fixture_dist):
+    with static_server(fixture_dist) as url:
         yield url
 
 
@@ -135,12 +136,12 @@ def visit_all(site: str, pages: list[str], width_name: str) -> dict[tuple[str, s
 
 
 @pytest.fixture(scope="module")
-def visits(dist, site):
+def visits(fixture_dist, site):
     """Every page at both widths, once; axe's findings saved to tests/.artifacts/axe.json."""
     started = time.perf_counter()
-    pages = html_pages(dist)
+    pages = html_pages(fixture_dist)
     assert "index.html" in pages and "facts.html" in pages
-    assert sum(bool(BRIEF_PAGE.match(p)) for p in pages) >= 8
+    assert sum(bool(BRIEF_PAGE.match(p)) for p in pages) == 14  # the fixture's HTML editions
     shutil.rmtree(SCREENS, ignore_errors=True)  # only this run's pictures
     SCREENS.mkdir(parents=True)
     results = {}
@@ -180,12 +181,12 @@ def test_no_console_errors(visits):
     assert not errors
 
 
-def test_every_internal_link_resolves(visits, dist, site):
+def test_every_internal_link_resolves(visits, fixture_dist, site):
     ids: dict[str, set[str]] = {}
 
     def ids_of(rel: str) -> set[str]:
         if rel not in ids:
-            text = (dist / rel).read_text(encoding="utf-8")
+            text = (fixture_dist / rel).read_text(encoding="utf-8")
             ids[rel] = {m.group(1) for m in re.finditer(r'\sid="([^"]+)"', text)}
         return ids[rel]
 
@@ -202,7 +203,7 @@ def test_every_internal_link_resolves(visits, dist, site):
             if target.endswith("/"):
                 target += "index.html"
             checked += 1
-            if not (dist / target).is_file():
+            if not (fixture_dist / target).is_file():
                 broken.add(f"{rel}: {link['raw']!r}: no file {target}")
             elif url.fragment and target.endswith(".html") and \
                     unquote(url.fragment) not in ids_of(target):
@@ -245,7 +246,7 @@ def test_language_switch_lands_on_the_same_brief(visits):
             assert TAGS[there["lang"]] == switch["hreflang"] == switch["lang"], (rel, width)
             assert switch["current"].strip(), switch
             checked += 1
-    assert checked >= 16  # every brief page, both widths
+    assert checked == 2 * 14  # every brief page of the fixture, both widths
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))
@@ -253,7 +254,7 @@ def test_a_citation_mark_opens_its_source_quote_in_place(site, browser, width_na
     width, height = WIDTHS[width_name]
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
-    page.goto(site + "yunqi/full-report.en.html")
+    page.goto(site + "qiaotou/full-report.en.html")
     popover = page.locator("#cite-pop")
     assert popover.is_hidden()
     mark = page.locator("main sup.cite a").nth(2)
@@ -284,7 +285,7 @@ def test_a_citation_mark_opens_its_source_quote_in_place(site, browser, width_na
 def test_contents_stay_in_view_on_wide_screens(site, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    for rel in ("yunqi/full-report.en.html", "yunqi/decision-makers.zh.html"):
+    for rel in ("qiaotou/full-report.en.html", "qiaotou/decision-makers.zh.html"):
         page.goto(site + rel)
         toc = page.locator("nav.toc")
         assert toc.count() == 1, rel
@@ -296,9 +297,9 @@ def test_contents_stay_in_view_on_wide_screens(site, browser):
     context.close()
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
-    page.goto(site + "yunqi/decision-makers.en.html")
+    page.goto(site + "qiaotou/decision-makers.en.html")
     assert page.locator("nav.toc").is_hidden()  # a one-page note needs no contents on a phone
-    page.goto(site + "yunqi/full-report.en.html")
+    page.goto(site + "qiaotou/full-report.en.html")
     assert page.locator("nav.toc").is_visible()  # in the flow, after the cover
     context.close()
 
@@ -306,7 +307,7 @@ def test_contents_stay_in_view_on_wide_screens(site, browser):
 def test_printing_from_the_browser_drops_the_navigation(site, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    for rel in ("yunqi/decision-makers.en.html", "bri/full-report.zh.html", "index.html"):
+    for rel in ("qiaotou/decision-makers.en.html", "hexi/full-report.zh.html", "index.html"):
         page.goto(site + rel)
         page.emulate_media(media="print")
         hidden = page.evaluate("""() => Array.from(document.querySelectorAll(
@@ -315,14 +316,14 @@ def test_printing_from_the_browser_drops_the_navigation(site, browser):
         assert set(hidden) <= {"none"}, rel
         assert page.locator("h1").is_visible()
         page.emulate_media(media="screen")
-    page.goto(site + "yunqi/full-report.en.html")
+    page.goto(site + "qiaotou/full-report.en.html")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF")
-    (SCREENS.parent / "print-preview.yunqi.full-report.en.pdf").write_bytes(pdf)
+    (SCREENS.parent / "print-preview.qiaotou.full-report.en.pdf").write_bytes(pdf)
     context.close()
 
 
-def test_index_is_usable_with_the_keyboard_alone(dist, site, browser):
+def test_index_is_usable_with_the_keyboard_alone(fixture_dist, site, browser):
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.goto(site + "index.html")
@@ -349,7 +350,7 @@ def test_index_is_usable_with_the_keyboard_alone(dist, site, browser):
     assert page.url == first_html
     # the landing page lists every brief with summary, audiences, languages, date and links
     page.goto(site + "index.html")
-    for brief in sorted(p.name for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for brief in sorted(p.name for p in fixture_dist.iterdir() if p.is_dir() and not p.name.startswith(".")):
         article = page.locator(f"article#{brief}")
         assert article.count() == 1, brief
         assert article.locator("h2").count() >= 1 and article.locator("time").count() == 1

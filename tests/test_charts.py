@@ -1,4 +1,5 @@
-"""Charts from facts: vector SVG with localized text, a text alternative and a source line."""
+"""Charts from facts: vector SVG with localized text, a text alternative and a source line
+(on the fixture project)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.mark.parametrize(("lang", "values", "labels"), [
-    ("zh", ["328家", "481家"], ["2015年", "2016年12月"]),
-    ("en", ["328 enterprises", "481 enterprises"], ["2015", "December 2016"]),
+    ("zh", ["120家", "215家"], ["2015年", "2016年12月"]),
+    ("en", ["120 enterprises", "215 enterprises"], ["2015", "December 2016"]),
 ])
-def test_charts_are_svg_with_localized_text(dist, lang, values, labels):
-    root = parse_html(dist / "yunqi" / f"full-report.{lang}.html")
+def test_charts_are_svg_with_localized_text(fixture_dist, lang, values, labels):
+    root = parse_html(fixture_dist / "qiaotou" / f"full-report.{lang}.html")
     outcomes = next(e for e in root.iter() if e.get("id") == "sec-outcomes")
     figures = list(find_all(outcomes, "figure", class_="chart"))
-    assert len(figures) == 3
+    assert len(figures) == 2
     svg = figures[0].find(f".//{SVG}svg")
     assert svg.get("role") == "img"
     title = svg.find(f"{SVG}title")
@@ -34,21 +35,21 @@ def test_charts_are_svg_with_localized_text(dist, lang, values, labels):
         assert link.get("href")[1:] in notes
 
 
-def test_growth_note_under_the_revenue_chart(dist):
-    root = parse_html(dist / "yunqi" / "full-report.zh.html")
-    figure = next(e for e in root.iter() if e.get("id", "") == "fig-fiscal-revenue")
-    assert "财政总收入同比增长：58%" in text_of(figure).replace(" ", "")
+def test_growth_note_under_the_output_chart(fixture_dist):
+    root = parse_html(fixture_dist / "qiaotou" / "full-report.zh.html")
+    figure = next(e for e in root.iter() if e.get("id", "") == "fig-output")
+    assert "园区产值同比增长：67%" in text_of(figure).replace(" ", "")
 
 
-def test_charts_stay_text_in_the_pdf(dist):
-    flat = squash("".join(pdf_pages(dist / "yunqi" / "full-report.zh.pdf")))
-    for text in ("累计引进企业数", "涉云产值", "财政总收入", "328家", "481家", "近30亿元",
-                 "2.1亿元", "2016年12月", "资料来源："):
+def test_charts_stay_text_in_the_pdf(fixture_dist):
+    flat = squash("".join(pdf_pages(fixture_dist / "qiaotou" / "full-report.zh.pdf")))
+    for text in ("累计引进企业数", "园区产值", "120家", "215家", "12亿元", "超过20亿元",
+                 "2016年12月", "资料来源："):
         assert text in flat, text
 
 
-def test_one_page_note_has_no_charts(dist):
-    root = parse_html(dist / "yunqi" / "decision-makers.zh.html")
+def test_one_page_note_has_no_charts(fixture_dist):
+    root = parse_html(fixture_dist / "qiaotou" / "decision-makers.zh.html")
     assert not list(find_all(root, "figure", class_="chart"))
     assert not list(root.iter(f"{SVG}svg")) or all(
         s.get("class") != "chart-svg" for s in root.iter(f"{SVG}svg"))
@@ -63,18 +64,19 @@ CHART = """charts:
 
 
 @pytest.mark.parametrize(("facts", "expected"), [
-    ("yunqi.enterprises.2015, yunqi.nothing",
-     "briefs/yunqi/brief.yaml:NN: chart 'c': unknown fact 'yunqi.nothing' (check the id in facts/*.yaml)"),
-    ("yunqi.enterprises.2015, yunqi.output.2015",
-     "briefs/yunqi/brief.yaml:NN: chart 'c': facts in different units (cny, enterprise) (a chart compares figures of one unit)"),
-    ("yunqi.park.opened",
-     "briefs/yunqi/brief.yaml:NN: chart 'c': fact 'yunqi.park.opened' is a date, not a quantity"),
+    ("qiaotou.enterprises.2015, qiaotou.nothing",
+     "briefs/qiaotou/brief.yaml:NN: chart 'c': unknown fact 'qiaotou.nothing' (check the id in facts/*.yaml)"),
+    ("qiaotou.enterprises.2015, qiaotou.output.2015",
+     "briefs/qiaotou/brief.yaml:NN: chart 'c': facts in different units (cny, enterprise) (a chart compares figures of one unit)"),
+    ("qiaotou.park.opened",
+     "briefs/qiaotou/brief.yaml:NN: chart 'c': fact 'qiaotou.park.opened' is a date, not a quantity"),
 ])
-def test_bad_charts_are_reported(project, facts, expected):
-    path = project / "briefs/yunqi/brief.yaml"
+def test_bad_charts_are_reported(fixture_project, facts, expected):
+    project = fixture_project
+    path = project / "briefs/qiaotou/brief.yaml"
     text = path.read_text(encoding="utf-8")
     text = text[:text.index("charts:")] + CHART.replace("FACTS", facts)
-    write_files(project, {"briefs/yunqi/brief.yaml": text})
+    write_files(project, {"briefs/qiaotou/brief.yaml": text})
     line = text.splitlines().index("    facts: [" + facts + "]") + 1
     with pytest.raises(InputError) as caught:
         load_and_check(Options(root=project))

@@ -1,4 +1,5 @@
-"""The command line as a user runs it: exit codes, messages, and nothing lost on failure."""
+"""The command line as a user runs it: exit codes, messages, and nothing lost on failure (on
+the fixture project)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def built(project, tmp_path):
+def built(fixture_project, tmp_path):
     """A project copy with a good build in ``out``; returns (project, out, snapshot)."""
+    project = fixture_project
     out = tmp_path / "out"
     result = run_cli("--project", str(project), "--out", str(out), *HTML_ONLY)
     assert result.returncode == 0, result.stderr
@@ -35,10 +37,10 @@ def break_and_build(project: Path, out: Path, path: str, old: str, new: str):
 
 def test_broken_fact_file_stops_the_build_and_keeps_the_last_good_outputs(built):
     project, out, before = built
-    result = break_and_build(project, out, "facts/yunqi.yaml", "facts:\n", "facts:\n  - [\n")
+    result = break_and_build(project, out, "facts/qiaotou.yaml", "facts:\n", "facts:\n  - [\n")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("facts/yunqi.yaml:")
+    assert lines[0].startswith("facts/qiaotou.yaml:")
     assert ": invalid YAML: " in lines[0]
     assert lines[-1].startswith("Error: stopped with ")
     assert lines[-1].endswith("; nothing was written.")
@@ -47,12 +49,12 @@ def test_broken_fact_file_stops_the_build_and_keeps_the_last_good_outputs(built)
 
 def test_unknown_fact_id_names_the_file_and_line(built):
     project, out, before = built
-    text = (project / "briefs/yunqi/en.md").read_text(encoding="utf-8")
+    text = (project / "briefs/qiaotou/en.md").read_text(encoding="utf-8")
     line = text.splitlines().index("# outcomes") + 3
-    result = break_and_build(project, out, "briefs/yunqi/en.md", "# outcomes\n\n",
-                             '# outcomes\n\nIt had {{ fact("yunqi.no-such-fact") }} firms.\n\n')
+    result = break_and_build(project, out, "briefs/qiaotou/en.md", "# outcomes\n\n",
+                             '# outcomes\n\nIt had {{ fact("qiaotou.no-such-fact") }} firms.\n\n')
     assert result.returncode == 1
-    assert (f"briefs/yunqi/en.md:{line}: unknown fact 'yunqi.no-such-fact' "
+    assert (f"briefs/qiaotou/en.md:{line}: unknown fact 'qiaotou.no-such-fact' "
             "(check the id in facts/*.yaml)") in result.stderr.splitlines()
     assert snapshot(out) == before
 
@@ -80,14 +82,14 @@ def test_template_syntax_error(built):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--brief", "nope"), "Error: unknown brief 'nope' (known: bri, members-chinasoft, "
-                             "members-cnblogs, members-meiruo, yunqi)"),
+    (("--brief", "nope"), "Error: unknown brief 'nope' (known: hexi, qiaotou)"),
     (("--audience", "radio"), "Error: unknown audience 'radio' (known: decision-makers, "
-                              "full-report, press, print-edition)"),
+                              "field-card, full-report, press, print-edition)"),
     (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh)"),
 ])
-def test_usage_errors_exit_2(args, message):
-    result = run_cli(*args, "--out", "/nonexistent/never-written")
+def test_usage_errors_exit_2(fixture_project, args, message):
+    result = run_cli("--project", str(fixture_project), *args, "--out",
+                     "/nonexistent/never-written")
     assert result.returncode == 2
     assert result.stderr.strip() == message
 
@@ -98,32 +100,28 @@ def test_argument_errors_exit_2():
     assert "invalid choice: 'epub'" in result.stderr
 
 
-def test_check_command_reports_counts():
-    result = run_cli("check", "--strict")
+def test_check_command_reports_counts(fixture_project):
+    result = run_cli("check", "--strict", "--project", str(fixture_project))
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].split() == ["source", "facts", "claims", "conflicts"]
-    assert any(line.split()[0] == "jing-yunqi" for line in lines[1:4])
-    assert any(line.startswith("conflict yunqi.conference.attendance-2016: nearly 40,000 people")
-               for line in lines)
-    assert lines[-1].startswith("ok: ")
-    assert lines[-1].endswith(" conflicts, 5 briefs; 0 warnings")
+    assert result.stdout.splitlines() == [
+        "source          facts  claims  conflicts",
+        "  hexi-report       6       1          0",
+        "  qiaotou-case     10       1          1",
+        "topic           facts  claims  conflicts",
+        "  hexi              6       1          0",
+        "  qiaotou          10       1          1",
+        "conflict qiaotou.staff-2016: nearly 8,000 people [people working in the park, "
+        "qiaotou-case] vs over 8,000 people [people working in the park (annual report), "
+        "qiaotou-case]",
+        "ok: 16 facts, 2 claims, 1 conflicts, 2 briefs; 0 warnings"]
 
 
-def test_selection_builds_only_what_was_asked(tmp_path):
+def test_selection_builds_only_what_was_asked(fixture_project, tmp_path):
     out = tmp_path / "out"
-    result = run_cli("--brief", "bri", "--lang", "en", "--audience", "decision-makers",
-                     "--format", "html", "--out", str(out))
+    result = run_cli("--project", str(fixture_project), "--brief", "hexi", "--lang", "en",
+                     "--audience", "decision-makers", "--format", "html", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(snapshot(out)) == ["bri/decision-makers.en.html", "facts.html", "index.html"]
-
-
-def test_help_documents_every_option():
-    result = run_cli("--help")
-    assert result.returncode == 0
-    for option in ("--brief", "--audience", "--lang", "--format", "--out", "--templates",
-                   "--sources", "--project", "--strict", "--quiet", "--debug", "check"):
-        assert option in result.stdout
+    assert sorted(snapshot(out)) == ["facts.html", "hexi/decision-makers.en.html", "index.html"]
 
 
 def test_every_option_is_documented_in_the_readme():

@@ -1,8 +1,8 @@
-"""Hostile content reaches nothing; killed or concurrent builds lose nothing."""
+"""Hostile content reaches nothing; killed or concurrent builds lose nothing (on the fixture
+project; how long the refusals take is measured by benchmarks/limits.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import json
 import os
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from helpers import ROOT, copy_project, parse_html, write_files
+from helpers import ROOT, copy_fixture, parse_html, write_files
 
 from policybrief.build import Options, build
 from policybrief.errors import BriefError, InputError
@@ -55,10 +55,10 @@ def _url(server, name: str) -> str:
 
 def _prose(project: Path, extra: str) -> None:
     """Add ``extra`` to the Lessons section; digits in it (ports, depths) are allowed."""
-    path = project / "briefs/yunqi/en.md"
+    path = project / "briefs/hexi/en.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("# lessons\n", f"# lessons\n\n{extra}\n\n", 1), encoding="utf-8")
-    brief = project / "briefs/yunqi/brief.yaml"
+    brief = project / "briefs/hexi/brief.yaml"
     tokens = sorted(set(re.findall(r"\S*\d\S*", extra)), key=len, reverse=True)
     settings = brief.read_text(encoding="utf-8").replace(
         "allow_digits: []", "allow_digits: " + json.dumps(tokens))
@@ -73,13 +73,13 @@ def _template(tmp_path: Path, block: str) -> Path:
 
 
 def _build(project: Path, tmp_path: Path, formats=("html",), templates=()):
-    return build(Options(root=project, out=tmp_path / "out", briefs=("yunqi",), langs=("en",),
+    return build(Options(root=project, out=tmp_path / "out", briefs=("hexi",), langs=("en",),
                          audiences=("full-report",), formats=formats,
                          templates=tuple(templates)))
 
 
 def _html(tmp_path: Path) -> str:
-    return (tmp_path / "out/yunqi/full-report.en.html").read_text(encoding="utf-8")
+    return (tmp_path / "out/hexi/full-report.en.html").read_text(encoding="utf-8")
 
 
 PROSE_SHOWN_AS_TEXT = {
@@ -96,12 +96,12 @@ PROSE_SHOWN_AS_TEXT = {
 @pytest.mark.parametrize("case", sorted(PROSE_SHOWN_AS_TEXT))
 def test_markup_in_prose_is_shown_as_text(server, tmp_path, case):
     source, shown = PROSE_SHOWN_AS_TEXT[case]
-    project = copy_project(tmp_path / "p")
+    project = copy_fixture(tmp_path / "p")
     _prose(project, source.format(url=_url(server, case)))
     _build(project, tmp_path, formats=("html", "pdf"))
     html = _html(tmp_path)
     assert shown in html
-    root = parse_html(tmp_path / "out/yunqi/full-report.en.html")
+    root = parse_html(tmp_path / "out/hexi/full-report.en.html")
     lessons = next(e for e in root.iter() if e.get("id") == "sec-lessons")
     tags = {e.tag.split("}")[1] for e in lessons.iter()}
     assert not tags & {"img", "script", "svg", "image", "link", "a"}, tags
@@ -114,11 +114,11 @@ def test_markup_in_prose_is_shown_as_text(server, tmp_path, case):
     ("{{ cycler.__init__.__globals__.os }}", "not allowed in prose"),
 ])
 def test_template_injection_in_prose_fails_clearly(tmp_path, source, message):
-    project = copy_project(tmp_path / "p")
+    project = copy_fixture(tmp_path / "p")
     _prose(project, source)
     with pytest.raises(BriefError) as caught:
         _build(project, tmp_path)
-    assert str(caught.value).startswith("briefs/yunqi/en.md:")
+    assert str(caught.value).startswith("briefs/hexi/en.md:")
     assert message in str(caught.value)
 
 
@@ -133,12 +133,12 @@ def test_template_injection_in_prose_fails_clearly(tmp_path, source, message):
     ('{% include "../../../../etc/passwd" %}', "template '../../../../etc/passwd' not found"),
 ])
 def test_user_templates_cannot_reach_outside(server, tmp_path, block, message):
-    project = copy_project(tmp_path / "p")
+    project = copy_fixture(tmp_path / "p")
     folder = _template(tmp_path, block.replace("{url}", _url(server, "t.png")))
     with pytest.raises(BriefError) as caught:
         _build(project, tmp_path, templates=[folder])
     assert message in str(caught.value)
-    assert not (tmp_path / "out/yunqi/full-report.en.html").exists()
+    assert not (tmp_path / "out/hexi/full-report.en.html").exists()
 
 
 def test_pdf_fetcher_serves_only_the_template_folders(server, tmp_path):
@@ -156,7 +156,7 @@ def test_pdf_fetcher_serves_only_the_template_folders(server, tmp_path):
 
 
 def test_huge_inline_image_is_refused(tmp_path):
-    project = copy_project(tmp_path / "p")
+    project = copy_fixture(tmp_path / "p")
     data = "A" * (5 * 1024 * 1024)
     folder = _template(tmp_path, f'<img alt="" src="data:image/png;base64,{data}">')
     with pytest.raises(BriefError) as caught:
@@ -165,10 +165,10 @@ def test_huge_inline_image_is_refused(tmp_path):
 
 
 def test_fact_labels_are_escaped_not_evaluated(tmp_path):
-    project = copy_project(tmp_path / "p")
-    facts = project / "facts/yunqi.yaml"
+    project = copy_fixture(tmp_path / "p")
+    facts = project / "facts/hexi.yaml"
     text = facts.read_text(encoding="utf-8")
-    text = text.replace("en: enterprises attracted", "en: <script>x</script> {{ config.items() }}", 1)
+    text = text.replace("en: residents}", 'en: "<script>x</script> {{ config.items() }}"}', 1)
     assert "<script>" in text
     facts.write_text(text, encoding="utf-8")
     _build(project, tmp_path)
@@ -177,18 +177,16 @@ def test_fact_labels_are_escaped_not_evaluated(tmp_path):
     assert "<script>x" not in html
 
 
-def test_deeply_nested_markdown_stops_quickly(tmp_path):
-    project = copy_project(tmp_path / "p")
+def test_deeply_nested_markdown_is_refused(tmp_path):
+    project = copy_fixture(tmp_path / "p")
     _prose(project, "".join("  " * i + "- x\n" for i in range(2000)))
-    started = time.perf_counter()
     with pytest.raises(InputError) as caught:
         _build(project, tmp_path)
-    assert time.perf_counter() - started < 10
     assert any(p.message == "nested too deeply" for p in caught.value.problems)
 
 
 def test_audience_names_cannot_leave_the_output_folder(tmp_path):
-    project = copy_project(tmp_path / "p")
+    project = copy_fixture(tmp_path / "p")
     audiences = project / "templates/audiences.yaml"
     audiences.write_text(audiences.read_text(encoding="utf-8").replace(
         "  decision-makers:", '  "../../escape":', 1), encoding="utf-8")
@@ -198,8 +196,10 @@ def test_audience_names_cannot_leave_the_output_folder(tmp_path):
     assert not (tmp_path / "escape").exists()
 
 
-def test_brief_selection_cannot_name_a_path():
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--brief", "../../etc"],
+def test_brief_selection_cannot_name_a_path(tmp_path):
+    project = copy_fixture(tmp_path / "p")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project),
+                             "--brief", "../../etc"],
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.startswith("Error: unknown brief '../../etc'")
@@ -207,55 +207,55 @@ def test_brief_selection_cannot_name_a_path():
 
 # -- nothing lost -------------------------------------------------------------------------------
 
-SMALL = ["--brief", "bri", "--audience", "decision-makers"]
+SMALL = ["--brief", "hexi", "--audience", "decision-makers", "--lang", "en"]
+
+
+def _outputs(out: Path, pattern: str) -> list[Path]:
+    """The outputs a reader sees (not a killed build's private staging folder)."""
+    return [p for p in out.rglob(pattern)
+            if not any(part.startswith(".") for part in p.relative_to(out).parts)]
 
 
 def _valid(out: Path) -> int:
     count = 0
-    for pdf in out.rglob("*.pdf"):
+    for pdf in _outputs(out, "*.pdf"):
         reader = pypdf.PdfReader(str(pdf))
         assert len(reader.pages) == 1 and reader.pages[0].extract_text()
         count += 1
-    for html in out.rglob("*.html"):
+    for html in _outputs(out, "*.html"):
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>")
         count += 1
     return count
 
 
 def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
+    """Every run is forced, so each one killed was rewriting the files (an unforced run
+    would skip them all and be killed with nothing to lose)."""
+    project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), *SMALL, "--out", str(out), "--quiet"]
+    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), *SMALL,
+               "--out", str(out), "--quiet", "--force"]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     duration = time.perf_counter() - started
-    assert _valid(out) == 6
+    assert _valid(out) == 4
     # Kill at moments spread over the run, most near its end where files are written.
-    moments = [duration * f for f in (0.3, 0.6, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 1.0, 1.02)]
-    for moment in moments:
+    for fraction in (0.5, 0.85, 0.95, 0.99, 1.02):
         process = subprocess.Popen(command, start_new_session=True)
-        time.sleep(moment)
+        time.sleep(duration * fraction)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        assert _valid(out) == 6
+        assert _valid(out) == 4
     subprocess.run(command, check=True)
     assert not list(out.rglob(".*.tmp")), "stale temporary files are cleaned up"
+    assert not list((out / ".staging").glob("*/*.*ml")), "killed builds' staging is cleaned up"
 
 
 def test_concurrent_builds_do_not_corrupt_each_other(tmp_path):
+    project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), *SMALL, "--out", str(out), "--quiet"]
+    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), *SMALL,
+               "--out", str(out), "--quiet"]
     processes = [subprocess.Popen(command) for _ in range(3)]
     assert [p.wait() for p in processes] == [0, 0, 0]
-    assert _valid(out) == 6
-
-
-def test_two_builds_give_identical_files(tmp_path):
-    digests = []
-    for name, epoch in (("a", "1000000000"), ("b", "1900000000")):
-        out = tmp_path / name
-        subprocess.run([sys.executable, str(ROOT / "build.py"), *SMALL, "--out", str(out), "-q"],
-                       check=True, env={**os.environ, "SOURCE_DATE_EPOCH": epoch})
-        digests.append({p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                        for p in sorted(out.rglob("*"))
-                        if p.is_file() and not p.name.startswith(".")})
-    assert digests[0] == digests[1]
+    assert _valid(out) == 4

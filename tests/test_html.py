@@ -1,34 +1,35 @@
-"""The web edition as a reader's browser parses it."""
+"""The web edition as a reader's browser parses it (the fixture project, built once)."""
 
 from __future__ import annotations
 
 import pytest
-from helpers import NS, ROOT, find_all, parse_html, text_of
+from helpers import NS, find_all, parse_html, text_of
 
 from policybrief.i18n import LANGUAGES, format_fact
 from policybrief.project import load_project
 
-BRIEFS = ("yunqi", "bri")
-AUDIENCES = ("full-report", "decision-makers")
+BRIEFS = ("qiaotou", "hexi")
+AUDIENCES = ("full-report", "decision-makers", "press")
+BRIEF_AUDIENCES = {"qiaotou": AUDIENCES, "hexi": AUDIENCES[:2]}
 TITLES = {"zh": ["背景", "举措", "成效", "启示"], "en": ["Background", "Measures", "Outcomes", "Lessons"]}
 TAGS = {"zh": "zh-Hans", "en": "en"}
 KEY_FIGURES = {
-    ("yunqi", "zh"): ["481家", "超过80亿元", "3.36亿元", "近4万人"],
-    ("yunqi", "en"): ["481 enterprises", "over CNY 8 billion", "CNY 336 million",
-                      "nearly 40,000 people"],
+    ("qiaotou", "zh"): ["215家", "超过20亿元", "近8000人", "5000万元"],
+    ("qiaotou", "en"): ["215 enterprises", "over CNY 2 billion", "nearly 8,000 people",
+                        "CNY 50 million"],
 }
 
 
 def outputs():
     for brief in BRIEFS:
-        for audience in AUDIENCES:
+        for audience in BRIEF_AUDIENCES[brief]:
             for lang in ("zh", "en"):
                 yield brief, audience, lang
 
 
 @pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
-def test_page_structure(dist, brief, audience, lang):
-    root = parse_html(dist / brief / f"{audience}.{lang}.html")
+def test_page_structure(fixture_dist, brief, audience, lang):
+    root = parse_html(fixture_dist / brief / f"{audience}.{lang}.html")
     assert root.get("lang") == TAGS[lang]
     assert len(list(find_all(root, "h1"))) == 1
     sections = list(find_all(root, "section", class_="brief-section"))
@@ -40,8 +41,8 @@ def test_page_structure(dist, brief, audience, lang):
 
 
 @pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
-def test_every_citation_links_to_a_note_with_source_and_quote(dist, brief, audience, lang):
-    root = parse_html(dist / brief / f"{audience}.{lang}.html")
+def test_every_citation_links_to_a_note_with_source_and_quote(fixture_dist, brief, audience, lang):
+    root = parse_html(fixture_dist / brief / f"{audience}.{lang}.html")
     notes = {li.get("id"): li for li in find_all(root, "li") if li.get("id", "").startswith("note-")}
     marks = list(find_all(root, "sup", class_="cite"))
     assert marks, "no citation marks"
@@ -56,21 +57,21 @@ def test_every_citation_links_to_a_note_with_source_and_quote(dist, brief, audie
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_key_figures_are_localized(dist, lang):
-    root = parse_html(dist / "yunqi" / f"full-report.{lang}.html")
+def test_key_figures_are_localized(fixture_dist, lang):
+    root = parse_html(fixture_dist / "qiaotou" / f"full-report.{lang}.html")
     box = next(find_all(root, "section", class_="key-figures"))
     values = [text_of(span) for span in find_all(box, "span", class_="fact")]
-    assert values == KEY_FIGURES[("yunqi", lang)]
+    assert values == KEY_FIGURES[("qiaotou", lang)]
 
 
-def test_every_cited_fact_renders_as_its_localized_value(dist):
-    project, _ = load_project(ROOT)
+def test_every_cited_fact_renders_as_its_localized_value(fixture_dist):
+    project, _ = load_project(fixture_dist.parent)
     for brief in BRIEFS:
         for lang in ("zh", "en"):
             language = LANGUAGES[lang]
-            root = parse_html(dist / brief / f"full-report.{lang}.html")
+            root = parse_html(fixture_dist / brief / f"full-report.{lang}.html")
             spans = list(find_all(root, "span", class_="fact"))
-            assert len(spans) > 10
+            assert len(spans) > 8
             for span in spans:
                 fact = project.facts.facts[span.get("data-fact")]
                 unit = project.facts.units[fact.unit]
@@ -81,52 +82,50 @@ def test_every_cited_fact_renders_as_its_localized_value(dist):
                 assert text_of(span) in expected, (fact.id, text_of(span))
 
 
-def test_inline_css_is_not_escaped(dist):
-    html = (dist / "yunqi" / "full-report.zh.html").read_text(encoding="utf-8")
+def test_inline_css_is_not_escaped(fixture_dist):
+    html = (fixture_dist / "qiaotou" / "full-report.zh.html").read_text(encoding="utf-8")
     style = html[html.index("<style>"):html.index("</style>")]
     assert "&#34;" not in style and "&gt;" not in style and "&quot;" not in style
     assert '"Noto Serif CJK SC"' in style
 
 
-def test_language_switch_and_pdf_link(dist):
-    root = parse_html(dist / "bri" / "decision-makers.zh.html")
+def test_language_switch_and_pdf_link(fixture_dist):
+    root = parse_html(fixture_dist / "hexi" / "decision-makers.zh.html")
     nav = next(find_all(root, "nav", class_="edition"))
     hrefs = [a.get("href") for a in find_all(nav, "a")]
     assert "decision-makers.en.html" in hrefs and "decision-makers.zh.pdf" in hrefs
-    assert (dist / "bri" / "decision-makers.en.html").is_file()
+    assert (fixture_dist / "hexi" / "decision-makers.en.html").is_file()
 
 
-def test_index_lists_every_output_with_working_links(dist):
-    root = parse_html(dist / "index.html")
+def test_index_lists_every_output_with_working_links(fixture_dist):
+    root = parse_html(fixture_dist / "index.html")
     hrefs = [a.get("href") for a in find_all(root, "a")]
     expected = {f"{b}/{a}.{lang}.{fmt}" for b, a, lang in outputs() for fmt in ("html", "pdf")}
     assert expected <= set(hrefs)
     for href in hrefs:
-        assert (dist / href).is_file(), href
+        assert (fixture_dist / href).is_file(), href
     titles = [text_of(h) for h in find_all(root, "h2")]
-    assert any("云栖小镇" in t for t in titles) and any("Yunqi" in t for t in titles)
+    assert any("桥头镇" in t for t in titles) and any("Qiaotou" in t for t in titles)
 
 
-def test_raw_html_in_prose_is_shown_as_text(tmp_path):
-    from helpers import copy_project
-
+def test_raw_html_in_prose_is_shown_as_text(fixture_project, tmp_path):
     from policybrief.build import Options, build
 
-    project = copy_project(tmp_path / "p")
-    text = project / "briefs" / "yunqi" / "en.md"
+    project = fixture_project
+    text = project / "briefs" / "qiaotou" / "en.md"
     body = text.read_text(encoding="utf-8")
     text.write_text(body.replace("# lessons\n", "# lessons\n\n<script>alert('x')</script>\n", 1),
                     encoding="utf-8")
-    build(Options(root=project, out=tmp_path / "out", briefs=("yunqi",), langs=("en",),
+    build(Options(root=project, out=tmp_path / "out", briefs=("qiaotou",), langs=("en",),
                   audiences=("full-report",), formats=("html",)))
-    html = (tmp_path / "out" / "yunqi" / "full-report.en.html").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "qiaotou" / "full-report.en.html").read_text(encoding="utf-8")
     assert "<script>" not in html
     assert "&lt;script&gt;alert" in html
 
 
-def test_conflicted_fact_shows_the_conflict_in_its_note(dist):
-    project, _ = load_project(ROOT)
-    root = parse_html(dist / "yunqi" / "full-report.en.html")
+def test_conflicted_fact_shows_the_conflict_in_its_note(fixture_dist):
+    project, _ = load_project(fixture_dist.parent)
+    root = parse_html(fixture_dist / "qiaotou" / "full-report.en.html")
     notes = [li for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
     conflicted = {fid for c in project.facts.conflicts.values() for fid in c.facts}
     shown = 0
@@ -136,18 +135,18 @@ def test_conflicted_fact_shows_the_conflict_in_its_note(dist):
         has_conflict = bool(list(find_all(note, "span", class_="note-conflict")))
         assert has_conflict == (fact_id in conflicted), fact_id
         shown += has_conflict
-    assert shown >= 3
+    assert shown == 2  # qiaotou.staff.2016 and its other side, each cited once
 
 
-def test_fact_check_page_lists_every_fact_and_claim(dist):
-    project, _ = load_project(ROOT)
-    root = parse_html(dist / "facts.html")
+def test_fact_check_page_lists_every_fact_and_claim(fixture_dist):
+    project, _ = load_project(fixture_dist.parent)
+    root = parse_html(fixture_dist / "facts.html")
     cards = {a.get("id"): a for a in find_all(root, "article", class_="fact-card")}
     assert set(cards) == set(project.facts.facts) | set(project.facts.claims)
-    card = cards["yunqi.output.2016"]
+    card = cards["qiaotou.output.2016"]
     values = [text_of(s) for s in find_all(card, "dd", class_="values")]
-    assert values == ["超过80亿元over CNY 8 billion"]
-    assert "涉云产值超过80亿元" in text_of(card)
+    assert values == ["超过20亿元over CNY 2 billion"]
+    assert "全年产值超过20亿元" in text_of(card)
     for card in cards.values():
         for link in find_all(card, "a"):
             href = link.get("href")
@@ -155,14 +154,14 @@ def test_fact_check_page_lists_every_fact_and_claim(dist):
                 assert href[1:] in cards
             else:
                 path, _, fragment = href.partition("#")
-                page = parse_html(dist / path)
+                page = parse_html(fixture_dist / path)
                 assert not fragment or any(e.get("id") == fragment for e in page.iter()), href
     conflicts = list(find_all(root, "li", class_="conflict-item"))
     assert len(conflicts) == len(project.facts.conflicts)
 
 
-def test_full_report_has_a_fact_check_appendix(dist):
-    root = parse_html(dist / "bri" / "full-report.zh.html")
+def test_full_report_has_a_fact_check_appendix(fixture_dist):
+    root = parse_html(fixture_dist / "hexi" / "full-report.zh.html")
     appendix = next(find_all(root, "section", class_="fact-check"))
     rows = list(find_all(appendix, "tr"))[1:]
     notes = [li for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
@@ -170,10 +169,36 @@ def test_full_report_has_a_fact_check_appendix(dist):
 
 
 @pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
-def test_citations_never_land_inside_attributes(dist, brief, audience, lang):
-    root = parse_html(dist / brief / f"{audience}.{lang}.html")
+def test_citations_never_land_inside_attributes(fixture_dist, brief, audience, lang):
+    root = parse_html(fixture_dist / brief / f"{audience}.{lang}.html")
     for element in root.iter():
         for name, value in element.attrib.items():
             assert "<" not in value and "\ue000" not in value, (element.tag, name, value)
     body = next(find_all(root, "body"))
     assert not (body.text or "").strip(), body.text
+
+
+def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_project,
+                                                                         tmp_path):
+    """The engine picks the edition that "cited in" links point to by the audiences'
+    settings (full text, full endnotes), not by the name "full-report"."""
+    from helpers import write_files
+
+    from policybrief.build import Options, build
+
+    audiences = fixture_project / "house/audiences.yaml"
+    write_files(fixture_project, {"house/audiences.yaml": audiences.read_text(encoding="utf-8") +
+                                  "  dossier:\n    template: full-report.html\n"
+                                  "    label: {zh: 档案, en: Dossier}\n    section_text: full\n"
+                                  "    endnotes: full\n"})
+    brief = fixture_project / "briefs/hexi/brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "audiences: [full-report, decision-makers]",
+        "audiences: [decision-makers, dossier]"), encoding="utf-8")
+    out = tmp_path / "out"
+    build(Options(root=fixture_project, out=out, briefs=("hexi",), formats=("html",)))
+    root = parse_html(out / "facts.html")
+    card = next(a for a in find_all(root, "article", class_="fact-card")
+                if a.get("id") == "hexi.investment")
+    links = {a.get("href") for a in find_all(card, "a") if a.get("href", "").startswith("hexi/")}
+    assert links == {"hexi/dossier.zh.html#sec-measures", "hexi/dossier.en.html#sec-measures"}

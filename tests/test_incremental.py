@@ -1,4 +1,5 @@
-"""Incremental, parallel and sharded builds, judged by what was rebuilt and what came out."""
+"""Incremental, parallel and sharded builds, judged by what was rebuilt and what came out
+(on the fixture project)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,20 @@ from helpers import run_cli
 
 from policybrief.build import Options, build
 
+HTML = dict(formats=("html",))
+# Every HTML output of the fixture: qiaotou in five audiences, hexi in two, two languages.
+QIAOTOU = ("full-report", "decision-makers", "press", "print-edition", "field-card")
+HEXI = ("full-report", "decision-makers")
+ALL_HTML = {f"qiaotou/{a}.{lang}.html" for a in QIAOTOU for lang in ("zh", "en")} | {
+    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en")}
+
 
 def statuses(report) -> dict[str, str]:
     return {w.path: w.status for w in report.written}
+
+
+def rebuilt(report) -> set[str]:
+    return {path for path, status in statuses(report).items() if status == "built"}
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -21,91 +33,107 @@ def digests(out: Path) -> dict[str, str]:
             and ".reports" not in p.parts}
 
 
-HTML = dict(formats=("html",))
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_unchanged_outputs_are_skipped_and_force_rebuilds(project, tmp_path):
+def test_unchanged_outputs_are_skipped_and_force_rebuilds(fixture_project, tmp_path):
     out = tmp_path / "out"
-    first = build(Options(root=project, out=out, **HTML))
-    assert set(statuses(first).values()) == {"built"}
-    second = build(Options(root=project, out=out, **HTML))
-    assert set(statuses(second).values()) == {"skipped"}
-    forced = build(Options(root=project, out=out, force=True, **HTML))
-    assert set(statuses(forced).values()) == {"built"}
+    first = build(Options(root=fixture_project, out=out, **HTML))
+    assert set(statuses(first)) == ALL_HTML and rebuilt(first) == ALL_HTML
+    second = build(Options(root=fixture_project, out=out, **HTML))
+    assert rebuilt(second) == set()
+    forced = build(Options(root=fixture_project, out=out, force=True, **HTML))
+    assert rebuilt(forced) == ALL_HTML
 
 
-def test_changing_one_fact_rebuilds_only_what_shows_it(project, tmp_path):
+def test_changing_one_fact_rebuilds_exactly_the_outputs_that_show_it(fixture_project, tmp_path):
+    """qiaotou.fund.cap is cited only in a paragraph after the lead of "measures": the
+    full-text audiences show it; the one-page note, the press release and the field card,
+    which print only each section's first paragraph, do not. Rebuilding any of those would
+    fail this test, and so would missing one that shows it."""
     out = tmp_path / "out"
-    build(Options(root=project, out=out, **HTML))
-    facts = project / "facts/bri.yaml"
-    text = facts.read_text(encoding="utf-8")
-    # forest.area is cited by the Belt and Road brief only
-    marker = "  - id: forest.area\n"
-    assert marker in text
-    start = text.index(marker)
-    # A value must match its quote, so the edit is to what the figure is called.
-    label_at = text.index("      zh: 森林城市规划面积", start)
-    facts.write_text(text[:label_at] + "      zh: 森林城市规划总面积"
-                     + text[label_at + len("      zh: 森林城市规划面积"):], encoding="utf-8")
-    report = build(Options(root=project, out=out, **HTML))
-    rebuilt = {path for path, status in statuses(report).items() if status == "built"}
-    assert rebuilt and all(path.startswith("bri/") for path in rebuilt), rebuilt
-    assert "森林城市规划总面积" in (out / "bri/full-report.zh.html").read_text(encoding="utf-8")
+    build(Options(root=fixture_project, out=out, **HTML))
+    before = digests(out)
+    # A correction: the source now says 200万, and the fact follows it (value and quote).
+    replace_in(fixture_project / "sources/qiaotou.txt", "最高可获得100万元", "最高可获得200万元")
+    replace_in(fixture_project / "facts/qiaotou.yaml", "    value: 1000000\n",
+               "    value: 2000000\n")
+    replace_in(fixture_project / "facts/qiaotou.yaml", "最高可获得100万元", "最高可获得200万元")
+    report = build(Options(root=fixture_project, out=out, **HTML))
+    after = digests(out)
+    changed = {name for name in ALL_HTML if before[name] != after[name]}
+    expected = {f"qiaotou/{a}.{lang}.html" for a in ("full-report", "print-edition")
+                for lang in ("zh", "en")}
+    assert rebuilt(report) == expected
+    assert changed == expected
+    for lang, figure in (("zh", "最高200万元"), ("en", "up to CNY 2 million")):
+        assert figure in (out / f"qiaotou/full-report.{lang}.html").read_text(encoding="utf-8")
 
 
-def test_moving_a_fact_within_its_file_rebuilds_nothing(project, tmp_path):
+def test_editing_a_later_paragraph_rebuilds_only_the_full_text_of_that_language(
+        fixture_project, tmp_path):
     out = tmp_path / "out"
-    build(Options(root=project, out=out, **HTML))
-    facts = project / "facts/bri.yaml"
+    build(Options(root=fixture_project, out=out, **HTML))
+    replace_in(fixture_project / "briefs/qiaotou/en.md", "None of this is new;",
+               "Nothing here is new;")
+    report = build(Options(root=fixture_project, out=out, **HTML))
+    assert rebuilt(report) == {"qiaotou/full-report.en.html", "qiaotou/print-edition.en.html"}
+    assert "Nothing here is new;" in (out / "qiaotou/full-report.en.html").read_text("utf-8")
+
+
+def test_moving_a_fact_within_its_file_rebuilds_nothing(fixture_project, tmp_path):
+    out = tmp_path / "out"
+    build(Options(root=fixture_project, out=out, **HTML))
+    facts = fixture_project / "facts/qiaotou.yaml"
     facts.write_text("# a comment that shifts every line\n" + facts.read_text(encoding="utf-8"),
                      encoding="utf-8")
-    report = build(Options(root=project, out=out, **HTML))
-    assert set(statuses(report).values()) == {"skipped"}
+    report = build(Options(root=fixture_project, out=out, **HTML))
+    assert rebuilt(report) == set()
 
 
-def test_deleting_the_cache_is_safe(project, tmp_path):
+def test_deleting_the_cache_is_safe(fixture_project, tmp_path):
     out = tmp_path / "out"
-    build(Options(root=project, out=out, **HTML))
+    build(Options(root=fixture_project, out=out, **HTML))
     before = digests(out)
     (out / ".policybrief-cache.json").unlink()
-    report = build(Options(root=project, out=out, **HTML))
-    assert set(statuses(report).values()) == {"built"}
+    report = build(Options(root=fixture_project, out=out, **HTML))
+    assert rebuilt(report) == ALL_HTML
     assert digests(out) == before
 
 
-def test_a_deleted_output_is_rebuilt(project, tmp_path):
+def test_a_deleted_output_is_rebuilt(fixture_project, tmp_path):
     out = tmp_path / "out"
-    build(Options(root=project, out=out, **HTML))
-    (out / "yunqi/full-report.en.html").unlink()
-    report = build(Options(root=project, out=out, **HTML))
-    assert {p for p, s in statuses(report).items() if s == "built"} == {
-        "yunqi/full-report.en.html"}
+    build(Options(root=fixture_project, out=out, **HTML))
+    (out / "qiaotou/full-report.en.html").unlink()
+    report = build(Options(root=fixture_project, out=out, **HTML))
+    assert rebuilt(report) == {"qiaotou/full-report.en.html"}
 
 
-def test_two_workers_give_the_same_pdfs_as_one(tmp_path):
-    from helpers import ROOT
-
-    picks = dict(briefs=("bri",), audiences=("decision-makers",))
-    one = build(Options(root=ROOT, out=tmp_path / "one", jobs=1, **picks))
-    two = build(Options(root=ROOT, out=tmp_path / "two", jobs=2, **picks))
+def test_two_workers_give_the_same_pdfs_as_one(fixture_project, tmp_path):
+    picks = dict(briefs=("hexi",), audiences=("decision-makers",), formats=("pdf",))
+    one = build(Options(root=fixture_project, out=tmp_path / "one", jobs=1, **picks))
+    two = build(Options(root=fixture_project, out=tmp_path / "two", jobs=2, **picks))
     assert digests(tmp_path / "one") == digests(tmp_path / "two")
-    assert len([w for w in two.written if w.format == "pdf" and w.status == "built"]) == 2
-    assert len([w for w in one.written if w.format == "pdf"]) == 2
+    expected = {f"hexi/decision-makers.{lang}.pdf" for lang in ("zh", "en")}
+    assert rebuilt(one) == rebuilt(two) == expected
 
 
-def test_shards_cover_every_output_once_and_index_assembles_them(project, tmp_path):
+def test_shards_cover_every_output_once_and_index_assembles_them(fixture_project, tmp_path):
     out = tmp_path / "out"
     names = []
     for index in (1, 2, 3):
-        result = run_cli("--project", str(project), "--out", str(out), "--format", "html",
-                         "--shard", f"{index}/3", "--json")
+        result = run_cli("--project", str(fixture_project), "--out", str(out), "--format",
+                         "html", "--shard", f"{index}/3", "--json")
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
         assert report["shard"] == f"{index}/3"
         names += [w["path"] for w in report["written"]]
-    assert len(names) == len(set(names)) == 22  # 2 briefs x 4 audiences x 2 languages + 3 rows x 2
+    assert sorted(names) == sorted(ALL_HTML)
     assert not (out / "index.html").exists()
-    result = run_cli("index", "--project", str(project), "--out", str(out))
+    result = run_cli("index", "--project", str(fixture_project), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "from 3 shard reports" in result.stdout
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -114,14 +142,44 @@ def test_shards_cover_every_output_once_and_index_assembles_them(project, tmp_pa
     assert (out / "facts.html").is_file()
 
 
-def test_json_report_and_progress_lines(project, tmp_path):
-    result = run_cli("--project", str(project), "--out", str(tmp_path / "out"), "--brief", "bri",
-                     "--audience", "decision-makers", "--lang", "en", "--json")
+def test_after_sharded_builds_are_merged_the_next_build_redoes_nothing(fixture_project,
+                                                                       tmp_path):
+    """Each shard builds into its own folder (as on separate machines); the folders are
+    gathered into one, `index` merges the shards' caches, and a full build there then skips
+    every output."""
+    merged = tmp_path / "merged"
+    for index in (1, 2):
+        shard_out = tmp_path / f"shard{index}"
+        result = run_cli("--project", str(fixture_project), "--out", str(shard_out),
+                         "--format", "html", "--shard", f"{index}/2", "--quiet")
+        assert result.returncode == 0, result.stderr
+        gather(shard_out, merged)
+    result = run_cli("index", "--project", str(fixture_project), "--out", str(merged))
+    assert result.returncode == 0, result.stderr
+    report = build(Options(root=fixture_project, out=merged, **HTML))
+    assert set(statuses(report)) == ALL_HTML
+    assert rebuilt(report) == set()
+
+
+def gather(source: Path, dest: Path) -> None:
+    """Copy a shard's folder into the merged one, as an artifact download would: later
+    files of the same name (each shard's cache) replace earlier ones."""
+    for path in source.rglob("*"):
+        if path.is_file():
+            target = dest / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+
+
+def test_json_report_and_progress_lines(fixture_project, tmp_path):
+    result = run_cli("--project", str(fixture_project), "--out", str(tmp_path / "out"),
+                     "--brief", "hexi", "--audience", "decision-makers", "--lang", "en",
+                     "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     pdf = next(w for w in report["written"] if w["format"] == "pdf")
     assert pdf["pages"] == 1 and pdf["status"] == "built" and pdf["size"] > 10_000
-    result = run_cli("--project", str(project), "--out", str(tmp_path / "out2"), "--brief",
-                     "bri", "--audience", "decision-makers")
-    assert "2/2 PDFs, ETA 0 s: bri/decision-makers." in result.stderr
-    assert "built 6, skipped 0 of 6 files" in result.stdout  # html, pdf, docx x 2
+    result = run_cli("--project", str(fixture_project), "--out", str(tmp_path / "out2"),
+                     "--brief", "hexi", "--audience", "decision-makers", "--lang", "zh")
+    assert "1/1 PDFs, ETA 0 s: hexi/decision-makers.zh.pdf" in result.stderr.splitlines()
+    assert "built 2, skipped 0 of 2 files" in result.stdout

@@ -1,15 +1,15 @@
 # Property-based tests (Hypothesis) for the loaders: whatever a facts file, a brief.yaml or a
 # language file holds, loading and checking end in success or in problems (a path, and a line
 # within that file), never in an exception. A default run is 1,250 generated examples in total
-# (7 property tests, plus their 21 explicit @example cases) and 7 plain tests of the limits:
-# about 20 s on 2 cores. HYPOTHESIS_EXAMPLES=10 multiplies every count (0.5 halves them).
+# (7 property tests, plus their 21 explicit @example cases) and 7 plain tests of the limits
+# (how long the refusals take is measured by benchmarks/limits.py, not asserted here).
+# HYPOTHESIS_EXAMPLES=10 multiplies every count (0.5 halves them).
 # The runs are derandomized (the same examples every time) and keep no example database.
 from __future__ import annotations
 
 import math
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -26,17 +26,19 @@ from policybrief.project import load_project
 from policybrief.yamlio import YList, YMap
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = (ROOT / ".." / "shared" / "seeds").resolve()
+FIXTURE = ROOT / "tests" / "fixture"
 SCALE = float(os.environ.get("HYPOTHESIS_EXAMPLES", "1"))
 
-# Files every generated project starts from: the real units, sources and audiences.
-BASE = {name: (ROOT / name).read_bytes()
-        for name in ("facts/units.yaml", "facts/sources.yaml", "templates/audiences.yaml")}
-if SEEDS.is_dir():  # verify quotes too, as `check` does in the real project
-    BASE["pyproject.toml"] = f'[tool.policybrief]\nsource_texts = "{SEEDS.as_posix()}"\n'.encode()
-REAL = {name: (ROOT / name).read_bytes()
-        for name in ("facts/yunqi.yaml", "facts/bri.yaml", "briefs/yunqi/en.md",
-                     "briefs/bri/zh.md", "briefs/yunqi/brief.yaml")}
+# Files every generated project starts from: the fixture project's units and sources, the
+# built-in audiences, and the fixture's source texts (quotes are verified, as `check` does).
+BASE = {name: (FIXTURE / name).read_bytes() for name in ("facts/units.yaml", "facts/sources.yaml")}
+BASE["templates/audiences.yaml"] = (ROOT / "templates/audiences.yaml").read_bytes()
+BASE["pyproject.toml"] = (f'[tool.policybrief]\nsource_texts = "{(FIXTURE / "sources").as_posix()}"'
+                          "\n").encode()
+# Real files to mutate: the fixture's (the shipped briefs may change at any time).
+REAL = {name: (FIXTURE / name).read_bytes()
+        for name in ("facts/qiaotou.yaml", "facts/hexi.yaml", "briefs/qiaotou/en.md",
+                     "briefs/hexi/zh.md", "briefs/qiaotou/brief.yaml")}
 
 
 def budget(examples: int):
@@ -243,7 +245,7 @@ def edited(draw, raw: bytes, most: int = 4) -> bytes:
 
 
 # Fields of facts, claims and conflicts: mostly plausible values, sometimes anything.
-ids = st.one_of(st.sampled_from(["t.a", "t.b", "yunqi.output.2016", "T.Bad", "a..b", "", " "]),
+ids = st.one_of(st.sampled_from(["t.a", "t.b", "qiaotou.output.2016", "T.Bad", "a..b", "", " "]),
                 wild)
 label = st.one_of(st.fixed_dictionaries({}, optional={"zh": plain_text, "en": plain_text,
                                                       "fr": plain_text, None: plain_text}), wild)
@@ -256,7 +258,7 @@ FIELDS = {
     "date": st.one_of(st.sampled_from(TRICKY_SCALARS), st.integers(-1, 10**6), wild),
     "label": label,
     "note": label,
-    "source": st.one_of(st.sampled_from(["jing-yunqi", "yunqi-case", "jia-bri", "nowhere"]),
+    "source": st.one_of(st.sampled_from(["qiaotou-case", "hexi-report", "nowhere"]),
                         wild),
     "quote": st.one_of(st.sampled_from(["各类企业481家", "", "   "]), plain_text, wild),
     "reference": st.one_of(st.booleans(), wild),
@@ -292,7 +294,7 @@ BRIEF_FIELDS = {
     "batch": st.one_of(st.fixed_dictionaries({}, optional={
         "rows": st.one_of(st.sampled_from(
             ["rows.yaml", "missing.yaml", "../../facts/units.yaml", "/etc/passwd", ""]), wild),
-        "source": st.one_of(st.sampled_from(["yunqi-case", "nowhere"]), wild),
+        "source": st.one_of(st.sampled_from(["qiaotou-case", "nowhere"]), wild),
         "text": st.one_of(st.lists(st.sampled_from(["city", "slug", "output"]), max_size=2),
                           wild),
         "figures": st.one_of(st.dictionaries(st.sampled_from(["output", "jobs"]),
@@ -425,8 +427,8 @@ def test_values_yaml_would_reinterpret_are_refused(value):
 
 
 @budget(250)
-@given(st.one_of(language_file(), st.just(REAL["briefs/yunqi/en.md"]),
-                 st.just(REAL["briefs/bri/zh.md"])).flatmap(edited))
+@given(st.one_of(language_file(), st.just(REAL["briefs/qiaotou/en.md"]),
+                 st.just(REAL["briefs/hexi/zh.md"])).flatmap(edited))
 @example(b"---\na: &a [1]\nb: [*a, *a, *a]\n---\n")  # one list shifted 4 times: line 5
 @example("---\na: 1\u2028b: [\n---\n".encode())
 def test_front_matter_never_raises(raw):
@@ -458,7 +460,7 @@ def test_generated_facts_file_loads_or_reports(raw):
 
 
 @budget(150)
-@given(st.sampled_from([REAL["facts/yunqi.yaml"], REAL["facts/bri.yaml"]])
+@given(st.sampled_from([REAL["facts/qiaotou.yaml"], REAL["facts/hexi.yaml"]])
        .flatmap(lambda raw: edited(raw, 8)))
 def test_mutated_real_facts_file_loads_or_reports(raw):
     run_project({"facts/gen.yaml": raw})
@@ -475,14 +477,14 @@ def test_generated_brief_loads_or_reports(brief, text, rows):
     run_project({"briefs/gen/brief.yaml": brief, "briefs/gen/en.md": text,
                  "briefs/gen/rows.yaml": rows,
                  "facts/gen.yaml": b"facts:\n  - {id: t.a, value: 1, unit: percent, "
-                                   b"date: '2016', label: {zh: a, en: a}, source: yunqi-case, "
+                                   b"date: '2016', label: {zh: a, en: a}, source: qiaotou-case, "
                                    b"quote: q, reference: true}\n"})
 
 
 @budget(150)
-@given(st.sampled_from([("en", REAL["briefs/yunqi/en.md"]), ("zh", REAL["briefs/bri/zh.md"])])
+@given(st.sampled_from([("en", REAL["briefs/qiaotou/en.md"]), ("zh", REAL["briefs/hexi/zh.md"])])
        .flatmap(lambda case: st.tuples(st.just(case[0]), edited(case[1], 8),
-                                       edited(REAL["briefs/yunqi/brief.yaml"], 1))))
+                                       edited(REAL["briefs/qiaotou/brief.yaml"], 1))))
 def test_mutated_real_brief_loads_or_reports(case):
     lang, text, brief = case
     brief = brief.replace(b"[zh, en]", b"[" + lang.encode() + b"]")
@@ -507,22 +509,19 @@ facts:
 """
 
 
-def timed(files: dict[str, bytes]) -> tuple[list[str], float]:
-    start = time.perf_counter()
-    problems = run_project(files)
-    return [str(p) for p in problems], time.perf_counter() - start
+def problems_of(files: dict[str, bytes]) -> list[str]:
+    return [str(p) for p in run_project(files)]
 
 
-def test_alias_bomb_is_refused_quickly():
-    problems, seconds = timed({"facts/gen.yaml": BOMB})
+def test_alias_bomb_is_refused():
+    problems = problems_of({"facts/gen.yaml": BOMB})
     assert ("facts/gen.yaml:3: anchors and aliases (&name, *name) are not allowed "
             "(write each value out in full)") in problems
-    assert seconds < 2
 
 
 def test_alias_bomb_in_front_matter_is_refused():
     text = b"---\n" + BOMB.replace(b"facts:\n", b"title: x\nb:\n") + b"---\n# background\n"
-    problems, _ = timed({"briefs/gen/brief.yaml": REAL["briefs/yunqi/brief.yaml"].replace(
+    problems = problems_of({"briefs/gen/brief.yaml": REAL["briefs/qiaotou/brief.yaml"].replace(
         b"[zh, en]", b"[en]"), "briefs/gen/en.md": text})
     assert ("briefs/gen/en.md:5: anchors and aliases (&name, *name) are not allowed "
             "(write each value out in full)") in problems
@@ -530,13 +529,12 @@ def test_alias_bomb_in_front_matter_is_refused():
 
 def test_file_over_the_size_limit_is_refused():
     line = b"# " + b"x" * 998 + b"\n"
-    big = REAL["facts/bri.yaml"] + line * (yamlio.MAX_FILE_BYTES // len(line))
+    big = REAL["facts/hexi.yaml"] + line * (yamlio.MAX_FILE_BYTES // len(line))
     assert len(big) > yamlio.MAX_FILE_BYTES
-    problems, seconds = timed({"facts/gen.yaml": big})
+    problems = problems_of({"facts/gen.yaml": big})
     assert ("facts/gen.yaml: file is larger than 5 MB, the limit for project files "
             "(split it into smaller files)") in problems
-    assert seconds < 2
-    problems, _ = timed({"briefs/gen/brief.yaml": REAL["briefs/yunqi/brief.yaml"].replace(
+    problems = problems_of({"briefs/gen/brief.yaml": REAL["briefs/qiaotou/brief.yaml"].replace(
         b"[zh, en]", b"[en]"), "briefs/gen/en.md": big})
     assert ("briefs/gen/en.md: file is larger than 5 MB, the limit for project files "
             "(split it into smaller files)") in problems
@@ -545,14 +543,13 @@ def test_file_over_the_size_limit_is_refused():
 @pytest.mark.parametrize("text", [b"x: " + b"[" * 2_000_000, b"x: " + b"{a: " * 1_000_000,
                                   b"".join(b" " * i + b"- \n" for i in range(2000))],
                          ids=["flow lists", "flow mappings", "block lists"])
-def test_deep_nesting_is_refused_quickly(text):
+def test_deep_nesting_is_refused(text):
     # Unbounded, libyaml takes time in the square of the flow depth (16,000 levels: 2 s)
-    # and building the data recurses once per level.
-    problems, seconds = timed({"facts/gen.yaml": text})
+    # and building the data recurses once per level (benchmarks/limits.py times it).
+    problems = problems_of({"facts/gen.yaml": text})
     assert [p for p in problems if "nest more than 100 levels deep" in p] == [
         f"facts/gen.yaml:{1 if text.startswith(b'x') else 101}: lists and mappings nest more "
         "than 100 levels deep (flatten the structure)"]
-    assert seconds < 3
 
 
 def test_missing_or_unreadable_files_are_problems():

@@ -1,9 +1,10 @@
-"""The live preview: `build.py serve` on a free port, against a throwaway copy of the project.
+"""The live preview: `build.py serve` on a free port, against a throwaway copy of the fixture
+project.
 
-Edits are made to the copy's files while the server runs; the served pages must follow
-within seconds, broken input must show in the page with file and line while the server
-keeps running, and PDFs must come after the HTML without holding it up. The measured
-edit-to-reload times land in tests/.artifacts/preview-reload.json.
+Edits are made to the copy's files while the server runs; the served pages must follow,
+broken input must show in the page with file and line while the server keeps running, and
+PDFs must come after the HTML, with the command line's page size and PDF variant. How fast
+an edit reaches the browser is measured by benchmarks/preview_reload.py, not asserted here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import html
 import queue
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -22,12 +22,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from browser import SCREENS, chromium, require_browser, write_artifact
-from helpers import ROOT
+from browser import SCREENS, chromium, require_browser
+from helpers import ROOT, pdf_reader
 
-FACT = "yunqi.enterprises.2016"
-PAGE = "yunqi/decision-makers.en.html"
-ONE_OUTPUT = ("--brief", "yunqi", "--audience", "decision-makers", "--lang", "en")
+FACT = "qiaotou.enterprises.2016"
+FACTS_FILE = "facts/qiaotou.yaml"
+PAGE = "qiaotou/decision-makers.en.html"
+ONE_OUTPUT = ("--brief", "qiaotou", "--audience", "decision-makers", "--lang", "en")
+# How long to wait for something that must happen (a rebuild, a reload): generous, because
+# the machine may be busy; a timeout here means it did not happen, not that it was slow.
+SOON = 30
 
 
 @contextmanager
@@ -73,8 +77,8 @@ def get(url: str, timeout: float = 10) -> tuple[int, str]:
 
 
 def set_value(project: Path, fact: str, value: str) -> int:
-    """Rewrite a fact's `value:` line in facts/yunqi.yaml; returns its line number."""
-    path = project / "facts" / "yunqi.yaml"
+    """Rewrite a fact's `value:` line in the facts file; returns its line number."""
+    path = project / FACTS_FILE
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.strip() == f"- id: {fact}")
     at = next(i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("value:"))
@@ -93,59 +97,71 @@ def wait_until(check, timeout: float, interval: float = 0.02):
         time.sleep(interval)
 
 
-def test_errors_show_in_the_page_and_the_server_keeps_running(project):
+def test_errors_show_in_the_page_and_the_server_keeps_running(fixture_project):
+    project = fixture_project
     with serving(project, "--format", "html") as (url, process, lines):
         status, page = get(url + PAGE)
-        assert status == 200 and "481 enterprises" in page
+        assert status == 200 and "215 enterprises" in page
         assert 'id="policybrief-livereload"' in page
         # the script is added to the response only, never to the files
         assert "policybrief-livereload" not in (project / "dist" / PAGE).read_text("utf-8")
         assert get(url + ".policybrief-cache.json")[0] == 404
 
         line = set_value(project, FACT, "many")
-        message = (f"facts/yunqi.yaml:{line}: fact '{FACT}': value 'many' is not a finite "
+        message = (f"{FACTS_FILE}:{line}: fact '{FACT}': value 'many' is not a finite "
                    "number")
-        shown = wait_until(lambda: message in get(url + PAGE)[1], 5)
+        shown = wait_until(lambda: message in get(url + PAGE)[1], SOON)
         assert shown, "\n".join(lines)
         assert process.poll() is None
         status, page = get(url + PAGE)
         assert status == 200 and 'id="policybrief-preview"' in page  # over the last good page
-        assert "481 enterprises" in page
+        assert "215 enterprises" in page
         assert any(message in line for line in lines)  # and in the terminal
         assert message in get(url)[1]  # on every page, the index too
 
         set_value(project, FACT, "482")
-        assert wait_until(lambda: "482 enterprises" in get(url + PAGE)[1], 5), "\n".join(lines)
-        assert wait_until(lambda: 'id="policybrief-preview"' not in get(url + PAGE)[1], 5)
+        assert wait_until(lambda: "482 enterprises" in get(url + PAGE)[1], SOON), "\n".join(lines)
+        assert wait_until(lambda: 'id="policybrief-preview"' not in get(url + PAGE)[1], SOON)
         assert process.poll() is None
 
 
-def test_pdfs_come_after_the_html_and_on_demand(project):
-    with serving(project, *ONE_OUTPUT) as (url, process, lines):
-        started = time.perf_counter()
+def test_pdfs_come_after_the_html_and_on_demand_with_the_pdf_options(fixture_project):
+    """The background PDF build keeps --page-size and --pdf-variant (it once dropped them)."""
+    project = fixture_project
+    with serving(project, *ONE_OUTPUT, "--page-size", "letter", "--pdf-variant", "pdf/ua-1"
+                 ) as (url, process, lines):
         status, page = get(url + PAGE)
-        html_seconds = time.perf_counter() - started
-        assert status == 200 and html_seconds < 1.0  # the HTML does not wait for the PDF
+        assert status == 200 and "215 enterprises" in page
+        # the HTML was built and served first; the PDF process started after it
+        html_done = next(i for i, line in enumerate(lines) if "start: rebuilt" in line)
         # asking for the PDF waits for the background build, then serves it
-        with urllib.request.urlopen(url + PAGE.replace(".html", ".pdf"), timeout=120) as pdf:
+        with urllib.request.urlopen(url + PAGE.replace(".html", ".pdf"), timeout=180) as pdf:
             assert pdf.status == 200
             assert pdf.read(5) == b"%PDF-"
-        assert wait_until(lambda: any("pdf: done" in line for line in lines), 10), lines
+        assert wait_until(lambda: any("pdf: done" in line for line in lines), SOON), lines
+        pdf_started = next(i for i, line in enumerate(lines) if "pdf: building" in line)
+        assert html_done < pdf_started, lines
+        reader = pdf_reader(project / "dist" / PAGE.replace(".html", ".pdf"))
+        box = reader.pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # Letter
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+        assert 'pdfuaid:part="1"' in xmp
         # an edit restarts the HTML at once; the PDF follows
         set_value(project, FACT, "483")
-        assert wait_until(lambda: "483 enterprises" in get(url + PAGE)[1], 5), "\n".join(lines)
+        assert wait_until(lambda: "483 enterprises" in get(url + PAGE)[1], SOON), "\n".join(lines)
         assert process.poll() is None
 
 
-def test_an_edit_to_a_fact_reloads_the_open_page(project):
+def test_an_edit_to_a_fact_reloads_the_open_page(fixture_project):
     require_browser()
-    times = []
-    with serving(project, *ONE_OUTPUT) as (url, process, lines), chromium() as browser:
+    project = fixture_project
+    with serving(project, *ONE_OUTPUT, "--format", "html") as (url, process, lines), \
+            chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.goto(url + PAGE)
-        assert "481 enterprises" in page.inner_text("body")
+        assert "215 enterprises" in page.inner_text("body")
 
         def body_text() -> str:
             try:
@@ -153,29 +169,22 @@ def test_an_edit_to_a_fact_reloads_the_open_page(project):
             except Exception:  # noqa: BLE001 - the page is reloading
                 return ""
 
-        for value in ("482", "483", "484", "485", "481"):
+        for value in ("216", "217"):
             time.sleep(0.3)  # let the previous reload settle
             origin = page.evaluate("performance.timeOrigin")
-            edited = time.perf_counter()
             set_value(project, FACT, value)
             expected = f"{value} enterprises"
-            assert wait_until(lambda e=expected: e in body_text(), 5), "\n".join(lines)
-            times.append(time.perf_counter() - edited)
+            assert wait_until(lambda e=expected: e in body_text(), SOON), "\n".join(lines)
             assert page.evaluate("performance.timeOrigin") != origin  # the page reloaded
 
         line = set_value(project, FACT, "many")
         overlay = page.locator("#policybrief-preview")
-        assert wait_until(lambda: overlay.count() and overlay.is_visible(), 5), "\n".join(lines)
-        assert f"facts/yunqi.yaml:{line}:" in overlay.inner_text()
+        assert wait_until(lambda: overlay.count() and overlay.is_visible(), SOON), "\n".join(lines)
+        assert f"{FACTS_FILE}:{line}:" in overlay.inner_text()
         SCREENS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENS / "preview-error.png"))
         assert process.poll() is None
-        set_value(project, FACT, "481")
-        assert wait_until(lambda: overlay.count() == 0 and "481 enterprises" in body_text(), 5)
+        set_value(project, FACT, "215")
+        assert wait_until(lambda: overlay.count() == 0 and "215 enterprises" in body_text(),
+                          SOON)
         assert not errors
-    write_artifact("preview-reload.json", {
-        "edit_to_reload_seconds": [round(t, 3) for t in times],
-        "median": round(statistics.median(times), 3), "max": round(max(times), 3)})
-    print(f"\npreview: edit-to-reload median {statistics.median(times):.2f} s, "  # noqa: T201
-          f"max {max(times):.2f} s over {len(times)} edits")
-    assert statistics.median(times) < 2.0

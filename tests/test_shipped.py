@@ -1,0 +1,66 @@
+"""The shipped briefs themselves (briefs/, facts/ of the project): the strict check passes
+and every output builds. The engine's own tests run on tests/fixture/ and do not depend on
+what the shipped briefs say; these are the tests an analyst's edit may rightly fail."""
+
+from __future__ import annotations
+
+import subprocess
+
+from helpers import NS, ROOT, find_all, parse_html, pdf_reader, text_of
+
+from policybrief.build import Options, load_and_check
+from policybrief.project import load_project
+
+SECTIONS = ["sec-background", "sec-measures", "sec-outcomes", "sec-lessons"]
+
+
+def expected_outputs() -> set[str]:
+    project, _ = load_project(ROOT)
+    return {f"{brief.slug}/{audience}.{lang}.{fmt}" for brief in project.briefs.values()
+            for audience in brief.audiences for lang in brief.languages
+            for fmt in ("html", "pdf")}
+
+
+def test_the_strict_check_passes():
+    _project, problems = load_and_check(Options(root=ROOT, strict=True))
+    assert [str(p) for p in problems] == []
+
+
+def test_every_output_builds_and_is_listed(dist):
+    """`dist` is the shipped project built strictly (no warning), HTML and PDF: a page
+    limit overrun, an untranslated string or a WeasyPrint warning would have failed it."""
+    expected = expected_outputs()
+    built = {p.relative_to(dist).as_posix() for p in dist.glob("*/*.*")}
+    assert built == expected
+    index = parse_html(dist / "index.html")
+    assert expected <= {a.get("href") for a in find_all(index, "a")}
+
+
+def test_every_page_has_its_four_sections_and_every_pdf_its_pages(dist):
+    for name in sorted(expected_outputs()):
+        if name.endswith(".html"):
+            root = parse_html(dist / name)
+            sections = list(find_all(root, "section", class_="brief-section"))
+            assert [s.get("id") for s in sections] == SECTIONS, name
+            assert all(text_of(s.find(NS + "h2")).strip() for s in sections), name
+        else:
+            assert len(pdf_reader(dist / name).pages) >= 1, name
+
+
+def test_every_character_has_a_glyph_in_the_fonts_used(dist):
+    """No tofu: every character of the shipped pages is in the Noto CJK faces the PDFs
+    embed (the PDFs print the same text; the fixture's PDFs are read back in test_pdf)."""
+    from fontTools.ttLib import TTFont
+
+    covered = set()
+    for family in ("Noto Serif CJK SC", "Noto Sans CJK SC"):
+        found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", family],
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+        font = TTFont(found[0], fontNumber=int(found[1]), lazy=True)
+        covered |= set(font.getBestCmap())
+    for name in sorted(n for n in expected_outputs() if n.endswith(".html")):
+        body = next(find_all(parse_html(dist / name), "body"))
+        text = "".join(t for e in body.iter() if not str(e.tag).endswith(("style", "script"))
+                       for t in (e.text, e.tail) if t)
+        missing = {c for c in text if ord(c) not in covered and not c.isspace()}
+        assert not missing, (name, sorted(missing))
