@@ -267,7 +267,16 @@ def _hedge_before(text: str, start: int, table: tuple[tuple[str, str], ...],
     for word, hedge in table:
         if before.endswith(word):
             return hedge, word
+    # A hedge may govern a verb before the figure: 最高可获得100万元, 约为3亿元, 超过了.
+    found = _ZH_HEDGE_VERB.search(before)
+    if found:
+        return dict(table)[found.group(1)], found.group(0)
     return "", ""
+
+
+_ZH_HEDGE_VERB = re.compile(
+    r"(最高|最多|至多|高达|超过|约|大约|接近|将近)(?:可以|可|能|将|已)?"
+    r"(?:获得|达到|达|为|有|享受|给予|补贴|奖励|资助|支持|了)$")
 
 
 _COUNTERS = "个家名人位条件所项次批期套节座只台辆张本种类国元美"
