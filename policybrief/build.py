@@ -296,7 +296,6 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
             raise InputError([Problem("build", 0, w, severity="warning")
                               for w in report.warnings])
         with output_lock(out):
-            staging.commit()
             for (output, fmt), key in keys.items():
                 name = output.name(fmt)
                 if (output, fmt) not in pages:
@@ -310,11 +309,13 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                     count, size, seconds = pdfs[output]
                 cache.record(name, key, size, pages=count)
                 report.written.append(Written(name, fmt, "built", count, size, seconds))
-            write_site(project, out, cache, report, sharded=bool(options.shard))
-            atomic_write(cache.path, cache.data())
+            write_site(project, out, cache, report, sharded=bool(options.shard),
+                       staging=staging)
+            staging.put(cache.path.name, cache.data())
             report.seconds = time.perf_counter() - started
-            atomic_write(out / manifest.MANIFEST, manifest.record(out, run_key, inputs,
-                                                                  asdict(report)))
+            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs,
+                                                           asdict(report)))
+            staging.commit()  # every file of this build, or none of them
     return report
 
 
@@ -334,16 +335,16 @@ def replay(options: Options) -> BuildReport | None:
 
 
 def write_site(project: Project, out: Path, cache: BuildCache, report: BuildReport,
-               sharded: bool) -> None:
+               sharded: bool, staging: Staging) -> None:
     """index.html and facts.html; a shard writes its build report for the `index` step."""
     from . import cache as cachelib
     from .site import built_outputs, render_facts_page, render_index
 
     if sharded:
         name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}.json"
-        atomic_write(out / name, report.to_json().encode("utf-8"))
+        staging.put(name, report.to_json().encode("utf-8"))
         return
-    built = built_outputs(out)
+    built = built_outputs(out) | set(staging.files)
     key = cachelib.digest(cachelib.engine_digest(), cachelib.templates_digest(project),
                            cachelib.items_digest(project, sorted(
                                [*project.facts.facts, *project.facts.claims])),
@@ -354,7 +355,7 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
                          ("facts.html", lambda: render_facts_page(project))):
         if not cache.fresh(name, key, out / name):
             data = render().encode("utf-8")
-            atomic_write(out / name, data)
+            staging.put(name, data)
             cache.record(name, key, len(data))
 
 

@@ -39,6 +39,7 @@ from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, FactBase, PartialDate, Project, Text
 from .pagecheck import secure
+from .project import audience_file
 from .prose import CITE_RE, RenderedText, figure_html, html_text
 
 # Bounds on what one template render may cost (templates are untrusted input).
@@ -285,7 +286,8 @@ class Renderer:
             html = template.render_fragment(context)
         except TemplateNotFound as exc:
             folders = ", ".join(self._shown(d) for d in self.project.template_dirs)
-            where = ("templates/audiences.yaml: audience " + repr(audience.name)
+            where = (audience_file(self.project.template_dirs, audience.name,
+                                   self.project.root) + ": audience " + repr(audience.name)
                      if exc.name == template_name else self._where(exc))
             raise RenderError(f"{where}: template {exc.name!r} not found (looked in {folders}; "
                               "names are relative to a template folder)") from None

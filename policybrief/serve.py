@@ -24,6 +24,7 @@ import html
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -110,9 +111,11 @@ class Preview:
 
 # -- what the browser gets ------------------------------------------------------------------
 
-RELOAD_SCRIPT = """<script id="policybrief-livereload">
+RELOAD_SCRIPT = """<script id="policybrief-livereload" nonce="%(nonce)s">
 (function () {
   var page = %(page)s, token = %(token)s;
+  var hide = document.getElementById("policybrief-preview-hide");
+  if (hide) { hide.addEventListener("click", function () { hide.parentNode.remove(); }); }
   function poll() {
     fetch("%(endpoint)s?page=" + encodeURIComponent(page) + "&token=" + encodeURIComponent(token),
           {cache: "no-store"})
@@ -140,7 +143,7 @@ def overlay(errors: list[str], pdf_errors: list[str]) -> str:
     if not errors and not pdf_errors:
         return ""
     parts = [f'<div id="policybrief-preview" role="alert" style="{OVERLAY_STYLE}">'
-             '<button type="button" onclick="this.parentNode.remove()" style="float:right;'
+             '<button type="button" id="policybrief-preview-hide" style="float:right;'
              'font:inherit;margin:0 0 .4rem 1rem">Hide</button>']
     for title, items in (("Build failed; this page is from the last good build. "
                           "Fix the files below and save: the page reloads by itself.", errors),
@@ -161,10 +164,27 @@ def js_string(text: str) -> str:
     return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" id="policybrief-csp" '
+                      r'content=")([^"]*)(">)')
+
+
+def allow_reload(page_html: str, nonce: str) -> str:
+    """The served page's security policy also allows the reload script (by its nonce) and
+    its requests to this server; the files in the output folder never do."""
+    def widen(match: re.Match) -> str:
+        policy = match.group(2).replace("script-src 'none'", "script-src")
+        policy = policy.replace("script-src", f"script-src 'nonce-{nonce}'", 1)
+        return f"{match.group(1)}{policy}; connect-src 'self'{match.group(3)}"
+
+    return CSP_META.sub(widen, page_html, count=1)
+
+
 def inject(page_html: str, page: str, token: str, errors: list[str],
            pdf_errors: list[str]) -> str:
+    nonce = secrets.token_urlsafe(18)
+    page_html = allow_reload(page_html, nonce)
     script = RELOAD_SCRIPT % {"page": js_string(page), "token": js_string(token),
-                              "endpoint": RELOAD_PATH}
+                              "endpoint": RELOAD_PATH, "nonce": nonce}
     body = re.search(r"<body\b[^>]*>", page_html, re.I)
     shown = overlay(errors, pdf_errors)
     if body and shown:
@@ -445,8 +465,9 @@ def serve(options: Options, port: int = 8000, stream: TextIO | None = None) -> i
     preview = Preview(out)
     try:
         server = make_server(preview, port)
-    except OSError as exc:
-        stream.write(f"Error: cannot listen on 127.0.0.1:{port}: {exc.strerror} "
+    except (OSError, OverflowError) as exc:
+        stream.write(f"Error: cannot listen on 127.0.0.1:{port}: "
+                     f"{getattr(exc, 'strerror', None) or exc} "
                      "(choose another port with --port)\n")
         return 1
     pdfs = PdfJob(options, preview, say) if "pdf" in options.formats else None
