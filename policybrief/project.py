@@ -45,11 +45,7 @@ def settings(root: Path) -> dict:
         raise InputError([Problem("pyproject.toml", _line(text, "tool.policybrief"),
                                   "[tool.policybrief] must be a table")])
     for key, value in config.items():
-        if key not in SETTINGS:
-            problems.append(Problem("pyproject.toml", _line(text, key),
-                                    f"unknown setting {key!r} in [tool.policybrief]",
-                                    "known: " + ", ".join(SETTINGS)))
-        elif not (isinstance(value, str) if key == "source_texts" else
+        if key in SETTINGS and not (isinstance(value, str) if key == "source_texts" else
                   isinstance(value, list) and all(isinstance(v, str) for v in value)):
             example = '["house"]' if key == "templates" else '"../shared/seeds"'
             problems.append(Problem("pyproject.toml", _line(text, key),

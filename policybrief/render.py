@@ -194,6 +194,7 @@ class PageEnvironment(SandboxedEnvironment):
     def __init__(self, *args: Any, root: Path | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.root = root
+        self.builtin = (root / "templates").resolve() if root else None
         self.rendering = False
         self.range_items = 0
         self.globals["range"] = self.bounded_range
@@ -231,8 +232,14 @@ class PageEnvironment(SandboxedEnvironment):
             return str(path)
 
     def where(self, exc: BaseException) -> str:
+        """The template line an error comes from: the innermost template frame or, for
+        endless recursion, the innermost frame in a user's template folder (the built-in
+        templates do not recurse by themselves)."""
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if f.filename.endswith((".html", ".j2", ".css"))]
+        if isinstance(exc, RecursionError) and self.builtin:
+            frames = [f for f in frames
+                      if not Path(f.filename).resolve().is_relative_to(self.builtin)] or frames
         if not frames:
             return "<template>"
         return f"{self.shown(frames[-1].filename)}:{frames[-1].lineno}"
@@ -319,11 +326,7 @@ class Renderer:
             return str(path)
 
     def _where(self, exc: BaseException) -> str:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename.endswith((".html", ".j2", ".css"))]
-        if not frames:
-            return "<template>"
-        return f"{self._shown(frames[-1].filename)}:{frames[-1].lineno}"
+        return self.env("en")[0].where(exc)
 
 
 def external_references(html: str) -> list[str]:
