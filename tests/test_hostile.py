@@ -718,3 +718,63 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
             assert "Forest City (new)" in (world.out / "index.html").read_text(encoding="utf-8")
             break  # the later moments would be too
     assert interrupted, "no run was interrupted"
+
+
+# -- the browser refuses outside loads by itself ----------------------------------------------
+
+def _inject(html: str, url: str) -> str:
+    """What a hand-edited or tampered page could hold: a remote image, style sheet, font,
+    background and script, none of which the build would have let through."""
+    injected = (f'<img alt="" src="{url}/image.png">'
+                f'<link rel="stylesheet" href="{url}/style.css">'
+                f"<style>@font-face {{ font-family: Remote; src: url({url}/font.woff2); }}"
+                f" body {{ font-family: Remote, serif; }}</style>"
+                f'<p style="background-image: url({url}/background.png)">x</p>'
+                f'<script>fetch("{url}/fetch"); new Image().src = "{url}/script.png";</script>')
+    cut = html.index(">", html.index("<body")) + 1
+    return html[:cut] + injected + html[cut:]
+
+
+def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
+    from browser import CHROMIUM, SETUP, chromium, in_ci, static_server
+    from helpers import parse_html
+
+    if not CHROMIUM.exists():  # (axe-core, which require_browser() also wants, is not used)
+        if in_ci():
+            pytest.fail(f"CI is set but {CHROMIUM} is missing; {SETUP}", pytrace=False)
+        pytest.skip(f"{CHROMIUM} is missing; {SETUP}")
+    site = tmp_path / "site"
+    shutil.copytree(good, site)
+    page = site / "bri/decision-makers.en.html"
+    head = next(e for e in parse_html(page).iter() if e.tag.endswith("}head"))
+    first = next(iter(head))
+    assert (first.get("http-equiv"), first.get("id")) == ("Content-Security-Policy",
+                                                          "policybrief-csp")
+    url = f"http://127.0.0.1:{listener.server_address[1]}"
+    html = page.read_text(encoding="utf-8")
+    (site / "bri/hostile.html").write_text(_inject(html, url), encoding="utf-8")
+    without = html.replace(html[html.index("<meta http-equiv=\"Content-Security-Policy\""):
+                                html.index(">", html.index("policybrief-csp")) + 1], "")
+    (site / "bri/control.html").write_text(_inject(without, url), encoding="utf-8")
+    seen: dict[str, list[str]] = {}
+    with static_server(site) as base, chromium() as browser:
+        for name in ("decision-makers.en", "hostile", "control"):
+            listener.requests.clear()
+            context = browser.new_context()
+            tab = context.new_page()
+            console: list[str] = []
+            tab.on("console", lambda m, c=console: c.append(m.text))
+            tab.goto(f"{base}bri/{name}.html", wait_until="load")
+            tab.wait_for_timeout(500)
+            seen[name] = [*listener.requests]
+            if name == "decision-makers.en":
+                # the page's own inline script (the citation popover) runs under the policy
+                assert not [m for m in console if "inline script" in m], console
+                tab.click("sup.cite a")
+                assert tab.is_visible("#cite-pop")
+            context.close()
+    listener.requests.clear()
+    assert seen["decision-makers.en"] == []
+    assert seen["hostile"] == [], seen["hostile"]
+    # the same page without the policy: the test can see requests when they happen
+    assert {"/image.png", "/style.css", "/fetch"} <= set(seen["control"]), seen["control"]
