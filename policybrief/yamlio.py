@@ -177,10 +177,14 @@ def read(path_on_disk: str, shown_path: str) -> tuple[bytes | None, list[Problem
         if exc.errno == errno.ELOOP:
             return None, [Problem(shown_path, 0, "the file is a symlink loop")]
         return None, [Problem(shown_path, 0, f"cannot read the file: {exc.strerror or exc}")]
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        if stat.S_ISDIR(mode):
+            return None, [Problem(shown_path, 0, "cannot read the file: Is a directory")]
+        return None, [Problem(shown_path, 0, "not a regular file (a named pipe, device or "
+                              "socket)", "project files must be ordinary files")]
     with os.fdopen(handle, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            return None, [Problem(shown_path, 0, "not a regular file (a named pipe, device "
-                                  "or folder)", "project files must be ordinary files")]
         try:
             raw = file.read(MAX_FILE_BYTES + 1)
         except OSError as exc:

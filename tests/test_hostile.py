@@ -429,7 +429,7 @@ for name, path, command, shown in (
     case(f"named pipe as a {name}", fifo(path), command, 1, f"{shown}: {NOT_REGULAR}",
          subprocess=True)
 case("named pipe as pyproject.toml", fifo("pyproject.toml"), check(), 1,
-     "pyproject.toml: not a regular file (a named pipe, device or folder) (project files must "
+     "pyproject.toml: not a regular file (a named pipe, device or socket) (project files must "
      "be ordinary files)", subprocess=True)
 case("symlink loop in a template folder", symlink("house/loop.html", "loop.html"),
      build(*HOUSE), 1, "house/loop.html: symlink loop (remove the link)", subprocess=True)
@@ -778,3 +778,23 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
     assert seen["hostile"] == [], seen["hostile"]
     # the same page without the policy: the test can see requests when they happen
     assert {"/image.png", "/style.css", "/fetch"} <= set(seen["control"]), seen["control"]
+
+
+def test_only_the_served_page_allows_the_reload_script(good):
+    """The files carry the strict policy; `serve` widens it per response by a fresh nonce
+    for its own script and its requests to itself, and for nothing else."""
+    from policybrief.serve import inject
+
+    html = (good / "bri/decision-makers.en.html").read_text(encoding="utf-8")
+    assert "connect-src" not in html and "nonce-" not in html
+    served = [inject(html, "/bri/decision-makers.en.html", "t", [], []) for _ in range(2)]
+    nonces = []
+    for page in served:
+        policy = page[page.index('content="', page.index("policybrief-csp")) + 9:]
+        policy = policy[:policy.index('"')]
+        nonce = policy.split("'nonce-")[1].split("'")[0]
+        nonces.append(nonce)
+        assert f'<script id="policybrief-livereload" nonce="{nonce}">' in page
+        assert policy.endswith("; connect-src 'self'")
+        assert "unsafe-inline' ;" not in policy and "script-src 'unsafe-inline'" not in policy
+    assert nonces[0] != nonces[1]
