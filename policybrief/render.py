@@ -155,8 +155,10 @@ class FolderLoader(FileSystemLoader):
 
 
 class PageTemplate(Template):
-    """A page template: every render runs under the environment's bounds, and a whole
-    document (``index.html``, ``facts.html``) is checked and gets its security policy."""
+    """A page template: every render runs under the environment's bounds. :meth:`render`
+    (``index.html``, ``facts.html``) checks the page and gives it its security policy;
+    :meth:`render_fragment` leaves that to the caller (a brief's page is finished after its
+    citations are numbered)."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
         env = self.environment
@@ -165,8 +167,6 @@ class PageTemplate(Template):
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
                 OverflowError, RecursionError, MemoryError, TooSlow) as exc:
             raise RenderError(f"{env.where(exc)}: template error: {describe(exc)}") from None
-        if not html.lstrip()[:200].lower().startswith(("<!doctype", "<html", "<head")):
-            return html
         html, problems = secure(html)
         for problem in problems:
             raise RenderError(f"{env.shown(self.filename)}: {problem} (a page "

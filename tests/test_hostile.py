@@ -358,6 +358,8 @@ case("overriding index.html", house({"index.html": '<!DOCTYPE html><html><head><
                                                    '</title></head><body><img alt="" '
                                                    'src="{U}/index.png"></body></html>'}),
      build(*HOUSE), 1, page_error("refers to an outside resource '{U}/index.png'", "index.html"))
+case("overriding index.html without a head", house({"index.html": '<img alt="" src="{U}/i">'}),
+     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/i'", "index.html"))
 case("overriding facts.html", house({"facts.html": "<!DOCTYPE html><title>x</title>"
                                                    "<style>@import '{U}/f.css';</style>"}),
      build(*HOUSE), 1, page_error("refers to an outside resource '{U}/f.css'", "facts.html"))
