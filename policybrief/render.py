@@ -199,6 +199,13 @@ class PageEnvironment(SandboxedEnvironment):
         self.range_items = 0
         self.globals["range"] = self.bounded_range
 
+    def get_template(self, name, *args: Any, **kwargs: Any) -> Template:
+        try:
+            return super().get_template(name, *args, **kwargs)
+        except TemplateSyntaxError as exc:
+            raise RenderError(f"{self.shown(exc.filename)}:{exc.lineno}: template syntax "
+                              f"error: {exc.message}") from None
+
     def bounded_range(self, *args: int) -> range:
         numbers = range(*args)
         if len(numbers) > MAX_RANGE:

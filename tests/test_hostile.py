@@ -360,6 +360,14 @@ case("overriding index.html", house({"index.html": '<!DOCTYPE html><html><head><
      build(*HOUSE), 1, page_error("refers to an outside resource '{U}/index.png'", "index.html"))
 case("overriding index.html without a head", house({"index.html": '<img alt="" src="{U}/i">'}),
      build(*HOUSE), 1, page_error("refers to an outside resource '{U}/i'", "index.html"))
+case("syntax error in an overriding index.html", house({"index.html": "<p>\n{% if %}"}),
+     build(*HOUSE), 1, "Error: house/index.html:2: template syntax error: Expected an "
+                       "expression, got 'end of statement block'")
+case("syntax error in an included partial", both(
+        front('{% include "_partials/broken.html" %}'),
+        house({"_partials/broken.html": "{% for %}"})),
+     build(*HOUSE), 1, "Error: house/_partials/broken.html:1: template syntax error: "
+                       "Expected an expression, got 'end of statement block'")
 case("overriding facts.html", house({"facts.html": "<!DOCTYPE html><title>x</title>"
                                                    "<style>@import '{U}/f.css';</style>"}),
      build(*HOUSE), 1, page_error("refers to an outside resource '{U}/f.css'", "facts.html"))
