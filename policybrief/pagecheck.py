@@ -118,13 +118,25 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
-def check_tree(root) -> list[str]:
+class Finding(str):
+    """A problem found in a page; ``needle`` is the text that may find its template line."""
+
+    needle: str = ""
+
+    @classmethod
+    def of(cls, message: str, needle: str = "") -> Finding:
+        finding = cls(message)
+        finding.needle = needle
+        return finding
+
+
+def check_tree(root) -> list[Finding]:
     """Problems with one parsed document: what it would load from outside, and more."""
-    problems: list[str] = []
+    problems: list[Finding] = []
 
     def outside(url: str) -> None:
         if outside_url(url) is not None:
-            problems.append(f"refers to an outside resource {url[:80]!r}")
+            problems.append(Finding.of(f"refers to an outside resource {url[:80]!r}", url))
 
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -132,12 +144,13 @@ def check_tree(root) -> list[str]:
         tag = _local(element.tag)
         attrs = {_local(k): v for k, v in element.attrib.items()}
         if tag == "base":
-            problems.append("sets a <base> URL (a page may not change where its links point)")
+            problems.append(Finding.of("sets a <base> URL (a page may not change where its "
+                                       "links point)", "<base"))
         if tag == "meta" and attrs.get("http-equiv", "").strip().lower() == "refresh":
-            problems.append("has a <meta http-equiv=refresh> (a page may not send the reader "
-                            "elsewhere)")
+            problems.append(Finding.of("has a <meta http-equiv=refresh> (a page may not send "
+                                       "the reader elsewhere)", "refresh"))
         if "attachment" in attrs.get("rel", "").lower().split():
-            problems.append("asks for a PDF attachment (rel=attachment)")
+            problems.append(Finding.of("asks for a PDF attachment (rel=attachment)"))
         for name, value in attrs.items():
             if name in _SETS:
                 for url in srcset_urls(value):
@@ -146,7 +159,8 @@ def check_tree(root) -> list[str]:
                 if name == "href" and tag in _NAVIGATION:
                     if _TAB_NEWLINE.sub("", value).strip().lower().startswith(
                             ("javascript:", "vbscript:")):
-                        problems.append(f"links to a script URL {value[:80]!r}")
+                        problems.append(Finding.of(f"links to a script URL {value[:80]!r}",
+                                                   value))
                     continue
                 outside(value)
             elif name == "srcdoc":
@@ -165,7 +179,7 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def secure(html: str) -> tuple[str, list[str]]:
+def secure(html: str) -> tuple[str, list[Finding]]:
     """The page with its Content-Security-Policy inserted first in its head, and the problems
     found in it (empty if it loads nothing from outside)."""
     root = tinyhtml5.parse(html)

@@ -8,6 +8,7 @@ filesystem except the template loader.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import errno
 import os
@@ -38,7 +39,7 @@ from .check import key_figures
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, FactBase, PartialDate, Project, Text
-from .pagecheck import secure
+from .pagecheck import Finding, secure
 from .project import audience_file
 from .prose import CITE_RE, RenderedText, figure_html, html_text
 
@@ -169,7 +170,7 @@ class PageTemplate(Template):
             raise RenderError(f"{env.where(exc)}: template error: {describe(exc)}") from None
         html, problems = secure(html)
         for problem in problems:
-            raise RenderError(f"{env.shown(self.filename)}: {problem} (a page "
+            raise RenderError(f"{env.locate(self.filename, problem)}: {problem} (a page "
                               "may load only what is inline or in its template folders)")
         return html
 
@@ -238,17 +239,42 @@ class PageEnvironment(SandboxedEnvironment):
         except ValueError:
             return str(path)
 
+    def locate(self, filename: str | None, problem: Finding) -> str:
+        """Where a problem found in a rendered page was written: the first line holding its
+        text in the page's template, else in any file of the template folders (user
+        folders first), else the page's template without a line (the text was computed)."""
+        needle = getattr(problem, "needle", "")
+        files = [Path(filename)] if filename else []
+        for folder in self.loader.searchpath:
+            files += sorted(p for p in Path(folder).rglob("*")
+                            if p.suffix in (".html", ".css", ".j2") and p.is_file())
+        for path in files if needle else ():
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if needle in text:
+                return f"{self.shown(str(path))}:{text.count(chr(10), 0, text.index(needle)) + 1}"
+        return self.shown(filename)
+
     def where(self, exc: BaseException) -> str:
         """The template line an error comes from: the innermost template frame or, for
         endless recursion, the innermost frame in a user's template folder (the built-in
         templates do not recurse by themselves)."""
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if f.filename.endswith((".html", ".j2", ".css"))]
-        if isinstance(exc, RecursionError) and self.builtin:
-            frames = [f for f in frames
-                      if not Path(f.filename).resolve().is_relative_to(self.builtin)] or frames
         if not frames:
             return "<template>"
+        if isinstance(exc, RecursionError):
+            if self.builtin:
+                frames = [f for f in frames if not Path(f.filename).resolve().is_relative_to(
+                    self.builtin)] or frames
+            # The lines that repeat most (within one: the cycle is cut anywhere), outermost
+            # first, so that the answer does not depend on how deep the stack was.
+            counts = collections.Counter((f.filename, f.lineno) for f in frames)
+            most = max(counts.values())
+            frame = next(f for f in frames if counts[(f.filename, f.lineno)] >= most - 1)
+            return f"{self.shown(frame.filename)}:{frame.lineno}"
         return f"{self.shown(frames[-1].filename)}:{frames[-1].lineno}"
 
 
@@ -319,8 +345,8 @@ class Renderer:
         html = number_citations(html, {item: n for n, item in enumerate(order, 1)}, footnotes)
         html, problems = secure(html)
         for problem in problems:
-            raise RenderError(f"{self._shown(template.filename)}: {problem} (a page may load "
-                              "only what is inline or in its template folders)")
+            raise RenderError(f"{env.locate(template.filename, problem)}: {problem} (a page "
+                              "may load only what is inline or in its template folders)")
         return Page(html, prose.title, lang, len(order), frozenset(translations.missing))
 
     def _shown(self, filename: str | Path | None) -> str:

@@ -174,14 +174,16 @@ def front(block: str) -> Setup:
                                           "{% block front %}" + block + "{% endblock %}\n"})
 
 
-def outside(url: str, shown: str | None = None) -> str:
-    return (f"Error: house/decision-makers.html: refers to an outside resource "
-            f"{(shown or url)!r} (a page may load only what is inline or in its template "
-            "folders)")
+def outside(url: str, line: int | None = 2) -> str:
+    """A page's outside URL, found by the page check; ``line``: where the template has it
+    (None: the URL was computed, e.g. from entities, so only the file is known)."""
+    where = "house/decision-makers.html" + (f":{line}" if line else "")
+    return (f"Error: {where}: refers to an outside resource {url!r} (a page may load only "
+            "what is inline or in its template folders)")
 
 
-def page_error(problem: str, name: str = "decision-makers.html") -> str:
-    return (f"Error: house/{name}: {problem} (a page may load only what is inline or in its "
+def page_error(problem: str, where: str = "decision-makers.html:2") -> str:
+    return (f"Error: house/{where}: {problem} (a page may load only what is inline or in its "
             "template folders)")
 
 
@@ -293,9 +295,9 @@ for name, path in (("hidden tmp file", ".notes.tmp"), ("tmp file in a brief", "b
 # Escape: what a page may load, found by parsing HTML and CSS.
 case("img src", front('<img alt="" src="{U}/a.png">'), build(*HOUSE), 1, outside("{U}/a.png"))
 case("entity in the scheme", front('<img alt="" src="&#104;ttp://127.0.0.1:1/e.png">'),
-     build(*HOUSE), 1, outside("http://127.0.0.1:1/e.png"))
+     build(*HOUSE), 1, outside("http://127.0.0.1:1/e.png", None))
 case("tab in the scheme", front('<img alt="" src="ht&#9;tp://127.0.0.1:1/t.png">'),
-     build(*HOUSE), 1, outside("ht\ttp://127.0.0.1:1/t.png"))
+     build(*HOUSE), 1, outside("ht\ttp://127.0.0.1:1/t.png", None))
 case("later srcset candidate", front('<img alt="" src="data:," srcset="data:, 1x, {U}/2.png 2x">'),
      build(*HOUSE), 1, outside("{U}/2.png"))
 case("srcset after a data: URL", front('<img alt="" srcset="data:image/gif;base64,R0 1x,{U}/c 2x">'),
@@ -349,17 +351,19 @@ case("absolute path", front('<img alt="" src="/etc/hostname">'), build(*HOUSE), 
 case("climbing path", front('<img alt="" src="../../../etc/hostname">'), build(*HOUSE), 1,
      outside("../../../etc/hostname"))
 case("javascript link", front('<a href="java&#x09;script:fetch(1)">x</a>'), build(*HOUSE), 1,
-     page_error("links to a script URL 'java\\tscript:fetch(1)'"))
+     page_error("links to a script URL 'java\\tscript:fetch(1)'", "decision-makers.html"))
 case("rel entity attachment", front('<link rel="&#97;ttachment" href="x.txt">'),
-     build(*HOUSE), 1, page_error("asks for a PDF attachment (rel=attachment)"))
+     build(*HOUSE), 1, page_error("asks for a PDF attachment (rel=attachment)",
+                                  "decision-makers.html"))
 case("rel upper-case attachment", front('<a rel="nofollow ATTACHMENT" href="x.txt">x</a>'),
-     build(*HOUSE), 1, page_error("asks for a PDF attachment (rel=attachment)"))
+     build(*HOUSE), 1, page_error("asks for a PDF attachment (rel=attachment)",
+                                  "decision-makers.html"))
 case("overriding index.html", house({"index.html": '<!DOCTYPE html><html><head><title>x'
                                                    '</title></head><body><img alt="" '
                                                    'src="{U}/index.png"></body></html>'}),
-     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/index.png'", "index.html"))
+     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/index.png'", "index.html:1"))
 case("overriding index.html without a head", house({"index.html": '<img alt="" src="{U}/i">'}),
-     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/i'", "index.html"))
+     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/i'", "index.html:1"))
 case("syntax error in an overriding index.html", house({"index.html": "<p>\n{% if %}"}),
      build(*HOUSE), 1, "Error: house/index.html:2: template syntax error: Expected an "
                        "expression, got 'end of statement block'")
@@ -370,7 +374,7 @@ case("syntax error in an included partial", both(
                        "Expected an expression, got 'end of statement block'")
 case("overriding facts.html", house({"facts.html": "<!DOCTYPE html><title>x</title>"
                                                    "<style>@import '{U}/f.css';</style>"}),
-     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/f.css'", "facts.html"))
+     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/f.css'", "facts.html:1"))
 
 # Escape: files outside the project or their folder are never read.
 SYMLINK_OUT = "symlink leads outside {}/ (copy the file into the folder instead)"
