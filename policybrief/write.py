@@ -145,7 +145,12 @@ class Staging:
                 backup = None
                 if target.is_file():
                     backup = old / str(n)
-                    os.link(target, backup)  # a second name, no data: cannot fill the disk
+                    try:
+                        os.link(target, backup)  # a second name, no data: cannot fill a disk
+                    except OSError as exc:
+                        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+                            raise
+                        shutil.copy2(target, backup)  # a file system without hard links
                 entries.append({"target": relative, "staged": staged.name,
                                 "backup": backup.name if backup else None})
             _write(journal, json.dumps(entries).encode("utf-8"))
