@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import manifest
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
-from .write import Staging, atomic_write, output_lock
+from .write import Staging, output_lock
 
 if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
     from .cache import BuildCache
@@ -372,7 +372,9 @@ def assemble_index(options: Options) -> list[str]:
         for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
             if (out / item["path"]).is_file():
                 built.add(item["path"])
-    with output_lock(out):
-        atomic_write(out / "index.html", render_index(project, built).encode("utf-8"))
-        atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
+    index, facts = render_index(project, built), render_facts_page(project)
+    with Staging(out) as staging, output_lock(out):
+        staging.put("index.html", index.encode("utf-8"))
+        staging.put("facts.html", facts.encode("utf-8"))
+        staging.commit()
     return [str(p) for p in reports]
