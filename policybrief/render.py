@@ -12,6 +12,7 @@ import collections
 import datetime
 import errno
 import os
+import resource
 import signal
 import stat
 import threading
@@ -47,6 +48,8 @@ from .prose import CITE_RE, RenderedText, figure_html, html_text
 MAX_SECONDS = 20  # wall clock per render; the largest real page takes well under a second
 MAX_ITEMS = 1_000_000  # items over all range() calls of one render
 MAX_LENGTH = 10_000_000  # characters or items a *, + or ** may produce
+MAX_MEMORY = 1 << 30  # bytes a render may allocate beyond what the process had
+MAX_PAGE_CHARS = 50_000_000  # a rendered page; the largest real one is under 1 MB
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ class TooSlow(Exception):
 
 
 @contextmanager
-def deadline(seconds: float):
-    """Interrupt the block after ``seconds`` (main thread only: signals need it)."""
+def bounded(seconds: float, memory: int):
+    """Interrupt the block after ``seconds``, and let it allocate at most ``memory`` bytes
+    more (a MemoryError past that). Main thread only: signals need it, and the address-space
+    limit is the whole process's."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -98,12 +103,24 @@ def deadline(seconds: float):
         raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
 
     previous = signal.signal(signal.SIGALRM, expire)
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        cap = used + memory
+        if limits[1] != resource.RLIM_INFINITY:
+            cap = min(cap, limits[1])
+        resource.setrlimit(resource.RLIMIT_AS, (cap, limits[1]))
+    except (OSError, ValueError):
+        limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
 
 
 def describe(exc: BaseException) -> str:
@@ -111,7 +128,8 @@ def describe(exc: BaseException) -> str:
         return ("templates nest too deeply (a template that extends or includes itself, or a "
                 "macro that calls itself without end)")
     if isinstance(exc, MemoryError):
-        return "out of memory"
+        return (f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
+                "it renders)")
     return str(exc)
 
 
@@ -180,10 +198,14 @@ class PageTemplate(Template):
             return Template.render(self, *args, **kwargs)
         env.rendering, env.range_items = True, 0
         try:
-            with deadline(MAX_SECONDS):
-                return Template.render(self, *args, **kwargs)
+            with bounded(MAX_SECONDS, MAX_MEMORY):
+                html = Template.render(self, *args, **kwargs)
         finally:
             env.rendering = False
+        if len(html) > MAX_PAGE_CHARS:
+            raise RenderError(f"{env.shown(self.filename)}: template error: the page is "
+                              f"{len(html):,} characters long; at most {MAX_PAGE_CHARS:,}")
+        return html
 
 
 class PageEnvironment(SandboxedEnvironment):
