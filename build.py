@@ -6,7 +6,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from policybrief.cli import main  # noqa: E402
+try:
+    from policybrief.cli import main
+except KeyboardInterrupt:  # Ctrl+C while starting: nothing was written yet
+    sys.stderr.write("Error: interrupted\n")
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main(default_root=Path(__file__).resolve().parent))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import manifest
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
-from .write import Staging, atomic_write, output_lock
+from .write import Staging, output_lock
 
 if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
     from .cache import BuildCache
@@ -332,7 +332,6 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
             raise InputError([Problem("build", 0, w, severity="warning")
                               for w in report.warnings])
         with output_lock(out):
-            staging.commit()
             for (output, fmt), key in keys.items():
                 name = output.name(fmt)
                 if (output, fmt) not in pages:
@@ -350,12 +349,14 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                     count, size, seconds, late = pdfs[output]
                 cache.record(name, key, size, pages=count, late_notes=late)
                 report.written.append(Written(name, fmt, "built", count, size, seconds, late))
-            write_site(project, out, cache, report, sharded=bool(options.shard))
-            editions.record(project, out, options.publish)  # for `changes OUT` later
-            atomic_write(cache.path, cache.data())
+            write_site(project, out, cache, report, sharded=bool(options.shard),
+                       staging=staging)
+            editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
+            staging.put(cache.path.name, cache.data())
             report.seconds = time.perf_counter() - started
-            atomic_write(out / manifest.MANIFEST, manifest.record(out, run_key, inputs,
-                                                                  asdict(report)))
+            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs,
+                                                           asdict(report)))
+            staging.commit()  # every file of this build, or none of them
     return report
 
 
@@ -375,19 +376,19 @@ def replay(options: Options) -> BuildReport | None:
 
 
 def write_site(project: Project, out: Path, cache: BuildCache, report: BuildReport,
-               sharded: bool) -> None:
+               sharded: bool, staging: Staging) -> None:
     """index.html and facts.html; a shard writes its build report for the `index` step."""
     from . import cache as cachelib
     from .site import built_outputs, render_facts_page, render_index
 
     if sharded:
         name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}"
-        atomic_write(out / f"{name}.json", report.to_json().encode("utf-8"))
+        staging.put(f"{name}.json", report.to_json().encode("utf-8"))
         # Shards' folders are merged by copying, so each shard's cache would replace the
         # others': keep a copy under the shard's name for `index` to merge.
-        atomic_write(out / f"{name}.cache", cache.data())
+        staging.put(f"{name}.cache", cache.data())
         return
-    built = built_outputs(out)
+    built = built_outputs(out) | set(staging.files)
     key = cachelib.digest(cachelib.engine_digest(), cachelib.templates_digest(project),
                            cachelib.items_digest(project, sorted(
                                [*project.facts.facts, *project.facts.claims])),
@@ -398,7 +399,7 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
                          ("facts.html", lambda: render_facts_page(project))):
         if not cache.fresh(name, key, out / name):
             data = render().encode("utf-8")
-            atomic_write(out / name, data)
+            staging.put(name, data)
             cache.record(name, key, len(data))
 
 
@@ -418,11 +419,13 @@ def assemble_index(options: Options) -> list[str]:
         for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
             if (out / item["path"]).is_file():
                 built.add(item["path"])
+    index, facts = render_index(project, built), render_facts_page(project)
     cache = cachelib.BuildCache(out)
-    with output_lock(out):
+    with Staging(out) as staging, output_lock(out):
         for path in sorted((out / REPORTS).glob("*.cache")):
             cache.merge(path, out)
-        atomic_write(out / "index.html", render_index(project, built).encode("utf-8"))
-        atomic_write(out / "facts.html", render_facts_page(project).encode("utf-8"))
-        atomic_write(cache.path, cache.data())
+        staging.put("index.html", index.encode("utf-8"))
+        staging.put("facts.html", facts.encode("utf-8"))
+        staging.put(cache.path.name, cache.data())
+        staging.commit()
     return [str(p) for p in reports]

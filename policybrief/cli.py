@@ -124,6 +124,34 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:  # Ctrl+C: the write stage swaps files in all or none
+        out = _out_shown(argv)
+        print(f"Error: interrupted; {out} unchanged", file=sys.stderr)
+        return 130
+
+
+def _out_shown(argv: list[str] | None) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        if arg == "--out" and i + 1 < len(args):
+            return args[i + 1].rstrip("/") + "/"
+        if arg.startswith("--out="):
+            return arg[len("--out="):].rstrip("/") + "/"
+    return "dist/"
+
+
+def usage_problems(args: argparse.Namespace, root: Path) -> str | None:
+    """Command-line values that argparse's types cannot judge alone."""
+    if not root.is_dir():
+        return f"--project {args.project or root}: no such folder"
+    if not 0 <= args.port <= 65535:
+        return f"--port {args.port}: a port is a number from 0 to 65535"
+    if args.jobs < 0:
+        return "--jobs must be 0 (one per core) or more"
+    for folder in args.templates:
+        if folder.exists() and not folder.is_dir():
+            return f"--templates {folder}: not a folder"
+    return None
 
 
 def _main(argv: list[str] | None, default_root: Path | None) -> int:
@@ -140,8 +168,9 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         replay,
     )
 
-    if args.jobs < 0:
-        print("Error: --jobs must be 0 (one per core) or more", file=sys.stderr)
+    problem = usage_problems(args, root)
+    if problem:
+        print(f"Error: {problem}", file=sys.stderr)
         return 2
     options = Options(root=root, out=args.out, briefs=tuple(args.brief),
                       audiences=tuple(args.audience), langs=tuple(args.lang),
@@ -159,6 +188,10 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         print(f"Error: unexpected argument {args.target[0]!r} (see --help)", file=sys.stderr)
         return 2
     try:
+        if args.command not in ("check", "new", "sync-stamp", "changes"):
+            from .write import check_output_folder
+
+            check_output_folder(options.out_dir, root, output_inputs(options, root))
         if args.command == "new":
             return new(args, root)
         if args.command in ("sync-stamp", "changes"):
@@ -214,6 +247,18 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
     elif not args.quiet:
         print_report(report)
     return 0
+
+
+def output_inputs(options, root: Path) -> list[Path]:
+    """The folders a build reads, which its output folder must stay clear of."""
+    from .project import settings
+
+    config = settings(root)
+    folders = [root / "facts", root / "briefs", root / "templates", *options.templates,
+               *(root / d for d in config.get("templates", []))]
+    sources = options.source_texts or (root / config["source_texts"]
+                                       if config.get("source_texts") else None)
+    return [*folders, *([sources] if sources else [])]
 
 
 def print_inventory(project) -> None:

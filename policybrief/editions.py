@@ -4,6 +4,7 @@ snapshot each build leaves for a later ``changes OUT``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -171,9 +172,11 @@ def mark_for_publication(out: Path) -> None:
                      b"draft briefs are refused.\n")
 
 
-def record(project: Project, out: Path, publish: bool) -> None:
+def record(project: Project, out: Path, publish: bool,
+           put: Callable[[str, bytes], object] | None = None) -> None:
     """What a build leaves for a later ``changes OUT``: the snapshot (rewritten only when
-    it differs) and, with ``--publish``, the publication marker."""
+    it differs; staged with the build's other files when ``put`` is given) and, with
+    ``--publish``, the publication marker."""
     from .write import atomic_write
 
     data = snapshot_bytes(project)
@@ -183,6 +186,9 @@ def record(project: Project, out: Path, publish: bool) -> None:
     except OSError:
         same = False
     if not same:
-        atomic_write(path, data)
+        if put is not None:
+            put(SNAPSHOT, data)
+        else:
+            atomic_write(path, data)
     if publish:
         mark_for_publication(out)

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 import tomllib
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 from . import batch, charts, yamlio
@@ -20,17 +24,86 @@ PAGE_SIZES = ("A4", "A5", "letter")
 PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
+SETTINGS = {"templates": "a list of folder names", "source_texts": "a folder name"}
+
+
 def settings(root: Path) -> dict:
-    """``[tool.policybrief]`` from the project's pyproject.toml, if any."""
+    """``[tool.policybrief]`` from the project's pyproject.toml, if any; a value of the wrong
+    type is a problem with its line."""
     path = root / "pyproject.toml"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return {}
+    raw, problems = yamlio.read(str(path), "pyproject.toml")
+    if raw is None:
+        raise InputError(problems)
+    text = raw.decode("utf-8", errors="replace")
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle).get("tool", {}).get("policybrief", {})
+        config = tomllib.loads(text).get("tool", {}).get("policybrief", {})
     except tomllib.TOMLDecodeError as exc:
         raise InputError([Problem("pyproject.toml", getattr(exc, "lineno", 0) or 0,
                                   f"invalid TOML: {exc}")]) from None
+    if not isinstance(config, dict):
+        raise InputError([Problem("pyproject.toml", _line(text, "tool.policybrief"),
+                                  "[tool.policybrief] must be a table")])
+    for key, value in config.items():
+        if key in SETTINGS and not (isinstance(value, str) if key == "source_texts" else
+                  isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            example = '["house"]' if key == "templates" else '"../shared/seeds"'
+            problems.append(Problem("pyproject.toml", _line(text, key),
+                                    f"{key} must be {SETTINGS[key]}, not "
+                                    f"{type(value).__name__} {value!r}",
+                                    f"write {key} = {example}"))
+    if problems:
+        raise InputError(problems)
+    return config
+
+
+def _line(text: str, key: str) -> int:
+    """The line of ``key = ...`` (or of the ``[key]`` table) in TOML text; 0 if not found."""
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.M)
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+def unsafe_files(folder: Path, shown: str) -> list[Problem]:
+    """Named pipes, devices, sockets, symlink loops and symlinks that lead out of ``folder``
+    anywhere under it: nothing may read them (a pipe blocks a reader; a symlink out would
+    copy a file from elsewhere into the output)."""
+    problems: list[Problem] = []
+    try:
+        top = folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return problems
+    if not top.is_dir():
+        return problems
+    for here, dirs, files in os.walk(top, followlinks=False):
+        for name in sorted([*dirs, *files]):
+            path = Path(here) / name
+            where = f"{shown}/{path.relative_to(top).as_posix()}"
+            try:
+                info = path.lstat()
+                if stat.S_ISLNK(info.st_mode):
+                    try:
+                        target = path.resolve(strict=True)
+                    except RuntimeError:
+                        problems.append(Problem(where, 0, "symlink loop", "remove the link"))
+                        continue
+                    except OSError as exc:
+                        if exc.errno == errno.ELOOP:
+                            problems.append(Problem(where, 0, "symlink loop",
+                                                    "remove the link"))
+                        continue  # a dangling link: readers report it as missing
+                    if not target.is_relative_to(top):
+                        problems.append(Problem(where, 0, f"symlink leads outside {shown}/",
+                                                "copy the file into the folder instead"))
+                        continue
+                    info = target.stat()
+                if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+                    problems.append(Problem(where, 0, "not a regular file (a named pipe, "
+                                            "device or socket)", "remove it"))
+            except OSError as exc:
+                problems.append(Problem(where, 0, f"cannot read: {exc.strerror}"))
+    return problems
 
 
 def load_audiences(dirs: tuple[Path, ...], root: Path,
@@ -77,8 +150,23 @@ def load_audiences(dirs: tuple[Path, ...], root: Path,
             if values.get("page_size", "A4") not in PAGE_SIZES:
                 f.bad("page_size", f"audience {name!r}: unknown page size",
                       "use " + ", ".join(PAGE_SIZES))
+            template = values["template"]
+            if template and not any((d / template).is_file() for d in dirs):
+                f.bad("template", f"audience {name!r}: template {template!r} not found",
+                      "looked in " + ", ".join(_shown(d, root) for d in dirs))
             audiences[name] = Audience(name=name, **values)
     return audiences
+
+
+def audience_file(dirs: tuple[Path, ...], name: str, root: Path) -> str:
+    """The ``audiences.yaml`` that defines audience ``name`` (earlier folders win)."""
+    for folder in dirs:
+        path = folder / "audiences.yaml"
+        data, _ = yamlio.load(str(path), "") if path.is_file() else (None, [])
+        table = data.get("audiences") if isinstance(data, YMap) else None
+        if isinstance(table, YMap) and name in table:
+            return f"{_shown(path, root)}:{table.line_of(name)}"
+    return "audiences.yaml"
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -98,12 +186,31 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
     user_dirs = tuple(Path(d).resolve() for d in extra_templates)
     user_dirs += tuple((root / d).resolve() for d in config.get("templates", []))
     template_dirs = (*user_dirs, root / "templates")
-    for folder in user_dirs:
+    given = len(extra_templates)
+    for index, folder in enumerate(user_dirs):
         if not folder.is_dir():
-            problems.append(Problem(str(folder), 0, "template folder not found"))
+            if index < given:
+                problems.append(Problem(_shown(folder, root), 0, "template folder not found"))
+            else:
+                problems.append(Problem("pyproject.toml", _line(settings_text(root), "templates"),
+                                        f"template folder {_shown(folder, root)!r} not found"))
     if source_texts is None and config.get("source_texts"):
         source_texts = root / config["source_texts"]
+    folders = [(root / "facts", "facts"), (root / "briefs", "briefs"),
+               *((d, _shown(d, root)) for d in template_dirs)]
+    if source_texts is not None:
+        folders.append((source_texts, _shown(source_texts, root)))
+    unsafe = [p for folder, shown in folders for p in unsafe_files(folder, shown)]
+    if unsafe:  # stop before anything opens them
+        raise InputError(unsafe)
     facts = load_factbase(root, problems)
+    if not facts.complete and not any(p.path.startswith("facts/") and p.severity == "error"
+                                      for p in problems):
+        # An empty or comments-only facts file holds nothing, but is no reason to stop
+        # checking cited ids.
+        facts = replace(facts, complete=True)
+    if source_texts is not None:
+        facts = _sources_inside(facts, source_texts.resolve(), problems)
     briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     audiences = load_audiences(template_dirs, root, problems)
@@ -111,3 +218,26 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
     return Project(root, facts, briefs, audiences,
                    source_texts.resolve() if source_texts else None, template_dirs,
                    theme), problems
+
+
+def settings_text(root: Path) -> str:
+    try:
+        return (root / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _sources_inside(facts, folder: Path, problems: list[Problem]):
+    """A source's ``file`` must lie inside the source folder; one that does not is reported
+    and never opened (its quotes go unverified)."""
+    sources = dict(facts.sources)
+    for sid, source in facts.sources.items():
+        if not source.file:
+            continue
+        target = (folder / source.file).resolve()
+        if not target.is_relative_to(folder):
+            problems.append(Problem(source.loc.path, source.loc.line,
+                                    f"source {sid!r}: file {source.file!r} lies outside the "
+                                    "source folder", f"source files are read only from {folder}"))
+            sources[sid] = replace(source, file="")
+    return replace(facts, sources=sources)

@@ -8,8 +8,15 @@ filesystem except the template loader.
 
 from __future__ import annotations
 
-import re
+import collections
+import errno
+import os
+import resource
+import signal
+import stat
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +24,13 @@ from typing import Any
 from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from . import __version__, charts, factcheck
@@ -31,7 +40,16 @@ from .editions import revision_context
 from .errors import RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
+from .pagecheck import Finding, secure
+from .project import audience_file
 from .prose import CITE_RE, RenderedText, exhibits, figure_html, html_text, note_text
+
+# Bounds on what one template render may cost (templates are untrusted input).
+MAX_SECONDS = 20  # wall clock per render; the largest real page takes well under a second
+MAX_ITEMS = 1_000_000  # items over all range() calls of one render
+MAX_LENGTH = 10_000_000  # characters or items a *, + or ** may produce
+MAX_MEMORY = 1 << 30  # bytes a render may allocate beyond what the process had
+MAX_PAGE_CHARS = 50_000_000  # a rendered page; the largest real one is under 1 MB
 
 
 @dataclass(frozen=True)
@@ -69,6 +87,224 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+class TooSlow(Exception):
+    """A template render ran past ``MAX_SECONDS``."""
+
+
+@contextmanager
+def bounded(seconds: float, memory: int):
+    """Interrupt the block after ``seconds``, and let it allocate at most ``memory`` bytes
+    more (a MemoryError past that). Main thread only: signals need it, and the address-space
+    limit is the whole process's."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        cap = used + memory
+        if limits[1] != resource.RLIM_INFINITY:
+            cap = min(cap, limits[1])
+        resource.setrlimit(resource.RLIMIT_AS, (cap, limits[1]))
+    except (OSError, ValueError):
+        limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if limits is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
+def describe(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return ("templates nest too deeply (a template that extends or includes itself, or a "
+                "macro that calls itself without end)")
+    if isinstance(exc, MemoryError):
+        return (f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
+                "it renders)")
+    return str(exc)
+
+
+class FolderLoader(FileSystemLoader):
+    """A FileSystemLoader that serves only regular files lying inside their template folder:
+    a symlink that leads out of the folder, a symlink loop, a named pipe or a device is an
+    error naming the file, never read."""
+
+    def get_source(self, environment, template):
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = os.path.join(folder, *pieces)
+            if not os.path.lexists(path):
+                continue
+            shown = os.path.join(os.path.basename(folder), *pieces)
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, os.path.realpath(folder)]) != os.path.realpath(folder):
+                raise SecurityError(f"{shown} leads outside its template folder")
+            try:
+                handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise SecurityError(f"{shown} is a symlink loop") from None
+                raise TemplateError(f"{shown}: cannot read: {exc.strerror}") from None
+            with os.fdopen(handle, "rb") as file:
+                info = os.fstat(file.fileno())
+                if stat.S_ISDIR(info.st_mode):
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    raise SecurityError(f"{shown} is not a regular file")
+                contents = file.read().decode(self.encoding)
+            mtime = info.st_mtime
+
+            def uptodate(path=path, mtime=mtime) -> bool:
+                try:
+                    return os.path.getmtime(path) == mtime
+                except OSError:
+                    return False
+
+            return contents, os.path.normpath(path), uptodate
+        raise TemplateNotFound(template)
+
+
+class PageTemplate(Template):
+    """A page template: every render runs under the environment's bounds. :meth:`render`
+    (``index.html``, ``facts.html``) checks the page and gives it its security policy;
+    :meth:`render_fragment` leaves that to the caller (a brief's page is finished after its
+    citations are numbered)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        env = self.environment
+        try:
+            html = self.render_fragment(*args, **kwargs)
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
+                OverflowError, RecursionError, MemoryError, TooSlow) as exc:
+            raise RenderError(f"{env.where(exc)}: template error: {describe(exc)}") from None
+        html, problems = secure(html)
+        for problem in problems:
+            raise RenderError(f"{env.locate(self.filename, problem)}: {problem} (a page "
+                              "may load only what is inline or in its template folders)")
+        return html
+
+    def render_fragment(self, *args: Any, **kwargs: Any) -> str:
+        env = self.environment
+        if env.rendering:  # an include or macro renders inside an outer render
+            return Template.render(self, *args, **kwargs)
+        env.rendering, env.range_items = True, 0
+        try:
+            with bounded(MAX_SECONDS, MAX_MEMORY):
+                html = Template.render(self, *args, **kwargs)
+        finally:
+            env.rendering = False
+        if len(html) > MAX_PAGE_CHARS:
+            raise RenderError(f"{env.shown(self.filename)}: template error: the page is "
+                              f"{len(html):,} characters long; at most {MAX_PAGE_CHARS:,}")
+        return html
+
+
+class PageEnvironment(SandboxedEnvironment):
+    """The sandbox for page templates, with bounds on time, loops and sizes."""
+
+    template_class = PageTemplate
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def __init__(self, *args: Any, root: Path | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.root = root
+        self.builtin = (root / "templates").resolve() if root else None
+        self.rendering = False
+        self.range_items = 0
+        self.globals["range"] = self.bounded_range
+
+    def get_template(self, name, *args: Any, **kwargs: Any) -> Template:
+        try:
+            return super().get_template(name, *args, **kwargs)
+        except TemplateSyntaxError as exc:
+            raise RenderError(f"{self.shown(exc.filename)}:{exc.lineno}: template syntax "
+                              f"error: {exc.message}") from None
+
+    def bounded_range(self, *args: int) -> range:
+        numbers = range(*args)
+        if len(numbers) > MAX_RANGE:
+            raise OverflowError(f"range() of {len(numbers)} items; at most {MAX_RANGE}")
+        self.range_items += len(numbers)
+        if self.range_items > MAX_ITEMS:
+            raise OverflowError(f"loops over range() ran to more than {MAX_ITEMS} items")
+        return numbers
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _number(left) and _number(right) and abs(left) > 1 and (
+                abs(right) > 64 and abs(left) ** min(abs(right), 64) > 2 ** 64 or
+                abs(right) > 4096):
+            raise OverflowError(f"{left!r} ** {right!r} is too large")
+        sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
+        counts = [x for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
+        if operator == "*" and sizes and counts and sizes[0] * max(counts[0], 0) > MAX_LENGTH:
+            raise OverflowError(f"a text or list of {sizes[0] * counts[0]} items; at most "
+                                f"{MAX_LENGTH}")
+        if operator == "+" and len(sizes) == 2 and sum(sizes) > MAX_LENGTH:
+            raise OverflowError(f"a text or list of {sum(sizes)} items; at most {MAX_LENGTH}")
+        return super().call_binop(context, operator, left, right)
+
+    def shown(self, filename: str | None) -> str:
+        if not filename:
+            return "<template>"
+        path = Path(filename)
+        try:
+            return path.resolve().relative_to(self.root).as_posix() if self.root else str(path)
+        except ValueError:
+            return str(path)
+
+    def locate(self, filename: str | None, problem: Finding) -> str:
+        """Where a problem found in a rendered page was written: the first line holding its
+        text in the page's template, else in any file of the template folders (user
+        folders first), else the page's template without a line (the text was computed)."""
+        needle = getattr(problem, "needle", "")
+        files = [Path(filename)] if filename else []
+        for folder in self.loader.searchpath:
+            files += sorted(p for p in Path(folder).rglob("*")
+                            if p.suffix in (".html", ".css", ".j2") and p.is_file())
+        for path in files if needle else ():
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if needle in text:
+                return f"{self.shown(str(path))}:{text.count(chr(10), 0, text.index(needle)) + 1}"
+        return self.shown(filename)
+
+    def where(self, exc: BaseException) -> str:
+        """The template line an error comes from: the innermost template frame or, for
+        endless recursion, the innermost frame in a user's template folder (the built-in
+        templates do not recurse by themselves)."""
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith((".html", ".j2", ".css"))]
+        if not frames:
+            return "<template>"
+        if isinstance(exc, RecursionError):
+            if self.builtin:
+                frames = [f for f in frames if not Path(f.filename).resolve().is_relative_to(
+                    self.builtin)] or frames
+            # The lines that repeat most (within one: the cycle is cut anywhere), outermost
+            # first, so that the answer does not depend on how deep the stack was.
+            counts = collections.Counter((f.filename, f.lineno) for f in frames)
+            most = max(counts.values())
+            frame = next(f for f in frames if counts[(f.filename, f.lineno)] >= most - 1)
+            return f"{self.shown(frame.filename)}:{frame.lineno}"
+        return f"{self.shown(frames[-1].filename)}:{frames[-1].lineno}"
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 class Renderer:
     """Keeps one sandboxed Jinja environment per language for the page templates."""
 
@@ -78,8 +314,9 @@ class Renderer:
 
     def env(self, lang: str) -> tuple[SandboxedEnvironment, Translations]:
         if lang not in self._envs:
-            env = SandboxedEnvironment(
-                loader=FileSystemLoader([str(d) for d in self.project.template_dirs]),
+            env = PageEnvironment(
+                loader=FolderLoader([str(d) for d in self.project.template_dirs]),
+                root=self.project.root,
                 autoescape=True, undefined=StrictUndefined, trim_blocks=True,
                 lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
             translations = Translations(self.project.template_dirs, lang)
@@ -101,7 +338,7 @@ class Renderer:
         template_name = audience.template
         try:
             template = env.get_template(template_name)
-            first = template.render(context)
+            first = template.render_fragment(context)
             order = list(dict.fromkeys(CITE_RE.findall(first)))
             notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
             seen: set[str] = set()
@@ -113,27 +350,30 @@ class Renderer:
                 context["fact_check"] = [
                     {**row, "number": n}
                     for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)]
-            html = template.render(context)
+            html = template.render_fragment(context)
         except TemplateNotFound as exc:
             folders = ", ".join(self._shown(d) for d in self.project.template_dirs)
-            where = ("templates/audiences.yaml: audience " + repr(audience.name)
+            where = (audience_file(self.project.template_dirs, audience.name,
+                                   self.project.root) + ": audience " + repr(audience.name)
                      if exc.name == template_name else self._where(exc))
             raise RenderError(f"{where}: template {exc.name!r} not found (looked in {folders}; "
                               "names are relative to a template folder)") from None
         except TemplateSyntaxError as exc:
             raise RenderError(f"{self._shown(exc.filename)}:{exc.lineno}: template syntax "
                               f"error: {exc.message}") from None
-        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-            raise RenderError(f"{self._where(exc)}: template error: {exc}") from None
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
+                OverflowError, RecursionError, MemoryError, TooSlow) as exc:
+            raise RenderError(f"{self._where(exc)}: template error: {describe(exc)}") from None
         footnotes = None
         if audience.citations == "footnotes":
             partial = env.get_template("_partials/footnote.html")
-            footnotes = {n["id"]: partial.render(note=n, lang=context["lang"]).strip()
+            footnotes = {n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
                          for n in context["notes"]}
         html = number_citations(html, {item: n for n, item in enumerate(order, 1)}, footnotes)
-        for problem in external_references(html):
-            raise RenderError(f"{self._shown(template.filename)}: {problem} (a page may load "
-                              "only what is inline or in its template folders)")
+        html, problems = secure(html)
+        for problem in problems:
+            raise RenderError(f"{env.locate(template.filename, problem)}: {problem} (a page "
+                              "may load only what is inline or in its template folders)")
         return Page(html, prose.title, lang, len(order), frozenset(translations.missing),
                     tuple(context["notes"]))
 
@@ -147,33 +387,13 @@ class Renderer:
             return str(path)
 
     def _where(self, exc: BaseException) -> str:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename.endswith((".html", ".j2", ".css"))]
-        if not frames:
-            return "<template>"
-        return f"{self._shown(frames[-1].filename)}:{frames[-1].lineno}"
-
-
-_LOADING_TAGS = ("img|image|script|link|iframe|frame|object|embed|source|video|audio|track|use|"
-                 "feimage|input")
-_REMOTE_ATTR = re.compile(
-    rf"<(?:{_LOADING_TAGS})\b[^>]*?\s(?:src|href|xlink:href|data|srcset|poster)\s*=\s*"
-    r"[\"']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^\s\"'>]*)", re.I)
-_CSS_URL = re.compile(r"url\(\s*[\"']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^\"')]*)", re.I)
-_ATTACHMENT = re.compile(r"<(?:link|a)\b[^>]*\brel\s*=\s*[\"']?[^>]*\battachment\b", re.I)
+        return self.env("en")[0].where(exc)
 
 
 def external_references(html: str) -> list[str]:
-    """Resources a page would fetch from outside: any URL with a scheme other than data:,
-    protocol-relative URLs, and attachments (the engine adds its own, never a template)."""
-    problems = []
-    for match in [*_REMOTE_ATTR.finditer(html), *_CSS_URL.finditer(html)]:
-        url = match.group(1)
-        if not url.lower().startswith("data:"):
-            problems.append(f"refers to an outside resource {url[:80]!r}")
-    if _ATTACHMENT.search(html):
-        problems.append("asks for a PDF attachment (rel=attachment)")
-    return problems
+    """Resources a page would fetch from outside, and attachments it asks for (see
+    :mod:`policybrief.pagecheck`)."""
+    return secure(html)[1]
 
 
 FOOTNOTE_END = "<!--/fn-->"

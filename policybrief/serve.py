@@ -24,6 +24,7 @@ import html
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -112,9 +113,11 @@ class Preview:
 
 # -- what the browser gets ------------------------------------------------------------------
 
-RELOAD_SCRIPT = """<script id="policybrief-livereload">
+RELOAD_SCRIPT = """<script id="policybrief-livereload" nonce="%(nonce)s">
 (function () {
   var page = %(page)s, token = %(token)s;
+  var hide = document.getElementById("policybrief-preview-hide");
+  if (hide) { hide.addEventListener("click", function () { hide.parentNode.remove(); }); }
   function poll() {
     fetch("%(endpoint)s?page=" + encodeURIComponent(page) + "&token=" + encodeURIComponent(token),
           {cache: "no-store"})
@@ -142,7 +145,7 @@ def overlay(errors: list[str], pdf_errors: list[str]) -> str:
     if not errors and not pdf_errors:
         return ""
     parts = [f'<div id="policybrief-preview" role="alert" style="{OVERLAY_STYLE}">'
-             '<button type="button" onclick="this.parentNode.remove()" style="float:right;'
+             '<button type="button" id="policybrief-preview-hide" style="float:right;'
              'font:inherit;margin:0 0 .4rem 1rem">Hide</button>']
     for title, items in (("Build failed; this page is from the last good build. "
                           "Fix the files below and save: the page reloads by itself.", errors),
@@ -163,10 +166,27 @@ def js_string(text: str) -> str:
     return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" id="policybrief-csp" '
+                      r'content=")([^"]*)(">)')
+
+
+def allow_reload(page_html: str, nonce: str) -> str:
+    """The served page's security policy also allows the reload script (by its nonce) and
+    its requests to this server; the files in the output folder never do."""
+    def widen(match: re.Match) -> str:
+        policy = match.group(2).replace("script-src 'none'", "script-src")
+        policy = policy.replace("script-src", f"script-src 'nonce-{nonce}'", 1)
+        return f"{match.group(1)}{policy}; connect-src 'self'{match.group(3)}"
+
+    return CSP_META.sub(widen, page_html, count=1)
+
+
 def inject(page_html: str, page: str, token: str, errors: list[str],
            pdf_errors: list[str]) -> str:
+    nonce = secrets.token_urlsafe(18)
+    page_html = allow_reload(page_html, nonce)
     script = RELOAD_SCRIPT % {"page": js_string(page), "token": js_string(token),
-                              "endpoint": RELOAD_PATH}
+                              "endpoint": RELOAD_PATH, "nonce": nonce}
     body = re.search(r"<body\b[^>]*>", page_html, re.I)
     shown = overlay(errors, pdf_errors)
     if body and shown:
@@ -448,8 +468,9 @@ def serve(options: Options, say: Say, port: int = 8000) -> int:
     preview = Preview(out)
     try:
         server = make_server(preview, port)
-    except OSError as exc:
-        raise OutputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} "
+    except (OSError, OverflowError) as exc:
+        raise OutputError(f"cannot listen on 127.0.0.1:{port}: "
+                          f"{getattr(exc, 'strerror', None) or exc} "
                           "(choose another port with --port)") from None
     pdfs = PdfJob(options, preview, say) if "pdf" in options.formats else None
     watcher = Watcher(options, preview, say, pdfs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -44,6 +45,8 @@ _roots: tuple[Path, ...] = ()
 def _init(roots: tuple[Path, ...]) -> None:
     global _roots, _writer
     _roots, _writer = roots, None
+    if multiprocessing.parent_process() is not None:  # Ctrl+C is the parent's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render(html: str, base_url: Path, target: Path, variant: str | None = None,
@@ -89,7 +92,11 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
                                job.attachments): job for job in ordered}
         done = 0
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            try:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            except BaseException:  # Ctrl+C: drop the queued PDFs, let running ones end
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
             for future in finished:
                 job = pending.pop(future)
                 result, seconds, pid = future.result()

@@ -1,26 +1,50 @@
-"""Write stage: files land whole or not at all, and a failed build replaces nothing.
+"""Write stage: a build replaces all of its files or none of them.
 
 A build stages every file it makes in its own folder under ``<out>/.staging/`` (so memory
-stays flat however many outputs there are) and, only when everything has rendered, moves
-them into place with ``os.replace`` under a lock shared by all builds into that output
-folder. A killed build leaves its staging folder behind; the next build removes it.
+stays flat however many outputs there are). Only when everything has rendered does it move
+them into place, under a lock shared by all builds into that output folder: first a
+journal listing every file is written, the files being replaced are hard-linked aside, then
+each staged file is renamed over its target. If a rename fails (a full disk, a read-only
+folder, Ctrl+C) the files already swapped are put back and the build fails with the output
+folder as it was. If the build is killed in the middle, the journal stays behind and the
+next build into that folder rolls the half-done swap back before it does anything else.
+
+Only files and folders this module names are ever removed: ``.staging/<pid>-*`` folders
+holding a ``.held`` marker and ``.policybrief-*.tmp`` files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 
 LOCK_NAME = ".policybrief.lock"
 STAGING = ".staging"
 _HELD = ".held"
+_JOURNAL = ".journal.json"
+_OLD = ".old"
+_TEMP_PREFIX = ".policybrief-"
+_TEMP = re.compile(r"\.policybrief-.*\.tmp\Z")
+_STAGED = re.compile(r"\d+-[a-z0-9_]+\Z")
+
+
+def _fail(path: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason += " (free some space and build again)"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason += " (choose a writable folder with --out)"
+    return OutputError(f"{path}: cannot write: {reason}")
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -31,20 +55,53 @@ def _write(path: Path, data: bytes) -> None:
     os.chmod(path, 0o644)
 
 
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write one file by way of a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{path.name}.", suffix=".tmp",
+                                        dir=path.parent)
+    except OSError as exc:
+        raise _fail(path, exc) from None
     os.close(handle)
     try:
         _write(Path(temp), data)
         os.replace(temp, path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise _fail(path, exc) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def check_output_folder(out: Path, root: Path, inputs: list[Path]) -> None:
+    """The output folder may not be a file, the project itself or a folder holding it, nor
+    be, hold or lie inside an input folder (facts, briefs, templates, source texts): a
+    build there would overwrite or sweep the inputs."""
+    target = out.resolve()
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {out}: not a folder")
+    root = root.resolve()
+    if target == root or root.is_relative_to(target):
+        raise UsageError(f"--out {out}: the output folder may not be the project folder or "
+                         "hold it (use a new folder such as dist/)")
+    for folder in inputs:
+        folder = folder.resolve()
+        if target == folder or target.is_relative_to(folder) or folder.is_relative_to(target):
+            shown = folder.relative_to(root).as_posix() if folder.is_relative_to(root) \
+                else str(folder)
+            raise UsageError(f"--out {out}: the output folder overlaps the input folder "
+                             f"{shown}/ (use a new folder such as dist/)")
 
 
 class Staging:
@@ -52,13 +109,16 @@ class Staging:
 
     def __init__(self, out: Path):
         self.out = out
-        root = out / STAGING
-        root.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
-        # Held for this build's life: the lock tells other builds this folder is in use.
-        self._held = open(self.folder / _HELD, "wb")  # noqa: SIM115 - closed in close()
-        fcntl.flock(self._held.fileno(), fcntl.LOCK_EX)
         self.files: dict[str, Path] = {}
+        try:
+            root = out / STAGING
+            root.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
+            # Held for this build's life: the lock tells other builds this folder is in use.
+            self._held = open(self.folder / _HELD, "wb")  # noqa: SIM115 - closed in close()
+        except OSError as exc:
+            raise _fail(out, exc) from None
+        fcntl.flock(self._held.fileno(), fcntl.LOCK_EX)
 
     def path(self, relative: str) -> Path:
         """Where to stage ``relative`` (workers write PDFs there directly)."""
@@ -70,13 +130,46 @@ class Staging:
         try:
             _write(self.path(relative), data)
         except OSError as exc:
-            raise OutputError(f"{self.out / relative}: cannot write: {exc.strerror}") from None
+            raise _fail(self.out / relative, exc) from None
 
     def commit(self) -> None:
-        for relative, staged in self.files.items():
-            target = self.out / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
+        """Swap every staged file in, all or nothing; raises OutputError if it cannot."""
+        journal = self.folder / _JOURNAL
+        old = self.folder / _OLD
+        entries = []
+        try:
+            old.mkdir()
+            for n, (relative, staged) in enumerate(sorted(self.files.items())):
+                target = self.out / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                backup = None
+                if target.is_file():
+                    backup = old / str(n)
+                    try:
+                        os.link(target, backup)  # a second name, no data: cannot fill a disk
+                    except OSError as exc:
+                        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+                            raise
+                        shutil.copy2(target, backup)  # a file system without hard links
+                entries.append({"target": relative, "staged": staged.name,
+                                "backup": backup.name if backup else None})
+            _write(journal, json.dumps(entries).encode("utf-8"))
+        except OSError as exc:
+            raise _fail(self.out, exc) from None
+        done = 0
+        try:
+            for entry in entries:
+                os.replace(self.folder / entry["staged"], self.out / entry["target"])
+                done += 1
+        except BaseException as exc:
+            _roll_back(self.out, self.folder, entries[:done])
+            journal.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise _fail(self.out / entries[done]["target"], exc) from None
+            raise
+        journal.unlink()
+        for folder in {(self.out / e["target"]).parent for e in entries}:
+            _sync_folder(folder)
         self.files.clear()
 
     def close(self) -> None:
@@ -90,28 +183,59 @@ class Staging:
         self.close()
 
 
+def _roll_back(out: Path, folder: Path, entries: list[dict]) -> None:
+    """Put back what a commit had already replaced (newest first)."""
+    for entry in reversed(entries):
+        target = out / entry["target"]
+        with contextlib.suppress(FileNotFoundError):  # already put back by an earlier try
+            if entry["backup"]:
+                os.replace(folder / _OLD / entry["backup"], target)
+            else:
+                target.unlink()
+
+
 def sweep(out: Path) -> None:
-    """Remove staging folders and temporary files left by builds that are no longer running."""
+    """Finish what builds that are no longer running left behind: roll back a half-done
+    commit, remove their staging folders and this tool's temporary files. Nothing else."""
     root = out / STAGING
-    if root.is_dir():
-        for folder in root.iterdir():
+    if root.is_dir() and not root.is_symlink():
+        for folder in sorted(root.iterdir()):
+            if not _STAGED.match(folder.name) or folder.is_symlink() or \
+                    not (folder / _HELD).is_file():
+                continue  # not ours
             try:
                 with open(folder / _HELD, "ab") as held:
                     fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # a running build
             except OSError:
-                pass
+                continue
+            journal = folder / _JOURNAL
+            if journal.is_file():
+                try:
+                    entries = json.loads(journal.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    entries = []
+                # Only the entries whose staged file is gone had been swapped in.
+                _roll_back(out, folder, [e for e in entries
+                                         if not (folder / e["staged"]).exists()])
             shutil.rmtree(folder, ignore_errors=True)
-    for stale in out.glob("**/.*.tmp"):
-        stale.unlink(missing_ok=True)
+    for here, dirs, files in os.walk(out):  # does not follow symlinked folders
+        dirs[:] = [d for d in dirs if d != STAGING]
+        for name in files:
+            if _TEMP.match(name):
+                (Path(here) / name).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
 def output_lock(out: Path) -> Iterator[None]:
     """Serialize the commit phase of builds that share an output folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / LOCK_NAME, "a+b") as handle:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / LOCK_NAME, "a+b")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise _fail(out, exc) from None
+    with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             sweep(out)

@@ -14,7 +14,10 @@ the data recurses) and may not write an integer longer than ``MAX_NUMBER_CHARS``
 from __future__ import annotations
 
 import datetime
+import errno
+import os
 import re
+import stat
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -209,10 +212,24 @@ for _tag, _kind, _construct in (
 def read(path_on_disk: str, shown_path: str) -> tuple[bytes | None, list[Problem]]:
     """Read a project file of at most ``MAX_FILE_BYTES``; anything else is a problem."""
     try:
-        with open(path_on_disk, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: a named pipe must not block the build; it is refused below.
+        handle = os.open(path_on_disk, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, [Problem(shown_path, 0, "the file is a symlink loop")]
         return None, [Problem(shown_path, 0, f"cannot read the file: {exc.strerror or exc}")]
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        if stat.S_ISDIR(mode):
+            return None, [Problem(shown_path, 0, "cannot read the file: Is a directory")]
+        return None, [Problem(shown_path, 0, "not a regular file (a named pipe, device or "
+                              "socket)", "project files must be ordinary files")]
+    with os.fdopen(handle, "rb") as file:
+        try:
+            raw = file.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            return None, [Problem(shown_path, 0, f"cannot read the file: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(shown_path, 0, f"file is larger than "
                               f"{MAX_FILE_BYTES / 1_000_000:g} MB, the limit for project files",

@@ -1,0 +1,193 @@
+"""What a rendered page may load, decided by parsing it the way a browser and WeasyPrint do.
+
+The page is parsed with tinyhtml5 (WeasyPrint's own HTML parser, an HTML5 tree builder, so
+entities, odd quoting and ``<svg>`` attributes come out as a browser sees them) and every
+style sheet and ``style``/presentation attribute with tinycss2 (WeasyPrint's CSS tokenizer,
+which resolves CSS escapes). A page may load only ``data:`` URIs and relative files of the
+output folder; it may not set a ``<base>``, refresh to elsewhere, or ask for an attachment.
+
+Every page also gets a Content-Security-Policy ``<meta>`` as the first element of its head,
+so that a browser itself refuses anything from outside: only inline styles, ``data:``
+images and fonts, and the page's own inline scripts (by hash) are allowed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import tinycss2
+import tinyhtml5
+
+# Attributes whose value is a URL the browser (or WeasyPrint) fetches, or submits/pings to.
+_LOADING = {"src", "href", "data", "poster", "background", "action", "formaction", "ping",
+            "manifest", "codebase", "archive", "lowsrc", "dynsrc", "longdesc", "icon",
+            "profile", "classid", "usemap"}
+_SETS = {"srcset", "imagesrcset"}
+_NAVIGATION = {"a", "area"}  # href there is a link the reader follows, not a load
+_CSS_URL_FUNCTIONS = {"url", "src"}
+_CSS_SET_FUNCTIONS = {"image-set", "-webkit-image-set", "image", "cross-fade",
+                      "-webkit-cross-fade"}
+_TAB_NEWLINE = re.compile("[\t\n\r]")
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_PREFIX = re.compile(  # doctype, <html ...>, <head ...> and comments before them
+    r"(?:\s|<!--.*?-->)*(?:<!doctype[^>]*>)?(?:\s|<!--.*?-->)*"
+    r"(?:<html(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*\s*/?>)?"
+    r"(?:\s|<!--.*?-->)*"
+    r"(?:<head(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*\s*/?>)?",
+    re.I | re.S)
+
+POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+          "script-src {scripts}; base-uri 'none'; form-action 'none'")
+CSP_ID = "policybrief-csp"
+
+
+def outside_url(url: str) -> str | None:
+    """``url`` if it points outside the page's folder tree (a scheme other than data:, a
+    host, an absolute path, or ``..``), else None. Parsed as a browser does: surrounding
+    spaces and control characters dropped, tabs and newlines removed, backslashes as
+    slashes."""
+    cleaned = _TAB_NEWLINE.sub("", url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
+                                             "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15"
+                                             "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "))
+    scheme = _SCHEME.match(cleaned)
+    if scheme:
+        return None if scheme.group().lower() == "data:" else url
+    path = cleaned.replace("\\", "/").split("#", 1)[0].split("?", 1)[0]
+    if path.startswith("/") or ".." in path.split("/"):
+        return url
+    return None
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URL of every candidate in a ``srcset`` (HTML's parsing algorithm, in short: a
+    URL runs to whitespace, a trailing comma ends a candidate, descriptors run to a comma
+    outside parentheses)."""
+    urls, i, n = [], 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        if not url:
+            break
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        depth = 0
+        while i < n and (depth or value[i] != ","):
+            depth += {"(": 1, ")": -1}.get(value[i], 0)
+            i += 1
+    return urls
+
+
+def css_urls(css: str) -> list[str]:
+    """Every URL a piece of CSS (a style sheet or a declaration list) refers to."""
+    found: list[str] = []
+
+    def walk(tokens) -> None:
+        after_import = False
+        for token in tokens:
+            kind = token.type
+            if kind in ("whitespace", "comment"):
+                continue
+            if after_import and kind in ("string", "url"):
+                found.append(token.value)
+            after_import = kind == "at-keyword" and token.lower_value == "import"
+            if kind == "url":
+                found.append(token.value)
+            elif kind == "function":
+                args = [t for t in token.arguments if t.type not in ("whitespace", "comment")]
+                if token.lower_name in _CSS_URL_FUNCTIONS and args and args[0].type == "string":
+                    found.append(args[0].value)
+                elif token.lower_name in _CSS_SET_FUNCTIONS:
+                    found.extend(t.value for t in args if t.type == "string")
+                walk(token.arguments)
+            elif kind in ("() block", "[] block", "{} block"):
+                walk(token.content)
+
+    walk(tinycss2.parse_component_value_list(css))
+    return found
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+
+
+class Finding(str):
+    """A problem found in a page; ``needle`` is the text that may find its template line."""
+
+    needle: str = ""
+
+    @classmethod
+    def of(cls, message: str, needle: str = "") -> Finding:
+        finding = cls(message)
+        finding.needle = needle
+        return finding
+
+
+def check_tree(root) -> list[Finding]:
+    """Problems with one parsed document: what it would load from outside, and more."""
+    problems: list[Finding] = []
+
+    def outside(url: str) -> None:
+        if outside_url(url) is not None:
+            problems.append(Finding.of(f"refers to an outside resource {url[:80]!r}", url))
+
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = _local(element.tag)
+        attrs = {_local(k): v for k, v in element.attrib.items()}
+        if tag == "base":
+            problems.append(Finding.of("sets a <base> URL (a page may not change where its "
+                                       "links point)", "<base"))
+        if tag == "meta" and attrs.get("http-equiv", "").strip().lower() == "refresh":
+            problems.append(Finding.of("has a <meta http-equiv=refresh> (a page may not send "
+                                       "the reader elsewhere)", "refresh"))
+        if "attachment" in attrs.get("rel", "").lower().split():
+            problems.append(Finding.of("asks for a PDF attachment (rel=attachment)"))
+        for name, value in attrs.items():
+            if name in _SETS:
+                for url in srcset_urls(value):
+                    outside(url)
+            elif name in _LOADING:
+                if name == "href" and tag in _NAVIGATION:
+                    if _TAB_NEWLINE.sub("", value).strip().lower().startswith(
+                            ("javascript:", "vbscript:")):
+                        problems.append(Finding.of(f"links to a script URL {value[:80]!r}",
+                                                   value))
+                    continue
+                outside(value)
+            elif name == "srcdoc":
+                problems += check_tree(tinyhtml5.parse(value))
+            elif name == "style" or "(" in value:
+                for url in css_urls(value):
+                    outside(url)
+        if tag == "style":
+            for url in css_urls("".join(element.itertext())):
+                outside(url)
+    return list(dict.fromkeys(problems))
+
+
+def _hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def secure(html: str) -> tuple[str, list[Finding]]:
+    """The page with its Content-Security-Policy inserted first in its head, and the problems
+    found in it (empty if it loads nothing from outside)."""
+    root = tinyhtml5.parse(html)
+    problems = check_tree(root)
+    scripts = sorted({_hash("".join(e.itertext())) for e in root.iter()
+                      if isinstance(e.tag, str) and _local(e.tag) == "script"
+                      and "src" not in e.attrib})
+    policy = POLICY.format(scripts=" ".join(scripts) or "'none'")
+    meta = f'<meta http-equiv="Content-Security-Policy" id="{CSP_ID}" content="{policy}">'
+    cut = _PREFIX.match(html).end()
+    return html[:cut] + ("\n" if cut else "") + meta + html[cut:], problems
