@@ -223,7 +223,7 @@ def test_every_command_but_the_default_is_documented():
     from policybrief.cli import parser
 
     result = run_cli("--help")
-    choices = re.search(r"\[\{(\w+(?:,\w+)+)\}\]", result.stdout.split("\n\n", 1)[0])
+    choices = re.search(r"\[\{([\w-]+(?:,[\w-]+)+)\}\]", result.stdout.split("\n\n", 1)[0])
     assert choices, "no command list in the usage line"
     default = parser().parse_args([]).command
     docs = user_docs()
