@@ -182,4 +182,4 @@ def test_json_report_and_progress_lines(fixture_project, tmp_path):
     result = run_cli("--project", str(fixture_project), "--out", str(tmp_path / "out2"),
                      "--brief", "hexi", "--audience", "decision-makers", "--lang", "zh")
     assert "1/1 PDFs, ETA 0 s: hexi/decision-makers.zh.pdf" in result.stderr.splitlines()
-    assert "built 2, skipped 0 of 2 files" in result.stdout
+    assert "built 3, skipped 0 of 3 files" in result.stdout  # html, pdf and docx

@@ -16,7 +16,7 @@ from policybrief.errors import InputError
 GOOD_FACTS = """\
 facts:
   - id: t.enterprises
-    value: 481
+    value: 215
     unit: enterprise
     qualifier: exact
     date: "2016-12"
@@ -86,26 +86,26 @@ CASES = {
         "facts/test.yaml:4: invalid YAML: did not find expected ',' or ']' "
         "(check indentation, colons and quotes)"),
     "value of the wrong type": (
-        {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: many")},
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 215", "value: many")},
         "facts/test.yaml:3: fact 't.enterprises': value 'many' is not a finite number "
         "(write the figure in full, e.g. 8000000000 for 80亿)"),
     "not a number (nan)": (
-        {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: .nan")},
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 215", "value: .nan")},
         "facts/test.yaml:3: '.nan' would be read as nan, not as written "
         '(quote it (".nan") if it is text, or write the number plainly (e.g. 2.5))'),
     "octal-looking value": (
-        {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: 0100")},
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 215", "value: 0100")},
         "facts/test.yaml:3: '0100' would be read as 64, not as written "
         '(quote it ("0100") if it is text, or write the integer plainly (e.g. 100))'),
     "value that does not match its quote": (
-        {"facts/test.yaml": GOOD_FACTS.replace("value: 481", "value: 4810")},
-        "facts/test.yaml:2: fact 't.enterprises': value 4810 does not match its quote, which "
-        "says 481 (the value is in whole units; if the quote states the figure another way, "
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 215", "value: 2150")},
+        "facts/test.yaml:2: fact 't.enterprises': value 2150 does not match its quote, which "
+        "says 215 (the value is in whole units; if the quote states the figure another way, "
         "write it as the quote does or give figure: the words that state it)"),
     "qualifier the quote does not use": (
         {"facts/test.yaml": GOOD_FACTS.replace("qualifier: exact", "qualifier: more_than")},
         "facts/test.yaml:2: fact 't.enterprises': qualifier more_than, but its quote states "
-        "481 with no hedge (use qualifier: exact, or quote the words that hedge the figure)"),
+        "215 with no hedge (use qualifier: exact, or quote the words that hedge the figure)"),
     "unknown unit": (
         {"facts/test.yaml": GOOD_FACTS.replace("unit: enterprise", "unit: firms")},
         "facts/test.yaml:2: fact 't.enterprises': unknown unit 'firms' "
@@ -170,7 +170,7 @@ CASES = {
         "title and other fields, then '---')"),
     "unknown audience": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[full-report]", "[investors]")},
-        "briefs/zz-test/brief.yaml:1: unknown audience 'investors' (known: decision-makers, "
+        "briefs/zz-test/brief.yaml:5: unknown audience 'investors' (known: decision-makers, "
         "field-card, full-report, press, print-edition)"),
     "unknown key figure": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF.replace("[t.enterprises]", "[t.nothing]")},
@@ -195,8 +195,8 @@ CASES = {
         {"facts/test.yaml": GOOD_FACTS.replace("id: t.enterprises", "id: T.Enterprises")},
         "facts/test.yaml:2: fact id 'T.Enterprises' is not valid (use lowercase words joined by dots)"),
     "date fact with a number": (
-        {"facts/test.yaml": GOOD_FACTS.replace("value: 481\n    unit: enterprise", "value: 481\n    unit: date")},
-        "facts/test.yaml:3: fact 't.enterprises': value 481 is not a date (a date fact's value is \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\")"),
+        {"facts/test.yaml": GOOD_FACTS.replace("value: 215\n    unit: enterprise", "value: 215\n    unit: date")},
+        "facts/test.yaml:3: fact 't.enterprises': value 215 is not a date (a date fact's value is \"YYYY\", \"YYYY-MM\" or \"YYYY-MM-DD\")"),
     "conflict with one fact": (
         {"facts/test.yaml": GOOD_FACTS + "conflicts:\n  - id: t.c\n    facts: [t.enterprises]\n    note: {zh: 甲, en: a}\n"},
         "facts/test.yaml:12: conflict 't.c': 'facts' must list at least two fact ids"),
@@ -234,7 +234,7 @@ def test_broken_input_is_reported_with_file_and_line(fixture_project, tmp_path, 
     if files.get("facts/test.yaml", "") is None:  # a non-UTF-8 byte
         files = {k: v for k, v in files.items() if v is not None}
         (project / "facts/test.yaml").write_bytes(
-            GOOD_FACTS.encode().replace(b"value: 481", b"value: \xc0481"))
+            GOOD_FACTS.encode().replace(b"value: 215", b"value: \xc0215"))
     write_files(project, files)
     capsys.readouterr()
     assert main(args) == 1
