@@ -30,7 +30,7 @@ from policybrief.build import Options, build  # noqa: E402
 
 @pytest.fixture(scope="session")
 def fixture_dist(tmp_path_factory) -> Path:
-    """The fixture project built once, strictly, HTML and PDF, into a temporary folder."""
+    """The fixture project built once, strictly, HTML, PDF and Word, into a temporary folder."""
     root = copy_fixture(tmp_path_factory.mktemp("fixture") / "project")
     out = root / "dist"
     report = build(Options(root=root, out=out, strict=True))
@@ -48,7 +48,7 @@ def fixture_project(tmp_path) -> Path:
 def dist(tmp_path_factory) -> Path:
     """The shipped project built once, strictly, into a temporary folder."""
     out = tmp_path_factory.mktemp("dist")
-    report = build(Options(root=ROOT, out=out, strict=True))
+    report = build(Options(root=ROOT, out=out, strict=True, formats=("html", "pdf")))
     assert report.warnings == []
     return out
 

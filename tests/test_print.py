@@ -29,7 +29,7 @@ def test_every_audience_of_each_brief_in_both_languages(fixture_dist):
     expected = {f"{brief}/{audience}.{lang}.{fmt}"
                 for brief, audiences in (("qiaotou", (*AUDIENCES, "field-card")),
                                          ("hexi", ("full-report", "decision-makers")))
-                for audience in audiences for lang in ("zh", "en") for fmt in ("html", "pdf")}
+                for audience in audiences for lang in ("zh", "en") for fmt in ("html", "pdf", "docx")}
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
     assert built == expected
 
@@ -101,7 +101,7 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(fixture_project,
         folder = tmp_path / run / "qiaotou"
         files[run] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                       for p in folder.iterdir()}
-    assert sorted(files["plain"]) == ["print-edition.zh.html", "print-edition.zh.pdf"]
+    assert sorted(files["plain"]) == ["print-edition.zh.docx", "print-edition.zh.html", "print-edition.zh.pdf"]
     assert files["plain"] == files["epoch"]
     back = squash(pdf_pages(tmp_path / "epoch/qiaotou/print-edition.zh.pdf")[-1])
     assert "印制于2026年10月15日" in back and "2001" not in back
