@@ -138,7 +138,7 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
     shared = (cachelib.engine_digest(), cachelib.templates_digest(project),
               sorted((n, repr(a)) for n, a in project.audiences.items()),
               os.environ.get("SOURCE_DATE_EPOCH", ""))
-    fonts = cachelib.fonts_digest()
+    fonts = cachelib.fonts_digest(project)
     keys = {}
     for output in outputs:
         brief = project.briefs[output.brief]
@@ -193,6 +193,7 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
                 staging: Staging, report: BuildReport, progress: Progress | None
                 ) -> dict[Output, tuple[int, int, float]]:
     """Render the PDFs into the staging folder; (pages, size, seconds) per output."""
+    from . import fonts as fontlib
     from .workers import PdfJob, default_jobs, render_all
 
     jobs = []
@@ -206,8 +207,10 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
     if not jobs:
         return {}
     pdfs = {}
+    faces = fontlib.prepare(options.out_dir, fontlib.characters(project.root,
+                                                                project.template_dirs))
     for done in render_all(jobs, tuple(project.template_dirs), project.root / "templates",
-                           options.jobs or default_jobs(), progress):
+                           options.jobs or default_jobs(), progress, faces):
         output, result = done.key, done.result
         audience = project.audiences[output.audience]
         where = project.briefs[output.brief].texts[output.lang].path

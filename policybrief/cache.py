@@ -3,9 +3,9 @@
 An output's key covers its brief's files, only the facts and claims it can show (cited,
 key figures, the other side of their conflicts) with their units and sources, every file
 in the template folders (templates, partials, CSS, audiences, catalogs), the fonts as
-fontconfig sees them, the engine's own source and library versions, and the options that
-shape the output. The cache lives in ``<out>/.policybrief-cache.json``; deleting it only
-means the next build redoes everything.
+fontconfig sees them and the subset faces PDFs embed, the engine's own source and library
+versions, and the options that shape the output. The cache lives in
+``<out>/.policybrief-cache.json``; deleting it only means the next build redoes everything.
 """
 
 from __future__ import annotations
@@ -47,9 +47,16 @@ def engine_digest() -> str:
     return digest(sources, versions)
 
 
-def fonts_digest() -> str:
-    """Changes whenever fonts are installed or updated (fontconfig rewrites its caches)."""
-    entries = []
+def fonts_digest(project: Project | None = None) -> str:
+    """Changes whenever fonts are installed or updated (fontconfig rewrites its caches) and,
+    given the project, whenever the subset faces its PDFs embed would change (see
+    :mod:`fonts`: the face files, the project's character set, HarfBuzz's version)."""
+    entries: list = []
+    if project is not None:
+        from . import fonts
+
+        chars = fonts.characters(project.root, project.template_dirs)
+        entries.append(fonts.fonts_key(chars, fonts.system_faces()))
     for folder in FONT_CACHE_DIRS:
         path = Path(folder).expanduser()
         if path.is_dir():

@@ -113,7 +113,7 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
 
 WIDTH, HEIGHT = 560, 230
 COLUMN_WIDTH = 300
-FONTS = "Noto Sans CJK SC, Noto Sans, sans-serif"
+FONTS = "policybrief Noto Sans CJK SC, Noto Sans CJK SC, Noto Sans, sans-serif"  # see fonts.py
 INK, ACCENT, MUTED, RULE = "#1b1f24", "#1d4e89", "#5b6470", "#c9ced6"
 
 
