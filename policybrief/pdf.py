@@ -128,7 +128,7 @@ class PdfWriter:
             if not misplaced:
                 if demoted:
                     log.info("moved %d footnotes to the end: %s", len(demoted), sorted(demoted))
-                if remembered and known is None:
+                if remembered and known is None and demoted:
                     remembered.write(sorted(demoted))
                 return document, html, demoted
             demoted |= misplaced
