@@ -138,7 +138,8 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
     shared = (cachelib.engine_digest(), cachelib.templates_digest(project),
               sorted((n, repr(a)) for n, a in project.audiences.items()),
               os.environ.get("SOURCE_DATE_EPOCH", ""))
-    fonts = cachelib.fonts_digest(project)
+    # the subset faces' digest, only where PDFs are asked for (an HTML build needs no fonts)
+    fonts = cachelib.fonts_digest(project) if any("pdf" in o.formats for o in outputs) else ""
     keys = {}
     for output in outputs:
         brief = project.briefs[output.brief]
