@@ -298,7 +298,42 @@ def targets(tmp: Path, runs: int) -> None:
     line("T. cold full build, 2 workers, wall",
          f"median {median(cold):.1f} s ({', '.join(f'{c:.1f}' for c in cold)})  "
          "[target <= 18 s]")
-    print("T. typst: not compared (no Typst source of the peer brief in this project)")
+    typst_peer(folder, sizes, worker, timed, loops)
+
+
+TYPST_LOOP = """
+import json, sys, time, typst
+times = []
+for _ in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    data = typst.Compiler(sys.argv[1]).compile()  # a new compiler: nothing memoized
+    times.append(time.perf_counter() - started)
+print(json.dumps({"size": len(data), "times": times}))
+"""
+
+
+def typst_peer(folder: Path, sizes: dict, worker: dict, timed: list[str], loops: int) -> None:
+    """The same text typeset by Typst (benchmarks/typst_peer.py), if `typst` is installed
+    (pip install ".[bench]")."""
+    try:
+        import typst  # noqa: F401
+    except ImportError:
+        print('T. typst: not installed (pip install ".[bench]"), not compared')
+        return
+    from typst_peer import typst_source
+
+    for (label, path, _goal), name in zip(TARGETS, timed, strict=True):
+        if "print-edition" in path:
+            continue
+        source = folder / (name[:-5] + ".typ")
+        source.write_text(typst_source((folder / name).read_text(encoding="utf-8"),
+                                       path.split(".")[-2]), encoding="utf-8")
+        peer = json.loads(subprocess.run([PY, "-c", TYPST_LOOP, str(source), str(loops + 1)],
+                                         check=True, capture_output=True, text=True).stdout)
+        mine, theirs = median(worker[name]), median(peer["times"][1:])
+        line(f"T. {label}: Typst on the same text",
+             f"{peer['size'] / 1000:.0f} KB (ours {sizes[path] / peer['size']:.2f}x its size), "
+             f"{theirs:.2f} s (ours {mine / theirs:.1f}x its time)")
 
 
 def main() -> None:
