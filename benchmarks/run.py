@@ -105,7 +105,13 @@ sys.path.insert(0, sys.argv[4])
 from pathlib import Path
 from policybrief.pdf import PdfWriter
 html = open(sys.argv[1], encoding="utf-8").read()
-writer = PdfWriter((Path(sys.argv[2]),))
+try:  # the subset faces, as the build's workers use them
+    from policybrief import fonts
+    faces = fonts.prepare(Path(sys.argv[1]).parent / "out",
+                          fonts.characters(Path(sys.argv[4]), [Path(sys.argv[2])]))
+    writer = PdfWriter((Path(sys.argv[2]),), faces)
+except ImportError:
+    writer = PdfWriter((Path(sys.argv[2]),))
 times = []
 for _ in range(int(sys.argv[3])):
     started = time.perf_counter()
