@@ -197,6 +197,7 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
                 ) -> dict[Output, tuple[int, int, float, list[str]]]:
     """Render the PDFs into the staging folder; (pages, size, seconds, late notes) per
     output."""
+    from . import fonts as fontlib
     from .workers import PdfJob, default_jobs, render_all
 
     jobs = []
@@ -210,8 +211,10 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
     if not jobs:
         return {}
     pdfs = {}
+    faces = fontlib.prepare(options.out_dir, fontlib.characters(project.root,
+                                                                project.template_dirs))
     for done in render_all(jobs, tuple(project.template_dirs), project.root / "templates",
-                           options.jobs or default_jobs(), progress):
+                           options.jobs or default_jobs(), progress, faces):
         output, result = done.key, done.result
         audience = project.audiences[output.audience]
         where = project.briefs[output.brief].texts[output.lang].path

@@ -7,8 +7,9 @@ only where the audience has them), only the facts and claims cited there, in the
 figures and in the charts the audience draws, with the other side of their conflicts,
 their units and sources; plus every file in the template folders (templates, partials,
 CSS, audiences, catalogs), the audience's settings, the fonts as fontconfig sees them
-(PDFs only), the engine's own source and library versions, and the format. Editing a fact
-therefore rebuilds only the outputs that can show it. The cache lives in
+and the subset faces PDFs embed (PDFs only), the engine's own source and library
+versions, and the format. Editing a fact therefore rebuilds only the outputs that can
+show it. The cache lives in
 ``<out>/.policybrief-cache.json``; deleting it only means the next build redoes everything.
 """
 
@@ -52,9 +53,16 @@ def engine_digest() -> str:
     return digest(sources, versions)
 
 
-def fonts_digest() -> str:
-    """Changes whenever fonts are installed or updated (fontconfig rewrites its caches)."""
-    entries = []
+def fonts_digest(project: Project | None = None) -> str:
+    """Changes whenever fonts are installed or updated (fontconfig rewrites its caches) and,
+    given the project, whenever the subset faces its PDFs embed would change (see
+    :mod:`fonts`: the face files, the project's character set, HarfBuzz's version)."""
+    entries: list = []
+    if project is not None:
+        from . import fonts
+
+        chars = fonts.characters(project.root, project.template_dirs)
+        entries.append(fonts.fonts_key(chars, fonts.system_faces()))
     for folder in FONT_CACHE_DIRS:
         path = Path(folder).expanduser()
         if path.is_dir():
@@ -159,7 +167,9 @@ def output_keys(project: Project, outputs: list[tuple[str, str, str, tuple[str, 
     """The key of each (brief, audience, language, format) in ``outputs``: a digest of
     everything that output can show and of what shapes it."""
     shared = (engine_digest(), templates_digest(project))
-    fonts = fonts_digest()
+    # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
+    wants_pdf = any("pdf" in formats for *_rest, formats in outputs)
+    fonts = fonts_digest(project) if wants_pdf else fonts_digest()
     docx_key = ""
     if any("docx" in formats for *_rest, formats in outputs):
         from .docx import fingerprint

@@ -114,7 +114,9 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
 
 WIDTH, HEIGHT = 560, 230
 COLUMN_WIDTH = 300
-FONTS = "Noto Sans CJK SC, Noto Sans, sans-serif"
+FONTS = "policybrief Noto Sans CJK SC, Noto Sans CJK SC, Noto Sans, sans-serif"  # see fonts.py
+
+
 class Palette(NamedTuple):
     """The colours a chart is drawn in: the theme's (theme.yaml), or these defaults."""
 

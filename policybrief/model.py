@@ -289,8 +289,11 @@ class Theme:
         lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
                  sorted(self.colors.items())]
         for name, family in sorted(self.fonts.items()):
+            # The house face first; then the subset Noto face the PDFs embed (fonts.py) and
+            # the system one, for the characters the house face lacks (Chinese, mostly).
+            noto = f"Noto {name.title()} CJK SC"
             fallback = "serif" if name == "serif" else "sans-serif"
-            lines.append(f'  --{name}: "{family}", "Noto {name.title()} CJK SC", {fallback};')
+            lines.append(f'  --{name}: "{family}", "policybrief {noto}", "{noto}", {fallback};')
         return ":root {\n" + "\n".join(lines) + "\n}" if lines else ""
 
 

@@ -7,15 +7,22 @@ URIs and files under the allowed folders, nothing else: no network, no files els
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import json
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from .errors import RenderError
 from .render import FOOTNOTE_END
+
+if TYPE_CHECKING:
+    from .fonts import FontSet
 
 log = logging.getLogger(__name__)
 MAX_FOOTNOTE_PASSES = 6
@@ -59,9 +66,13 @@ class _Capture(logging.Handler):
 
 
 class PdfWriter:
-    """One per process: reuses WeasyPrint's font configuration across documents."""
+    """One per process: reuses WeasyPrint's font configuration across documents.
 
-    def __init__(self, allowed_roots: tuple[Path, ...]):
+    ``fonts``: subset faces (see :mod:`fonts`), served by ``@font-face`` to every document;
+    their cache area also keeps the result of each footnote repair, so a print edition
+    whose HTML, fonts and engine are unchanged is laid out once, not two or three times."""
+
+    def __init__(self, allowed_roots: tuple[Path, ...], fonts: FontSet | None = None):
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
@@ -70,7 +81,9 @@ class PdfWriter:
         typeset.install()
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
-        self.allowed_roots = tuple(p.resolve() for p in allowed_roots)
+        self.fonts = fonts
+        roots = (*allowed_roots, fonts.folder) if fonts else allowed_roots
+        self.allowed_roots = tuple(p.resolve() for p in roots)
         self.blocked: list[str] = []
         writer = self
 
@@ -91,25 +104,46 @@ class PdfWriter:
                 raise BlockedResource(f"blocked: {url}")
 
         self.fetcher = Fetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+        # Parsing the @font-face rules registers the faces with this font configuration.
+        self.stylesheets = [weasyprint.CSS(string=fonts.css(), font_config=self.font_config,
+                                           url_fetcher=self.fetcher)] if fonts else []
 
     def layout(self, html: str, base_url: Path, options: dict | None = None):
         """Lay the page out; footnotes WeasyPrint would put on the wrong page (or lose) are
         moved to the late-notes list and the page laid out again, until none are.
         Returns (document, the HTML finally laid out, the moved note ids)."""
         demoted: set[str] = set()
+        has_footnotes = 'class="footnote"' in html
+        remembered = self._footnote_memory(html, base_url, options) if has_footnotes else None
+        known = remembered.read() if remembered else None
+        if known:
+            demoted = set(known)
+            html = demote_footnotes(html, demoted)
         for _attempt in range(MAX_FOOTNOTE_PASSES):
             document = self._weasyprint.HTML(
                 string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher,
-            ).render(font_config=self.font_config, **(options or {}))
-            misplaced = misplaced_footnotes(document) if 'class="footnote"' in html else set()
+            ).render(font_config=self.font_config, stylesheets=self.stylesheets,
+                     **(options or {}))
+            misplaced = misplaced_footnotes(document) if has_footnotes else set()
             if not misplaced:
                 if demoted:
                     log.info("moved %d footnotes to the end: %s", len(demoted), sorted(demoted))
+                if remembered and known is None and demoted:
+                    remembered.write(sorted(demoted))
                 return document, html, demoted
             demoted |= misplaced
             html = demote_footnotes(html, misplaced)
         raise RenderError("footnotes could not be placed on the pages of their calls after "
                           f"{MAX_FOOTNOTE_PASSES} passes")
+
+    def _footnote_memory(self, html: str, base_url: Path, options: dict | None):
+        if self.fonts is None or self.fonts.cache is None:
+            return None
+        from .cache import engine_digest
+
+        key = hashlib.sha256(repr((html, str(base_url), sorted((options or {}).items()),
+                                   self.fonts.digest, engine_digest())).encode()).hexdigest()
+        return _Memory(self.fonts.cache / "footnotes" / f"{key[:32]}.json")
 
     def render(self, html: str, base_url: Path, variant: str | None = None,
                attachments: tuple[Attachment, ...] = ()) -> PdfResult:
@@ -134,6 +168,29 @@ class PdfWriter:
             wp_logger.removeHandler(capture)
         return PdfResult(buffer.getvalue(), len(document.pages), tuple(capture.messages),
                          tuple(self.blocked), tuple(sorted(demoted)))
+
+
+class _Memory:
+    """One remembered footnote repair: the notes moved to the end for one exact input."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def read(self) -> list[str] | None:
+        try:
+            notes = json.loads(self.path.read_text(encoding="utf-8"))["demoted"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return [n for n in notes if isinstance(n, str)] if isinstance(notes, list) else None
+
+    def write(self, notes: list[str]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            staging = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            staging.write_text(json.dumps({"demoted": notes}), encoding="utf-8")
+            os.replace(staging, self.path)
+        except OSError as error:  # a cache: the next build repairs again
+            log.debug("footnote repair not remembered: %s", error)
 
 
 def misplaced_footnotes(document) -> set[str]:

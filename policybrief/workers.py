@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .fonts import FontSet
 from .pdf import PdfResult, PdfWriter
 
 
@@ -40,11 +41,12 @@ class PdfDone:
 
 _writer: PdfWriter | None = None
 _roots: tuple[Path, ...] = ()
+_fonts: FontSet | None = None
 
 
-def _init(roots: tuple[Path, ...]) -> None:
-    global _roots, _writer
-    _roots, _writer = roots, None
+def _init(roots: tuple[Path, ...], fonts: FontSet | None = None) -> None:
+    global _roots, _writer, _fonts
+    _roots, _writer, _fonts = roots, None, fonts
     if multiprocessing.parent_process() is not None:  # Ctrl+C is the parent's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -54,7 +56,7 @@ def _render(html: str, base_url: Path, target: Path, variant: str | None = None,
     """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer
     if _writer is None:
-        _writer = PdfWriter(_roots)
+        _writer = PdfWriter(_roots, _fonts)
     started = time.perf_counter()
     result = _writer.render(html, base_url, variant, attachments)
     with open(target, "wb") as out:
@@ -71,13 +73,15 @@ def default_jobs() -> int:
 
 
 def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, workers: int,
-               progress: Callable[[int, int, str], None] | None = None) -> Iterator[PdfDone]:
-    """Render every job, yielding each as it completes (largest jobs start first)."""
+               progress: Callable[[int, int, str], None] | None = None,
+               fonts: FontSet | None = None) -> Iterator[PdfDone]:
+    """Render every job, yielding each as it completes (largest jobs start first);
+    ``fonts``: the subset faces every worker serves (see :mod:`fonts`)."""
     ordered = sorted(jobs, key=lambda j: -j.weight)
     total = len(ordered)
     workers = max(1, min(workers, total))
     if workers == 1:
-        _init(roots)
+        _init(roots, fonts)
         for done, job in enumerate(ordered, 1):
             result, seconds, pid = _render(job.html, base_url, job.target, job.variant,
                                            job.attachments)
@@ -87,7 +91,7 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                             initargs=(roots,)) as pool:
+                             initargs=(roots, fonts)) as pool:
         pending = {pool.submit(_render, job.html, base_url, job.target, job.variant,
                                job.attachments): job for job in ordered}
         done = 0

@@ -8,18 +8,21 @@
 # Word edition's charts as PNG beside their SVG. With --test also LibreOffice Writer (headless,
 # without its GUI: the Word tests convert each .docx to PDF with it), Debian's Chromium
 # (the browser tests drive it through Playwright; Playwright's own browser download is never
-# used) and, from the npm registry, axe-core (pinned below) into tests/.cache/.
+# used), mupdf-tools (mutool draw, the second of the three renderers tests/test_fonts.py
+# compares) and, from the npm registry, axe-core and pdfjs-dist (the third renderer, run in
+# that Chromium), both pinned below, into tests/.cache/.
 set -eu
 cd "$(dirname "$0")/.."
 
 extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
 AXE_CORE_VERSION="4.14.1"
+PDFJS_VERSION="6.5.438"
 
 packages="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
 packages="$packages librsvg2-bin"
 if [ -n "$extra" ]; then
-    packages="$packages chromium libreoffice-writer-nogui"
+    packages="$packages chromium libreoffice-writer-nogui mupdf-tools"
     command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
 fi
 missing=""
@@ -41,12 +44,18 @@ echo "setup: installing Python packages from pyproject.toml$extra"
 "$python" -m pip install --quiet --disable-pip-version-check -e ".$extra"
 
 if [ -n "$extra" ]; then
-    axe="tests/.cache/node_modules/axe-core"
-    installed=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$axe/package.json" 2>/dev/null || true)
-    if [ "$installed" != "$AXE_CORE_VERSION" ]; then
-        echo "setup: installing axe-core@$AXE_CORE_VERSION from npm into tests/.cache"
+    # npm prunes what it was not asked for: both packages are installed in one command.
+    version_of() {
+        sed -n 's/^  "version": "\(.*\)",$/\1/p' "tests/.cache/node_modules/$1/package.json" \
+            2>/dev/null || true
+    }
+    if [ "$(version_of axe-core)" != "$AXE_CORE_VERSION" ] ||
+       [ "$(version_of pdfjs-dist)" != "$PDFJS_VERSION" ]; then
+        echo "setup: installing axe-core@$AXE_CORE_VERSION and pdfjs-dist@$PDFJS_VERSION" \
+             "from npm into tests/.cache"
         mkdir -p tests/.cache
         npm install --prefix tests/.cache --no-save --no-package-lock --no-audit --no-fund \
-            --loglevel=error "axe-core@$AXE_CORE_VERSION" >/dev/null
+            --omit=optional --loglevel=error "axe-core@$AXE_CORE_VERSION" \
+            "pdfjs-dist@$PDFJS_VERSION" >/dev/null
     fi
 fi
