@@ -241,7 +241,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(warning if ": warning: " in warning else f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(report.to_json())
     elif not args.quiet:

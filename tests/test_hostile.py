@@ -744,7 +744,9 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
         else:
             # Finished before the signal (-2: it came while Python was shutting down, after
             # its handler was gone): the new build is in place, whole.
-            assert process.returncode in (0, -signal.SIGINT) and not err.strip(), \
+            # (the edit leaves the zh text stale: a warning, and only that, may be printed)
+            errors = [line for line in err.splitlines() if ": warning: " not in line]
+            assert process.returncode in (0, -signal.SIGINT) and not errors, \
                 (fraction, process.returncode, err)
             assert "Forest City (new)" in (world.out / "index.html").read_text(encoding="utf-8")
             break  # the later moments would be too

