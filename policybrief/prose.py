@@ -84,7 +84,7 @@ class _Tables(markdown.treeprocessors.Treeprocessor):
         if label:
             span = etree.SubElement(caption, "span", {"class": "exhibit-label"})
             span.text = label
-            span.tail = "\u3000" + paragraph.text
+            span.tail = " " + paragraph.text
         else:
             caption.text = paragraph.text
         for inline in list(paragraph):
