@@ -28,8 +28,10 @@ from policybrief import yamlio  # noqa: E402
 from policybrief.build import Options, build, load_and_check  # noqa: E402
 from policybrief.errors import InputError  # noqa: E402
 
-BOMB = ("facts:\n  - id: t.a\n    value: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-        + "".join(f"    f{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 9)))
+BOMB = (
+    "facts:\n  - id: t.a\n    value: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"    f{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 9))
+)
 
 
 def nested_markdown(project: Path) -> None:
@@ -37,22 +39,26 @@ def nested_markdown(project: Path) -> None:
     the depth; the limit is twelve)."""
     path = project / "briefs/hexi/en.md"
     extra = "".join("  " * i + "- x\n" for i in range(2000))
-    path.write_text(path.read_text(encoding="utf-8").replace("# lessons\n",
-                                                             f"# lessons\n\n{extra}\n", 1),
-                    encoding="utf-8")
-    build(Options(root=project, out=project / "dist", briefs=("hexi",), langs=("en",),
-                  formats=("html",)))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("# lessons\n", f"# lessons\n\n{extra}\n", 1),
+        encoding="utf-8",
+    )
+    build(
+        Options(
+            root=project, out=project / "dist", briefs=("hexi",), langs=("en",), formats=("html",)
+        )
+    )
 
 
 CASES = {
     "alias bomb in a facts file (10^9 nodes if expanded)": {"facts/gen.yaml": BOMB},
     "facts file over the 5 MB limit": {
-        "facts/gen.yaml": "facts: []\n" + ("# " + "x" * 998 + "\n") * (
-            yamlio.MAX_FILE_BYTES // 1000 + 1)},
+        "facts/gen.yaml": "facts: []\n"
+        + ("# " + "x" * 998 + "\n") * (yamlio.MAX_FILE_BYTES // 1000 + 1)
+    },
     "2,000,000 nested flow lists": {"facts/gen.yaml": "x: " + "[" * 2_000_000},
     "1,000,000 nested flow mappings": {"facts/gen.yaml": "x: " + "{a: " * 1_000_000},
-    "2,000 nested block lists": {
-        "facts/gen.yaml": "".join(" " * i + "- \n" for i in range(2000))},
+    "2,000 nested block lists": {"facts/gen.yaml": "".join(" " * i + "- \n" for i in range(2000))},
     "2,000 levels of nested Markdown list": nested_markdown,
 }
 
@@ -70,8 +76,11 @@ def once(case) -> float:
             else:
                 load_and_check(Options(root=project))
         except InputError as exc:
-            refused = [p for p in exc.problems if re.search(
-                r"anchors|larger than|nest|nested too deeply", p.message)]
+            refused = [
+                p
+                for p in exc.problems
+                if re.search(r"anchors|larger than|nest|nested too deeply", p.message)
+            ]
             if not refused:
                 sys.exit(f"not refused by a limit: {exc.problems[:3]}")
         else:
@@ -86,8 +95,9 @@ def main() -> None:
     print(f"{'case':<56} median (s)  runs (s)")
     for name, case in CASES.items():
         times = [once(case) for _ in range(args.runs)]
-        print(f"{name:<56} {statistics.median(times):>10.3f}  "
-              + ", ".join(f"{t:.3f}" for t in times))
+        print(
+            f"{name:<56} {statistics.median(times):>10.3f}  " + ", ".join(f"{t:.3f}" for t in times)
+        )
 
 
 if __name__ == "__main__":

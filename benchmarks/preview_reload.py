@@ -33,8 +33,7 @@ from test_serve import serving, set_value, wait_until  # noqa: E402
 
 def facts_file(project: Path, fact: str) -> str:
     for path in sorted((project / "facts").glob("*.yaml")):
-        if re.search(rf"^\s*- id: {re.escape(fact)}\s*$", path.read_text(encoding="utf-8"),
-                     re.M):
+        if re.search(rf"^\s*- id: {re.escape(fact)}\s*$", path.read_text(encoding="utf-8"), re.M):
             return path.relative_to(project).as_posix()
     sys.exit(f"fact {fact!r} not found in {project / 'facts'}")
 
@@ -49,8 +48,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
         if args.project:
-            shutil.copytree(args.project, project,
-                            ignore=shutil.ignore_patterns("dist", ".*", "__pycache__"))
+            shutil.copytree(
+                args.project, project, ignore=shutil.ignore_patterns("dist", ".*", "__pycache__")
+            )
         else:
             copy_fixture(project)
         import test_serve
@@ -84,10 +84,15 @@ def main() -> None:
                     sys.exit("the page changed without reloading")
                 print(f"edit {n + 1}: {times[-1]:.2f} s", flush=True)
     median, slowest = statistics.median(times), max(times)
-    print(f"edit-to-reload: median {median:.2f} s, slowest {slowest:.2f} s over {len(times)} "
-          "edits")
-    write_artifact("preview-reload.json", {"edit_to_reload_seconds": [round(t, 3) for t in times],
-                                           "median": round(median, 3), "max": round(slowest, 3)})
+    print(f"edit-to-reload: median {median:.2f} s, slowest {slowest:.2f} s over {len(times)} edits")
+    write_artifact(
+        "preview-reload.json",
+        {
+            "edit_to_reload_seconds": [round(t, 3) for t in times],
+            "median": round(median, 3),
+            "max": round(slowest, 3),
+        },
+    )
 
 
 if __name__ == "__main__":

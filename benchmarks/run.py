@@ -36,8 +36,13 @@ PY = sys.executable
 
 def run(*args: str, env: dict | None = None) -> tuple[float, subprocess.CompletedProcess]:
     started = time.perf_counter()
-    result = subprocess.run([PY, str(ROOT / "build.py"), *args], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})}, cwd=ROOT)
+    result = subprocess.run(
+        [PY, str(ROOT / "build.py"), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
     if result.returncode:
         sys.exit(f"build failed: {' '.join(args)}\n{result.stderr}")
     return time.perf_counter() - started, result
@@ -57,8 +62,10 @@ def cold_and_noop(tmp: Path, runs: int) -> None:
         out = tmp / f"cold{index}"
         cold.append(run("--out", str(out), "-q")[0])
         noop.append(run("--out", str(out), "-q")[0])
-    line("1. cold full build of the project (22 PDFs, 22 HTML), wall",
-         f"median {median(cold):.2f} s ({', '.join(f'{c:.2f}' for c in cold)})")
+    line(
+        "1. cold full build of the project (22 PDFs, 22 HTML), wall",
+        f"median {median(cold):.2f} s ({', '.join(f'{c:.2f}' for c in cold)})",
+    )
     line("2. no-op rebuild, wall", f"median {median(noop):.3f} s")
 
 
@@ -75,9 +82,10 @@ def one_fact(tmp: Path) -> None:
     seconds, result = run("--project", str(project), "--out", str(out), "--json")
     report = json.loads(result.stdout)
     built = [w["path"] for w in report["written"] if w["status"] == "built"]
-    line("3. one fact changed (forest.area): outputs rebuilt",
-         f"{len(built)} of {len(report['written'])} ({', '.join(sorted(built))}) "
-         f"in {seconds:.2f} s")
+    line(
+        "3. one fact changed (forest.area): outputs rebuilt",
+        f"{len(built)} of {len(report['written'])} ({', '.join(sorted(built))}) in {seconds:.2f} s",
+    )
 
 
 PLAIN = """
@@ -132,8 +140,9 @@ def print_html(tmp: Path) -> Path:
         render_prose,
     )
 
-    options = Options(root=ROOT, briefs=("yunqi",), audiences=("full-report",), langs=("zh",),
-                      formats=("pdf",))
+    options = Options(
+        root=ROOT, briefs=("yunqi",), audiences=("full-report",), langs=("zh",), formats=("pdf",)
+    )
     project, _ = load_and_check(options)
     outputs = plan(project, options)
     prose = render_prose(project, {("yunqi", "zh")})
@@ -149,16 +158,31 @@ def per_pdf(tmp: Path, runs: int) -> None:
     fresh = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([PY, "-c", PLAIN, str(html), base, str(tmp / "plain.pdf")], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [PY, "-c", PLAIN, str(html), base, str(tmp / "plain.pdf")],
+            check=True,
+            capture_output=True,
+        )
         fresh.append(time.perf_counter() - started)
     loops = max(runs, 5)
-    naive = [float(x) for x in subprocess.run(
-        [PY, "-c", NAIVE_LOOP, str(html), base, str(loops)], check=True, capture_output=True,
-        text=True).stdout.split()][1:]
-    engine = [float(x) for x in subprocess.run(
-        [PY, "-c", ENGINE_LOOP, str(html), str(ROOT / "templates"), str(loops), str(ROOT)],
-        check=True, capture_output=True, text=True).stdout.split()][1:]
+    naive = [
+        float(x)
+        for x in subprocess.run(
+            [PY, "-c", NAIVE_LOOP, str(html), base, str(loops)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+    ][1:]
+    engine = [
+        float(x)
+        for x in subprocess.run(
+            [PY, "-c", ENGINE_LOOP, str(html), str(ROOT / "templates"), str(loops), str(ROOT)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+    ][1:]
     # engine's own overhead over WeasyPrint for one output: load+check+render HTML
     overhead = []
     for _ in range(runs):
@@ -169,34 +193,56 @@ def per_pdf(tmp: Path, runs: int) -> None:
     line("4b. naive warm loop: new HTML().write_pdf() each", f"median {median(naive):.3f} s/PDF")
     line("4c. engine warm worker (PdfWriter.render)", f"median {median(engine):.3f} s/PDF")
     line("    ratio warm worker / naive warm loop", f"{median(engine) / median(naive):.2f}")
-    line("    engine work before WeasyPrint (load, check, HTML)",
-         f"median {median(overhead):.3f} s = {100 * median(overhead) / median(naive):.1f} % "
-         "of one PDF")
+    line(
+        "    engine work before WeasyPrint (load, check, HTML)",
+        f"median {median(overhead):.3f} s = {100 * median(overhead) / median(naive):.1f} % "
+        "of one PDF",
+    )
 
 
 def workers(tmp: Path, runs: int) -> None:
     times = {}
     for jobs in (1, 2):
-        times[jobs] = [run("--out", str(tmp / f"jobs{jobs}"), "--force", "--jobs", str(jobs),
-                           "-q")[0] for _ in range(runs)]
-    line("5. cold full build with --jobs 1 / --jobs 2", f"{median(times[1]):.2f} s / "
-         f"{median(times[2]):.2f} s = {median(times[1]) / median(times[2]):.2f}x")
+        times[jobs] = [
+            run("--out", str(tmp / f"jobs{jobs}"), "--force", "--jobs", str(jobs), "-q")[0]
+            for _ in range(runs)
+        ]
+    line(
+        "5. cold full build with --jobs 1 / --jobs 2",
+        f"{median(times[1]):.2f} s / "
+        f"{median(times[2]):.2f} s = {median(times[1]) / median(times[2]):.2f}x",
+    )
 
 
 def batch(tmp: Path, sizes: list[int]) -> None:
     for rows in sizes:
         project = make(rows, tmp / f"batch{rows}")
         # the whole batch, English PDFs only
-        command = ["--project", str(project), "--out", str(tmp / f"batch{rows}-all"),
-                   "--lang", "en", "--format", "pdf", "--json"]
+        command = [
+            "--project",
+            str(project),
+            "--out",
+            str(tmp / f"batch{rows}-all"),
+            "--lang",
+            "en",
+            "--format",
+            "pdf",
+            "--json",
+        ]
         seconds, result = run(*command)
         report = json.loads(result.stdout)
-        pdfs = [w for w in report["written"] if w["format"] == "pdf"
-                and w["path"].startswith("members-synthetic")]
+        pdfs = [
+            w
+            for w in report["written"]
+            if w["format"] == "pdf" and w["path"].startswith("members-synthetic")
+        ]
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        line(f"6. batch of {rows} rows (en PDFs), wall", f"{seconds:.1f} s, "
-             f"{seconds / len(pdfs):.3f} s per brief, peak RSS of any process so far "
-             f"{peak:.0f} MB")
+        line(
+            f"6. batch of {rows} rows (en PDFs), wall",
+            f"{seconds:.1f} s, "
+            f"{seconds / len(pdfs):.3f} s per brief, peak RSS of any process so far "
+            f"{peak:.0f} MB",
+        )
 
 
 # Issue #14's targets. The print HTML of every output, as the engine hands it to WeasyPrint,
@@ -265,10 +311,12 @@ for name in json.loads(sys.argv[4]):
 print(json.dumps(result))
 """
 
-TARGETS = (("English one-page note", "yunqi/decision-makers.en.pdf", "<= 75 KB, <= 0.5 s"),
-           ("Chinese one-page note", "yunqi/decision-makers.zh.pdf", "<= 125 KB, <= 0.65 s"),
-           ("12-page Chinese full report", "yunqi/full-report.zh.pdf", "<= 280 KB, <= 2.7 s"),
-           ("Chinese print edition (footnote repair)", "yunqi/print-edition.zh.pdf", ""))
+TARGETS = (
+    ("English one-page note", "yunqi/decision-makers.en.pdf", "<= 75 KB, <= 0.5 s"),
+    ("Chinese one-page note", "yunqi/decision-makers.zh.pdf", "<= 125 KB, <= 0.65 s"),
+    ("12-page Chinese full report", "yunqi/full-report.zh.pdf", "<= 280 KB, <= 2.7 s"),
+    ("Chinese print edition (footnote repair)", "yunqi/print-edition.zh.pdf", ""),
+)
 
 
 def targets(tmp: Path, runs: int) -> None:
@@ -281,29 +329,66 @@ def targets(tmp: Path, runs: int) -> None:
         sizes = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*.pdf")}
     folder = tmp / "targets-html"
     folder.mkdir()
-    names = json.loads(subprocess.run([PY, "-c", DUMP, str(ROOT), str(folder)], check=True,
-                                      capture_output=True, text=True).stdout)
+    names = json.loads(
+        subprocess.run(
+            [PY, "-c", DUMP, str(ROOT), str(folder)], check=True, capture_output=True, text=True
+        ).stdout
+    )
     timed = [path.replace("/", "--")[:-4] + ".html" for _label, path, _goal in TARGETS]
     loops = max(runs, 3)
-    worker = json.loads(subprocess.run(
-        [PY, "-c", WORKER, str(ROOT), str(folder), str(loops), json.dumps(timed),
-         json.dumps(names)], check=True, capture_output=True, text=True).stdout)
-    plain = json.loads(subprocess.run(
-        [PY, "-c", PLAIN_LOOP, str(folder), str(loops), (ROOT / "templates").as_uri() + "/",
-         json.dumps(timed)], check=True, capture_output=True, text=True).stdout)
+    worker = json.loads(
+        subprocess.run(
+            [
+                PY,
+                "-c",
+                WORKER,
+                str(ROOT),
+                str(folder),
+                str(loops),
+                json.dumps(timed),
+                json.dumps(names),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    plain = json.loads(
+        subprocess.run(
+            [
+                PY,
+                "-c",
+                PLAIN_LOOP,
+                str(folder),
+                str(loops),
+                (ROOT / "templates").as_uri() + "/",
+                json.dumps(timed),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
     print(f"root: {ROOT}")
     for (label, path, goal), name in zip(TARGETS, timed, strict=True):
         mine, theirs = median(worker[name]), median(plain[name])
-        line(f"T. {label} ({path})",
-             f"{sizes[path] / 1000:.0f} KB, warm worker median {mine:.2f} s, plain WeasyPrint "
-             f"{theirs:.2f} s (ratio {mine / theirs:.2f})" + (f"  [target {goal}]" if goal else ""))
-    line(f"T. all shipped PDFs together ({len(sizes)})",
-         f"{sum(sizes.values()) / 1e6:.2f} MB  [target <= 2.8 MB]")
-    line(f"T. worker peak memory (one worker renders all {len(names)} PDFs)",
-         f"{worker['peak_mb']:.0f} MB  [target <= 120 MB]")
-    line("T. cold full build, 2 workers, wall",
-         f"median {median(cold):.1f} s ({', '.join(f'{c:.1f}' for c in cold)})  "
-         "[target <= 18 s]")
+        line(
+            f"T. {label} ({path})",
+            f"{sizes[path] / 1000:.0f} KB, warm worker median {mine:.2f} s, plain WeasyPrint "
+            f"{theirs:.2f} s (ratio {mine / theirs:.2f})" + (f"  [target {goal}]" if goal else ""),
+        )
+    line(
+        f"T. all shipped PDFs together ({len(sizes)})",
+        f"{sum(sizes.values()) / 1e6:.2f} MB  [target <= 2.8 MB]",
+    )
+    line(
+        f"T. worker peak memory (one worker renders all {len(names)} PDFs)",
+        f"{worker['peak_mb']:.0f} MB  [target <= 120 MB]",
+    )
+    line(
+        "T. cold full build, 2 workers, wall",
+        f"median {median(cold):.1f} s ({', '.join(f'{c:.1f}' for c in cold)})  [target <= 18 s]",
+    )
     typst_peer(folder, sizes, worker, timed, loops)
 
 
@@ -332,27 +417,46 @@ def typst_peer(folder: Path, sizes: dict, worker: dict, timed: list[str], loops:
         if "print-edition" in path:
             continue
         source = folder / (name[:-5] + ".typ")
-        source.write_text(typst_source((folder / name).read_text(encoding="utf-8"),
-                                       path.split(".")[-2]), encoding="utf-8")
-        peer = json.loads(subprocess.run([PY, "-c", TYPST_LOOP, str(source), str(loops + 1)],
-                                         check=True, capture_output=True, text=True).stdout)
+        source.write_text(
+            typst_source((folder / name).read_text(encoding="utf-8"), path.split(".")[-2]),
+            encoding="utf-8",
+        )
+        peer = json.loads(
+            subprocess.run(
+                [PY, "-c", TYPST_LOOP, str(source), str(loops + 1)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         mine, theirs = median(worker[name]), median(peer["times"][1:])
-        line(f"T. {label}: Typst on the same text",
-             f"{peer['size'] / 1000:.0f} KB (ours {sizes[path] / peer['size']:.2f}x its size), "
-             f"{theirs:.2f} s (ours {mine / theirs:.1f}x its time)")
+        line(
+            f"T. {label}: Typst on the same text",
+            f"{peer['size'] / 1000:.0f} KB (ours {sizes[path] / peer['size']:.2f}x its size), "
+            f"{theirs:.2f} s (ours {mine / theirs:.1f}x its time)",
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rows", type=int, nargs="*", default=[50, 200])
-    parser.add_argument("--only", choices=("targets", "build", "batch"),
-                        help="one part: issue #14's targets, the build measurements, the batch")
-    parser.add_argument("--root", type=Path, default=ROOT,
-                        help="the project checkout to measure (default: this one)")
+    parser.add_argument(
+        "--only",
+        choices=("targets", "build", "batch"),
+        help="one part: issue #14's targets, the build measurements, the batch",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the project checkout to measure (default: this one)",
+    )
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-          f"python {sys.version.split()[0]}")
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+        f"python {sys.version.split()[0]}"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="policybrief-bench-"))
     try:
         if args.only in (None, "targets"):

@@ -12,8 +12,16 @@ import re
 from html.parser import HTMLParser
 
 SKIP = {"style", "script", "svg", "head", "nav", "title"}
-BLOCKS = {"p": "", "li": "- ", "dt": "", "dd": "", "blockquote": "", "figcaption": "",
-          "tr": "", "caption": ""}
+BLOCKS = {
+    "p": "",
+    "li": "- ",
+    "dt": "",
+    "dd": "",
+    "blockquote": "",
+    "figcaption": "",
+    "tr": "",
+    "caption": "",
+}
 HEADINGS = {"h1": "= ", "h2": "== ", "h3": "=== ", "h4": "==== "}
 SPECIAL = re.compile(r"([\\#$*_`<>@\[\]~/=+\-])")
 
@@ -75,8 +83,10 @@ class _Converter(HTMLParser):
 
 
 def typst_source(html: str, lang: str) -> str:
-    body = html[html.find("<body"):] if "<body" in html else html
+    body = html[html.find("<body") :] if "<body" in html else html
     converter = _Converter()
     converter.feed(body)
-    return PREAMBLE.format(serif="Noto Serif CJK SC", sans="Noto Sans CJK SC",
-                           lang=lang) + converter.result()
+    return (
+        PREAMBLE.format(serif="Noto Serif CJK SC", sans="Noto Sans CJK SC", lang=lang)
+        + converter.result()
+    )

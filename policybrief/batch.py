@@ -22,8 +22,9 @@ from .yamlio import YList, YMap
 SPEC_FIELDS = ("rows", "source", "text", "figures")
 
 
-def expand(briefs: dict[str, Brief], facts: FactBase, root: Path,
-           problems: list[Problem]) -> dict[str, Brief]:
+def expand(
+    briefs: dict[str, Brief], facts: FactBase, root: Path, problems: list[Problem]
+) -> dict[str, Brief]:
     """Replace every batch template by one brief per row; add the rows' inline facts."""
     result: dict[str, Brief] = {}
     for slug, brief in briefs.items():
@@ -32,9 +33,14 @@ def expand(briefs: dict[str, Brief], facts: FactBase, root: Path,
             continue
         for row_brief in _expand_one(brief, facts, root, problems):
             if row_brief.slug in briefs or row_brief.slug in result:
-                problems.append(Problem(brief.loc.path, brief.loc.line,
-                                        f"batch row makes brief {row_brief.slug!r}, which "
-                                        "already exists", "rename the row's slug"))
+                problems.append(
+                    Problem(
+                        brief.loc.path,
+                        brief.loc.line,
+                        f"batch row makes brief {row_brief.slug!r}, which already exists",
+                        "rename the row's slug",
+                    )
+                )
                 continue
             result[row_brief.slug] = row_brief
     return result
@@ -44,8 +50,14 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
     shown = brief.loc.path
     spec = brief.batch
     if not isinstance(spec, YMap):
-        problems.append(Problem(shown, brief.loc.line, "brief: 'batch' must be a mapping",
-                                "see docs/authoring.md, Batch briefs"))
+        problems.append(
+            Problem(
+                shown,
+                brief.loc.line,
+                "brief: 'batch' must be a mapping",
+                "see docs/authoring.md, Batch briefs",
+            )
+        )
         return
     f = Fields(spec, shown, problems, "batch")
     f.unknown(SPEC_FIELDS)
@@ -61,8 +73,7 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
     path = root / brief.folder / rows_name
     rows_shown = f"{brief.folder}/{rows_name}"
     if not path.is_file() or not path.resolve().is_relative_to((root / brief.folder).resolve()):
-        f.bad("rows", f"batch: table {rows_shown} not found",
-              "put the table beside brief.yaml")
+        f.bad("rows", f"batch: table {rows_shown} not found", "put the table beside brief.yaml")
         return
     data, found = yamlio.load(str(path), rows_shown)
     problems += found
@@ -77,8 +88,7 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
         if not isinstance(row, YMap):
             problems.append(Problem(rows_shown, line, "each row must be a mapping"))
             continue
-        made = _row(row, rows_shown, brief, columns, text_columns, default_source, facts,
-                    problems)
+        made = _row(row, rows_shown, brief, columns, text_columns, default_source, facts, problems)
         if made is None:
             continue
         if made.slug in seen:
@@ -90,8 +100,10 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
 
 def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
     if not isinstance(raw, YMap) or not raw:
-        f.bad("figures" if "figures" in f.data else None,
-              "batch: 'figures' must map column names to {unit, label}")
+        f.bad(
+            "figures" if "figures" in f.data else None,
+            "batch: 'figures' must map column names to {unit, label}",
+        )
         return None
     columns = {}
     for name, spec in raw.items():
@@ -102,22 +114,36 @@ def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
         cf.unknown(("unit", "label", "qualifier"))
         unit = cf.string("unit")
         if unit and unit not in facts.units:
-            cf.bad("unit", f"batch column {name!r}: unknown unit {unit!r}",
-                   "use a unit from facts/units.yaml")
-        columns[name] = {"unit": unit, "label": cf.text("label") or Text(()),
-                         "qualifier": spec.get("qualifier", "exact")}
+            cf.bad(
+                "unit",
+                f"batch column {name!r}: unknown unit {unit!r}",
+                "use a unit from facts/units.yaml",
+            )
+        columns[name] = {
+            "unit": unit,
+            "label": cf.text("label") or Text(()),
+            "qualifier": spec.get("qualifier", "exact"),
+        }
     return columns
 
 
-def _row(row: YMap, shown: str, brief: Brief, columns: dict[str, dict],
-         text_columns: list[str], default_source: str, facts: FactBase,
-         problems: list[Problem]) -> Row | None:
+def _row(
+    row: YMap,
+    shown: str,
+    brief: Brief,
+    columns: dict[str, dict],
+    text_columns: list[str],
+    default_source: str,
+    facts: FactBase,
+    problems: list[Problem],
+) -> Row | None:
     f = Fields(row, shown, problems, "row")
     f.unknown(("slug", *text_columns, *columns))
     slug = f.string("slug")
     if slug and not SLUG_RE.match(slug):
-        f.bad("slug", f"row slug {slug!r} is not valid",
-              "use lowercase letters, digits and hyphens")
+        f.bad(
+            "slug", f"row slug {slug!r} is not valid", "use lowercase letters, digits and hyphens"
+        )
         return None
     texts = {}
     for column in text_columns:
@@ -134,48 +160,98 @@ def _row(row: YMap, shown: str, brief: Brief, columns: dict[str, dict],
             if fact is None and not facts.complete:
                 return None  # a facts file did not parse: its error is the one to report
             if fact is None:
-                problems.append(Problem(shown, line, f"row {slug!r}: unknown fact {value!r}",
-                                        "check the id in facts/*.yaml"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"row {slug!r}: unknown fact {value!r}",
+                        "check the id in facts/*.yaml",
+                    )
+                )
             elif fact.unit != spec["unit"]:
-                problems.append(Problem(shown, line, f"row {slug!r}: fact {value!r} is in "
-                                        f"{fact.unit!r}, the column {column!r} in "
-                                        f"{spec['unit']!r}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"row {slug!r}: fact {value!r} is in "
+                        f"{fact.unit!r}, the column {column!r} in "
+                        f"{spec['unit']!r}",
+                    )
+                )
             else:
                 figures[column] = value
         elif isinstance(value, YMap):
-            fact = _inline(value, shown, f"{brief.slug}.{slug}.{column}", spec, default_source,
-                           f"row {slug!r}, {column}", problems)
+            fact = _inline(
+                value,
+                shown,
+                f"{brief.slug}.{slug}.{column}",
+                spec,
+                default_source,
+                f"row {slug!r}, {column}",
+                problems,
+            )
             if fact is not None:
                 facts.facts[fact.id] = fact
                 figures[column] = fact.id
         else:
-            problems.append(Problem(shown, line, f"row {slug!r}: figure {column!r} must be a "
-                                    "fact id or {value, quote, source}"))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"row {slug!r}: figure {column!r} must be a "
+                    "fact id or {value, quote, source}",
+                )
+            )
     if not slug or len(problems) > count:
         return None
     return Row(slug, texts, figures, repr(dict(row)))
 
 
-def _inline(data: YMap, shown: str, fact_id: str, spec: dict, default_source: str, what: str,
-            problems: list[Problem]) -> Fact | None:
+def _inline(
+    data: YMap,
+    shown: str,
+    fact_id: str,
+    spec: dict,
+    default_source: str,
+    what: str,
+    problems: list[Problem],
+) -> Fact | None:
     f = Fields(data, shown, problems, what)
     f.unknown(("value", "quote", "source", "qualifier", "date", "note"))
     value = parse_number(data.get("value"))
     if value is None:
-        f.bad("value" if "value" in data else None, f"{what}: value {data.get('value')!r} is "
-              "not a finite number")
+        f.bad(
+            "value" if "value" in data else None,
+            f"{what}: value {data.get('value')!r} is not a finite number",
+        )
     qualifier = data.get("qualifier", spec["qualifier"])
     if qualifier not in QUALIFIERS:
-        f.bad("qualifier", f"{what}: unknown qualifier {qualifier!r}",
-              "allowed: " + ", ".join(QUALIFIERS))
+        f.bad(
+            "qualifier",
+            f"{what}: unknown qualifier {qualifier!r}",
+            "allowed: " + ", ".join(QUALIFIERS),
+        )
         qualifier = "exact"
     date = parse_date(data["date"]) if "date" in data else None
     if "date" in data and date is None:
-        f.bad("date", f"{what}: not a valid date: {data['date']!r}",
-              'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+        f.bad(
+            "date",
+            f"{what}: not a valid date: {data['date']!r}",
+            'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+        )
     source = f.string("source", required=not default_source) or default_source
     quote = f.string("quote")
     if value is None or not quote:
         return None
-    return Fact(fact_id, value, spec["unit"], qualifier, date, spec["label"], source, quote,
-                f.text("note", required=False), Loc(shown, data.line))
+    return Fact(
+        fact_id,
+        value,
+        spec["unit"],
+        qualifier,
+        date,
+        spec["label"],
+        source,
+        quote,
+        f.text("note", required=False),
+        Loc(shown, data.line),
+    )

@@ -15,8 +15,20 @@ from .yamlio import YList, YMap
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 HEADING_RE = re.compile(r"^#(?!#)\s*(.*?)\s*$")
 FENCE_RE = re.compile(r"^(```|~~~)")
-BRIEF_FIELDS = ("date", "topic", "authors", "audiences", "languages", "key_figures",
-                "allow_digits", "batch", "charts", "parity", "status", "revision")
+BRIEF_FIELDS = (
+    "date",
+    "topic",
+    "authors",
+    "audiences",
+    "languages",
+    "key_figures",
+    "allow_digits",
+    "batch",
+    "charts",
+    "parity",
+    "status",
+    "revision",
+)
 STATUSES = ("final", "draft")
 REVISION_FIELDS = ("date", "since", "note")
 FRONT_FIELDS = ("title", "subtitle", "summary", "recommendations")
@@ -38,19 +50,25 @@ def split_front_matter(text: str, shown: str, problems: list[Problem]) -> tuple[
     """Return (front matter, body, line of the body's first line)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        problems.append(Problem(shown, 1, "missing front matter",
-                                "start the file with a line '---', the title and other fields, "
-                                "then '---'"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "missing front matter",
+                "start the file with a line '---', the title and other fields, then '---'",
+            )
+        )
         return "", text, 1
     for index in range(1, len(lines)):
         if lines[index].strip() == "---":
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
     problems.append(Problem(shown, 1, "front matter is not closed", "add a line '---' after it"))
     return "", "", len(lines)
 
 
-def split_sections(body: str, first_line: int, shown: str,
-                   problems: list[Problem]) -> tuple[Section, ...]:
+def split_sections(
+    body: str, first_line: int, shown: str, problems: list[Problem]
+) -> tuple[Section, ...]:
     sections: list[Section] = []
     current: tuple[str, int] | None = None
     buffer: list[str] = []
@@ -63,8 +81,9 @@ def split_sections(body: str, first_line: int, shown: str,
         key, line = current
         text = "\n".join(buffer).strip("\n")
         if not text.strip():
-            problems.append(Problem(shown, line, f"section {key!r} is empty",
-                                    "write at least one paragraph"))
+            problems.append(
+                Problem(shown, line, f"section {key!r} is empty", "write at least one paragraph")
+            )
         sections.append(Section(key, "\n".join(buffer), Loc(shown, line + 1)))
 
     for offset, line in enumerate(body.split("\n")):
@@ -78,8 +97,14 @@ def split_sections(body: str, first_line: int, shown: str,
             close()
             buffer = []
             if key not in SECTION_KEYS:
-                problems.append(Problem(shown, number, f"unknown section {key!r}",
-                                        "sections are " + ", ".join(SECTION_KEYS)))
+                problems.append(
+                    Problem(
+                        shown,
+                        number,
+                        f"unknown section {key!r}",
+                        "sections are " + ", ".join(SECTION_KEYS),
+                    )
+                )
                 current = None
                 continue
             if any(s.key == key for s in sections):
@@ -89,8 +114,14 @@ def split_sections(body: str, first_line: int, shown: str,
             current = (key, number)
         elif current is None:
             if line.strip() and not sections:
-                problems.append(Problem(shown, number, "text before the first section",
-                                        "open it with '# background'"))
+                problems.append(
+                    Problem(
+                        shown,
+                        number,
+                        "text before the first section",
+                        "open it with '# background'",
+                    )
+                )
                 # report once
                 current = ("", number)
         else:
@@ -100,13 +131,20 @@ def split_sections(body: str, first_line: int, shown: str,
     keys = [s.key for s in sections]
     for key in SECTION_KEYS:
         if key not in keys:
-            problems.append(Problem(shown, end_line, f"missing section {key!r}",
-                                    f"add '# {key}' with its text"))
+            problems.append(
+                Problem(shown, end_line, f"missing section {key!r}", f"add '# {key}' with its text")
+            )
     present = [k for k in SECTION_KEYS if k in keys]
     if keys == present or len(keys) != len(set(keys)):
         return tuple(sections)
-    problems.append(Problem(shown, sections[0].loc.line - 1, "sections are out of order",
-                            "the order is " + ", ".join(SECTION_KEYS)))
+    problems.append(
+        Problem(
+            shown,
+            sections[0].loc.line - 1,
+            "sections are out of order",
+            "the order is " + ", ".join(SECTION_KEYS),
+        )
+    )
     return tuple(sections)
 
 
@@ -136,30 +174,54 @@ def load_text(path: Path, shown: str, lang: str, problems: list[Problem]) -> Lan
     recs = data.get("recommendations")
     recommendations: list[tuple[str, Loc]] = []
     if not isinstance(recs, YList) or not all(isinstance(r, str) and r.strip() for r in recs):
-        f.bad("recommendations" if "recommendations" in data else None,
-              "front matter: 'recommendations' must be a list of texts")
+        f.bad(
+            "recommendations" if "recommendations" in data else None,
+            "front matter: 'recommendations' must be a list of texts",
+        )
     else:
         recommendations = [(r.strip(), Loc(shown, recs.line_of(i))) for i, r in enumerate(recs)]
         if not 3 <= len(recommendations) <= 5:
-            f.bad("recommendations",
-                  f"front matter: {len(recommendations)} recommendations, expected 3 to 5")
+            f.bad(
+                "recommendations",
+                f"front matter: {len(recommendations)} recommendations, expected 3 to 5",
+            )
     sections = split_sections(body, body_line, shown, problems)
     if len(problems) > count and any(p.severity == "error" for p in problems[count:]):
         return None
-    return LangText(lang, shown, title, subtitle, summary, Loc(shown, data.line_of("summary")),
-                    tuple(recommendations), sections)
+    return LangText(
+        lang,
+        shown,
+        title,
+        subtitle,
+        summary,
+        Loc(shown, data.line_of("summary")),
+        tuple(recommendations),
+        sections,
+    )
 
 
 def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | None:
     slug = folder.name
     shown = (folder / "brief.yaml").relative_to(root).as_posix()
     if not SLUG_RE.match(slug):
-        problems.append(Problem(shown, 1, f"brief folder name {slug!r} is not a valid slug",
-                                "use lowercase letters, digits and hyphens"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                f"brief folder name {slug!r} is not a valid slug",
+                "use lowercase letters, digits and hyphens",
+            )
+        )
         return None
     if not (folder / "brief.yaml").is_file():
-        problems.append(Problem(shown, 1, "missing brief.yaml",
-                                "every brief folder needs one; see docs/authoring.md"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "missing brief.yaml",
+                "every brief folder needs one; see docs/authoring.md",
+            )
+        )
         return None
     data, found = yamlio.load(str(folder / "brief.yaml"), shown)
     problems += found
@@ -176,15 +238,23 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
     authors_raw = data.get("authors")
     authors: list[Text] = []
     if not isinstance(authors_raw, YList) or not authors_raw:
-        f.bad("authors" if "authors" in data else None, "brief: 'authors' must be a list",
-              "e.g. - {zh: 政策研究室, en: Policy Research Office}")
+        f.bad(
+            "authors" if "authors" in data else None,
+            "brief: 'authors' must be a list",
+            "e.g. - {zh: 政策研究室, en: Policy Research Office}",
+        )
     else:
         for index, item in enumerate(authors_raw):
             if isinstance(item, YMap):
                 authors.append(_author(item, shown, problems) or Text(()))
             else:
-                problems.append(Problem(shown, authors_raw.line_of(index),
-                                        "brief: each author must be {zh: ..., en: ...}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        authors_raw.line_of(index),
+                        "brief: each author must be {zh: ..., en: ...}",
+                    )
+                )
     audiences = _str_list(f, "audiences")
     languages = _str_list(f, "languages")
     for lang in languages:
@@ -199,9 +269,14 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
         path = folder / f"{lang}.md"
         text_shown = path.relative_to(root).as_posix()
         if not path.is_file():
-            problems.append(Problem(shown, data.line_of("languages"),
-                                    f"language {lang!r} is listed but {text_shown} is missing",
-                                    "write it, or remove the language"))
+            problems.append(
+                Problem(
+                    shown,
+                    data.line_of("languages"),
+                    f"language {lang!r} is listed but {text_shown} is missing",
+                    "write it, or remove the language",
+                )
+            )
             continue
         loaded = load_text(path, text_shown, lang, problems)
         if loaded:
@@ -212,12 +287,26 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
     revision = _revision(data, shown, problems)
     if len(problems) > count or date is None:
         return None
-    return Brief(slug, folder.relative_to(root).as_posix(), date, topic, tuple(authors),
-                 audiences, languages, key_figures, allow_digits, texts, Loc(shown, 1),
-                 batch=data.get("batch"), chart_spec=data.get("charts"),
-                 lines=_lines(data), parity=data.get("parity"), status=status,
-                 status_line=data.line_of("status") if "status" in data else 0,
-                 revision=revision)
+    return Brief(
+        slug,
+        folder.relative_to(root).as_posix(),
+        date,
+        topic,
+        tuple(authors),
+        audiences,
+        languages,
+        key_figures,
+        allow_digits,
+        texts,
+        Loc(shown, 1),
+        batch=data.get("batch"),
+        chart_spec=data.get("charts"),
+        lines=_lines(data),
+        parity=data.get("parity"),
+        status=status,
+        status_line=data.line_of("status") if "status" in data else 0,
+        revision=revision,
+    )
 
 
 def _lines(data: YMap) -> tuple[tuple[str, int], ...]:
@@ -226,8 +315,11 @@ def _lines(data: YMap) -> tuple[tuple[str, int], ...]:
     lines = [(str(key), data.line_of(key)) for key in data]
     for key, value in data.items():
         if isinstance(value, YList):
-            lines += [(f"{key}/{item}", value.line_of(i)) for i, item in enumerate(value)
-                      if isinstance(item, str)]
+            lines += [
+                (f"{key}/{item}", value.line_of(i))
+                for i, item in enumerate(value)
+                if isinstance(item, str)
+            ]
     return tuple(lines)
 
 
@@ -237,10 +329,15 @@ def _revision(data: YMap, shown: str, problems: list[Problem]) -> Revision | Non
     if spec is None:
         return None
     if not isinstance(spec, YMap):
-        problems.append(Problem(shown, data.line_of("revision"),
-                                "brief: 'revision' must be a mapping",
-                                "e.g. revision: {date: 2026-12-01, since: yunqi-2026-11-20, "
-                                "note: {zh: ..., en: ...}}"))
+        problems.append(
+            Problem(
+                shown,
+                data.line_of("revision"),
+                "brief: 'revision' must be a mapping",
+                "e.g. revision: {date: 2026-12-01, since: yunqi-2026-11-20, "
+                "note: {zh: ..., en: ...}}",
+            )
+        )
         return None
     f = Fields(spec, shown, problems, "revision")
     f.unknown(REVISION_FIELDS)
@@ -256,9 +353,14 @@ def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:
     pairs = []
     for lang, value in item.items():
         if lang not in LANGS or not isinstance(value, str) or not value.strip():
-            problems.append(Problem(shown, item.line_of(lang),
-                                    f"brief: bad author entry {lang!r}",
-                                    "write {zh: ..., en: ...}"))
+            problems.append(
+                Problem(
+                    shown,
+                    item.line_of(lang),
+                    f"brief: bad author entry {lang!r}",
+                    "write {zh: ..., en: ...}",
+                )
+            )
             return None
         pairs.append((lang, value.strip()))
     return Text(tuple(sorted(pairs)))

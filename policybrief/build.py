@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from . import manifest
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
@@ -106,8 +106,9 @@ def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
 
     project, problems = load_project(options.root, options.templates, options.source_texts)
     project, found = attach_editions(project)  # revision boxes: changes since `since`
-    problems = sorted(set(problems + found + check(project)),
-                      key=lambda p: (p.path, p.line, p.message))
+    problems = sorted(
+        set(problems + found + check(project)), key=lambda p: (p.path, p.line, p.message)
+    )
     if any(p.severity == "error" for p in problems) or (options.strict and problems):
         raise InputError(problems)
     return project, problems
@@ -116,25 +117,31 @@ def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
 def plan(project: Project, options: Options) -> list[Output]:
     from .i18n import LANGUAGES
 
-    for name, chosen, known in (("brief", options.briefs, project.briefs),
-                                ("audience", options.audiences, project.audiences),
-                                ("language", options.langs, LANGUAGES)):
+    for name, chosen, known in (
+        ("brief", options.briefs, project.briefs),
+        ("audience", options.audiences, project.audiences),
+        ("language", options.langs, LANGUAGES),
+    ):
         for item in chosen:
             if item not in known:
                 raise UsageError(f"unknown {name} {item!r} (known: {', '.join(sorted(known))})")
-    outputs = [Output(brief.slug, audience, lang, options.formats)
-               for brief in project.briefs.values()
-               if not options.briefs or brief.slug in options.briefs
-               for audience in brief.audiences
-               if not options.audiences or audience in options.audiences
-               for lang in brief.languages
-               if not options.langs or lang in options.langs]
+    outputs = [
+        Output(brief.slug, audience, lang, options.formats)
+        for brief in project.briefs.values()
+        if not options.briefs or brief.slug in options.briefs
+        for audience in brief.audiences
+        if not options.audiences or audience in options.audiences
+        for lang in brief.languages
+        if not options.langs or lang in options.langs
+    ]
     if not outputs:
-        raise UsageError("the selection matches no output (check --brief, --audience, --lang "
-                         "against each brief's audiences and languages)")
+        raise UsageError(
+            "the selection matches no output (check --brief, --audience, --lang "
+            "against each brief's audiences and languages)"
+        )
     if options.shard:
         index, count = options.shard
-        outputs = sorted(outputs, key=lambda o: o.name(""))[index - 1::count]
+        outputs = sorted(outputs, key=lambda o: o.name(""))[index - 1 :: count]
     return outputs
 
 
@@ -142,14 +149,17 @@ def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, s
     """The cache key of each (output, format): a digest of what that output can show."""
     from . import cache as cachelib
 
-    keys = cachelib.output_keys(project, [(o.brief, o.audience, o.lang, o.formats)
-                                          for o in outputs])
-    return {(o, fmt): keys[(o.brief, o.audience, o.lang, fmt)]
-            for o in outputs for fmt in o.formats}
+    keys = cachelib.output_keys(
+        project, [(o.brief, o.audience, o.lang, o.formats) for o in outputs]
+    )
+    return {
+        (o, fmt): keys[(o.brief, o.audience, o.lang, fmt)] for o in outputs for fmt in o.formats
+    }
 
 
-def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[str, str],
-                                                                        RenderedText]:
+def render_prose(
+    project: Project, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], RenderedText]:
     from .i18n import LANGUAGES
     from .prose import ProseRenderer
 
@@ -162,14 +172,18 @@ def render_prose(project: Project, pairs: set[tuple[str, str]]) -> dict[tuple[st
     return prose
 
 
-def render_pages(project: Project, todo: list[tuple[Output, str]],
-                 prose: dict[tuple[str, str], RenderedText], report: BuildReport,
-                 reported: frozenset[str] = frozenset()) -> dict[tuple[Output, str], Page]:
+def render_pages(
+    project: Project,
+    todo: list[tuple[Output, str]],
+    prose: dict[tuple[str, str], RenderedText],
+    report: BuildReport,
+    reported: frozenset[str] = frozenset(),
+) -> dict[tuple[Output, str], Page]:
     """Each output's page for each format: "html" renders for screens, "pdf" for print."""
     from .render import Renderer
 
     renderer = Renderer(project)
-    pages = {}
+    pages: dict[tuple[Output, str], Page] = {}
     missing: set[tuple[str, str]] = set()
     for output, fmt in todo:
         audience = project.audiences[output.audience]
@@ -178,9 +192,12 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
                 pages[(output, fmt)] = pages[(output, "pdf")]  # the very same page
                 continue
             audience = replace(audience, citations="links")
-        page = renderer.page(project.briefs[output.brief], audience,
-                             prose[(output.brief, output.lang)],
-                             medium="screen" if fmt == "html" else "print")
+        page = renderer.page(
+            project.briefs[output.brief],
+            audience,
+            prose[(output.brief, output.lang)],
+            medium="screen" if fmt == "html" else "print",
+        )
         missing |= {(output.lang, message) for message in page.missing_translations}
         pages[(output, fmt)] = page
     # `check` reports untranslated template strings with file and line; this catches any
@@ -192,9 +209,14 @@ def render_pages(project: Project, todo: list[tuple[Output, str]],
     return pages
 
 
-def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options: Options,
-                staging: Staging, report: BuildReport, progress: Progress | None
-                ) -> dict[Output, tuple[int, int, float, list[str]]]:
+def render_pdfs(
+    project: Project,
+    pages: dict[tuple[Output, str], Page],
+    options: Options,
+    staging: Staging,
+    report: BuildReport,
+    progress: Progress | None,
+) -> dict[Output, tuple[int, int, float, list[str]]]:
     """Render the PDFs into the staging folder; (pages, size, seconds, late notes) per
     output."""
     from . import fonts as fontlib
@@ -205,27 +227,46 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
         if fmt != "pdf":
             continue
         variant = project.audiences[output.audience].pdf_variant
-        jobs.append(PdfJob(output, page.html, staging.path(output.name("pdf")),
-                           output.name("pdf"), weight=len(page.html), variant=variant,
-                           attachments=attachments(project, output, variant)))
+        jobs.append(
+            PdfJob(
+                output,
+                page.html,
+                staging.path(output.name("pdf")),
+                output.name("pdf"),
+                weight=len(page.html),
+                variant=variant,
+                attachments=attachments(project, output, variant),
+            )
+        )
     if not jobs:
         return {}
     pdfs = {}
-    faces = fontlib.prepare(options.out_dir, fontlib.characters(project.root,
-                                                                project.template_dirs))
-    for done in render_all(jobs, tuple(project.template_dirs), project.root / "templates",
-                           options.jobs or default_jobs(), progress, faces):
-        output, result = done.key, done.result
+    faces = fontlib.prepare(
+        options.out_dir, fontlib.characters(project.root, project.template_dirs)
+    )
+    for done in render_all(
+        jobs,
+        tuple(project.template_dirs),
+        project.root / "templates",
+        options.jobs or default_jobs(),
+        progress,
+        faces,
+    ):
+        output, result = cast(Output, done.key), done.result
         audience = project.audiences[output.audience]
         where = project.briefs[output.brief].texts[output.lang].path
         if result.blocked:
-            raise RenderError(f"{where}:1: the {audience.name} PDF tried to load "
-                              f"{', '.join(repr(u[:80]) for u in result.blocked)}; only data: "
-                              "URIs and files in the template folders may be loaded")
+            raise RenderError(
+                f"{where}:1: the {audience.name} PDF tried to load "
+                f"{', '.join(repr(u[:80]) for u in result.blocked)}; only data: "
+                "URIs and files in the template folders may be loaded"
+            )
         if audience.max_pages and result.pages > audience.max_pages:
-            raise RenderError(f"{where}:1: the {audience.name} PDF runs to {result.pages} pages; "
-                              f"its limit is {audience.max_pages} (shorten the section leads, "
-                              "summary or recommendations)")
+            raise RenderError(
+                f"{where}:1: the {audience.name} PDF runs to {result.pages} pages; "
+                f"its limit is {audience.max_pages} (shorten the section leads, "
+                "summary or recommendations)"
+            )
         for message in result.warnings:
             report.warnings.append(f"{output.name('pdf')}: WeasyPrint: {message}")
         size = staging.files[output.name("pdf")].stat().st_size
@@ -233,8 +274,9 @@ def render_pdfs(project: Project, pages: dict[tuple[Output, str], Page], options
     return pdfs
 
 
-def render_docx(project: Project, pages: dict[tuple[Output, str], Page], staging: Staging
-                ) -> dict[Output, tuple[int, float]]:
+def render_docx(
+    project: Project, pages: dict[tuple[Output, str], Page], staging: Staging
+) -> dict[Output, tuple[int, float]]:
     """The Word editions, from the print pages, into the staging folder; (size, seconds)."""
     todo = [(output, page) for (output, fmt), page in pages.items() if fmt == "docx"]
     if not todo:
@@ -246,8 +288,9 @@ def render_docx(project: Project, pages: dict[tuple[Output, str], Page], staging
     for output, page in todo:
         started = time.perf_counter()
         try:
-            data = writer.write(project.briefs[output.brief],
-                                project.audiences[output.audience], page)
+            data = writer.write(
+                project.briefs[output.brief], project.audiences[output.audience], page
+            )
         except RenderError as exc:
             raise RenderError(f"{output.name('docx')}: {exc}") from None
         staging.put(output.name("docx"), data)
@@ -267,19 +310,23 @@ def attachments(project: Project, output: Output, variant: str | None) -> tuple:
 
     brief = project.briefs[output.brief]
     ids = cachelib.shown_items(project, brief, output.lang)
-    data = json.dumps(factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1,
-                      sort_keys=True).encode("utf-8")
+    data = json.dumps(
+        factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
+    ).encode("utf-8")
     day = brief.date
-    date = datetime.datetime(day.year, day.month or 1, day.day or 1,
-                             tzinfo=datetime.UTC)
-    return (Attachment("facts.json", data, "The facts this brief shows, with sources and quotes",
-                       date),)
+    date = datetime.datetime(day.year, day.month or 1, day.day or 1, tzinfo=datetime.UTC)
+    return (
+        Attachment("facts.json", data, "The facts this brief shows, with sources and quotes", date),
+    )
 
 
 def with_overrides(project: Project, options: Options) -> Project:
     """Command-line page size and PDF variant apply to every audience."""
-    changes = {k: v for k, v in (("page_size", options.page_size),
-                                 ("pdf_variant", options.pdf_variant)) if v}
+    changes: dict[str, Any] = {
+        k: v
+        for k, v in (("page_size", options.page_size), ("pdf_variant", options.pdf_variant))
+        if v
+    }
     if options.draft:
         from .editions import as_drafts
 
@@ -292,14 +339,22 @@ def with_overrides(project: Project, options: Options) -> Project:
 
 def selection(options: Options) -> dict:
     """What distinguishes one build's outputs from another's (the manifest key)."""
-    return {"root": str(options.root), "briefs": options.briefs,
-            "audiences": options.audiences, "langs": options.langs,
-            "formats": options.formats, "strict": options.strict,
-            "templates": [str(t) for t in options.templates],
-            "sources": str(options.source_texts), "shard": options.shard,
-            "page_size": options.page_size, "pdf_variant": options.pdf_variant,
-            "draft": options.draft, "publish": options.publish,
-            "published": (options.out_dir / ".publish").is_file()}
+    return {
+        "root": str(options.root),
+        "briefs": options.briefs,
+        "audiences": options.audiences,
+        "langs": options.langs,
+        "formats": options.formats,
+        "strict": options.strict,
+        "templates": [str(t) for t in options.templates],
+        "sources": str(options.source_texts),
+        "shard": options.shard,
+        "page_size": options.page_size,
+        "pdf_variant": options.pdf_variant,
+        "draft": options.draft,
+        "publish": options.publish,
+        "published": (options.out_dir / ".publish").is_file(),
+    }
 
 
 def build(options: Options, progress: Progress | None = None) -> BuildReport:
@@ -308,21 +363,26 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
 
     started = time.perf_counter()
     out = options.out_dir
-    run_key, inputs = manifest.key_and_digest(options.root, selection(options),
-                                              options.templates, options.source_texts)
-    report = BuildReport(out=str(out), shard="{}/{}".format(*options.shard)
-                         if options.shard else "")
+    run_key, inputs = manifest.key_and_digest(
+        options.root, selection(options), options.templates, options.source_texts
+    )
+    report = BuildReport(
+        out=str(out), shard="{}/{}".format(*options.shard) if options.shard else ""
+    )
     project, problems = load_and_check(options)
     project = with_overrides(project, options)
     report.warnings += [str(p) for p in problems]
     outputs = plan(project, options)
-    editions.guard_publication(project, {o.brief for o in outputs}, out, options.draft,
-                               options.publish)
+    editions.guard_publication(
+        project, {o.brief for o in outputs}, out, options.draft, options.publish
+    )
     cache = cachelib.BuildCache(out)
     keys = output_keys(project, outputs)
-    todo = [item for item, key in keys.items()
-            if options.force or not cache.fresh(item[0].name(item[1]), key,
-                                                item[0].path(out, item[1]))]
+    todo = [
+        item
+        for item, key in keys.items()
+        if options.force or not cache.fresh(item[0].name(item[1]), key, item[0].path(out, item[1]))
+    ]
     prose = render_prose(project, {(o.brief, o.lang) for o, _ in todo})
     pages = render_pages(project, todo, prose, report, frozenset(p.message for p in problems))
     with Staging(out) as staging:
@@ -332,16 +392,23 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
         pdfs = render_pdfs(project, pages, options, staging, report, progress)
         docs = render_docx(project, pages, staging)
         if options.strict and report.warnings:
-            raise InputError([Problem("build", 0, w, severity="warning")
-                              for w in report.warnings])
+            raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
         with output_lock(out):
             for (output, fmt), key in keys.items():
                 name = output.name(fmt)
                 if (output, fmt) not in pages:
                     entry = cache.entry(name)
-                    report.written.append(Written(name, fmt, "skipped", entry.get("pages"),
-                                                  entry.get("size", 0), 0.0,
-                                                  entry.get("late_notes", [])))
+                    report.written.append(
+                        Written(
+                            name,
+                            fmt,
+                            "skipped",
+                            entry.get("pages"),
+                            entry.get("size", 0),
+                            0.0,
+                            entry.get("late_notes", []),
+                        )
+                    )
                     continue
                 if fmt == "html":
                     count, size, seconds = None, len(pages[(output, fmt)].html.encode()), 0.0
@@ -352,13 +419,11 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                     count, size, seconds, late = pdfs[output]
                 cache.record(name, key, size, pages=count, late_notes=late)
                 report.written.append(Written(name, fmt, "built", count, size, seconds, late))
-            write_site(project, out, cache, report, sharded=bool(options.shard),
-                       staging=staging)
+            write_site(project, out, cache, report, sharded=bool(options.shard), staging=staging)
             editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
             staging.put(cache.path.name, cache.data())
             report.seconds = time.perf_counter() - started
-            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs,
-                                                           asdict(report)))
+            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs, asdict(report)))
             staging.commit()  # every file of this build, or none of them
     return report
 
@@ -366,20 +431,32 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
 def replay(options: Options) -> BuildReport | None:
     """The no-op fast path: the last report, every output skipped, if nothing changed."""
     started = time.perf_counter()
-    key, inputs = manifest.key_and_digest(options.root, selection(options), options.templates,
-                                          options.source_texts)
+    key, inputs = manifest.key_and_digest(
+        options.root, selection(options), options.templates, options.source_texts
+    )
     last = manifest.unchanged(options.out_dir, key, inputs)
     if last is None:
         return None
-    written = [Written(**{**item, "status": "skipped", "seconds": 0.0})
-               for item in last.get("written", [])]
-    return BuildReport(out=last.get("out", ""), written=written,
-                       warnings=last.get("warnings", []),
-                       seconds=time.perf_counter() - started, shard=last.get("shard", ""))
+    written = [
+        Written(**{**item, "status": "skipped", "seconds": 0.0}) for item in last.get("written", [])
+    ]
+    return BuildReport(
+        out=last.get("out", ""),
+        written=written,
+        warnings=last.get("warnings", []),
+        seconds=time.perf_counter() - started,
+        shard=last.get("shard", ""),
+    )
 
 
-def write_site(project: Project, out: Path, cache: BuildCache, report: BuildReport,
-               sharded: bool, staging: Staging) -> None:
+def write_site(
+    project: Project,
+    out: Path,
+    cache: BuildCache,
+    report: BuildReport,
+    sharded: bool,
+    staging: Staging,
+) -> None:
     """index.html and facts.html; a shard writes its build report for the `index` step."""
     from . import cache as cachelib
     from .site import built_outputs, render_facts_page, render_index
@@ -392,14 +469,21 @@ def write_site(project: Project, out: Path, cache: BuildCache, report: BuildRepo
         staging.put(f"{name}.cache", cache.data())
         return
     built = built_outputs(out) | set(staging.files)
-    key = cachelib.digest(cachelib.engine_digest(), cachelib.templates_digest(project),
-                           cachelib.items_digest(project, sorted(
-                               [*project.facts.facts, *project.facts.claims])),
-                           [cachelib.brief_digest(project, b, lang)
-                            for b in project.briefs.values() for lang in b.languages],
-                           sorted(built))
-    for name, render in (("index.html", lambda: render_index(project, built)),
-                         ("facts.html", lambda: render_facts_page(project))):
+    key = cachelib.digest(
+        cachelib.engine_digest(),
+        cachelib.templates_digest(project),
+        cachelib.items_digest(project, sorted([*project.facts.facts, *project.facts.claims])),
+        [
+            cachelib.brief_digest(project, b, lang)
+            for b in project.briefs.values()
+            for lang in b.languages
+        ],
+        sorted(built),
+    )
+    for name, render in (
+        ("index.html", lambda: render_index(project, built)),
+        ("facts.html", lambda: render_facts_page(project)),
+    ):
         if not cache.fresh(name, key, out / name):
             data = render().encode("utf-8")
             staging.put(name, data)

@@ -42,9 +42,8 @@ def digest(*parts: object) -> str:
 def engine_digest() -> str:
     """The engine's own code and the versions of the libraries that shape its output."""
     here = Path(__file__).resolve().parent
-    sources = [(p.relative_to(here).as_posix(), p.read_bytes())
-               for p in sorted(here.rglob("*.py"))]
-    versions = []
+    sources = [(p.relative_to(here).as_posix(), p.read_bytes()) for p in sorted(here.rglob("*.py"))]
+    versions: list[tuple[str, str | None]] = []
     for name in LIBRARIES:
         try:
             versions.append((name, metadata.version(name)))
@@ -67,8 +66,9 @@ def fonts_digest(project: Project | None = None) -> str:
         path = Path(folder).expanduser()
         if path.is_dir():
             with os.scandir(path) as scan:
-                entries += sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns)
-                                  for e in scan if e.is_file())
+                entries += sorted(
+                    (e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in scan if e.is_file()
+                )
     return digest(entries)
 
 
@@ -86,19 +86,26 @@ def shown_texts(brief: Brief, lang: str, audience: Audience | None = None) -> li
     prints (title, subtitle, summary, its recommendations, whole sections or their leads)."""
     text = brief.texts[lang]
     if audience is None:
-        return [text.title, text.subtitle, text.summary,
-                *(rec for rec, _loc in text.recommendations),
-                *(section.markdown for section in text.sections)]
+        return [
+            text.title,
+            text.subtitle,
+            text.summary,
+            *(rec for rec, _loc in text.recommendations),
+            *(section.markdown for section in text.sections),
+        ]
     parts = [text.title, text.subtitle, text.summary]
     if audience.recommendations:
         parts += [rec for rec, _loc in text.recommendations]
-    parts += [section.lead if audience.section_text == "lead" else section.markdown
-              for section in text.sections]
+    parts += [
+        section.lead if audience.section_text == "lead" else section.markdown
+        for section in text.sections
+    ]
     return parts
 
 
-def shown_items(project: Project, brief: Brief, lang: str,
-                audience: Audience | None = None) -> list[str]:
+def shown_items(
+    project: Project, brief: Brief, lang: str, audience: Audience | None = None
+) -> list[str]:
     """Ids of every fact or claim an output of this brief in this language can show: all
     that the language's text cites (and the key figures), or only what ``audience`` shows
     (the citations in the prose it prints, its key figures and charts if it has them)."""
@@ -110,8 +117,11 @@ def shown_items(project: Project, brief: Brief, lang: str,
             items |= {resolve(f) for f in chart.facts}
             items |= {resolve(chart.note)} if chart.note else set()
     else:
-        items = {resolve(match.group(3)) for part in shown_texts(brief, lang, audience)
-                 for match in CALL_RE.finditer(part)}
+        items = {
+            resolve(match.group(3))
+            for part in shown_texts(brief, lang, audience)
+            for match in CALL_RE.finditer(part)
+        }
         if audience.key_figures:
             items |= set(key_figures(brief))
         if audience.charts:
@@ -126,7 +136,7 @@ def shown_items(project: Project, brief: Brief, lang: str,
 
 def items_digest(project: Project, ids: list[str]) -> str:
     facts = project.facts
-    records = []
+    records: list[object] = []
     for item_id in ids:
         item = facts.facts.get(item_id) or facts.claims.get(item_id)
         if item is None:
@@ -136,8 +146,14 @@ def items_digest(project: Project, ids: list[str]) -> str:
         source = facts.sources.get(item.source)
         conflicts = facts.conflicts_of(item_id)
         # Locations are left out: moving a fact within its file changes no output.
-        records.append((repr(_without_loc(item)), repr(unit), repr(_without_loc(source)),
-                        [repr(_without_loc(c)) for c in conflicts]))
+        records.append(
+            (
+                repr(_without_loc(item)),
+                repr(unit),
+                repr(_without_loc(source)),
+                [repr(_without_loc(c)) for c in conflicts],
+            )
+        )
     return digest(records)
 
 
@@ -147,8 +163,9 @@ def _without_loc(item: object) -> object:
     return {k: v for k, v in vars(item).items() if k != "loc"}
 
 
-def brief_digest(project: Project, brief: Brief, lang: str,
-                 audience: Audience | None = None) -> str:
+def brief_digest(
+    project: Project, brief: Brief, lang: str, audience: Audience | None = None
+) -> str:
     """The brief's settings and the prose of ``lang`` that ``audience`` can show (all of the
     language's file when no audience is given)."""
     folder = project.root / brief.folder
@@ -158,12 +175,18 @@ def brief_digest(project: Project, brief: Brief, lang: str,
     else:
         shown = shown_texts(brief, lang, audience)
     # status: --draft changes it without a file changing; the edition holds the old figures
-    return digest(settings, shown, brief.row.record if brief.row else None, brief.status,
-                  project.editions.get(brief.slug))
+    return digest(
+        settings,
+        shown,
+        brief.row.record if brief.row else None,
+        brief.status,
+        project.editions.get(brief.slug),
+    )
 
 
-def output_keys(project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
-                ) -> dict[tuple[str, str, str, str], str]:
+def output_keys(
+    project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
+) -> dict[tuple[str, str, str, str], str]:
     """The key of each (brief, audience, language, format) in ``outputs``: a digest of
     everything that output can show and of what shapes it."""
     shared = (engine_digest(), templates_digest(project))
@@ -183,10 +206,16 @@ def output_keys(project: Project, outputs: list[tuple[str, str, str, tuple[str, 
         # text, not only on what the audience prints.
         archival = audience.pdf_variant == "pdf/a-3b"
         text_scope = None if archival or audience.fact_appendix else audience
-        base = digest(shared, repr(audience), brief_digest(project, brief, lang, text_scope),
-                      items_digest(project, shown_items(project, brief, lang,
-                                                        None if archival else audience)),
-                      name, lang)
+        base = digest(
+            shared,
+            repr(audience),
+            brief_digest(project, brief, lang, text_scope),
+            items_digest(
+                project, shown_items(project, brief, lang, None if archival else audience)
+            ),
+            name,
+            lang,
+        )
         for fmt in formats:
             extra = fonts if fmt == "pdf" else docx_key if fmt == "docx" else ""
             keys[(slug, name, lang, fmt)] = digest(base, fmt, extra)

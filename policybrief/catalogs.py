@@ -73,8 +73,8 @@ class Translations:
         if self.lang == SOURCE_LANG:
             return singular if n == 1 else plural
         for catalog in self._catalogs:
-            found = catalog._catalog.get(  # type: ignore[attr-defined]
-                (singular, catalog.plural(n)))  # type: ignore[attr-defined]
+            plural_form = catalog.plural(n)  # type: ignore[attr-defined]
+            found = catalog._catalog.get((singular, plural_form))  # type: ignore[attr-defined]
             if found:
                 return found
         self.missing.add(singular)
@@ -92,14 +92,16 @@ def template_messages(template_dirs: tuple[Path, ...], root: Path):
                     shown = str(path)
                 with path.open("rb") as handle:
                     for line, _func, message, _comments in babel_extract(
-                            handle, list(KEYWORDS), [], {"extensions": "jinja2.ext.i18n"}):
+                        handle, list(KEYWORDS), [], {"extensions": "jinja2.ext.i18n"}
+                    ):
                         first = message[0] if isinstance(message, tuple) else message
                         if first:
                             yield shown, line, first
 
 
-def missing_translations(template_dirs: tuple[Path, ...], root: Path,
-                         langs: tuple[str, ...] | None = None) -> list[Problem]:
+def missing_translations(
+    template_dirs: tuple[Path, ...], root: Path, langs: tuple[str, ...] | None = None
+) -> list[Problem]:
     problems = []
     from .i18n import LANGUAGES
 
@@ -109,8 +111,14 @@ def missing_translations(template_dirs: tuple[Path, ...], root: Path,
         translations = Translations(template_dirs, lang)
         for shown, line, message in template_messages(template_dirs, root):
             if translations._find(message) is None:  # noqa: SLF001
-                problems.append(Problem(
-                    shown, line, f"no {lang} translation for {message!r}",
-                    f"add it to templates/locales/{lang}/LC_MESSAGES/messages.po "
-                    "(see README: updating translations)", "warning"))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"no {lang} translation for {message!r}",
+                        f"add it to templates/locales/{lang}/LC_MESSAGES/messages.po "
+                        "(see README: updating translations)",
+                        "warning",
+                    )
+                )
     return problems

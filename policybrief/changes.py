@@ -37,6 +37,7 @@ _REV_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$")
 
 # -- snapshots ---------------------------------------------------------------------------
 
+
 def _value(value: object) -> str:
     if isinstance(value, Range):
         return f"{value.low.normalize():f}..{value.high.normalize():f}"
@@ -47,12 +48,20 @@ def _value(value: object) -> str:
 
 def _fact_record(project: Project, fact: Fact) -> dict[str, Any]:
     unit = project.facts.units.get(fact.unit)
-    printed = {code: format_fact(fact, unit, lang) if unit else _value(fact.value)
-               for code, lang in LANGUAGES.items()}
-    return {"value": _value(fact.value), "unit": fact.unit, "qualifier": fact.qualifier,
-            "date": str(fact.date) if fact.date else "", "source": fact.source or
-            ("derived: " + ", ".join(fact.derived.inputs) if fact.derived else ""),
-            "label": dict(fact.label.values), "printed": printed}
+    printed = {
+        code: format_fact(fact, unit, lang) if unit else _value(fact.value)
+        for code, lang in LANGUAGES.items()
+    }
+    return {
+        "value": _value(fact.value),
+        "unit": fact.unit,
+        "qualifier": fact.qualifier,
+        "date": str(fact.date) if fact.date else "",
+        "source": fact.source
+        or ("derived: " + ", ".join(fact.derived.inputs) if fact.derived else ""),
+        "label": dict(fact.label.values),
+        "printed": printed,
+    }
 
 
 def _cited(brief: Brief, lang: str) -> dict[str, dict[str, Any]]:
@@ -71,29 +80,44 @@ def snapshot(project: Project) -> dict[str, Any]:
     facts = project.facts
     briefs: dict[str, Any] = {}
     for brief in project.briefs.values():
-        briefs[brief.slug] = {lang: {
-            "path": text.path,
-            "cited": _cited(brief, lang),
-            "sections": {unit: {"digest": "".join(digests(text, unit)),
-                                "line": unit_line(text, unit)} for unit in UNITS},
-        } for lang, text in brief.texts.items()}
+        briefs[brief.slug] = {
+            lang: {
+                "path": text.path,
+                "cited": _cited(brief, lang),
+                "sections": {
+                    unit: {"digest": "".join(digests(text, unit)), "line": unit_line(text, unit)}
+                    for unit in UNITS
+                },
+            }
+            for lang, text in brief.texts.items()
+        }
     return {
         "version": SNAPSHOT_VERSION,
         "facts": {fid: _fact_record(project, fact) for fid, fact in sorted(facts.facts.items())},
-        "claims": {cid: {"label": dict(c.label.values), "source": c.source, "quote": c.quote,
-                         "date": str(c.date) if c.date else ""}
-                   for cid, c in sorted(facts.claims.items())},
-        "conflicts": {cid: {"facts": list(c.facts),
-                            "note": {code: note_text(facts, c.note, lang)
-                                     for code, lang in LANGUAGES.items()}}
-                      for cid, c in sorted(facts.conflicts.items())},
+        "claims": {
+            cid: {
+                "label": dict(c.label.values),
+                "source": c.source,
+                "quote": c.quote,
+                "date": str(c.date) if c.date else "",
+            }
+            for cid, c in sorted(facts.claims.items())
+        },
+        "conflicts": {
+            cid: {
+                "facts": list(c.facts),
+                "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
+            }
+            for cid, c in sorted(facts.conflicts.items())
+        },
         "briefs": briefs,
     }
 
 
 def snapshot_bytes(project: Project) -> bytes:
-    return json.dumps(snapshot(project), ensure_ascii=False, indent=1,
-                      sort_keys=True).encode("utf-8")
+    return json.dumps(snapshot(project), ensure_ascii=False, indent=1, sort_keys=True).encode(
+        "utf-8"
+    )
 
 
 def read_build(folder: Path) -> dict[str, Any]:
@@ -101,8 +125,10 @@ def read_build(folder: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"{folder}: no {SNAPSHOT} in this folder (every build since "
-                         "editions were added leaves one; give a git revision instead)") from None
+        raise UsageError(
+            f"{folder}: no {SNAPSHOT} in this folder (every build since "
+            "editions were added leaves one; give a git revision instead)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read the snapshot: {exc}") from None
     if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
@@ -111,8 +137,13 @@ def read_build(folder: Path) -> dict[str, Any]:
 
 
 def _git(root: Path, *args: str, binary: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                          text=not binary, timeout=120, check=False)
+    return subprocess.run(
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        text=not binary,
+        timeout=120,
+        check=False,
+    )
 
 
 class NoHistory(UsageError):
@@ -130,8 +161,10 @@ def resolve(root: Path, rev: str) -> str:
     if found.returncode != 0:
         if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
             raise NoHistory(f"{rev!r}: {root} is not in a git repository")
-        raise UsageError(f"{rev!r}: no such revision in this repository (fetch tags and "
-                         "history: git fetch --tags --unshallow)")
+        raise UsageError(
+            f"{rev!r}: no such revision in this repository (fetch tags and "
+            "history: git fetch --tags --unshallow)"
+        )
     return found.stdout.strip()
 
 
@@ -142,15 +175,17 @@ def load_revision(root: Path, rev: str) -> tuple[Project, list[Problem], str]:
 
     commit = resolve(root, rev)
     prefix = _git(root, "rev-parse", "--show-prefix").stdout.strip()
-    listed = _git(root, "ls-tree", "--name-only", commit, "--", *(prefix + p for p in
-                                                                  PROJECT_PARTS))
+    listed = _git(
+        root, "ls-tree", "--name-only", commit, "--", *(prefix + p for p in PROJECT_PARTS)
+    )
     present = [line for line in listed.stdout.splitlines() if line]
     if not present:
         raise UsageError(f"{rev!r}: the project's facts and briefs are not in that revision")
     archive = _git(root, "archive", "--format=tar", commit, "--", *present, binary=True)
     if archive.returncode != 0:
-        raise UsageError(f"{rev!r}: git archive failed: "
-                         f"{archive.stderr.decode('utf-8', 'replace').strip()}")
+        raise UsageError(
+            f"{rev!r}: git archive failed: {archive.stderr.decode('utf-8', 'replace').strip()}"
+        )
     with tempfile.TemporaryDirectory(prefix="policybrief-old-") as temp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             tar.extractall(temp, filter="data")
@@ -172,6 +207,7 @@ def old_state(root: Path, old: str) -> tuple[dict[str, Any], str, list[Problem]]
 
 
 # -- comparison --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FactChange:
@@ -222,8 +258,14 @@ class LangChanges:
 
     @property
     def empty(self) -> bool:
-        return not (self.facts or self.added or self.removed or self.sections or self.opened
-                    or self.resolved)
+        return not (
+            self.facts
+            or self.added
+            or self.removed
+            or self.sections
+            or self.opened
+            or self.resolved
+        )
 
 
 @dataclass(frozen=True)
@@ -275,7 +317,8 @@ def outputs_showing(project: Project, brief: Brief, lang: str) -> dict[str, tupl
             continue
         for item in _shown_by(project, brief, audience, lang):
             shows.setdefault(item, []).extend(
-                f"{brief.slug}/{name}.{lang}.{fmt}" for fmt in ("html", "pdf"))
+                f"{brief.slug}/{name}.{lang}.{fmt}" for fmt in ("html", "pdf")
+            )
     return {k: tuple(v) for k, v in shows.items()}
 
 
@@ -287,11 +330,16 @@ def _fact_change(fid: str, old: dict, new: dict, lang: str) -> FactChange | None
     fields = tuple(f for f in FACT_FIELDS if old.get(f) != new.get(f))
     if not fields:
         return None
-    return FactChange(fid, _label(new, lang) or _label(old, lang), fields,
-                      old["printed"].get(lang, old["value"]),
-                      new["printed"].get(lang, new["value"]),
-                      {k: old.get(k) for k in FACT_FIELDS}, {k: new.get(k) for k in FACT_FIELDS},
-                      old_printed=dict(old["printed"]))
+    return FactChange(
+        fid,
+        _label(new, lang) or _label(old, lang),
+        fields,
+        old["printed"].get(lang, old["value"]),
+        new["printed"].get(lang, new["value"]),
+        {k: old.get(k) for k in FACT_FIELDS},
+        {k: new.get(k) for k in FACT_FIELDS},
+        old_printed=dict(old["printed"]),
+    )
 
 
 def _printed(state: dict, item_id: str, lang: str) -> tuple[str, str]:
@@ -302,13 +350,15 @@ def _printed(state: dict, item_id: str, lang: str) -> tuple[str, str]:
     return _label(record, lang), ""
 
 
-def compare(old: dict, project: Project, new: dict | None = None,
-            description: str = "") -> Changes:
+def compare(old: dict, project: Project, new: dict | None = None, description: str = "") -> Changes:
     new = new or snapshot(project)
     old_facts, new_facts = old.get("facts", {}), new["facts"]
-    changed = {fid: (old_facts[fid], new_facts[fid]) for fid in new_facts
-               if fid in old_facts and any(old_facts[fid].get(f) != new_facts[fid].get(f)
-                                           for f in FACT_FIELDS)}
+    changed = {
+        fid: (old_facts[fid], new_facts[fid])
+        for fid in new_facts
+        if fid in old_facts
+        and any(old_facts[fid].get(f) != new_facts[fid].get(f) for f in FACT_FIELDS)
+    }
     result: list[LangChanges] = []
     shown_anywhere: set[str] = set()
     for slug, brief in project.briefs.items():
@@ -326,34 +376,64 @@ def compare(old: dict, project: Project, new: dict | None = None,
                 if fid not in shows and fid not in now["cited"]:
                     continue
                 change = _fact_change(fid, *changed[fid], lang)
+                if change is None:
+                    continue
                 where = now["cited"].get(fid, {}).get("where", "")
                 fact_changes.append(replace(change, outputs=shows.get(fid, ()), where=where))
-            added = [Figure(i, *_printed(new, i, lang), c["part"], c["where"])
-                     for i, c in sorted(now["cited"].items()) if i not in then["cited"]]
-            removed = [Figure(i, *_printed(old, i, lang), c["part"], c["where"])
-                       for i, c in sorted(then["cited"].items()) if i not in now["cited"]]
-            sections = [SectionChange(unit, f"{now['path']}:{now['sections'][unit]['line']}")
-                        for unit in UNITS
-                        if then["sections"].get(unit, {}).get("digest")
-                        != now["sections"][unit]["digest"]]
+            added = [
+                Figure(i, *_printed(new, i, lang), c["part"], c["where"])
+                for i, c in sorted(now["cited"].items())
+                if i not in then["cited"]
+            ]
+            removed = [
+                Figure(i, *_printed(old, i, lang), c["part"], c["where"])
+                for i, c in sorted(then["cited"].items())
+                if i not in now["cited"]
+            ]
+            sections = [
+                SectionChange(unit, f"{now['path']}:{now['sections'][unit]['line']}")
+                for unit in UNITS
+                if then["sections"].get(unit, {}).get("digest") != now["sections"][unit]["digest"]
+            ]
             mine_now, mine_then = set(shows) | set(now["cited"]), set(then["cited"])
-            opened = [ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
-                      for cid, c in sorted(new["conflicts"].items())
-                      if set(c["facts"]) & mine_now
-                      and old.get("conflicts", {}).get(cid, {}).get("facts") != c["facts"]]
-            resolved = [ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
-                        for cid, c in sorted(old.get("conflicts", {}).items())
-                        if set(c["facts"]) & (mine_then | mine_now)
-                        and new["conflicts"].get(cid, {}).get("facts") != c["facts"]]
-            result.append(LangChanges(slug, lang, tuple(fact_changes), tuple(added),
-                                      tuple(removed), tuple(sections), tuple(opened),
-                                      tuple(resolved)))
-    unshown = tuple(_fact_change(fid, *changed[fid], "en") for fid in sorted(changed)
-                    if fid not in shown_anywhere)
+            opened = [
+                ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
+                for cid, c in sorted(new["conflicts"].items())
+                if set(c["facts"]) & mine_now
+                and old.get("conflicts", {}).get(cid, {}).get("facts") != c["facts"]
+            ]
+            resolved = [
+                ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
+                for cid, c in sorted(old.get("conflicts", {}).items())
+                if set(c["facts"]) & (mine_then | mine_now)
+                and new["conflicts"].get(cid, {}).get("facts") != c["facts"]
+            ]
+            result.append(
+                LangChanges(
+                    slug,
+                    lang,
+                    tuple(fact_changes),
+                    tuple(added),
+                    tuple(removed),
+                    tuple(sections),
+                    tuple(opened),
+                    tuple(resolved),
+                )
+            )
+    unshown = tuple(
+        change
+        for fid in sorted(changed)
+        if fid not in shown_anywhere
+        if (change := _fact_change(fid, *changed[fid], "en")) is not None
+    )
     old_briefs = set(old.get("briefs", {}))
-    return Changes(description, tuple(result), unshown,
-                   tuple(sorted(set(project.briefs) - old_briefs)),
-                   tuple(sorted(old_briefs - set(project.briefs))))
+    return Changes(
+        description,
+        tuple(result),
+        unshown,
+        tuple(sorted(set(project.briefs) - old_briefs)),
+        tuple(sorted(old_briefs - set(project.briefs))),
+    )
 
 
 def changes_since(project: Project, old: str) -> tuple[Changes, list[Problem]]:
@@ -363,6 +443,7 @@ def changes_since(project: Project, old: str) -> tuple[Changes, list[Problem]]:
 
 # -- reports -----------------------------------------------------------------------------
 
+
 def describe(change: FactChange) -> str:
     """What changed: a field the printed figures already show is named; another (a date, a
     source) is given old → new."""
@@ -371,8 +452,10 @@ def describe(change: FactChange) -> str:
         if name in ("value", "qualifier", "unit") and change.old != change.new:
             parts.append(name)
         else:
-            parts.append(f"{name} {change.old_record.get(name) or '-'} → "
-                         f"{change.new_record.get(name) or '-'}")
+            parts.append(
+                f"{name} {change.old_record.get(name) or '-'} → "
+                f"{change.new_record.get(name) or '-'}"
+            )
     return "; ".join(parts)
 
 
@@ -389,18 +472,26 @@ def text_report(changes: Changes, briefs: tuple[str, ...] = ()) -> str:
         lines.append(f"{item.brief} · {item.lang}" + (": no changes" if item.empty else ""))
         for change in item.facts:
             detail = describe(change)
-            lines.append(f"  changed  {change.id}  {change.label}: {change.old} → {change.new}"
-                         + (f"  ({detail})" if detail else ""))
-            lines.append(f"           shown in {_outputs(change.outputs)}"
-                         + (f"; cited at {change.where}" if change.where else ""))
+            lines.append(
+                f"  changed  {change.id}  {change.label}: {change.old} → {change.new}"
+                + (f"  ({detail})" if detail else "")
+            )
+            lines.append(
+                f"           shown in {_outputs(change.outputs)}"
+                + (f"; cited at {change.where}" if change.where else "")
+            )
         for figure in item.added:
-            lines.append(f"  added    {figure.id}  {figure.label}"
-                         + (f": {figure.printed}" if figure.printed else "")
-                         + f"  ({figure.part}, {figure.where})")
+            lines.append(
+                f"  added    {figure.id}  {figure.label}"
+                + (f": {figure.printed}" if figure.printed else "")
+                + f"  ({figure.part}, {figure.where})"
+            )
         for figure in item.removed:
-            lines.append(f"  removed  {figure.id}  {figure.label}"
-                         + (f": {figure.printed}" if figure.printed else "")
-                         + f"  ({figure.part}, was at {figure.where})")
+            lines.append(
+                f"  removed  {figure.id}  {figure.label}"
+                + (f": {figure.printed}" if figure.printed else "")
+                + f"  ({figure.part}, was at {figure.where})"
+            )
         for section in item.sections:
             lines.append(f"  rewritten  {section.section}  ({section.where})")
         for conflict in item.opened:
@@ -433,18 +524,26 @@ def markdown_report(changes: Changes, briefs: tuple[str, ...] = ()) -> str:
             out.append("No changes.")
             continue
         if item.facts:
-            out += ["| figure | was | now | changed | shown in |",
-                    "| --- | --- | --- | --- | --- |"]
+            out += [
+                "| figure | was | now | changed | shown in |",
+                "| --- | --- | --- | --- | --- |",
+            ]
             for c in item.facts:
-                out.append(f"| `{c.id}` {_md(c.label)} | {_md(c.old)} | {_md(c.new)} | "
-                           f"{', '.join(c.fields)} | {_md(_outputs(c.outputs))} |")
+                out.append(
+                    f"| `{c.id}` {_md(c.label)} | {_md(c.old)} | {_md(c.new)} | "
+                    f"{', '.join(c.fields)} | {_md(_outputs(c.outputs))} |"
+                )
             out.append("")
         for figure in item.added:
-            out.append(f"- added `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
-                       f"({figure.part}, `{figure.where}`)")
+            out.append(
+                f"- added `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
+                f"({figure.part}, `{figure.where}`)"
+            )
         for figure in item.removed:
-            out.append(f"- removed `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
-                       f"({figure.part}, was `{figure.where}`)")
+            out.append(
+                f"- removed `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
+                f"({figure.part}, was `{figure.where}`)"
+            )
         for section in item.sections:
             out.append(f"- rewritten: {section.section} (`{section.where}`)")
         for conflict in item.opened:

@@ -55,8 +55,9 @@ def load(brief: Brief, facts: FactBase, problems: list[Problem]) -> Brief:
     return replace(brief, charts=tuple(charts))
 
 
-def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
-           problems: list[Problem]) -> Chart | None:
+def _chart(
+    spec: YMap, shown: str, brief: Brief, facts: FactBase, problems: list[Problem]
+) -> Chart | None:
     f = Fields(spec, shown, problems, f"chart {spec.get('id')!r}")
     f.unknown(FIELDS)
     count = len(problems)
@@ -64,14 +65,18 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
     if kind not in KINDS:
         f.bad("kind", f"chart {chart_id!r}: unknown kind {kind!r}", "use column or bar")
     if section and section not in SECTION_KEYS:
-        f.bad("section", f"chart {chart_id!r}: unknown section {section!r}",
-              "one of " + ", ".join(SECTION_KEYS))
+        f.bad(
+            "section",
+            f"chart {chart_id!r}: unknown section {section!r}",
+            "one of " + ", ".join(SECTION_KEYS),
+        )
     title = f.text("title")
     ids = spec.get("facts")
     resolve = brief.row.resolve if brief.row else (lambda i: i)
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        f.bad("facts" if "facts" in spec else None, f"chart {chart_id!r}: 'facts' must list "
-              "fact ids")
+        f.bad(
+            "facts" if "facts" in spec else None, f"chart {chart_id!r}: 'facts' must list fact ids"
+        )
         return None
     ids = [resolve(i) for i in ids]
     units = set()
@@ -79,15 +84,21 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
         fact = facts.facts.get(fid)
         if fact is None:
             if facts.complete:
-                f.bad("facts", f"chart {chart_id!r}: unknown fact {fid!r}",
-                      "check the id in facts/*.yaml")
+                f.bad(
+                    "facts",
+                    f"chart {chart_id!r}: unknown fact {fid!r}",
+                    "check the id in facts/*.yaml",
+                )
         elif not isinstance(fact.value, Decimal):
             f.bad("facts", f"chart {chart_id!r}: fact {fid!r} is a date, not a quantity")
         else:
             units.add(fact.unit)
     if len(units) > 1:
-        f.bad("facts", f"chart {chart_id!r}: facts in different units ({', '.join(sorted(units))})",
-              "a chart compares figures of one unit")
+        f.bad(
+            "facts",
+            f"chart {chart_id!r}: facts in different units ({', '.join(sorted(units))})",
+            "a chart compares figures of one unit",
+        )
     labels: list[Text | None] = [None] * len(ids)
     raw_labels = spec.get("labels")
     if raw_labels is not None:
@@ -106,8 +117,9 @@ def _chart(spec: YMap, shown: str, brief: Brief, facts: FactBase,
             f.bad("note", f"chart {chart_id!r}: unknown fact {note!r}")
     if len(problems) > count or not title:
         return None
-    return Chart(chart_id, kind, section, title, tuple(ids), tuple(labels), note,
-                 Loc(shown, spec.line))
+    return Chart(
+        chart_id, kind, section, title, tuple(ids), tuple(labels), note, Loc(shown, spec.line)
+    )
 
 
 # -- drawing --------------------------------------------------------------------------------
@@ -140,12 +152,14 @@ def _label(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
     return lang.date(fact.date) if fact.date else fact.label.get(lang.code)
 
 
-def render(chart: Chart, facts: FactBase, lang: Language, number: int,
-           theme: Theme | None = None) -> dict:
+def render(
+    chart: Chart, facts: FactBase, lang: Language, number: int, theme: Theme | None = None
+) -> dict:
     """What the chart partial needs: the SVG (with a text alternative), title, sources."""
     items = [facts.facts[fid] for fid in chart.facts]
-    values = [float(fact.value) for fact in items
-              if isinstance(fact.value, Decimal)]  # load() accepts only plain figures
+    values = [
+        float(fact.value) for fact in items if isinstance(fact.value, Decimal)
+    ]  # load() accepts only plain figures
     texts = [format_fact(fact, facts.units[fact.unit], lang) for fact in items]
     labels = [_label(chart, i, facts, lang) for i in range(len(items))]
     top = max(values) or 1.0
@@ -155,12 +169,14 @@ def render(chart: Chart, facts: FactBase, lang: Language, number: int,
     width = WIDTH if chart.kind == "bar" else COLUMN_WIDTH
     draw = _columns if chart.kind == "column" else _bars
     palette = Palette.of(theme)
-    svg = (f'<svg class="chart-svg" viewBox="0 0 {width} {HEIGHT}" role="img" '
-           f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg" '
-           f'font-family="{FONTS}" font-size="15">'
-           f'<title id="{uid}-title">{escape(title)}</title>'
-           f'<desc id="{uid}-desc">{escape(described)}</desc>'
-           f"{draw(values, texts, labels, top, width, palette)}</svg>")
+    svg = (
+        f'<svg class="chart-svg" viewBox="0 0 {width} {HEIGHT}" role="img" '
+        f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg" '
+        f'font-family="{FONTS}" font-size="15">'
+        f'<title id="{uid}-title">{escape(title)}</title>'
+        f'<desc id="{uid}-desc">{escape(described)}</desc>'
+        f"{draw(values, texts, labels, top, width, palette)}</svg>"
+    )
     sources = []
     for fid in dict.fromkeys(chart.facts):
         fact = facts.facts[fid]
@@ -170,32 +186,59 @@ def render(chart: Chart, facts: FactBase, lang: Language, number: int,
             names = dict.fromkeys(
                 f"{facts.sources[facts.facts[i].source].author.get(lang.code)} "
                 f"{facts.sources[facts.facts[i].source].year or ''}".strip()
-                for i in inputs if facts.facts[i].source in facts.sources)
+                for i in inputs
+                if facts.facts[i].source in facts.sources
+            )
             sources.append({"name": ", ".join(names), "cite": Markup(cite_mark(fid))})
             continue
-        sources.append({"name": f"{source.author.get(lang.code)} {source.year or ''}".strip(),
-                        "cite": Markup(cite_mark(fid))})
+        sources.append(
+            {
+                "name": f"{source.author.get(lang.code)} {source.year or ''}".strip(),
+                "cite": Markup(cite_mark(fid)),
+            }
+        )
     note = None
     if chart.note:
         fact = facts.facts[chart.note]
-        note = {"label": fact.label.get(lang.code),
-                "value": Markup(f'<span class="fact" data-fact="{escape(fact.id)}">'
-                                f"{escape(format_fact(fact, facts.units[fact.unit], lang))}"
-                                f"</span>{cite_mark(fact.id)}")}
-    return {"id": uid, "kind": chart.kind, "title": title, "svg": Markup(svg),
-            "text": described, "sources": sources, "note": note}
+        note = {
+            "label": fact.label.get(lang.code),
+            "value": Markup(
+                f'<span class="fact" data-fact="{escape(fact.id)}">'
+                f"{escape(format_fact(fact, facts.units[fact.unit], lang))}"
+                f"</span>{cite_mark(fact.id)}"
+            ),
+        }
+    return {
+        "id": uid,
+        "kind": chart.kind,
+        "title": title,
+        "svg": Markup(svg),
+        "text": described,
+        "sources": sources,
+        "note": note,
+    }
 
 
-def _text(x: float, y: float, text: str, palette: Palette, anchor: str = "middle",
-          css: str = "value") -> str:
-    style = (f'fill="{palette.ink}" font-weight="700"' if css == "value"
-             else f'fill="{palette.muted}"')
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{css}" {style}>'
-            f"{escape(text)}</text>")
+def _text(
+    x: float, y: float, text: str, palette: Palette, anchor: str = "middle", css: str = "value"
+) -> str:
+    style = (
+        f'fill="{palette.ink}" font-weight="700"' if css == "value" else f'fill="{palette.muted}"'
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" class="{css}" {style}>'
+        f"{escape(text)}</text>"
+    )
 
 
-def _columns(values: list[float], texts: list[str], labels: list[str], top: float,
-             width: int, palette: Palette) -> str:
+def _columns(
+    values: list[float],
+    texts: list[str],
+    labels: list[str],
+    top: float,
+    width: int,
+    palette: Palette,
+) -> str:
     count = len(values)
     left, right, base, head = 12, width - 12, HEIGHT - 36, 34
     slot = (right - left) / count
@@ -204,28 +247,37 @@ def _columns(values: list[float], texts: list[str], labels: list[str], top: floa
     for index, (value, text, label) in enumerate(zip(values, texts, labels, strict=True)):
         height = (base - head) * value / top
         x = left + slot * index + (slot - bar) / 2
-        parts.append(f'<rect x="{x:.1f}" y="{base - height:.1f}" width="{bar:.1f}" '
-                     f'height="{height:.1f}" fill="{palette.accent}"/>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - height:.1f}" width="{bar:.1f}" '
+            f'height="{height:.1f}" fill="{palette.accent}"/>'
+        )
         parts.append(_text(x + bar / 2, base - height - 8, text, palette))
         parts.append(_text(x + bar / 2, base + 22, label, palette, css="label"))
     return "".join(parts)
 
 
-def _bars(values: list[float], texts: list[str], labels: list[str], top: float,
-          width: int, palette: Palette) -> str:
+def _bars(
+    values: list[float],
+    texts: list[str],
+    labels: list[str],
+    top: float,
+    width: int,
+    palette: Palette,
+) -> str:
     count = len(values)
     left, right, head = 150, width - 150, 12
     slot = (HEIGHT - 2 * head) / count
     bar = min(36.0, slot * 0.6)
-    parts = [f'<line x1="{left}" y1="{head}" x2="{left}" y2="{HEIGHT - head}" '
-             f'stroke="{palette.rule}"/>']
+    parts = [
+        f'<line x1="{left}" y1="{head}" x2="{left}" y2="{HEIGHT - head}" stroke="{palette.rule}"/>'
+    ]
     for index, (value, text, label) in enumerate(zip(values, texts, labels, strict=True)):
         length = (right - left) * value / top
         y = head + slot * index + (slot - bar) / 2
-        parts.append(f'<rect x="{left}" y="{y:.1f}" width="{length:.1f}" height="{bar:.1f}" '
-                     f'fill="{palette.accent}"/>')
-        parts.append(_text(left - 8, y + bar / 2 + 5, label, palette, anchor="end",
-                           css="label"))
+        parts.append(
+            f'<rect x="{left}" y="{y:.1f}" width="{length:.1f}" height="{bar:.1f}" '
+            f'fill="{palette.accent}"/>'
+        )
+        parts.append(_text(left - 8, y + bar / 2 + 5, label, palette, anchor="end", css="label"))
         parts.append(_text(left + length + 8, y + bar / 2 + 5, text, palette, anchor="start"))
     return "".join(parts)
-

@@ -61,9 +61,16 @@ def citations(brief: Brief) -> list[Citation]:
     found = []
     for lang, text, loc, section in prose_blocks(brief):
         for match in CALL_RE.finditer(text):
-            found.append(Citation(resolve(match.group(3)), match.group(1),
-                                  Loc(loc.path, _line_at(text, match.start(), loc)),
-                                  brief.slug, lang, section))
+            found.append(
+                Citation(
+                    resolve(match.group(3)),
+                    match.group(1),
+                    Loc(loc.path, _line_at(text, match.start(), loc)),
+                    brief.slug,
+                    lang,
+                    section,
+                )
+            )
     return found
 
 
@@ -102,11 +109,15 @@ def check_digits(brief: Brief) -> list[Problem]:
         for token in brief.allow_digits:
             bare = bare.replace(token, " " * len(token))
         for match in DIGIT_RE.finditer(bare):
-            problems.append(Problem(
-                loc.path, _line_at(bare, match.start(), loc),
-                f"figure {match.group(0)!r} typed into prose",
-                "cite it from the fact base with {{ fact(\"id\") }}, or list a name "
-                "that contains digits under allow_digits in brief.yaml"))
+            problems.append(
+                Problem(
+                    loc.path,
+                    _line_at(bare, match.start(), loc),
+                    f"figure {match.group(0)!r} typed into prose",
+                    'cite it from the fact base with {{ fact("id") }}, or list a name '
+                    "that contains digits under allow_digits in brief.yaml",
+                )
+            )
     return problems
 
 
@@ -116,9 +127,14 @@ def check_prose(brief: Brief) -> list[Problem]:
     problems = []
     for _lang, text, loc, _section in prose_blocks(brief):
         for line, why in validate(text):
-            problems.append(Problem(loc.path, loc.line + line - 1, f"not allowed in prose: {why}",
-                                    "prose may only call fact, when and claim, with the id in "
-                                    "quotes"))
+            problems.append(
+                Problem(
+                    loc.path,
+                    loc.line + line - 1,
+                    f"not allowed in prose: {why}",
+                    "prose may only call fact, when and claim, with the id in quotes",
+                )
+            )
     return problems
 
 
@@ -130,31 +146,53 @@ def check_refs(brief: Brief) -> list[Problem]:
         known = exhibit_ids(brief.texts[lang], charts)
         for match in REF_RE.finditer(text):
             if match.group(2) not in known:
-                problems.append(Problem(
-                    loc.path, _line_at(text, match.start(), loc),
-                    f"ref({match.group(2)!r}): no numbered table or chart has that id",
-                    did_you_mean(match.group(2), known, "a table needs a caption line "
-                                 "'Table[id]: …' right before it; a chart an id in brief.yaml")))
+                problems.append(
+                    Problem(
+                        loc.path,
+                        _line_at(text, match.start(), loc),
+                        f"ref({match.group(2)!r}): no numbered table or chart has that id",
+                        did_you_mean(
+                            match.group(2),
+                            known,
+                            "a table needs a caption line "
+                            "'Table[id]: …' right before it; a chart an id in brief.yaml",
+                        ),
+                    )
+                )
     return problems
 
 
 def check_limits(brief: Brief) -> list[Problem]:
     problems = []
     for text in brief.texts.values():
-        size = len(text.summary) + sum(len(s.markdown) for s in text.sections) + sum(
-            len(r) for r, _ in text.recommendations)
+        size = (
+            len(text.summary)
+            + sum(len(s.markdown) for s in text.sections)
+            + sum(len(r) for r, _ in text.recommendations)
+        )
         if size > MAX_PROSE_CHARS:
-            problems.append(Problem(text.path, 1, f"text is {size:,} characters long; the limit "
-                                    f"is {MAX_PROSE_CHARS:,}", "split it into several briefs"))
+            problems.append(
+                Problem(
+                    text.path,
+                    1,
+                    f"text is {size:,} characters long; the limit is {MAX_PROSE_CHARS:,}",
+                    "split it into several briefs",
+                )
+            )
     for _lang, prose, loc, _section in prose_blocks(brief):
         for offset, line in enumerate(prose.split("\n")):
             indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
             quoted = re.match(r"[>\s]*", line)
             depth = len(quoted.group(0).replace(" ", "").replace("\t", "")) if quoted else 0
             if indent > MAX_INDENT or depth > MAX_QUOTE_DEPTH:
-                problems.append(Problem(loc.path, loc.line + offset, "nested too deeply",
-                                        f"at most {MAX_INDENT // 4} list levels and "
-                                        f"{MAX_QUOTE_DEPTH} quote levels"))
+                problems.append(
+                    Problem(
+                        loc.path,
+                        loc.line + offset,
+                        "nested too deeply",
+                        f"at most {MAX_INDENT // 4} list levels and {MAX_QUOTE_DEPTH} quote levels",
+                    )
+                )
                 break
     return problems
 
@@ -169,20 +207,29 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
             path = source_texts / source.file if source_texts and source.file else None
             if path and not path.resolve().is_relative_to(source_texts.resolve()):  # type: ignore[union-attr]
                 texts[source_id] = None  # a link out of the folder: never read
-                problems.append(Problem(source.loc.path, source.loc.line,
-                                        f"source text {source.file!r} resolves outside "
-                                        f"{source_texts}", "keep source texts inside the "
-                                        "source folder (no links out of it)"))
+                problems.append(
+                    Problem(
+                        source.loc.path,
+                        source.loc.line,
+                        f"source text {source.file!r} resolves outside {source_texts}",
+                        "keep source texts inside the source folder (no links out of it)",
+                    )
+                )
             elif path and path.is_file():
                 raw = path.read_bytes().decode("utf-8", errors="replace")
                 texts[source_id] = _SPACE_RE.sub("", raw)
             else:
                 texts[source_id] = None
                 if path:
-                    problems.append(Problem(source.loc.path, source.loc.line,
-                                            f"source text {source.file!r} not found in "
-                                            f"{source_texts}", "quotes from it cannot be "
-                                            "verified", "warning"))
+                    problems.append(
+                        Problem(
+                            source.loc.path,
+                            source.loc.line,
+                            f"source text {source.file!r} not found in {source_texts}",
+                            "quotes from it cannot be verified",
+                            "warning",
+                        )
+                    )
         return texts[source_id]
 
     items: list[Fact | Claim] = [*facts.facts.values(), *facts.claims.values()]
@@ -191,35 +238,59 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
         if getattr(item, "derived", None) is not None:
             pass  # computed from other facts: no source or quote of its own
         elif item.source not in facts.sources:
-            problems.append(Problem(item.loc.path, item.loc.line,
-                                    f"{kind} {item.id!r}: unknown source {item.source!r}",
-                                    did_you_mean(item.source, facts.sources,
-                                                 "add it to facts/sources.yaml")))
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"{kind} {item.id!r}: unknown source {item.source!r}",
+                    did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
+                )
+            )
         elif source_texts is not None:
             text = source_text(item.source)
             if text is not None and _SPACE_RE.sub("", item.quote) not in text:
-                problems.append(Problem(item.loc.path, item.loc.line,
-                                        f"{kind} {item.id!r}: quote not found in "
-                                        f"{facts.sources[item.source].file}",
-                                        "copy the quote from the source character for "
-                                        "character"))
+                problems.append(
+                    Problem(
+                        item.loc.path,
+                        item.loc.line,
+                        f"{kind} {item.id!r}: quote not found in {facts.sources[item.source].file}",
+                        "copy the quote from the source character for character",
+                    )
+                )
         missing = [lang for lang in LANGS if lang not in item.label.langs()]
         if missing:
-            problems.append(Problem(item.loc.path, item.loc.line,
-                                    f"{kind} {item.id!r}: no label in {', '.join(missing)}",
-                                    "add label." + missing[0], "warning"))
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"{kind} {item.id!r}: no label in {', '.join(missing)}",
+                    "add label." + missing[0],
+                    "warning",
+                )
+            )
     for fact in facts.facts.values():
         if fact.unit not in facts.units:
-            problems.append(Problem(fact.loc.path, fact.loc.line,
-                                    f"fact {fact.id!r}: unknown unit {fact.unit!r}",
-                                    did_you_mean(fact.unit, facts.units, "use a unit from "
-                                                 "facts/units.yaml or add one there")))
+            problems.append(
+                Problem(
+                    fact.loc.path,
+                    fact.loc.line,
+                    f"fact {fact.id!r}: unknown unit {fact.unit!r}",
+                    did_you_mean(
+                        fact.unit, facts.units, "use a unit from facts/units.yaml or add one there"
+                    ),
+                )
+            )
     for conflict in facts.conflicts.values():
         for fid in conflict.facts:
             if fid not in facts.facts:
-                problems.append(Problem(conflict.loc.path, conflict.loc.line,
-                                        f"conflict {conflict.id!r}: unknown fact {fid!r}",
-                                        did_you_mean(fid, facts.facts)))
+                problems.append(
+                    Problem(
+                        conflict.loc.path,
+                        conflict.loc.line,
+                        f"conflict {conflict.id!r}: unknown fact {fid!r}",
+                        did_you_mean(fid, facts.facts),
+                    )
+                )
     problems += prove(facts)
     problems += check_notes(facts)
     return problems
@@ -241,28 +312,44 @@ def _typed_digits(text: str, quotes: list[str], calls: bool = True) -> list[str]
     return DIGIT_RE.findall(bare)
 
 
-def _check_text(facts: FactBase, text: Text | None, quotes: list[str], loc: Loc,
-                what: str, field: str) -> list[Problem]:
+def _check_text(
+    facts: FactBase, text: Text | None, quotes: list[str], loc: Loc, what: str, field: str
+) -> list[Problem]:
     if text is None:
         return []
     problems = []
     calls = field == "note"  # labels are plain text: printed as written, never expanded
     for lang, value in text.values:
         for _line, why in validate(value, NOTE_FUNCTIONS) if calls else ():
-            problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang}: {why}",
-                                    "a note may call fact(\"id\") and when(\"id\")"))
+            problems.append(
+                Problem(
+                    loc.path,
+                    loc.line,
+                    f"{what}: {field}.{lang}: {why}",
+                    'a note may call fact("id") and when("id")',
+                )
+            )
         for match in CALL_RE.finditer(value) if calls else ():
             if match.group(3) not in facts.facts:
-                problems.append(Problem(loc.path, loc.line, f"{what}: {field}.{lang} cites "
-                                        f"unknown fact {match.group(3)!r}",
-                                        did_you_mean(match.group(3), facts.facts,
-                                                     "check the id in facts/*.yaml")))
+                problems.append(
+                    Problem(
+                        loc.path,
+                        loc.line,
+                        f"{what}: {field}.{lang} cites unknown fact {match.group(3)!r}",
+                        did_you_mean(match.group(3), facts.facts, "check the id in facts/*.yaml"),
+                    )
+                )
         digits = _typed_digits(value, quotes, calls)
         if digits:
-            problems.append(Problem(
-                loc.path, loc.line, f"{what}: figure {digits[0]!r} typed into {field}.{lang}",
-                "cite it with {{ fact(\"id\") }} or {{ when(\"id\") }}, derive it (derived:), "
-                "or quote the source's words “…” exactly"))
+            problems.append(
+                Problem(
+                    loc.path,
+                    loc.line,
+                    f"{what}: figure {digits[0]!r} typed into {field}.{lang}",
+                    'cite it with {{ fact("id") }} or {{ when("id") }}, derive it (derived:), '
+                    "or quote the source's words “…” exactly",
+                )
+            )
     return problems
 
 
@@ -270,18 +357,23 @@ def check_notes(facts: FactBase) -> list[Problem]:
     """Notes and labels may not type figures: every figure a reader sees has a source."""
     problems: list[Problem] = []
     for fact in facts.facts.values():
-        quotes = [fact.quote] + [facts.facts[i].quote for i in
-                                 (fact.derived.inputs if fact.derived else ()) if i in facts.facts]
+        quotes = [fact.quote] + [
+            facts.facts[i].quote
+            for i in (fact.derived.inputs if fact.derived else ())
+            if i in facts.facts
+        ]
         what = f"fact {fact.id!r}"
         problems += _check_text(facts, fact.note, quotes, fact.loc, what, "note")
         problems += _check_text(facts, fact.label, quotes, fact.loc, what, "label")
     for claim in facts.claims.values():
-        problems += _check_text(facts, claim.label, [claim.quote], claim.loc,
-                                f"claim {claim.id!r}", "label")
+        problems += _check_text(
+            facts, claim.label, [claim.quote], claim.loc, f"claim {claim.id!r}", "label"
+        )
     for conflict in facts.conflicts.values():
         quotes = [facts.facts[i].quote for i in conflict.facts if i in facts.facts]
-        problems += _check_text(facts, conflict.note, quotes, conflict.loc,
-                                f"conflict {conflict.id!r}", "note")
+        problems += _check_text(
+            facts, conflict.note, quotes, conflict.loc, f"conflict {conflict.id!r}", "note"
+        )
     return problems
 
 
@@ -295,35 +387,67 @@ def check_briefs(project: Project) -> list[Problem]:
         for audience in brief.audiences:
             if audience not in project.audiences:
                 line = brief.line_of(f"audiences/{audience}")
-                problems.append(Problem(brief.loc.path, line, f"unknown audience {audience!r}",
-                                        did_you_mean(audience, project.audiences, "known: "
-                                                     + ", ".join(sorted(project.audiences)))))
-        for raw, fid in zip(brief.key_figures, key_figures(brief), strict=True) \
-                if check_ids else ():
+                problems.append(
+                    Problem(
+                        brief.loc.path,
+                        line,
+                        f"unknown audience {audience!r}",
+                        did_you_mean(
+                            audience,
+                            project.audiences,
+                            "known: " + ", ".join(sorted(project.audiences)),
+                        ),
+                    )
+                )
+        for raw, fid in (
+            zip(brief.key_figures, key_figures(brief), strict=True) if check_ids else ()
+        ):
             if fid not in project.facts.facts:
-                problems.append(Problem(brief.loc.path, brief.line_of(f"key_figures/{raw}"),
-                                        f"key figure {fid!r} is not a known fact",
-                                        did_you_mean(fid, project.facts.facts,
-                                                     "check the id in facts/*.yaml")))
+                problems.append(
+                    Problem(
+                        brief.loc.path,
+                        brief.line_of(f"key_figures/{raw}"),
+                        f"key figure {fid!r} is not a known fact",
+                        did_you_mean(fid, project.facts.facts, "check the id in facts/*.yaml"),
+                    )
+                )
         for cite in citations(brief) if check_ids else ():
             if cite.item_id not in known:
-                problems.append(Problem(cite.loc.path, cite.loc.line,
-                                        f"unknown fact {cite.item_id!r}",
-                                        did_you_mean(cite.item_id, known,
-                                                     "check the id in facts/*.yaml")))
+                problems.append(
+                    Problem(
+                        cite.loc.path,
+                        cite.loc.line,
+                        f"unknown fact {cite.item_id!r}",
+                        did_you_mean(cite.item_id, known, "check the id in facts/*.yaml"),
+                    )
+                )
             elif cite.function == "claim" and cite.item_id not in project.facts.claims:
-                problems.append(Problem(cite.loc.path, cite.loc.line,
-                                        f"{cite.item_id!r} is a fact, not a claim",
-                                        "use fact(...)"))
+                problems.append(
+                    Problem(
+                        cite.loc.path,
+                        cite.loc.line,
+                        f"{cite.item_id!r} is a fact, not a claim",
+                        "use fact(...)",
+                    )
+                )
             elif cite.function != "claim" and cite.item_id not in project.facts.facts:
-                problems.append(Problem(cite.loc.path, cite.loc.line,
-                                        f"{cite.item_id!r} is a claim, not a fact",
-                                        "use claim(...)"))
+                problems.append(
+                    Problem(
+                        cite.loc.path,
+                        cite.loc.line,
+                        f"{cite.item_id!r} is a claim, not a fact",
+                        "use claim(...)",
+                    )
+                )
             elif cite.function == "when" and project.facts.facts[cite.item_id].date is None:
-                problems.append(Problem(cite.loc.path, cite.loc.line,
-                                        f"when({cite.item_id!r}): the fact has no date "
-                                        "(its source gives none)",
-                                        "cite the figure with fact(...) and leave the date out"))
+                problems.append(
+                    Problem(
+                        cite.loc.path,
+                        cite.loc.line,
+                        f"when({cite.item_id!r}): the fact has no date (its source gives none)",
+                        "cite the figure with fact(...) and leave the date out",
+                    )
+                )
         problems += check_prose(brief)
         problems += check_refs(brief)
         problems += check_digits(brief)
@@ -341,8 +465,13 @@ def referenced(facts: FactBase, ids: set[str]) -> set[str]:
             continue
         texts = [item.note] + [c.note for c in facts.conflicts_of(item.id)]
         more = set(item.derived.inputs if item.derived else ())
-        more |= {m.group(3) for text in texts if text for _lang, value in text.values
-                 for m in CALL_RE.finditer(value)}
+        more |= {
+            m.group(3)
+            for text in texts
+            if text
+            for _lang, value in text.values
+            for m in CALL_RE.finditer(value)
+        }
         for other in more - found:
             found.add(other)
             todo.append(other)
@@ -371,10 +500,15 @@ def check_unused(project: Project) -> list[Problem]:
     items: list[Fact | Claim] = [*project.facts.facts.values(), *project.facts.claims.values()]
     for item in items:
         if item.id not in shown and not item.reference:
-            problems.append(Problem(item.loc.path, item.loc.line,
-                                    f"{item.id!r} is not cited by any brief",
-                                    "cite it, or mark it `reference: true` to keep it for "
-                                    "the record", "warning"))
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"{item.id!r} is not cited by any brief",
+                    "cite it, or mark it `reference: true` to keep it for the record",
+                    "warning",
+                )
+            )
     return problems
 
 

@@ -45,52 +45,132 @@ def shard(text: str) -> tuple[int, int]:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("command", nargs="?", choices=("build", "check", "serve", "index", "new",
-                                                  "sync-stamp", "changes"),
-                   default="build", help="what to do (default: build)")
-    p.add_argument("target", nargs="*", metavar="ARG",
-                   help="new: what to make (brief or audience) and its name; "
-                        "changes: OLD, a git revision or the folder of an earlier build")
+    p = argparse.ArgumentParser(
+        prog="build.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "command",
+        nargs="?",
+        choices=("build", "check", "serve", "index", "new", "sync-stamp", "changes"),
+        default="build",
+        help="what to do (default: build)",
+    )
+    p.add_argument(
+        "target",
+        nargs="*",
+        metavar="ARG",
+        help="new: what to make (brief or audience) and its name; "
+        "changes: OLD, a git revision or the folder of an earlier build",
+    )
     p.add_argument("--markdown", action="store_true", help="changes: print Markdown")
-    p.add_argument("--draft", action="store_true",
-                   help="mark every built brief as a draft (watermark, banner)")
-    p.add_argument("--publish", action="store_true",
-                   help="mark the output folder for publication (.publish): drafts refused")
-    p.add_argument("--brief", action="append", default=[], metavar="SLUG",
-                   help="build only this brief (a folder name under briefs/); repeatable")
-    p.add_argument("--audience", action="append", default=[], metavar="NAME",
-                   help="build only this audience (see templates/audiences.yaml); repeatable")
-    p.add_argument("--lang", action="append", default=[], metavar="CODE",
-                   help="build only this language (its code, e.g. zh); repeatable")
-    p.add_argument("--format", action="append", default=[], choices=("html", "pdf", "docx"),
-                   help="build only this format; repeatable (default: html, pdf and docx)")
+    p.add_argument(
+        "--draft", action="store_true", help="mark every built brief as a draft (watermark, banner)"
+    )
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="mark the output folder for publication (.publish): drafts refused",
+    )
+    p.add_argument(
+        "--brief",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="build only this brief (a folder name under briefs/); repeatable",
+    )
+    p.add_argument(
+        "--audience",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build only this audience (see templates/audiences.yaml); repeatable",
+    )
+    p.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="build only this language (its code, e.g. zh); repeatable",
+    )
+    p.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        choices=("html", "pdf", "docx"),
+        help="build only this format; repeatable (default: html, pdf and docx)",
+    )
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/)")
-    p.add_argument("--templates", action="append", default=[], type=Path, metavar="DIR",
-                   help="a template folder that overrides the built-in one; repeatable")
-    p.add_argument("--sources", type=Path, metavar="DIR",
-                   help="folder of source texts to verify quotes against "
-                        "(default: [tool.policybrief] source_texts in pyproject.toml)")
-    p.add_argument("--project", type=Path, metavar="DIR",
-                   help="project folder (default: the folder of build.py)")
-    p.add_argument("--force", action="store_true",
-                   help="rebuild every selected output, even if its inputs did not change")
-    p.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                   help="PDF worker processes (default: one per core)")
-    p.add_argument("--shard", type=shard, metavar="I/N",
-                   help="build only the I-th of N deterministic slices of the outputs")
-    p.add_argument("--page-size", choices=("A4", "A5", "letter"),
-                   help="page size for every audience (default: each audience's own, A4)")
-    p.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"),
-                   help="archival PDF/A-3b (the brief's facts attached) or tagged PDF/UA-1")
-    p.add_argument("--json", action="store_true",
-                   help="print a machine-readable build report (JSON) instead of the table")
-    p.add_argument("--port", type=int, default=8000, metavar="N",
-                   help="serve: the localhost port (default 8000)")
+    p.add_argument(
+        "--templates",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a template folder that overrides the built-in one; repeatable",
+    )
+    p.add_argument(
+        "--sources",
+        type=Path,
+        metavar="DIR",
+        help="folder of source texts to verify quotes against "
+        "(default: [tool.policybrief] source_texts in pyproject.toml)",
+    )
+    p.add_argument(
+        "--project",
+        type=Path,
+        metavar="DIR",
+        help="project folder (default: the folder of build.py)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every selected output, even if its inputs did not change",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="PDF worker processes (default: one per core)",
+    )
+    p.add_argument(
+        "--shard",
+        type=shard,
+        metavar="I/N",
+        help="build only the I-th of N deterministic slices of the outputs",
+    )
+    p.add_argument(
+        "--page-size",
+        choices=("A4", "A5", "letter"),
+        help="page size for every audience (default: each audience's own, A4)",
+    )
+    p.add_argument(
+        "--pdf-variant",
+        choices=("pdf/a-3b", "pdf/ua-1"),
+        help="archival PDF/A-3b (the brief's facts attached) or tagged PDF/UA-1",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a machine-readable build report (JSON) instead of the table",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="N",
+        help="serve: the localhost port (default 8000)",
+    )
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    p.add_argument("--fast", action="store_true",
-                   help="check: skip rendering the outputs' HTML (facts, briefs and quotes only)")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="check: skip rendering the outputs' HTML (facts, briefs and quotes only)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
     return p
@@ -112,9 +192,12 @@ def new(args: argparse.Namespace, root: Path) -> int:
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")
-        print("next: python3 build.py check" if what == "brief" else
-              f"next: list {name} under audiences: in a brief.yaml and build with "
-              f"--templates {folder}")
+        print(
+            "next: python3 build.py check"
+            if what == "brief"
+            else f"next: list {name} under audiences: in a brief.yaml and build with "
+            f"--templates {folder}"
+        )
     return 0
 
 
@@ -136,7 +219,7 @@ def _out_shown(argv: list[str] | None) -> str:
         if arg == "--out" and i + 1 < len(args):
             return args[i + 1].rstrip("/") + "/"
         if arg.startswith("--out="):
-            return arg[len("--out="):].rstrip("/") + "/"
+            return arg[len("--out=") :].rstrip("/") + "/"
     return "dist/"
 
 
@@ -156,8 +239,10 @@ def usage_problems(args: argparse.Namespace, root: Path) -> str | None:
 
 def _main(argv: list[str] | None, default_root: Path | None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     root = (args.project or default_root or Path.cwd()).resolve()
     from .build import (  # after argparse: --help stays instant
         FORMATS,
@@ -172,17 +257,29 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
-    options = Options(root=root, out=args.out, briefs=tuple(args.brief),
-                      audiences=tuple(args.audience), langs=tuple(args.lang),
-                      formats=tuple(dict.fromkeys(args.format)) or FORMATS,
-                      strict=args.strict, templates=tuple(args.templates),
-                      source_texts=args.sources, force=args.force, jobs=args.jobs,
-                      shard=args.shard, page_size=args.page_size,
-                      pdf_variant=args.pdf_variant, draft=args.draft, publish=args.publish)
+    options = Options(
+        root=root,
+        out=args.out,
+        briefs=tuple(args.brief),
+        audiences=tuple(args.audience),
+        langs=tuple(args.lang),
+        formats=tuple(dict.fromkeys(args.format)) or FORMATS,
+        strict=args.strict,
+        templates=tuple(args.templates),
+        source_texts=args.sources,
+        force=args.force,
+        jobs=args.jobs,
+        shard=args.shard,
+        page_size=args.page_size,
+        pdf_variant=args.pdf_variant,
+        draft=args.draft,
+        publish=args.publish,
+    )
     args.old = args.target[0] if args.command == "changes" and len(args.target) == 1 else None
     if args.command == "changes" and args.old is None:
-        print("Error: changes needs OLD: a git revision or an earlier build's folder",
-              file=sys.stderr)
+        print(
+            "Error: changes needs OLD: a git revision or an earlier build's folder", file=sys.stderr
+        )
         return 2
     if args.target and args.command not in ("new", "changes"):
         print(f"Error: unexpected argument {args.target[0]!r} (see --help)", file=sys.stderr)
@@ -211,28 +308,32 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
                 rendered = render_problems(project, options)
                 if rendered:
                     raise InputError(problems + rendered)
-            for problem in problems:
-                print(problem, file=sys.stderr)
+            for found in problems:
+                print(found, file=sys.stderr)
             facts = project.facts
             if not args.quiet:
                 print_inventory(project)
-                print(f"ok: {len(facts.facts)} facts, {len(facts.claims)} claims, "
-                      f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
-                      f"{len(problems)} warning{'s' if len(problems) != 1 else ''}")
+                print(
+                    f"ok: {len(facts.facts)} facts, {len(facts.claims)} claims, "
+                    f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
+                    f"{len(problems)} warning{'s' if len(problems) != 1 else ''}"
+                )
             return 0
         if args.command == "index":
             reports = assemble_index(options)
             if not args.quiet:
-                print(f"wrote index.html and facts.html in {options.out_dir} from "
-                      f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}")
+                print(
+                    f"wrote index.html and facts.html in {options.out_dir} from "
+                    f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}"
+                )
             return 0
         show = not (args.quiet or args.json)
         report = None if args.force else replay(options)
         if report is None:
             report = build(options, progress=Progress(sys.stderr) if show else None)
     except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        for reported in exc.problems:
+            print(reported, file=sys.stderr)
         print(f"Error: stopped with {exc.summary}; nothing was written.", file=sys.stderr)
         return exc.exit_code
     except BriefError as exc:
@@ -254,10 +355,16 @@ def output_inputs(options, root: Path) -> list[Path]:
     from .project import settings
 
     config = settings(root)
-    folders = [root / "facts", root / "briefs", root / "templates", *options.templates,
-               *(root / d for d in config.get("templates", []))]
-    sources = options.source_texts or (root / config["source_texts"]
-                                       if config.get("source_texts") else None)
+    folders = [
+        root / "facts",
+        root / "briefs",
+        root / "templates",
+        *options.templates,
+        *(root / d for d in config.get("templates", [])),
+    ]
+    sources = options.source_texts or (
+        root / config["source_texts"] if config.get("source_texts") else None
+    )
     return [*folders, *([sources] if sources else [])]
 
 
@@ -272,29 +379,43 @@ def print_inventory(project) -> None:
             print(f"  {key:<12} {row['facts']:>6} {row['claims']:>7} {row['conflicts']:>10}")
     en = LANGUAGES["en"]
     for conflict in facts.conflicts.values():
-        sides = [f"{format_fact(facts.facts[f], facts.units[facts.facts[f].unit], en)} "
-                 f"[{facts.facts[f].label.get('en')}, {facts.facts[f].source}]"
-                 for f in conflict.facts if f in facts.facts]
+        sides = [
+            f"{format_fact(facts.facts[f], facts.units[facts.facts[f].unit], en)} "
+            f"[{facts.facts[f].label.get('en')}, {facts.facts[f].source}]"
+            for f in conflict.facts
+            if f in facts.facts
+        ]
         print(f"conflict {conflict.id}: {' vs '.join(sides)}")
 
 
 def print_report(report) -> None:
-    rows = [(w.path, w.status, "" if w.pages is None else str(w.pages),
-             f"{w.size / 1024:.0f} KiB", f"{w.seconds:.2f} s" if w.status == "built" and
-             w.format in ("pdf", "docx") else "") for w in report.written]
+    rows = [
+        (
+            w.path,
+            w.status,
+            "" if w.pages is None else str(w.pages),
+            f"{w.size / 1024:.0f} KiB",
+            f"{w.seconds:.2f} s" if w.status == "built" and w.format in ("pdf", "docx") else "",
+        )
+        for w in report.written
+    ]
     width = max((len(r[0]) for r in rows), default=10)
     print(f"{'output':<{width}}  {'status':<7}  pages      size     time")
     for path, status, pages, size, seconds in rows:
         print(f"{path:<{width}}  {status:<7}  {pages:>5}  {size:>8}  {seconds:>7}")
     built = sum(r[1] == "built" for r in rows)
-    print(f"built {built}, skipped {len(rows) - built} of {len(rows)} files in "
-          f"{report.out} in {report.seconds:.1f} s")
+    print(
+        f"built {built}, skipped {len(rows) - built} of {len(rows)} files in "
+        f"{report.out} in {report.seconds:.1f} s"
+    )
     for w in report.written:
         if w.late_notes:
             count = len(w.late_notes)
-            print(f"{w.path}: {count} footnote{'s' if count != 1 else ''} did not fit on the "
-                  f"page of {'their' if count != 1 else 'its'} call and moved to the Further "
-                  f"notes list at the end ({', '.join(w.late_notes)})")
+            print(
+                f"{w.path}: {count} footnote{'s' if count != 1 else ''} did not fit on the "
+                f"page of {'their' if count != 1 else 'its'} call and moved to the Further "
+                f"notes list at the end ({', '.join(w.late_notes)})"
+            )
 
 
 class Progress:
@@ -313,8 +434,9 @@ class Progress:
             line = f"\r[{bar:<24}] {done}/{total} PDFs  {eta}  {latest}"
             self.stream.write(line[:110].ljust(110) + ("\n" if done == total else ""))
         else:
-            self.stream.write(f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "")
-                              + "\n")
+            self.stream.write(
+                f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "") + "\n"
+            )
         self.stream.flush()
 
 
@@ -333,13 +455,19 @@ def editions_command(args, options) -> int:
     if args.command == "sync-stamp":
         for path, stale in sync_stamps(project.root, project.briefs, options.briefs):
             if not args.quiet:
-                print(f"{path}: in line" + (f" ({stale} section{'s' if stale != 1 else ''} "
-                                            "had been out of step)" if stale else ""))
+                print(
+                    f"{path}: in line"
+                    + (
+                        f" ({stale} section{'s' if stale != 1 else ''} had been out of step)"
+                        if stale
+                        else ""
+                    )
+                )
         return 0
     changes, old_problems = changes_since(project, args.old)
     for problem in old_problems:
         if problem.severity == "error":
             print(f"warning: the old state: {problem}", file=sys.stderr)
-    report = (json_report if args.json else markdown_report if args.markdown else text_report)
+    report = json_report if args.json else markdown_report if args.markdown else text_report
     print(report(changes, options.briefs))
     return 0

@@ -26,6 +26,7 @@ from .model import Brief, PartialDate, Project, Text
 
 # -- editions: the revision box and fact histories ----------------------------------------
 
+
 @dataclass(frozen=True)
 class Edition:
     """A brief's revision note with the changes computed against the edition it revises."""
@@ -50,28 +51,36 @@ def attach_editions(project: Project) -> tuple[Project, list[Problem]]:
     current = snapshot(project)
     editions = {}
     for brief in wanted:
-        since = brief.revision.since
+        revision = brief.revision
+        assert revision is not None  # wanted holds only revised briefs
+        since = revision.since
         if since not in states:
             try:
                 old, _found, commit = load_revision(project.root, since)
                 states[since] = (snapshot(old), commit)
             except NoHistory as exc:  # a copy outside git: build, without the box
                 states[since] = None
-                problems.append(Problem(brief.revision.loc.path, brief.revision.loc.line,
-                                        f"revision.since: {exc}; the 'Changes in this "
-                                        "edition' box is left out", "build from a git "
-                                        "checkout that has the revision", "warning"))
+                problems.append(
+                    Problem(
+                        revision.loc.path,
+                        revision.loc.line,
+                        f"revision.since: {exc}; the 'Changes in this edition' box is left out",
+                        "build from a git checkout that has the revision",
+                        "warning",
+                    )
+                )
             except UsageError as exc:
                 states[since] = None
-                problems.append(Problem(brief.revision.loc.path, brief.revision.loc.line,
-                                        f"revision.since: {exc}"))
-        if states[since] is None:
+                problems.append(
+                    Problem(revision.loc.path, revision.loc.line, f"revision.since: {exc}")
+                )
+        entry = states[since]
+        if entry is None:
             continue
-        state, commit = states[since]
+        state, commit = entry
         found = compare(state, project, current, since)
         langs = tuple((item.lang, item) for item in found.briefs if item.brief == brief.slug)
-        editions[brief.slug] = Edition(brief.revision.date, since, commit,
-                                       brief.revision.note, langs)
+        editions[brief.slug] = Edition(revision.date, since, commit, revision.note, langs)
     return replace(project, editions=editions), problems
 
 
@@ -84,11 +93,14 @@ def revision_context(project: Project, brief: Brief, lang: str) -> dict[str, Any
     language = LANGUAGES[lang]
     found = edition.get(lang) or LangChanges(brief.slug, lang)
     return {
-        "date": language.date(edition.date), "date_iso": str(edition.date),
+        "date": language.date(edition.date),
+        "date_iso": str(edition.date),
         "since": edition.since,
         "note": edition.note.get(lang) if edition.note else "",
-        "corrections": [{"id": c.id, "label": c.label, "old": c.old, "new": c.new,
-                         "fields": list(c.fields)} for c in found.facts],
+        "corrections": [
+            {"id": c.id, "label": c.label, "old": c.old, "new": c.new, "fields": list(c.fields)}
+            for c in found.facts
+        ],
         "added": [{"id": f.id, "label": f.label, "value": f.printed} for f in found.added],
         "removed": [{"id": f.id, "label": f.label, "value": f.printed} for f in found.removed],
         "sections": [s.section for s in found.sections],
@@ -106,10 +118,16 @@ def fact_history(project: Project) -> dict[str, list[dict[str, str]]]:
                 if key in seen:
                     continue
                 seen.add(key)
-                history.setdefault(change.id, []).append({
-                    "date": LANGUAGES["en"].date(edition.date), "since": edition.since,
-                    "old": _as_en(project, change), "new": _as_en(project, change, new=True),
-                    "fields": ", ".join(change.fields), "detail": describe(change)})
+                history.setdefault(change.id, []).append(
+                    {
+                        "date": LANGUAGES["en"].date(edition.date),
+                        "since": edition.since,
+                        "old": _as_en(project, change),
+                        "new": _as_en(project, change, new=True),
+                        "fields": ", ".join(change.fields),
+                        "detail": describe(change),
+                    }
+                )
     return history
 
 
@@ -128,27 +146,40 @@ PUBLISH_MARKER = ".publish"
 
 def as_drafts(project: Project) -> Project:
     """``--draft``: every brief is built as a draft."""
-    return replace(project, briefs={slug: replace(b, status="draft")
-                                    for slug, b in project.briefs.items()})
+    return replace(
+        project, briefs={slug: replace(b, status="draft") for slug, b in project.briefs.items()}
+    )
 
 
 def publication_folder(out: Path) -> bool:
     return (out / PUBLISH_MARKER).is_file()
 
 
-def guard_publication(project: Project, slugs: set[str], out: Path, draft_flag: bool,
-                      publish_flag: bool) -> None:
+def guard_publication(
+    project: Project, slugs: set[str], out: Path, draft_flag: bool, publish_flag: bool
+) -> None:
     """A folder marked for publication (``.publish``, or ``--publish``) takes no drafts:
     raise InputError naming each draft brief's ``status:`` line, before anything is built."""
     from .errors import InputError
 
     if not (publish_flag or publication_folder(out)):
         return
-    why = f"{out} is marked for publication ({PUBLISH_MARKER})" if publication_folder(out) \
+    why = (
+        f"{out} is marked for publication ({PUBLISH_MARKER})"
+        if publication_folder(out)
         else "--publish was given"
+    )
     if draft_flag:
-        raise InputError([Problem("--draft", 0, f"drafts cannot be built into {out}: {why}",
-                                  "leave out --draft, or build into another folder with --out")])
+        raise InputError(
+            [
+                Problem(
+                    "--draft",
+                    0,
+                    f"drafts cannot be built into {out}: {why}",
+                    "leave out --draft, or build into another folder with --out",
+                )
+            ]
+        )
     drafts = [project.briefs[s] for s in sorted(slugs) if project.briefs[s].status == "draft"]
     seen: set[str] = set()
     problems = []
@@ -156,10 +187,15 @@ def guard_publication(project: Project, slugs: set[str], out: Path, draft_flag: 
         if brief.loc.path in seen:
             continue
         seen.add(brief.loc.path)
-        problems.append(Problem(brief.loc.path, brief.status_line or brief.loc.line,
-                                f"brief {brief.slug!r} is a draft (status: draft) and {why}",
-                                "remove `status: draft` from brief.yaml when it is ready, or "
-                                "build the draft into another folder with --out"))
+        problems.append(
+            Problem(
+                brief.loc.path,
+                brief.status_line or brief.loc.line,
+                f"brief {brief.slug!r} is a draft (status: draft) and {why}",
+                "remove `status: draft` from brief.yaml when it is ready, or "
+                "build the draft into another folder with --out",
+            )
+        )
     if problems:
         raise InputError(problems)
 
@@ -168,12 +204,15 @@ def mark_for_publication(out: Path) -> None:
     from .write import atomic_write
 
     if not publication_folder(out):
-        atomic_write(out / PUBLISH_MARKER, b"# policybrief: this folder is for publication; "
-                     b"draft briefs are refused.\n")
+        atomic_write(
+            out / PUBLISH_MARKER,
+            b"# policybrief: this folder is for publication; draft briefs are refused.\n",
+        )
 
 
-def record(project: Project, out: Path, publish: bool,
-           put: Callable[[str, bytes], object] | None = None) -> None:
+def record(
+    project: Project, out: Path, publish: bool, put: Callable[[str, bytes], object] | None = None
+) -> None:
     """What a build leaves for a later ``changes OUT``: the snapshot (rewritten only when
     it differs; staged with the build's other files when ``put`` is given) and, with
     ``--publish``, the publication marker."""

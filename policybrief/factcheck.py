@@ -26,10 +26,13 @@ def reference_edition(project: Project, audiences: tuple[str, ...]) -> str:
     that prints every section in full with full endnotes (so every citation and its note
     is on the page), else the first that prints the full text, else the first. Chosen by
     the audiences' settings, never by their names."""
+
     def rank(name: str) -> tuple[bool, bool]:
         audience = project.audiences[name]
-        return (audience.section_text == "full",
-                audience.section_text == "full" and audience.endnotes == "full")
+        return (
+            audience.section_text == "full",
+            audience.section_text == "full" and audience.endnotes == "full",
+        )
 
     best = max(rank(name) for name in audiences)
     return next(name for name in audiences if rank(name) == best)
@@ -43,15 +46,20 @@ def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any
             continue
         audience = reference_edition(project, project.briefs[cite.brief].audiences)
         fragment = anchor(cite.section)
-        seen[key] = {"brief": cite.brief, "lang": cite.lang, "section": cite.section,
-                     "href": f"{cite.brief}/{audience}.{cite.lang}.html"
-                             + (f"#{fragment}" if fragment else ""),
-                     "where": str(cite.loc)}
+        seen[key] = {
+            "brief": cite.brief,
+            "lang": cite.lang,
+            "section": cite.section,
+            "href": f"{cite.brief}/{audience}.{cite.lang}.html"
+            + (f"#{fragment}" if fragment else ""),
+            "where": str(cite.loc),
+        }
     return list(seen.values())
 
 
-def rows(project: Project, only: list[str] | None = None,
-         brief: str | None = None) -> list[dict[str, Any]]:
+def rows(
+    project: Project, only: list[str] | None = None, brief: str | None = None
+) -> list[dict[str, Any]]:
     """One row per fact or claim (all of them, or ``only`` these ids in this order)."""
     facts = project.facts
     used = usage(project)
@@ -71,31 +79,49 @@ def rows(project: Project, only: list[str] | None = None,
             item, kind = facts.claims[item_id], "claim"
             values = {code: "" for code in LANGUAGES}
             labels = {code: item.label.get(code) for code in LANGUAGES}
-        source = facts.sources.get(item.source) or Source("", "", Text(()), Text(()), Text(()),
-                                                          None, None, item.loc)
+        source = facts.sources.get(item.source) or Source(
+            "", "", Text(()), Text(()), Text(()), None, None, item.loc
+        )
         derived = getattr(item, "derived", None)
-        conflicts = [{"id": c.id,
-                      "note": {code: note_text(facts, c.note, lang)
-                               for code, lang in LANGUAGES.items()},
-                      "others": [o for o in c.facts if o != item_id]}
-                     for c in facts.conflicts_of(item_id)]
-        result.append({
-            "id": item_id, "kind": kind, "value": values, "labels": labels,
-            "date": {code: lang.date(item.date) if item.date else ""
-                     for code, lang in LANGUAGES.items()},
-            "derived": list(derived.inputs) if derived else [],
-            "qualifier": getattr(item, "qualifier", ""),
-            "source": {"id": source.id, "file": source.file,
-                       "author": {code: source.author.get(code) for code in LANGUAGES},
-                       "title": {code: source.title.get(code) for code in LANGUAGES},
-                       "year": source.year or "", "url": source.url,
-                       "note": source.note.get("en") if source.note else ""},
-            "quote": item.quote,
-            "note": {code: note_text(facts, getattr(item, "note", None), lang)
-                     for code, lang in LANGUAGES.items()},
-            "reference": item.reference, "conflicts": conflicts,
-            "cited_by": _cited_by(citations, project),
-            "defined_at": str(item.loc),
-            "history": history.get(item_id, []),
-        })
+        conflicts = [
+            {
+                "id": c.id,
+                "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
+                "others": [o for o in c.facts if o != item_id],
+            }
+            for c in facts.conflicts_of(item_id)
+        ]
+        result.append(
+            {
+                "id": item_id,
+                "kind": kind,
+                "value": values,
+                "labels": labels,
+                "date": {
+                    code: lang.date(item.date) if item.date else ""
+                    for code, lang in LANGUAGES.items()
+                },
+                "derived": list(derived.inputs) if derived else [],
+                "qualifier": getattr(item, "qualifier", ""),
+                "source": {
+                    "id": source.id,
+                    "file": source.file,
+                    "author": {code: source.author.get(code) for code in LANGUAGES},
+                    "title": {code: source.title.get(code) for code in LANGUAGES},
+                    "year": source.year or "",
+                    "url": source.url,
+                    "note": source.note.get("en") if source.note else "",
+                },
+                "quote": item.quote,
+                "note": {
+                    code: note_text(facts, getattr(item, "note", None), lang)
+                    for code, lang in LANGUAGES.items()
+                },
+                "reference": item.reference,
+                "conflicts": conflicts,
+                "cited_by": _cited_by(citations, project),
+                "defined_at": str(item.loc),
+                "history": history.get(item_id, []),
+            }
+        )
     return result

@@ -50,13 +50,15 @@ def parse_number(value: Any) -> Decimal | None:
     return number if abs(number) < Decimal(10) ** 18 else None
 
 
-def _top(data: Any, path: str, problems: list[Problem], key: str,
-         kind: type[YMap] | type[YList]) -> Any:
+def _top(
+    data: Any, path: str, problems: list[Problem], key: str, kind: type[YMap] | type[YList]
+) -> Any:
     """Return ``data[key]`` if it has the right kind (a YMap or YList), else record a
     problem and return None."""
     if not isinstance(data, YMap):
-        problems.append(Problem(path, 1, f"expected a mapping with {key!r} at the top",
-                                "see docs/authoring.md"))
+        problems.append(
+            Problem(path, 1, f"expected a mapping with {key!r} at the top", "see docs/authoring.md")
+        )
         return None
     value = data.get(key)
     if value is None:
@@ -72,8 +74,9 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
     data, found = yamlio.load(str(path), shown)
     problems += found
     units: dict[str, Unit] = {}
-    table: YMap = (_top(data, shown, problems, "units", YMap) if data is not None else None) \
-        or YMap()
+    table: YMap = (
+        _top(data, shown, problems, "units", YMap) if data is not None else None
+    ) or YMap()
     for name, spec in table.items():
         line = table.line_of(name)
         if not isinstance(spec, YMap):
@@ -81,8 +84,14 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
             continue
         kind = spec.get("kind", "count")
         if kind not in UNIT_KINDS:
-            problems.append(Problem(shown, line, f"unit {name!r}: unknown kind {kind!r}",
-                                    "allowed: " + ", ".join(UNIT_KINDS)))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"unit {name!r}: unknown kind {kind!r}",
+                    "allowed: " + ", ".join(UNIT_KINDS),
+                )
+            )
             continue
         en = spec.get("en", ("", ""))
         if isinstance(en, str):
@@ -92,18 +101,23 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
             continue
         currency = str(spec.get("currency", ""))
         if kind == "money" and not re.fullmatch(r"[A-Z]{3}", currency):
-            problems.append(Problem(shown, line, f"unit {name!r}: money needs a currency code",
-                                    "e.g. currency: CNY"))
-        units[name] = Unit(name, kind, str(spec.get("zh", "") or ""), (en[0] or "", en[1] or ""),
-                           currency)
+            problems.append(
+                Problem(
+                    shown, line, f"unit {name!r}: money needs a currency code", "e.g. currency: CNY"
+                )
+            )
+        units[name] = Unit(
+            name, kind, str(spec.get("zh", "") or ""), (en[0] or "", en[1] or ""), currency
+        )
     return units
 
 
 def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, Source]:
     data, found = yamlio.load(str(path), shown)
     problems += found
-    table: YMap = (_top(data, shown, problems, "sources", YMap) if data is not None
-                   else None) or YMap()
+    table: YMap = (
+        _top(data, shown, problems, "sources", YMap) if data is not None else None
+    ) or YMap()
     sources: dict[str, Source] = {}
     for sid, spec in table.items():
         if not isinstance(spec, YMap):
@@ -116,28 +130,52 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
             f.bad("year", f"source {sid!r}: year must be a number")
             year = None
         sources[sid] = Source(
-            id=sid, file=_source_file(f, sid), title=f.text("title") or Text(()),
-            author=f.text("author") or Text(()), publication=f.text("publication") or Text(()),
-            year=year, note=f.text("note", required=False), loc=Loc(shown, table.line_of(sid)),
-            url=_url(f, sid), accessed=f.date("accessed", required=False),
-            publisher=f.text("publisher", required=False), kind=_kind(f, sid),
+            id=sid,
+            file=_source_file(f, sid),
+            title=f.text("title") or Text(()),
+            author=f.text("author") or Text(()),
+            publication=f.text("publication") or Text(()),
+            year=year,
+            note=f.text("note", required=False),
+            loc=Loc(shown, table.line_of(sid)),
+            url=_url(f, sid),
+            accessed=f.date("accessed", required=False),
+            publisher=f.text("publisher", required=False),
+            kind=_kind(f, sid),
             language=_language(f, sid),
         )
     return sources
 
 
-SOURCE_FIELDS = ("file", "title", "author", "publication", "year", "note", "url", "accessed",
-                 "publisher", "kind", "language")
+SOURCE_FIELDS = (
+    "file",
+    "title",
+    "author",
+    "publication",
+    "year",
+    "note",
+    "url",
+    "accessed",
+    "publisher",
+    "kind",
+    "language",
+)
 SOURCE_KINDS = ("article", "report", "statute", "dataset", "web page", "book", "speech")
 
 
 def _source_file(f: Fields, sid: str) -> str:
     """The source text's name inside the source folders: relative, no ``..``."""
     name = f.string("file")
-    if name and (name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name)
-                 or ".." in re.split(r"[/\\]", name)):
-        f.bad("file", f"source {sid!r}: file {name!r} must name a file inside the source "
-              "folders", "write the path relative to the source folder, without '..'")
+    if name and (
+        name.startswith(("/", "\\"))
+        or re.match(r"^[A-Za-z]:", name)
+        or ".." in re.split(r"[/\\]", name)
+    ):
+        f.bad(
+            "file",
+            f"source {sid!r}: file {name!r} must name a file inside the source folders",
+            "write the path relative to the source folder, without '..'",
+        )
         return ""
     return name
 
@@ -153,8 +191,11 @@ def _url(f: Fields, sid: str) -> str:
 def _kind(f: Fields, sid: str) -> str:
     kind = f.string("kind", required=False)
     if kind and kind not in SOURCE_KINDS:
-        f.bad("kind", f"source {sid!r}: unknown kind {kind!r}",
-              did_you_mean(kind, SOURCE_KINDS, "allowed: " + ", ".join(SOURCE_KINDS)))
+        f.bad(
+            "kind",
+            f"source {sid!r}: unknown kind {kind!r}",
+            did_you_mean(kind, SOURCE_KINDS, "allowed: " + ", ".join(SOURCE_KINDS)),
+        )
         return ""
     return kind
 
@@ -162,58 +203,94 @@ def _kind(f: Fields, sid: str) -> str:
 def _language(f: Fields, sid: str) -> str:
     language = f.string("language", required=False)
     if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
-        f.bad("language", f"source {sid!r}: language {language!r} is not a language tag",
-              "e.g. zh, en, zh-Hans")
+        f.bad(
+            "language",
+            f"source {sid!r}: language {language!r} is not a language tag",
+            "e.g. zh, en, zh-Hans",
+        )
         return ""
     return language
 
 
 DERIVED_OPS = ("sum", "difference", "ratio", "share", "growth")
-FACT_FIELDS = ("id", "value", "unit", "qualifier", "date", "label", "source", "quote", "note",
-               "reference", "figure", "derived")
+FACT_FIELDS = (
+    "id",
+    "value",
+    "unit",
+    "qualifier",
+    "date",
+    "label",
+    "source",
+    "quote",
+    "note",
+    "reference",
+    "figure",
+    "derived",
+)
 
 
-def _value(raw: Any, unit: str, date_units: set[str], f: Fields,
-           what: str) -> Decimal | PartialDate | Range | None:
+def _value(
+    raw: Any, unit: str, date_units: set[str], f: Fields, what: str
+) -> Decimal | PartialDate | Range | None:
     """A fact's value: a number, a date for a date unit, or [low, high] for a range."""
     if unit in date_units:
         value = parse_date(raw)
         if value is None:
-            f.bad("value", f"{what}: value {raw!r} is not a date",
-                  'a date fact\'s value is "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+            f.bad(
+                "value",
+                f"{what}: value {raw!r} is not a date",
+                'a date fact\'s value is "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+            )
         return value
     if isinstance(raw, list):
         low, high = [parse_number(item) for item in raw] if len(raw) == 2 else [None, None]
         if low is None or high is None or not low < high:
-            f.bad("value", f"{what}: a range is [low, high], two numbers, low first",
-                  "e.g. value: [95.7, 96.2]")
+            f.bad(
+                "value",
+                f"{what}: a range is [low, high], two numbers, low first",
+                "e.g. value: [95.7, 96.2]",
+            )
             return None
         return Range(low, high)
     number = parse_number(raw)
     if number is None:
-        f.bad("value", f"{what}: value {raw!r} is not a finite number",
-              "write the figure in full, e.g. 8000000000 for 80亿")
+        f.bad(
+            "value",
+            f"{what}: value {raw!r} is not a finite number",
+            "write the figure in full, e.g. 8000000000 for 80亿",
+        )
     return number
 
 
 def _derivation(spec: YMap, f: Fields, what: str) -> Derivation | None:
     raw = spec.get("derived")
     if not isinstance(raw, YMap):
-        f.bad("derived", f"{what}: 'derived' must be a mapping",
-              "e.g. derived: {op: growth, from: [old.id, new.id]}")
+        f.bad(
+            "derived",
+            f"{what}: 'derived' must be a mapping",
+            "e.g. derived: {op: growth, from: [old.id, new.id]}",
+        )
         return None
     d = Fields(raw, f.path, f.problems, f"{what}: derived")
     d.unknown(("op", "from", "places"))
     op = raw.get("op")
     if op not in DERIVED_OPS:
-        d.bad("op" if "op" in raw else None, f"{what}: unknown operation {op!r}",
-              "allowed: " + ", ".join(DERIVED_OPS))
+        d.bad(
+            "op" if "op" in raw else None,
+            f"{what}: unknown operation {op!r}",
+            "allowed: " + ", ".join(DERIVED_OPS),
+        )
         return None
     inputs = raw.get("from")
-    if not isinstance(inputs, list) or len(inputs) < 2 \
-            or not all(isinstance(i, str) for i in inputs):
-        d.bad("from" if "from" in raw else None,
-              f"{what}: 'from' must list the ids of the facts it is computed from")
+    if (
+        not isinstance(inputs, list)
+        or len(inputs) < 2
+        or not all(isinstance(i, str) for i in inputs)
+    ):
+        d.bad(
+            "from" if "from" in raw else None,
+            f"{what}: 'from' must list the ids of the facts it is computed from",
+        )
         return None
     if op != "sum" and len(inputs) != 2:
         d.bad("from", f"{what}: {op} takes exactly two facts", "for more, use op: sum")
@@ -225,8 +302,9 @@ def _derivation(spec: YMap, f: Fields, what: str) -> Derivation | None:
     return Derivation(op, tuple(inputs), places)
 
 
-def _load_fact(spec: YMap, shown: str, problems: list[Problem],
-               date_units: set[str]) -> Fact | None:
+def _load_fact(
+    spec: YMap, shown: str, problems: list[Problem], date_units: set[str]
+) -> Fact | None:
     fid = spec.get("id")
     what = f"fact {fid!r}" if isinstance(fid, str) else "fact"
     f = Fields(spec, shown, problems, what)
@@ -240,8 +318,11 @@ def _load_fact(spec: YMap, shown: str, problems: list[Problem],
     if "derived" in spec:
         for key in ("value", "source", "quote", "figure", "qualifier"):
             if key in spec:
-                f.bad(key, f"{what}: a derived fact has no {key!r}",
-                      "the engine computes its value and qualifier from the facts it names")
+                f.bad(
+                    key,
+                    f"{what}: a derived fact has no {key!r}",
+                    "the engine computes its value and qualifier from the facts it names",
+                )
         derived = _derivation(spec, f, what)
         value, source, quote = Decimal(0), "", ""
         if derived is None:
@@ -256,24 +337,45 @@ def _load_fact(spec: YMap, shown: str, problems: list[Problem],
         source, quote = f.string("source"), f.string("quote")
     qualifier = spec.get("qualifier", "exact")
     if qualifier not in QUALIFIERS:
-        f.bad("qualifier", f"{what}: unknown qualifier {qualifier!r}",
-              "allowed: " + ", ".join(QUALIFIERS))
+        f.bad(
+            "qualifier",
+            f"{what}: unknown qualifier {qualifier!r}",
+            "allowed: " + ", ".join(QUALIFIERS),
+        )
     date = f.date("date", required=False)
     if date is None and isinstance(value, PartialDate):
         date = value
     figure = spec.get("figure")
-    if figure is not None and not (isinstance(figure, str) and figure.strip()) and not (
-            isinstance(figure, int) and not isinstance(figure, bool) and figure > 0):
-        f.bad("figure", f"{what}: 'figure' must be the words of the quote that state the "
-              "figure, or its position (1 for the first)")
+    if (
+        figure is not None
+        and not (isinstance(figure, str) and figure.strip())
+        and not (isinstance(figure, int) and not isinstance(figure, bool) and figure > 0)
+    ):
+        f.bad(
+            "figure",
+            f"{what}: 'figure' must be the words of the quote that state the "
+            "figure, or its position (1 for the first)",
+        )
         figure = None
     label = f.text("label")
     note = f.text("note", required=False)
     if value is None or not fid or label is None:
         return None
-    return Fact(fid, value, unit, qualifier if qualifier in QUALIFIERS else "exact", date,
-                label, source, quote, note, Loc(shown, spec.line), f.flag("reference"),
-                figure, derived)
+    return Fact(
+        fid,
+        value,
+        unit,
+        qualifier if qualifier in QUALIFIERS else "exact",
+        date,
+        label,
+        source,
+        quote,
+        note,
+        Loc(shown, spec.line),
+        f.flag("reference"),
+        figure,
+        derived,
+    )
 
 
 def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None:
@@ -295,8 +397,10 @@ def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict 
     cid, note = f.string("id"), f.text("note")
     ids = spec.get("facts")
     if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, str) for i in ids):
-        f.bad("facts" if "facts" in spec else None,
-              f"conflict {cid!r}: 'facts' must list at least two fact ids")
+        f.bad(
+            "facts" if "facts" in spec else None,
+            f"conflict {cid!r}: 'facts' must list at least two fact ids",
+        )
         return None
     if not cid or note is None:
         return None
@@ -329,15 +433,31 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
         if isinstance(data, YMap):
             for key in data:
                 if key not in ("facts", "claims", "conflicts"):
-                    problems.append(Problem(shown, data.line_of(key), f"unknown section {key!r}",
-                                            "a facts file has facts, claims and conflicts"))
-        found_facts = _entries(data, shown, problems, "facts",
-                               partial(_load_fact, shown=shown, problems=problems,
-                                       date_units=date_units))
-        found_claims = _entries(data, shown, problems, "claims",
-                                partial(_load_claim, shown=shown, problems=problems))
-        found_conflicts = _entries(data, shown, problems, "conflicts",
-                                   partial(_load_conflict, shown=shown, problems=problems))
+                    problems.append(
+                        Problem(
+                            shown,
+                            data.line_of(key),
+                            f"unknown section {key!r}",
+                            "a facts file has facts, claims and conflicts",
+                        )
+                    )
+        found_facts = _entries(
+            data,
+            shown,
+            problems,
+            "facts",
+            partial(_load_fact, shown=shown, problems=problems, date_units=date_units),
+        )
+        found_claims = _entries(
+            data, shown, problems, "claims", partial(_load_claim, shown=shown, problems=problems)
+        )
+        found_conflicts = _entries(
+            data,
+            shown,
+            problems,
+            "conflicts",
+            partial(_load_conflict, shown=shown, problems=problems),
+        )
         _add(found_facts, facts, seen, problems)
         _add(found_claims, claims, seen, problems)
         _add(found_conflicts, conflicts, seen_conflicts, problems)
@@ -348,15 +468,17 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
 Item = TypeVar("Item", Fact, Claim, Conflict)
 
 
-def _entries(data: Any, shown: str, problems: list[Problem], key: str,
-             loader: Callable[[YMap], Item | None]) -> list[Item]:
+def _entries(
+    data: Any, shown: str, problems: list[Problem], key: str, loader: Callable[[YMap], Item | None]
+) -> list[Item]:
     """The loaded entries of one section (facts, claims or conflicts) of a facts file."""
     items = _top(data, shown, problems, key, YList)
     loaded = []
     for index, spec in enumerate(items or []):
         if not isinstance(spec, YMap):
-            problems.append(Problem(shown, items.line_of(index),
-                                    f"each entry of {key!r} must be a mapping"))
+            problems.append(
+                Problem(shown, items.line_of(index), f"each entry of {key!r} must be a mapping")
+            )
             continue
         item = loader(spec)
         if item is not None:
@@ -364,13 +486,20 @@ def _entries(data: Any, shown: str, problems: list[Problem], key: str,
     return loaded
 
 
-def _add(items: list[Item], table: dict[str, Item], seen: dict[str, Loc],
-         problems: list[Problem]) -> None:
+def _add(
+    items: list[Item], table: dict[str, Item], seen: dict[str, Loc], problems: list[Problem]
+) -> None:
     """Add entries to their table; an id already seen (in any file) is a problem."""
     for item in items:
         if item.id in seen:
-            problems.append(Problem(item.loc.path, item.loc.line, f"duplicate id {item.id!r}",
-                                    f"first defined at {seen[item.id]}"))
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"duplicate id {item.id!r}",
+                    f"first defined at {seen[item.id]}",
+                )
+            )
             continue
         seen[item.id] = item.loc
         table[item.id] = item
@@ -391,8 +520,9 @@ def _compute(op: str, values: list[Decimal]) -> Decimal | None:
     return (b - a) / a * 100  # growth from the first to the second
 
 
-def derive(facts: dict[str, Fact], units: dict[str, Unit],
-           problems: list[Problem]) -> dict[str, Fact]:
+def derive(
+    facts: dict[str, Fact], units: dict[str, Unit], problems: list[Problem]
+) -> dict[str, Fact]:
     """The fact table with every derived fact's value, qualifier and date computed from the
     facts it names (derived facts may build on derived facts; a cycle is a problem)."""
     done = {fid: fact for fid, fact in facts.items() if fact.derived is None}
@@ -404,10 +534,14 @@ def derive(facts: dict[str, Fact], units: dict[str, Unit],
             inputs = fact.derived.inputs
             unknown = [i for i in inputs if i not in facts]
             if unknown:
-                problems.append(Problem(fact.loc.path, fact.loc.line,
-                                        f"fact {fid!r}: derived from unknown fact {unknown[0]!r}",
-                                        did_you_mean(unknown[0], facts,
-                                                     "check the id in facts/*.yaml")))
+                problems.append(
+                    Problem(
+                        fact.loc.path,
+                        fact.loc.line,
+                        f"fact {fid!r}: derived from unknown fact {unknown[0]!r}",
+                        did_you_mean(unknown[0], facts, "check the id in facts/*.yaml"),
+                    )
+                )
                 del waiting[fid]
                 continue
             if any(i in waiting for i in inputs):
@@ -419,21 +553,26 @@ def derive(facts: dict[str, Fact], units: dict[str, Unit],
                 done[fid] = made
         if not progress:
             for fid, fact in waiting.items():
-                problems.append(Problem(fact.loc.path, fact.loc.line,
-                                        f"fact {fid!r}: derived facts depend on each other in "
-                                        "a circle", "derive each from stated facts"))
+                problems.append(
+                    Problem(
+                        fact.loc.path,
+                        fact.loc.line,
+                        f"fact {fid!r}: derived facts depend on each other in a circle",
+                        "derive each from stated facts",
+                    )
+                )
             break
     return {fid: done[fid] for fid in facts if fid in done}
 
 
-def _derived_fact(fact: Fact, inputs: list[Fact], units: dict[str, Unit],
-                  problems: list[Problem]) -> Fact | None:
+def _derived_fact(
+    fact: Fact, inputs: list[Fact], units: dict[str, Unit], problems: list[Problem]
+) -> Fact | None:
     assert fact.derived is not None
     op = fact.derived.op
 
     def bad(message: str, hint: str = "") -> None:
-        problems.append(Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}",
-                                hint))
+        problems.append(Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint))
 
     values = [i.value for i in inputs]
     if not all(isinstance(v, Decimal) for v in values):
@@ -442,15 +581,17 @@ def _derived_fact(fact: Fact, inputs: list[Fact], units: dict[str, Unit],
     in_units = {i.unit for i in inputs}
     kind = units[fact.unit].kind if fact.unit in units else ""
     if op in ("sum", "difference") and in_units != {fact.unit}:
-        bad(f"{op} adds figures of one unit: the facts are in {', '.join(sorted(in_units))} "
-            f"and the result in {fact.unit}", "derive from facts of the result's unit")
+        bad(
+            f"{op} adds figures of one unit: the facts are in {', '.join(sorted(in_units))} "
+            f"and the result in {fact.unit}",
+            "derive from facts of the result's unit",
+        )
         return None
     if op in ("share", "growth") and kind != "percent":
         bad(f"{op} gives a percentage: its unit must be a percent unit")
         return None
     if op in ("share", "growth") and len(in_units) != 1:
-        bad(f"{op} compares figures of one unit: the facts are in "
-            f"{', '.join(sorted(in_units))}")
+        bad(f"{op} compares figures of one unit: the facts are in {', '.join(sorted(in_units))}")
         return None
     exact = _compute(op, values)  # type: ignore[arg-type]
     if exact is None:
@@ -458,11 +599,13 @@ def _derived_fact(fact: Fact, inputs: list[Fact], units: dict[str, Unit],
         return None
     places = fact.derived.places
     rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    rounded = rounded.normalize() if rounded != rounded.to_integral_value() \
+    rounded = (
+        rounded.normalize()
+        if rounded != rounded.to_integral_value()
         else rounded.quantize(Decimal(1))
+    )
     hedged = rounded != exact or any(i.qualifier != "exact" for i in inputs)
     qualifier = "about" if hedged else "exact"
     dates = [i.date for i in inputs if i.date is not None]
-    date = fact.date or max(dates, key=lambda d: (d.year, d.month or 0, d.day or 0),
-                            default=None)
+    date = fact.date or max(dates, key=lambda d: (d.year, d.month or 0, d.day or 0), default=None)
     return replace(fact, value=rounded, qualifier=qualifier, date=date)

@@ -55,11 +55,29 @@ PREFIX = "policybrief "  # the family name a subset face is served under: PREFIX
 FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC")
 WEIGHTS = (400, 700)
 _FC_WEIGHT = {400: 80, 700: 200}  # fontconfig's scale
-BASE_RANGES = ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E),
-               (0x3000, 0x303F), (0xFF01, 0xFF5E), (0xFFE0, 0xFFE6))
+BASE_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0xFF),
+    (0x2010, 0x2027),
+    (0x2030, 0x205E),
+    (0x3000, 0x303F),
+    (0xFF01, 0xFF5E),
+    (0xFFE0, 0xFFE6),
+)
 FIRST_BELOW = 0x2E80  # glyphs reachable from characters below this come first
-SOURCE_SUFFIXES = (".yaml", ".yml", ".md", ".html", ".css", ".po", ".csv", ".tsv", ".txt",
-                   ".json", ".py")
+SOURCE_SUFFIXES = (
+    ".yaml",
+    ".yml",
+    ".md",
+    ".html",
+    ".css",
+    ".po",
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".json",
+    ".py",
+)
 STALE_SECONDS = 3600  # other cache folders older than this are removed
 
 
@@ -90,13 +108,16 @@ class FontSet:
         rules = []
         for face in self.faces:
             url = (self.folder / face.file).as_uri()
-            rules.append(f'@font-face {{ font-family: "{face.served_as}"; '
-                         f'src: url("{url}"); font-weight: {face.weight}; '
-                         "font-style: normal; }")
+            rules.append(
+                f'@font-face {{ font-family: "{face.served_as}"; '
+                f'src: url("{url}"); font-weight: {face.weight}; '
+                "font-style: normal; }"
+            )
         return "\n".join(rules)
 
 
 # -- the character set ------------------------------------------------------------------
+
 
 def base_characters() -> set[str]:
     return {chr(c) for start, end in BASE_RANGES for c in range(start, end + 1)}
@@ -110,9 +131,14 @@ def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path])
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.suffix in SOURCE_SUFFIXES and path.is_file() and not any(
+            if (
+                path.suffix in SOURCE_SUFFIXES
+                and path.is_file()
+                and not any(
                     part.startswith(".") or part == "__pycache__"
-                    for part in path.relative_to(folder).parts):
+                    for part in path.relative_to(folder).parts
+                )
+            ):
                 try:
                     chars |= set(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError):
@@ -204,8 +230,9 @@ def _libraries():
         hb = ffi.dlopen("libharfbuzz.so.0")
         hb_subset = ffi.dlopen("libharfbuzz-subset.so.0")
     except OSError as error:
-        raise RenderError(f"fonts: {error} (run scripts/setup.sh: it installs "
-                          "libharfbuzz-subset0 and fontconfig)") from None
+        raise RenderError(
+            f"fonts: {error} (run scripts/setup.sh: it installs libharfbuzz-subset0 and fontconfig)"
+        ) from None
     return ffi, fc, hb, hb_subset
 
 
@@ -255,8 +282,11 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
     sha = hashlib.sha256()
     for face in faces:
         stat = os.stat(face.path)
-        sha.update(repr((face.family, face.weight, face.path, face.index, stat.st_size,
-                         stat.st_mtime_ns)).encode())
+        sha.update(
+            repr(
+                (face.family, face.weight, face.path, face.index, stat.st_size, stat.st_mtime_ns)
+            ).encode()
+        )
     sha.update(chars.encode("utf-8"))
     sha.update(harfbuzz_version().encode())
     sha.update(b"renumbered-v1")
@@ -264,6 +294,7 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
 
 
 # -- subsetting and renumbering ----------------------------------------------------------
+
 
 def _hb_subset(face: Face, chars: str) -> bytes:
     ffi, _fc, hb, hbs = _libraries()
@@ -363,14 +394,17 @@ def make_subset(face: Face, chars: str) -> bytes:
 
 # -- the cache ---------------------------------------------------------------------------
 
+
 def prepare(out: Path, chars: str, faces: tuple[Face, ...] | None = None) -> FontSet:
     """The subset faces for this character set, made (once) into the output folder's cache."""
     faces = system_faces() if faces is None else faces
     key = fonts_key(chars, faces)
     root = out / CACHE_DIR
     folder = root / key[:24]
-    named = tuple(Face(f.family, f.weight, f.path, f.index,
-                       f"{f.family.replace(' ', '')}-{f.weight}.otf") for f in faces)
+    named = tuple(
+        Face(f.family, f.weight, f.path, f.index, f"{f.family.replace(' ', '')}-{f.weight}.otf")
+        for f in faces
+    )
     if not all((folder / face.file).is_file() for face in named):
         started = time.perf_counter()
         folder.mkdir(parents=True, exist_ok=True)
@@ -379,13 +413,21 @@ def prepare(out: Path, chars: str, faces: tuple[Face, ...] | None = None) -> Fon
         if workers > 1:  # the faces are independent: one process each, as cores allow
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                list(pool.map(_write_subset, missing, [chars] * len(missing),
-                              [folder] * len(missing)))
+                list(
+                    pool.map(
+                        _write_subset, missing, [chars] * len(missing), [folder] * len(missing)
+                    )
+                )
         else:
             for face in missing:
                 _write_subset(face, chars, folder)
-        log.info("fonts: %d faces subset to %d characters in %.1f s (%s)", len(named),
-                 len(chars), time.perf_counter() - started, folder)
+        log.info(
+            "fonts: %d faces subset to %d characters in %.1f s (%s)",
+            len(named),
+            len(chars),
+            time.perf_counter() - started,
+            folder,
+        )
     _prune(root, keep=folder)
     return FontSet(key, folder, named, out / CACHE_DIR.parent)
 

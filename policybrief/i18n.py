@@ -47,11 +47,19 @@ LANGUAGES: dict[str, Language] = {
 
 # Magnitudes for writing large figures the way each language reads them.
 _ZH_MAGNITUDES = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
-_EN_MAGNITUDES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"),
-                  (Decimal(10) ** 6, "million"))
+_EN_MAGNITUDES = (
+    (Decimal(10) ** 12, "trillion"),
+    (Decimal(10) ** 9, "billion"),
+    (Decimal(10) ** 6, "million"),
+)
 _ZH_PREFIX = {"over": "超过", "nearly": "近", "about": "约", "up_to": "最高"}
-_EN_PREFIX = {"over": "over ", "nearly": "nearly ", "about": "about ", "more_than": "more than ",
-              "up_to": "up to "}
+_EN_PREFIX = {
+    "over": "over ",
+    "nearly": "nearly ",
+    "about": "about ",
+    "more_than": "more than ",
+    "up_to": "up to ",
+}
 
 
 def _scaled(value: Decimal, magnitudes: tuple[tuple[Decimal, str], ...]) -> tuple[Decimal, str]:
@@ -67,12 +75,14 @@ def _scaled(value: Decimal, magnitudes: tuple[tuple[Decimal, str], ...]) -> tupl
 def _number(value: Decimal, lang: Language, group: bool) -> str:
     if value == value.to_integral_value():
         value = value.quantize(Decimal(1))
-    return format_decimal(value, locale=lang.locale, group_separator=group,
-                          decimal_quantization=False)
+    return format_decimal(
+        value, locale=lang.locale, group_separator=group, decimal_quantization=False
+    )
 
 
-def format_number(value: Decimal, unit: Unit, qualifier: str, lang: Language,
-                  with_unit: bool = True) -> str:
+def format_number(
+    value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool = True
+) -> str:
     """A figure as a reader of ``lang`` expects it: 近4万人 / nearly 40,000 people."""
     if unit.kind == "percent":
         text = format_percent(value / 100, locale=lang.locale, decimal_quantization=False)
@@ -115,8 +125,9 @@ def _en(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: b
     return _EN_PREFIX.get(qualifier, "") + text
 
 
-def format_range(value: Range, unit: Unit, qualifier: str, lang: Language,
-                 with_unit: bool = True) -> str:
+def format_range(
+    value: Range, unit: Unit, qualifier: str, lang: Language, with_unit: bool = True
+) -> str:
     """A range as each language writes it: 95.7%至96.2% / 95.7%–96.2%, 3至5个 / 3–5 towns."""
     joiner = "至" if lang.code == "zh" else "–"
     high = format_number(value.high, unit, "exact", lang, with_unit)

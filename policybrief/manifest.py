@@ -42,8 +42,8 @@ def inputs_digest(root: Path, template_dirs: list[Path], sources: Path | None) -
         _walk(folder, entries)
     if sources:
         _walk(sources, entries)
-    for folder in FONT_CACHES:
-        _walk(Path(folder).expanduser(), entries)
+    for cache_dir in FONT_CACHES:
+        _walk(Path(cache_dir).expanduser(), entries)
     for path in (root / "pyproject.toml",):
         try:
             stat = path.stat()
@@ -83,8 +83,9 @@ def record(out: Path, key: str, digest: str, report: dict) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
-def key_and_digest(root: Path, selection: dict, templates: tuple[Path, ...],
-                   sources: Path | None) -> tuple[str, str]:
+def key_and_digest(
+    root: Path, selection: dict, templates: tuple[Path, ...], sources: Path | None
+) -> tuple[str, str]:
     """The manifest key for these options and the digest of the inputs they read."""
     import tomllib
 

@@ -286,8 +286,9 @@ class Theme:
 
     def css(self) -> str:
         """The theme as CSS custom properties, to follow base.css."""
-        lines = [f"  --{name.replace('_', '-')}: {value};" for name, value in
-                 sorted(self.colors.items())]
+        lines = [
+            f"  --{name.replace('_', '-')}: {value};" for name, value in sorted(self.colors.items())
+        ]
         for name, family in sorted(self.fonts.items()):
             # The house face first; then the subset Noto face the PDFs embed (fonts.py) and
             # the system one, for the characters the house face lacks (Chinese, mostly).

@@ -21,14 +21,30 @@ import tinycss2
 import tinyhtml5
 
 # Attributes whose value is a URL the browser (or WeasyPrint) fetches, or submits/pings to.
-_LOADING = {"src", "href", "data", "poster", "background", "action", "formaction", "ping",
-            "manifest", "codebase", "archive", "lowsrc", "dynsrc", "longdesc", "icon",
-            "profile", "classid", "usemap"}
+_LOADING = {
+    "src",
+    "href",
+    "data",
+    "poster",
+    "background",
+    "action",
+    "formaction",
+    "ping",
+    "manifest",
+    "codebase",
+    "archive",
+    "lowsrc",
+    "dynsrc",
+    "longdesc",
+    "icon",
+    "profile",
+    "classid",
+    "usemap",
+}
 _SETS = {"srcset", "imagesrcset"}
 _NAVIGATION = {"a", "area"}  # href there is a link the reader follows, not a load
 _CSS_URL_FUNCTIONS = {"url", "src"}
-_CSS_SET_FUNCTIONS = {"image-set", "-webkit-image-set", "image", "cross-fade",
-                      "-webkit-cross-fade"}
+_CSS_SET_FUNCTIONS = {"image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade"}
 _TAB_NEWLINE = re.compile("[\t\n\r]")
 _SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PREFIX = re.compile(  # doctype, <html ...>, <head ...> and comments before them
@@ -36,10 +52,13 @@ _PREFIX = re.compile(  # doctype, <html ...>, <head ...> and comments before the
     r"(?:<html(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*\s*/?>)?"
     r"(?:\s|<!--.*?-->)*"
     r"(?:<head(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?)*\s*/?>)?",
-    re.I | re.S)
+    re.I | re.S,
+)
 
-POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
-          "script-src {scripts}; base-uri 'none'; form-action 'none'")
+POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "script-src {scripts}; base-uri 'none'; form-action 'none'"
+)
 CSP_ID = "policybrief-csp"
 
 
@@ -48,9 +67,14 @@ def outside_url(url: str) -> str | None:
     host, an absolute path, or ``..``), else None. Parsed as a browser does: surrounding
     spaces and control characters dropped, tabs and newlines removed, backslashes as
     slashes."""
-    cleaned = _TAB_NEWLINE.sub("", url.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
-                                             "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15"
-                                             "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "))
+    cleaned = _TAB_NEWLINE.sub(
+        "",
+        url.strip(
+            "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a"
+            "\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15"
+            "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+        ),
+    )
     scheme = _SCHEME.match(cleaned)
     if scheme:
         return None if scheme.group().lower() == "data:" else url
@@ -144,11 +168,18 @@ def check_tree(root) -> list[Finding]:
         tag = _local(element.tag)
         attrs = {_local(k): v for k, v in element.attrib.items()}
         if tag == "base":
-            problems.append(Finding.of("sets a <base> URL (a page may not change where its "
-                                       "links point)", "<base"))
+            problems.append(
+                Finding.of(
+                    "sets a <base> URL (a page may not change where its links point)", "<base"
+                )
+            )
         if tag == "meta" and attrs.get("http-equiv", "").strip().lower() == "refresh":
-            problems.append(Finding.of("has a <meta http-equiv=refresh> (a page may not send "
-                                       "the reader elsewhere)", "refresh"))
+            problems.append(
+                Finding.of(
+                    "has a <meta http-equiv=refresh> (a page may not send the reader elsewhere)",
+                    "refresh",
+                )
+            )
         if "attachment" in attrs.get("rel", "").lower().split():
             problems.append(Finding.of("asks for a PDF attachment (rel=attachment)"))
         for name, value in attrs.items():
@@ -157,10 +188,13 @@ def check_tree(root) -> list[Finding]:
                     outside(url)
             elif name in _LOADING:
                 if name == "href" and tag in _NAVIGATION:
-                    if _TAB_NEWLINE.sub("", value).strip().lower().startswith(
-                            ("javascript:", "vbscript:")):
-                        problems.append(Finding.of(f"links to a script URL {value[:80]!r}",
-                                                   value))
+                    if (
+                        _TAB_NEWLINE.sub("", value)
+                        .strip()
+                        .lower()
+                        .startswith(("javascript:", "vbscript:"))
+                    ):
+                        problems.append(Finding.of(f"links to a script URL {value[:80]!r}", value))
                     continue
                 outside(value)
             elif name == "srcdoc":
@@ -184,10 +218,15 @@ def secure(html: str) -> tuple[str, list[Finding]]:
     found in it (empty if it loads nothing from outside)."""
     root = tinyhtml5.parse(html)
     problems = check_tree(root)
-    scripts = sorted({_hash("".join(e.itertext())) for e in root.iter()
-                      if isinstance(e.tag, str) and _local(e.tag) == "script"
-                      and "src" not in e.attrib})
+    scripts = sorted(
+        {
+            _hash("".join(e.itertext()))
+            for e in root.iter()
+            if isinstance(e.tag, str) and _local(e.tag) == "script" and "src" not in e.attrib
+        }
+    )
     policy = POLICY.format(scripts=" ".join(scripts) or "'none'")
     meta = f'<meta http-equiv="Content-Security-Policy" id="{CSP_ID}" content="{policy}">'
-    cut = _PREFIX.match(html).end()
+    prefix = _PREFIX.match(html)
+    cut = prefix.end() if prefix else 0
     return html[:cut] + ("\n" if cut else "") + meta + html[cut:], problems

@@ -47,6 +47,7 @@ STAMP_HEADER = """\
 
 # -- parity: the same citations on both sides -----------------------------------------------
 
+
 @dataclass(frozen=True)
 class Waiver:
     """Differences a brief declares deliberate (``parity:`` in brief.yaml)."""
@@ -68,40 +69,68 @@ def waiver(brief: Brief, problems: list[Problem]) -> Waiver:
     if spec is False:
         return Waiver(off=True)
     if not isinstance(spec, YMap):
-        problems.append(Problem(shown, brief.loc.line, "brief: 'parity' must be false or a "
-                                "mapping", "e.g. parity: {ignore: [some.fact.id]}"))
+        problems.append(
+            Problem(
+                shown,
+                brief.loc.line,
+                "brief: 'parity' must be false or a mapping",
+                "e.g. parity: {ignore: [some.fact.id]}",
+            )
+        )
         return Waiver()
 
     def ids(value: object, line: int, what: str) -> frozenset[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            problems.append(Problem(shown, line, f"parity: {what} must be a list of fact or "
-                                    "claim ids"))
+            problems.append(
+                Problem(shown, line, f"parity: {what} must be a list of fact or claim ids")
+            )
             return frozenset()
         return frozenset(value)
 
     for key in spec:
         if key not in PARITY_FIELDS:
-            problems.append(Problem(shown, spec.line_of(key), f"parity: unknown field {key!r}",
-                                    "allowed: " + ", ".join(PARITY_FIELDS)))
+            problems.append(
+                Problem(
+                    shown,
+                    spec.line_of(key),
+                    f"parity: unknown field {key!r}",
+                    "allowed: " + ", ".join(PARITY_FIELDS),
+                )
+            )
     ignore = ids(spec.get("ignore", []), spec.line_of("ignore"), "'ignore'")
     sections: list[tuple[str, frozenset[str]]] = []
     per_section = spec.get("sections", YMap())
     if not isinstance(per_section, YMap):
-        problems.append(Problem(shown, spec.line_of("sections"), "parity: 'sections' must map "
-                                "section names to lists of ids"))
+        problems.append(
+            Problem(
+                shown,
+                spec.line_of("sections"),
+                "parity: 'sections' must map section names to lists of ids",
+            )
+        )
     else:
         for part, value in per_section.items():
             if part not in CITING_PARTS:
-                problems.append(Problem(shown, per_section.line_of(part),
-                                        f"parity: unknown section {part!r}",
-                                        "use " + ", ".join(CITING_PARTS)))
+                problems.append(
+                    Problem(
+                        shown,
+                        per_section.line_of(part),
+                        f"parity: unknown section {part!r}",
+                        "use " + ", ".join(CITING_PARTS),
+                    )
+                )
                 continue
             sections.append((part, ids(value, per_section.line_of(part), f"sections.{part}")))
     recommendations = spec.get("recommendations", True)
     if not isinstance(recommendations, bool):
-        problems.append(Problem(shown, spec.line_of("recommendations"),
-                                "parity: 'recommendations' must be true or false",
-                                "false: the two languages may list different numbers"))
+        problems.append(
+            Problem(
+                shown,
+                spec.line_of("recommendations"),
+                "parity: 'recommendations' must be true or false",
+                "false: the two languages may list different numbers",
+            )
+        )
         recommendations = True
     return Waiver(False, ignore, tuple(sections), recommendations)
 
@@ -157,29 +186,45 @@ def check_parity(brief: Brief) -> list[Problem]:
                     used.add((part, item_id))
                     continue
                 there = texts[other]
-                problems.append(Problem(
-                    there.path, _part_line(there, part),
-                    f"{_name(part)} in {other} does not cite {item_id!r}, which "
-                    f"{texts[lang].path}:{line} cites in {lang}",
-                    f"cite it in {there.path} too, or declare the difference under parity: "
-                    "in brief.yaml", "warning"))
+                problems.append(
+                    Problem(
+                        there.path,
+                        _part_line(there, part),
+                        f"{_name(part)} in {other} does not cite {item_id!r}, which "
+                        f"{texts[lang].path}:{line} cites in {lang}",
+                        f"cite it in {there.path} too, or declare the difference under parity: "
+                        "in brief.yaml",
+                        "warning",
+                    )
+                )
     counts = {lang: len(texts[lang].recommendations) for lang in PAIR}
     if allowed.recommendations and counts["zh"] != counts["en"]:
         zh, en = texts["zh"], texts["en"]
-        problems.append(Problem(
-            en.path, _part_line(en, "recommendations"),
-            f"{counts['en']} recommendations in en, but {counts['zh']} in "
-            f"{zh.path}:{_part_line(zh, 'recommendations')}",
-            "make the lists match, or set parity: {recommendations: false} in brief.yaml",
-            "warning"))
-    declared = {(None, i) for i in allowed.ignore} | {
-        (part, i) for part, ids in allowed.sections for i in ids}
-    for part, item_id in sorted(declared, key=lambda d: (d[0] or "", d[1])):
-        if (part is None and item_id not in differing) or (part and (part, item_id) not in used):
-            where = f"parity.sections.{part}" if part else "parity.ignore"
-            problems.append(Problem(brief.loc.path, brief.loc.line,
-                                    f"{where} lists {item_id!r}, but both languages cite it "
-                                    "alike there", "remove it from the list", "warning"))
+        problems.append(
+            Problem(
+                en.path,
+                _part_line(en, "recommendations"),
+                f"{counts['en']} recommendations in en, but {counts['zh']} in "
+                f"{zh.path}:{_part_line(zh, 'recommendations')}",
+                "make the lists match, or set parity: {recommendations: false} in brief.yaml",
+                "warning",
+            )
+        )
+    declared: set[tuple[str | None, str]] = {(None, i) for i in allowed.ignore} | {
+        (part, i) for part, ids in allowed.sections for i in ids
+    }
+    for scope, item_id in sorted(declared, key=lambda d: (d[0] or "", d[1])):
+        if (scope is None and item_id not in differing) or (scope and (scope, item_id) not in used):
+            where = f"parity.sections.{scope}" if scope else "parity.ignore"
+            problems.append(
+                Problem(
+                    brief.loc.path,
+                    brief.loc.line,
+                    f"{where} lists {item_id!r}, but both languages cite it alike there",
+                    "remove it from the list",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -188,6 +233,7 @@ def _name(part: str) -> str:
 
 
 # -- stale translations: digests recorded by sync-stamp -------------------------------------
+
 
 def _paragraphs(text: str) -> list[str]:
     """A unit's paragraphs, each with its lines' trailing spaces dropped: re-wrapping lines
@@ -241,25 +287,48 @@ def read_stamp(root: Path, brief: Brief, problems: list[Problem]) -> dict | None
     shown = f"{brief.folder}/{STAMP_NAME}"
     data, found = yamlio.load(str(path), shown)
     # A broken stamp (a merge conflict, say) must not stop a build: the tool rewrites it.
-    problems += [replace(p, severity="warning", hint="run python build.py sync-stamp once the "
-                         "two languages are in line") for p in found]
+    problems += [
+        replace(
+            p,
+            severity="warning",
+            hint="run python build.py sync-stamp once the two languages are in line",
+        )
+        for p in found
+    ]
     if data is None:
         return None
     units = data.get("sections") if isinstance(data, YMap) else None
     stamp: dict[str, dict[str, list[str]]] = {}
     if not isinstance(units, YMap):
-        problems.append(Problem(shown, 1, "expected 'sections:' mapping each section to its "
-                                "digests", "run python build.py sync-stamp to write it again",
-                                "warning"))
+        problems.append(
+            Problem(
+                shown,
+                1,
+                "expected 'sections:' mapping each section to its digests",
+                "run python build.py sync-stamp to write it again",
+                "warning",
+            )
+        )
         return None
     for unit, langs in units.items():
-        ok = unit in UNITS and isinstance(langs, YMap) and all(
-            lang in PAIR and isinstance(value, YList) and all(isinstance(d, str) for d in value)
-            for lang, value in langs.items())
+        ok = (
+            unit in UNITS
+            and isinstance(langs, YMap)
+            and all(
+                lang in PAIR and isinstance(value, YList) and all(isinstance(d, str) for d in value)
+                for lang, value in langs.items()
+            )
+        )
         if not ok:
-            problems.append(Problem(shown, units.line_of(unit), f"bad entry {unit!r}",
-                                    "run python build.py sync-stamp to write it again",
-                                    "warning"))
+            problems.append(
+                Problem(
+                    shown,
+                    units.line_of(unit),
+                    f"bad entry {unit!r}",
+                    "run python build.py sync-stamp to write it again",
+                    "warning",
+                )
+            )
             continue
         stamp[unit] = {lang: list(value) for lang, value in langs.items()}
     return stamp
@@ -284,21 +353,31 @@ def check_stale(root: Path, brief: Brief) -> list[Problem]:
             other = PAIR[1 - PAIR.index(lang)]
             edited, stale = texts[lang], texts[other]
             at = _first_changed(edited, unit, recorded.get(lang, []))
-            problems.append(Problem(
-                stale.path, unit_line(stale, unit),
-                f"{name} in {other} is stale: {edited.path}:{at} changed it in {lang} since "
-                f"the two were last in line",
-                f"bring {stale.path} in line, then run python build.py sync-stamp --brief "
-                f"{brief.folder.split('/')[-1]}", "warning"))
+            problems.append(
+                Problem(
+                    stale.path,
+                    unit_line(stale, unit),
+                    f"{name} in {other} is stale: {edited.path}:{at} changed it in {lang} since "
+                    f"the two were last in line",
+                    f"bring {stale.path} in line, then run python build.py sync-stamp --brief "
+                    f"{brief.folder.split('/')[-1]}",
+                    "warning",
+                )
+            )
         elif len(changed) == 2:
             zh, en = texts["zh"], texts["en"]
-            problems.append(Problem(
-                en.path, unit_line(en, unit),
-                f"{name} changed in both languages since the last sync-stamp "
-                f"({zh.path}:{_first_changed(zh, unit, recorded.get('zh', []))}, "
-                f"{en.path}:{_first_changed(en, unit, recorded.get('en', []))})",
-                f"once they say the same, run python build.py sync-stamp --brief "
-                f"{brief.folder.split('/')[-1]}", "warning"))
+            problems.append(
+                Problem(
+                    en.path,
+                    unit_line(en, unit),
+                    f"{name} changed in both languages since the last sync-stamp "
+                    f"({zh.path}:{_first_changed(zh, unit, recorded.get('zh', []))}, "
+                    f"{en.path}:{_first_changed(en, unit, recorded.get('en', []))})",
+                    f"once they say the same, run python build.py sync-stamp --brief "
+                    f"{brief.folder.split('/')[-1]}",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -340,8 +419,9 @@ def check_translations(root: Path, briefs: dict[str, Brief]) -> list[Problem]:
     return problems
 
 
-def sync_stamps(root: Path, briefs: dict[str, Brief],
-                only: tuple[str, ...] = ()) -> list[tuple[str, int]]:
+def sync_stamps(
+    root: Path, briefs: dict[str, Brief], only: tuple[str, ...] = ()
+) -> list[tuple[str, int]]:
     """Record that each selected brief's two languages are in line now (``sync-stamp``).
     ``only``: brief slugs or folder names. Returns (stamp path, sections that were stale
     or changed since the previous stamp) per brief written."""
@@ -352,8 +432,10 @@ def sync_stamps(root: Path, briefs: dict[str, Brief],
     names = {b.folder.split("/")[-1] for b in chosen} | {b.slug for b in chosen}
     for name in only:
         if name not in names:
-            raise UsageError(f"unknown brief {name!r}, or not written in both zh and en "
-                             f"(known: {', '.join(sorted(names))})")
+            raise UsageError(
+                f"unknown brief {name!r}, or not written in both zh and en "
+                f"(known: {', '.join(sorted(names))})"
+            )
     written = []
     for brief in chosen:
         if only and brief.slug not in only and brief.folder.split("/")[-1] not in only:

@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_FOOTNOTE_PASSES = 6
-_FOOTNOTE = re.compile(r'<span class="footnote" id="(note-\d+)" data-n="(\d+)" '
-                       r'role="doc-footnote">(.*?)' + re.escape(FOOTNOTE_END) + "</span>", re.S)
+_FOOTNOTE = re.compile(
+    r'<span class="footnote" id="(note-\d+)" data-n="(\d+)" '
+    r'role="doc-footnote">(.*?)' + re.escape(FOOTNOTE_END) + "</span>",
+    re.S,
+)
 MAX_DATA_URI = 4 * 1024 * 1024  # an inline image larger than this is refused
 
 
@@ -91,8 +94,10 @@ class PdfWriter:
             def fetch(self, url: str, headers=None):  # noqa: D401 - WeasyPrint's API
                 if url.startswith("data:"):
                     if len(url) > MAX_DATA_URI:
-                        writer.blocked.append(f"data: URI of {len(url) // 1024} KiB "
-                                              f"(limit {MAX_DATA_URI // 1024} KiB)")
+                        writer.blocked.append(
+                            f"data: URI of {len(url) // 1024} KiB "
+                            f"(limit {MAX_DATA_URI // 1024} KiB)"
+                        )
                         raise BlockedResource("data: URI too large")
                     return super().fetch(url, headers)
                 parsed = urlparse(url)
@@ -105,8 +110,15 @@ class PdfWriter:
 
         self.fetcher = Fetcher(allowed_protocols=("data", "file"), allow_redirects=False)
         # Parsing the @font-face rules registers the faces with this font configuration.
-        self.stylesheets = [weasyprint.CSS(string=fonts.css(), font_config=self.font_config,
-                                           url_fetcher=self.fetcher)] if fonts else []
+        self.stylesheets = (
+            [
+                weasyprint.CSS(
+                    string=fonts.css(), font_config=self.font_config, url_fetcher=self.fetcher
+                )
+            ]
+            if fonts
+            else []
+        )
 
     def layout(self, html: str, base_url: Path, options: dict | None = None):
         """Lay the page out; footnotes WeasyPrint would put on the wrong page (or lose) are
@@ -121,9 +133,10 @@ class PdfWriter:
             html = demote_footnotes(html, demoted)
         for _attempt in range(MAX_FOOTNOTE_PASSES):
             document = self._weasyprint.HTML(
-                string=html, base_url=base_url.as_uri() + "/", url_fetcher=self.fetcher,
-            ).render(font_config=self.font_config, stylesheets=self.stylesheets,
-                     **(options or {}))
+                string=html,
+                base_url=base_url.as_uri() + "/",
+                url_fetcher=self.fetcher,
+            ).render(font_config=self.font_config, stylesheets=self.stylesheets, **(options or {}))
             misplaced = misplaced_footnotes(document) if has_footnotes else set()
             if not misplaced:
                 if demoted:
@@ -133,20 +146,36 @@ class PdfWriter:
                 return document, html, demoted
             demoted |= misplaced
             html = demote_footnotes(html, misplaced)
-        raise RenderError("footnotes could not be placed on the pages of their calls after "
-                          f"{MAX_FOOTNOTE_PASSES} passes")
+        raise RenderError(
+            "footnotes could not be placed on the pages of their calls after "
+            f"{MAX_FOOTNOTE_PASSES} passes"
+        )
 
     def _footnote_memory(self, html: str, base_url: Path, options: dict | None):
         if self.fonts is None or self.fonts.cache is None:
             return None
         from .cache import engine_digest
 
-        key = hashlib.sha256(repr((html, str(base_url), sorted((options or {}).items()),
-                                   self.fonts.digest, engine_digest())).encode()).hexdigest()
+        key = hashlib.sha256(
+            repr(
+                (
+                    html,
+                    str(base_url),
+                    sorted((options or {}).items()),
+                    self.fonts.digest,
+                    engine_digest(),
+                )
+            ).encode()
+        ).hexdigest()
         return _Memory(self.fonts.cache / "footnotes" / f"{key[:32]}.json")
 
-    def render(self, html: str, base_url: Path, variant: str | None = None,
-               attachments: tuple[Attachment, ...] = ()) -> PdfResult:
+    def render(
+        self,
+        html: str,
+        base_url: Path,
+        variant: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> PdfResult:
         """One PDF. ``variant``: None, "pdf/a-3b" or "pdf/ua-1" (tagged, for screen readers);
         ``attachments`` are embedded files (the engine's own, never a template's)."""
         capture = _Capture()
@@ -154,20 +183,32 @@ class PdfWriter:
         wp_logger.addHandler(capture)
         self.blocked = []
         try:
-            options = {"pdf_identifier": b"policybrief"}
+            options: dict[str, object] = {"pdf_identifier": b"policybrief"}
             if variant:
                 options["pdf_variant"] = variant
-            files = [self._weasyprint.Attachment(
-                file_obj=io.BytesIO(a.data), name=a.name, description=a.description,
-                created=a.date, modified=a.date, relationship=a.relationship)
-                for a in attachments]
+            files = [
+                self._weasyprint.Attachment(
+                    file_obj=io.BytesIO(a.data),
+                    name=a.name,
+                    description=a.description,
+                    created=a.date,
+                    modified=a.date,
+                    relationship=a.relationship,
+                )
+                for a in attachments
+            ]
             document, _html, demoted = self.layout(html, base_url, options)
             buffer = io.BytesIO()
             document.write_pdf(buffer, attachments=files or None, **options)
         finally:
             wp_logger.removeHandler(capture)
-        return PdfResult(buffer.getvalue(), len(document.pages), tuple(capture.messages),
-                         tuple(self.blocked), tuple(sorted(demoted)))
+        return PdfResult(
+            buffer.getvalue(),
+            len(document.pages),
+            tuple(capture.messages),
+            tuple(self.blocked),
+            tuple(sorted(demoted)),
+        )
 
 
 class _Memory:
@@ -227,7 +268,8 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
     html = _FOOTNOTE.sub(demote, html)
     marker = "<!--late-notes-->"
     if marker not in html:
-        raise RenderError("the template has footnotes but no late-notes list "
-                          "(include _partials/late-notes.html)")
-    html = html.replace(' data-late-notes hidden', ' data-late-notes', 1)
+        raise RenderError(
+            "the template has footnotes but no late-notes list (include _partials/late-notes.html)"
+        )
+    html = html.replace(" data-late-notes hidden", " data-late-notes", 1)
     return html.replace(marker, "".join(items) + marker, 1)

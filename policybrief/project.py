@@ -40,19 +40,34 @@ def settings(root: Path) -> dict:
     try:
         config = tomllib.loads(text).get("tool", {}).get("policybrief", {})
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem("pyproject.toml", getattr(exc, "lineno", 0) or 0,
-                                  f"invalid TOML: {exc}")]) from None
+        raise InputError(
+            [Problem("pyproject.toml", getattr(exc, "lineno", 0) or 0, f"invalid TOML: {exc}")]
+        ) from None
     if not isinstance(config, dict):
-        raise InputError([Problem("pyproject.toml", _line(text, "tool.policybrief"),
-                                  "[tool.policybrief] must be a table")])
+        raise InputError(
+            [
+                Problem(
+                    "pyproject.toml",
+                    _line(text, "tool.policybrief"),
+                    "[tool.policybrief] must be a table",
+                )
+            ]
+        )
     for key, value in config.items():
-        if key in SETTINGS and not (isinstance(value, str) if key == "source_texts" else
-                  isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        if key in SETTINGS and not (
+            isinstance(value, str)
+            if key == "source_texts"
+            else isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
             example = '["house"]' if key == "templates" else '"../shared/seeds"'
-            problems.append(Problem("pyproject.toml", _line(text, key),
-                                    f"{key} must be {SETTINGS[key]}, not "
-                                    f"{type(value).__name__} {value!r}",
-                                    f"write {key} = {example}"))
+            problems.append(
+                Problem(
+                    "pyproject.toml",
+                    _line(text, key),
+                    f"{key} must be {SETTINGS[key]}, not {type(value).__name__} {value!r}",
+                    f"write {key} = {example}",
+                )
+            )
     if problems:
         raise InputError(problems)
     return config
@@ -90,24 +105,36 @@ def unsafe_files(folder: Path, shown: str) -> list[Problem]:
                         continue
                     except OSError as exc:
                         if exc.errno == errno.ELOOP:
-                            problems.append(Problem(where, 0, "symlink loop",
-                                                    "remove the link"))
+                            problems.append(Problem(where, 0, "symlink loop", "remove the link"))
                         continue  # a dangling link: readers report it as missing
                     if not target.is_relative_to(top):
-                        problems.append(Problem(where, 0, f"symlink leads outside {shown}/",
-                                                "copy the file into the folder instead"))
+                        problems.append(
+                            Problem(
+                                where,
+                                0,
+                                f"symlink leads outside {shown}/",
+                                "copy the file into the folder instead",
+                            )
+                        )
                         continue
                     info = target.stat()
                 if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-                    problems.append(Problem(where, 0, "not a regular file (a named pipe, "
-                                            "device or socket)", "remove it"))
+                    problems.append(
+                        Problem(
+                            where,
+                            0,
+                            "not a regular file (a named pipe, device or socket)",
+                            "remove it",
+                        )
+                    )
             except OSError as exc:
                 problems.append(Problem(where, 0, f"cannot read: {exc.strerror}"))
     return problems
 
 
-def load_audiences(dirs: tuple[Path, ...], root: Path,
-                   problems: list[Problem]) -> dict[str, Audience]:
+def load_audiences(
+    dirs: tuple[Path, ...], root: Path, problems: list[Problem]
+) -> dict[str, Audience]:
     """Audiences from ``audiences.yaml`` in each template folder; earlier folders win."""
     audiences: dict[str, Audience] = {}
     for folder in reversed(dirs):
@@ -119,19 +146,25 @@ def load_audiences(dirs: tuple[Path, ...], root: Path,
         problems += found
         table = data.get("audiences") if isinstance(data, YMap) else None
         if not isinstance(table, YMap):
-            problems.append(Problem(shown, 1, "expected a mapping 'audiences:'",
-                                    "see docs/templates.md"))
+            problems.append(
+                Problem(shown, 1, "expected a mapping 'audiences:'", "see docs/templates.md")
+            )
             continue
         for name, spec in table.items():
             if not isinstance(name, str) or not SLUG_RE.match(name):
-                problems.append(Problem(shown, table.line_of(name),
-                                        f"audience name {name!r} is not valid",
-                                        "use lowercase letters, digits and hyphens; it names "
-                                        "output files"))
+                problems.append(
+                    Problem(
+                        shown,
+                        table.line_of(name),
+                        f"audience name {name!r} is not valid",
+                        "use lowercase letters, digits and hyphens; it names output files",
+                    )
+                )
                 continue
             if not isinstance(spec, YMap):
-                problems.append(Problem(shown, table.line_of(name),
-                                        f"audience {name!r} must be a mapping"))
+                problems.append(
+                    Problem(shown, table.line_of(name), f"audience {name!r} must be a mapping")
+                )
                 continue
             f = Fields(spec, shown, problems, f"audience {name!r}")
             f.unknown(AUDIENCE_FIELDS)
@@ -145,15 +178,24 @@ def load_audiences(dirs: tuple[Path, ...], root: Path,
             if values.get("citations", "links") not in ("links", "footnotes"):
                 f.bad("citations", f"audience {name!r}: citations must be links or footnotes")
             if values.get("pdf_variant") not in (None, *PDF_VARIANTS):
-                f.bad("pdf_variant", f"audience {name!r}: unknown PDF variant",
-                      "use " + " or ".join(PDF_VARIANTS))
+                f.bad(
+                    "pdf_variant",
+                    f"audience {name!r}: unknown PDF variant",
+                    "use " + " or ".join(PDF_VARIANTS),
+                )
             if values.get("page_size", "A4") not in PAGE_SIZES:
-                f.bad("page_size", f"audience {name!r}: unknown page size",
-                      "use " + ", ".join(PAGE_SIZES))
+                f.bad(
+                    "page_size",
+                    f"audience {name!r}: unknown page size",
+                    "use " + ", ".join(PAGE_SIZES),
+                )
             template = values["template"]
             if template and not any((d / template).is_file() for d in dirs):
-                f.bad("template", f"audience {name!r}: template {template!r} not found",
-                      "looked in " + ", ".join(_shown(d, root) for d in dirs))
+                f.bad(
+                    "template",
+                    f"audience {name!r}: template {template!r} not found",
+                    "looked in " + ", ".join(_shown(d, root) for d in dirs),
+                )
             audiences[name] = Audience(name=name, **values)
     return audiences
 
@@ -176,8 +218,9 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
-                 source_texts: Path | None = None) -> tuple[Project, list[Problem]]:
+def load_project(
+    root: Path, extra_templates: tuple[Path, ...] = (), source_texts: Path | None = None
+) -> tuple[Project, list[Problem]]:
     """Load everything that loads; return it with every problem found on the way, so the
     checker can run over the rest and one run reports everything."""
     root = root.resolve()
@@ -192,20 +235,29 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
             if index < given:
                 problems.append(Problem(_shown(folder, root), 0, "template folder not found"))
             else:
-                problems.append(Problem("pyproject.toml", _line(settings_text(root), "templates"),
-                                        f"template folder {_shown(folder, root)!r} not found"))
+                problems.append(
+                    Problem(
+                        "pyproject.toml",
+                        _line(settings_text(root), "templates"),
+                        f"template folder {_shown(folder, root)!r} not found",
+                    )
+                )
     if source_texts is None and config.get("source_texts"):
         source_texts = root / config["source_texts"]
-    folders = [(root / "facts", "facts"), (root / "briefs", "briefs"),
-               *((d, _shown(d, root)) for d in template_dirs)]
+    folders = [
+        (root / "facts", "facts"),
+        (root / "briefs", "briefs"),
+        *((d, _shown(d, root)) for d in template_dirs),
+    ]
     if source_texts is not None:
         folders.append((source_texts, _shown(source_texts, root)))
     unsafe = [p for folder, shown in folders for p in unsafe_files(folder, shown)]
     if unsafe:  # stop before anything opens them
         raise InputError(unsafe)
     facts = load_factbase(root, problems)
-    if not facts.complete and not any(p.path.startswith("facts/") and p.severity == "error"
-                                      for p in problems):
+    if not facts.complete and not any(
+        p.path.startswith("facts/") and p.severity == "error" for p in problems
+    ):
         # An empty or comments-only facts file holds nothing, but is no reason to stop
         # checking cited ids.
         facts = replace(facts, complete=True)
@@ -215,9 +267,15 @@ def load_project(root: Path, extra_templates: tuple[Path, ...] = (),
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     audiences = load_audiences(template_dirs, root, problems)
     theme = load_theme(template_dirs, root, problems)
-    return Project(root, facts, briefs, audiences,
-                   source_texts.resolve() if source_texts else None, template_dirs,
-                   theme), problems
+    return Project(
+        root,
+        facts,
+        briefs,
+        audiences,
+        source_texts.resolve() if source_texts else None,
+        template_dirs,
+        theme,
+    ), problems
 
 
 def settings_text(root: Path) -> str:
@@ -236,8 +294,13 @@ def _sources_inside(facts, folder: Path, problems: list[Problem]):
             continue
         target = (folder / source.file).resolve()
         if not target.is_relative_to(folder):
-            problems.append(Problem(source.loc.path, source.loc.line,
-                                    f"source {sid!r}: file {source.file!r} lies outside the "
-                                    "source folder", f"source files are read only from {folder}"))
+            problems.append(
+                Problem(
+                    source.loc.path,
+                    source.loc.line,
+                    f"source {sid!r}: file {source.file!r} lies outside the source folder",
+                    f"source files are read only from {folder}",
+                )
+            )
             sources[sid] = replace(source, file="")
     return replace(facts, sources=sources)

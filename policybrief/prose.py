@@ -30,8 +30,17 @@ _HOLE_RE = re.compile(f"{_HOLE_OPEN}(\\d+){_HOLE_CLOSE}")
 _TEMPLATE_FILE = "<template>"
 
 # Markdown features that could pull in other content or inject markup are switched off.
-_OFF_INLINE = ("html", "link", "image_link", "image_reference", "reference", "short_reference",
-               "short_image_ref", "autolink", "automail")
+_OFF_INLINE = (
+    "html",
+    "link",
+    "image_link",
+    "image_reference",
+    "reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+)
 
 
 class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
@@ -65,8 +74,11 @@ class _Tables(markdown.treeprocessors.Treeprocessor):
                 if child.tag != "table":
                     continue
                 before = children[index - 1] if index else None
-                if before is not None and before.tag == "p" and \
-                        re.match(r"Table(\[[a-z0-9-]+\])?:", before.text or ""):
+                if (
+                    before is not None
+                    and before.tag == "p"
+                    and re.match(r"Table(\[[a-z0-9-]+\])?:", before.text or "")
+                ):
                     self._caption(child, before)
                     parent.remove(before)
                 wrap = etree.Element("div", {"class": "table-wrap"})
@@ -78,7 +90,7 @@ class _Tables(markdown.treeprocessors.Treeprocessor):
         head = re.match(r"Table(?:\[([a-z0-9-]+)\])?:\s*", paragraph.text or "")
         assert head is not None  # run() only passes such paragraphs
         table_id = head.group(1) or ""
-        paragraph.text = (paragraph.text or "")[head.end():]
+        paragraph.text = (paragraph.text or "")[head.end() :]
         caption = etree.Element("caption")
         label, anchor = self.labels.get(table_id, ("", ""))
         if label:
@@ -113,8 +125,9 @@ def exhibit_ids(text: LangText, charts: tuple[Chart, ...]) -> set[str]:
     return ids
 
 
-def exhibits(text: LangText, charts: tuple[Chart, ...],
-             lang: Language) -> dict[str, tuple[str, str]]:
+def exhibits(
+    text: LangText, charts: tuple[Chart, ...], lang: Language
+) -> dict[str, tuple[str, str]]:
     """The label of every numbered exhibit of a brief in one language, in reading order:
     tables with a ``Table[id]: …`` caption as they come in the prose, each section's charts
     at its end. Numbered alike in every audience, so "Figure 2" means one thing. Anchors are
@@ -161,39 +174,71 @@ NOTE_FUNCTIONS = ("fact", "when")
 _PARSER = SandboxedEnvironment()
 
 
-_WHAT = {"BinOp": "arithmetic", "Add": "arithmetic", "Sub": "arithmetic", "Mul": "arithmetic",
-         "Div": "arithmetic", "FloorDiv": "arithmetic", "Mod": "arithmetic", "Pow": "arithmetic",
-         "Neg": "arithmetic", "Pos": "arithmetic", "Const": "a literal value",
-         "Filter": "a filter", "Test": "a test", "Getattr": "attribute access",
-         "Getitem": "indexing", "Name": "a variable", "Concat": "concatenation",
-         "CondExpr": "a condition", "Compare": "a comparison", "List": "a list",
-         "Tuple": "a tuple", "Dict": "a mapping", "And": "a condition", "Or": "a condition",
-         "Not": "a condition", "Call": "a call"}
+_WHAT = {
+    "BinOp": "arithmetic",
+    "Add": "arithmetic",
+    "Sub": "arithmetic",
+    "Mul": "arithmetic",
+    "Div": "arithmetic",
+    "FloorDiv": "arithmetic",
+    "Mod": "arithmetic",
+    "Pow": "arithmetic",
+    "Neg": "arithmetic",
+    "Pos": "arithmetic",
+    "Const": "a literal value",
+    "Filter": "a filter",
+    "Test": "a test",
+    "Getattr": "attribute access",
+    "Getitem": "indexing",
+    "Name": "a variable",
+    "Concat": "concatenation",
+    "CondExpr": "a condition",
+    "Compare": "a comparison",
+    "List": "a list",
+    "Tuple": "a tuple",
+    "Dict": "a mapping",
+    "And": "a condition",
+    "Or": "a condition",
+    "Not": "a condition",
+    "Call": "a call",
+}
 
 
 def _call_problem(node: nodes.Node, allowed: tuple[str, ...]) -> str | None:
     """Why one ``{{ ... }}`` expression is not a plain call with literal arguments."""
     if not isinstance(node, nodes.Call) or not isinstance(node.node, nodes.Name):
         what = _WHAT.get(type(node).__name__, "an expression")
-        return (f"{what} cannot make a figure; write {allowed[0]}(\"id\") to print a fact")
+        return f'{what} cannot make a figure; write {allowed[0]}("id") to print a fact'
     name = node.node.name
     if name not in allowed:
         return f"unknown function {name!r}; allowed: " + ", ".join(allowed)
     if node.dyn_args is not None or node.dyn_kwargs is not None:
         return f"{name}() takes literal arguments only"
-    if len(node.args) != 1 or not isinstance(node.args[0], nodes.Const) \
-            or not isinstance(node.args[0].value, str):
-        return f"{name}() takes one id written in quotes, e.g. {name}(\"some.id\")"
+    if (
+        len(node.args) != 1
+        or not isinstance(node.args[0], nodes.Const)
+        or not isinstance(node.args[0].value, str)
+    ):
+        return f'{name}() takes one id written in quotes, e.g. {name}("some.id")'
     for keyword in node.kwargs:
-        if name != "fact" or keyword.key != "unit" or not isinstance(keyword.value, nodes.Const) \
-                or not isinstance(keyword.value.value, bool):
-            return f"{name}() takes no {keyword.key}= argument" if name != "fact" or \
-                keyword.key != "unit" else "unit= is true or false"
+        if (
+            name != "fact"
+            or keyword.key != "unit"
+            or not isinstance(keyword.value, nodes.Const)
+            or not isinstance(keyword.value.value, bool)
+        ):
+            return (
+                f"{name}() takes no {keyword.key}= argument"
+                if name != "fact" or keyword.key != "unit"
+                else "unit= is true or false"
+            )
     return None
 
 
-_PLAIN_CALL_RE = re.compile(r"\{\{-?[ \t]*(\w+)\([ \t]*\"[^\"\\\n{}]{1,200}\"[ \t]*"
-                            r"(?:,[ \t]*unit[ \t]*=[ \t]*(?:true|false)[ \t]*)?\)[ \t]*-?\}\}")
+_PLAIN_CALL_RE = re.compile(
+    r"\{\{-?[ \t]*(\w+)\([ \t]*\"[^\"\\\n{}]{1,200}\"[ \t]*"
+    r"(?:,[ \t]*unit[ \t]*=[ \t]*(?:true|false)[ \t]*)?\)[ \t]*-?\}\}"
+)
 _TAG_RE = re.compile(r"\{[{%#]")
 
 
@@ -218,8 +263,9 @@ def validate(source: str, allowed: tuple[str, ...] = PROSE_FUNCTIONS) -> list[tu
     found: list[tuple[int, str]] = []
     for node in tree.body:
         if not isinstance(node, nodes.Output):
-            found.append((node.lineno, f"{type(node).__name__.lower()} blocks ({{% … %}}) are "
-                          "not allowed"))
+            found.append(
+                (node.lineno, f"{type(node).__name__.lower()} blocks ({{% … %}}) are not allowed")
+            )
             continue
         for child in node.nodes:
             if isinstance(child, nodes.TemplateData):
@@ -230,8 +276,10 @@ def validate(source: str, allowed: tuple[str, ...] = PROSE_FUNCTIONS) -> list[tu
     return found
 
 
-_NOTE_CALL = re.compile(r"\{\{-?\s*(fact|when)\(\s*([\"'])([^\"'\n]{1,200})\2\s*"
-                        r"(?:,\s*unit\s*=\s*(true|false|True|False)\s*)?\)\s*-?\}\}")
+_NOTE_CALL = re.compile(
+    r"\{\{-?\s*(fact|when)\(\s*([\"'])([^\"'\n]{1,200})\2\s*"
+    r"(?:,\s*unit\s*=\s*(true|false|True|False)\s*)?\)\s*-?\}\}"
+)
 
 
 def note_text(facts: FactBase, text: Text | None, lang: Language) -> str:
@@ -258,11 +306,13 @@ class ProseRenderer:
 
     def __init__(self, facts: FactBase, lang: Language):
         self.facts, self.lang = facts, lang
-        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                        keep_trailing_newline=True)
+        self.env = SandboxedEnvironment(
+            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
+        )
         self.env.globals.clear()
-        self.env.globals.update(fact=self.fact, when=self.when, claim=self.claim, row=self.row,
-                                ref=self.ref)
+        self.env.globals.update(
+            fact=self.fact, when=self.when, claim=self.claim, row=self.row, ref=self.ref
+        )
         self.env.filters.clear()
         self.env.tests.clear()
         self.md = new_markdown()
@@ -303,9 +353,12 @@ class ProseRenderer:
         """A cross-reference to a numbered table or chart: 图2 / Figure 2, linked."""
         found = self._exhibits.get(exhibit_id) if isinstance(exhibit_id, str) else None
         if found is None:
-            raise _UnknownFact(exhibit_id, "is not a numbered table or chart of this brief "
-                               "(a table needs a caption line 'Table[id]: …' before it; a chart "
-                               "an id in brief.yaml)")
+            raise _UnknownFact(
+                exhibit_id,
+                "is not a numbered table or chart of this brief "
+                "(a table needs a caption line 'Table[id]: …' before it; a chart "
+                "an id in brief.yaml)",
+            )
         label, anchor = found
         return self._hole(f'<a class="xref" href="#{escape(anchor)}">{escape(label)}</a>')
 
@@ -318,27 +371,35 @@ class ProseRenderer:
     # -- rendering -----------------------------------------------------------------------------
     def _expand(self, source: str, loc: Loc) -> str:
         for line, why in validate(source):
-            raise RenderError(f"{loc.path}:{loc.line + line - 1}: not allowed in prose: {why} "
-                              "(prose may only call fact, when and claim, with the id in "
-                              "quotes)")
+            raise RenderError(
+                f"{loc.path}:{loc.line + line - 1}: not allowed in prose: {why} "
+                "(prose may only call fact, when and claim, with the id in "
+                "quotes)"
+            )
         try:
             template = self.env.from_string(source)
             return template.render()
         except TemplateSyntaxError as exc:
-            raise RenderError(f"{loc.path}:{loc.line + (exc.lineno or 1) - 1}: "
-                              f"template syntax error in prose: {exc.message} "
-                              "(fact calls look like {{ fact(\"some.id\") }})") from None
+            raise RenderError(
+                f"{loc.path}:{loc.line + (exc.lineno or 1) - 1}: "
+                f"template syntax error in prose: {exc.message} "
+                '(fact calls look like {{ fact("some.id") }})'
+            ) from None
         except _UnknownFact as exc:
             line = _template_line(exc, loc)
             raise RenderError(f"{loc.path}:{line}: {exc}") from None
         except SecurityError as exc:
             line = _template_line(exc, loc)
-            raise RenderError(f"{loc.path}:{line}: not allowed in prose: {exc} "
-                              "(prose may only call fact, when and claim)") from None
+            raise RenderError(
+                f"{loc.path}:{line}: not allowed in prose: {exc} "
+                "(prose may only call fact, when and claim)"
+            ) from None
         except (TemplateError, TypeError, ValueError) as exc:
             line = _template_line(exc, loc)
-            raise RenderError(f"{loc.path}:{line}: error in prose: {exc} "
-                              "(prose may only call fact, when and claim)") from None
+            raise RenderError(
+                f"{loc.path}:{line}: error in prose: {exc} "
+                "(prose may only call fact, when and claim)"
+            ) from None
 
     def _fill(self, html: str) -> Markup:
         return Markup(_HOLE_RE.sub(lambda m: self._holes[int(m.group(1))], html))
@@ -347,7 +408,9 @@ class ProseRenderer:
         """Markdown paragraphs, lists, tables and subheadings."""
         expanded = self._expand(source, loc)
         self.md.reset()
-        self.md.treeprocessors["numbered_tables"].labels = self._exhibits
+        tables = self.md.treeprocessors["numbered_tables"]
+        assert isinstance(tables, _Tables)
+        tables.labels = self._exhibits
         return self._fill(self.md.convert(expanded))
 
     def inline(self, source: str, loc: Loc) -> Markup:
@@ -367,11 +430,14 @@ class ProseRenderer:
     def headline(self, text: LangText, row: Row | None = None) -> tuple[str, Markup]:
         """Just the title and summary (what the index shows), without the sections."""
         self._holes, self._row = [], row
-        return (self.plain(text.title, text.summary_loc),
-                self.inline(text.summary, text.summary_loc))
+        return (
+            self.plain(text.title, text.summary_loc),
+            self.inline(text.summary, text.summary_loc),
+        )
 
-    def render(self, text: LangText, row: Row | None = None,
-               charts: tuple[Chart, ...] = ()) -> RenderedText:
+    def render(
+        self, text: LangText, row: Row | None = None, charts: tuple[Chart, ...] = ()
+    ) -> RenderedText:
         self._holes = []
         self._row = row
         self._exhibits = exhibits(text, charts, self.lang)
@@ -380,7 +446,8 @@ class ProseRenderer:
             for s in text.sections
         )
         return RenderedText(
-            lang=text.lang, title=self.plain(text.title, text.summary_loc),
+            lang=text.lang,
+            title=self.plain(text.title, text.summary_loc),
             subtitle=self.plain(text.subtitle, text.summary_loc),
             summary=self.inline(text.summary, text.summary_loc),
             recommendations=tuple(self.inline(r, loc) for r, loc in text.recommendations),
@@ -396,8 +463,10 @@ def html_text(html: str) -> str:
 
 
 def figure_html(item_id: str, text: str) -> str:
-    return (f'<span class="fact" data-fact="{escape(item_id)}">{escape(text)}</span>'
-            f"{cite_mark(item_id)}")
+    return (
+        f'<span class="fact" data-fact="{escape(item_id)}">{escape(text)}</span>'
+        f"{cite_mark(item_id)}"
+    )
 
 
 class _UnknownFact(Exception):
@@ -407,6 +476,9 @@ class _UnknownFact(Exception):
 
 def _template_line(exc: BaseException, loc: Loc) -> int:
     """The prose line that raised ``exc``: Jinja rewrites frames to template lines."""
-    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__)
-             if f.filename == _TEMPLATE_FILE and f.lineno]
+    lines = [
+        f.lineno
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename == _TEMPLATE_FILE and f.lineno
+    ]
     return loc.line + (lines[-1] if lines else 1) - 1

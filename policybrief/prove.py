@@ -88,42 +88,80 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
     """Problems with the value and qualifier; empty when they hold."""
     candidates = _candidates(fact, reading)
     if fact.figure is not None and not candidates:
-        return [(f"its figure: {fact.figure!r} does not point at a figure of the quote "
-                 f"(figures found: {_figures_found(reading, unit)})",
-                 "give the part of the quote that states the figure, e.g. figure: 18万个")]
+        return [
+            (
+                f"its figure: {fact.figure!r} does not point at a figure of the quote "
+                f"(figures found: {_figures_found(reading, unit)})",
+                "give the part of the quote that states the figure, e.g. figure: 18万个",
+            )
+        ]
     equal = [f for f in candidates if _matches(fact, unit, f)]
     shown = shown_value(fact, unit)
     if not equal:
         if reading.vague:
-            return [(f"value {shown}: its quote gives no exact figure, only the amount "
-                     f"{reading.vague[0]!r}", "a vague amount (十几, 数百, 上千) is not a value: "
-                     "record the statement as a claim, or quote the clause with the figure")]
+            return [
+                (
+                    f"value {shown}: its quote gives no exact figure, only the amount "
+                    f"{reading.vague[0]!r}",
+                    "a vague amount (十几, 数百, 上千) is not a value: "
+                    "record the statement as a claim, or quote the clause with the figure",
+                )
+            ]
         if not reading.figures:
-            return [(f"value {shown} is not stated by its quote: no figure could be read in "
-                     f"{fact.quote[:40]!r}",
-                     "quote the clause that states the figure in digits or numerals (481, "
-                     "四百八十一, 2.1个亿, 40 percent)")]
+            return [
+                (
+                    f"value {shown} is not stated by its quote: no figure could be read in "
+                    f"{fact.quote[:40]!r}",
+                    "quote the clause that states the figure in digits or numerals (481, "
+                    "四百八十一, 2.1个亿, 40 percent)",
+                )
+            ]
         ranged = isinstance(fact.value, Range)
-        found = ", ".join(dict.fromkeys(f.text for f in candidates
-                                        if (f.high is not None) == ranged)) or "none"
-        return [(f"value {shown} does not match its quote, which says {found}",
-                 f"the value is in whole units{hint_unit}; if the quote states the figure "
-                 "another way, write it as the quote does or give figure: the words that "
-                 "state it")]
+        found = (
+            ", ".join(dict.fromkeys(f.text for f in candidates if (f.high is not None) == ranged))
+            or "none"
+        )
+        return [
+            (
+                f"value {shown} does not match its quote, which says {found}",
+                f"the value is in whole units{hint_unit}; if the quote states the figure "
+                "another way, write it as the quote does or give figure: the words that "
+                "state it",
+            )
+        ]
     if any(f.hedge == fact.qualifier for f in equal):
         return []
     figure = equal[0]
     if figure.hedge == "exact":
-        return [(f"qualifier {fact.qualifier}, but its quote states {figure.text} with no hedge",
-                 "use qualifier: exact, or quote the words that hedge the figure")]
+        return [
+            (
+                f"qualifier {fact.qualifier}, but its quote states {figure.text} with no hedge",
+                "use qualifier: exact, or quote the words that hedge the figure",
+            )
+        ]
     if figure.hedge == "ambiguous":
-        return [(f"qualifier {fact.qualifier}: the hedges {figure.hedge_word!r} around "
-                 f"{figure.text} disagree", "see the qualifier table in docs/authoring.md")]
+        return [
+            (
+                f"qualifier {fact.qualifier}: the hedges {figure.hedge_word!r} around "
+                f"{figure.text} disagree",
+                "see the qualifier table in docs/authoring.md",
+            )
+        ]
     if figure.hedge == "under":
-        return [(f"its quote hedges {figure.text} with {figure.hedge_word!r} (less than), "
-                 "which no qualifier expresses", "record the bound as a claim instead")]
-    return [(f"qualifier {fact.qualifier}, but its quote says {figure.hedge_word!r} "
-             f"({figure.text}), which is {figure.hedge}", f"use qualifier: {figure.hedge}")]
+        return [
+            (
+                f"its quote hedges {figure.text} with {figure.hedge_word!r} (less than), "
+                "which no qualifier expresses",
+                "record the bound as a claim instead",
+            )
+        ]
+    return [
+        (
+            f"qualifier {fact.qualifier}, but its quote says {figure.hedge_word!r} "
+            f"({figure.text}), which is {figure.hedge}",
+            f"use qualifier: {figure.hedge}",
+        )
+    ]
 
 
 def _agrees(date: PartialDate, mention: DateMention, strict_month: bool) -> bool:
@@ -146,8 +184,12 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     what = "value" if is_date_fact else "date"
     if date is None:
         if absolute and not is_date_fact:
-            return [(f"no date, but its quote states {absolute[0].text}",
-                     f'add date: "{absolute[0].year}"')]
+            return [
+                (
+                    f"no date, but its quote states {absolute[0].text}",
+                    f'add date: "{absolute[0].year}"',
+                )
+            ]
         return []
     if absolute:
         if any(_agrees(date, d, strict_month=is_date_fact) for d in absolute):
@@ -155,31 +197,55 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
         if relative and fact.note is not None and any(_agrees(date, d, False) for d in relative):
             return []
         said = ", ".join(d.text for d in absolute)
-        return [(f"{what} {date} does not match its quote, which says {said}",
-                 "write the date the quote states")]
+        return [
+            (
+                f"{what} {date} does not match its quote, which says {said}",
+                "write the date the quote states",
+            )
+        ]
     if relative:
         if fact.note is None:
-            return [(f"its quote dates the figure relatively ({relative[0].text}); a relative "
-                     "date needs a note that resolves it",
-                     "add note: {zh: …, en: …} saying which date it is")]
+            return [
+                (
+                    f"its quote dates the figure relatively ({relative[0].text}); a relative "
+                    "date needs a note that resolves it",
+                    "add note: {zh: …, en: …} saying which date it is",
+                )
+            ]
         stated = [d for d in relative if d.month is not None or d.day is not None]
         if stated and not any(_agrees(date, d, strict_month=False) for d in stated):
-            return [(f"{what} {date} does not match its quote, which says {stated[0].text}",
-                     "the note may resolve the year, but the month and day the quote states "
-                     "must stay")]
+            return [
+                (
+                    f"{what} {date} does not match its quote, which says {stated[0].text}",
+                    "the note may resolve the year, but the month and day the quote states "
+                    "must stay",
+                )
+            ]
         return []
     if is_date_fact:
         if fact.note is None:
-            return [(f"value {date} is a date its quote does not state",
-                     "quote the clause with the date, or explain it in a note")]
+            return [
+                (
+                    f"value {date} is a date its quote does not state",
+                    "quote the clause with the date, or explain it in a note",
+                )
+            ]
         return []
     source = facts.sources.get(fact.source)
-    if fact.note is None and source is not None and source.year is not None \
-            and date.year != source.year:
-        return [(f"date {date}: its quote states no date, and {date.year} is not the year "
-                 f"its source was written ({source.year})",
-                 "explain the date in a note, or leave date out: the brief then says the "
-                 "date is not given")]
+    if (
+        fact.note is None
+        and source is not None
+        and source.year is not None
+        and date.year != source.year
+    ):
+        return [
+            (
+                f"date {date}: its quote states no date, and {date.year} is not the year "
+                f"its source was written ({source.year})",
+                "explain the date in a note, or leave date out: the brief then says the "
+                "date is not given",
+            )
+        ]
     return []
 
 
@@ -195,8 +261,12 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         years = [d for d in reading.dates if d.year is not None]
         if isinstance(value, Decimal) and not any(d.year == value for d in years):
             said = ", ".join(d.text for d in years) or "no year"
-            messages.append((f"value {_plain(value)} does not match its quote, which says "
-                             f"{said}", "a year fact's value is the year the quote states"))
+            messages.append(
+                (
+                    f"value {_plain(value)} does not match its quote, which says {said}",
+                    "a year fact's value is the year the quote states",
+                )
+            )
     elif unit.kind != "date":  # a date fact's value is checked with the dates below
         hint_unit = ""
         if unit.kind == "money":
@@ -205,8 +275,10 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
             hint_unit = ", e.g. 58 for 58%"
         messages += _check_value(fact, unit, reading, hint_unit)
     messages += _check_dates(fact, facts, reading)
-    return [Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
-            for message, hint in messages]
+    return [
+        Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
+        for message, hint in messages
+    ]
 
 
 def prove(facts: FactBase) -> list[Problem]:

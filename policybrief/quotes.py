@@ -71,34 +71,80 @@ class Reading:
 # -- hedges ------------------------------------------------------------------------------------
 # Longest words first: 将近 before 近, 超过 before 超.
 HEDGES_BEFORE: tuple[tuple[str, str], ...] = (
-    ("将近", "nearly"), ("接近", "nearly"), ("近", "nearly"),
-    ("超过", "over"), ("逾", "over"), ("超", "over"),
-    ("大约", "about"), ("约", "about"), ("大概", "about"),
-    ("最高", "up_to"), ("最多", "up_to"), ("高达", "up_to"), ("至多", "up_to"),
-    ("不到", "under"), ("不足", "under"), ("不超过", "under"),
+    ("将近", "nearly"),
+    ("接近", "nearly"),
+    ("近", "nearly"),
+    ("超过", "over"),
+    ("逾", "over"),
+    ("超", "over"),
+    ("大约", "about"),
+    ("约", "about"),
+    ("大概", "about"),
+    ("最高", "up_to"),
+    ("最多", "up_to"),
+    ("高达", "up_to"),
+    ("至多", "up_to"),
+    ("不到", "under"),
+    ("不足", "under"),
+    ("不超过", "under"),
 )
 HEDGES_AFTER: tuple[tuple[str, str], ...] = (
-    ("有余", "more_than"), ("多", "more_than"), ("余", "more_than"),
-    ("左右", "about"), ("上下", "about"), ("以上", "over"), ("以下", "under"),
+    ("有余", "more_than"),
+    ("多", "more_than"),
+    ("余", "more_than"),
+    ("左右", "about"),
+    ("上下", "about"),
+    ("以上", "over"),
+    ("以下", "under"),
 )
 EN_HEDGES_BEFORE: tuple[tuple[str, str], ...] = (
-    ("nearly", "nearly"), ("almost", "nearly"), ("close to", "nearly"), ("just under", "nearly"),
-    ("more than", "more_than"), ("over", "over"), ("above", "over"), ("exceeding", "over"),
-    ("in excess of", "over"), ("upwards of", "over"),
-    ("about", "about"), ("around", "about"), ("approximately", "about"), ("roughly", "about"),
-    ("some", "about"), ("an estimated", "about"), ("circa", "about"),
-    ("up to", "up_to"), ("as many as", "up_to"), ("at most", "up_to"),
-    ("a maximum of", "up_to"), ("less than", "under"), ("fewer than", "under"),
+    ("nearly", "nearly"),
+    ("almost", "nearly"),
+    ("close to", "nearly"),
+    ("just under", "nearly"),
+    ("more than", "more_than"),
+    ("over", "over"),
+    ("above", "over"),
+    ("exceeding", "over"),
+    ("in excess of", "over"),
+    ("upwards of", "over"),
+    ("about", "about"),
+    ("around", "about"),
+    ("approximately", "about"),
+    ("roughly", "about"),
+    ("some", "about"),
+    ("an estimated", "about"),
+    ("circa", "about"),
+    ("up to", "up_to"),
+    ("as many as", "up_to"),
+    ("at most", "up_to"),
+    ("a maximum of", "up_to"),
+    ("less than", "under"),
+    ("fewer than", "under"),
     ("under", "under"),
 )
 EN_HEDGES_AFTER: tuple[tuple[str, str], ...] = (
-    ("or more", "more_than"), ("-plus", "more_than"), ("plus", "more_than"),
+    ("or more", "more_than"),
+    ("-plus", "more_than"),
+    ("plus", "more_than"),
     ("or so", "about"),
 )
 
 # -- Chinese numerals ----------------------------------------------------------------------------
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10**4, "亿": 10**8}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
@@ -109,24 +155,75 @@ _ZH_FIGURE = re.compile(
     r"(?P<ge>个(?=[十百千万亿]))?(?P<mag>[十百千]?(?:万亿|万|亿)|[十百千](?=[万亿]))?(?P<more2>多|余)?"
     r"(?P<sign>%)?"
 )
-_MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august",
-              "september", "october", "november", "december")
+_MONTHS_EN = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _EN_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "a hundred": 100, "one hundred": 100, "a thousand": 1000,
-    "one thousand": 1000, "a dozen": 12, "dozen": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a hundred": 100,
+    "one hundred": 100,
+    "a thousand": 1000,
+    "one thousand": 1000,
+    "a dozen": 12,
+    "dozen": 12,
 }
-_EN_FRACTIONS = {"a half": (1, 2), "half": (1, 2), "one half": (1, 2), "a third": (1, 3),
-                 "one third": (1, 3), "two thirds": (2, 3), "two-thirds": (2, 3),
-                 "a quarter": (1, 4), "one quarter": (1, 4), "three quarters": (3, 4),
-                 "a fifth": (1, 5), "one fifth": (1, 5)}
+_EN_FRACTIONS = {
+    "a half": (1, 2),
+    "half": (1, 2),
+    "one half": (1, 2),
+    "a third": (1, 3),
+    "one third": (1, 3),
+    "two thirds": (2, 3),
+    "two-thirds": (2, 3),
+    "a quarter": (1, 4),
+    "one quarter": (1, 4),
+    "three quarters": (3, 4),
+    "a fifth": (1, 5),
+    "one fifth": (1, 5),
+}
 _EN_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _EN_FIGURE = re.compile(
-    r"(?<![\w.])(?P<num>" + _ARABIC + r"|" + "|".join(sorted(
-        (re.escape(w) for w in [*_EN_WORDS, *_EN_FRACTIONS]), key=len, reverse=True))
+    r"(?<![\w.])(?P<num>"
+    + _ARABIC
+    + r"|"
+    + "|".join(sorted((re.escape(w) for w in [*_EN_WORDS, *_EN_FRACTIONS]), key=len, reverse=True))
     + r")(?![\w])(?:\s*(?P<scale>thousand|million|billion|trillion)\b)?"
     r"(?P<pct>\s*(?:%|percent\b|per cent\b))?",
     re.IGNORECASE,
@@ -226,15 +323,33 @@ def _zh_dates(text: str) -> list[DateMention]:
     for m in _ZH_DATE.finditer(text):
         year = int(m["year"]) if m["year"].isdigit() else cn_integer(m["year"])
         eoy = bool(m["eoy"])
-        found.append(DateMention(year, _month(m["month"]) or (12 if eoy else None),
-                                 int(m["day"]) if m["day"] else None, "", m.group(0),
-                                 m.start(), m.end(), eoy))
+        found.append(
+            DateMention(
+                year,
+                _month(m["month"]) or (12 if eoy else None),
+                int(m["day"]) if m["day"] else None,
+                "",
+                m.group(0),
+                m.start(),
+                m.end(),
+                eoy,
+            )
+        )
     for m in _ZH_RELATIVE.finditer(text):
         word = m["word"] or m["month_word"] or m["ago"] or m["within"] or m["now"]
         eoy = bool(m["eoy"])
-        found.append(DateMention(None, _month(m["month"]) or (12 if eoy else None),
-                                 int(m["day"]) if m["day"] else None, word, m.group(0),
-                                 m.start(), m.end(), eoy))
+        found.append(
+            DateMention(
+                None,
+                _month(m["month"]) or (12 if eoy else None),
+                int(m["day"]) if m["day"] else None,
+                word,
+                m.group(0),
+                m.start(),
+                m.end(),
+                eoy,
+            )
+        )
     return found
 
 
@@ -242,22 +357,34 @@ def _en_dates(text: str) -> list[DateMention]:
     found = []
     for m in _EN_DATE.finditer(text):
         if m["bare"]:
-            found.append(DateMention(int(m["bare"]), None, None, "", m.group(0), m.start(),
-                                     m.end()))
+            found.append(
+                DateMention(int(m["bare"]), None, None, "", m.group(0), m.start(), m.end())
+            )
             continue
         day = m["d1"] or m["d2"]
-        found.append(DateMention(int(m["year"]), _MONTHS_EN.index(m["month"].lower()) + 1,
-                                 int(day) if day else None, "", m.group(0), m.start(), m.end()))
+        found.append(
+            DateMention(
+                int(m["year"]),
+                _MONTHS_EN.index(m["month"].lower()) + 1,
+                int(day) if day else None,
+                "",
+                m.group(0),
+                m.start(),
+                m.end(),
+            )
+        )
     for m in _EN_RELATIVE.finditer(text):
-        found.append(DateMention(None, None, None, m["word"].lower(), m.group(0), m.start(),
-                                 m.end()))
+        found.append(
+            DateMention(None, None, None, m["word"].lower(), m.group(0), m.start(), m.end())
+        )
     return found
 
 
 # -- figures -------------------------------------------------------------------------------------
-def _hedge_before(text: str, start: int, table: tuple[tuple[str, str], ...],
-                  english: bool) -> tuple[str, str]:
-    before = text[max(0, start - 16):start]
+def _hedge_before(
+    text: str, start: int, table: tuple[tuple[str, str], ...], english: bool
+) -> tuple[str, str]:
+    before = text[max(0, start - 16) : start]
     if english:
         before = before.rstrip().lower()
         for word, hedge in table:
@@ -276,14 +403,15 @@ def _hedge_before(text: str, start: int, table: tuple[tuple[str, str], ...],
 
 _ZH_HEDGE_VERB = re.compile(
     r"(最高|最多|至多|高达|超过|约|大约|接近|将近)(?:可以|可|能|将|已)?"
-    r"(?:获得|达到|达|为|有|享受|给予|补贴|奖励|资助|支持|了)$")
+    r"(?:获得|达到|达|为|有|享受|给予|补贴|奖励|资助|支持|了)$"
+)
 
 
 _COUNTERS = "个家名人位条件所项次批期套节座只台辆张本种类国元美"
 
 
 def _hedge_after_zh(text: str, end: int) -> tuple[str, str]:
-    rest = text[end:end + 5]
+    rest = text[end : end + 5]
     if rest[:1] and rest[0] in _COUNTERS:  # 1000个左右, 3万人以上
         rest = rest[1:]
         if rest[:1] and rest[0] in "元":
@@ -296,8 +424,9 @@ def _hedge_after_zh(text: str, end: int) -> tuple[str, str]:
     return "", ""
 
 
-def _combine(before: tuple[str, str], inside: tuple[str, str],
-             after: tuple[str, str]) -> tuple[str, str]:
+def _combine(
+    before: tuple[str, str], inside: tuple[str, str], after: tuple[str, str]
+) -> tuple[str, str]:
     """One qualifier from the hedges around a figure. Two hedges that agree are one; 近…多
     (近百多人) reads as 'about'; any other pair is ambiguous."""
     hedges = [h for h in (before, inside, after) if h[0]]
@@ -315,20 +444,21 @@ def _combine(before: tuple[str, str], inside: tuple[str, str],
 _VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
 
 
-def _zh_figures(text: str, dates: list[DateMention],
-                vague: list[str] | None = None) -> list[Figure]:
+def _zh_figures(
+    text: str, dates: list[DateMention], vague: list[str] | None = None
+) -> list[Figure]:
     taken = [(d.start, d.end) for d in dates if d.year is not None or d.month is not None]
     figures: list[Figure] = []
     for m in _ZH_FIGURE.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
         num = m["num"]
-        before = m.start() > 0 and text[m.start() - 1] in _VAGUE_BEFORE
-        after = text[m.end():m.end() + 1] in _VAGUE_AFTER and m.end() < len(text)
-        if not num[0].isdigit() and (before or after):
+        vague_before = m.start() > 0 and text[m.start() - 1] in _VAGUE_BEFORE
+        vague_after = m.end() < len(text) and text[m.end()] in _VAGUE_AFTER
+        if not num[0].isdigit() and (vague_before or vague_after):
             # 十几, 几十, 数百, 上千: an amount, not a figure a value can equal
             if vague is not None:
-                vague.append(text[m.start() - before:m.end() + after])
+                vague.append(text[m.start() - vague_before : m.end() + vague_after])
             continue
         if num[0].isdigit():
             value = _arabic(num)
@@ -342,7 +472,7 @@ def _zh_figures(text: str, dates: list[DateMention],
             mag = ""  # 两万多: the magnitude is inside the numeral already
         value *= _magnitude(mag) if mag else 1
         end = m.end()
-        tail = text[end:end + 1]
+        tail = text[end : end + 1]
         if not m["sign"] and not m["more2"] and tail in "年月日号" and tail:
             # 2016年 is a date, not a figure; 两年 (a duration) is kept as a figure.
             if tail in "日号" or (tail == "年" and len(num) == 4 and num.isdigit()):
@@ -376,15 +506,14 @@ def _en_figures(text: str) -> list[Figure]:
         if m["scale"]:
             value *= _EN_SCALE[m["scale"].lower()]
         before = _hedge_before(text, m.start(), EN_HEDGES_BEFORE, english=True)
-        rest = text[m.end():m.end() + 12].lower()
+        rest = text[m.end() : m.end() + 12].lower()
         after = ("", "")
         for words, hedge in EN_HEDGES_AFTER:
             if re.match(r"\s*" + re.escape(words) + r"\b", rest) or rest.startswith(words):
                 after = (hedge, words)
                 break
         hedge, hword = _combine(before, ("", ""), after)
-        figures.append(Figure(value, percent, hedge, hword, m.group(0).strip(), m.start(),
-                              m.end()))
+        figures.append(Figure(value, percent, hedge, hword, m.group(0).strip(), m.start(), m.end()))
     return _ranges(figures, text)
 
 
@@ -392,13 +521,22 @@ def _ranges(figures: list[Figure], text: str) -> list[Figure]:
     """Two figures joined by a dash, 至, 到 or 'to' also read as one range."""
     ranges = []
     for low, high in zip(figures, figures[1:], strict=False):
-        link = text[low.end:high.start - len(high.hedge_word) if high.hedge_word else high.start]
+        link = text[low.end : high.start - len(high.hedge_word) if high.hedge_word else high.start]
         if not _RANGE_LINK.fullmatch(link) or high.value <= low.value:
             continue
         percent = low.percent or high.percent
-        ranges.append(Figure(low.value, percent, low.hedge if low.hedge != "exact"
-                             else high.hedge, low.hedge_word or high.hedge_word,
-                             text[low.start:high.end], low.start, high.end, high.value))
+        ranges.append(
+            Figure(
+                low.value,
+                percent,
+                low.hedge if low.hedge != "exact" else high.hedge,
+                low.hedge_word or high.hedge_word,
+                text[low.start : high.end],
+                low.start,
+                high.end,
+                high.value,
+            )
+        )
     return figures + ranges
 
 
@@ -412,7 +550,7 @@ def read_quote(quote: str) -> Reading:
     else:
         dates = _en_dates(text)
         spans = [(d.start, d.end) for d in dates if d.year is not None]
-        figures = [f for f in _en_figures(text)
-                   if not any(s <= f.start < e for s, e in spans)]
-    return Reading(text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese,
-                   tuple(vague))
+        figures = [f for f in _en_figures(text) if not any(s <= f.start < e for s, e in spans)]
+    return Reading(
+        text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese, tuple(vague)
+    )

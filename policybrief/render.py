@@ -19,7 +19,7 @@ import traceback
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import (
     FileSystemLoader,
@@ -77,7 +77,7 @@ def css_content(message: str) -> Markup:
             parts.append(css_string(rest[:cut]))
         name = "pages" if rest.startswith("%(pages)s", cut) else "page"
         parts.append(f"counter({name})")
-        rest = rest[cut + len(f"%({name})s"):]
+        rest = rest[cut + len(f"%({name})s") :]
     return Markup(" ".join(parts) or '""')
 
 
@@ -104,14 +104,15 @@ def bounded(seconds: float, memory: int):
         raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    limits = resource.getrlimit(resource.RLIMIT_AS)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limits: tuple[int, int] | None = (soft, hard)
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
             used = int(statm.read().split()[0]) * resource.getpagesize()
         cap = used + memory
-        if limits[1] != resource.RLIM_INFINITY:
-            cap = min(cap, limits[1])
-        resource.setrlimit(resource.RLIMIT_AS, (cap, limits[1]))
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (OSError, ValueError):
         limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -126,11 +127,15 @@ def bounded(seconds: float, memory: int):
 
 def describe(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
-        return ("templates nest too deeply (a template that extends or includes itself, or a "
-                "macro that calls itself without end)")
+        return (
+            "templates nest too deeply (a template that extends or includes itself, or a "
+            "macro that calls itself without end)"
+        )
     if isinstance(exc, MemoryError):
-        return (f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
-                "it renders)")
+        return (
+            f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
+            "it renders)"
+        )
     return str(exc)
 
 
@@ -181,20 +186,31 @@ class PageTemplate(Template):
     citations are numbered)."""
 
     def render(self, *args: Any, **kwargs: Any) -> str:
-        env = self.environment
+        env = cast("PageEnvironment", self.environment)
         try:
             html = self.render_fragment(*args, **kwargs)
-        except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
-                OverflowError, RecursionError, MemoryError, TooSlow) as exc:
+        except (
+            TemplateError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+            OverflowError,
+            RecursionError,
+            MemoryError,
+            TooSlow,
+        ) as exc:
             raise RenderError(f"{env.where(exc)}: template error: {describe(exc)}") from None
         html, problems = secure(html)
         for problem in problems:
-            raise RenderError(f"{env.locate(self.filename, problem)}: {problem} (a page "
-                              "may load only what is inline or in its template folders)")
+            raise RenderError(
+                f"{env.locate(self.filename, problem)}: {problem} (a page "
+                "may load only what is inline or in its template folders)"
+            )
         return html
 
     def render_fragment(self, *args: Any, **kwargs: Any) -> str:
-        env = self.environment
+        env = cast("PageEnvironment", self.environment)
         if env.rendering:  # an include or macro renders inside an outer render
             return Template.render(self, *args, **kwargs)
         env.rendering, env.range_items = True, 0
@@ -204,8 +220,10 @@ class PageTemplate(Template):
         finally:
             env.rendering = False
         if len(html) > MAX_PAGE_CHARS:
-            raise RenderError(f"{env.shown(self.filename)}: template error: the page is "
-                              f"{len(html):,} characters long; at most {MAX_PAGE_CHARS:,}")
+            raise RenderError(
+                f"{env.shown(self.filename)}: template error: the page is "
+                f"{len(html):,} characters long; at most {MAX_PAGE_CHARS:,}"
+            )
         return html
 
 
@@ -227,8 +245,9 @@ class PageEnvironment(SandboxedEnvironment):
         try:
             return super().get_template(name, *args, **kwargs)
         except TemplateSyntaxError as exc:
-            raise RenderError(f"{self.shown(exc.filename)}:{exc.lineno}: template syntax "
-                              f"error: {exc.message}") from None
+            raise RenderError(
+                f"{self.shown(exc.filename)}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
 
     def bounded_range(self, *args: int) -> range:
         numbers = range(*args)
@@ -240,15 +259,20 @@ class PageEnvironment(SandboxedEnvironment):
         return numbers
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and _number(left) and _number(right) and abs(left) > 1 and (
-                abs(right) > 64 and abs(left) ** min(abs(right), 64) > 2 ** 64 or
-                abs(right) > 4096):
+        if (
+            operator == "**"
+            and _number(left)
+            and _number(right)
+            and abs(left) > 1
+            and (abs(right) > 64 and abs(left) ** min(abs(right), 64) > 2**64 or abs(right) > 4096)
+        ):
             raise OverflowError(f"{left!r} ** {right!r} is too large")
         sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
         counts = [x for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
         if operator == "*" and sizes and counts and sizes[0] * max(counts[0], 0) > MAX_LENGTH:
-            raise OverflowError(f"a text or list of {sizes[0] * counts[0]} items; at most "
-                                f"{MAX_LENGTH}")
+            raise OverflowError(
+                f"a text or list of {sizes[0] * counts[0]} items; at most {MAX_LENGTH}"
+            )
         if operator == "+" and len(sizes) == 2 and sum(sizes) > MAX_LENGTH:
             raise OverflowError(f"a text or list of {sum(sizes)} items; at most {MAX_LENGTH}")
         return super().call_binop(context, operator, left, right)
@@ -268,9 +292,12 @@ class PageEnvironment(SandboxedEnvironment):
         folders first), else the page's template without a line (the text was computed)."""
         needle = getattr(problem, "needle", "")
         files = [Path(filename)] if filename else []
-        for folder in self.loader.searchpath:
-            files += sorted(p for p in Path(folder).rglob("*")
-                            if p.suffix in (".html", ".css", ".j2") and p.is_file())
+        for folder in cast(FolderLoader, self.loader).searchpath:
+            files += sorted(
+                p
+                for p in Path(folder).rglob("*")
+                if p.suffix in (".html", ".css", ".j2") and p.is_file()
+            )
         for path in files if needle else ():
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")
@@ -284,14 +311,18 @@ class PageEnvironment(SandboxedEnvironment):
         """The template line an error comes from: the innermost template frame or, for
         endless recursion, the innermost frame in a user's template folder (the built-in
         templates do not recurse by themselves)."""
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename.endswith((".html", ".j2", ".css"))]
+        frames = [
+            f
+            for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.endswith((".html", ".j2", ".css"))
+        ]
         if not frames:
             return "<template>"
         if isinstance(exc, RecursionError):
             if self.builtin:
-                frames = [f for f in frames if not Path(f.filename).resolve().is_relative_to(
-                    self.builtin)] or frames
+                frames = [
+                    f for f in frames if not Path(f.filename).resolve().is_relative_to(self.builtin)
+                ] or frames
             # The lines that repeat most (within one: the cycle is cut anywhere), outermost
             # first, so that the answer does not depend on how deep the stack was.
             counts = collections.Counter((f.filename, f.lineno) for f in frames)
@@ -310,25 +341,32 @@ class Renderer:
 
     def __init__(self, project: Project):
         self.project = project
-        self._envs: dict[str, tuple[SandboxedEnvironment, Translations]] = {}
+        self._envs: dict[str, tuple[PageEnvironment, Translations]] = {}
 
-    def env(self, lang: str) -> tuple[SandboxedEnvironment, Translations]:
+    def env(self, lang: str) -> tuple[PageEnvironment, Translations]:
         if lang not in self._envs:
             env = PageEnvironment(
                 loader=FolderLoader([str(d) for d in self.project.template_dirs]),
                 root=self.project.root,
-                autoescape=True, undefined=StrictUndefined, trim_blocks=True,
-                lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+                autoescape=True,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                extensions=["jinja2.ext.i18n"],
+            )
             translations = Translations(self.project.template_dirs, lang)
-            env.install_gettext_callables(translations.gettext, translations.ngettext,
-                                          newstyle=False)
+            # installed on the environment by the jinja2.ext.i18n extension
+            env.install_gettext_callables(  # type: ignore[attr-defined]
+                translations.gettext, translations.ngettext, newstyle=False
+            )
             env.filters["css_content"] = css_content
             env.filters["css_string"] = css_string
             self._envs[lang] = (env, translations)
         return self._envs[lang]
 
-    def page(self, brief: Brief, audience: Audience, prose: RenderedText,
-             medium: str = "screen") -> Page:
+    def page(
+        self, brief: Brief, audience: Audience, prose: RenderedText, medium: str = "screen"
+    ) -> Page:
         """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF."""
         lang = LANGUAGES[prose.lang]
         env, translations = self.env(prose.lang)
@@ -337,7 +375,7 @@ class Renderer:
         context["medium"] = medium
         template_name = audience.template
         try:
-            template = env.get_template(template_name)
+            template = cast(PageTemplate, env.get_template(template_name))
             first = template.render_fragment(context)
             order = list(dict.fromkeys(CITE_RE.findall(first)))
             notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
@@ -349,33 +387,60 @@ class Renderer:
             if audience.fact_appendix:
                 context["fact_check"] = [
                     {**row, "number": n}
-                    for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)]
+                    for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)
+                ]
             html = template.render_fragment(context)
         except TemplateNotFound as exc:
             folders = ", ".join(self._shown(d) for d in self.project.template_dirs)
-            where = (audience_file(self.project.template_dirs, audience.name,
-                                   self.project.root) + ": audience " + repr(audience.name)
-                     if exc.name == template_name else self._where(exc))
-            raise RenderError(f"{where}: template {exc.name!r} not found (looked in {folders}; "
-                              "names are relative to a template folder)") from None
+            where = (
+                audience_file(self.project.template_dirs, audience.name, self.project.root)
+                + ": audience "
+                + repr(audience.name)
+                if exc.name == template_name
+                else self._where(exc)
+            )
+            raise RenderError(
+                f"{where}: template {exc.name!r} not found (looked in {folders}; "
+                "names are relative to a template folder)"
+            ) from None
         except TemplateSyntaxError as exc:
-            raise RenderError(f"{self._shown(exc.filename)}:{exc.lineno}: template syntax "
-                              f"error: {exc.message}") from None
-        except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
-                OverflowError, RecursionError, MemoryError, TooSlow) as exc:
+            raise RenderError(
+                f"{self._shown(exc.filename)}:{exc.lineno}: template syntax error: {exc.message}"
+            ) from None
+        except (
+            TemplateError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+            OverflowError,
+            RecursionError,
+            MemoryError,
+            TooSlow,
+        ) as exc:
             raise RenderError(f"{self._where(exc)}: template error: {describe(exc)}") from None
         footnotes = None
         if audience.citations == "footnotes":
-            partial = env.get_template("_partials/footnote.html")
-            footnotes = {n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
-                         for n in context["notes"]}
+            partial = cast(PageTemplate, env.get_template("_partials/footnote.html"))
+            footnotes = {
+                n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
+                for n in context["notes"]
+            }
         html = number_citations(html, {item: n for n, item in enumerate(order, 1)}, footnotes)
         html, problems = secure(html)
         for problem in problems:
-            raise RenderError(f"{env.locate(template.filename, problem)}: {problem} (a page "
-                              "may load only what is inline or in its template folders)")
-        return Page(html, prose.title, lang, len(order), frozenset(translations.missing),
-                    tuple(context["notes"]))
+            raise RenderError(
+                f"{env.locate(template.filename, problem)}: {problem} (a page "
+                "may load only what is inline or in its template folders)"
+            )
+        return Page(
+            html,
+            prose.title,
+            lang,
+            len(order),
+            frozenset(translations.missing),
+            tuple(context["notes"]),
+        )
 
     def _shown(self, filename: str | Path | None) -> str:
         if not filename:
@@ -390,7 +455,7 @@ class Renderer:
         return self.env("en")[0].where(exc)
 
 
-def external_references(html: str) -> list[str]:
+def external_references(html: str) -> list[Finding]:
     """Resources a page would fetch from outside, and attachments it asks for (see
     :mod:`policybrief.pagecheck`)."""
     return secure(html)[1]
@@ -399,8 +464,9 @@ def external_references(html: str) -> list[str]:
 FOOTNOTE_END = "<!--/fn-->"
 
 
-def number_citations(html: str, numbers: dict[str, int],
-                     footnotes: dict[str, str] | None = None) -> str:
+def number_citations(
+    html: str, numbers: dict[str, int], footnotes: dict[str, str] | None = None
+) -> str:
     """Turn citation placeholders into numbered links to the endnotes or, when
     ``footnotes`` gives each note's HTML, into footnotes at the first citation (later
     citations of the same note repeat its number)."""
@@ -413,11 +479,15 @@ def number_citations(html: str, numbers: dict[str, int],
         anchor = f"cite-{number}" + (f"-{seen[item]}" if seen[item] > 1 else "")
         if footnotes is not None:
             if seen[item] == 1:
-                return (f'<span class="footnote" id="note-{number}" data-n="{number}" '
-                        f'role="doc-footnote">{footnotes[item]}{FOOTNOTE_END}</span>')
+                return (
+                    f'<span class="footnote" id="note-{number}" data-n="{number}" '
+                    f'role="doc-footnote">{footnotes[item]}{FOOTNOTE_END}</span>'
+                )
             return f'<sup class="cite cite-again" id="{anchor}">{number}</sup>'
-        return (f'<sup class="cite"><a href="#note-{number}" id="{anchor}" '
-                f'role="doc-noteref">{number}</a></sup>')
+        return (
+            f'<sup class="cite"><a href="#note-{number}" id="{anchor}" '
+            f'role="doc-noteref">{number}</a></sup>'
+        )
 
     return CITE_RE.sub(mark, html)
 
@@ -430,15 +500,34 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, An
     """A source for the templates; a derived fact's (empty id) has no source of its own."""
     source = facts.sources.get(source_id)
     if source is None:
-        return {"id": "", "title": "", "author": "", "publication": "", "year": "", "file": "",
-                "url": "", "accessed": "", "publisher": "", "kind": "", "language": "",
-                "note": ""}
-    return {"id": source.id, "title": _text(source.title, lang),
-            "author": _text(source.author, lang), "publication": _text(source.publication, lang),
-            "year": source.year or "", "file": source.file, "url": source.url,
-            "accessed": lang.date(source.accessed) if source.accessed else "",
-            "publisher": _text(source.publisher, lang), "kind": source.kind,
-            "language": source.language, "note": _text(source.note, lang)}
+        return {
+            "id": "",
+            "title": "",
+            "author": "",
+            "publication": "",
+            "year": "",
+            "file": "",
+            "url": "",
+            "accessed": "",
+            "publisher": "",
+            "kind": "",
+            "language": "",
+            "note": "",
+        }
+    return {
+        "id": source.id,
+        "title": _text(source.title, lang),
+        "author": _text(source.author, lang),
+        "publication": _text(source.publication, lang),
+        "year": source.year or "",
+        "file": source.file,
+        "url": source.url,
+        "accessed": lang.date(source.accessed) if source.accessed else "",
+        "publisher": _text(source.publisher, lang),
+        "kind": source.kind,
+        "language": source.language,
+        "note": _text(source.note, lang),
+    }
 
 
 def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] | None:
@@ -448,9 +537,14 @@ def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] 
     inputs = []
     for input_id in fact.derived.inputs:
         used = facts.facts[input_id]
-        inputs.append({"id": input_id, "value": format_fact(used, facts.units[used.unit], lang),
-                       "label": _text(used.label, lang),
-                       "source": source_dict(facts, used.source, lang)})
+        inputs.append(
+            {
+                "id": input_id,
+                "value": format_fact(used, facts.units[used.unit], lang),
+                "label": _text(used.label, lang),
+                "source": source_dict(facts, used.source, lang),
+            }
+        )
     return {"op": fact.derived.op, "inputs": inputs}
 
 
@@ -462,27 +556,50 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
         value = format_fact(fact, unit, lang)
         conflicts = []
         for conflict in facts.conflicts_of(item_id):
-            others = [{"id": other, "value": format_fact(facts.facts[other],
-                                                         facts.units[facts.facts[other].unit],
-                                                         lang),
-                       "source": source_dict(facts, facts.facts[other].source, lang),
-                       "quote": facts.facts[other].quote}
-                      for other in conflict.facts if other != item_id and other in facts.facts]
-            conflicts.append({"id": conflict.id, "note": note_text(facts, conflict.note, lang),
-                              "others": others})
-        return {"number": number, "id": item_id, "kind": "fact", "value": value,
-                "label": _text(fact.label, lang), "quote": fact.quote,
-                "note": note_text(facts, fact.note, lang),
-                "date": lang.date(fact.date) if fact.date and fact.date != fact.value else "",
-                "undated": fact.date is None,
-                "derived": derived_dict(facts, fact, lang),
-                "source": source_dict(facts, fact.source, lang), "conflicts": conflicts}
+            others = [
+                {
+                    "id": other,
+                    "value": format_fact(
+                        facts.facts[other], facts.units[facts.facts[other].unit], lang
+                    ),
+                    "source": source_dict(facts, facts.facts[other].source, lang),
+                    "quote": facts.facts[other].quote,
+                }
+                for other in conflict.facts
+                if other != item_id and other in facts.facts
+            ]
+            conflicts.append(
+                {"id": conflict.id, "note": note_text(facts, conflict.note, lang), "others": others}
+            )
+        return {
+            "number": number,
+            "id": item_id,
+            "kind": "fact",
+            "value": value,
+            "label": _text(fact.label, lang),
+            "quote": fact.quote,
+            "note": note_text(facts, fact.note, lang),
+            "date": lang.date(fact.date) if fact.date and fact.date != fact.value else "",
+            "undated": fact.date is None,
+            "derived": derived_dict(facts, fact, lang),
+            "source": source_dict(facts, fact.source, lang),
+            "conflicts": conflicts,
+        }
     claim = facts.claims[item_id]
-    return {"number": number, "id": item_id, "kind": "claim", "value": "",
-            "label": _text(claim.label, lang), "quote": claim.quote, "note": "",
-            "date": lang.date(claim.date) if claim.date else "", "undated": False,
-            "derived": None,
-            "source": source_dict(facts, claim.source, lang), "conflicts": []}
+    return {
+        "number": number,
+        "id": item_id,
+        "kind": "claim",
+        "value": "",
+        "label": _text(claim.label, lang),
+        "quote": claim.quote,
+        "note": "",
+        "date": lang.date(claim.date) if claim.date else "",
+        "undated": False,
+        "derived": None,
+        "source": source_dict(facts, claim.source, lang),
+        "conflicts": [],
+    }
 
 
 def languages_context() -> list[dict[str, str]]:
@@ -496,37 +613,65 @@ def build_date(brief: Brief) -> PartialDate:
     return brief.date
 
 
-def page_context(project: Project, brief: Brief, audience: Audience, prose: RenderedText,
-                 lang: Language) -> dict[str, Any]:
+def page_context(
+    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+) -> dict[str, Any]:
     facts = project.facts
     figures = []
     for fid in key_figures(brief):
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
-        figures.append({"id": fid, "value": Markup(figure_html(fid, value)),
-                            "text": value, "label": _text(fact.label, lang),
-                            "source": source_dict(facts, fact.source, lang),
-                            "date": lang.date(fact.date) if fact.date else ""})
+        figures.append(
+            {
+                "id": fid,
+                "value": Markup(figure_html(fid, value)),
+                "text": value,
+                "label": _text(fact.label, lang),
+                "source": source_dict(facts, fact.source, lang),
+                "date": lang.date(fact.date) if fact.date else "",
+            }
+        )
     drawn = [chart for chart in brief.charts or () if audience.charts]
     labels = exhibits(brief.texts[lang.code], brief.charts, lang)
-    sections = [{"key": s.key, "id": f"sec-{s.key}",
-                 "html": s.lead if audience.section_text == "lead" else s.html,
-                 "charts": [{**charts.render(chart, facts, lang, n, project.theme),
-                             "label": labels.get(chart.id, ("", ""))[0],
-                             "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1]}
-                            for n, chart in enumerate(drawn, 1) if chart.section == s.key]}
-                for s in prose.sections]
+    sections = [
+        {
+            "key": s.key,
+            "id": f"sec-{s.key}",
+            "html": s.lead if audience.section_text == "lead" else s.html,
+            "charts": [
+                {
+                    **charts.render(chart, facts, lang, n, project.theme),
+                    "label": labels.get(chart.id, ("", ""))[0],
+                    "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
+                }
+                for n, chart in enumerate(drawn, 1)
+                if chart.section == s.key
+            ],
+        }
+        for s in prose.sections
+    ]
     base = f"{audience.name}.{lang.code}"
-    alternates = [{"code": code, "tag": LANGUAGES[code].tag, "name": LANGUAGES[code].name,
-                   "href": f"{audience.name}.{code}.html", "current": code == lang.code}
-                  for code in brief.languages]
+    alternates = [
+        {
+            "code": code,
+            "tag": LANGUAGES[code].tag,
+            "name": LANGUAGES[code].name,
+            "href": f"{audience.name}.{code}.html",
+            "current": code == lang.code,
+        }
+        for code in brief.languages
+    ]
     return {
         "lang": {"code": lang.code, "tag": lang.tag, "name": lang.name},
         "brief": {
-            "slug": brief.slug, "title": prose.title, "subtitle": prose.subtitle,
-            "summary": prose.summary, "topic": brief.topic,
+            "slug": brief.slug,
+            "title": prose.title,
+            "subtitle": prose.subtitle,
+            "summary": prose.summary,
+            "topic": brief.topic,
             "summary_text": html_text(CITE_RE.sub("", str(prose.summary))),
-            "date": lang.date(brief.date), "date_iso": str(brief.date),
+            "date": lang.date(brief.date),
+            "date_iso": str(brief.date),
             "authors": [_text(a, lang) for a in brief.authors],
         },
         "audience": {**asdict(audience), "label": _text(audience.label, lang)},
@@ -537,11 +682,18 @@ def page_context(project: Project, brief: Brief, audience: Audience, prose: Rend
         "fact_check": [],
         "alternates": alternates,
         "languages": languages_context(),
-        "links": {"html": f"{base}.html", "pdf": f"{base}.pdf", "docx": f"{base}.docx",
-                  "index": "../index.html"},
-        "theme": {"css": Markup(project.theme.css()), "logo": project.theme.logo,
-                  "organisation": _text(project.theme.organisation, lang),
-                  "running_header": _text(project.theme.running_header, lang)},
+        "links": {
+            "html": f"{base}.html",
+            "pdf": f"{base}.pdf",
+            "docx": f"{base}.docx",
+            "index": "../index.html",
+        },
+        "theme": {
+            "css": Markup(project.theme.css()),
+            "logo": project.theme.logo,
+            "organisation": _text(project.theme.organisation, lang),
+            "running_header": _text(project.theme.running_header, lang),
+        },
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),
         "draft": brief.status == "draft",

@@ -159,8 +159,9 @@ def new_brief(root: Path, slug: str, today: datetime.date | None = None) -> list
             raise UsageError(f"{path} already exists; nothing was written (choose another name)")
     written: list[Path] = []
     day = (today or datetime.date.today()).isoformat()
-    _write_new(root / "briefs" / slug / "brief.yaml", BRIEF_YAML.format(slug=slug, date=day),
-               written)
+    _write_new(
+        root / "briefs" / slug / "brief.yaml", BRIEF_YAML.format(slug=slug, date=day), written
+    )
     for lang, text in TEXT.items():
         _write_new(root / "briefs" / slug / f"{lang}.md", text, written)
     _write_new(root / "facts" / f"{slug}.yaml", FACTS_YAML.format(slug=slug), written)

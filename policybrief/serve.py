@@ -37,6 +37,7 @@ from dataclasses import replace
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import Options, build
@@ -71,8 +72,9 @@ class Preview:
         with self.changed:
             return f"{self.instance}.{self.page_mtimes.get(page, 0)}.{self.errors_version}"
 
-    def after_build(self, errors: list[str] | None = None, pdf_errors: list[str] | None = None
-                    ) -> None:
+    def after_build(
+        self, errors: list[str] | None = None, pdf_errors: list[str] | None = None
+    ) -> None:
         mtimes = {}
         for path in self.out.rglob("*.html"):
             relative = path.relative_to(self.out)
@@ -134,28 +136,42 @@ RELOAD_SCRIPT = """<script id="policybrief-livereload" nonce="%(nonce)s">
 </script>
 """
 
-OVERLAY_STYLE = ("position:fixed;z-index:2147483647;left:0;right:0;top:0;max-height:60vh;"
-                 "overflow:auto;margin:0;padding:0.8rem 1.2rem;background:#fff4f2;color:#1b1f24;"
-                 "border-bottom:4px solid #b3261e;font:14px/1.5 'Noto Sans',sans-serif;"
-                 "box-shadow:0 4px 16px rgba(0,0,0,.25)")
+OVERLAY_STYLE = (
+    "position:fixed;z-index:2147483647;left:0;right:0;top:0;max-height:60vh;"
+    "overflow:auto;margin:0;padding:0.8rem 1.2rem;background:#fff4f2;color:#1b1f24;"
+    "border-bottom:4px solid #b3261e;font:14px/1.5 'Noto Sans',sans-serif;"
+    "box-shadow:0 4px 16px rgba(0,0,0,.25)"
+)
 
 
 def overlay(errors: list[str], pdf_errors: list[str]) -> str:
     """The problems of the last build, shown over the page (the page is the last good one)."""
     if not errors and not pdf_errors:
         return ""
-    parts = [f'<div id="policybrief-preview" role="alert" style="{OVERLAY_STYLE}">'
-             '<button type="button" id="policybrief-preview-hide" style="float:right;'
-             'font:inherit;margin:0 0 .4rem 1rem">Hide</button>']
-    for title, items in (("Build failed; this page is from the last good build. "
-                          "Fix the files below and save: the page reloads by itself.", errors),
-                         ("PDF build failed (the HTML is up to date):", pdf_errors)):
+    parts = [
+        f'<div id="policybrief-preview" role="alert" style="{OVERLAY_STYLE}">'
+        '<button type="button" id="policybrief-preview-hide" style="float:right;'
+        'font:inherit;margin:0 0 .4rem 1rem">Hide</button>'
+    ]
+    for title, items in (
+        (
+            "Build failed; this page is from the last good build. "
+            "Fix the files below and save: the page reloads by itself.",
+            errors,
+        ),
+        ("PDF build failed (the HTML is up to date):", pdf_errors),
+    ):
         if items:
-            parts.append(f'<p style="margin:0 0 .4rem;font-weight:700;color:#b3261e">'
-                         f"{html.escape(title)}</p>")
+            parts.append(
+                f'<p style="margin:0 0 .4rem;font-weight:700;color:#b3261e">'
+                f"{html.escape(title)}</p>"
+            )
             parts.append('<ul style="margin:0 0 .6rem;padding-left:1.2rem">')
-            parts += [f'<li><code style="white-space:pre-wrap;font:13px/1.5 monospace">'
-                      f"{html.escape(item)}</code></li>" for item in items]
+            parts += [
+                f'<li><code style="white-space:pre-wrap;font:13px/1.5 monospace">'
+                f"{html.escape(item)}</code></li>"
+                for item in items
+            ]
             parts.append("</ul>")
     parts.append("</div>")
     return "".join(parts)
@@ -166,13 +182,16 @@ def js_string(text: str) -> str:
     return json.dumps(text).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" id="policybrief-csp" '
-                      r'content=")([^"]*)(">)')
+CSP_META = re.compile(
+    r'(<meta http-equiv="Content-Security-Policy" id="policybrief-csp" '
+    r'content=")([^"]*)(">)'
+)
 
 
 def allow_reload(page_html: str, nonce: str) -> str:
     """The served page's security policy also allows the reload script (by its nonce) and
     its requests to this server; the files in the output folder never do."""
+
     def widen(match: re.Match) -> str:
         policy = match.group(2).replace("script-src 'none'", "script-src")
         policy = policy.replace("script-src", f"script-src 'nonce-{nonce}'", 1)
@@ -181,27 +200,32 @@ def allow_reload(page_html: str, nonce: str) -> str:
     return CSP_META.sub(widen, page_html, count=1)
 
 
-def inject(page_html: str, page: str, token: str, errors: list[str],
-           pdf_errors: list[str]) -> str:
+def inject(page_html: str, page: str, token: str, errors: list[str], pdf_errors: list[str]) -> str:
     nonce = secrets.token_urlsafe(18)
     page_html = allow_reload(page_html, nonce)
-    script = RELOAD_SCRIPT % {"page": js_string(page), "token": js_string(token),
-                              "endpoint": RELOAD_PATH, "nonce": nonce}
+    script = RELOAD_SCRIPT % {
+        "page": js_string(page),
+        "token": js_string(token),
+        "endpoint": RELOAD_PATH,
+        "nonce": nonce,
+    }
     body = re.search(r"<body\b[^>]*>", page_html, re.I)
     shown = overlay(errors, pdf_errors)
     if body and shown:
-        page_html = page_html[:body.end()] + "\n" + shown + page_html[body.end():]
+        page_html = page_html[: body.end()] + "\n" + shown + page_html[body.end() :]
     end = page_html.lower().rfind("</body>")
     return page_html[:end] + script + page_html[end:] if end != -1 else page_html + script
 
 
 def error_page(page: str) -> str:
     """Stands in for a page that no build has written yet; the errors go over it."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>Build failed · {html.escape(page)}</title></head><body>"
-            f"<main style=\"padding:40vh 1rem 1rem\"><h1>{html.escape(page)}</h1>"
-            "<p>This page has not been built yet.</p></main></body></html>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Build failed · {html.escape(page)}</title></head><body>"
+        f'<main style="padding:40vh 1rem 1rem"><h1>{html.escape(page)}</h1>'
+        "<p>This page has not been built yet.</p></main></body></html>"
+    )
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -258,8 +282,9 @@ class Handler(SimpleHTTPRequestHandler):
     def reload(self, query: dict[str, list[str]]) -> None:
         page = query.get("page", ["/index.html"])[0]
         token = query.get("token", [""])[0]
-        data = json.dumps({"token": self.preview.wait_for_change(page, token,
-                                                                 LONG_POLL_SECONDS)}).encode()
+        data = json.dumps(
+            {"token": self.preview.wait_for_change(page, token, LONG_POLL_SECONDS)}
+        ).encode()
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -286,6 +311,7 @@ def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
 
 # -- watching and building ------------------------------------------------------------------
 
+
 def watched_folders(options: Options) -> list[Path]:
     return [options.root / name for name in WATCHED] + [Path(d) for d in options.templates]
 
@@ -297,8 +323,11 @@ def snapshot(options: Options) -> dict[str, tuple[int, int]]:
     for folder in watched_folders(options):
         for base, dirs, names in os.walk(folder):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            files += [Path(base) / n for n in names
-                      if not n.startswith((".", "#")) and not n.endswith(("~", ".swp", ".tmp"))]
+            files += [
+                Path(base) / n
+                for n in names
+                if not n.startswith((".", "#")) and not n.endswith(("~", ".swp", ".tmp"))
+            ]
     for path in files:
         try:
             stat = path.stat()
@@ -324,17 +353,33 @@ class PdfJob:
         self.preview = preview
         self.say = say
         self.process: subprocess.Popen | None = None
-        self.log: tempfile._TemporaryFileWrapper | None = None
+        self.log: IO[str] | None = None
         self.due: float | None = None
         self.started = 0.0
 
     def command(self) -> list[str]:
         o = self.options
-        argv = [sys.executable, "-c", "import sys; from policybrief.cli import main; "
-                "sys.exit(main(sys.argv[1:]))", "build", "--format", "pdf", "--jobs", "1",
-                "--quiet", "--project", str(o.root), "--out", str(o.out_dir)]
-        for flag, values in (("--brief", o.briefs), ("--audience", o.audiences),
-                             ("--lang", o.langs), ("--templates", o.templates)):
+        argv = [
+            sys.executable,
+            "-c",
+            "import sys; from policybrief.cli import main; sys.exit(main(sys.argv[1:]))",
+            "build",
+            "--format",
+            "pdf",
+            "--jobs",
+            "1",
+            "--quiet",
+            "--project",
+            str(o.root),
+            "--out",
+            str(o.out_dir),
+        ]
+        for flag, values in (
+            ("--brief", o.briefs),
+            ("--audience", o.audiences),
+            ("--lang", o.langs),
+            ("--templates", o.templates),
+        ):
             for value in values:
                 argv += [flag, str(value)]
         if o.source_texts:
@@ -373,16 +418,23 @@ class PdfJob:
             self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
             env = dict(os.environ)
             package_parent = str(Path(__file__).resolve().parent.parent)
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent,
-                                                              env.get("PYTHONPATH")]))
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [package_parent, env.get("PYTHONPATH")])
+            )
             self.started = time.perf_counter()
-            self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
-                                            stdout=self.log, stderr=subprocess.STDOUT, env=env,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
             self.say("pdf: building in the background")
             return
         if self.process is not None and self.process.poll() is not None:
             code = self.process.returncode
+            assert self.log is not None  # opened with the process
             self.log.seek(0)
             lines = [line.rstrip() for line in self.log.read().splitlines() if line.strip()]
             self._close()
@@ -424,8 +476,10 @@ class Watcher:
             errors = problems_of(exc)
             if not isinstance(exc, BriefError):
                 self.say(traceback.format_exc().rstrip())
-            self.say(f"{reason}: build failed in {time.perf_counter() - started:.2f} s; "
-                     "serving the last good files")
+            self.say(
+                f"{reason}: build failed in {time.perf_counter() - started:.2f} s; "
+                "serving the last good files"
+            )
             for line in errors:
                 self.say(f"  {line}")
             self.preview.after_build(errors=errors)
@@ -435,8 +489,10 @@ class Watcher:
             self.say(f"warning: {warning}")
         self.preview.after_build(errors=[])
         shown = ", ".join(built[:4]) + (f" and {len(built) - 4} more" if len(built) > 4 else "")
-        self.say(f"{reason}: rebuilt {len(built)} page{'s' if len(built) != 1 else ''}"
-                 f"{' (' + shown + ')' if built else ''} in {time.perf_counter() - started:.2f} s")
+        self.say(
+            f"{reason}: rebuilt {len(built)} page{'s' if len(built) != 1 else ''}"
+            f"{' (' + shown + ')' if built else ''} in {time.perf_counter() - started:.2f} s"
+        )
         if self.pdfs:
             self.pdfs.schedule()
         return True
@@ -469,16 +525,20 @@ def serve(options: Options, say: Say, port: int = 8000) -> int:
     try:
         server = make_server(preview, port)
     except (OSError, OverflowError) as exc:
-        raise OutputError(f"cannot listen on 127.0.0.1:{port}: "
-                          f"{getattr(exc, 'strerror', None) or exc} "
-                          "(choose another port with --port)") from None
+        raise OutputError(
+            f"cannot listen on 127.0.0.1:{port}: "
+            f"{getattr(exc, 'strerror', None) or exc} "
+            "(choose another port with --port)"
+        ) from None
     pdfs = PdfJob(options, preview, say) if "pdf" in options.formats else None
     watcher = Watcher(options, preview, say, pdfs)
     watcher.rebuild("start")
     thread = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)
     thread.start()
-    say(f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ "
-        f"(watching {', '.join(WATCHED)}; Ctrl+C stops)")
+    say(
+        f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ "
+        f"(watching {', '.join(WATCHED)}; Ctrl+C stops)"
+    )
     stop = threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():

@@ -29,22 +29,36 @@ def render_index(project: Project, built: set[str]) -> str:
         entries = []
         for audience in brief.audiences:
             for lang in brief.languages:
-                files = [{"format": fmt.upper(), "href": name, "built": name in built}
-                         for fmt in FORMATS
-                         for name in [output_name(brief.slug, audience, lang, fmt)]]
-                entries.append({"audience": project.audiences[audience].label.get(lang),
-                                "audience_key": audience, "lang": LANGUAGES[lang].name,
-                                "tag": LANGUAGES[lang].tag, "files": files})
+                files = [
+                    {"format": fmt.upper(), "href": name, "built": name in built}
+                    for fmt in FORMATS
+                    for name in [output_name(brief.slug, audience, lang, fmt)]
+                ]
+                entries.append(
+                    {
+                        "audience": project.audiences[audience].label.get(lang),
+                        "audience_key": audience,
+                        "lang": LANGUAGES[lang].name,
+                        "tag": LANGUAGES[lang].tag,
+                        "files": files,
+                    }
+                )
         texts = []
         for lang in brief.languages:
             text = brief.texts[lang]
             prose = ProseRenderer(project.facts, LANGUAGES[lang])
             title, summary = prose.headline(text, brief.row)
-            summary = CITE_RE.sub("", str(summary))
-            texts.append({"tag": LANGUAGES[lang].tag, "title": title,
-                          "summary": Markup(summary)})
-        briefs.append({"slug": brief.slug, "texts": texts, "date": str(brief.date),
-                       "topic": brief.topic, "entries": entries})
+            plain = CITE_RE.sub("", str(summary))
+            texts.append({"tag": LANGUAGES[lang].tag, "title": title, "summary": Markup(plain)})
+        briefs.append(
+            {
+                "slug": brief.slug,
+                "texts": texts,
+                "date": str(brief.date),
+                "topic": brief.topic,
+                "entries": entries,
+            }
+        )
     return env.get_template("index.html").render(briefs=briefs)
 
 
@@ -52,13 +66,21 @@ def render_facts_page(project: Project) -> str:
     """``facts.html``: the whole fact base, as checked, with where each item is cited."""
     env, _translations = Renderer(project).env("en")
     facts = project.facts
-    conflicts = [{"id": c.id, "note": note_text(facts, c.note, LANGUAGES["en"]), "facts": c.facts}
-                 for c in facts.conflicts.values()]
+    conflicts = [
+        {"id": c.id, "note": note_text(facts, c.note, LANGUAGES["en"]), "facts": c.facts}
+        for c in facts.conflicts.values()
+    ]
     return env.get_template("facts.html").render(
-        rows=factcheck.rows(project), conflicts=conflicts, inventory=inventory(facts),
-        languages=languages_context())
+        rows=factcheck.rows(project),
+        conflicts=conflicts,
+        inventory=inventory(facts),
+        languages=languages_context(),
+    )
 
 
 def built_outputs(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for p in out.glob("*/*.*")
-            if p.suffix in (".html", ".pdf", ".docx") and not p.name.startswith(".")}
+    return {
+        p.relative_to(out).as_posix()
+        for p in out.glob("*/*.*")
+        if p.suffix in (".html", ".pdf", ".docx") and not p.name.startswith(".")
+    }

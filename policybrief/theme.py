@@ -26,8 +26,12 @@ THEME_FIELDS = ("colors", "fonts", "logo", "organisation", "running_header")
 MAX_LOGO_BYTES = 1_000_000
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 _FONT_RE = re.compile(r"[A-Za-z0-9 \-]{1,60}")
-_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg"}
+_LOGO_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -44,8 +48,11 @@ def _logo(folder: Path, name: object, f: Fields) -> str:
     path = (folder / name).resolve()
     suffix = path.suffix.lower()
     if not path.is_relative_to(folder.resolve()):
-        f.bad("logo", f"theme: logo {name!r} lies outside its template folder",
-              "put the image beside theme.yaml (links out of the folder are refused)")
+        f.bad(
+            "logo",
+            f"theme: logo {name!r} lies outside its template folder",
+            "put the image beside theme.yaml (links out of the folder are refused)",
+        )
         return ""
     if suffix not in _LOGO_TYPES:
         f.bad("logo", f"theme: logo {name!r} is not an SVG, PNG or JPEG file")
@@ -55,14 +62,24 @@ def _logo(folder: Path, name: object, f: Fields) -> str:
         return ""
     data = path.read_bytes()
     if len(data) > MAX_LOGO_BYTES:
-        f.bad("logo", f"theme: logo {name!r} is {len(data):,} bytes; the limit is "
-              f"{MAX_LOGO_BYTES:,}", "use a smaller image (an SVG, or a PNG under 1 MB)")
+        f.bad(
+            "logo",
+            f"theme: logo {name!r} is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}",
+            "use a smaller image (an SVG, or a PNG under 1 MB)",
+        )
         return ""
     return f"data:{_LOGO_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _table(data: YMap, key: str, allowed: tuple[str, ...], pattern: re.Pattern[str],
-           f: Fields, shown: str, what: str) -> dict[str, str]:
+def _table(
+    data: YMap,
+    key: str,
+    allowed: tuple[str, ...],
+    pattern: re.Pattern[str],
+    f: Fields,
+    shown: str,
+    what: str,
+) -> dict[str, str]:
     table = data.get(key)
     if table is None:
         return {}
@@ -72,21 +89,31 @@ def _table(data: YMap, key: str, allowed: tuple[str, ...], pattern: re.Pattern[s
     values = {}
     for name, value in table.items():
         if name not in allowed:
-            f.problems.append(Problem(shown, table.line_of(name), f"theme: unknown {what} "
-                                      f"{name!r}", did_you_mean(name, allowed, "allowed: "
-                                                                + ", ".join(allowed))))
+            f.problems.append(
+                Problem(
+                    shown,
+                    table.line_of(name),
+                    f"theme: unknown {what} {name!r}",
+                    did_you_mean(name, allowed, "allowed: " + ", ".join(allowed)),
+                )
+            )
         elif not isinstance(value, str) or not pattern.fullmatch(value):
-            f.problems.append(Problem(shown, table.line_of(name), f"theme: {what} {name!r} "
-                                      f"is not valid: {value!r}",
-                                      "write a colour as #rrggbb" if what == "colour"
-                                      else "write a font family name, letters and spaces"))
+            f.problems.append(
+                Problem(
+                    shown,
+                    table.line_of(name),
+                    f"theme: {what} {name!r} is not valid: {value!r}",
+                    "write a colour as #rrggbb"
+                    if what == "colour"
+                    else "write a font family name, letters and spaces",
+                )
+            )
         else:
             values[name] = value
     return values
 
 
-def load_theme(template_dirs: tuple[Path, ...], root: Path,
-               problems: list[Problem]) -> Theme:
+def load_theme(template_dirs: tuple[Path, ...], root: Path, problems: list[Problem]) -> Theme:
     """The theme: the built-in folder's, with each user folder's keys laid over it."""
     colors: dict[str, str] = {}
     fonts: dict[str, str] = {}
@@ -102,8 +129,9 @@ def load_theme(template_dirs: tuple[Path, ...], root: Path,
         if data is None:
             continue
         if not isinstance(data, YMap):
-            problems.append(Problem(shown, 1, "theme.yaml must be a mapping",
-                                    "see README: house styles"))
+            problems.append(
+                Problem(shown, 1, "theme.yaml must be a mapping", "see README: house styles")
+            )
             continue
         f = Fields(data, shown, problems, "theme")
         f.unknown(THEME_FIELDS)

@@ -82,8 +82,11 @@ def ragged_lines(document, tolerance: float = 1.0) -> tuple[int, int]:
             lines = [child for child in block.children if isinstance(child, boxes.LineBox)]
             right = block.content_box_x() + block.width
             for line in lines[:-1]:
-                ends = [d.position_x + d.margin_width() for d in line.descendants()
-                        if isinstance(d, boxes.TextBox) and d.text.strip()]
+                ends = [
+                    d.position_x + d.margin_width()
+                    for d in line.descendants()
+                    if isinstance(d, boxes.TextBox) and d.text.strip()
+                ]
                 if not ends:
                     continue
                 total += 1

@@ -10,8 +10,11 @@ import re
 from .errors import BriefError, Problem, RenderError
 from .model import Project
 
-_WHERE = re.compile(r"^(?P<path>[^\s:][^:]*?):(?P<line>\d+): (?P<message>.*?)"
-                    r"(?: \((?P<hint>[^()]*)\))?$", re.S)
+_WHERE = re.compile(
+    r"^(?P<path>[^\s:][^:]*?):(?P<line>\d+): (?P<message>.*?)"
+    r"(?: \((?P<hint>[^()]*)\))?$",
+    re.S,
+)
 
 
 def as_problem(exc: BriefError) -> Problem:
@@ -38,8 +41,7 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
         brief = project.briefs[slug]
         try:
-            prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row,
-                                                  brief.charts)
+            prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row, brief.charts)
         except RenderError as exc:
             problems.append(as_problem(exc))
     pages = Renderer(project)
@@ -48,8 +50,12 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         if text is None:
             continue  # its prose failed: reported once above
         try:
-            pages.page(project.briefs[output.brief], project.audiences[output.audience], text,
-                       medium="screen")
+            pages.page(
+                project.briefs[output.brief],
+                project.audiences[output.audience],
+                text,
+                medium="screen",
+            )
         except RenderError as exc:
             problems.append(as_problem(exc))
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))

@@ -51,8 +51,9 @@ def _init(roots: tuple[Path, ...], fonts: FontSet | None = None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _render(html: str, base_url: Path, target: Path, variant: str | None = None,
-            attachments: tuple = ()) -> tuple[PdfResult, float, int]:
+def _render(
+    html: str, base_url: Path, target: Path, variant: str | None = None, attachments: tuple = ()
+) -> tuple[PdfResult, float, int]:
     """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer
     if _writer is None:
@@ -68,13 +69,19 @@ def _render(html: str, base_url: Path, target: Path, variant: str | None = None,
 
 
 def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
 
 
-def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, workers: int,
-               progress: Callable[[int, int, str], None] | None = None,
-               fonts: FontSet | None = None) -> Iterator[PdfDone]:
+def render_all(
+    jobs: list[PdfJob],
+    roots: tuple[Path, ...],
+    base_url: Path,
+    workers: int,
+    progress: Callable[[int, int, str], None] | None = None,
+    fonts: FontSet | None = None,
+) -> Iterator[PdfDone]:
     """Render every job, yielding each as it completes (largest jobs start first);
     ``fonts``: the subset faces every worker serves (see :mod:`fonts`)."""
     ordered = sorted(jobs, key=lambda j: -j.weight)
@@ -83,17 +90,21 @@ def render_all(jobs: list[PdfJob], roots: tuple[Path, ...], base_url: Path, work
     if workers == 1:
         _init(roots, fonts)
         for done, job in enumerate(ordered, 1):
-            result, seconds, pid = _render(job.html, base_url, job.target, job.variant,
-                                           job.attachments)
+            result, seconds, pid = _render(
+                job.html, base_url, job.target, job.variant, job.attachments
+            )
             if progress:
                 progress(done, total, job.label)
             yield PdfDone(job.key, result, seconds, pid)
         return
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                             initargs=(roots, fonts)) as pool:
-        pending = {pool.submit(_render, job.html, base_url, job.target, job.variant,
-                               job.attachments): job for job in ordered}
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init, initargs=(roots, fonts)
+    ) as pool:
+        pending = {
+            pool.submit(_render, job.html, base_url, job.target, job.variant, job.attachments): job
+            for job in ordered
+        }
         done = 0
         while pending:
             try:

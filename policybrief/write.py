@@ -68,8 +68,9 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write one file by way of a temporary file in the same folder and a rename."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{path.name}.", suffix=".tmp",
-                                        dir=path.parent)
+        handle, temp = tempfile.mkstemp(
+            prefix=f"{_TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent
+        )
     except OSError as exc:
         raise _fail(path, exc) from None
     os.close(handle)
@@ -93,15 +94,20 @@ def check_output_folder(out: Path, root: Path, inputs: list[Path]) -> None:
         raise UsageError(f"--out {out}: not a folder")
     root = root.resolve()
     if target == root or root.is_relative_to(target):
-        raise UsageError(f"--out {out}: the output folder may not be the project folder or "
-                         "hold it (use a new folder such as dist/)")
+        raise UsageError(
+            f"--out {out}: the output folder may not be the project folder or "
+            "hold it (use a new folder such as dist/)"
+        )
     for folder in inputs:
         folder = folder.resolve()
         if target == folder or target.is_relative_to(folder) or folder.is_relative_to(target):
-            shown = folder.relative_to(root).as_posix() if folder.is_relative_to(root) \
-                else str(folder)
-            raise UsageError(f"--out {out}: the output folder overlaps the input folder "
-                             f"{shown}/ (use a new folder such as dist/)")
+            shown = (
+                folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+            )
+            raise UsageError(
+                f"--out {out}: the output folder overlaps the input folder "
+                f"{shown}/ (use a new folder such as dist/)"
+            )
 
 
 class Staging:
@@ -136,7 +142,7 @@ class Staging:
         """Swap every staged file in, all or nothing; raises OutputError if it cannot."""
         journal = self.folder / _JOURNAL
         old = self.folder / _OLD
-        entries = []
+        entries: list[dict[str, str]] = []  # target, staged, backup ("" when none)
         try:
             old.mkdir()
             for n, (relative, staged) in enumerate(sorted(self.files.items())):
@@ -151,8 +157,13 @@ class Staging:
                         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
                             raise
                         shutil.copy2(target, backup)  # a file system without hard links
-                entries.append({"target": relative, "staged": staged.name,
-                                "backup": backup.name if backup else None})
+                entries.append(
+                    {
+                        "target": relative,
+                        "staged": staged.name,
+                        "backup": backup.name if backup else "",
+                    }
+                )
             _write(journal, json.dumps(entries).encode("utf-8"))
         except OSError as exc:
             raise _fail(self.out, exc) from None
@@ -183,7 +194,7 @@ class Staging:
         self.close()
 
 
-def _roll_back(out: Path, folder: Path, entries: list[dict]) -> None:
+def _roll_back(out: Path, folder: Path, entries: list[dict[str, str]]) -> None:
     """Put back what a commit had already replaced (newest first)."""
     for entry in reversed(entries):
         target = out / entry["target"]
@@ -200,8 +211,11 @@ def sweep(out: Path) -> None:
     root = out / STAGING
     if root.is_dir() and not root.is_symlink():
         for folder in sorted(root.iterdir()):
-            if not _STAGED.match(folder.name) or folder.is_symlink() or \
-                    not (folder / _HELD).is_file():
+            if (
+                not _STAGED.match(folder.name)
+                or folder.is_symlink()
+                or not (folder / _HELD).is_file()
+            ):
                 continue  # not ours
             try:
                 with open(folder / _HELD, "ab") as held:
@@ -217,8 +231,7 @@ def sweep(out: Path) -> None:
                 except (OSError, ValueError):
                     entries = []
                 # Only the entries whose staged file is gone had been swapped in.
-                _roll_back(out, folder, [e for e in entries
-                                         if not (folder / e["staged"]).exists()])
+                _roll_back(out, folder, [e for e in entries if not (folder / e["staged"]).exists()])
             shutil.rmtree(folder, ignore_errors=True)
     for here, dirs, files in os.walk(out):  # does not follow symlinked folders
         dirs[:] = [d for d in dirs if d != STAGING]

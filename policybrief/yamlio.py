@@ -113,8 +113,9 @@ class _Refused(Exception):
 def _expect(node: yaml.Node, kind: type, what: str) -> None:
     """An explicit tag can put a scalar where a collection belongs (``!!map text``)."""
     if not isinstance(node, kind):
-        raise ConstructorError(None, None, f"expected {what}, but found {getattr(node, 'id', '?')}",
-                               node.start_mark)
+        raise ConstructorError(
+            None, None, f"expected {what}, but found {getattr(node, 'id', '?')}", node.start_mark
+        )
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode):
@@ -180,20 +181,29 @@ def _scalar(kind: str, construct):
         if not isinstance(node, yaml.ScalarNode):
             return construct(loader, node)  # raises "expected a scalar node"
         if kind == "integer" and len(node.value) > MAX_NUMBER_CHARS:
-            raise _Refused(node.start_mark, f"a number may be at most {MAX_NUMBER_CHARS} "
-                           "characters long", "quote it if it is text")
+            raise _Refused(
+                node.start_mark,
+                f"a number may be at most {MAX_NUMBER_CHARS} characters long",
+                "quote it if it is text",
+            )
         try:
             value = construct(loader, node)
         except (ValueError, LookupError, AttributeError, TypeError):
             text = node.value if len(node.value) <= 40 else node.value[:40] + "…"
-            raise _Refused(node.start_mark, f"invalid YAML: {text!r} is not a valid {kind}",
-                           "quote it if it is text") from None
+            raise _Refused(
+                node.start_mark,
+                f"invalid YAML: {text!r} is not a valid {kind}",
+                "quote it if it is text",
+            ) from None
         why = _reinterpreted(kind, node, value)
         if why:
             plainly = {"integer": "e.g. 100", "number": "e.g. 2.5", "boolean": "true or false"}
-            raise _Refused(node.start_mark, f"{why}, not as written",
-                           f'quote it ("{node.value}") if it is text, or write the {kind} '
-                           f"plainly ({plainly[kind]})")
+            raise _Refused(
+                node.start_mark,
+                f"{why}, not as written",
+                f'quote it ("{node.value}") if it is text, or write the {kind} '
+                f"plainly ({plainly[kind]})",
+            )
         return value
 
     return wrapped
@@ -202,10 +212,11 @@ def _scalar(kind: str, construct):
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 for _tag, _kind, _construct in (
-        ("bool", "boolean", SafeConstructor.construct_yaml_bool),
-        ("int", "integer", SafeConstructor.construct_yaml_int),
-        ("float", "number", SafeConstructor.construct_yaml_float),
-        ("timestamp", "date", SafeConstructor.construct_yaml_timestamp)):
+    ("bool", "boolean", SafeConstructor.construct_yaml_bool),
+    ("int", "integer", SafeConstructor.construct_yaml_int),
+    ("float", "number", SafeConstructor.construct_yaml_float),
+    ("timestamp", "date", SafeConstructor.construct_yaml_timestamp),
+):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _scalar(_kind, _construct))
 
 
@@ -223,17 +234,29 @@ def read(path_on_disk: str, shown_path: str) -> tuple[bytes | None, list[Problem
         os.close(handle)
         if stat.S_ISDIR(mode):
             return None, [Problem(shown_path, 0, "cannot read the file: Is a directory")]
-        return None, [Problem(shown_path, 0, "not a regular file (a named pipe, device or "
-                              "socket)", "project files must be ordinary files")]
+        return None, [
+            Problem(
+                shown_path,
+                0,
+                "not a regular file (a named pipe, device or socket)",
+                "project files must be ordinary files",
+            )
+        ]
     with os.fdopen(handle, "rb") as file:
         try:
             raw = file.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             return None, [Problem(shown_path, 0, f"cannot read the file: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(shown_path, 0, f"file is larger than "
-                              f"{MAX_FILE_BYTES / 1_000_000:g} MB, the limit for project files",
-                              "split it into smaller files")]
+        return None, [
+            Problem(
+                shown_path,
+                0,
+                f"file is larger than "
+                f"{MAX_FILE_BYTES / 1_000_000:g} MB, the limit for project files",
+                "split it into smaller files",
+            )
+        ]
     return raw, []
 
 
@@ -246,8 +269,12 @@ def decode(data: bytes, path: str, first_line: int = 1) -> tuple[str | None, lis
         before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line = first_line + before.count(b"\n")
         return None, [
-            Problem(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                    "save the file as UTF-8")
+            Problem(
+                path,
+                line,
+                f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
         ]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
@@ -262,15 +289,19 @@ def _screen(text: str) -> None:
         while loader.check_event():
             event = loader.get_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refused(event.start_mark,
-                               "anchors and aliases (&name, *name) are not allowed",
-                               "write each value out in full")
+                raise _Refused(
+                    event.start_mark,
+                    "anchors and aliases (&name, *name) are not allowed",
+                    "write each value out in full",
+                )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _Refused(event.start_mark,
-                                   f"lists and mappings nest more than {MAX_DEPTH} levels deep",
-                                   "flatten the structure")
+                    raise _Refused(
+                        event.start_mark,
+                        f"lists and mappings nest more than {MAX_DEPTH} levels deep",
+                        "flatten the structure",
+                    )
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -290,14 +321,21 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Problem]
         mark = exc.problem_mark or exc.context_mark
         line = offset + (loader.line(mark) if mark else 1)
         what = exc.problem or "invalid YAML"
-        return None, [Problem(path, line, f"invalid YAML: {what}",
-                              "check indentation, colons and quotes")]
+        return None, [
+            Problem(path, line, f"invalid YAML: {what}", "check indentation, colons and quotes")
+        ]
     except yaml.reader.ReaderError as exc:  # a control character; position counts UTF-8 bytes
         if not isinstance(exc.character, int):
             raise
         line = first_line + text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n")
-        return None, [Problem(path, line, f"invalid YAML: unacceptable character "
-                              f"#x{exc.character:04x}: {exc.reason}", "remove the character")]
+        return None, [
+            Problem(
+                path,
+                line,
+                f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}",
+                "remove the character",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Problem(path, first_line, f"invalid YAML: {str(exc).splitlines()[0]}", "")]
     finally:
@@ -356,8 +394,11 @@ class Fields:
         for key in self.data:
             if key not in allowed:
                 nearest = did_you_mean(key, allowed)
-                self.bad(key, f"{self.what}: unknown field {key!r}",
-                         (nearest + " " if nearest else "") + "allowed: " + ", ".join(allowed))
+                self.bad(
+                    key,
+                    f"{self.what}: unknown field {key!r}",
+                    (nearest + " " if nearest else "") + "allowed: " + ", ".join(allowed),
+                )
 
     def string(self, key: str, required: bool = True) -> str:
         value = self.data.get(key)
@@ -366,8 +407,9 @@ class Fields:
                 self.bad(None, f"{self.what}: missing field {key!r}")
             return ""
         if not isinstance(value, str) or not value.strip():
-            self.bad(key, f"{self.what}: {key!r} must be a non-empty text",
-                     f"got {type(value).__name__}")
+            self.bad(
+                key, f"{self.what}: {key!r} must be a non-empty text", f"got {type(value).__name__}"
+            )
             return ""
         return value.strip()
 
@@ -375,18 +417,25 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             if required:
-                self.bad(None, f"{self.what}: missing field {key!r}",
-                         "give it in each language: {zh: ..., en: ...}")
+                self.bad(
+                    None,
+                    f"{self.what}: missing field {key!r}",
+                    "give it in each language: {zh: ..., en: ...}",
+                )
             return None
         if not isinstance(value, dict):
-            self.bad(key, f"{self.what}: {key!r} must map languages to texts",
-                     "write {zh: ..., en: ...}")
+            self.bad(
+                key, f"{self.what}: {key!r} must map languages to texts", "write {zh: ..., en: ...}"
+            )
             return None
         pairs = []
         for lang, item in value.items():
             if lang not in LANGS:
-                self.bad(key, f"{self.what}: {key!r} has unknown language {lang!r}",
-                         "use " + " or ".join(LANGS))
+                self.bad(
+                    key,
+                    f"{self.what}: {key!r} has unknown language {lang!r}",
+                    "use " + " or ".join(LANGS),
+                )
             elif not isinstance(item, str) or not item.strip():
                 self.bad(key, f"{self.what}: {key}.{lang} must be a non-empty text")
             else:
@@ -408,8 +457,11 @@ class Fields:
             return None
         parsed = parse_date(value)
         if parsed is None:
-            self.bad(key, f"{self.what}: {key!r} is not a valid date: {value!r}",
-                     'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"')
+            self.bad(
+                key,
+                f"{self.what}: {key!r} is not a valid date: {value!r}",
+                'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+            )
         return parsed
 
 

@@ -23,9 +23,16 @@ CHROMIUM = Path(os.environ.get("POLICYBRIEF_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "tests" / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / ".artifacts"
 SCREENS = ARTIFACTS / "screens"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 SETUP = "run `scripts/setup.sh --test` (it installs chromium, Playwright and axe-core)"
 
 
@@ -76,8 +83,9 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -143,9 +151,15 @@ TEXT_ALTERNATIVES_JS = """() => {
 # axe's rules whose outcome can change with the viewport's width (colours and sizes under
 # media queries, scrolling regions); the others read the DOM, the same at every width.
 # target-size (WCAG 2.2 AA) is off in axe's defaults; these tests turn it on.
-AXE_LAYOUT_RULES = ["color-contrast", "link-in-text-block", "target-size",
-                    "scrollable-region-focusable", "meta-viewport", "meta-viewport-large",
-                    "region"]
+AXE_LAYOUT_RULES = [
+    "color-contrast",
+    "link-in-text-block",
+    "target-size",
+    "scrollable-region-focusable",
+    "meta-viewport",
+    "meta-viewport-large",
+    "region",
+]
 
 AXE_JS = """async (rules) => {
   const options = {resultTypes: ["violations"], rules: {"target-size": {enabled: true}}};

@@ -98,13 +98,24 @@ def batch_project(fixture_project):
 
 def test_a_batch_makes_one_brief_per_row(batch_project, tmp_path):
     out = tmp_path / "out"
-    report = build(Options(root=batch_project, out=out, briefs=("members-park", "members-town"),
-                           formats=("html",), strict=True))
+    report = build(
+        Options(
+            root=batch_project,
+            out=out,
+            briefs=("members-park", "members-town"),
+            formats=("html",),
+            strict=True,
+        )
+    )
     assert sorted(w.path for w in report.written) == [
-        f"members-{row}/decision-makers.{lang}.html" for row in ("park", "town")
-        for lang in ("en", "zh")]
-    for slug, team, title in (("park", "近8000人", "桥头镇数字产业园：测试地区中的一处"),
-                              ("town", "6万多人", "河西新城：测试地区中的一处")):
+        f"members-{row}/decision-makers.{lang}.html"
+        for row in ("park", "town")
+        for lang in ("en", "zh")
+    ]
+    for slug, team, title in (
+        ("park", "近8000人", "桥头镇数字产业园：测试地区中的一处"),
+        ("town", "6万多人", "河西新城：测试地区中的一处"),
+    ):
         root = parse_html(out / f"members-{slug}" / "decision-makers.zh.html")
         assert text_of(next(find_all(root, "h1"))) == title
         figures = [text_of(s) for s in find_all(root, "span", class_="fact")]
@@ -124,32 +135,58 @@ def _rows(project, rows: str):
 ROW = "rows:\n  - slug: x\n    name: {zh: 甲, en: A}\n    kind: {zh: 乙, en: B}\n"
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    (ROW + "    team: qiaotou.nothing\n",
-     "briefs/members/rows.yaml:5: row 'x': unknown fact 'qiaotou.nothing' (check the id in facts/*.yaml)"),
-    (ROW + "    team: qiaotou.enterprises.2016\n",
-     "briefs/members/rows.yaml:5: row 'x': fact 'qiaotou.enterprises.2016' is in 'enterprise', the column 'team' in 'person'"),
-    (ROW, "briefs/members/rows.yaml:2: row 'x': missing figure 'team'"),
-    (ROW.replace("slug: x", "slug: X Y") + "    team: qiaotou.staff.2016\n",
-     "briefs/members/rows.yaml:2: row slug 'X Y' is not valid (use lowercase letters, digits and hyphens)"),
-    (ROW + "    team: {value: lots, quote: 园区从业人员近8000人, source: qiaotou-case}\n",
-     "briefs/members/rows.yaml:5: row 'x', team: value 'lots' is not a finite number"),
-    (ROW + "    team: {value: 4, quote: 不在原文里的话, source: qiaotou-case}\n",
-     "briefs/members/rows.yaml:5: fact 'members.x.team': quote not found in qiaotou.txt (copy the quote from the source character for character)"),
-    (ROW + "    team: qiaotou.staff.2016\n" + ROW.replace("rows:\n", "") + "    team: qiaotou.staff.2016\n",
-     "briefs/members/rows.yaml:6: duplicate row slug 'x'"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            ROW + "    team: qiaotou.nothing\n",
+            "briefs/members/rows.yaml:5: row 'x': unknown fact 'qiaotou.nothing' (check the id in facts/*.yaml)",
+        ),
+        (
+            ROW + "    team: qiaotou.enterprises.2016\n",
+            "briefs/members/rows.yaml:5: row 'x': fact 'qiaotou.enterprises.2016' is in 'enterprise', the column 'team' in 'person'",
+        ),
+        (ROW, "briefs/members/rows.yaml:2: row 'x': missing figure 'team'"),
+        (
+            ROW.replace("slug: x", "slug: X Y") + "    team: qiaotou.staff.2016\n",
+            "briefs/members/rows.yaml:2: row slug 'X Y' is not valid (use lowercase letters, digits and hyphens)",
+        ),
+        (
+            ROW + "    team: {value: lots, quote: 园区从业人员近8000人, source: qiaotou-case}\n",
+            "briefs/members/rows.yaml:5: row 'x', team: value 'lots' is not a finite number",
+        ),
+        (
+            ROW + "    team: {value: 4, quote: 不在原文里的话, source: qiaotou-case}\n",
+            "briefs/members/rows.yaml:5: fact 'members.x.team': quote not found in qiaotou.txt (copy the quote from the source character for character)",
+        ),
+        (
+            ROW
+            + "    team: qiaotou.staff.2016\n"
+            + ROW.replace("rows:\n", "")
+            + "    team: qiaotou.staff.2016\n",
+            "briefs/members/rows.yaml:6: duplicate row slug 'x'",
+        ),
+    ],
+)
 def test_bad_rows_are_reported_with_file_and_line(batch_project, rows, expected):
     problems = _rows(batch_project, rows)
     assert expected in problems, "\n".join(problems)
 
 
 def test_inline_row_figures_become_checked_facts(batch_project, tmp_path):
-    write_files(batch_project, {"briefs/members/rows.yaml": ROW + (
-        "    team: {value: 8000, qualifier: nearly, quote: 园区从业人员近8000人, "
-        "source: qiaotou-case}\n")})
-    build(Options(root=batch_project, out=tmp_path / "out", briefs=("members-x",),
-                  formats=("html",)))
+    write_files(
+        batch_project,
+        {
+            "briefs/members/rows.yaml": ROW
+            + (
+                "    team: {value: 8000, qualifier: nearly, quote: 园区从业人员近8000人, "
+                "source: qiaotou-case}\n"
+            )
+        },
+    )
+    build(
+        Options(root=batch_project, out=tmp_path / "out", briefs=("members-x",), formats=("html",))
+    )
     root = parse_html(tmp_path / "out/members-x/decision-makers.en.html")
     assert "nearly 8,000 people" in [text_of(s) for s in find_all(root, "span", class_="fact")]
     notes = [text_of(li) for li in find_all(root, "li") if li.get("id", "").startswith("note-")]

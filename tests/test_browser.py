@@ -42,8 +42,11 @@ BRIEF_PAGE = re.compile(r"^(?P<brief>[a-z0-9-]+)/(?P<audience>[a-z0-9-]+)\.(?P<l
 
 
 def html_pages(dist: Path) -> list[str]:
-    return sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*.html")
-                  if not any(part.startswith(".") for part in p.relative_to(dist).parts))
+    return sorted(
+        p.relative_to(dist).as_posix()
+        for p in dist.rglob("*.html")
+        if not any(part.startswith(".") for part in p.relative_to(dist).parts)
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -75,9 +78,14 @@ def switch_language(page, site: str, rel: str) -> list[dict]:
         hreflang = link.get_attribute("hreflang")
         with page.expect_navigation():
             link.click()
-        landed.append({"hreflang": hreflang, "url": page.url[len(site):],
-                       "lang": page.evaluate("document.documentElement.lang"),
-                       "current": page.locator("nav.edition [aria-current=page]").inner_text()})
+        landed.append(
+            {
+                "hreflang": hreflang,
+                "url": page.url[len(site) :],
+                "lang": page.evaluate("document.documentElement.lang"),
+                "current": page.locator("nav.edition [aria-current=page]").inner_text(),
+            }
+        )
     return landed
 
 
@@ -89,25 +97,35 @@ def visit_all(site: str, pages: list[str], width_name: str) -> dict[tuple[str, s
     with chromium() as browser:
         # bypass_csp: axe-core is added as an inline script, which the pages' own policy
         # refuses (test_hostile.py proves that policy in the browser)
-        context = browser.new_context(viewport={"width": width, "height": height},
-                                      bypass_csp=True)
+        context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
         for rel in pages:
             page = context.new_page()
             errors: list[str] = []
-            page.on("console", lambda m, e=errors: e.append(f"console {m.type}: {m.text}")
-                    if m.type == "error" else None)
+            page.on(
+                "console",
+                lambda m, e=errors: e.append(f"console {m.type}: {m.text}")
+                if m.type == "error"
+                else None,
+            )
             page.on("pageerror", lambda exc, e=errors: e.append(f"page error: {exc}"))
             page.on("requestfailed", lambda r, e=errors: e.append(f"request failed: {r.url}"))
-            page.on("response", lambda r, e=errors: e.append(f"HTTP {r.status}: {r.url}")
-                    if r.status >= 400 else None)
+            page.on(
+                "response",
+                lambda r, e=errors: e.append(f"HTTP {r.status}: {r.url}")
+                if r.status >= 400
+                else None,
+            )
             clock = time.perf_counter()
             page.goto(site + rel, wait_until="load")
             steps = {"open": time.perf_counter() - clock}
             clock = time.perf_counter()
-            scroll = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth, "
-                                   "document.scrollingElement.scrollHeight]")
+            scroll = page.evaluate(
+                "[document.scrollingElement.scrollWidth, window.innerWidth, "
+                "document.scrollingElement.scrollHeight]"
+            )
             result = {
-                "scroll_width": scroll[0], "inner_width": scroll[1],
+                "scroll_width": scroll[0],
+                "inner_width": scroll[1],
                 "overlaps": page.evaluate(OVERLAPS_JS),
                 "links": page.evaluate(LINKS_JS),
                 "missing_alternatives": page.evaluate(TEXT_ALTERNATIVES_JS),
@@ -115,16 +133,25 @@ def visit_all(site: str, pages: list[str], width_name: str) -> dict[tuple[str, s
             steps["checks"] = time.perf_counter() - clock
             clock = time.perf_counter()
             shot = SCREENS / f"{rel.replace('/', '__').removesuffix('.html')}.{width_name}.png"
-            page.screenshot(path=str(shot), full_page=True, clip={
-                "x": 0, "y": 0, "width": width, "height": min(scroll[2], SCREENSHOT_MAX_HEIGHT)})
+            page.screenshot(
+                path=str(shot),
+                full_page=True,
+                clip={
+                    "x": 0,
+                    "y": 0,
+                    "width": width,
+                    "height": min(scroll[2], SCREENSHOT_MAX_HEIGHT),
+                },
+            )
             result["screenshot"] = str(shot)
             steps["screenshot"] = time.perf_counter() - clock
             clock = time.perf_counter()
             page.add_script_tag(path=str(AXE))
             # every rule at the desktop width; at the phone width the rules that depend on
             # layout (the others would find the same on the same DOM), to save time
-            result["axe"] = page.evaluate(AXE_JS, None if width_name == "desktop"
-                                          else AXE_LAYOUT_RULES)
+            result["axe"] = page.evaluate(
+                AXE_JS, None if width_name == "desktop" else AXE_LAYOUT_RULES
+            )
             steps["axe"] = time.perf_counter() - clock
             if BRIEF_PAGE.match(rel):
                 clock = time.perf_counter()
@@ -153,24 +180,43 @@ def visits(fixture_dist, site):
             results.update(done.result())
     results = dict(sorted(results.items()))
     seconds = time.perf_counter() - started
-    write_artifact("axe.json", {
-        "axe": next(iter(results.values()))["axe"]["version"],
-        "pages": {f"{rel} @ {width}": r["axe"]["violations"] for (rel, width), r in results.items()},
-    })
-    steps = {step: round(sum(r["seconds"].get(step, 0) for r in results.values()), 1)
-             for step in ("open", "checks", "screenshot", "axe", "switch")}
-    write_artifact("browser-visits.json", {
-        "visits": len(results), "seconds": round(seconds, 1), "seconds_per_step": steps,
-        "pages": {f"{rel} @ {width}": {k: round(v, 2) for k, v in r["seconds"].items()}
-                  for (rel, width), r in results.items()}})
-    print(f"\nbrowser: {len(results)} page visits in {seconds:.1f} s; "  # noqa: T201 (-s)
-          f"screenshots in {SCREENS}")
+    write_artifact(
+        "axe.json",
+        {
+            "axe": next(iter(results.values()))["axe"]["version"],
+            "pages": {
+                f"{rel} @ {width}": r["axe"]["violations"] for (rel, width), r in results.items()
+            },
+        },
+    )
+    steps = {
+        step: round(sum(r["seconds"].get(step, 0) for r in results.values()), 1)
+        for step in ("open", "checks", "screenshot", "axe", "switch")
+    }
+    write_artifact(
+        "browser-visits.json",
+        {
+            "visits": len(results),
+            "seconds": round(seconds, 1),
+            "seconds_per_step": steps,
+            "pages": {
+                f"{rel} @ {width}": {k: round(v, 2) for k, v in r["seconds"].items()}
+                for (rel, width), r in results.items()
+            },
+        },
+    )
+    print(  # noqa: T201 - shown with -s
+        f"\nbrowser: {len(results)} page visits in {seconds:.1f} s; screenshots in {SCREENS}"
+    )
     return results
 
 
 def test_no_horizontal_scrolling(visits):
-    wide = {f"{rel} @ {w}": f"{r['scroll_width']} px > {r['inner_width']} px"
-            for (rel, w), r in visits.items() if r["scroll_width"] > r["inner_width"]}
+    wide = {
+        f"{rel} @ {w}": f"{r['scroll_width']} px > {r['inner_width']} px"
+        for (rel, w), r in visits.items()
+        if r["scroll_width"] > r["inner_width"]
+    }
     assert not wide
 
 
@@ -202,29 +248,40 @@ def test_every_internal_link_resolves(visits, fixture_dist, site):
                 broken.add(f"{rel}: {link['raw']!r} leaves the site")
                 continue
             url = urlsplit(href)
-            target = unquote(url.path[len(urlsplit(site).path):]) or "index.html"
+            target = unquote(url.path[len(urlsplit(site).path) :]) or "index.html"
             if target.endswith("/"):
                 target += "index.html"
             checked += 1
             if not (fixture_dist / target).is_file():
                 broken.add(f"{rel}: {link['raw']!r}: no file {target}")
-            elif url.fragment and target.endswith(".html") and \
-                    unquote(url.fragment) not in ids_of(target):
+            elif (
+                url.fragment
+                and target.endswith(".html")
+                and unquote(url.fragment) not in ids_of(target)
+            ):
                 broken.add(f"{rel}: {link['raw']!r}: no id {unquote(url.fragment)!r} in {target}")
     assert checked > 100
     assert not sorted(broken)
 
 
 def test_axe_finds_no_serious_or_critical_violations(visits):
-    bad = {f"{rel} @ {w}": [f"{v['id']} ({v['impact']}, {v['count']}): {v['help']}; {v['nodes']}"
-                            for v in r["axe"]["violations"] if v["impact"] in ("serious", "critical")]
-           for (rel, w), r in visits.items()}
+    bad = {
+        f"{rel} @ {w}": [
+            f"{v['id']} ({v['impact']}, {v['count']}): {v['help']}; {v['nodes']}"
+            for v in r["axe"]["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        for (rel, w), r in visits.items()
+    }
     assert not {page: found for page, found in bad.items() if found}
 
 
 def test_every_image_and_chart_has_a_text_alternative(visits):
-    missing = {f"{rel} @ {w}": r["missing_alternatives"]
-               for (rel, w), r in visits.items() if r["missing_alternatives"]}
+    missing = {
+        f"{rel} @ {w}": r["missing_alternatives"]
+        for (rel, w), r in visits.items()
+        if r["missing_alternatives"]
+    }
     assert not missing
 
 
@@ -345,7 +402,7 @@ def test_index_is_usable_with_the_keyboard_alone(fixture_dist, site, browser):
     assert reached == links  # every link, in reading order
     # Enter follows a link: the first HTML edition
     page.goto(site + "index.html")
-    first_html = next(h for h in links if h.endswith(".html") and "/" in h[len(site):])
+    first_html = next(h for h in links if h.endswith(".html") and "/" in h[len(site) :])
     for _ in range(links.index(first_html) + 1):
         page.keyboard.press("Tab")
     with page.expect_navigation():
@@ -353,7 +410,9 @@ def test_index_is_usable_with_the_keyboard_alone(fixture_dist, site, browser):
     assert page.url == first_html
     # the landing page lists every brief with summary, audiences, languages, date and links
     page.goto(site + "index.html")
-    for brief in sorted(p.name for p in fixture_dist.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for brief in sorted(
+        p.name for p in fixture_dist.iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
         article = page.locator(f"article#{brief}")
         assert article.count() == 1, brief
         assert article.locator("h2").count() >= 1 and article.locator("time").count() == 1

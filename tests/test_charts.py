@@ -12,10 +12,13 @@ from policybrief.errors import InputError
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-@pytest.mark.parametrize(("lang", "values", "labels"), [
-    ("zh", ["120家", "215家"], ["2015年", "2016年12月"]),
-    ("en", ["120 enterprises", "215 enterprises"], ["2015", "December 2016"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "values", "labels"),
+    [
+        ("zh", ["120家", "215家"], ["2015年", "2016年12月"]),
+        ("en", ["120 enterprises", "215 enterprises"], ["2015", "December 2016"]),
+    ],
+)
 def test_charts_are_svg_with_localized_text(fixture_dist, lang, values, labels):
     root = parse_html(fixture_dist / "qiaotou" / f"full-report.{lang}.html")
     outcomes = next(e for e in root.iter() if e.get("id") == "sec-outcomes")
@@ -43,8 +46,16 @@ def test_growth_note_under_the_output_chart(fixture_dist):
 
 def test_charts_stay_text_in_the_pdf(fixture_dist):
     flat = squash("".join(pdf_pages(fixture_dist / "qiaotou" / "full-report.zh.pdf")))
-    for text in ("累计引进企业数", "园区产值", "120家", "215家", "12亿元", "超过20亿元",
-                 "2016年12月", "资料来源："):
+    for text in (
+        "累计引进企业数",
+        "园区产值",
+        "120家",
+        "215家",
+        "12亿元",
+        "超过20亿元",
+        "2016年12月",
+        "资料来源：",
+    ):
         assert text in flat, text
 
 
@@ -52,7 +63,8 @@ def test_one_page_note_has_no_charts(fixture_dist):
     root = parse_html(fixture_dist / "qiaotou" / "decision-makers.zh.html")
     assert not list(find_all(root, "figure", class_="chart"))
     assert not list(root.iter(f"{SVG}svg")) or all(
-        s.get("class") != "chart-svg" for s in root.iter(f"{SVG}svg"))
+        s.get("class") != "chart-svg" for s in root.iter(f"{SVG}svg")
+    )
 
 
 CHART = """charts:
@@ -63,19 +75,28 @@ CHART = """charts:
 """
 
 
-@pytest.mark.parametrize(("facts", "expected"), [
-    ("qiaotou.enterprises.2015, qiaotou.nothing",
-     "briefs/qiaotou/brief.yaml:NN: chart 'c': unknown fact 'qiaotou.nothing' (check the id in facts/*.yaml)"),
-    ("qiaotou.enterprises.2015, qiaotou.output.2015",
-     "briefs/qiaotou/brief.yaml:NN: chart 'c': facts in different units (cny, enterprise) (a chart compares figures of one unit)"),
-    ("qiaotou.park.opened",
-     "briefs/qiaotou/brief.yaml:NN: chart 'c': fact 'qiaotou.park.opened' is a date, not a quantity"),
-])
+@pytest.mark.parametrize(
+    ("facts", "expected"),
+    [
+        (
+            "qiaotou.enterprises.2015, qiaotou.nothing",
+            "briefs/qiaotou/brief.yaml:NN: chart 'c': unknown fact 'qiaotou.nothing' (check the id in facts/*.yaml)",
+        ),
+        (
+            "qiaotou.enterprises.2015, qiaotou.output.2015",
+            "briefs/qiaotou/brief.yaml:NN: chart 'c': facts in different units (cny, enterprise) (a chart compares figures of one unit)",
+        ),
+        (
+            "qiaotou.park.opened",
+            "briefs/qiaotou/brief.yaml:NN: chart 'c': fact 'qiaotou.park.opened' is a date, not a quantity",
+        ),
+    ],
+)
 def test_bad_charts_are_reported(fixture_project, facts, expected):
     project = fixture_project
     path = project / "briefs/qiaotou/brief.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text[:text.index("charts:")] + CHART.replace("FACTS", facts)
+    text = text[: text.index("charts:")] + CHART.replace("FACTS", facts)
     write_files(project, {"briefs/qiaotou/brief.yaml": text})
     line = text.splitlines().index("    facts: [" + facts + "]") + 1
     with pytest.raises(InputError) as caught:

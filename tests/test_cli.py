@@ -13,8 +13,11 @@ HTML_ONLY = ("--format", "html")
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 @pytest.fixture
@@ -51,11 +54,18 @@ def test_unknown_fact_id_names_the_file_and_line(built):
     project, out, before = built
     text = (project / "briefs/qiaotou/en.md").read_text(encoding="utf-8")
     line = text.splitlines().index("# outcomes") + 3
-    result = break_and_build(project, out, "briefs/qiaotou/en.md", "# outcomes\n\n",
-                             '# outcomes\n\nIt had {{ fact("qiaotou.no-such-fact") }} firms.\n\n')
+    result = break_and_build(
+        project,
+        out,
+        "briefs/qiaotou/en.md",
+        "# outcomes\n\n",
+        '# outcomes\n\nIt had {{ fact("qiaotou.no-such-fact") }} firms.\n\n',
+    )
     assert result.returncode == 1
-    assert (f"briefs/qiaotou/en.md:{line}: unknown fact 'qiaotou.no-such-fact' "
-            "(check the id in facts/*.yaml)") in result.stderr.splitlines()
+    assert (
+        f"briefs/qiaotou/en.md:{line}: unknown fact 'qiaotou.no-such-fact' "
+        "(check the id in facts/*.yaml)"
+    ) in result.stderr.splitlines()
     assert snapshot(out) == before
 
 
@@ -63,33 +73,44 @@ def test_template_typo_names_the_template_and_line(built):
     project, out, before = built
     text = (project / "templates/full-report.html").read_text(encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "brief.subtitle }}" in row)
-    result = break_and_build(project, out, "templates/full-report.html", "brief.subtitle }}",
-                             "brief.subtitel }}")
+    result = break_and_build(
+        project, out, "templates/full-report.html", "brief.subtitle }}", "brief.subtitel }}"
+    )
     assert result.returncode == 1
-    assert result.stderr.strip() == (f"Error: templates/full-report.html:{line}: template error: "
-                                     "'dict object' has no attribute 'subtitel'")
+    assert result.stderr.strip() == (
+        f"Error: templates/full-report.html:{line}: template error: "
+        "'dict object' has no attribute 'subtitel'"
+    )
     assert snapshot(out) == before
 
 
 def test_template_syntax_error(built):
     project, out, before = built
-    result = break_and_build(project, out, "templates/decision-makers.html", "{% endblock %}",
-                             "{% endblok %}")
+    result = break_and_build(
+        project, out, "templates/decision-makers.html", "{% endblock %}", "{% endblok %}"
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: templates/decision-makers.html:")
     assert "template syntax error" in result.stderr
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--brief", "nope"), "Error: unknown brief 'nope' (known: hexi, qiaotou)"),
-    (("--audience", "radio"), "Error: unknown audience 'radio' (known: decision-makers, "
-                              "field-card, full-report, press, print-edition)"),
-    (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh)"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--brief", "nope"), "Error: unknown brief 'nope' (known: hexi, qiaotou)"),
+        (
+            ("--audience", "radio"),
+            "Error: unknown audience 'radio' (known: decision-makers, "
+            "field-card, full-report, press, print-edition)",
+        ),
+        (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh)"),
+    ],
+)
 def test_usage_errors_exit_2(fixture_project, args, message):
-    result = run_cli("--project", str(fixture_project), *args, "--out",
-                     "/nonexistent/never-written")
+    result = run_cli(
+        "--project", str(fixture_project), *args, "--out", "/nonexistent/never-written"
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == message
 
@@ -113,13 +134,26 @@ def test_check_command_reports_counts(fixture_project):
         "conflict qiaotou.staff-2016: nearly 8,000 people [people working in the park, "
         "qiaotou-case] vs over 8,000 people [people working in the park (annual report), "
         "qiaotou-case]",
-        "ok: 16 facts, 2 claims, 1 conflicts, 2 briefs; 0 warnings"]
+        "ok: 16 facts, 2 claims, 1 conflicts, 2 briefs; 0 warnings",
+    ]
 
 
 def test_selection_builds_only_what_was_asked(fixture_project, tmp_path):
     out = tmp_path / "out"
-    result = run_cli("--project", str(fixture_project), "--brief", "hexi", "--lang", "en",
-                     "--audience", "decision-makers", "--format", "html", "--out", str(out))
+    result = run_cli(
+        "--project",
+        str(fixture_project),
+        "--brief",
+        "hexi",
+        "--lang",
+        "en",
+        "--audience",
+        "decision-makers",
+        "--format",
+        "html",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(snapshot(out)) == ["facts.html", "hexi/decision-makers.en.html", "index.html"]
 

@@ -79,8 +79,14 @@ def page_variables(tmp_path_factory) -> set[str]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jinja2.Template, "render", spy)
-        build(Options(root=ROOT, out=tmp_path_factory.mktemp("docs-dist"), langs=("en",),
-                      formats=("html",)))
+        build(
+            Options(
+                root=ROOT,
+                out=tmp_path_factory.mktemp("docs-dist"),
+                langs=("en",),
+                formats=("html",),
+            )
+        )
     assert contexts, "no audience template was rendered"
     paths: set[str] = set()
     for context in contexts:
@@ -88,8 +94,7 @@ def page_variables(tmp_path_factory) -> set[str]:
     # Notes of every kind (derived, undated, in conflict, claims), whether or not a shipped
     # brief happens to cite one: the same function the renderer uses, on the whole base.
     for number, item_id in enumerate([*facts.facts, *facts.claims], 1):
-        context_paths({"notes": [render.note(facts, item_id, number, en)]}, "", paths,
-                      source_keys)
+        context_paths({"notes": [render.note(facts, item_id, number, en)]}, "", paths, source_keys)
     return paths
 
 
@@ -100,15 +105,19 @@ def test_the_page_context_is_collected_from_a_real_render(page_variables):
 
 def test_every_page_variable_is_documented(page_variables):
     missing = sorted(p for p in page_variables if not documented(p))
-    assert not missing, (f"page variables not documented in docs/templates.md (write each "
-                         f"as `path`): {missing}")
+    assert not missing, (
+        f"page variables not documented in docs/templates.md (write each as `path`): {missing}"
+    )
 
 
 # -- (2) every partial --------------------------------------------------------------------------
 
 
-PARTIALS = sorted(p.relative_to(ROOT / "templates").as_posix()
-                  for p in (ROOT / "templates" / "_partials").rglob("*") if p.is_file())
+PARTIALS = sorted(
+    p.relative_to(ROOT / "templates").as_posix()
+    for p in (ROOT / "templates" / "_partials").rglob("*")
+    if p.is_file()
+)
 
 
 def test_there_are_partials():
@@ -154,11 +163,14 @@ def test_every_audience_key_is_documented_with_its_default(key):
     _allowed, default, _effect = rows[key]
     assert default.startswith(expected_default(AUDIENCE_FIELDS[key])), (
         f"{key}: the doc gives the default {default!r}, the engine "
-        f"{expected_default(AUDIENCE_FIELDS[key])}")
+        f"{expected_default(AUDIENCE_FIELDS[key])}"
+    )
 
 
-@pytest.mark.parametrize("key, values", [("page_size", project_module.PAGE_SIZES),
-                                         ("pdf_variant", project_module.PDF_VARIANTS)])
+@pytest.mark.parametrize(
+    "key, values",
+    [("page_size", project_module.PAGE_SIZES), ("pdf_variant", project_module.PDF_VARIANTS)],
+)
 def test_the_allowed_values_of_checked_audience_keys_are_documented(key, values):
     allowed = audience_rows()[key][0]
     for value in values:
@@ -168,8 +180,9 @@ def test_the_allowed_values_of_checked_audience_keys_are_documented(key, values)
 # -- (4) every block of base.html ---------------------------------------------------------------
 
 
-BLOCKS = re.findall(r"{%-?\s*block\s+(\w+)", (ROOT / "templates" / "base.html")
-                    .read_text(encoding="utf-8"))
+BLOCKS = re.findall(
+    r"{%-?\s*block\s+(\w+)", (ROOT / "templates" / "base.html").read_text(encoding="utf-8")
+)
 
 
 def test_base_html_has_blocks():
@@ -179,15 +192,18 @@ def test_base_html_has_blocks():
 @pytest.mark.parametrize("block", BLOCKS)
 def test_every_block_of_base_html_is_documented(block):
     assert f"{{% block {block} %}}" in doc_text(), (
-        f"base.html's block {block!r} is not documented in docs/templates.md")
+        f"base.html's block {block!r} is not documented in docs/templates.md"
+    )
 
 
 # -- (5) every command-line flag ----------------------------------------------------------------
 
 
 def user_docs() -> str:
-    return "\n".join(p.read_text(encoding="utf-8")
-                     for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    )
 
 
 def help_options() -> list[tuple[str, ...]]:
@@ -214,8 +230,11 @@ def test_every_command_line_flag_is_documented():
     def mentioned(flag: str) -> bool:
         return re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", docs) is not None
 
-    missing = [" / ".join(spellings) for spellings in help_options()
-               if "--help" not in spellings and not any(mentioned(s) for s in spellings)]
+    missing = [
+        " / ".join(spellings)
+        for spellings in help_options()
+        if "--help" not in spellings and not any(mentioned(s) for s in spellings)
+    ]
     assert not missing, f"flags printed by build.py --help but not in README.md or docs/: {missing}"
 
 
@@ -227,24 +246,31 @@ def test_every_command_but_the_default_is_documented():
     assert choices, "no command list in the usage line"
     default = parser().parse_args([]).command
     docs = user_docs()
-    missing = [c for c in choices.group(1).split(",")
-               if c != default and f"`{c}`" not in docs and f"build.py {c}" not in docs]
+    missing = [
+        c
+        for c in choices.group(1).split(",")
+        if c != default and f"`{c}`" not in docs and f"build.py {c}" not in docs
+    ]
     assert not missing, f"commands not documented in README.md or docs/: {missing}"
 
 
 def test_the_docs_name_no_missing_file():
     """A hint or link that points at a doc must point at one that exists."""
-    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
-                 *sorted((ROOT / "policybrief").glob("*.py"))]:
+    for path in [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        *sorted((ROOT / "policybrief").glob("*.py")),
+    ]:
         text = path.read_text(encoding="utf-8")
         for name in sorted(set(re.findall(r"\bdocs/[\w.-]+\.md\b", text))):
-            assert (ROOT / name).is_file(), f"{path.relative_to(ROOT)} names {name}, which is missing"
+            assert (ROOT / name).is_file(), (
+                f"{path.relative_to(ROOT)} names {name}, which is missing"
+            )
 
 
 def test_docs_paths_are_relative_links_that_resolve():
     for target in re.findall(r"\]\((?!https?:|#)([^)#]+)", doc_text()):
         assert (TEMPLATES_DOC.parent / target).resolve().exists(), target
-
 
 
 # -- the worked example builds as printed -------------------------------------------------------
@@ -255,7 +281,7 @@ def worked_example() -> tuple[dict[str, str], str]:
     section = doc_text().split("\n## Worked example", 1)[1].split("\n## ", 1)[0]
     files, audiences_line, start = {}, "", 0
     for fence in re.finditer(r"```\w*\n(.*?)\n```", section, re.S):
-        before = section[start:fence.start()]
+        before = section[start : fence.start()]
         start = fence.end()
         body = fence.group(1)
         if body.startswith("audiences: ["):
@@ -277,11 +303,22 @@ def test_the_worked_example_builds_as_printed(tmp_path):
         (house / name).write_text(text, encoding="utf-8")
     project = copy_project(tmp_path / "project")
     brief = project / "briefs" / "yunqi" / "brief.yaml"
-    brief.write_text(re.sub(r"(?m)^audiences: .*$", audiences_line,
-                            brief.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    brief.write_text(
+        re.sub(r"(?m)^audiences: .*$", audiences_line, brief.read_text(encoding="utf-8"), count=1),
+        encoding="utf-8",
+    )
     out = tmp_path / "dist"
-    build(Options(root=project, out=out, briefs=("yunqi",), audiences=("board-memo",),
-                  formats=("html",), templates=(house,), strict=True))
+    build(
+        Options(
+            root=project,
+            out=out,
+            briefs=("yunqi",),
+            audiences=("board-memo",),
+            formats=("html",),
+            templates=(house,),
+            strict=True,
+        )
+    )
     for lang, to in (("en", "The Board"), ("zh", "董事会")):
         page = out / "yunqi" / f"board-memo.{lang}.html"
         root = parse_html(page)

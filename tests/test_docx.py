@@ -21,12 +21,27 @@ from policybrief.errors import RenderError
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 BRIEF = "yunqi"
 AUDIENCES = ("full-report", "decision-makers", "press", "print-edition")
-SECTIONS = {"zh": ["背景", "举措", "成效", "启示"],
-            "en": ["Background", "Measures", "Outcomes", "Lessons"]}
-FULL_HEADINGS = {"zh": ["要点数据", *SECTIONS["zh"], "建议", "事实核查"],
-                 "en": ["At a glance", *SECTIONS["en"], "Recommendations", "Fact check"]}
-STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Quote",
-          "Caption", "Key Figure", "Key Figure Value", "Cited Figure")
+SECTIONS = {
+    "zh": ["背景", "举措", "成效", "启示"],
+    "en": ["Background", "Measures", "Outcomes", "Lessons"],
+}
+FULL_HEADINGS = {
+    "zh": ["要点数据", *SECTIONS["zh"], "建议", "事实核查"],
+    "en": ["At a glance", *SECTIONS["en"], "Recommendations", "Fact check"],
+}
+STYLES = (
+    "Title",
+    "Subtitle",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Body Text",
+    "Quote",
+    "Caption",
+    "Key Figure",
+    "Key Figure Value",
+    "Cited Figure",
+)
 LANGS = {"zh": "zh-CN", "en": "en-US"}
 PAGE_OF = {"zh": "第 {page} 页，共 {pages} 页", "en": "Page {page} of {pages}"}
 
@@ -35,8 +50,9 @@ PAGE_OF = {"zh": "第 {page} 页，共 {pages} 页", "en": "Page {page} of {page
 def built(tmp_path_factory) -> Path:
     """One brief in every audience and language, as HTML (to compare with) and Word."""
     out = tmp_path_factory.mktemp("docx")
-    report = build(Options(root=ROOT, out=out, briefs=(BRIEF,), formats=("html", "docx"),
-                           strict=True))
+    report = build(
+        Options(root=ROOT, out=out, briefs=(BRIEF,), formats=("html", "docx"), strict=True)
+    )
     assert report.warnings == []
     return out
 
@@ -65,8 +81,11 @@ def notes_of(path: Path) -> tuple[str, dict[int, str]]:
     for kind in ("footnote", "endnote"):
         root = xml(path, f"word/{kind}s.xml")
         if root is not None:
-            return kind, {int(n.get(W + "id")): "".join(n.itertext())
-                          for n in root.iter(W + kind) if int(n.get(W + "id")) > 0}
+            return kind, {
+                int(n.get(W + "id")): "".join(n.itertext())
+                for n in root.iter(W + kind)
+                if int(n.get(W + "id")) > 0
+            }
     return "", {}
 
 
@@ -86,9 +105,20 @@ def test_named_styles_headings_and_sections(built, audience, lang):
     if audience == "full-report":
         assert headings == FULL_HEADINGS[lang]
     # Every paragraph of the body is in a named style of the edition's set, none ad hoc.
-    assert set(used) <= {*STYLES, "Normal", "Summary", "Kicker", "Byline", "List Bullet",
-                         "List Bullet 2", "List Number", "List Continue", "TOC Heading",
-                         "TOC 1", "TOC 2"}, set(used)
+    assert set(used) <= {
+        *STYLES,
+        "Normal",
+        "Summary",
+        "Kicker",
+        "Byline",
+        "List Bullet",
+        "List Bullet 2",
+        "List Number",
+        "List Continue",
+        "TOC Heading",
+        "TOC 1",
+        "TOC 2",
+    }, set(used)
     assert "Key Figure" in used
 
 
@@ -118,8 +148,10 @@ def test_every_cited_figure_is_in_the_text_with_its_note(built, audience, lang):
             assert field.get(W + "instr").split()[1] in bookmarks
 
 
-@pytest.mark.parametrize("audience,lang", [("full-report", "zh"), ("full-report", "en"),
-                                          ("print-edition", "en"), ("press", "zh")])
+@pytest.mark.parametrize(
+    "audience,lang",
+    [("full-report", "zh"), ("full-report", "en"), ("print-edition", "en"), ("press", "zh")],
+)
 def test_each_note_carries_source_quote_and_conflict(built, audience, lang):
     from policybrief.build import load_and_check
     from policybrief.i18n import LANGUAGES
@@ -129,8 +161,7 @@ def test_each_note_carries_source_quote_and_conflict(built, audience, lang):
     path = built / BRIEF / f"{audience}.{lang}.docx"
     _kind, notes = notes_of(path)
     html = parse_html(built / BRIEF / f"{audience}.{lang}.html")
-    cited = list(dict.fromkeys(s.get("data-fact") for s in find_all(html, "span",
-                                                                      class_="fact")))
+    cited = list(dict.fromkeys(s.get("data-fact") for s in find_all(html, "span", class_="fact")))
     texts = list(notes.values())
     compact = project.audiences[audience].endnotes == "compact"  # as the PDF's notes
     conflicts = 0
@@ -138,8 +169,12 @@ def test_each_note_carries_source_quote_and_conflict(built, audience, lang):
         expected = note(project.facts, item, 0, LANGUAGES[lang])
         # The note opens with the value it documents (another note may quote this fact's
         # source too, as the other side of a conflict).
-        matching = [t for t in texts if expected["quote"] in t
-                    and t.strip().startswith(expected["value"] or expected["label"])]
+        matching = [
+            t
+            for t in texts
+            if expected["quote"] in t
+            and t.strip().startswith(expected["value"] or expected["label"])
+        ]
         assert matching, f"no note quotes {item}"
         found = matching[0]
         assert expected["source"]["author"] in found and expected["value"] in found
@@ -175,8 +210,7 @@ def test_language_and_east_asian_font_declared(built, lang):
         tagged = [lang_el.get(W + "val") for lang_el in notes.iter(W + "lang")]
         assert "zh-CN" in tagged
     else:
-        assert not [r for r in quotes
-                    if r.find(f"{W}rPr/{W}lang").get(W + "val") == "en-US"]
+        assert not [r for r in quotes if r.find(f"{W}rPr/{W}lang").get(W + "val") == "en-US"]
     core = xml(path, "docProps/core.xml")
     assert core.findtext("{http://purl.org/dc/elements/1.1/}language") == LANGS[lang]
     settings = xml(path, "word/settings.xml")
@@ -190,37 +224,43 @@ def test_word_structure_of_the_full_report(built):
     assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.5)
     assert (section.top_margin.mm, section.left_margin.mm) == pytest.approx((22, 20), abs=0.1)
     assert section.different_first_page_header_footer  # the cover has no running head
-    assert section.header.paragraphs[-1].text == document.paragraphs[1].text or \
-        section.header.paragraphs[-1].text in body_text(document)
+    assert section.header.paragraphs[-1].text == document.paragraphs[
+        1
+    ].text or section.header.paragraphs[-1].text in body_text(document)
     root = xml(path, "word/document.xml")
     instructions = [i.text for i in root.iter(W + "instrText")]
     assert any(i.strip().startswith("TOC") for i in instructions)
     with zipfile.ZipFile(path) as archive:
-        footers = [etree.fromstring(archive.read(n)) for n in archive.namelist()
-                   if n.startswith("word/footer")]
+        footers = [
+            etree.fromstring(archive.read(n))
+            for n in archive.namelist()
+            if n.startswith("word/footer")
+        ]
         members = archive.namelist()
-    fields = {f.get(W + "instr").strip() for footer in footers
-              for f in footer.iter(W + "fldSimple")}
+    fields = {
+        f.get(W + "instr").strip() for footer in footers for f in footer.iter(W + "fldSimple")
+    }
     assert {"PAGE", "NUMPAGES"} <= fields
     footer_text = "".join("".join(f.itertext()) for f in footers)
     assert "Page" in footer_text and "of" in footer_text
     # The fact-check table repeats its header row on every page.
-    header_rows = [tr for tr in root.iter(W + "tr") if tr.find(f"{W}trPr/{W}tblHeader")
-                   is not None]
+    header_rows = [tr for tr in root.iter(W + "tr") if tr.find(f"{W}trPr/{W}tblHeader") is not None]
     headers = ["".join(tr.itertext()) for tr in header_rows]
     assert any("English" in h for h in headers), headers  # the fact-check table
     assert any(h.startswith("Indicator") for h in headers), headers  # the brief's own table
     # Charts: a PNG picture with the SVG beside it and the chart's description as alt text.
-    pictures = list(root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
-                              "wordprocessingDrawing}docPr"))
+    pictures = list(
+        root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
+    )
     assert len(pictures) == 3
     assert all(p.get("descr") and p.get("descr") != p.get("name") for p in pictures)
     assert "Enterprises attracted" in pictures[0].get("descr")
     assert len([m for m in members if m.endswith(".svg")]) == 3
     with zipfile.ZipFile(path) as archive:  # the SVG as drawn (an SVG reader needs viewBox)
         assert b'viewBox="0 0 300 230"' in archive.read("word/media/chart1.svg")
-    for extent in root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
-                            "wordprocessingDrawing}extent"):
+    for extent in root.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
+    ):
         assert int(extent.get("cx")) / int(extent.get("cy")) == pytest.approx(300 / 230, 0.01)
         assert int(extent.get("cx")) > 45 * 36000  # a chart's width in the PDF's row
     assert len([m for m in members if m.endswith(".png")]) == 3
@@ -233,18 +273,41 @@ def test_word_structure_of_the_full_report(built):
 def test_page_size_and_margins_follow_the_audience(built, tmp_path):
     note = docx.Document(str(built / BRIEF / "decision-makers.zh.docx")).sections[0]
     assert (note.top_margin.mm, note.left_margin.mm) == pytest.approx((16, 15), abs=0.1)
-    build(Options(root=ROOT, out=tmp_path, briefs=(BRIEF,), audiences=("decision-makers",),
-                  langs=("en",), formats=("docx",), page_size="letter"))
+    build(
+        Options(
+            root=ROOT,
+            out=tmp_path,
+            briefs=(BRIEF,),
+            audiences=("decision-makers",),
+            langs=("en",),
+            formats=("docx",),
+            page_size="letter",
+        )
+    )
     letter = docx.Document(str(tmp_path / BRIEF / "decision-makers.en.docx")).sections[0]
     assert (letter.page_width.inches, letter.page_height.inches) == pytest.approx((8.5, 11))
 
 
 def test_rebuilds_are_byte_identical(built, tmp_path):
-    build(Options(root=ROOT, out=tmp_path, briefs=(BRIEF,), formats=("docx",),
-                  audiences=("full-report", "press")))
+    build(
+        Options(
+            root=ROOT,
+            out=tmp_path,
+            briefs=(BRIEF,),
+            formats=("docx",),
+            audiences=("full-report", "press"),
+        )
+    )
     # With the PDF the build reuses the PDF's page for Word: the same bytes again.
-    build(Options(root=ROOT, out=tmp_path, briefs=(BRIEF,), formats=("pdf", "docx"),
-                  audiences=("decision-makers",)))
+    build(
+        Options(
+            root=ROOT,
+            out=tmp_path,
+            briefs=(BRIEF,),
+            formats=("pdf", "docx"),
+            audiences=("decision-makers",),
+        )
+    )
     for audience in ("full-report", "press", "decision-makers"):
         for lang in ("zh", "en"):
             name = f"{audience}.{lang}.docx"
@@ -273,8 +336,17 @@ def test_a_house_reference_document_supplies_the_styles(tmp_path):
     reference.sections[0].header.paragraphs[0].text = "HOUSE LETTERHEAD"
     reference.add_paragraph("placeholder text that must not survive")
     reference.save(str(house / "reference.docx"))
-    build(Options(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,), audiences=("press",),
-                  langs=("en",), formats=("docx",), templates=(house,)))
+    build(
+        Options(
+            root=ROOT,
+            out=tmp_path / "out",
+            briefs=(BRIEF,),
+            audiences=("press",),
+            langs=("en",),
+            formats=("docx",),
+            templates=(house,),
+        )
+    )
     document = docx.Document(str(tmp_path / "out" / BRIEF / "press.en.docx"))
     assert document.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0xAA, 0x11, 0x22)
     assert "Key Figure" in {s.name for s in document.styles}  # added: the house lacks it
@@ -288,16 +360,37 @@ def test_a_reference_document_may_not_reach_outside(tmp_path):
     house = tmp_path / "house"
     house.mkdir()
     reference = docx.Document()
-    reference.part.relate_to("https://example.invalid/x.png",
-                             docx.opc.constants.RELATIONSHIP_TYPE.IMAGE, is_external=True)
+    reference.part.relate_to(
+        "https://example.invalid/x.png",
+        docx.opc.constants.RELATIONSHIP_TYPE.IMAGE,
+        is_external=True,
+    )
     reference.save(str(house / "reference.docx"))
     with pytest.raises(RenderError, match="links to an outside resource"):
-        build(Options(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,), audiences=("press",),
-                      langs=("en",), formats=("docx",), templates=(house,)))
+        build(
+            Options(
+                root=ROOT,
+                out=tmp_path / "out",
+                briefs=(BRIEF,),
+                audiences=("press",),
+                langs=("en",),
+                formats=("docx",),
+                templates=(house,),
+            )
+        )
     (house / "reference.docx").write_bytes(b"not a zip")
     with pytest.raises(RenderError, match="not a Word document"):
-        build(Options(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,), audiences=("press",),
-                      langs=("en",), formats=("docx",), templates=(house,)))
+        build(
+            Options(
+                root=ROOT,
+                out=tmp_path / "out",
+                briefs=(BRIEF,),
+                audiences=("press",),
+                langs=("en",),
+                formats=("docx",),
+                templates=(house,),
+            )
+        )
     assert not (tmp_path / "out" / BRIEF / "press.en.docx").exists()
 
 
@@ -317,18 +410,33 @@ def test_libreoffice_renders_each_edition(built, tmp_path):
     artifacts = ROOT / "tests" / ".artifacts" / "docx"
     artifacts.mkdir(parents=True, exist_ok=True)
     names = [f"{a}.{lang}.docx" for a, lang in editions()]
-    subprocess.run([exe, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(artifacts),
-                    *[str(built / BRIEF / n) for n in names]],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            exe,
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(artifacts),
+            *[str(built / BRIEF / n) for n in names],
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     pages = {}
     for name in names:
         pdf = artifacts / name.replace(".docx", ".pdf")
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
-                              check=True).stdout
+        info = subprocess.run(
+            ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+        ).stdout
         pages[name] = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-        text = squash(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
-                                     text=True, check=True).stdout)
+        text = squash(
+            subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout
+        )
         lang = name.split(".")[1]
         document = docx.Document(str(built / BRIEF / name))
         for heading in SECTIONS[lang]:
@@ -348,12 +456,25 @@ def test_libreoffice_renders_each_edition(built, tmp_path):
     for lang in ("zh", "en"):
         assert 8 <= pages[f"full-report.{lang}.docx"] <= 20
         assert pages[f"decision-makers.{lang}.docx"] <= 3
-        assert pages[f"decision-makers.{lang}.docx"] <= pages[f"press.{lang}.docx"] \
+        assert (
+            pages[f"decision-makers.{lang}.docx"]
+            <= pages[f"press.{lang}.docx"]
             < pages[f"full-report.{lang}.docx"]
+        )
     if shutil.which("pdftoppm"):
         for name in ("full-report.zh", "full-report.en"):
-            subprocess.run(["pdftoppm", "-r", "60", "-png", str(artifacts / f"{name}.pdf"),
-                            str(artifacts / name)], check=True, timeout=120)
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    "60",
+                    "-png",
+                    str(artifacts / f"{name}.pdf"),
+                    str(artifacts / name),
+                ],
+                check=True,
+                timeout=120,
+            )
 
 
 def _png() -> bytes:
@@ -362,12 +483,20 @@ def _png() -> bytes:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     rows = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_a_template_logo_becomes_a_picture_and_a_broken_one_an_error(tmp_path):
@@ -380,15 +509,24 @@ def test_a_template_logo_becomes_a_picture_and_a_broken_one_an_error(tmp_path):
     partial.parent.mkdir()
     page = '<p><img src="data:image/png;base64,LOGO" alt="House logo"></p>'
     partial.write_text(page.replace("LOGO", logo), encoding="utf-8")
-    options = dict(root=ROOT, out=tmp_path / "out", briefs=(BRIEF,),
-                   audiences=("decision-makers",), langs=("en",), formats=("docx",),
-                   templates=(house,))
+    options = dict(
+        root=ROOT,
+        out=tmp_path / "out",
+        briefs=(BRIEF,),
+        audiences=("decision-makers",),
+        langs=("en",),
+        formats=("docx",),
+        templates=(house,),
+    )
     build(Options(**options))
     root = xml(tmp_path / "out" / BRIEF / "decision-makers.en.docx", "word/document.xml")
-    pictures = list(root.iter("{http://schemas.openxmlformats.org/drawingml/2006/"
-                              "wordprocessingDrawing}docPr"))
+    pictures = list(
+        root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
+    )
     assert [p.get("descr") for p in pictures] == ["House logo"]
     partial.write_text(page.replace("LOGO", "AAAA"), encoding="utf-8")
-    with pytest.raises(RenderError, match="decision-makers.en.docx: an <img> in the page is "
-                                          "not a readable png image"):
+    with pytest.raises(
+        RenderError,
+        match="decision-makers.en.docx: an <img> in the page is not a readable png image",
+    ):
         build(Options(**options, force=True))

@@ -126,8 +126,15 @@ def small(tmp_path) -> Path:
     (root / "facts").mkdir()
     for name in ("units.yaml", "sources.yaml"):
         shutil.copy2(ROOT / "facts" / name, root / "facts" / name)
-    write_files(root, {"facts/t.yaml": FACTS, "briefs/t/brief.yaml": BRIEF,
-                       "briefs/t/zh.md": ZH, "briefs/t/en.md": EN})
+    write_files(
+        root,
+        {
+            "facts/t.yaml": FACTS,
+            "briefs/t/brief.yaml": BRIEF,
+            "briefs/t/zh.md": ZH,
+            "briefs/t/en.md": EN,
+        },
+    )
     return root
 
 
@@ -156,6 +163,7 @@ def cli(root: Path, *args: str, capsys) -> tuple[int, str, str]:
 
 # -- translations in step ---------------------------------------------------------------
 
+
 def test_the_small_project_is_clean_and_unstamped_projects_report_nothing_stale(small):
     load_and_check(Options(root=small, strict=True))
     edit(small, "briefs/t/zh.md", "区里负责规划", "区里负责规划和招商")
@@ -169,13 +177,19 @@ def test_editing_one_zh_section_leaves_en_stale_and_sync_stamp_clears_it(small, 
     assert stamp.startswith("# Written by `python build.py sync-stamp`")
     load_and_check(Options(root=small, strict=True))
 
-    edit(small, "briefs/t/zh.md", "区里负责规划，企业负责运营。", "区里负责规划和招商，企业负责运营。")
+    edit(
+        small,
+        "briefs/t/zh.md",
+        "区里负责规划，企业负责运营。",
+        "区里负责规划和招商，企业负责运营。",
+    )
     zh_line = line_of(small, "briefs/t/zh.md", "区里负责规划和招商")
     en_heading = line_of(small, "briefs/t/en.md", "# measures")
     assert warnings(small) == [
         f"briefs/t/en.md:{en_heading}: warning: section 'measures' in en is stale: "
         f"briefs/t/zh.md:{zh_line} changed it in zh since the two were last in line (bring "
-        "briefs/t/en.md in line, then run python build.py sync-stamp --brief t)"]
+        "briefs/t/en.md in line, then run python build.py sync-stamp --brief t)"
+    ]
     with pytest.raises(InputError):
         load_and_check(Options(root=small, strict=True))
 
@@ -186,7 +200,8 @@ def test_editing_one_zh_section_leaves_en_stale_and_sync_stamp_clears_it(small, 
     assert warnings(small) == [
         f"briefs/t/en.md:{en_heading}: warning: section 'measures' changed in both languages "
         f"since the last sync-stamp (briefs/t/zh.md:{zh_line}, briefs/t/en.md:{en_line}) "
-        "(once they say the same, run python build.py sync-stamp --brief t)"]
+        "(once they say the same, run python build.py sync-stamp --brief t)"
+    ]
     code, out, _err = cli(small, "sync-stamp", "--brief", "t", capsys=capsys)
     assert code == 0 and out == "briefs/t/sync.yaml: in line (1 section had been out of step)\n"
     load_and_check(Options(root=small, strict=True))
@@ -199,45 +214,61 @@ def test_a_stale_front_matter_and_an_unknown_brief_for_sync_stamp(small, capsys)
     assert warnings(small) == [
         "briefs/t/zh.md:2: warning: front matter in zh is stale: briefs/t/en.md:2 changed it "
         "in en since the two were last in line (bring briefs/t/zh.md in line, then run python "
-        "build.py sync-stamp --brief t)"]
+        "build.py sync-stamp --brief t)"
+    ]
     code, _out, err = cli(small, "sync-stamp", "--brief", "nope", capsys=capsys)
     assert code == 2
     assert err == "Error: unknown brief 'nope', or not written in both zh and en (known: t)\n"
 
 
 def test_removing_one_citation_from_en_is_reported_with_both_lines(small):
-    edit(small, "briefs/t/en.md", "and revenue {{ fact(\"t.revenue\") }}", "and revenue rose")
+    edit(small, "briefs/t/en.md", 'and revenue {{ fact("t.revenue") }}', "and revenue rose")
     zh_line = line_of(small, "briefs/t/zh.md", "t.revenue")
     en_heading = line_of(small, "briefs/t/en.md", "# outcomes")
     assert warnings(small) == [
         f"briefs/t/en.md:{en_heading}: warning: section 'outcomes' in en does not cite "
         f"'t.revenue', which briefs/t/zh.md:{zh_line} cites in zh (cite it in briefs/t/en.md "
-        "too, or declare the difference under parity: in brief.yaml)"]
+        "too, or declare the difference under parity: in brief.yaml)"
+    ]
 
     # Declared deliberate: no warning; a declaration that matches nothing is reported.
-    edit(small, "briefs/t/brief.yaml", "key_figures:",
-         "parity: {sections: {outcomes: [t.revenue]}, ignore: [t.output]}\nkey_figures:")
+    edit(
+        small,
+        "briefs/t/brief.yaml",
+        "key_figures:",
+        "parity: {sections: {outcomes: [t.revenue]}, ignore: [t.output]}\nkey_figures:",
+    )
     assert warnings(small) == [
         "briefs/t/brief.yaml:1: warning: parity.ignore lists 't.output', but both languages "
-        "cite it alike there (remove it from the list)"]
+        "cite it alike there (remove it from the list)"
+    ]
 
 
 def test_different_numbers_of_recommendations(small):
     edit(small, "briefs/t/zh.md", "  - 第三条。\n", "  - 第三条。\n  - 第四条。\n")
     assert warnings(small) == [
         "briefs/t/en.md:4: warning: 3 recommendations in en, but 4 in briefs/t/zh.md:4 (make "
-        "the lists match, or set parity: {recommendations: false} in brief.yaml)"]
-    edit(small, "briefs/t/brief.yaml", "key_figures:", "parity: {recommendations: false}\n"
-         "key_figures:")
+        "the lists match, or set parity: {recommendations: false} in brief.yaml)"
+    ]
+    edit(
+        small,
+        "briefs/t/brief.yaml",
+        "key_figures:",
+        "parity: {recommendations: false}\nkey_figures:",
+    )
     assert warnings(small) == []
 
 
 # -- what changed ------------------------------------------------------------------------
 
+
 def git(root: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
-                             "user.email=t@example.org", *args], capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout
 
 
@@ -253,15 +284,27 @@ def plant_changes(root: Path) -> None:
     rewritten zh paragraph, a conflict resolved and another opened."""
     edit(root, "facts/t.yaml", "    value: 480\n", "    value: 481\n")
     edit(root, "facts/t.yaml", "企业480家", "企业481家")
-    edit(root, "facts/t.yaml", '    date: "2016"\n    label: {zh: 涉云产值',
-         '    date: "2016-12"\n    label: {zh: 涉云产值')
-    edit(root, "facts/t.yaml", "  - id: t.revenue-2016\n    facts: [t.revenue, t.revenue-alt]\n"
-         "    note: {zh: 两个来源的数字不同。, en: The two sources differ.}\n",
-         "  - id: t.output-2016\n    facts: [t.output, t.revenue-alt]\n"
-         "    note: {zh: 说法不同。, en: They differ.}\n")
-    edit(root, "briefs/t/en.md", "The model is hard to copy.",
-         "The model, with {{ fact(\"t.revenue-alt\") }} by another count, is hard to copy.")
-    edit(root, "briefs/t/zh.md", "，财政总收入{{ fact(\"t.revenue\") }}", "")
+    edit(
+        root,
+        "facts/t.yaml",
+        '    date: "2016"\n    label: {zh: 涉云产值',
+        '    date: "2016-12"\n    label: {zh: 涉云产值',
+    )
+    edit(
+        root,
+        "facts/t.yaml",
+        "  - id: t.revenue-2016\n    facts: [t.revenue, t.revenue-alt]\n"
+        "    note: {zh: 两个来源的数字不同。, en: The two sources differ.}\n",
+        "  - id: t.output-2016\n    facts: [t.output, t.revenue-alt]\n"
+        "    note: {zh: 说法不同。, en: They differ.}\n",
+    )
+    edit(
+        root,
+        "briefs/t/en.md",
+        "The model is hard to copy.",
+        'The model, with {{ fact("t.revenue-alt") }} by another count, is hard to copy.',
+    )
+    edit(root, "briefs/t/zh.md", '，财政总收入{{ fact("t.revenue") }}', "")
     edit(root, "briefs/t/zh.md", "经验难以复制。", "这一模式的条件难以在别处复制。")
 
 
@@ -285,13 +328,14 @@ def test_changes_against_a_git_revision_lists_exactly_the_planted_changes(small,
         assert facts["t.output"]["fields"] == ["date"]
         assert facts["t.output"]["old_record"]["date"] == "2016"
         assert facts["t.output"]["new_record"]["date"] == "2016-12"
-        assert facts["t.enterprises"]["outputs"] == [f"t/full-report.{item['lang']}.html",
-                                                     f"t/full-report.{item['lang']}.pdf"]
+        assert facts["t.enterprises"]["outputs"] == [
+            f"t/full-report.{item['lang']}.html",
+            f"t/full-report.{item['lang']}.pdf",
+        ]
         assert [c["id"] for c in item["opened"]] == ["t.output-2016"]
         assert [c["id"] for c in item["resolved"]] == ["t.revenue-2016"]
     assert (zh["facts"][0]["old"], zh["facts"][0]["new"]) == ("480家", "481家")
-    assert (en["facts"][0]["old"], en["facts"][0]["new"]) == ("480 enterprises",
-                                                              "481 enterprises")
+    assert (en["facts"][0]["old"], en["facts"][0]["new"]) == ("480 enterprises", "481 enterprises")
     assert [f["id"] for f in en["added"]] == ["t.revenue-alt"] and en["removed"] == []
     assert [f["id"] for f in zh["removed"]] == ["t.revenue"] and zh["added"] == []
     assert [s["section"] for s in zh["sections"]] == ["outcomes", "lessons"]
@@ -304,23 +348,32 @@ def test_changes_against_a_git_revision_lists_exactly_the_planted_changes(small,
     commit = git(small, "rev-parse", "v1").strip()[:12]
     assert lines[0] == f"changes since v1 ({commit})"
     assert "  changed  t.enterprises  累计引进企业: 480家 → 481家  (value)" in lines
-    assert "  changed  t.enterprises  enterprises attracted: 480 enterprises → 481 enterprises" \
+    assert (
+        "  changed  t.enterprises  enterprises attracted: 480 enterprises → 481 enterprises"
         "  (value)" in lines
-    assert "  changed  t.output  cloud-related output: over CNY 8 billion → over CNY 8 billion" \
+    )
+    assert (
+        "  changed  t.output  cloud-related output: over CNY 8 billion → over CNY 8 billion"
         "  (date 2016 → 2016-12)" in lines
+    )
     en_line = line_of(small, "briefs/t/en.md", "t.revenue-alt")
-    assert (f"  added    t.revenue-alt  total fiscal revenue: about CNY 340 million  (lessons, "
-            f"briefs/t/en.md:{en_line})") in lines
-    assert ("  removed  t.revenue  财政总收入: 3.36亿元  (outcomes, was at "
-            f"briefs/t/zh.md:{revenue_line})") in lines
+    assert (
+        f"  added    t.revenue-alt  total fiscal revenue: about CNY 340 million  (lessons, "
+        f"briefs/t/en.md:{en_line})"
+    ) in lines
+    assert (
+        "  removed  t.revenue  财政总收入: 3.36亿元  (outcomes, was at "
+        f"briefs/t/zh.md:{revenue_line})"
+    ) in lines
     assert sum(line.startswith("  changed  ") for line in lines) == 4
     assert sum(line.startswith("  rewritten  ") for line in lines) == 3
     assert sum(line.startswith("  conflict opened    t.output-2016") for line in lines) == 2
     assert sum(line.startswith("  conflict resolved  t.revenue-2016") for line in lines) == 2
 
     code, out, _err = cli(small, "changes", "v1", "--markdown", capsys=capsys)
-    assert "| `t.enterprises` enterprises attracted | 480 enterprises | 481 enterprises | value" \
-        in out
+    assert (
+        "| `t.enterprises` enterprises attracted | 480 enterprises | 481 enterprises | value" in out
+    )
 
 
 def test_changes_against_an_earlier_build_folder(small, capsys, tmp_path):
@@ -354,8 +407,10 @@ def colour_mask(image, colour: tuple[int, int, int], tolerance: int = 3):
     """A black-and-white image: white where the pixel is ``colour`` (± tolerance)."""
     from PIL import ImageChops
 
-    bands = [band.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0)
-             for band, c in zip(image.convert("RGB").split(), colour, strict=True)]
+    bands = [
+        band.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0)
+        for band, c in zip(image.convert("RGB").split(), colour, strict=True)
+    ]
     return ImageChops.multiply(ImageChops.multiply(bands[0], bands[1]), bands[2])
 
 
@@ -369,13 +424,15 @@ def watermark(png: Path) -> tuple[int, float, float]:
         box = mask.getbbox()
         if box is None:
             return 0, 0.0, 0.0
-        return (mask.histogram()[255], (box[2] - box[0]) / image.width,
-                (box[3] - box[1]) / image.height)
+        return (
+            mask.histogram()[255],
+            (box[2] - box[0]) / image.width,
+            (box[3] - box[1]) / image.height,
+        )
 
 
 def page_images(pdf: Path, folder: Path) -> list[Path]:
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(folder / "page")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(folder / "page")], check=True)
     return sorted(folder.glob("page-*.png"))
 
 
@@ -442,8 +499,10 @@ def test_revision_box_and_fact_history_on_the_web_pages(small, tmp_path):
     assert not list(find_all(page, "p", class_="draft-banner"))
     facts = parse_html(out / "facts.html")
     card = next(find_all(facts, "article", id="t.enterprises"))
-    assert "December 1, 2026 edition: was 480 enterprises, now 481 enterprises (value) · v1" \
+    assert (
+        "December 1, 2026 edition: was 480 enterprises, now 481 enterprises (value) · v1"
         in " ".join(text_of(card).split())
+    )
 
     # A bad `since` is an error at the revision's line.
     edit(small, "briefs/t/brief.yaml", "since: v1", "since: v9")
@@ -451,7 +510,8 @@ def test_revision_box_and_fact_history_on_the_web_pages(small, tmp_path):
         load_and_check(Options(root=small))
     assert [str(p) for p in caught.value.problems] == [
         "briefs/t/brief.yaml:9: revision.since: 'v9': no such revision in this repository "
-        "(fetch tags and history: git fetch --tags --unshallow)"]
+        "(fetch tags and history: git fetch --tags --unshallow)"
+    ]
 
     # A copy outside git builds, without the box, and says why.
     shutil.rmtree(small / ".git")
@@ -460,22 +520,29 @@ def test_revision_box_and_fact_history_on_the_web_pages(small, tmp_path):
     assert [str(p) for p in problems] == [
         f"briefs/t/brief.yaml:9: warning: revision.since: 'v1': {small} is not in a git "
         "repository; the 'Changes in this edition' box is left out (build from a git checkout "
-        "that has the revision)"]
+        "that has the revision)"
+    ]
 
 
 def test_draft_banner_and_a_house_style_word(small, tmp_path):
     out = tmp_path / "out"
     build(Options(root=small, out=out, formats=("html",), draft=True))
-    banner = next(find_all(parse_html(out / "t" / "full-report.zh.html"), "p",
-                           class_="draft-banner"))
+    banner = next(
+        find_all(parse_html(out / "t" / "full-report.zh.html"), "p", class_="draft-banner")
+    )
     assert text_of(banner).strip() == "草稿 未定稿，请勿发布或引用。"
     house = tmp_path / "house"
-    write_files(house, {"locales/zh/LC_MESSAGES/messages.po":
-                        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                        'msgid "DRAFT"\nmsgstr "征求意见稿"\n'})
+    write_files(
+        house,
+        {
+            "locales/zh/LC_MESSAGES/messages.po": 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            'msgid "DRAFT"\nmsgstr "征求意见稿"\n'
+        },
+    )
     build(Options(root=small, out=out, formats=("html",), draft=True, templates=(house,)))
-    banner = next(find_all(parse_html(out / "t" / "full-report.zh.html"), "p",
-                           class_="draft-banner"))
+    banner = next(
+        find_all(parse_html(out / "t" / "full-report.zh.html"), "p", class_="draft-banner")
+    )
     assert text_of(banner).strip().startswith("征求意见稿")
 
 
@@ -507,7 +574,8 @@ def test_a_publication_folder_refuses_drafts(small, tmp_path, capsys):
         f"briefs/t/brief.yaml:3: brief 't' is a draft (status: draft) and {out} is marked for "
         "publication (.publish) (remove `status: draft` from brief.yaml when it is ready, or "
         "build the draft into another folder with --out)",
-        "Error: stopped with 1 error; nothing was written."]
+        "Error: stopped with 1 error; nothing was written.",
+    ]
     assert (out / "t" / "full-report.en.html").read_bytes() == before
     edit(small, "briefs/t/brief.yaml", "status: draft\n", "")
     code, _o, err = cli(small, *args, "--draft", capsys=capsys)

@@ -65,8 +65,11 @@ def test_a_third_is_a_share():
 
 
 def test_ranges_are_read_as_ranges():
-    ranges = [(f.value, f.high, f.percent) for f in read_quote("满意率在95.7%至96.2%之间").figures
-              if f.high is not None]
+    ranges = [
+        (f.value, f.high, f.percent)
+        for f in read_quote("满意率在95.7%至96.2%之间").figures
+        if f.high is not None
+    ]
     assert ranges == [(Decimal("95.7"), Decimal("96.2"), True)]
 
 
@@ -91,7 +94,8 @@ def test_reader_reads_dates(quote, expected):
 
 def test_years_are_not_figures():
     assert [f.value for f in read_quote("2016年，实现涉云产值超过80亿元").figures] == [
-        Decimal(8_000_000_000)]
+        Decimal(8_000_000_000)
+    ]
 
 
 # -- planted errors ----------------------------------------------------------------------------
@@ -127,12 +131,15 @@ def _fact_base(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(SEEDS, sources)
     (sources / RANGE_SOURCE).write_text(
         "2020年，办事群众满意率在95.7%至96.2%之间。2021年将建设约30至40个试点小镇。",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     with (root / "facts" / "sources.yaml").open("a", encoding="utf-8") as handle:
-        handle.write("  range-source:\n    file: range.txt\n"
-                     "    title: {zh: 测试来源, en: Test source}\n"
-                     "    author: {zh: 测试, en: Test}\n"
-                     "    publication: {zh: 测试, en: Test}\n    year: 2021\n")
+        handle.write(
+            "  range-source:\n    file: range.txt\n"
+            "    title: {zh: 测试来源, en: Test source}\n"
+            "    author: {zh: 测试, en: Test}\n"
+            "    publication: {zh: 测试, en: Test}\n    year: 2021\n"
+        )
     (root / "facts" / "zz-ranges.yaml").write_text(RANGE_FACTS, encoding="utf-8")
     return root, sources
 
@@ -149,8 +156,14 @@ def test_the_clean_fact_base_passes(tmp_path):
     assert _errors(root, sources) == []
 
 
-FLIP = {"exact": "about", "about": "exact", "nearly": "over", "over": "nearly",
-        "more_than": "exact", "up_to": "exact"}
+FLIP = {
+    "exact": "about",
+    "about": "exact",
+    "nearly": "over",
+    "over": "nearly",
+    "more_than": "exact",
+    "up_to": "exact",
+}
 HEDGE_WORDS = {"about": ("约", "左右", "上下"), "nearly": ("近",), "over": ("超", "逾", "以上")}
 
 
@@ -173,8 +186,9 @@ def _facts_in(path: Path, shown: str) -> list[Fact]:
     lines = path.read_text(encoding="utf-8").split("\n")
     starts = [i for i, text in enumerate(lines) if text.startswith("  - id: ")]
     ends = [*starts[1:], len(lines)]
-    return [Fact(shown, start + 1, lines[start:end]) for start, end in zip(starts, ends,
-                                                                             strict=True)]
+    return [
+        Fact(shown, start + 1, lines[start:end]) for start, end in zip(starts, ends, strict=True)
+    ]
 
 
 def _plain(number: Decimal) -> str:
@@ -186,7 +200,7 @@ def _plain(number: Decimal) -> str:
 def _bump_last_digit(text: str) -> str:
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     i = digits[-1]
-    return text[:i] + str((int(text[i]) + 1) % 10 if text[i] != "9" else 8) + text[i + 1:]
+    return text[:i] + str((int(text[i]) + 1) % 10 if text[i] != "9" else 8) + text[i + 1 :]
 
 
 def mutations(fact: Fact) -> list[tuple[str, str, str]]:
@@ -199,7 +213,13 @@ def mutations(fact: Fact) -> list[tuple[str, str, str]]:
     qualifier = fact.get("qualifier") or "exact"
     if value.startswith("["):  # a range: narrow it from below
         low, high = (Decimal(v) for v in value.strip("[]").split(","))
-        found.append(("range narrowed", "value", f"[{low + 1 if low == low.to_integral() else low + Decimal('0.1')}, {high}]"))
+        found.append(
+            (
+                "range narrowed",
+                "value",
+                f"[{low + 1 if low == low.to_integral() else low + Decimal('0.1')}, {high}]",
+            )
+        )
         return found
     if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value):  # a date fact
         year = int(value[:4])
@@ -211,9 +231,11 @@ def mutations(fact: Fact) -> list[tuple[str, str, str]]:
             found.append(("month shifted", "value", f'"{value[:5]}{shifted:02d}{value[7:]}"'))
         return found
     number = Decimal(value)
-    for kind, factor, units in (("times 10", 10, None),
-                                ("times 万", 10**4, ("cny", "usd", "person", "sqm", "viewer")),
-                                ("times 亿", 10**8, ("cny", "usd"))):
+    for kind, factor, units in (
+        ("times 10", 10, None),
+        ("times 万", 10**4, ("cny", "usd", "person", "sqm", "viewer")),
+        ("times 亿", 10**8, ("cny", "usd")),
+    ):
         if units is not None and unit not in units:
             continue
         wrong = _plain(number * factor)
@@ -246,15 +268,28 @@ def _plant(fact: Fact, field: str, text: str) -> list[str]:
 
 def test_planted_wrong_figures_are_all_caught(tmp_path):
     root, sources = _fact_base(tmp_path)
-    files = sorted(p for p in (root / "facts").glob("*.yaml")
-                   if p.name not in ("sources.yaml", "units.yaml"))
+    files = sorted(
+        p for p in (root / "facts").glob("*.yaml") if p.name not in ("sources.yaml", "units.yaml")
+    )
     by_file = {p: _facts_in(p, f"facts/{p.name}") for p in files}
-    planted = [(path, fact, kind, field, text) for path, facts in by_file.items()
-               for fact in facts for kind, field, text in mutations(fact)]
+    planted = [
+        (path, fact, kind, field, text)
+        for path, facts in by_file.items()
+        for fact in facts
+        for kind, field, text in mutations(fact)
+    ]
     kinds = Counter(kind for *_, kind, _field, _text in planted)
     assert len(planted) >= 60, kinds
-    assert set(kinds) == {"times 10", "times 万", "times 亿", "last digit changed",
-                          "qualifier flipped", "year shifted", "month shifted", "range narrowed"}
+    assert set(kinds) == {
+        "times 10",
+        "times 万",
+        "times 亿",
+        "last digit changed",
+        "qualifier flipped",
+        "year shifted",
+        "month shifted",
+        "range narrowed",
+    }
     # Plant in rounds, each fact at most once a round, and read every error back.
     missed, rounds = [], 0
     while planted:
@@ -270,8 +305,9 @@ def test_planted_wrong_figures_are_all_caught(tmp_path):
             header = originals[path].split("\n")[: facts[0].line - 1] if facts else []
             out += header
             for fact in facts:
-                change = next(((field, text) for p, f, _k, field, text in this_round
-                               if f is fact), None)
+                change = next(
+                    ((field, text) for p, f, _k, field, text in this_round if f is fact), None
+                )
                 out += _plant(fact, *change) if change else fact.lines
             path.write_text("\n".join(out), encoding="utf-8")
         errors = {(p.path, p.line) for p in _errors(root, sources)}
@@ -287,8 +323,12 @@ def test_planted_wrong_figures_are_all_caught(tmp_path):
 def test_messages_name_file_line_and_what_the_quote_says(tmp_path):
     root, sources = _fact_base(tmp_path)
     path = root / "facts" / "zz-ranges.yaml"
-    path.write_text(RANGE_FACTS.replace("[95.7, 96.2]", "[95.7, 96.3]")
-                    .replace("qualifier: about", "qualifier: exact"), encoding="utf-8")
+    path.write_text(
+        RANGE_FACTS.replace("[95.7, 96.2]", "[95.7, 96.3]").replace(
+            "qualifier: about", "qualifier: exact"
+        ),
+        encoding="utf-8",
+    )
     assert [str(p) for p in _errors(root, sources)] == [
         "facts/zz-ranges.yaml:2: fact 'fixture.satisfaction': value 95.7–96.3% does not match "
         "its quote, which says 95.7%至96.2% (the value is in whole units, e.g. 58 for 58%; if the "
@@ -307,16 +347,26 @@ def test_shipped_fact_base_passes_check_strict():
 # -- prose cannot make a figure ------------------------------------------------------------------
 
 PROSE_CASES = {
-    "arithmetic": ("It grew by {{ 400 + 81 }} firms.",
-                   "not allowed in prose: arithmetic cannot make a figure"),
-    "a power that never ends": ("{{ 9**(9**9) }}",
-                                "not allowed in prose: arithmetic cannot make a figure"),
-    "a filter": ('{{ fact("yunqi.enterprises.2016")|upper }}',
-                 "not allowed in prose: a filter cannot make a figure"),
-    "a loop": ("{% for i in range(3) %}x{% endfor %}",
-               "not allowed in prose: for blocks ({% … %}) are not allowed"),
-    "an id built by an expression": ('{{ fact("yunqi." ~ "output.2016") }}',
-                                     "not allowed in prose: fact() takes one id written in quotes"),
+    "arithmetic": (
+        "It grew by {{ 400 + 81 }} firms.",
+        "not allowed in prose: arithmetic cannot make a figure",
+    ),
+    "a power that never ends": (
+        "{{ 9**(9**9) }}",
+        "not allowed in prose: arithmetic cannot make a figure",
+    ),
+    "a filter": (
+        '{{ fact("yunqi.enterprises.2016")|upper }}',
+        "not allowed in prose: a filter cannot make a figure",
+    ),
+    "a loop": (
+        "{% for i in range(3) %}x{% endfor %}",
+        "not allowed in prose: for blocks ({% … %}) are not allowed",
+    ),
+    "an id built by an expression": (
+        '{{ fact("yunqi." ~ "output.2016") }}',
+        "not allowed in prose: fact() takes one id written in quotes",
+    ),
     "full-width digits": ("Output rose to ８０ billion.", "figure '８０' typed into prose"),
     "Arabic-Indic digits": ("Output rose to ٨٠ billion.", "figure '٨٠' typed into prose"),
 }
@@ -332,18 +382,22 @@ def test_prose_cannot_make_a_figure(project, case):
     path.write_text("\n".join(lines), encoding="utf-8")
     result = run_cli("check", "-q", "--project", str(project))
     assert result.returncode == 1
-    assert any(line.startswith(f"briefs/yunqi/en.md:{at}: {expected}")
-               for line in result.stderr.splitlines()), result.stderr
+    assert any(
+        line.startswith(f"briefs/yunqi/en.md:{at}: {expected}")
+        for line in result.stderr.splitlines()
+    ), result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_derived_figure_is_computed_and_shown_with_its_inputs(dist_yunqi_zh):
     facts_page = (dist_yunqi_zh / "facts.html").read_text(encoding="utf-8")
-    card = facts_page[facts_page.index('id="yunqi.fiscal-revenue.growth.2016-calc"'):]
+    card = facts_page[facts_page.index('id="yunqi.fiscal-revenue.growth.2016-calc"') :]
     card = card[: card.index("</article>")]
     assert "60%" in card and "Calculated from" in card
     assert "{{" not in facts_page  # notes print figures through fact() and when()
-    assert 'href="#yunqi.fiscal-revenue.2015"' in card and 'href="#yunqi.fiscal-revenue.2016"' in card
+    assert (
+        'href="#yunqi.fiscal-revenue.2015"' in card and 'href="#yunqi.fiscal-revenue.2016"' in card
+    )
 
 
 @pytest.fixture(scope="module")
@@ -362,10 +416,17 @@ def test_ranges_and_undated_figures_print_in_each_language(tmp_path):
     problems: list[Problem] = []
     facts = load_factbase(root, problems)
     satisfaction, towns = facts.facts["fixture.satisfaction"], facts.facts["fixture.towns"]
-    shown = {code: (format_fact(satisfaction, facts.units["percent"], lang),
-                    format_fact(towns, facts.units["town"], lang))
-             for code, lang in LANGUAGES.items()}
-    assert shown == {"zh": ("95.7%至96.2%", "约30至40个"), "en": ("95.7%–96.2%", "about 30–40 towns")}
+    shown = {
+        code: (
+            format_fact(satisfaction, facts.units["percent"], lang),
+            format_fact(towns, facts.units["town"], lang),
+        )
+        for code, lang in LANGUAGES.items()
+    }
+    assert shown == {
+        "zh": ("95.7%至96.2%", "约30至40个"),
+        "en": ("95.7%–96.2%", "about 30–40 towns"),
+    }
 
 
 PINNED = """\
@@ -389,13 +450,15 @@ def test_figure_pins_which_figure_of_the_quote_the_fact_takes(tmp_path):
     path.write_text(PINNED.format(value=180000), encoding="utf-8")
     assert _errors(root, sources) == []
     # 1100000000 is a figure of the quote, but not the one pinned (and not in this unit).
-    path.write_text(PINNED.format(value=1100000000).replace("unit: job", "unit: usd"),
-                    encoding="utf-8")
+    path.write_text(
+        PINNED.format(value=1100000000).replace("unit: job", "unit: usd"), encoding="utf-8"
+    )
     assert [str(p) for p in _errors(root, sources)] == [
         "facts/zz-pinned.yaml:2: fact 'fixture.jobs': value 1100000000 does not match its "
         "quote, which says 18万 (the value is in whole units, e.g. 8000000000 for 80亿美元; if "
         "the quote states the figure another way, write it as the quote does or give figure: "
-        "the words that state it)"]
+        "the words that state it)"
+    ]
 
 
 def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path):
@@ -406,23 +469,34 @@ def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path
     facts = project / "facts" / "bri.yaml"
     text = facts.read_text(encoding="utf-8")
     start = text.index("  - id: forest.highway.length")
-    block = text[start:text.index("\n  - id:", start + 1)]
+    block = text[start : text.index("\n  - id:", start + 1)]
     assert '    date: "2017"\n' in block
     facts.write_text(text.replace(block, block.replace('    date: "2017"\n', "")), encoding="utf-8")
     out = tmp_path / "out"
-    build(Options(root=project, out=out, briefs=("bri",), audiences=("full-report",),
-                  formats=("html",)))
+    build(
+        Options(
+            root=project, out=out, briefs=("bri",), audiences=("full-report",), formats=("html",)
+        )
+    )
     for lang, words in (("en", "date not given"), ("zh", "日期未注明")):
         page = parse_html(out / "bri" / f"full-report.{lang}.html")
-        notes = [text_of(li) for li in find_all(page, "li") if "forest.highway.length"
-                 in "".join(a.get("href", "") for a in li.iter())]
+        notes = [
+            text_of(li)
+            for li in find_all(page, "li")
+            if "forest.highway.length" in "".join(a.get("href", "") for a in li.iter())
+        ]
         assert notes and all(words in note for note in notes), notes
 
 
-@pytest.mark.parametrize(("quote", "vague"), [
-    ("已有十几家企业入驻", "十几"), ("吸引了数百家企业", "数百"), ("上千人参加", "上千"),
-    ("几十个项目", "几十"),
-])
+@pytest.mark.parametrize(
+    ("quote", "vague"),
+    [
+        ("已有十几家企业入驻", "十几"),
+        ("吸引了数百家企业", "数百"),
+        ("上千人参加", "上千"),
+        ("几十个项目", "几十"),
+    ],
+)
 def test_vague_amounts_are_not_figures(quote, vague):
     reading = read_quote(quote)
     assert [f for f in reading.figures if f.high is None] == [] and reading.vague == (vague,)

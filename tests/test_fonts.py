@@ -24,11 +24,13 @@ from policybrief.build import Options, build
 
 KB = 1000
 # Regression guards from issue #14's targets (the PDFs were 599, 656 and 930 KB before).
-SIZE_LIMITS = {"yunqi/decision-makers.en.pdf": 75 * KB, "yunqi/decision-makers.zh.pdf": 125 * KB,
-               "yunqi/full-report.zh.pdf": 280 * KB}
+SIZE_LIMITS = {
+    "yunqi/decision-makers.en.pdf": 75 * KB,
+    "yunqi/decision-makers.zh.pdf": 125 * KB,
+    "yunqi/full-report.zh.pdf": 280 * KB,
+}
 ALL_PDFS_LIMIT = 2800 * KB
-DRAWN = ("yunqi/decision-makers.zh.pdf", "yunqi/decision-makers.en.pdf",
-         "bri/print-edition.zh.pdf")
+DRAWN = ("yunqi/decision-makers.zh.pdf", "yunqi/decision-makers.en.pdf", "bri/print-edition.zh.pdf")
 DPI = 60
 PDFJS = ROOT / "tests" / ".cache" / "node_modules" / "pdfjs-dist" / "build"
 # Calibrated at 60 dpi on the shipped PDFs: the renderers' anti-aliasing changes a tile's ink
@@ -51,20 +53,44 @@ def _tool(name: str, package: str) -> str:
 
 # -- the renderers ----------------------------------------------------------------------------
 
+
 def draw_poppler(pdf: Path, out: Path) -> list:
     from PIL import Image
 
-    subprocess.run([_tool("pdftoppm", "poppler-utils"), "-r", str(DPI), "-gray", "-png",
-                    str(pdf), str(out / "poppler")], check=True)
+    subprocess.run(
+        [
+            _tool("pdftoppm", "poppler-utils"),
+            "-r",
+            str(DPI),
+            "-gray",
+            "-png",
+            str(pdf),
+            str(out / "poppler"),
+        ],
+        check=True,
+    )
     return [Image.open(p).convert("L") for p in sorted(out.glob("poppler-*.png"))]
 
 
 def draw_mupdf(pdf: Path, out: Path) -> list:
     from PIL import Image
 
-    subprocess.run([_tool("mutool", "mupdf-tools"), "draw", "-q", "-r", str(DPI), "-c", "gray",
-                    "-o", str(out / "mupdf-%03d.png"), str(pdf)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            _tool("mutool", "mupdf-tools"),
+            "draw",
+            "-q",
+            "-r",
+            str(DPI),
+            "-c",
+            "gray",
+            "-o",
+            str(out / "mupdf-%03d.png"),
+            str(pdf),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return [Image.open(p).convert("L") for p in sorted(out.glob("mupdf-*.png"))]
 
 
@@ -113,10 +139,15 @@ def draw_pdfjs(pdfs: list[Path], tmp: Path) -> list[list]:
         page.goto(base + "index.html")
         page.wait_for_function("window.pdfjsReady === true")
         for number in range(len(pdfs)):
-            urls = page.evaluate("([url, scale]) => renderPdf(url, scale)",
-                                 [f"{number}.pdf", DPI / 72])
-            drawn.append([Image.open(io.BytesIO(base64.b64decode(u.split(",", 1)[1])))
-                          .convert("L") for u in urls])
+            urls = page.evaluate(
+                "([url, scale]) => renderPdf(url, scale)", [f"{number}.pdf", DPI / 72]
+            )
+            drawn.append(
+                [
+                    Image.open(io.BytesIO(base64.b64decode(u.split(",", 1)[1]))).convert("L")
+                    for u in urls
+                ]
+            )
     assert errors == [], errors
     return drawn
 
@@ -129,8 +160,14 @@ def ink_difference(a, b) -> float:
 
     assert abs(a.width - b.width) <= 1 and abs(a.height - b.height) <= 1, (a.size, b.size)
     across, down = min(a.width, b.width) // TILE, min(a.height, b.height) // TILE
-    inks = [list(ImageOps.invert(im.crop((0, 0, across * TILE, down * TILE)))
-                 .resize((across, down), Image.BOX).get_flattened_data()) for im in (a, b)]
+    inks = [
+        list(
+            ImageOps.invert(im.crop((0, 0, across * TILE, down * TILE)))
+            .resize((across, down), Image.BOX)
+            .get_flattened_data()
+        )
+        for im in (a, b)
+    ]
     worst = 0.0
     for one, other in zip(*inks, strict=True):
         if max(one, other) >= MIN_INK:
@@ -143,20 +180,26 @@ def assert_drawn_alike(pdfs: list[Path], tmp: Path) -> None:
     for number, pdf in enumerate(pdfs):
         out = tmp / f"pages-{number}"
         out.mkdir()
-        drawings = {"poppler": draw_poppler(pdf, out), "mupdf": draw_mupdf(pdf, out),
-                    "pdf.js": by_pdfjs[number]}
+        drawings = {
+            "poppler": draw_poppler(pdf, out),
+            "mupdf": draw_mupdf(pdf, out),
+            "pdf.js": by_pdfjs[number],
+        }
         counts = {name: len(pages) for name, pages in drawings.items()}
         assert len(set(counts.values())) == 1, (pdf.name, counts)
         for name in ("mupdf", "pdf.js"):
-            for page, (mine, theirs) in enumerate(zip(drawings["poppler"], drawings[name],
-                                                      strict=True), 1):
+            for page, (mine, theirs) in enumerate(
+                zip(drawings["poppler"], drawings[name], strict=True), 1
+            ):
                 worst = ink_difference(mine, theirs)
                 assert worst <= INK_TOLERANCE, (
                     f"{pdf.name} page {page}: {name} draws it differently from poppler "
-                    f"(a tile's ink differs by {worst:.0%})")
+                    f"(a tile's ink differs by {worst:.0%})"
+                )
 
 
 # -- tests ------------------------------------------------------------------------------------
+
 
 def test_three_renderers_draw_every_page_alike(dist, tmp_path):
     assert_drawn_alike([dist / name for name in DRAWN], tmp_path)
@@ -179,8 +222,9 @@ def test_the_comparison_catches_glyphs_drawn_blank(tmp_path, monkeypatch):
 def test_pdffonts_lists_only_embedded_subset_faces(dist):
     pdffonts = _tool("pdffonts", "poppler-utils")
     for path in sorted(dist.rglob("*.pdf")):
-        lines = subprocess.run([pdffonts, str(path)], capture_output=True, text=True,
-                               check=True).stdout.splitlines()[2:]
+        lines = subprocess.run(
+            [pdffonts, str(path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
         assert lines, path
         for line in lines:
             name, *_middle, emb, sub, uni, _obj, _gen = line.split()
@@ -198,8 +242,9 @@ def test_sizes_stay_under_the_targets(dist):
 def _print_html(brief: str, audience: str, lang: str) -> str:
     from policybrief.build import BuildReport, load_and_check, plan, render_pages, render_prose
 
-    options = Options(root=ROOT, briefs=(brief,), audiences=(audience,), langs=(lang,),
-                      formats=("pdf",))
+    options = Options(
+        root=ROOT, briefs=(brief,), audiences=(audience,), langs=(lang,), formats=("pdf",)
+    )
     project, _ = load_and_check(options)
     outputs = plan(project, options)
     prose = render_prose(project, {(brief, lang)})
@@ -207,8 +252,10 @@ def _print_html(brief: str, audience: str, lang: str) -> str:
     return next(iter(pages.values())).html
 
 
-@pytest.mark.parametrize(("brief", "audience", "lang"),
-                         [("yunqi", "decision-makers", "en"), ("yunqi", "full-report", "zh")])
+@pytest.mark.parametrize(
+    ("brief", "audience", "lang"),
+    [("yunqi", "decision-makers", "en"), ("yunqi", "full-report", "zh")],
+)
 def test_text_extracts_as_with_the_system_fonts(dist, tmp_path, brief, audience, lang):
     """The subsets shape and break lines exactly like the whole faces: the same page, laid
     out with the system fonts (no @font-face), gives the same text, line by line."""
@@ -276,25 +323,46 @@ def test_pdf_cache_key_includes_the_fonts(tmp_path):
 
 def test_a_partial_build_makes_the_same_bytes_as_the_full_one(dist, tmp_path):
     """The character set is the project's, not the selection's: byte-identical PDFs."""
-    build(Options(root=ROOT, out=tmp_path, briefs=("yunqi",), audiences=("decision-makers",),
-                  formats=("pdf",)))
+    build(
+        Options(
+            root=ROOT,
+            out=tmp_path,
+            briefs=("yunqi",),
+            audiences=("decision-makers",),
+            formats=("pdf",),
+        )
+    )
     for lang in ("zh", "en"):
         name = f"yunqi/decision-makers.{lang}.pdf"
         assert (tmp_path / name).read_bytes() == (dist / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("variant", "brief", "audience", "lang"),
-                         [("pdf/a-3b", "yunqi", "decision-makers", "en"),
-                          ("pdf/ua-1", "yunqi", "full-report", "zh")])
-def test_pdf_variants_embed_the_subsets_and_extract_the_same_text(dist, tmp_path, variant, brief,
-                                                                  audience, lang):
-    build(Options(root=ROOT, out=tmp_path, briefs=(brief,), audiences=(audience,),
-                  langs=(lang,), formats=("pdf",), pdf_variant=variant))
+@pytest.mark.parametrize(
+    ("variant", "brief", "audience", "lang"),
+    [("pdf/a-3b", "yunqi", "decision-makers", "en"), ("pdf/ua-1", "yunqi", "full-report", "zh")],
+)
+def test_pdf_variants_embed_the_subsets_and_extract_the_same_text(
+    dist, tmp_path, variant, brief, audience, lang
+):
+    build(
+        Options(
+            root=ROOT,
+            out=tmp_path,
+            briefs=(brief,),
+            audiences=(audience,),
+            langs=(lang,),
+            formats=("pdf",),
+            pdf_variant=variant,
+        )
+    )
     path = tmp_path / brief / f"{audience}.{lang}.pdf"
-    lines = subprocess.run([_tool("pdffonts", "poppler-utils"), str(path)], capture_output=True,
-                           text=True, check=True).stdout.splitlines()[2:]
-    assert lines and all("+policybrief-Noto-" in line and line.split()[-5:-2] ==
-                         ["yes", "yes", "yes"] for line in lines), lines
+    lines = subprocess.run(
+        [_tool("pdffonts", "poppler-utils"), str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert lines and all(
+        "+policybrief-Noto-" in line and line.split()[-5:-2] == ["yes", "yes", "yes"]
+        for line in lines
+    ), lines
     assert pdf_pages(path) == pdf_pages(dist / brief / f"{audience}.{lang}.pdf")
 
 

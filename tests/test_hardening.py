@@ -61,21 +61,35 @@ def _prose(project: Path, extra: str) -> None:
     brief = project / "briefs/hexi/brief.yaml"
     tokens = sorted(set(re.findall(r"\S*\d\S*", extra)), key=len, reverse=True)
     settings = brief.read_text(encoding="utf-8").replace(
-        "allow_digits: []", "allow_digits: " + json.dumps(tokens))
+        "allow_digits: []", "allow_digits: " + json.dumps(tokens)
+    )
     brief.write_text(settings, encoding="utf-8")
 
 
 def _template(tmp_path: Path, block: str) -> Path:
     folder = tmp_path / "house"
-    write_files(folder, {"full-report.html": '{% extends "base.html" %}\n'
-                                             "{% block front %}" + block + "{% endblock %}\n"})
+    write_files(
+        folder,
+        {
+            "full-report.html": '{% extends "base.html" %}\n'
+            "{% block front %}" + block + "{% endblock %}\n"
+        },
+    )
     return folder
 
 
 def _build(project: Path, tmp_path: Path, formats=("html",), templates=()):
-    return build(Options(root=project, out=tmp_path / "out", briefs=("hexi",), langs=("en",),
-                         audiences=("full-report",), formats=formats,
-                         templates=tuple(templates)))
+    return build(
+        Options(
+            root=project,
+            out=tmp_path / "out",
+            briefs=("hexi",),
+            langs=("en",),
+            audiences=("full-report",),
+            formats=formats,
+            templates=tuple(templates),
+        )
+    )
 
 
 def _html(tmp_path: Path) -> str:
@@ -107,12 +121,15 @@ def test_markup_in_prose_is_shown_as_text(server, tmp_path, case):
     assert not tags & {"img", "script", "svg", "image", "link", "a"}, tags
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in prose"),
-    ("{{ fact.__globals__ }}", "not allowed in prose"),
-    ('{% include "/etc/passwd" %}', "not allowed in prose: include blocks"),
-    ("{{ cycler.__init__.__globals__.os }}", "not allowed in prose"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "not allowed in prose"),
+        ("{{ fact.__globals__ }}", "not allowed in prose"),
+        ('{% include "/etc/passwd" %}', "not allowed in prose: include blocks"),
+        ("{{ cycler.__init__.__globals__.os }}", "not allowed in prose"),
+    ],
+)
 def test_template_injection_in_prose_fails_clearly(tmp_path, source, message):
     project = copy_fixture(tmp_path / "p")
     _prose(project, source)
@@ -122,16 +139,19 @@ def test_template_injection_in_prose_fails_clearly(tmp_path, source, message):
     assert message in str(caught.value)
 
 
-@pytest.mark.parametrize(("block", "message"), [
-    ('<img src="{url}">', "refers to an outside resource 'http://127.0.0.1:"),
-    ('<svg><image href="{url}"/></svg>', "refers to an outside resource 'http://127.0.0.1:"),
-    ('<div style="background: url({url})">x</div>', "refers to an outside resource"),
-    ("<style>@import url({url});</style>", "refers to an outside resource"),
-    ('<script src="{url}"></script>', "refers to an outside resource"),
-    ('<img src="file:///etc/passwd">', "refers to an outside resource 'file:///etc/passwd'"),
-    ('<link rel="attachment" href="../../pyproject.toml">', "asks for a PDF attachment"),
-    ('{% include "../../../../etc/passwd" %}', "template '../../../../etc/passwd' not found"),
-])
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ('<img src="{url}">', "refers to an outside resource 'http://127.0.0.1:"),
+        ('<svg><image href="{url}"/></svg>', "refers to an outside resource 'http://127.0.0.1:"),
+        ('<div style="background: url({url})">x</div>', "refers to an outside resource"),
+        ("<style>@import url({url});</style>", "refers to an outside resource"),
+        ('<script src="{url}"></script>', "refers to an outside resource"),
+        ('<img src="file:///etc/passwd">', "refers to an outside resource 'file:///etc/passwd'"),
+        ('<link rel="attachment" href="../../pyproject.toml">', "asks for a PDF attachment"),
+        ('{% include "../../../../etc/passwd" %}', "template '../../../../etc/passwd' not found"),
+    ],
+)
 def test_user_templates_cannot_reach_outside(server, tmp_path, block, message):
     project = copy_fixture(tmp_path / "p")
     folder = _template(tmp_path, block.replace("{url}", _url(server, "t.png")))
@@ -148,8 +168,10 @@ def test_pdf_fetcher_serves_only_the_template_folders(server, tmp_path):
     writer = PdfWriter((ROOT / "templates",))
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not an image")
-    html = (f'<img src="{_url(server, "w.png")}"><img src="{secret.as_uri()}">'
-            '<img src="../../../../etc/passwd"><link rel="attachment" href="/etc/hostname">')
+    html = (
+        f'<img src="{_url(server, "w.png")}"><img src="{secret.as_uri()}">'
+        '<img src="../../../../etc/passwd"><link rel="attachment" href="/etc/hostname">'
+    )
     result = writer.render(html, ROOT / "templates")
     assert len(result.blocked) >= 3
     assert any("secret.png" in url for url in result.blocked)
@@ -188,8 +210,10 @@ def test_deeply_nested_markdown_is_refused(tmp_path):
 def test_audience_names_cannot_leave_the_output_folder(tmp_path):
     project = copy_fixture(tmp_path / "p")
     audiences = project / "templates/audiences.yaml"
-    audiences.write_text(audiences.read_text(encoding="utf-8").replace(
-        "  decision-makers:", '  "../../escape":', 1), encoding="utf-8")
+    audiences.write_text(
+        audiences.read_text(encoding="utf-8").replace("  decision-makers:", '  "../../escape":', 1),
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as caught:
         _build(project, tmp_path)
     assert "audience name '../../escape' is not valid" in str(caught.value)
@@ -198,9 +222,11 @@ def test_audience_names_cannot_leave_the_output_folder(tmp_path):
 
 def test_brief_selection_cannot_name_a_path(tmp_path):
     project = copy_fixture(tmp_path / "p")
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project),
-                             "--brief", "../../etc"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "--project", str(project), "--brief", "../../etc"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("Error: unknown brief '../../etc'")
 
@@ -212,8 +238,11 @@ SMALL = ["--brief", "hexi", "--audience", "decision-makers", "--lang", "en"]
 
 def _outputs(out: Path, pattern: str) -> list[Path]:
     """The outputs a reader sees (not a killed build's private staging folder)."""
-    return [p for p in out.rglob(pattern)
-            if not any(part.startswith(".") for part in p.relative_to(out).parts)]
+    return [
+        p
+        for p in out.rglob(pattern)
+        if not any(part.startswith(".") for part in p.relative_to(out).parts)
+    ]
 
 
 def _valid(out: Path) -> int:
@@ -233,8 +262,17 @@ def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
     would skip them all and be killed with nothing to lose)."""
     project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), *SMALL,
-               "--out", str(out), "--quiet", "--force"]
+    command = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "--project",
+        str(project),
+        *SMALL,
+        "--out",
+        str(out),
+        "--quiet",
+        "--force",
+    ]
     started = time.perf_counter()
     subprocess.run(command, check=True)
     duration = time.perf_counter() - started
@@ -254,8 +292,16 @@ def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
 def test_concurrent_builds_do_not_corrupt_each_other(tmp_path):
     project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
-    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), *SMALL,
-               "--out", str(out), "--quiet"]
+    command = [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "--project",
+        str(project),
+        *SMALL,
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     processes = [subprocess.Popen(command) for _ in range(3)]
     assert [p.wait() for p in processes] == [0, 0, 0]
     assert _valid(out) == 4

@@ -35,11 +35,11 @@ from helpers import ROOT, SEEDS, copy_project
 from policybrief import cli, render, write
 
 SECRET = "facts:\n  - id: stolen\nTOP SECRET\n"
-BRIEF = ["--brief", "bri", "--audience", "decision-makers", "--lang", "en", "--format",
-         "html"]
+BRIEF = ["--brief", "bri", "--audience", "decision-makers", "--lang", "en", "--format", "html"]
 
 
 # -- the listener, the secret, the good output -----------------------------------------------
+
 
 class _Listener(http.server.ThreadingHTTPServer):
     requests: list[str]
@@ -81,8 +81,11 @@ def good(base, tmp_path_factory) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
 
 
 @dataclass
@@ -97,9 +100,13 @@ class World:
     url: str
 
     def sub(self, text: str) -> str:
-        return (text.replace("{P}", str(self.project)).replace("{O}", str(self.out))
-                .replace("{S}", str(self.sources)).replace("{X}", str(self.secret))
-                .replace("{U}", self.url))
+        return (
+            text.replace("{P}", str(self.project))
+            .replace("{O}", str(self.out))
+            .replace("{S}", str(self.sources))
+            .replace("{X}", str(self.secret))
+            .replace("{U}", self.url)
+        )
 
     def write(self, name: str, text: str) -> Path:
         path = self.project / name
@@ -130,8 +137,9 @@ def world(tmp_path, base, good, listener) -> World:
     secret.write_text(SECRET, encoding="utf-8")
     stamp = time.time() - 1000
     os.utime(secret, (stamp - 1000, stamp))  # atime before mtime: a read moves it (relatime)
-    return World(tmp_path, project, out, sources, secret,
-                 f"http://127.0.0.1:{listener.server_address[1]}")
+    return World(
+        tmp_path, project, out, sources, secret, f"http://127.0.0.1:{listener.server_address[1]}"
+    )
 
 
 # -- the cases --------------------------------------------------------------------------------
@@ -166,26 +174,35 @@ def house(files: dict[str, str]) -> Setup:
     def setup(w: World) -> None:
         for name, text in files.items():
             w.write(f"house/{name}", text)
+
     return setup
 
 
 def front(block: str) -> Setup:
     """The decision-makers page of a house style with ``block`` before its sections."""
-    return house({"decision-makers.html": '{% extends "base.html" %}\n'
-                                          "{% block front %}" + block + "{% endblock %}\n"})
+    return house(
+        {
+            "decision-makers.html": '{% extends "base.html" %}\n'
+            "{% block front %}" + block + "{% endblock %}\n"
+        }
+    )
 
 
 def outside(url: str, line: int | None = 2) -> str:
     """A page's outside URL, found by the page check; ``line``: where the template has it
     (None: the URL was computed, e.g. from entities, so only the file is known)."""
     where = "house/decision-makers.html" + (f":{line}" if line else "")
-    return (f"Error: {where}: refers to an outside resource {url!r} (a page may load only "
-            "what is inline or in its template folders)")
+    return (
+        f"Error: {where}: refers to an outside resource {url!r} (a page may load only "
+        "what is inline or in its template folders)"
+    )
 
 
 def page_error(problem: str, where: str = "decision-makers.html:2") -> str:
-    return (f"Error: house/{where}: {problem} (a page may load only what is inline or in its "
-            "template folders)")
+    return (
+        f"Error: house/{where}: {problem} (a page may load only what is inline or in its "
+        "template folders)"
+    )
 
 
 def symlink(name: str, target: str) -> Setup:
@@ -195,6 +212,7 @@ def symlink(name: str, target: str) -> Setup:
         if path.exists() or path.is_symlink():
             path.unlink()
         os.symlink(w.sub(target), path)
+
     return setup
 
 
@@ -205,6 +223,7 @@ def fifo(name: str) -> Setup:
         if path.exists():
             path.unlink()
         os.mkfifo(path)
+
     return setup
 
 
@@ -212,14 +231,20 @@ def both(*setups: Setup) -> Setup:
     def setup(w: World) -> None:
         for one in setups:
             one(w)
+
     return setup
 
 
 def settings(line: str) -> Setup:
     def setup(w: World) -> None:
         path = w.project / "pyproject.toml"
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "[tool.policybrief]\n", f"[tool.policybrief]\n{line}\n", 1), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "[tool.policybrief]\n", f"[tool.policybrief]\n{line}\n", 1
+            ),
+            encoding="utf-8",
+        )
+
     return setup
 
 
@@ -228,22 +253,26 @@ def settings_line(w: World, key: str) -> int:
 
 
 def cite(item: str) -> Setup:
-    return lambda w: w.edit("briefs/bri/en.md", "# lessons\n",
-                            f"# lessons\n\nAs {{{{ fact(\"{item}\") }}}} shows.\n")
+    return lambda w: w.edit(
+        "briefs/bri/en.md", "# lessons\n", f'# lessons\n\nAs {{{{ fact("{item}") }}}} shows.\n'
+    )
 
 
 def audience(folder: str, template: str) -> Setup:
     """An audience ``extra`` declared in ``folder``/audiences.yaml, listed by the brief."""
+
     def setup(w: World) -> None:
         path = w.project / folder / "audiences.yaml"
         if folder == "templates":
             text = path.read_text(encoding="utf-8")
         else:
             text = "audiences:\n"
-        text = text.rstrip("\n") + (f"\n  extra:\n    template: {template}\n"
-                                    "    label: {zh: 额外, en: Extra}\n")
+        text = text.rstrip("\n") + (
+            f"\n  extra:\n    template: {template}\n    label: {{zh: 额外, en: Extra}}\n"
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
     return setup
 
 
@@ -257,265 +286,653 @@ def case(name: str, *args, **kwargs) -> None:
 
 # Data loss: the output folder may not overlap what a build reads.
 OVERLAP = "the output folder overlaps the input folder {}/ (use a new folder such as dist/)"
-for name, out, shown in (("templates", "{P}/templates", "templates"),
-                         ("facts", "{P}/facts", "facts"),
-                         ("briefs", "{P}/briefs", "briefs"),
-                         ("inside a brief", "{P}/briefs/bri/out", "briefs"),
-                         ("inside the partials", "{P}/templates/_partials", "templates"),
-                         ("the house style", "{P}/house", "house"),
-                         ("the sources", "{S}", "{S}")):
+for name, out, shown in (
+    ("templates", "{P}/templates", "templates"),
+    ("facts", "{P}/facts", "facts"),
+    ("briefs", "{P}/briefs", "briefs"),
+    ("inside a brief", "{P}/briefs/bri/out", "briefs"),
+    ("inside the partials", "{P}/templates/_partials", "templates"),
+    ("the house style", "{P}/house", "house"),
+    ("the sources", "{S}", "{S}"),
+):
     extra = ["--sources", "{S}"] if name == "the sources" else HOUSE
-    case(f"out: {name}", house({"x.html": "x"}),
-         ["--project", "{P}", "--out", out, *BRIEF, *extra], 2,
-         f"Error: --out {out}: " + OVERLAP.format(shown))
-case("out: the project", None, ["--project", "{P}", "--out", "{P}", *BRIEF], 2,
-     "Error: --out {P}: the output folder may not be the project folder or hold it "
-     "(use a new folder such as dist/)")
-case("out: above the project", None, ["--project", "{P}", "--out", "{P}/..", *BRIEF], 2,
-     "Error: --out {P}/..: the output folder may not be the project folder or hold it "
-     "(use a new folder such as dist/)")
-case("out: a file", None, ["--project", "{P}", "--out", "{P}/pyproject.toml", *BRIEF], 2,
-     "Error: --out {P}/pyproject.toml: not a folder")
-case("out: a configured template folder", both(house({"x.html": "x"}),
-                                               settings('templates = ["house"]')),
-     ["--project", "{P}", "--out", "{P}/house/sub", *BRIEF], 2,
-     "Error: --out {P}/house/sub: " + OVERLAP.format("house"))
-case("out: serve into templates", None,
-     ["serve", "--project", "{P}", "--out", "{P}/templates", "--port", "0"], 2,
-     "Error: --out {P}/templates: " + OVERLAP.format("templates"))
+    case(
+        f"out: {name}",
+        house({"x.html": "x"}),
+        ["--project", "{P}", "--out", out, *BRIEF, *extra],
+        2,
+        f"Error: --out {out}: " + OVERLAP.format(shown),
+    )
+case(
+    "out: the project",
+    None,
+    ["--project", "{P}", "--out", "{P}", *BRIEF],
+    2,
+    "Error: --out {P}: the output folder may not be the project folder or hold it "
+    "(use a new folder such as dist/)",
+)
+case(
+    "out: above the project",
+    None,
+    ["--project", "{P}", "--out", "{P}/..", *BRIEF],
+    2,
+    "Error: --out {P}/..: the output folder may not be the project folder or hold it "
+    "(use a new folder such as dist/)",
+)
+case(
+    "out: a file",
+    None,
+    ["--project", "{P}", "--out", "{P}/pyproject.toml", *BRIEF],
+    2,
+    "Error: --out {P}/pyproject.toml: not a folder",
+)
+case(
+    "out: a configured template folder",
+    both(house({"x.html": "x"}), settings('templates = ["house"]')),
+    ["--project", "{P}", "--out", "{P}/house/sub", *BRIEF],
+    2,
+    "Error: --out {P}/house/sub: " + OVERLAP.format("house"),
+)
+case(
+    "out: serve into templates",
+    None,
+    ["serve", "--project", "{P}", "--out", "{P}/templates", "--port", "0"],
+    2,
+    "Error: --out {P}/templates: " + OVERLAP.format("templates"),
+)
 
 # Data loss: the sweep removes only what the tool made.
-for name, path in (("hidden tmp file", ".notes.tmp"), ("tmp file in a brief", "bri/.draft.tmp"),
-                   ("staging-like folder", ".staging/mine/.held"),
-                   ("numbered staging folder", ".staging/123-abc/keep.txt")):
-    case(f"sweep keeps a user's {name}",
-         lambda w, path=path: (w.out / path).parent.mkdir(parents=True, exist_ok=True) or
-         (w.out / path).write_text("mine", encoding="utf-8"),
-         build("--force"), 0, "", changes_out=True, keep=[path])
+for name, path in (
+    ("hidden tmp file", ".notes.tmp"),
+    ("tmp file in a brief", "bri/.draft.tmp"),
+    ("staging-like folder", ".staging/mine/.held"),
+    ("numbered staging folder", ".staging/123-abc/keep.txt"),
+):
+    case(
+        f"sweep keeps a user's {name}",
+        lambda w, path=path: (w.out / path).parent.mkdir(parents=True, exist_ok=True)
+        or (w.out / path).write_text("mine", encoding="utf-8"),
+        build("--force"),
+        0,
+        "",
+        changes_out=True,
+        keep=[path],
+    )
 
 # Escape: what a page may load, found by parsing HTML and CSS.
 case("img src", front('<img alt="" src="{U}/a.png">'), build(*HOUSE), 1, outside("{U}/a.png"))
-case("entity in the scheme", front('<img alt="" src="&#104;ttp://127.0.0.1:1/e.png">'),
-     build(*HOUSE), 1, outside("http://127.0.0.1:1/e.png", None))
-case("tab in the scheme", front('<img alt="" src="ht&#9;tp://127.0.0.1:1/t.png">'),
-     build(*HOUSE), 1, outside("ht\ttp://127.0.0.1:1/t.png", None))
-case("later srcset candidate", front('<img alt="" src="data:," srcset="data:, 1x, {U}/2.png 2x">'),
-     build(*HOUSE), 1, outside("{U}/2.png"))
-case("srcset after a data: URL", front('<img alt="" srcset="data:image/gif;base64,R0 1x,{U}/c 2x">'),
-     build(*HOUSE), 1, outside("{U}/c"))
-case("imagesrcset on link", front('<link rel="preload" as="image" imagesrcset="{U}/p.png 1x">'),
-     build(*HOUSE), 1, outside("{U}/p.png"))
-case("CSS escape in url", front("<style>p { background: u\\72l({U}/esc.png) }</style>"),
-     build(*HOUSE), 1, outside("{U}/esc.png"))
-case("hex escape in url", front("<style>p { background: \\75 rl({U}/hex.png) }</style>"),
-     build(*HOUSE), 1, outside("{U}/hex.png"))
-case("image-set", front('<p style="background: image-set(\'{U}/set.png\' 1x)">x</p>'),
-     build(*HOUSE), 1, outside("{U}/set.png"))
-case("-webkit-image-set", front('<style>p{background:-webkit-image-set("{U}/w.png" 1x)}</style>'),
-     build(*HOUSE), 1, outside("{U}/w.png"))
-case("@import string", front("<style>@import '{U}/i.css' screen;</style>"),
-     build(*HOUSE), 1, outside("{U}/i.css"))
-case("@import url", front("<style>@import url(\"{U}/u.css\");</style>"),
-     build(*HOUSE), 1, outside("{U}/u.css"))
-case("@font-face src", front("<style>@font-face{font-family:x;src:url({U}/f.woff)}</style>"),
-     build(*HOUSE), 1, outside("{U}/f.woff"))
-case("entities in a style attribute",
-     front('<p style="background:url(&quot;{U}/q.png&quot;)">x</p>'),
-     build(*HOUSE), 1, outside("{U}/q.png"))
-case("svg fill url", front('<svg><rect fill="url({U}/g.svg#a)"/></svg>'),
-     build(*HOUSE), 1, outside("{U}/g.svg#a"))
-case("svg use href", front('<svg><use href="{U}/s.svg#a"/></svg>'),
-     build(*HOUSE), 1, outside("{U}/s.svg#a"))
-case("svg image xlink", front('<svg><image xlink:href="{U}/x.png"/></svg>'),
-     build(*HOUSE), 1, outside("{U}/x.png"))
-case("base href", front('<base href="{U}/">'), build(*HOUSE), 1,
-     page_error("sets a <base> URL (a page may not change where its links point)"))
-case("meta refresh", front('<meta http-equiv="refresh" content="0;url={U}/r">'),
-     build(*HOUSE), 1,
-     page_error("has a <meta http-equiv=refresh> (a page may not send the reader elsewhere)"))
-case("background attribute", front('<table background="{U}/b.png"><tr><td>x</td></tr></table>'),
-     build(*HOUSE), 1, outside("{U}/b.png"))
-case("video poster", front('<video poster="{U}/v.png"></video>'), build(*HOUSE), 1,
-     outside("{U}/v.png"))
-case("object data", front('<object data="{U}/o.svg"></object>'), build(*HOUSE), 1,
-     outside("{U}/o.svg"))
-case("iframe srcdoc", front('<iframe title="x" srcdoc="&lt;img src={U}/d.png&gt;"></iframe>'),
-     build(*HOUSE), 1, outside("{U}/d.png"))
-case("form action", front('<form action="{U}/f"><button>x</button></form>'), build(*HOUSE), 1,
-     outside("{U}/f"))
-case("input image", front('<input type="image" alt="x" src="{U}/in.png">'), build(*HOUSE), 1,
-     outside("{U}/in.png"))
-case("backslash host", front('<img alt="" src="\\\\127.0.0.1\\x.png">'), build(*HOUSE), 1,
-     outside("\\\\127.0.0.1\\x.png"))
-case("absolute path", front('<img alt="" src="/etc/hostname">'), build(*HOUSE), 1,
-     outside("/etc/hostname"))
-case("climbing path", front('<img alt="" src="../../../etc/hostname">'), build(*HOUSE), 1,
-     outside("../../../etc/hostname"))
-case("javascript link", front('<a href="java&#x09;script:fetch(1)">x</a>'), build(*HOUSE), 1,
-     page_error("links to a script URL 'java\\tscript:fetch(1)'", "decision-makers.html"))
-case("rel entity attachment", front('<link rel="&#97;ttachment" href="x.txt">'),
-     build(*HOUSE), 1, page_error("asks for a PDF attachment (rel=attachment)",
-                                  "decision-makers.html"))
-case("rel upper-case attachment", front('<a rel="nofollow ATTACHMENT" href="x.txt">x</a>'),
-     build(*HOUSE), 1, page_error("asks for a PDF attachment (rel=attachment)",
-                                  "decision-makers.html"))
-case("overriding index.html", house({"index.html": '<!DOCTYPE html><html><head><title>x'
-                                                   '</title></head><body><img alt="" '
-                                                   'src="{U}/index.png"></body></html>'}),
-     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/index.png'", "index.html:1"))
-case("overriding index.html without a head", house({"index.html": '<img alt="" src="{U}/i">'}),
-     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/i'", "index.html:1"))
-case("syntax error in an overriding index.html", house({"index.html": "<p>\n{% if %}"}),
-     build(*HOUSE), 1, "Error: house/index.html:2: template syntax error: Expected an "
-                       "expression, got 'end of statement block'")
-case("syntax error in an included partial", both(
+case(
+    "entity in the scheme",
+    front('<img alt="" src="&#104;ttp://127.0.0.1:1/e.png">'),
+    build(*HOUSE),
+    1,
+    outside("http://127.0.0.1:1/e.png", None),
+)
+case(
+    "tab in the scheme",
+    front('<img alt="" src="ht&#9;tp://127.0.0.1:1/t.png">'),
+    build(*HOUSE),
+    1,
+    outside("ht\ttp://127.0.0.1:1/t.png", None),
+)
+case(
+    "later srcset candidate",
+    front('<img alt="" src="data:," srcset="data:, 1x, {U}/2.png 2x">'),
+    build(*HOUSE),
+    1,
+    outside("{U}/2.png"),
+)
+case(
+    "srcset after a data: URL",
+    front('<img alt="" srcset="data:image/gif;base64,R0 1x,{U}/c 2x">'),
+    build(*HOUSE),
+    1,
+    outside("{U}/c"),
+)
+case(
+    "imagesrcset on link",
+    front('<link rel="preload" as="image" imagesrcset="{U}/p.png 1x">'),
+    build(*HOUSE),
+    1,
+    outside("{U}/p.png"),
+)
+case(
+    "CSS escape in url",
+    front("<style>p { background: u\\72l({U}/esc.png) }</style>"),
+    build(*HOUSE),
+    1,
+    outside("{U}/esc.png"),
+)
+case(
+    "hex escape in url",
+    front("<style>p { background: \\75 rl({U}/hex.png) }</style>"),
+    build(*HOUSE),
+    1,
+    outside("{U}/hex.png"),
+)
+case(
+    "image-set",
+    front("<p style=\"background: image-set('{U}/set.png' 1x)\">x</p>"),
+    build(*HOUSE),
+    1,
+    outside("{U}/set.png"),
+)
+case(
+    "-webkit-image-set",
+    front('<style>p{background:-webkit-image-set("{U}/w.png" 1x)}</style>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/w.png"),
+)
+case(
+    "@import string",
+    front("<style>@import '{U}/i.css' screen;</style>"),
+    build(*HOUSE),
+    1,
+    outside("{U}/i.css"),
+)
+case(
+    "@import url",
+    front('<style>@import url("{U}/u.css");</style>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/u.css"),
+)
+case(
+    "@font-face src",
+    front("<style>@font-face{font-family:x;src:url({U}/f.woff)}</style>"),
+    build(*HOUSE),
+    1,
+    outside("{U}/f.woff"),
+)
+case(
+    "entities in a style attribute",
+    front('<p style="background:url(&quot;{U}/q.png&quot;)">x</p>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/q.png"),
+)
+case(
+    "svg fill url",
+    front('<svg><rect fill="url({U}/g.svg#a)"/></svg>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/g.svg#a"),
+)
+case(
+    "svg use href",
+    front('<svg><use href="{U}/s.svg#a"/></svg>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/s.svg#a"),
+)
+case(
+    "svg image xlink",
+    front('<svg><image xlink:href="{U}/x.png"/></svg>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/x.png"),
+)
+case(
+    "base href",
+    front('<base href="{U}/">'),
+    build(*HOUSE),
+    1,
+    page_error("sets a <base> URL (a page may not change where its links point)"),
+)
+case(
+    "meta refresh",
+    front('<meta http-equiv="refresh" content="0;url={U}/r">'),
+    build(*HOUSE),
+    1,
+    page_error("has a <meta http-equiv=refresh> (a page may not send the reader elsewhere)"),
+)
+case(
+    "background attribute",
+    front('<table background="{U}/b.png"><tr><td>x</td></tr></table>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/b.png"),
+)
+case(
+    "video poster",
+    front('<video poster="{U}/v.png"></video>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/v.png"),
+)
+case(
+    "object data",
+    front('<object data="{U}/o.svg"></object>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/o.svg"),
+)
+case(
+    "iframe srcdoc",
+    front('<iframe title="x" srcdoc="&lt;img src={U}/d.png&gt;"></iframe>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/d.png"),
+)
+case(
+    "form action",
+    front('<form action="{U}/f"><button>x</button></form>'),
+    build(*HOUSE),
+    1,
+    outside("{U}/f"),
+)
+case(
+    "input image",
+    front('<input type="image" alt="x" src="{U}/in.png">'),
+    build(*HOUSE),
+    1,
+    outside("{U}/in.png"),
+)
+case(
+    "backslash host",
+    front('<img alt="" src="\\\\127.0.0.1\\x.png">'),
+    build(*HOUSE),
+    1,
+    outside("\\\\127.0.0.1\\x.png"),
+)
+case(
+    "absolute path",
+    front('<img alt="" src="/etc/hostname">'),
+    build(*HOUSE),
+    1,
+    outside("/etc/hostname"),
+)
+case(
+    "climbing path",
+    front('<img alt="" src="../../../etc/hostname">'),
+    build(*HOUSE),
+    1,
+    outside("../../../etc/hostname"),
+)
+case(
+    "javascript link",
+    front('<a href="java&#x09;script:fetch(1)">x</a>'),
+    build(*HOUSE),
+    1,
+    page_error("links to a script URL 'java\\tscript:fetch(1)'", "decision-makers.html"),
+)
+case(
+    "rel entity attachment",
+    front('<link rel="&#97;ttachment" href="x.txt">'),
+    build(*HOUSE),
+    1,
+    page_error("asks for a PDF attachment (rel=attachment)", "decision-makers.html"),
+)
+case(
+    "rel upper-case attachment",
+    front('<a rel="nofollow ATTACHMENT" href="x.txt">x</a>'),
+    build(*HOUSE),
+    1,
+    page_error("asks for a PDF attachment (rel=attachment)", "decision-makers.html"),
+)
+case(
+    "overriding index.html",
+    house(
+        {
+            "index.html": "<!DOCTYPE html><html><head><title>x"
+            '</title></head><body><img alt="" '
+            'src="{U}/index.png"></body></html>'
+        }
+    ),
+    build(*HOUSE),
+    1,
+    page_error("refers to an outside resource '{U}/index.png'", "index.html:1"),
+)
+case(
+    "overriding index.html without a head",
+    house({"index.html": '<img alt="" src="{U}/i">'}),
+    build(*HOUSE),
+    1,
+    page_error("refers to an outside resource '{U}/i'", "index.html:1"),
+)
+case(
+    "syntax error in an overriding index.html",
+    house({"index.html": "<p>\n{% if %}"}),
+    build(*HOUSE),
+    1,
+    "Error: house/index.html:2: template syntax error: Expected an "
+    "expression, got 'end of statement block'",
+)
+case(
+    "syntax error in an included partial",
+    both(
         front('{% include "_partials/broken.html" %}'),
-        house({"_partials/broken.html": "{% for %}"})),
-     build(*HOUSE), 1, "Error: house/_partials/broken.html:1: template syntax error: "
-                       "Expected an expression, got 'end of statement block'")
-case("overriding facts.html", house({"facts.html": "<!DOCTYPE html><title>x</title>"
-                                                   "<style>@import '{U}/f.css';</style>"}),
-     build(*HOUSE), 1, page_error("refers to an outside resource '{U}/f.css'", "facts.html:1"))
+        house({"_partials/broken.html": "{% for %}"}),
+    ),
+    build(*HOUSE),
+    1,
+    "Error: house/_partials/broken.html:1: template syntax error: "
+    "Expected an expression, got 'end of statement block'",
+)
+case(
+    "overriding facts.html",
+    house({"facts.html": "<!DOCTYPE html><title>x</title><style>@import '{U}/f.css';</style>"}),
+    build(*HOUSE),
+    1,
+    page_error("refers to an outside resource '{U}/f.css'", "facts.html:1"),
+)
 
 # Escape: files outside the project or their folder are never read.
 SYMLINK_OUT = "symlink leads outside {}/ (copy the file into the folder instead)"
 for name, link, target, command, shown in (
-        ("template symlink", "house/decision-makers.html", "{X}", build(*HOUSE), "house"),
-        ("partial symlink", "house/_partials/notes.html", "{X}", check(*HOUSE), "house"),
-        ("folder symlink", "house/_partials", "{S}", check(*HOUSE), "house"),
-        ("facts symlink", "facts/stolen.yaml", "{X}", check(), "facts"),
-        ("prose symlink", "briefs/bri/en.md", "{X}", build(), "briefs"),
-        ("brief folder symlink", "briefs/elsewhere", "{S}", check(), "briefs")):
-    case(f"{name} out of its folder", symlink(link, target), command, 1,
-         f"{link}: " + SYMLINK_OUT.format(shown))
-case("source symlink out of the source folder", symlink("../sources/leak.txt", "{X}"),
-     check("--sources", "{S}"), 1, "{S}/leak.txt: " + SYMLINK_OUT.format("{S}"))
-case("source file outside the source folder",
-     lambda w: w.edit("facts/sources.yaml", "file: 000_758d17616101fe3f.txt",
-                      "file: ../secret.txt"),
-     check("--sources", "{S}"), 1,
-     lambda w: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'yunqi-case:') + 1}: "
-               "source 'yunqi-case': file '../secret.txt' must name a file inside the source "
-               "folders (write the path relative to the source folder, without '..')")
-case("include an absolute path", front('{% include "/etc/hostname" %}'), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template '/etc/hostname' not found (looked in "
-     "house, templates; names are relative to a template folder)")
+    ("template symlink", "house/decision-makers.html", "{X}", build(*HOUSE), "house"),
+    ("partial symlink", "house/_partials/notes.html", "{X}", check(*HOUSE), "house"),
+    ("folder symlink", "house/_partials", "{S}", check(*HOUSE), "house"),
+    ("facts symlink", "facts/stolen.yaml", "{X}", check(), "facts"),
+    ("prose symlink", "briefs/bri/en.md", "{X}", build(), "briefs"),
+    ("brief folder symlink", "briefs/elsewhere", "{S}", check(), "briefs"),
+):
+    case(
+        f"{name} out of its folder",
+        symlink(link, target),
+        command,
+        1,
+        f"{link}: " + SYMLINK_OUT.format(shown),
+    )
+case(
+    "source symlink out of the source folder",
+    symlink("../sources/leak.txt", "{X}"),
+    check("--sources", "{S}"),
+    1,
+    "{S}/leak.txt: " + SYMLINK_OUT.format("{S}"),
+)
+case(
+    "source file outside the source folder",
+    lambda w: w.edit("facts/sources.yaml", "file: 000_758d17616101fe3f.txt", "file: ../secret.txt"),
+    check("--sources", "{S}"),
+    1,
+    lambda w: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'yunqi-case:') + 1}: "
+    "source 'yunqi-case': file '../secret.txt' must name a file inside the source "
+    "folders (write the path relative to the source folder, without '..')",
+)
+case(
+    "include an absolute path",
+    front('{% include "/etc/hostname" %}'),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template '/etc/hostname' not found (looked in "
+    "house, templates; names are relative to a template folder)",
+)
 
 # Crash or hang: templates.
-NEST = ("templates nest too deeply (a template that extends or includes itself, or a macro "
-        "that calls itself without end)")
-case("template extends itself", house({"decision-makers.html":
-                                       '{% extends "decision-makers.html" %}'}),
-     build(*HOUSE), 1, f"Error: house/decision-makers.html:1: template error: {NEST}")
-case("templates extend each other", house({"decision-makers.html": '{% extends "b.html" %}',
-                                           "b.html": '{% extends "decision-makers.html" %}'}),
-     build(*HOUSE), 1, f"Error: house/decision-makers.html:1: template error: {NEST}")
-case("template includes itself", front('{% include "decision-makers.html" %}'),
-     build(*HOUSE), 1, f"Error: house/decision-makers.html:1: template error: {NEST}")
-case("recursive macro", front("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
-     build(*HOUSE), 1, f"Error: house/decision-makers.html:2: template error: {NEST}")
-case("range(200000)", front("{% for i in range(200000) %}.{% endfor %}"), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: range() of 200000 items; "
-     "at most 100000")
-case("nested ranges", front("{% for i in range(2000) %}{% for j in range(2000) %}"
-                            "{% endfor %}{% endfor %}"), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: loops over range() ran to more "
-     "than 1000000 items")
-case("huge repeat", front('{{ "x" * 10000000000 }}'), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: a text or list of 10000000000 "
-     "items; at most 10000000")
-case("huge power", front("{{ 9**(9**9) }}"), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: 9 ** 387420489 is too large")
-case("huge concatenation", front('{{ ("x" * 6000000) + ("y" * 6000000) }}'), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: a text or list of 12000000 items; "
-     "at most 10000000")
-case("huge list", front("{{ [0] * 100000000 }}"), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: a text or list of 100000000 items; "
-     "at most 10000000")
-case("doubling by concatenation",
-     front('{% set ns = namespace(x="x" * 1000000) %}{% for i in range(40) %}'
-           "{% set ns.x = ns.x ~ ns.x %}{% endfor %}{{ ns.x|length }}"), build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: out of memory (a page may use at "
-     "most 1024 MiB more while it renders)")
-case("replace bomb", front('{% set s = "x" * 3000 %}{{ (s|replace("x", s))|replace("x", s) }}'),
-     build(*HOUSE), 1,
-     "Error: house/decision-makers.html:2: template error: out of memory (a page may use at "
-     "most 1024 MiB more while it renders)")
-case("wide format", front('{{ "{:>99999999}".format(1) }}'), build(*HOUSE), 1,
-     "Error: house/decision-makers.html: template error: the page is 100,0",
-     ends=" characters long; at most 50,000,000")
+NEST = (
+    "templates nest too deeply (a template that extends or includes itself, or a macro "
+    "that calls itself without end)"
+)
+case(
+    "template extends itself",
+    house({"decision-makers.html": '{% extends "decision-makers.html" %}'}),
+    build(*HOUSE),
+    1,
+    f"Error: house/decision-makers.html:1: template error: {NEST}",
+)
+case(
+    "templates extend each other",
+    house(
+        {
+            "decision-makers.html": '{% extends "b.html" %}',
+            "b.html": '{% extends "decision-makers.html" %}',
+        }
+    ),
+    build(*HOUSE),
+    1,
+    f"Error: house/decision-makers.html:1: template error: {NEST}",
+)
+case(
+    "template includes itself",
+    front('{% include "decision-makers.html" %}'),
+    build(*HOUSE),
+    1,
+    f"Error: house/decision-makers.html:1: template error: {NEST}",
+)
+case(
+    "recursive macro",
+    front("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
+    build(*HOUSE),
+    1,
+    f"Error: house/decision-makers.html:2: template error: {NEST}",
+)
+case(
+    "range(200000)",
+    front("{% for i in range(200000) %}.{% endfor %}"),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: range() of 200000 items; at most 100000",
+)
+case(
+    "nested ranges",
+    front("{% for i in range(2000) %}{% for j in range(2000) %}{% endfor %}{% endfor %}"),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: loops over range() ran to more "
+    "than 1000000 items",
+)
+case(
+    "huge repeat",
+    front('{{ "x" * 10000000000 }}'),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: a text or list of 10000000000 "
+    "items; at most 10000000",
+)
+case(
+    "huge power",
+    front("{{ 9**(9**9) }}"),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: 9 ** 387420489 is too large",
+)
+case(
+    "huge concatenation",
+    front('{{ ("x" * 6000000) + ("y" * 6000000) }}'),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: a text or list of 12000000 items; "
+    "at most 10000000",
+)
+case(
+    "huge list",
+    front("{{ [0] * 100000000 }}"),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: a text or list of 100000000 items; "
+    "at most 10000000",
+)
+case(
+    "doubling by concatenation",
+    front(
+        '{% set ns = namespace(x="x" * 1000000) %}{% for i in range(40) %}'
+        "{% set ns.x = ns.x ~ ns.x %}{% endfor %}{{ ns.x|length }}"
+    ),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: out of memory (a page may use at "
+    "most 1024 MiB more while it renders)",
+)
+case(
+    "replace bomb",
+    front('{% set s = "x" * 3000 %}{{ (s|replace("x", s))|replace("x", s) }}'),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html:2: template error: out of memory (a page may use at "
+    "most 1024 MiB more while it renders)",
+)
+case(
+    "wide format",
+    front('{{ "{:>99999999}".format(1) }}'),
+    build(*HOUSE),
+    1,
+    "Error: house/decision-makers.html: template error: the page is 100,0",
+    ends=" characters long; at most 50,000,000",
+)
 
 # Crash or hang: special files and loops among the inputs (subprocesses: they could block).
 NOT_REGULAR = "not a regular file (a named pipe, device or socket) (remove it)"
 for name, path, command, shown in (
-        ("facts file", "facts/pipe.yaml", check(), "facts/pipe.yaml"),
-        ("prose file", "briefs/bri/en.md", build(), "briefs/bri/en.md"),
-        ("template", "house/_partials/pipe.html", check(*HOUSE), "house/_partials/pipe.html"),
-        ("audiences file", "house/audiences.yaml", build(*HOUSE), "house/audiences.yaml"),
-        ("source text", "{S}/pipe.txt", check("--sources", "{S}"), "{S}/pipe.txt")):
-    case(f"named pipe as a {name}", fifo(path), command, 1, f"{shown}: {NOT_REGULAR}",
-         subprocess=True)
-case("named pipe as pyproject.toml", fifo("pyproject.toml"), check(), 1,
-     "pyproject.toml: not a regular file (a named pipe, device or socket) (project files must "
-     "be ordinary files)", subprocess=True)
-case("symlink loop in a template folder", symlink("house/loop.html", "loop.html"),
-     build(*HOUSE), 1, "house/loop.html: symlink loop (remove the link)", subprocess=True)
-case("folder symlink loop", both(symlink("house/a", "b"), symlink("house/b", "a")),
-     check(*HOUSE), 1, "house/a: symlink loop (remove the link)", subprocess=True)
-case("symlink loop in facts", symlink("facts/loop.yaml", "loop.yaml"), check(), 1,
-     "facts/loop.yaml: symlink loop (remove the link)", subprocess=True)
+    ("facts file", "facts/pipe.yaml", check(), "facts/pipe.yaml"),
+    ("prose file", "briefs/bri/en.md", build(), "briefs/bri/en.md"),
+    ("template", "house/_partials/pipe.html", check(*HOUSE), "house/_partials/pipe.html"),
+    ("audiences file", "house/audiences.yaml", build(*HOUSE), "house/audiences.yaml"),
+    ("source text", "{S}/pipe.txt", check("--sources", "{S}"), "{S}/pipe.txt"),
+):
+    case(
+        f"named pipe as a {name}",
+        fifo(path),
+        command,
+        1,
+        f"{shown}: {NOT_REGULAR}",
+        subprocess=True,
+    )
+case(
+    "named pipe as pyproject.toml",
+    fifo("pyproject.toml"),
+    check(),
+    1,
+    "pyproject.toml: not a regular file (a named pipe, device or socket) (project files must "
+    "be ordinary files)",
+    subprocess=True,
+)
+case(
+    "symlink loop in a template folder",
+    symlink("house/loop.html", "loop.html"),
+    build(*HOUSE),
+    1,
+    "house/loop.html: symlink loop (remove the link)",
+    subprocess=True,
+)
+case(
+    "folder symlink loop",
+    both(symlink("house/a", "b"), symlink("house/b", "a")),
+    check(*HOUSE),
+    1,
+    "house/a: symlink loop (remove the link)",
+    subprocess=True,
+)
+case(
+    "symlink loop in facts",
+    symlink("facts/loop.yaml", "loop.yaml"),
+    check(),
+    1,
+    "facts/loop.yaml: symlink loop (remove the link)",
+    subprocess=True,
+)
 
 # Crash: an empty facts file must not switch off the unknown-id checks.
-for name, text in (("empty", ""), ("comments-only", "# nothing yet\n"),
-                   ("blank lines", "\n\n\n")):
-    case(f"{name} facts file", both(lambda w, text=text: w.write("facts/new.yaml", text),
-                                   cite("no.such.fact")), build(), 1,
-         lambda w: f"briefs/bri/en.md:{w.line_of('briefs/bri/en.md', 'no.such.fact')}: "
-                   "unknown fact 'no.such.fact' (check the id in facts/*.yaml)")
+for name, text in (("empty", ""), ("comments-only", "# nothing yet\n"), ("blank lines", "\n\n\n")):
+    case(
+        f"{name} facts file",
+        both(lambda w, text=text: w.write("facts/new.yaml", text), cite("no.such.fact")),
+        build(),
+        1,
+        lambda w: f"briefs/bri/en.md:{w.line_of('briefs/bri/en.md', 'no.such.fact')}: "
+        "unknown fact 'no.such.fact' (check the id in facts/*.yaml)",
+    )
 
 # Usage and configuration.
-case("port too large", None, ["serve", "--project", "{P}", "--out", "{O}", "--port", "99999"],
-     2, "Error: --port 99999: a port is a number from 0 to 65535")
-case("negative port", None, ["serve", "--project", "{P}", "--out", "{O}", "--port", "-1"], 2,
-     "Error: --port -1: a port is a number from 0 to 65535")
-case("missing project", None, ["check", "--project", "{P}/nowhere"], 2,
-     "Error: --project {P}/nowhere: no such folder")
-case("project is a file", None, [*build()[:1], "{P}/pyproject.toml", *build()[2:]], 2,
-     "Error: --project {P}/pyproject.toml: no such folder")
-case("templates is a file", None, check("--templates", "{P}/pyproject.toml"), 2,
-     "Error: --templates {P}/pyproject.toml: not a folder")
-case("templates is a string", settings('templates = "house"'), check(), 1,
-     lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: templates must be a list of "
-               "folder names, not str 'house' (write templates = [\"house\"])")
-case("templates holds a number", settings("templates = [1]"), build(), 1,
-     lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: templates must be a list of "
-               "folder names, not list [1] (write templates = [\"house\"])")
-case("source_texts is a number",
-     lambda w: w.edit("pyproject.toml", 'source_texts = "', 'source_texts = 5\nx = "'),
-     check(), 1,
-     lambda w: f"pyproject.toml:{settings_line(w, 'source_texts')}: source_texts must be a "
-               "folder name, not int 5 (write source_texts = \"../shared/seeds\")")
-case("configured template folder missing", settings('templates = ["nothere"]'), check(), 1,
-     lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: template folder 'nothere' "
-               "not found")
-case("audience of a user's audiences.yaml without its template",
-     both(audience("house", "extra.html"),
-          lambda w: w.edit("briefs/bri/brief.yaml", "audiences: [", "audiences: [extra, ")),
-     check(*HOUSE), 1,
-     lambda w: f"house/audiences.yaml:{w.line_of('house/audiences.yaml', 'template:')}: "
-               "audience 'extra': template 'extra.html' not found (looked in house, templates)")
-case("audience of the built-in audiences.yaml without its template",
-     audience("templates", "nowhere.html"), check(), 1,
-     lambda w: f"templates/audiences.yaml:"
-               f"{w.line_of('templates/audiences.yaml', 'nowhere.html')}: audience 'extra': "
-               "template 'nowhere.html' not found (looked in templates)")
+case(
+    "port too large",
+    None,
+    ["serve", "--project", "{P}", "--out", "{O}", "--port", "99999"],
+    2,
+    "Error: --port 99999: a port is a number from 0 to 65535",
+)
+case(
+    "negative port",
+    None,
+    ["serve", "--project", "{P}", "--out", "{O}", "--port", "-1"],
+    2,
+    "Error: --port -1: a port is a number from 0 to 65535",
+)
+case(
+    "missing project",
+    None,
+    ["check", "--project", "{P}/nowhere"],
+    2,
+    "Error: --project {P}/nowhere: no such folder",
+)
+case(
+    "project is a file",
+    None,
+    [*build()[:1], "{P}/pyproject.toml", *build()[2:]],
+    2,
+    "Error: --project {P}/pyproject.toml: no such folder",
+)
+case(
+    "templates is a file",
+    None,
+    check("--templates", "{P}/pyproject.toml"),
+    2,
+    "Error: --templates {P}/pyproject.toml: not a folder",
+)
+case(
+    "templates is a string",
+    settings('templates = "house"'),
+    check(),
+    1,
+    lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: templates must be a list of "
+    "folder names, not str 'house' (write templates = [\"house\"])",
+)
+case(
+    "templates holds a number",
+    settings("templates = [1]"),
+    build(),
+    1,
+    lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: templates must be a list of "
+    'folder names, not list [1] (write templates = ["house"])',
+)
+case(
+    "source_texts is a number",
+    lambda w: w.edit("pyproject.toml", 'source_texts = "', 'source_texts = 5\nx = "'),
+    check(),
+    1,
+    lambda w: f"pyproject.toml:{settings_line(w, 'source_texts')}: source_texts must be a "
+    'folder name, not int 5 (write source_texts = "../shared/seeds")',
+)
+case(
+    "configured template folder missing",
+    settings('templates = ["nothere"]'),
+    check(),
+    1,
+    lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: template folder 'nothere' "
+    "not found",
+)
+case(
+    "audience of a user's audiences.yaml without its template",
+    both(
+        audience("house", "extra.html"),
+        lambda w: w.edit("briefs/bri/brief.yaml", "audiences: [", "audiences: [extra, "),
+    ),
+    check(*HOUSE),
+    1,
+    lambda w: f"house/audiences.yaml:{w.line_of('house/audiences.yaml', 'template:')}: "
+    "audience 'extra': template 'extra.html' not found (looked in house, templates)",
+)
+case(
+    "audience of the built-in audiences.yaml without its template",
+    audience("templates", "nowhere.html"),
+    check(),
+    1,
+    lambda w: f"templates/audiences.yaml:"
+    f"{w.line_of('templates/audiences.yaml', 'nowhere.html')}: audience 'extra': "
+    "template 'nowhere.html' not found (looked in templates)",
+)
 
 
 def _run(world: World, item: Case, capsys) -> tuple[int, str]:
     argv = [world.sub(a) for a in item.argv]
     if item.subprocess:
-        result = subprocess.run([sys.executable, str(ROOT / "build.py"), *argv],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         return result.returncode, result.stdout + result.stderr
     try:
         code = cli.main(argv)
@@ -545,14 +962,16 @@ def test_hostile_input(world, listener, capsys, name):
     if item.changes_out:
         for path in item.keep:
             assert (world.out / path).read_text(encoding="utf-8") == "mine"
-        assert {k: v for k, v in snapshot(world.out).items() if not k.startswith(".")} == \
-            {k: v for k, v in before.items() if not k.startswith(".")}
+        assert {k: v for k, v in snapshot(world.out).items() if not k.startswith(".")} == {
+            k: v for k, v in before.items() if not k.startswith(".")
+        }
     else:
         assert snapshot(world.out) == before
     assert listener.requests == []
     now = world.secret.stat()
-    assert (now.st_atime_ns, now.st_mtime_ns) == (secret.st_atime_ns, secret.st_mtime_ns), \
+    assert (now.st_atime_ns, now.st_mtime_ns) == (secret.st_atime_ns, secret.st_mtime_ns), (
         "the secret was read or changed"
+    )
     assert world.secret.read_text(encoding="utf-8") == SECRET
 
 
@@ -563,22 +982,27 @@ def test_the_corpus_is_large_enough():
 def test_a_slow_template_is_stopped(world, monkeypatch, capsys):
     """A loop that never uses range() is stopped by the render deadline."""
     monkeypatch.setattr(render, "MAX_SECONDS", 1)
-    front('{% for a in "x" * 5000 %}{% for b in "x" * 5000 %}{% for c in "x" * 5000 %}'
-          "{% endfor %}{% endfor %}{% endfor %}")(world)
+    front(
+        '{% for a in "x" * 5000 %}{% for b in "x" * 5000 %}{% for c in "x" * 5000 %}'
+        "{% endfor %}{% endfor %}{% endfor %}"
+    )(world)
     before = snapshot(world.out)
     code = cli.main([world.sub(a) for a in build(*HOUSE)])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.splitlines()[0] == ("Error: house/decision-makers.html:2: template error: "
-                                   "rendering took longer than 1 s (a loop without end?)")
+    assert err.splitlines()[0] == (
+        "Error: house/decision-makers.html:2: template error: "
+        "rendering took longer than 1 s (a loop without end?)"
+    )
     assert snapshot(world.out) == before
 
 
 # -- the commit is all or nothing -------------------------------------------------------------
 
+
 def _edit_prose(world: World) -> None:
     """A change that makes the next build rewrite the page, the index and the fact base."""
-    world.edit("briefs/bri/en.md", "title: \"Forest City:", "title: \"Forest City (new):")
+    world.edit("briefs/bri/en.md", 'title: "Forest City:', 'title: "Forest City (new):')
 
 
 @pytest.mark.parametrize("failure", ["disk full", "interrupt"])
@@ -607,8 +1031,9 @@ def test_a_failed_commit_puts_everything_back(world, monkeypatch, capsys, failur
     else:
         assert code == 1
         assert err.splitlines()[0].startswith(f"Error: {world.out}/")
-        assert err.splitlines()[0].endswith(": cannot write: No space left on device (free "
-                                            "some space and build again)")
+        assert err.splitlines()[0].endswith(
+            ": cannot write: No space left on device (free some space and build again)"
+        )
     assert snapshot(world.out) == before
     assert not [p for p in (world.out / ".staging").iterdir()]
 
@@ -632,8 +1057,9 @@ def test_a_commit_killed_halfway_is_rolled_back_by_the_next_build(world, capsys)
     build into the folder puts the old files back before it does anything else."""
     _edit_prose(world)
     before = snapshot(world.out)
-    result = subprocess.run([sys.executable, "-c", KILL_AT_THIRD_RENAME,
-                             *[world.sub(a) for a in build()]], cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_AT_THIRD_RENAME, *[world.sub(a) for a in build()]], cwd=ROOT
+    )
     assert result.returncode == 9
     assert snapshot(world.out) != before, "two files were swapped in"
     write.sweep(world.out)
@@ -645,8 +1071,9 @@ def test_a_commit_killed_halfway_is_rolled_back_by_the_next_build(world, capsys)
 
 def _mount(path: Path, options: str) -> None:
     path.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True
+    )
     if result.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
 
@@ -674,7 +1101,8 @@ def test_full_disk_leaves_the_last_good_build(world, tmpfs, capsys):
     assert cli.main(argv) == 1
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith(f"Error: {out}/") and first.endswith(
-        "No space left on device (free some space and build again)"), first
+        "No space left on device (free some space and build again)"
+    ), first
     assert snapshot(out) == before
     filler.unlink()
     assert cli.main(argv) == 0  # with room again, the build goes through
@@ -694,7 +1122,8 @@ def test_read_only_filesystem(world, tmpfs, capsys):
         assert cli.main(argv) == 1
         assert capsys.readouterr().err.splitlines()[0] == (
             f"Error: {out}: cannot write: Read-only file system (choose a writable folder "
-            "with --out)")
+            "with --out)"
+        )
         assert snapshot(out) == before
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(tmpfs)], check=False)
@@ -710,7 +1139,8 @@ def test_read_only_output_folder(world, capsys):
         assert cli.main([world.sub(a) for a in build()]) == 1
         assert capsys.readouterr().err.splitlines()[0] == (
             f"Error: {world.out}/.policybrief-cache.json: cannot write: Operation not "
-            "permitted (choose a writable folder with --out)")
+            "permitted (choose a writable folder with --out)"
+        )
     finally:
         subprocess.run(["chattr", "-i", str(world.out)], check=True)
     assert snapshot(world.out) == before
@@ -731,8 +1161,7 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
     duration = time.perf_counter() - started
     interrupted = 0
     for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
@@ -746,8 +1175,11 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
             # its handler was gone): the new build is in place, whole.
             # (the edit leaves the zh text stale: a warning, and only that, may be printed)
             errors = [line for line in err.splitlines() if ": warning: " not in line]
-            assert process.returncode in (0, -signal.SIGINT) and not errors, \
-                (fraction, process.returncode, err)
+            assert process.returncode in (0, -signal.SIGINT) and not errors, (
+                fraction,
+                process.returncode,
+                err,
+            )
             assert "Forest City (new)" in (world.out / "index.html").read_text(encoding="utf-8")
             break  # the later moments would be too
     assert interrupted, "no run was interrupted"
@@ -755,15 +1187,18 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
 
 # -- the browser refuses outside loads by itself ----------------------------------------------
 
+
 def _inject(html: str, url: str) -> str:
     """What a hand-edited or tampered page could hold: a remote image, style sheet, font,
     background and script, none of which the build would have let through."""
-    injected = (f'<img alt="" src="{url}/image.png">'
-                f'<link rel="stylesheet" href="{url}/style.css">'
-                f"<style>@font-face {{ font-family: Remote; src: url({url}/font.woff2); }}"
-                f" body {{ font-family: Remote, serif; }}</style>"
-                f'<p style="background-image: url({url}/background.png)">x</p>'
-                f'<script>fetch("{url}/fetch"); new Image().src = "{url}/script.png";</script>')
+    injected = (
+        f'<img alt="" src="{url}/image.png">'
+        f'<link rel="stylesheet" href="{url}/style.css">'
+        f"<style>@font-face {{ font-family: Remote; src: url({url}/font.woff2); }}"
+        f" body {{ font-family: Remote, serif; }}</style>"
+        f'<p style="background-image: url({url}/background.png)">x</p>'
+        f'<script>fetch("{url}/fetch"); new Image().src = "{url}/script.png";</script>'
+    )
     cut = html.index(">", html.index("<body")) + 1
     return html[:cut] + injected + html[cut:]
 
@@ -781,13 +1216,22 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
     page = site / "bri/decision-makers.en.html"
     head = next(e for e in parse_html(page).iter() if e.tag.endswith("}head"))
     first = next(iter(head))
-    assert (first.get("http-equiv"), first.get("id")) == ("Content-Security-Policy",
-                                                          "policybrief-csp")
+    assert (first.get("http-equiv"), first.get("id")) == (
+        "Content-Security-Policy",
+        "policybrief-csp",
+    )
     url = f"http://127.0.0.1:{listener.server_address[1]}"
     html = page.read_text(encoding="utf-8")
     (site / "bri/hostile.html").write_text(_inject(html, url), encoding="utf-8")
-    without = html.replace(html[html.index("<meta http-equiv=\"Content-Security-Policy\""):
-                                html.index(">", html.index("policybrief-csp")) + 1], "")
+    without = html.replace(
+        html[
+            html.index('<meta http-equiv="Content-Security-Policy"') : html.index(
+                ">", html.index("policybrief-csp")
+            )
+            + 1
+        ],
+        "",
+    )
     (site / "bri/control.html").write_text(_inject(without, url), encoding="utf-8")
     seen: dict[str, list[str]] = {}
     with static_server(site) as base, chromium() as browser:
@@ -825,8 +1269,8 @@ def test_only_the_served_page_allows_the_reload_script(good):
     served = [inject(html, "/bri/decision-makers.en.html", "t", [], []) for _ in range(2)]
     nonces = []
     for page in served:
-        policy = page[page.index('content="', page.index("policybrief-csp")) + 9:]
-        policy = policy[:policy.index('"')]
+        policy = page[page.index('content="', page.index("policybrief-csp")) + 9 :]
+        policy = policy[: policy.index('"')]
         nonce = policy.split("'nonce-")[1].split("'")[0]
         nonces.append(nonce)
         assert f'<script id="policybrief-livereload" nonce="{nonce}">' in page

@@ -11,12 +11,19 @@ from policybrief.project import load_project
 BRIEFS = ("qiaotou", "hexi")
 AUDIENCES = ("full-report", "decision-makers", "press")
 BRIEF_AUDIENCES = {"qiaotou": AUDIENCES, "hexi": AUDIENCES[:2]}
-TITLES = {"zh": ["背景", "举措", "成效", "启示"], "en": ["Background", "Measures", "Outcomes", "Lessons"]}
+TITLES = {
+    "zh": ["背景", "举措", "成效", "启示"],
+    "en": ["Background", "Measures", "Outcomes", "Lessons"],
+}
 TAGS = {"zh": "zh-Hans", "en": "en"}
 KEY_FIGURES = {
     ("qiaotou", "zh"): ["215家", "超过20亿元", "近8000人", "5000万元"],
-    ("qiaotou", "en"): ["215 enterprises", "over CNY 2 billion", "nearly 8,000 people",
-                        "CNY 50 million"],
+    ("qiaotou", "en"): [
+        "215 enterprises",
+        "over CNY 2 billion",
+        "nearly 8,000 people",
+        "CNY 50 million",
+    ],
 }
 
 
@@ -33,8 +40,12 @@ def test_page_structure(fixture_dist, brief, audience, lang):
     assert root.get("lang") == TAGS[lang]
     assert len(list(find_all(root, "h1"))) == 1
     sections = list(find_all(root, "section", class_="brief-section"))
-    assert [s.get("id") for s in sections] == ["sec-background", "sec-measures",
-                                               "sec-outcomes", "sec-lessons"]
+    assert [s.get("id") for s in sections] == [
+        "sec-background",
+        "sec-measures",
+        "sec-outcomes",
+        "sec-lessons",
+    ]
     assert [text_of(s.find(NS + "h2")) for s in sections] == TITLES[lang]
     for section in sections:
         assert text_of(section).strip()
@@ -43,7 +54,9 @@ def test_page_structure(fixture_dist, brief, audience, lang):
 @pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
 def test_every_citation_links_to_a_note_with_source_and_quote(fixture_dist, brief, audience, lang):
     root = parse_html(fixture_dist / brief / f"{audience}.{lang}.html")
-    notes = {li.get("id"): li for li in find_all(root, "li") if li.get("id", "").startswith("note-")}
+    notes = {
+        li.get("id"): li for li in find_all(root, "li") if li.get("id", "").startswith("note-")
+    }
     marks = list(find_all(root, "sup", class_="cite"))
     assert marks, "no citation marks"
     for sup in marks:
@@ -75,8 +88,10 @@ def test_every_cited_fact_renders_as_its_localized_value(fixture_dist):
             for span in spans:
                 fact = project.facts.facts[span.get("data-fact")]
                 unit = project.facts.units[fact.unit]
-                expected = {format_fact(fact, unit, language),
-                            format_fact(fact, unit, language, with_unit=False)}
+                expected = {
+                    format_fact(fact, unit, language),
+                    format_fact(fact, unit, language, with_unit=False),
+                }
                 if fact.date:
                     expected.add(language.date(fact.date))
                 assert text_of(span) in expected, (fact.id, text_of(span))
@@ -84,7 +99,7 @@ def test_every_cited_fact_renders_as_its_localized_value(fixture_dist):
 
 def test_inline_css_is_not_escaped(fixture_dist):
     html = (fixture_dist / "qiaotou" / "full-report.zh.html").read_text(encoding="utf-8")
-    style = html[html.index("<style>"):html.index("</style>")]
+    style = html[html.index("<style>") : html.index("</style>")]
     assert "&#34;" not in style and "&gt;" not in style and "&quot;" not in style
     assert '"Noto Serif CJK SC"' in style
 
@@ -114,10 +129,20 @@ def test_raw_html_in_prose_is_shown_as_text(fixture_project, tmp_path):
     project = fixture_project
     text = project / "briefs" / "qiaotou" / "en.md"
     body = text.read_text(encoding="utf-8")
-    text.write_text(body.replace("# lessons\n", "# lessons\n\n<script>alert('x')</script>\n", 1),
-                    encoding="utf-8")
-    build(Options(root=project, out=tmp_path / "out", briefs=("qiaotou",), langs=("en",),
-                  audiences=("full-report",), formats=("html",)))
+    text.write_text(
+        body.replace("# lessons\n", "# lessons\n\n<script>alert('x')</script>\n", 1),
+        encoding="utf-8",
+    )
+    build(
+        Options(
+            root=project,
+            out=tmp_path / "out",
+            briefs=("qiaotou",),
+            langs=("en",),
+            audiences=("full-report",),
+            formats=("html",),
+        )
+    )
     html = (tmp_path / "out" / "qiaotou" / "full-report.en.html").read_text(encoding="utf-8")
     assert "<script>" not in html
     assert "&lt;script&gt;alert" in html
@@ -178,8 +203,7 @@ def test_citations_never_land_inside_attributes(fixture_dist, brief, audience, l
     assert not (body.text or "").strip(), body.text
 
 
-def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_project,
-                                                                         tmp_path):
+def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_project, tmp_path):
     """The engine picks the edition that "cited in" links point to by the audiences'
     settings (full text, full endnotes), not by the name "full-report"."""
     from helpers import write_files
@@ -187,18 +211,27 @@ def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_
     from policybrief.build import Options, build
 
     audiences = fixture_project / "house/audiences.yaml"
-    write_files(fixture_project, {"house/audiences.yaml": audiences.read_text(encoding="utf-8") +
-                                  "  dossier:\n    template: full-report.html\n"
-                                  "    label: {zh: 档案, en: Dossier}\n    section_text: full\n"
-                                  "    endnotes: full\n"})
+    write_files(
+        fixture_project,
+        {
+            "house/audiences.yaml": audiences.read_text(encoding="utf-8")
+            + "  dossier:\n    template: full-report.html\n"
+            "    label: {zh: 档案, en: Dossier}\n    section_text: full\n"
+            "    endnotes: full\n"
+        },
+    )
     brief = fixture_project / "briefs/hexi/brief.yaml"
-    brief.write_text(brief.read_text(encoding="utf-8").replace(
-        "audiences: [full-report, decision-makers]",
-        "audiences: [decision-makers, dossier]"), encoding="utf-8")
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace(
+            "audiences: [full-report, decision-makers]", "audiences: [decision-makers, dossier]"
+        ),
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     build(Options(root=fixture_project, out=out, briefs=("hexi",), formats=("html",)))
     root = parse_html(out / "facts.html")
-    card = next(a for a in find_all(root, "article", class_="fact-card")
-                if a.get("id") == "hexi.investment")
+    card = next(
+        a for a in find_all(root, "article", class_="fact-card") if a.get("id") == "hexi.investment"
+    )
     links = {a.get("href") for a in find_all(card, "a") if a.get("href", "").startswith("hexi/")}
     assert links == {"hexi/dossier.zh.html#sec-measures", "hexi/dossier.en.html#sec-measures"}

@@ -16,7 +16,8 @@ HTML = dict(formats=("html",))
 QIAOTOU = ("full-report", "decision-makers", "press", "print-edition", "field-card")
 HEXI = ("full-report", "decision-makers")
 ALL_HTML = {f"qiaotou/{a}.{lang}.html" for a in QIAOTOU for lang in ("zh", "en")} | {
-    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en")}
+    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en")
+}
 
 
 def statuses(report) -> dict[str, str]:
@@ -28,9 +29,11 @@ def rebuilt(report) -> set[str]:
 
 
 def digests(out: Path) -> dict[str, str]:
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(".")
-            and ".reports" not in p.parts}
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".") and ".reports" not in p.parts
+    }
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -59,14 +62,18 @@ def test_changing_one_fact_rebuilds_exactly_the_outputs_that_show_it(fixture_pro
     before = digests(out)
     # A correction: the source now says 200万, and the fact follows it (value and quote).
     replace_in(fixture_project / "sources/qiaotou.txt", "最高可获得100万元", "最高可获得200万元")
-    replace_in(fixture_project / "facts/qiaotou.yaml", "    value: 1000000\n",
-               "    value: 2000000\n")
+    replace_in(
+        fixture_project / "facts/qiaotou.yaml", "    value: 1000000\n", "    value: 2000000\n"
+    )
     replace_in(fixture_project / "facts/qiaotou.yaml", "最高可获得100万元", "最高可获得200万元")
     report = build(Options(root=fixture_project, out=out, **HTML))
     after = digests(out)
     changed = {name for name in ALL_HTML if before[name] != after[name]}
-    expected = {f"qiaotou/{a}.{lang}.html" for a in ("full-report", "print-edition")
-                for lang in ("zh", "en")}
+    expected = {
+        f"qiaotou/{a}.{lang}.html"
+        for a in ("full-report", "print-edition")
+        for lang in ("zh", "en")
+    }
     assert rebuilt(report) == expected
     assert changed == expected
     for lang, figure in (("zh", "最高200万元"), ("en", "up to CNY 2 million")):
@@ -74,11 +81,13 @@ def test_changing_one_fact_rebuilds_exactly_the_outputs_that_show_it(fixture_pro
 
 
 def test_editing_a_later_paragraph_rebuilds_only_the_full_text_of_that_language(
-        fixture_project, tmp_path):
+    fixture_project, tmp_path
+):
     out = tmp_path / "out"
     build(Options(root=fixture_project, out=out, **HTML))
-    replace_in(fixture_project / "briefs/qiaotou/en.md", "None of this is new;",
-               "Nothing here is new;")
+    replace_in(
+        fixture_project / "briefs/qiaotou/en.md", "None of this is new;", "Nothing here is new;"
+    )
     report = build(Options(root=fixture_project, out=out, **HTML))
     assert rebuilt(report) == {"qiaotou/full-report.en.html", "qiaotou/print-edition.en.html"}
     assert "Nothing here is new;" in (out / "qiaotou/full-report.en.html").read_text("utf-8")
@@ -88,8 +97,9 @@ def test_moving_a_fact_within_its_file_rebuilds_nothing(fixture_project, tmp_pat
     out = tmp_path / "out"
     build(Options(root=fixture_project, out=out, **HTML))
     facts = fixture_project / "facts/qiaotou.yaml"
-    facts.write_text("# a comment that shifts every line\n" + facts.read_text(encoding="utf-8"),
-                     encoding="utf-8")
+    facts.write_text(
+        "# a comment that shifts every line\n" + facts.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     report = build(Options(root=fixture_project, out=out, **HTML))
     assert rebuilt(report) == set()
 
@@ -125,8 +135,17 @@ def test_shards_cover_every_output_once_and_index_assembles_them(fixture_project
     out = tmp_path / "out"
     names = []
     for index in (1, 2, 3):
-        result = run_cli("--project", str(fixture_project), "--out", str(out), "--format",
-                         "html", "--shard", f"{index}/3", "--json")
+        result = run_cli(
+            "--project",
+            str(fixture_project),
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--shard",
+            f"{index}/3",
+            "--json",
+        )
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
         assert report["shard"] == f"{index}/3"
@@ -142,16 +161,24 @@ def test_shards_cover_every_output_once_and_index_assembles_them(fixture_project
     assert (out / "facts.html").is_file()
 
 
-def test_after_sharded_builds_are_merged_the_next_build_redoes_nothing(fixture_project,
-                                                                       tmp_path):
+def test_after_sharded_builds_are_merged_the_next_build_redoes_nothing(fixture_project, tmp_path):
     """Each shard builds into its own folder (as on separate machines); the folders are
     gathered into one, `index` merges the shards' caches, and a full build there then skips
     every output."""
     merged = tmp_path / "merged"
     for index in (1, 2):
         shard_out = tmp_path / f"shard{index}"
-        result = run_cli("--project", str(fixture_project), "--out", str(shard_out),
-                         "--format", "html", "--shard", f"{index}/2", "--quiet")
+        result = run_cli(
+            "--project",
+            str(fixture_project),
+            "--out",
+            str(shard_out),
+            "--format",
+            "html",
+            "--shard",
+            f"{index}/2",
+            "--quiet",
+        )
         assert result.returncode == 0, result.stderr
         gather(shard_out, merged)
     result = run_cli("index", "--project", str(fixture_project), "--out", str(merged))
@@ -172,14 +199,34 @@ def gather(source: Path, dest: Path) -> None:
 
 
 def test_json_report_and_progress_lines(fixture_project, tmp_path):
-    result = run_cli("--project", str(fixture_project), "--out", str(tmp_path / "out"),
-                     "--brief", "hexi", "--audience", "decision-makers", "--lang", "en",
-                     "--json")
+    result = run_cli(
+        "--project",
+        str(fixture_project),
+        "--out",
+        str(tmp_path / "out"),
+        "--brief",
+        "hexi",
+        "--audience",
+        "decision-makers",
+        "--lang",
+        "en",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     pdf = next(w for w in report["written"] if w["format"] == "pdf")
     assert pdf["pages"] == 1 and pdf["status"] == "built" and pdf["size"] > 10_000
-    result = run_cli("--project", str(fixture_project), "--out", str(tmp_path / "out2"),
-                     "--brief", "hexi", "--audience", "decision-makers", "--lang", "zh")
+    result = run_cli(
+        "--project",
+        str(fixture_project),
+        "--out",
+        str(tmp_path / "out2"),
+        "--brief",
+        "hexi",
+        "--audience",
+        "decision-makers",
+        "--lang",
+        "zh",
+    )
     assert "1/1 PDFs, ETA 0 s: hexi/decision-makers.zh.pdf" in result.stderr.splitlines()
     assert "built 3, skipped 0 of 3 files" in result.stdout  # html, pdf and docx

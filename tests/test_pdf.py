@@ -7,12 +7,21 @@ import re
 import pytest
 from helpers import pdf_pages, pdf_reader, squash
 
-OUTPUTS = [(b, a, lang) for b in ("qiaotou", "hexi") for a in ("full-report", "decision-makers")
-           for lang in ("zh", "en")]
-TITLES = {"zh": ["背景", "举措", "成效", "启示"], "en": ["Background", "Measures", "Outcomes", "Lessons"]}
+OUTPUTS = [
+    (b, a, lang)
+    for b in ("qiaotou", "hexi")
+    for a in ("full-report", "decision-makers")
+    for lang in ("zh", "en")
+]
+TITLES = {
+    "zh": ["背景", "举措", "成效", "启示"],
+    "en": ["Background", "Measures", "Outcomes", "Lessons"],
+}
 FOOTER = {"zh": "第{page}页，共{pages}页", "en": "Page{page}of{pages}"}
-DOC_TITLE = {"qiaotou": {"zh": "桥头镇", "en": "Qiaotou"},
-             "hexi": {"zh": "河西新城", "en": "Hexi New Town"}}
+DOC_TITLE = {
+    "qiaotou": {"zh": "桥头镇", "en": "Qiaotou"},
+    "hexi": {"zh": "河西新城", "en": "Hexi New Town"},
+}
 CLOSING = "，。、；：？！）》」』”’〉】"
 
 
@@ -31,8 +40,11 @@ def test_sections_appear_in_order(fixture_dist, brief, audience, lang):
     each heading printed on the page its bookmark points to."""
     path = fixture_dist / brief / f"{audience}.{lang}.pdf"
     reader, pages = pdf_reader(path), [squash(p) for p in pdf_pages(path)]
-    marks = [(item.title, reader.get_destination_page_number(item))
-             for item in _flatten(reader.outline) if item.title in TITLES[lang]]
+    marks = [
+        (item.title, reader.get_destination_page_number(item))
+        for item in _flatten(reader.outline)
+        if item.title in TITLES[lang]
+    ]
     assert [title for title, _ in marks] == TITLES[lang]
     assert [page for _, page in marks] == sorted(page for _, page in marks)
     for title, page in marks:
@@ -46,8 +58,9 @@ def _flatten(outline) -> list:
     return found
 
 
-@pytest.mark.parametrize(("brief", "lang"), [(b, lang) for b in ("qiaotou", "hexi")
-                                              for lang in ("zh", "en")])
+@pytest.mark.parametrize(
+    ("brief", "lang"), [(b, lang) for b in ("qiaotou", "hexi") for lang in ("zh", "en")]
+)
 def test_note_for_decision_makers_is_one_page(fixture_dist, brief, lang):
     assert len(pdf_reader(fixture_dist / brief / f"decision-makers.{lang}.pdf").pages) == 1
 
@@ -65,8 +78,10 @@ def test_fonts_are_embedded_and_subset(fixture_dist, brief, audience, lang):
             fonts[str(font["/BaseFont"])] = embedded
     assert fonts and all(fonts.values())
     # only the faces subset by policybrief/fonts.py, never a whole system face
-    assert all(re.match(r"^/?[A-Z]{6}\+policybrief-Noto-(Serif|Sans|Sans-Mono)-CJK-SC", name)
-               for name in fonts), fonts
+    assert all(
+        re.match(r"^/?[A-Z]{6}\+policybrief-Noto-(Serif|Sans|Sans-Mono)-CJK-SC", name)
+        for name in fonts
+    ), fonts
 
 
 @pytest.mark.parametrize(("brief", "audience", "lang"), OUTPUTS)
@@ -93,9 +108,10 @@ def test_no_chinese_line_starts_with_closing_punctuation(fixture_dist, brief):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_key_figures_printed(fixture_dist, lang):
     flat = squash("\n".join(pdf_pages(fixture_dist / "qiaotou" / f"full-report.{lang}.pdf")))
-    figures = {"zh": ["215家", "超过20亿元", "近8000人", "5000万元"],
-               "en": ["215 enterprises", "over CNY 2 billion", "nearly 8,000 people",
-                      "CNY 50 million"]}[lang]
+    figures = {
+        "zh": ["215家", "超过20亿元", "近8000人", "5000万元"],
+        "en": ["215 enterprises", "over CNY 2 billion", "nearly 8,000 people", "CNY 50 million"],
+    }[lang]
     for figure in figures:
         assert squash(figure) in flat
 
@@ -120,8 +136,12 @@ def test_every_character_has_a_glyph_in_the_fonts_used(fixture_dist):
 
     covered = set()
     for family in ("Noto Serif CJK SC", "Noto Sans CJK SC"):
-        found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", family],
-                               capture_output=True, text=True, check=True).stdout.split("\n")
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}\n%{index}", family],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
         font = TTFont(found[0], fontNumber=int(found[1]), lazy=True)
         covered |= set(font.getBestCmap())
     for path in sorted(fixture_dist.rglob("*.pdf")):

@@ -26,17 +26,24 @@ AUDIENCES = ("full-report", "decision-makers", "press", "print-edition")
 
 
 def test_every_audience_of_each_brief_in_both_languages(fixture_dist):
-    expected = {f"{brief}/{audience}.{lang}.{fmt}"
-                for brief, audiences in (("qiaotou", (*AUDIENCES, "field-card")),
-                                         ("hexi", ("full-report", "decision-makers")))
-                for audience in audiences for lang in ("zh", "en") for fmt in ("html", "pdf", "docx")}
+    expected = {
+        f"{brief}/{audience}.{lang}.{fmt}"
+        for brief, audiences in (
+            ("qiaotou", (*AUDIENCES, "field-card")),
+            ("hexi", ("full-report", "decision-makers")),
+        )
+        for audience in audiences
+        for lang in ("zh", "en")
+        for fmt in ("html", "pdf", "docx")
+    }
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
     assert built == expected
 
 
 def print_html(root: Path, brief: str, lang: str, audience: str = "print-edition") -> str:
-    options = Options(root=root, briefs=(brief,), audiences=(audience,), langs=(lang,),
-                      formats=("pdf",))
+    options = Options(
+        root=root, briefs=(brief,), audiences=(audience,), langs=(lang,), formats=("pdf",)
+    )
     project, _ = load_and_check(options)
     output = plan(project, options)[0]
     prose = render_prose(project, {(brief, lang)})
@@ -57,11 +64,17 @@ def test_footnotes_are_on_the_page_of_their_call_or_in_the_late_notes(fixture_di
     placed, calls = set(), set()
     for page in document.pages:
         body, area = page._page_box.children[:2]
-        calls |= {b.footnote.element.get("id") for b in body.descendants()
-                  if getattr(b, "footnote", None) is not None}
-        placed |= {b.element.get("id") for b in area.descendants()
-                   if getattr(b, "element", None) is not None
-                   and (b.element.get("id") or "").startswith("note-")}
+        calls |= {
+            b.footnote.element.get("id")
+            for b in body.descendants()
+            if getattr(b, "footnote", None) is not None
+        }
+        placed |= {
+            b.element.get("id")
+            for b in area.descendants()
+            if getattr(b, "element", None) is not None
+            and (b.element.get("id") or "").startswith("note-")
+        }
     assert calls == placed
     late = set(re.findall(r'<li id="(note-\d+)" value="\d+">', final))
     assert late == set(demoted)
@@ -86,8 +99,9 @@ def test_print_edition_has_bleed_crop_marks_and_a_back_cover(fixture_dist, lang)
     assert {"zh": "印制于2026年10月15日", "en": "PrintedOctober15,2026"}[lang] in last
 
 
-def test_source_date_epoch_changes_nothing_in_the_print_edition(fixture_project, tmp_path,
-                                                               monkeypatch):
+def test_source_date_epoch_changes_nothing_in_the_print_edition(
+    fixture_project, tmp_path, monkeypatch
+):
     """The print edition is the output that prints a date (its back cover): built with and
     without SOURCE_DATE_EPOCH (2001-09-09), every file is the same and the date printed is
     the brief's own."""
@@ -99,41 +113,63 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(fixture_project,
     files = {}
     for run in ("plain", "epoch"):
         folder = tmp_path / run / "qiaotou"
-        files[run] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                      for p in folder.iterdir()}
-    assert sorted(files["plain"]) == ["print-edition.zh.docx", "print-edition.zh.html", "print-edition.zh.pdf"]
+        files[run] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert sorted(files["plain"]) == [
+        "print-edition.zh.docx",
+        "print-edition.zh.html",
+        "print-edition.zh.pdf",
+    ]
     assert files["plain"] == files["epoch"]
     back = squash(pdf_pages(tmp_path / "epoch/qiaotou/print-edition.zh.pdf")[-1])
     assert "印制于2026年10月15日" in back and "2001" not in back
 
 
-def test_late_notes_are_reported_in_the_build_summary(fixture_project, fixture_dist,
-                                                      tmp_path):
+def test_late_notes_are_reported_in_the_build_summary(fixture_project, fixture_dist, tmp_path):
     """A house style that leaves footnotes little room moves some to the "Further notes"
     list at the end; the build summary says which (it once did so silently)."""
     from helpers import run_cli
 
     css = (ROOT / "templates/_partials/print-edition.css").read_text(encoding="utf-8")
-    house = write_files(tmp_path / "house", {
-        "_partials/print-edition.css": css + "\n@page { @footnote { max-height: 15mm; } }\n"})
+    house = write_files(
+        tmp_path / "house",
+        {"_partials/print-edition.css": css + "\n@page { @footnote { max-height: 15mm; } }\n"},
+    )
     out = tmp_path / "out"
-    result = run_cli("--project", str(fixture_project), "--templates", str(house), "--brief",
-                     "qiaotou", "--audience", "print-edition", "--lang", "en", "--format", "pdf",
-                     "--out", str(out))
+    result = run_cli(
+        "--project",
+        str(fixture_project),
+        "--templates",
+        str(house),
+        "--brief",
+        "qiaotou",
+        "--audience",
+        "print-edition",
+        "--lang",
+        "en",
+        "--format",
+        "pdf",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     summary = [line for line in result.stdout.splitlines() if "Further notes" in line]
     assert len(summary) == 1, result.stdout
-    match = re.fullmatch(r"qiaotou/print-edition\.en\.pdf: (\d+) footnotes? did not fit on "
-                         r"the page of (?:its|their) call and moved to the Further notes list "
-                         r"at the end \((note-\d+(?:, note-\d+)*)\)", summary[0])
+    match = re.fullmatch(
+        r"qiaotou/print-edition\.en\.pdf: (\d+) footnotes? did not fit on "
+        r"the page of (?:its|their) call and moved to the Further notes list "
+        r"at the end \((note-\d+(?:, note-\d+)*)\)",
+        summary[0],
+    )
     assert match, summary[0]
     moved = match.group(2).split(", ")
     assert int(match.group(1)) == len(moved) >= 1
     pages = [squash(p) for p in pdf_pages(out / "qiaotou/print-edition.en.pdf")]
     assert any("Furthernotes" in page for page in pages)
     # the fixture's own print edition needs no late notes, and its PDF has no such list
-    assert not any("Furthernotes" in squash(page) for page in
-                   pdf_pages(fixture_dist / "qiaotou/print-edition.en.pdf"))
+    assert not any(
+        "Furthernotes" in squash(page)
+        for page in pdf_pages(fixture_dist / "qiaotou/print-edition.en.pdf")
+    )
 
 
 def test_press_release_has_a_quotable_figures_box(fixture_dist):
@@ -145,16 +181,23 @@ def test_press_release_has_a_quotable_figures_box(fixture_dist):
     assert "Source: Park Management Committee, 2017" in text_of(box)
 
 
-@pytest.mark.parametrize(("size", "width", "height"), [("letter", 215.9, 279.4),
-                                                       ("A5", 148, 210)])
+@pytest.mark.parametrize(("size", "width", "height"), [("letter", 215.9, 279.4), ("A5", 148, 210)])
 def test_page_size_from_the_command_line(fixture_project, tmp_path, size, width, height):
     audience = "decision-makers" if size == "letter" else "full-report"
-    build(Options(root=fixture_project, out=tmp_path, briefs=("hexi",), audiences=(audience,),
-                  langs=("zh",), formats=("pdf",), page_size=size))
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path,
+            briefs=("hexi",),
+            audiences=(audience,),
+            langs=("zh",),
+            formats=("pdf",),
+            page_size=size,
+        )
+    )
     reader = pdf_reader(tmp_path / "hexi" / f"{audience}.zh.pdf")
     box = reader.pages[0].mediabox
-    assert (float(box.width), float(box.height)) == pytest.approx((width * MM, height * MM),
-                                                                 abs=1)
+    assert (float(box.width), float(box.height)) == pytest.approx((width * MM, height * MM), abs=1)
     if size == "letter":
         assert len(reader.pages) == 1
 
@@ -164,9 +207,17 @@ def _xmp(reader) -> str:
 
 
 def test_pdf_a_3b_declares_itself_and_carries_the_facts(fixture_project, tmp_path):
-    build(Options(root=fixture_project, out=tmp_path, briefs=("qiaotou",),
-                  audiences=("decision-makers",), langs=("en",), formats=("pdf",),
-                  pdf_variant="pdf/a-3b"))
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path,
+            briefs=("qiaotou",),
+            audiences=("decision-makers",),
+            langs=("en",),
+            formats=("pdf",),
+            pdf_variant="pdf/a-3b",
+        )
+    )
     reader = pdf_reader(tmp_path / "qiaotou" / "decision-makers.en.pdf")
     xmp = _xmp(reader)
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
@@ -179,11 +230,18 @@ def test_pdf_a_3b_declares_itself_and_carries_the_facts(fixture_project, tmp_pat
     assert all(row["quote"] for row in rows)
 
 
-def test_pdf_ua_1_is_tagged_with_language_title_and_chart_alternatives(fixture_project,
-                                                                      tmp_path):
-    build(Options(root=fixture_project, out=tmp_path, briefs=("qiaotou",),
-                  audiences=("full-report",), langs=("zh",), formats=("pdf",),
-                  pdf_variant="pdf/ua-1"))
+def test_pdf_ua_1_is_tagged_with_language_title_and_chart_alternatives(fixture_project, tmp_path):
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path,
+            briefs=("qiaotou",),
+            audiences=("full-report",),
+            langs=("zh",),
+            formats=("pdf",),
+            pdf_variant="pdf/ua-1",
+        )
+    )
     reader = pdf_reader(tmp_path / "qiaotou" / "full-report.zh.pdf")
     root = reader.trailer["/Root"]
     assert 'pdfuaid:part="1"' in _xmp(reader)
@@ -215,26 +273,45 @@ def test_the_fixture_audience_comes_from_its_own_template_folder(fixture_dist):
     banner = text_of(next(find_all(root, "p", class_="house-banner")))
     assert banner.startswith("The Qiaotou digital industry park grew")
     assert [s.get("id") for s in find_all(root, "section", class_="brief-section")] == [
-        "sec-background", "sec-measures", "sec-outcomes", "sec-lessons"]
+        "sec-background",
+        "sec-measures",
+        "sec-outcomes",
+        "sec-lessons",
+    ]
     assert len(pdf_reader(fixture_dist / "qiaotou" / "field-card.en.pdf").pages) <= 2
 
 
 def test_a_new_audience_is_a_template_and_a_line_of_settings(fixture_project, tmp_path):
     """The README's recipe: a template that overrides one block, declared in audiences.yaml
     of the user's own folder, listed in a brief; no engine change."""
-    house = write_files(tmp_path / "house", {
-        "audiences.yaml": "audiences:\n  briefing-card:\n    template: briefing-card.html\n"
-                          "    label: {zh: 简报卡, en: Briefing card}\n    section_text: lead\n"
-                          "    endnotes: compact\n",
-        "briefing-card.html": '{% extends "base.html" %}\n{% block front %}'
-                              '<p class="house-banner">Prepared for the board</p>'
-                              "{% endblock %}\n",
-    })
+    house = write_files(
+        tmp_path / "house",
+        {
+            "audiences.yaml": "audiences:\n  briefing-card:\n    template: briefing-card.html\n"
+            "    label: {zh: 简报卡, en: Briefing card}\n    section_text: lead\n"
+            "    endnotes: compact\n",
+            "briefing-card.html": '{% extends "base.html" %}\n{% block front %}'
+            '<p class="house-banner">Prepared for the board</p>'
+            "{% endblock %}\n",
+        },
+    )
     brief = fixture_project / "briefs/hexi/brief.yaml"
-    brief.write_text(brief.read_text(encoding="utf-8").replace(
-        "audiences: [full-report,", "audiences: [briefing-card, full-report,"), encoding="utf-8")
-    build(Options(root=fixture_project, out=tmp_path / "out", briefs=("hexi",),
-                  audiences=("briefing-card",), langs=("en",), templates=(house,)))
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace(
+            "audiences: [full-report,", "audiences: [briefing-card, full-report,"
+        ),
+        encoding="utf-8",
+    )
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path / "out",
+            briefs=("hexi",),
+            audiences=("briefing-card",),
+            langs=("en",),
+            templates=(house,),
+        )
+    )
     root = parse_html(tmp_path / "out/hexi/briefing-card.en.html")
     assert text_of(next(find_all(root, "p", class_="house-banner"))) == "Prepared for the board"
     assert len(list(find_all(root, "section", class_="brief-section"))) == 4
@@ -242,19 +319,36 @@ def test_a_new_audience_is_a_template_and_a_line_of_settings(fixture_project, tm
 
 
 def test_an_overriding_template_folder_replaces_one_block_and_inherits_the_rest(
-        fixture_project, tmp_path):
-    house = write_files(tmp_path / "house", {
-        "decision-makers.html": '{% extends "base.html" %}\n{% block masthead %}'
-                                '<header class="masthead"><h1>{{ brief.title }}</h1>'
-                                '<p class="house">House style</p></header>{% endblock %}\n'})
-    build(Options(root=fixture_project, out=tmp_path / "out", briefs=("hexi",),
-                  audiences=("decision-makers",), langs=("zh",), formats=("html",),
-                  templates=(house,)))
+    fixture_project, tmp_path
+):
+    house = write_files(
+        tmp_path / "house",
+        {
+            "decision-makers.html": '{% extends "base.html" %}\n{% block masthead %}'
+            '<header class="masthead"><h1>{{ brief.title }}</h1>'
+            '<p class="house">House style</p></header>{% endblock %}\n'
+        },
+    )
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path / "out",
+            briefs=("hexi",),
+            audiences=("decision-makers",),
+            langs=("zh",),
+            formats=("html",),
+            templates=(house,),
+        )
+    )
     root = parse_html(tmp_path / "out/hexi/decision-makers.zh.html")
     assert text_of(next(find_all(root, "p", class_="house"))) == "House style"
     sections = list(find_all(root, "section", class_="brief-section"))
     assert [text_of(s.find("{http://www.w3.org/1999/xhtml}h2")) for s in sections] == [
-        "背景", "举措", "成效", "启示"]
+        "背景",
+        "举措",
+        "成效",
+        "启示",
+    ]
 
 
 def test_chinese_paragraphs_are_justified_and_the_text_stays_intact(fixture_dist):

@@ -38,9 +38,21 @@ SOON = 30
 def serving(project: Path, *args: str):
     """Start `build.py serve --port 0` and yield (base URL, process, output lines)."""
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "build.py"), "serve", "--project", str(project),
-         "--port", "0", *args],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--project",
+            str(project),
+            "--port",
+            "0",
+            *args,
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: list[str] = []
     found: queue.Queue[str] = queue.Queue()
 
@@ -84,11 +96,12 @@ def set_value(project: Path, fact: str, value: str) -> int:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if line.strip() == f"- id: {fact}")
     at = next(i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("value:"))
-    indent = lines[at][:len(lines[at]) - len(lines[at].lstrip())]
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
     lines[at] = f"{indent}value: {value}\n"
     if value.isdigit():
-        quote = next(i for i in range(start + 1, len(lines))
-                     if lines[i].lstrip().startswith("quote:"))
+        quote = next(
+            i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("quote:")
+        )
         said = lines[quote].split(":", 1)[1].strip().strip('"')
         corrected = re.sub(r"\d+家", f"{value}家", said)
         lines[quote] = lines[quote].replace(said, corrected)
@@ -120,8 +133,7 @@ def test_errors_show_in_the_page_and_the_server_keeps_running(fixture_project):
         assert get(url + ".policybrief-cache.json")[0] == 404
 
         line = set_value(project, FACT, "many")
-        message = (f"{FACTS_FILE}:{line}: fact '{FACT}': value 'many' is not a finite "
-                   "number")
+        message = f"{FACTS_FILE}:{line}: fact '{FACT}': value 'many' is not a finite number"
         shown = wait_until(lambda: message in get(url + PAGE)[1], SOON)
         assert shown, "\n".join(lines)
         assert process.poll() is None
@@ -140,8 +152,11 @@ def test_errors_show_in_the_page_and_the_server_keeps_running(fixture_project):
 def test_pdfs_come_after_the_html_and_on_demand_with_the_pdf_options(fixture_project):
     """The background PDF build keeps --page-size and --pdf-variant (it once dropped them)."""
     project = fixture_project
-    with serving(project, *ONE_OUTPUT, "--page-size", "letter", "--pdf-variant", "pdf/ua-1"
-                 ) as (url, process, lines):
+    with serving(project, *ONE_OUTPUT, "--page-size", "letter", "--pdf-variant", "pdf/ua-1") as (
+        url,
+        process,
+        lines,
+    ):
         status, page = get(url + PAGE)
         assert status == 200 and "215 enterprises" in page
         # the HTML was built and served first; the PDF process started after it
@@ -167,8 +182,10 @@ def test_pdfs_come_after_the_html_and_on_demand_with_the_pdf_options(fixture_pro
 def test_an_edit_to_a_fact_reloads_the_open_page(fixture_project):
     require_browser()
     project = fixture_project
-    with serving(project, *ONE_OUTPUT, "--format", "html") as (url, process, lines), \
-            chromium() as browser:
+    with (
+        serving(project, *ONE_OUTPUT, "--format", "html") as (url, process, lines),
+        chromium() as browser,
+    ):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -197,6 +214,5 @@ def test_an_edit_to_a_fact_reloads_the_open_page(fixture_project):
         page.screenshot(path=str(SCREENS / "preview-error.png"))
         assert process.poll() is None
         set_value(project, FACT, "215")
-        assert wait_until(lambda: overlay.count() == 0 and "215 enterprises" in body_text(),
-                          SOON)
+        assert wait_until(lambda: overlay.count() == 0 and "215 enterprises" in body_text(), SOON)
         assert not errors

@@ -16,9 +16,13 @@ SECTIONS = ["sec-background", "sec-measures", "sec-outcomes", "sec-lessons"]
 
 def expected_outputs() -> set[str]:
     project, _ = load_project(ROOT)
-    return {f"{brief.slug}/{audience}.{lang}.{fmt}" for brief in project.briefs.values()
-            for audience in brief.audiences for lang in brief.languages
-            for fmt in ("html", "pdf")}
+    return {
+        f"{brief.slug}/{audience}.{lang}.{fmt}"
+        for brief in project.briefs.values()
+        for audience in brief.audiences
+        for lang in brief.languages
+        for fmt in ("html", "pdf")
+    }
 
 
 def test_the_strict_check_passes():
@@ -54,13 +58,22 @@ def test_every_character_has_a_glyph_in_the_fonts_used(dist):
 
     covered = set()
     for family in ("Noto Serif CJK SC", "Noto Sans CJK SC"):
-        found = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", family],
-                               capture_output=True, text=True, check=True).stdout.split("\n")
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}\n%{index}", family],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
         font = TTFont(found[0], fontNumber=int(found[1]), lazy=True)
         covered |= set(font.getBestCmap())
     for name in sorted(n for n in expected_outputs() if n.endswith(".html")):
         body = next(find_all(parse_html(dist / name), "body"))
-        text = "".join(t for e in body.iter() if not str(e.tag).endswith(("style", "script"))
-                       for t in (e.text, e.tail) if t)
+        text = "".join(
+            t
+            for e in body.iter()
+            if not str(e.tag).endswith(("style", "script"))
+            for t in (e.text, e.tail)
+            if t
+        )
         missing = {c for c in text if ord(c) not in covered and not c.isspace()}
         assert not missing, (name, sorted(missing))

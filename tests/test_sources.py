@@ -28,16 +28,28 @@ def _add_fields(project, fields: str = EXTRA) -> None:
 def test_source_fields_and_note_are_printed_in_endnotes_and_fact_base(project, tmp_path):
     _add_fields(project)
     out = tmp_path / "out"
-    build(Options(root=project, out=out, briefs=("yunqi",), audiences=("full-report",),
-                  formats=("html",)))
+    build(
+        Options(
+            root=project, out=out, briefs=("yunqi",), audiences=("full-report",), formats=("html",)
+        )
+    )
     page = parse_html(out / "yunqi" / "full-report.en.html")
     items = [li for li in find_all(page, "li") if li.get("id", "").startswith("note-")]
     notes = [text_of(li) for li in items]
-    case = [text_of(li) for li in items
-            if any(text_of(span).startswith("Unattributed")
-                   for span in find_all(li, "span", class_="note-source"))]
-    assert case and all("Example Press" in n and "https://example.org/yunqi-case" in n
-                        and "accessed November 20, 2026" in n for n in case)
+    case = [
+        text_of(li)
+        for li in items
+        if any(
+            text_of(span).startswith("Unattributed")
+            for span in find_all(li, "span", class_="note-source")
+        )
+    ]
+    assert case and all(
+        "Example Press" in n
+        and "https://example.org/yunqi-case" in n
+        and "accessed November 20, 2026" in n
+        for n in case
+    )
     # The source's own note, once: at the first endnote that cites the source.
     said = "which dates it to 2016"
     assert said in case[0] and sum(said in n for n in notes) == 1
@@ -64,20 +76,25 @@ def test_bad_source_fields_are_errors_at_their_line(project):
 def test_a_source_file_outside_the_source_folder_is_never_read(project, tmp_path):
     path = project / "facts" / "sources.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("file: 000_758d17616101fe3f.txt", "file: ../../etc/passwd"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("file: 000_758d17616101fe3f.txt", "file: ../../etc/passwd"), encoding="utf-8"
+    )
     result = run_cli("check", "-q", "--project", str(project))
     assert result.returncode == 1
-    assert ("facts/sources.yaml:6: source 'yunqi-case': file '../../etc/passwd' must name a "
-            "file inside the source folders (write the path relative to the source folder, "
-            "without '..')") in result.stderr.splitlines()
+    assert (
+        "facts/sources.yaml:6: source 'yunqi-case': file '../../etc/passwd' must name a "
+        "file inside the source folders (write the path relative to the source folder, "
+        "without '..')"
+    ) in result.stderr.splitlines()
     # A link inside the source folder that points out of it is refused too.
     sources = tmp_path / "sources"
     sources.mkdir()
     os.symlink("/etc/passwd", sources / "outside.txt")
-    path.write_text(text.replace("file: 000_758d17616101fe3f.txt", "file: outside.txt"),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("file: 000_758d17616101fe3f.txt", "file: outside.txt"), encoding="utf-8"
+    )
     result = run_cli("check", "-q", "--project", str(project), "--sources", str(sources))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].startswith(
-        f"{sources / 'outside.txt'}: symlink leads outside"), result.stderr
+        f"{sources / 'outside.txt'}: symlink leads outside"
+    ), result.stderr

@@ -14,15 +14,21 @@ def yunqi_html(tmp_path_factory):
     from helpers import ROOT
 
     out = tmp_path_factory.mktemp("tables")
-    build(Options(root=ROOT, out=out, briefs=("yunqi",), audiences=("full-report",),
-                  formats=("html",)))
+    build(
+        Options(
+            root=ROOT, out=out, briefs=("yunqi",), audiences=("full-report",), formats=("html",)
+        )
+    )
     return out / "yunqi"
 
 
-@pytest.mark.parametrize(("lang", "table", "figures"), [
-    ("zh", "表1", ["图1", "图2", "图3"]),
-    ("en", "Table 1", ["Figure 1", "Figure 2", "Figure 3"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "table", "figures"),
+    [
+        ("zh", "表1", ["图1", "图2", "图3"]),
+        ("en", "Table 1", ["Figure 1", "Figure 2", "Figure 3"]),
+    ],
+)
 def test_exhibits_are_numbered_and_refs_point_at_them(yunqi_html, lang, table, figures):
     page = parse_html(yunqi_html / f"full-report.{lang}.html")
     captions = [text_of(c) for c in find_all(page, "caption")]
@@ -38,17 +44,23 @@ def test_exhibits_are_numbered_and_refs_point_at_them(yunqi_html, lang, table, f
     assert sum(1 for td in cells for _ in find_all(td, "span", class_="fact")) == 8
 
 
-LONG = """
+LONG = (
+    """
 ## A long table
 
 Table[long]: Every alliance figure, many times over
 
 | Item | Value |
 | --- | ---: |
-""" + "".join(f'| Row {chr(65 + i % 26)}{chr(65 + i // 26)} | {{{{ fact("yunqi.alliance.members") }}}} |\n'
-              for i in range(70)) + """
+"""
+    + "".join(
+        f'| Row {chr(65 + i % 26)}{chr(65 + i // 26)} | {{{{ fact("yunqi.alliance.members") }}}} |\n'
+        for i in range(70)
+    )
+    + """
 {{ ref("long") }} is long.
 """
+)
 
 
 def test_a_long_table_repeats_its_header_on_every_page(project, tmp_path):
@@ -56,12 +68,21 @@ def test_a_long_table_repeats_its_header_on_every_page(project, tmp_path):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\n# lessons", LONG + "\n# lessons", 1), encoding="utf-8")
     out = tmp_path / "out"
-    build(Options(root=project, out=out, briefs=("yunqi",), audiences=("full-report",),
-                  langs=("en",), formats=("pdf",)))
+    build(
+        Options(
+            root=project,
+            out=out,
+            briefs=("yunqi",),
+            audiences=("full-report",),
+            langs=("en",),
+            formats=("pdf",),
+        )
+    )
     pages = [squash(p) for p in pdf_pages(out / "yunqi" / "full-report.en.pdf")]
     with_rows = [p for p in pages if "RowA" in p or "RowZC" in p or "RowMB" in p]
-    spanned = [p for p in pages if any(f"Row{chr(65 + i % 26)}{chr(65 + i // 26)}" in p
-                                       for i in range(70))]
+    spanned = [
+        p for p in pages if any(f"Row{chr(65 + i % 26)}{chr(65 + i // 26)}" in p for i in range(70))
+    ]
     assert len(spanned) >= 2, "the table should run over a page break"
     assert with_rows and all("ItemValue" in p for p in spanned)
 
@@ -74,5 +95,7 @@ def test_an_unknown_ref_is_an_error_at_its_line(project):
     path.write_text("\n".join(lines), encoding="utf-8")
     result = run_cli("check", "-q", "--fast", "--project", str(project))
     assert result.returncode == 1
-    assert (f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table or chart has that id "
-            "(did you mean indicators?)") in result.stderr.splitlines()
+    assert (
+        f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table or chart has that id "
+        "(did you mean indicators?)"
+    ) in result.stderr.splitlines()

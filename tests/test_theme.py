@@ -17,8 +17,19 @@ ACCENT = (0x7A, 0x1F, 0x5C)
 @pytest.fixture(scope="module")
 def styled(tmp_path_factory):
     out = tmp_path_factory.mktemp("styled")
-    result = run_cli("--templates", str(HOUSE), "--brief", "yunqi", "--audience", "press",
-                     "--lang", "en", "--out", str(out), "-q")
+    result = run_cli(
+        "--templates",
+        str(HOUSE),
+        "--brief",
+        "yunqi",
+        "--audience",
+        "press",
+        "--lang",
+        "en",
+        "--out",
+        str(out),
+        "-q",
+    )
     assert result.returncode == 0, result.stderr
     return out / "yunqi"
 
@@ -37,27 +48,42 @@ def test_html_takes_the_house_colours_logo_and_name(styled):
 def test_pdf_takes_the_house_colours_and_running_header(styled, tmp_path):
     pages = pdf_pages(styled / "press.en.pdf")
     assert all("HarbourInstitute·Policybrief" in squash(text) for text in pages)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(styled / "press.en.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(styled / "press.en.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
     accent = 0
     for png in sorted(tmp_path.glob("page*.png")):
         image = Image.open(png).convert("RGB")
         width, height = image.size
         pixels = image.load()
-        accent += sum(1 for x in range(width) for y in range(height)
-                      if all(abs(a - b) <= 12 for a, b in zip(pixels[x, y], ACCENT, strict=True)))
+        accent += sum(
+            1
+            for x in range(width)
+            for y in range(height)
+            if all(abs(a - b) <= 12 for a, b in zip(pixels[x, y], ACCENT, strict=True))
+        )
     assert accent > 500  # chart bars, headings and the logo, in the house accent
 
 
-@pytest.mark.parametrize(("theme", "expected"), [
-    ("colors: {accent: red}\n",
-     "theme.yaml:1: theme: colour 'accent' is not valid: 'red' (write a colour as #rrggbb)"),
-    ("colors: {acent: '#000000'}\n",
-     "theme.yaml:1: theme: unknown colour 'acent' (did you mean accent?)"),
-    ("logo: ../secret.svg\n",
-     "theme.yaml:1: theme: logo '../secret.svg' lies outside its template folder (put the "
-     "image beside theme.yaml (links out of the folder are refused))"),
-])
+@pytest.mark.parametrize(
+    ("theme", "expected"),
+    [
+        (
+            "colors: {accent: red}\n",
+            "theme.yaml:1: theme: colour 'accent' is not valid: 'red' (write a colour as #rrggbb)",
+        ),
+        (
+            "colors: {acent: '#000000'}\n",
+            "theme.yaml:1: theme: unknown colour 'acent' (did you mean accent?)",
+        ),
+        (
+            "logo: ../secret.svg\n",
+            "theme.yaml:1: theme: logo '../secret.svg' lies outside its template folder (put the "
+            "image beside theme.yaml (links out of the folder are refused))",
+        ),
+    ],
+)
 def test_bad_themes_are_errors_at_their_line(tmp_path, theme, expected):
     house = tmp_path / "house"
     house.mkdir()

@@ -21,8 +21,10 @@ from pathlib import Path
 import docx
 import lxml.html
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Length
 from jinja2 import TemplateError
 
 from ..errors import RenderError
@@ -43,8 +45,11 @@ def fingerprint() -> str:
     here = Path(__file__).resolve().parent
     parts = [(p.name, p.read_bytes()) for p in sorted(here.glob("*.py"))]
     exe = shutil.which("rsvg-convert")
-    version = subprocess.run([exe, "--version"], capture_output=True, timeout=30,
-                             check=False).stdout if exe else b""
+    version = (
+        subprocess.run([exe, "--version"], capture_output=True, timeout=30, check=False).stdout
+        if exe
+        else b""
+    )
     digest = hashlib.sha256(repr((parts, metadata.version("python-docx"), version)).encode())
     return digest.hexdigest()
 
@@ -83,23 +88,32 @@ class DocxWriter:
         section.page_width, section.page_height = width, height
         root = lxml.html.document_fromstring(page.html)
         css = "\n".join("".join(s.itertext()) for s in root.iter("style"))
-        margins = page_margins(css) if own else None
+        found = page_margins(css) if own else None
         if own:
-            margins = margins or (docx.shared.Mm(DEFAULT_MARGIN),) * 4
-            section.top_margin, section.right_margin, section.bottom_margin, \
-                section.left_margin = margins
+            margins: tuple[Length, ...] = found or (docx.shared.Mm(DEFAULT_MARGIN),) * 4
+            section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+                margins
+            )
             section.header_distance = section.footer_distance = docx.shared.Mm(10)
         text_width = section.page_width - section.left_margin - section.right_margin
         authors = " · ".join(a.get(lang) for a in brief.authors)
-        self._header_footer(document, section, page.title, authors,
-                            translations.gettext("Page %(page)s of %(pages)s"), text_width,
-                            audience.cover)
+        self._header_footer(
+            document,
+            section,
+            page.title,
+            authors,
+            translations.gettext("Page %(page)s of %(pages)s"),
+            text_width,
+            audience.cover,
+        )
         notes_kind = "footnote" if audience.citations == "footnotes" else "endnote"
         try:  # the notes as the page's notes partial writes them (a house style's too)
             notes_html = env.get_template("_partials/notes.html").render(
-                notes=list(page.cited), compact=audience.endnotes == "compact",
-                medium="print", lang={"code": lang, "tag": page.lang.tag,
-                                      "name": page.lang.name})
+                notes=list(page.cited),
+                compact=audience.endnotes == "compact",
+                medium="print",
+                lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
+            )
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             raise RenderError(f"_partials/notes.html: template error: {exc}") from None
         items = {}
@@ -108,16 +122,27 @@ class DocxWriter:
                 number = (li.get("id") or "").removeprefix("note-")
                 if number.isdigit():
                     items[int(number)] = li
-        converter = Converter(document, lang=lang, toc=audience.toc, cover=audience.cover,
-                              notes_kind=notes_kind, note_items=items, text_width=text_width,
-                              rasters=self.rasters)
+        converter = Converter(
+            document,
+            lang=lang,
+            toc=audience.toc,
+            cover=audience.cover,
+            notes_kind=notes_kind,
+            note_items=items,
+            text_width=text_width,
+            rasters=self.rasters,
+        )
         body = root.find("body")
         converter.read_svgs(root, page.html)
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()
         section = document.sections[0]
-        for part in (document.element.body, converter.notes.root, section.header._element,
-                     section.footer._element):
+        for part in (
+            document.element.body,
+            converter.notes.root,
+            section.header._element,
+            section.footer._element,
+        ):
             converter.name_fonts(part)
         converter.notes.attach()
         if notes_kind == "endnote":
@@ -135,8 +160,9 @@ class DocxWriter:
         try:
             document = docx.Document(io.BytesIO(self.reference))
         except Exception as exc:  # python-docx raises several kinds for a broken package
-            raise RenderError(f"{self.reference_path}: not a usable Word document ({exc})") \
-                from None
+            raise RenderError(
+                f"{self.reference_path}: not a usable Word document ({exc})"
+            ) from None
         body = document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -144,8 +170,9 @@ class DocxWriter:
         return document
 
     @staticmethod
-    def _header_footer(document, section, title: str, authors: str, page_message: str,
-                       text_width: int, cover: bool) -> None:
+    def _header_footer(
+        document, section, title: str, authors: str, page_message: str, text_width: int, cover: bool
+    ) -> None:
         section.different_first_page_header_footer = cover  # no header on the cover
         header = section.header
         header.is_linked_to_previous = False
@@ -158,23 +185,21 @@ class DocxWriter:
         paragraph.style = document.styles["Footer"]
         tabs = paragraph.paragraph_format.tab_stops
         for stop in document.styles["Footer"].paragraph_format.tab_stops:
-            tabs.add_tab_stop(stop.position, docx.enum.text.WD_TAB_ALIGNMENT.CLEAR)
-        tabs.add_tab_stop(text_width, docx.enum.text.WD_TAB_ALIGNMENT.RIGHT)
+            tabs.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
+        tabs.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
         paragraph.add_run(authors)
         paragraph.add_run().add_tab()
         rest = page_message
         while rest:  # "Page %(page)s of %(pages)s" -> text, PAGE, text, NUMPAGES
-            cut = min((rest.find(m) for m in ("%(page)s", "%(pages)s") if m in rest),
-                      default=-1)
+            cut = min((rest.find(m) for m in ("%(page)s", "%(pages)s") if m in rest), default=-1)
             if cut == -1:
                 paragraph.add_run(rest)
                 break
             if cut:
                 paragraph.add_run(rest[:cut])
             name = "pages" if rest.startswith("%(pages)s", cut) else "page"
-            paragraph._p.append(ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE",
-                                                   "1"))
-            rest = rest[cut + len(f"%({name})s"):]
+            paragraph._p.append(ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE", "1"))
+            rest = rest[cut + len(f"%({name})s") :]
 
     @staticmethod
     def _endnotes_decimal(section) -> None:
@@ -184,8 +209,11 @@ class DocxWriter:
         fmt.set(qn("w:val"), "decimal")
         pr.append(fmt)
         # endnotePr follows the header/footer references and footnotePr in w:sectPr.
-        later = [c for c in sect if c.tag.split("}")[1] not in (
-            "headerReference", "footerReference", "footnotePr")]
+        later = [
+            c
+            for c in sect
+            if c.tag.split("}")[1] not in ("headerReference", "footerReference", "footnotePr")
+        ]
         if later:
             later[0].addprevious(pr)
         else:
@@ -217,5 +245,8 @@ class DocxWriter:
 def _blank(part) -> bool:
     """A header or footer with one empty paragraph (no text, no picture such as a logo)."""
     paragraphs = part.paragraphs
-    return len(paragraphs) == 1 and not paragraphs[0].text.strip() and not \
-        paragraphs[0]._p.xpath(".//w:drawing | .//w:pict")
+    return (
+        len(paragraphs) == 1
+        and not paragraphs[0].text.strip()
+        and not paragraphs[0]._p.xpath(".//w:drawing | .//w:pict")
+    )

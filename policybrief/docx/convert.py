@@ -21,19 +21,76 @@ from ..errors import RenderError
 from . import ooxml
 from .styles import HTML_LANGS, FontResolver, set_lang
 
-SKIP_TAGS = {"script", "style", "template", "noscript", "head", "title", "meta", "link",
-             "button", "input", "select", "textarea", "hr"}
+SKIP_TAGS = {
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "hr",
+}
 SKIP_CLASSES = {"skip-link", "backref", "fact-link", "visually-hidden", "cite-popover"}
-BLOCK_TAGS = {"p", "div", "section", "header", "footer", "main", "article", "aside", "figure",
-              "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt",
-              "dd", "table", "blockquote", "nav", "svg", "pre", "address", "img", "body"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "header",
+    "footer",
+    "main",
+    "article",
+    "aside",
+    "figure",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "blockquote",
+    "nav",
+    "svg",
+    "pre",
+    "address",
+    "img",
+    "body",
+}
 # Paragraph styles by the class of a paragraph or of the block that holds loose text.
-CLASS_STYLES = {"subtitle": "Subtitle", "kicker": "Kicker", "byline": "Byline",
-                "cover-date": "Byline", "colophon": "Byline", "summary": "Summary",
-                "standfirst": "Summary", "cover-summary": "Summary", "chart-source": "Caption",
-                "chart-title": "Caption", "attribution": "Caption", "source-list": "Body Text"}
-HEADINGS = {"h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3", "h5": "Heading 3",
-            "h6": "Heading 3"}
+CLASS_STYLES = {
+    "subtitle": "Subtitle",
+    "kicker": "Kicker",
+    "byline": "Byline",
+    "cover-date": "Byline",
+    "colophon": "Byline",
+    "summary": "Summary",
+    "standfirst": "Summary",
+    "cover-summary": "Summary",
+    "chart-source": "Caption",
+    "chart-title": "Caption",
+    "attribution": "Caption",
+    "source-list": "Body Text",
+}
+HEADINGS = {
+    "h2": "Heading 1",
+    "h3": "Heading 2",
+    "h4": "Heading 3",
+    "h5": "Heading 3",
+    "h6": "Heading 3",
+}
 CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 SPACES = re.compile(r"[ \t\r\n\f]+")
 CHART_WIDTH = Mm(55)  # the width of one chart in a row, as in the PDF's flex row
@@ -113,8 +170,18 @@ def local(element) -> str:
 
 
 class Converter:
-    def __init__(self, document, *, lang: str, toc: bool, cover: bool, notes_kind: str,
-                 note_items: dict[int, object], text_width: int, rasters: dict[str, bytes]):
+    def __init__(
+        self,
+        document,
+        *,
+        lang: str,
+        toc: bool,
+        cover: bool,
+        notes_kind: str,
+        note_items: dict[int, object],
+        text_width: int,
+        rasters: dict[str, bytes],
+    ):
         self.document = document
         self.lang = lang
         self.toc = toc
@@ -128,7 +195,7 @@ class Converter:
         self.bookmarks = 0
         self.charts = 0
         self.headings: list[tuple[int, str]] = []
-        self.toc_after = None  # the paragraph after which the TOC field goes
+        self.toc_after: Paragraph | None = None  # the paragraph after which the TOC goes
         self.rasters = rasters  # PNG by SVG: the editions of a build share their charts
         self.svg_sources: dict = {}
 
@@ -142,10 +209,13 @@ class Converter:
     # -- blocks ----------------------------------------------------------------------
 
     def skipped(self, element) -> bool:
-        return (local(element) in SKIP_TAGS or element.get("hidden") is not None
-                or bool(classes(element) & SKIP_CLASSES)
-                or element.get("role") == "doc-endnotes"
-                or element.get("aria-hidden") == "true")
+        return (
+            local(element) in SKIP_TAGS
+            or element.get("hidden") is not None
+            or bool(classes(element) & SKIP_CLASSES)
+            or element.get("role") == "doc-endnotes"
+            or element.get("aria-hidden") == "true"
+        )
 
     def blocks(self, sink, element, ctx: Ctx, style: str | None = None) -> None:
         """Write ``element``'s children: block children as blocks, runs of loose text and
@@ -175,7 +245,8 @@ class Converter:
                 if item.strip():
                     return True
             elif not self.skipped(item) and (
-                    "".join(item.itertext()).strip() or local(item) in ("br", "img")):
+                "".join(item.itertext()).strip() or local(item) in ("br", "img")
+            ):
                 return True
         return False
 
@@ -184,8 +255,9 @@ class Converter:
         if ctx.figures and style in (None, "Body Text"):
             style, item = "Key Figure", None
         elif item is not None:
-            style = style if style in ("Caption",) else (
-                "List Continue" if item.used else item.style)
+            style = (
+                style if style in ("Caption",) else ("List Continue" if item.used else item.style)
+            )
         elif ctx.quote and style in (None, "Body Text"):
             style = "Quote"
         style = style or "Body Text"
@@ -222,14 +294,14 @@ class Converter:
             self.inline_children(line, element, Fmt())
             self.headings.append((int(style[-1]), "".join(element.itertext()).strip()))
         elif tag in ("p", "figcaption", "dt", "dd", "address", "pre"):
-            style = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
+            named = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
             if tag == "figcaption":
-                style = "Caption"
+                named = "Caption"
             fmt = Fmt(style="Code") if tag == "pre" else Fmt()
-            line = self.paragraph(sink, style, ctx)
+            line = self.paragraph(sink, named, ctx)
             self.inline_children(line, element, fmt)
         elif tag in ("ul", "ol"):
-            self.list(sink, element, ctx)
+            self.bullets(sink, element, ctx)
         elif tag == "li":
             self.blocks(sink, element, ctx)
         elif tag == "dl":
@@ -247,8 +319,8 @@ class Converter:
         elif "charts" in cls and len([c for c in element if local(c) == "figure"]) > 1:
             self.chart_row(sink, element, ctx)
         else:  # section, div, header, figure, main...: a container
-            style = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
-            self.blocks(sink, element, ctx, style)
+            named = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
+            self.blocks(sink, element, ctx, named)
             if "cover" in cls and self.cover and tag == "header":
                 sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
@@ -272,11 +344,10 @@ class Converter:
             self.inline_children(line, title, Fmt())
         self.toc_after = line.paragraph
 
-    def list(self, sink, element, ctx: Ctx) -> None:
+    def bullets(self, sink, element, ctx: Ctx) -> None:
         ordered = local(element) == "ol"
         level = min(ctx.depth + 1, 3)
-        style = ("List Number" if ordered else "List Bullet") + ("" if level == 1
-                                                                 else f" {level}")
+        style = ("List Number" if ordered else "List Bullet") + ("" if level == 1 else f" {level}")
         num = self.restart(style) if ordered else None
         for child in element:
             if not isinstance(child.tag, str) or self.skipped(child):
@@ -367,7 +438,7 @@ class Converter:
             column.width = Emu(width)
         for start in range(0, len(figures), per_row):
             row = table.add_row()
-            for index, figure in enumerate(figures[start:start + per_row]):
+            for index, figure in enumerate(figures[start : start + per_row]):
                 row.cells[index].width = Emu(width)
                 self.blocks(CellSink(row.cells[index]), figure, Ctx(width - Mm(3)))
 
@@ -375,7 +446,8 @@ class Converter:
         # The SVG as the page has it: the HTML parser lowercases names (viewBox), which
         # SVG readers do not accept.
         svg = self.svg_sources.get(svg_element) or etree.tostring(
-            svg_element, encoding="unicode", with_tail=False).replace("viewbox=", "viewBox=")
+            svg_element, encoding="unicode", with_tail=False
+        ).replace("viewbox=", "viewBox=")
         if "xmlns=" not in svg.split(">", 1)[0]:
             svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
         title = svg_element.find("{*}title")
@@ -396,8 +468,14 @@ class Converter:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         shape = paragraph.add_run().add_picture(io.BytesIO(png), Emu(width), Emu(height))
         self.charts += 1
-        ooxml.add_svg(self.document, shape._inline, svg, self.charts, f"{name}: {alt}"
-                      if alt != name else name, name)
+        ooxml.add_svg(
+            self.document,
+            shape._inline,
+            svg,
+            self.charts,
+            f"{name}: {alt}" if alt != name else name,
+            name,
+        )
 
     def image(self, sink, element, ctx: Ctx) -> None:
         self.picture_run(Line(sink.add_paragraph(), None), element, ctx.width)
@@ -412,8 +490,10 @@ class Converter:
             data = base64.b64decode(match.group(2))
             shape = line.paragraph.add_run().add_picture(io.BytesIO(data))
         except Exception as exc:  # binascii.Error, python-docx's image errors, PIL-free parser
-            raise RenderError(f"an <img> in the page is not a readable {match.group(1)} "
-                              f"image ({exc.__class__.__name__})") from None
+            raise RenderError(
+                f"an <img> in the page is not a readable {match.group(1)} "
+                f"image ({exc.__class__.__name__})"
+            ) from None
         if shape.width > width:
             shape.height = Emu(int(shape.height * width / shape.width))
             shape.width = Emu(width)
@@ -448,15 +528,24 @@ class Converter:
         if tag == "svg":
             return
         if tag == "q":
-            opening, closing = ("「", "」") if "note-quote" in cls and self.lang == "zh" \
-                else ("“", "”")
+            opening, closing = (
+                ("「", "」") if "note-quote" in cls and self.lang == "zh" else ("“", "”")
+            )
             self.text(line, opening, fmt)
             self.inline_children_only(line, item, fmt)
             self.text(line, closing, fmt)
             return
-        style = {"strong": "Strong", "b": "Strong", "em": "Emphasis", "i": "Emphasis",
-                 "cite": "Emphasis", "dfn": "Emphasis", "code": "Code", "kbd": "Code",
-                 "samp": "Code"}.get(tag)
+        style = {
+            "strong": "Strong",
+            "b": "Strong",
+            "em": "Emphasis",
+            "i": "Emphasis",
+            "cite": "Emphasis",
+            "dfn": "Emphasis",
+            "code": "Code",
+            "kbd": "Code",
+            "samp": "Code",
+        }.get(tag)
         if tag == "span" and "fact" in cls:
             style = "Cited Figure"
         if tag == "span" and "note-value" in cls:
@@ -523,19 +612,30 @@ class Converter:
     def cite(self, line: Line, sup) -> None:
         """A citation mark: the first for a note makes the Word note, later ones refer to
         it (a NOTEREF field showing the same number, as the PDF repeats it)."""
-        link = next((a for a in sup.iter() if local(a) == "a" and
-                     (a.get("href") or "").startswith("#note-")), None)
-        digits = re.sub(r"\D", "", link.get("href") if link is not None else
-                        "".join(sup.itertext()))
+        link = next(
+            (
+                a
+                for a in sup.iter()
+                if local(a) == "a" and (a.get("href") or "").startswith("#note-")
+            ),
+            None,
+        )
+        digits = re.sub(
+            r"\D", "", link.get("href") if link is not None else "".join(sup.itertext())
+        )
         if not digits:
             return
         number = int(digits)
         paragraph = line.paragraph._p
         if number in self.cited:
             word_number, name = self.cited[number]
-            paragraph.append(ooxml.simple_field(
-                f"NOTEREF {name} \\f \\h", str(word_number),
-                self.style_id(self.notes.reference_style)))
+            paragraph.append(
+                ooxml.simple_field(
+                    f"NOTEREF {name} \\f \\h",
+                    str(word_number),
+                    self.style_id(self.notes.reference_style),
+                )
+            )
             return
         word_number, note_p = self.notes.add()
         run = self.notes.reference(word_number)
@@ -546,7 +646,11 @@ class Converter:
         self.cited[number] = (word_number, name)
         content = self.note_items.get(number)
         if content is not None:
-            note_line = Line(Paragraph(note_p, None), self.notes.text_style)
+            # a bare paragraph in the notes part: no story part is needed to add runs to it
+            note_line = Line(
+                Paragraph(note_p, None),  # type: ignore[arg-type]
+                self.notes.text_style,
+            )
             self.inline_children(note_line, content, Fmt())
 
     # -- after the body --------------------------------------------------------------
@@ -573,13 +677,11 @@ class Converter:
         updates the field, page numbers included, when the document is opened)."""
         if self.toc_after is None:
             return
-        entries = [(level, text) for level, text in self.headings if level <= 2] or \
-            [(1, "")]
+        entries = [(level, text) for level, text in self.headings if level <= 2] or [(1, "")]
         anchor = self.toc_after._p
         for index, (level, text) in enumerate(entries):
             p = OxmlElement("w:p")
-            p.get_or_add_pPr().get_or_add_pStyle().set(
-                qn("w:val"), self.style_id(f"TOC {level}"))
+            p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), self.style_id(f"TOC {level}"))
             if index == 0:
                 p.append(ooxml.field_char("begin", dirty=True))
                 p.append(ooxml.instr_run('TOC \\o "1-2" \\h \\z \\u'))

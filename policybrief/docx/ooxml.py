@@ -50,8 +50,9 @@ class Notes:
             p.append(r)
             note.append(p)
         self.count = 0
-        self.ids = {name: document.styles[name].style_id
-                    for name in (self.text_style, self.reference_style)}
+        self.ids = {
+            name: document.styles[name].style_id for name in (self.text_style, self.reference_style)
+        }
 
     def _note(self, number: int, kind: str | None = None):
         note = OxmlElement(f"w:{self.kind}")
@@ -106,8 +107,9 @@ class Notes:
             return
         content = CT.WML_FOOTNOTES if self.kind == "footnote" else CT.WML_ENDNOTES
         reltype = RT.FOOTNOTES if self.kind == "footnote" else RT.ENDNOTES
-        part = XmlPart(PackURI(f"/word/{self.kind}s.xml"), content, self.root,
-                       self.document.part.package)
+        part = XmlPart(
+            PackURI(f"/word/{self.kind}s.xml"), content, self.root, self.document.part.package
+        )
         self.document.part.relate_to(part, reltype)
         settings = self.document.settings.element
         pr = OxmlElement(f"w:{self.kind}Pr")
@@ -182,13 +184,20 @@ def rasterize(svg: str) -> bytes:
     base URL, so it cannot load any file or URL."""
     exe = shutil.which("rsvg-convert")
     if exe is None:
-        raise RenderError("rsvg-convert not found: the Word edition draws its charts with it "
-                          "(install Debian's librsvg2-bin, e.g. with scripts/setup.sh)")
+        raise RenderError(
+            "rsvg-convert not found: the Word edition draws its charts with it "
+            "(install Debian's librsvg2-bin, e.g. with scripts/setup.sh)"
+        )
     if len(svg) > MAX_SVG:
         raise RenderError(f"a chart's SVG is {len(svg)} bytes; the limit is {MAX_SVG}")
     try:
-        done = subprocess.run([exe, "--format=png", "--zoom=3"], input=svg.encode("utf-8"),
-                              capture_output=True, timeout=60, check=False)
+        done = subprocess.run(
+            [exe, "--format=png", "--zoom=3"],
+            input=svg.encode("utf-8"),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         raise RenderError("rsvg-convert took over 60 s to draw a chart") from None
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
@@ -200,8 +209,12 @@ def rasterize(svg: str) -> bytes:
 def add_svg(document, inline, svg: str, number: int, alt: str, name: str) -> None:
     """Give a picture (PNG, from python-docx) its SVG original and its alternative text.
     Word 2016 and later draw the SVG; older Word, WPS and LibreOffice the PNG."""
-    part = Part(PackURI(f"/word/media/chart{number}.svg"), "image/svg+xml",
-                svg.encode("utf-8"), document.part.package)
+    part = Part(
+        PackURI(f"/word/media/chart{number}.svg"),
+        "image/svg+xml",
+        svg.encode("utf-8"),
+        document.part.package,
+    )
     rid = document.part.relate_to(part, RT.IMAGE)
     blip = inline.find(f".//{{{A_NS}}}blip")
     ext_list = OxmlElement("a:extLst")
@@ -214,13 +227,12 @@ def add_svg(document, inline, svg: str, number: int, alt: str, name: str) -> Non
     doc_pr = inline.docPr
     doc_pr.set("descr", alt)
     doc_pr.set("name", name)
-    doc_pr.set("title", name)  # type: ignore[attr-defined]
+    doc_pr.set("title", name)
 
 
 def svg_size(svg: str) -> tuple[float, float]:
     """Width and height of an SVG from its viewBox (or width/height), in CSS pixels."""
-    box = re.search(r'viewBox\s*=\s*"\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)',
-                    svg)
+    box = re.search(r'viewBox\s*=\s*"\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', svg)
     if box:
         return float(box.group(1)), float(box.group(2))
     width = re.search(r'\swidth\s*=\s*"([\d.]+)', svg)
@@ -243,8 +255,10 @@ def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
     gives the same bytes. Member order is python-docx's, which is stable."""
     out = io.BytesIO()
     stamp = (max(date[0], 1980), date[1], date[2], 0, 0, 0)
-    with zipfile.ZipFile(io.BytesIO(data)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -262,16 +276,20 @@ def check_reference(path, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(i.file_size for i in archive.infolist())
             if total > 64 * 1024 * 1024 or len(archive.infolist()) > 2000:
-                raise RenderError(f"{where}: the reference document unpacks to {total} bytes "
-                                  f"in {len(archive.infolist())} files; the limits are 64 MiB "
-                                  "and 2,000 files")
+                raise RenderError(
+                    f"{where}: the reference document unpacks to {total} bytes "
+                    f"in {len(archive.infolist())} files; the limits are 64 MiB "
+                    "and 2,000 files"
+                )
             for item in archive.infolist():
                 if item.filename.endswith(".rels"):
                     rels = archive.read(item.filename)
                     if re.search(rb'TargetMode\s*=\s*"External"', rels):
-                        raise RenderError(f"{where}: the reference document links to an "
-                                          f"outside resource ({item.filename}); a house "
-                                          "style may not load anything from outside")
+                        raise RenderError(
+                            f"{where}: the reference document links to an "
+                            f"outside resource ({item.filename}); a house "
+                            "style may not load anything from outside"
+                        )
     except zipfile.BadZipFile:
         raise RenderError(f"{where}: not a Word document (.docx is a zip package)") from None
 

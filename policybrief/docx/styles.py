@@ -27,11 +27,20 @@ ACCENT_SOFT = "EEF3F9"
 # w:lang per edition: the language of Latin-script text and of East Asian text.
 LANG_TAGS = {"zh": ("zh-CN", "zh-CN"), "en": ("en-US", "zh-CN")}
 # HTML lang attributes inside a page (a Chinese quote in the English edition, say).
-HTML_LANGS = {"zh": "zh-CN", "zh-hans": "zh-CN", "zh-cn": "zh-CN", "en": "en-US",
-              "en-us": "en-US", "en-gb": "en-GB"}
+HTML_LANGS = {
+    "zh": "zh-CN",
+    "zh-hans": "zh-CN",
+    "zh-cn": "zh-CN",
+    "en": "en-US",
+    "en-us": "en-US",
+    "en-gb": "en-GB",
+}
 
-PAGE_SIZES = {"A4": (Mm(210), Mm(297)), "A5": (Mm(148), Mm(210)),
-              "letter": (Emu(int(8.5 * 914400)), Emu(11 * 914400))}
+PAGE_SIZES = {
+    "A4": (Mm(210), Mm(297)),
+    "A5": (Mm(148), Mm(210)),
+    "letter": (Emu(int(8.5 * 914400)), Emu(11 * 914400)),
+}
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
 
@@ -65,16 +74,16 @@ LOOKS: dict[str, Look] = {
     "Kicker": Look(P, "Normal", SANS, 9, True, color=WARM, after=4, keep_next=True),
     "Byline": Look(P, "Normal", SANS, 9, color=MUTED, after=2),
     "Summary": Look(P, "Body Text", SANS, 11, after=8),
-    "Heading 1": Look(P, "Normal", SANS, 15, True, color=ACCENT, before=18, after=6,
-                      keep_next=True),
-    "Heading 2": Look(P, "Normal", SANS, 12, True, color=INK, before=12, after=4,
-                      keep_next=True),
-    "Heading 3": Look(P, "Normal", SANS, 10.5, True, color=INK, before=10, after=3,
-                      keep_next=True),
+    "Heading 1": Look(
+        P, "Normal", SANS, 15, True, color=ACCENT, before=18, after=6, keep_next=True
+    ),
+    "Heading 2": Look(P, "Normal", SANS, 12, True, color=INK, before=12, after=4, keep_next=True),
+    "Heading 3": Look(P, "Normal", SANS, 10.5, True, color=INK, before=10, after=3, keep_next=True),
     "Quote": Look(P, "Body Text", color=MUTED, indent=6, rule="C9CED6"),
     "Caption": Look(P, "Normal", SANS, 8.5, color=MUTED, after=4),
-    "Key Figure": Look(P, "Normal", SANS, 9.5, color=INK, after=4, shade=ACCENT_SOFT,
-                       rule=ACCENT, indent=2),
+    "Key Figure": Look(
+        P, "Normal", SANS, 9.5, color=INK, after=4, shade=ACCENT_SOFT, rule=ACCENT, indent=2
+    ),
     "List Bullet": Look(P, "Body Text", after=3),
     "List Bullet 2": Look(P, "List Bullet"),
     "List Bullet 3": Look(P, "List Bullet"),
@@ -117,9 +126,14 @@ def set_lang(rpr, val: str, east_asia: str) -> None:
     if lang is None:
         lang = OxmlElement("w:lang")
         # w:lang sits after almost everything in w:rPr; before the few that may follow it.
-        follower = next((rpr.find(qn(t)) for t in ("w:eastAsianLayout", "w:specVanish",
-                                                     "w:oMath") if rpr.find(qn(t)) is not None),
-                        None)
+        follower = next(
+            (
+                rpr.find(qn(t))
+                for t in ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+                if rpr.find(qn(t)) is not None
+            ),
+            None,
+        )
         if follower is not None:
             follower.addprevious(lang)
         else:
@@ -147,8 +161,11 @@ def define_styles(document, lang: str, own: bool) -> None:
     styles = document.styles
     val, east_asia = LANG_TAGS[lang]
     rpr = defaults_rpr(styles.element)
-    if own or rpr.find(qn("w:rFonts")) is None or \
-            rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) is None:
+    if (
+        own
+        or rpr.find(qn("w:rFonts")) is None
+        or rpr.find(qn("w:rFonts")).get(qn("w:eastAsia")) is None
+    ):
         set_fonts(rpr, SERIF)
     set_lang(rpr, val, east_asia)  # the language is the edition's, whatever the house style
     known = {s.name: s for s in styles}
@@ -169,8 +186,15 @@ def _apply(style, look: Look, lang: str, known: dict) -> None:
         style.element.remove(style.element.rPr)
     if style.element.pPr is not None:
         for child in list(style.element.pPr):
-            if child.tag.split("}")[1] in ("pBdr", "spacing", "contextualSpacing", "jc", "shd",
-                                           "keepNext", "keepLines"):
+            if child.tag.split("}")[1] in (
+                "pBdr",
+                "spacing",
+                "contextualSpacing",
+                "jc",
+                "shd",
+                "keepNext",
+                "keepLines",
+            ):
                 style.element.pPr.remove(child)
     if look.base and look.base in known:
         style.base_style = known[look.base]
@@ -210,8 +234,7 @@ def _apply(style, look: Look, lang: str, known: dict) -> None:
     if look.rule:
         borders = OxmlElement("w:pBdr")
         left = OxmlElement("w:left")
-        for key, value in (("val", "single"), ("sz", "18"), ("space", "6"),
-                           ("color", look.rule)):
+        for key, value in (("val", "single"), ("sz", "18"), ("space", "6"), ("color", look.rule)):
             left.set(qn(f"w:{key}"), value)
         borders.append(left)
         _insert_ppr(ppr, borders)
@@ -223,13 +246,44 @@ def _apply(style, look: Look, lang: str, known: dict) -> None:
 
 
 # w:pPr children in schema order (the ones this module may add are pBdr and shd).
-_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
-              "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
-              "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
-              "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
-              "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
-              "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-              "sectPr", "pPrChange")
+_PPR_ORDER = (
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+)
 
 
 def _insert_ppr(ppr, child) -> None:
@@ -237,7 +291,7 @@ def _insert_ppr(ppr, child) -> None:
     old = ppr.find(child.tag)
     if old is not None:
         ppr.remove(old)
-    later = _PPR_ORDER[_PPR_ORDER.index(name) + 1:]
+    later = _PPR_ORDER[_PPR_ORDER.index(name) + 1 :]
     for existing in ppr:
         if existing.tag.split("}")[1] in later:
             existing.addprevious(child)
@@ -249,8 +303,12 @@ class FontResolver:
     """The fonts a run gets from its styles, repeated on the run itself: Word and WPS pick
     an East Asian face from the system's locale unless the run names one."""
 
-    SLOTS = {"ascii": "asciiTheme", "hAnsi": "hAnsiTheme", "eastAsia": "eastAsiaTheme",
-             "cs": "cstheme"}
+    SLOTS = {
+        "ascii": "asciiTheme",
+        "hAnsi": "hAnsiTheme",
+        "eastAsia": "eastAsiaTheme",
+        "cs": "cstheme",
+    }
 
     def __init__(self, document):
         self.styles = document.styles
@@ -279,8 +337,7 @@ class FontResolver:
         font outranks a named one in the same layer, as in Word."""
         key = (paragraph_style, character_style)
         if key not in self.cache:
-            layers = [*self._chain(character_style), *self._chain(paragraph_style),
-                      self.defaults]
+            layers = [*self._chain(character_style), *self._chain(paragraph_style), self.defaults]
             result: dict[str, str] = {}
             for slot, theme in self.SLOTS.items():
                 for layer in layers:
