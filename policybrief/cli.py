@@ -257,9 +257,17 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
+    from .project import settings
+
+    try:
+        configured = settings(root).get("out")  # [tool.policybrief] out; --out overrides it
+    except InputError as exc:
+        for reported in exc.problems:
+            print(reported, file=sys.stderr)
+        return exc.exit_code
     options = Options(
         root=root,
-        out=args.out,
+        out=args.out or (root / configured if configured else None),
         briefs=tuple(args.brief),
         audiences=tuple(args.audience),
         langs=tuple(args.lang),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import batch, charts, yamlio
 from .briefs import SLUG_RE, load_briefs
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 from .facts import Fields, load_factbase
 from .model import Audience, Project, Text
 from .theme import load_theme
@@ -24,7 +24,11 @@ PAGE_SIZES = ("A4", "A5", "letter")
 PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
 
 
-SETTINGS = {"templates": "a list of folder names", "source_texts": "a folder name"}
+SETTINGS = {
+    "templates": "a list of folder names",
+    "source_texts": "a folder name",
+    "out": "a folder name",
+}
 
 
 def settings(root: Path) -> dict:
@@ -54,9 +58,18 @@ def settings(root: Path) -> dict:
             ]
         )
     for key, value in config.items():
-        if key in SETTINGS and not (
+        if key not in SETTINGS:
+            problems.append(
+                Problem(
+                    "pyproject.toml",
+                    _line(text, key),
+                    f"[tool.policybrief]: unknown setting {key!r}",
+                    did_you_mean(key, SETTINGS, "known: " + ", ".join(sorted(SETTINGS))),
+                )
+            )
+        elif not (
             isinstance(value, str)
-            if key == "source_texts"
+            if key in ("source_texts", "out")
             else isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             example = '["house"]' if key == "templates" else '"../shared/seeds"'
