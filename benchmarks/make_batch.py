@@ -33,7 +33,7 @@ def make(rows: int, dest: Path, seed: int = 7) -> Path:
             f"  - slug: synthetic-{index:05d}",
             f"    name: {{zh: 合成成员{index:05d}, en: Synthetic member {index:05d}}}",
             "    kind: {zh: 用于性能测试的虚构成员, en: a fictitious member made for benchmarks}",
-            f"    team: {{value: {team}, quote: 'synthetic row {index}', source: jing-yunqi}}",
+            f"    team: {{value: {team}, quote: 'a team of {team} people', source: jing-yunqi}}",
         ]
     (dest / "briefs/members/rows.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return dest

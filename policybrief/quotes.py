@@ -353,10 +353,27 @@ def _zh_dates(text: str) -> list[DateMention]:
     return found
 
 
+_YEAR_BEFORE = re.compile(
+    r"\b(?:in|since|by|until|till|from|to|before|after|during|early|late|mid|year|end)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _year_in_context(text: str, start: int, end: int) -> bool:
+    """A bare four-digit number is a year after "in", "since", "by"… or before punctuation
+    or the end ("in 2016", "2016, the town…"); "2000 people" is a figure."""
+    if _YEAR_BEFORE.search(text[max(0, start - 12) : start]):
+        return True
+    after = text[end : end + 2]
+    return after == "" or after[0] in ",.;:)!?" or after.startswith("'s")
+
+
 def _en_dates(text: str) -> list[DateMention]:
     found = []
     for m in _EN_DATE.finditer(text):
         if m["bare"]:
+            if not _year_in_context(text, m.start(), m.end()):
+                continue  # "2000 people": a figure, not a year
             found.append(
                 DateMention(int(m["bare"]), None, None, "", m.group(0), m.start(), m.end())
             )

@@ -50,6 +50,9 @@ FIGURES = [
     ("over 300 firms", [(300, "over", False)]),
     ("nearly twelve towns", [(12, "nearly", False)]),
     ("more than 60 members", [(60, "more_than", False)]),
+    ("a team of 2000 people", [(2000, "exact", False)]),  # a figure, not the year 2000
+    ("每家初创企业最高可获得100万元的支持", [(1_000_000, "up_to", False)]),
+    ("约为3亿元", [(300_000_000, "about", False)]),
 ]
 
 
@@ -84,6 +87,7 @@ DATES = [
     ("published in July 2016", [(2016, 7, None, "")]),
     ("on 17 April 2015", [(2015, 4, 17, "")]),
     ("two years ago", [(None, None, None, "two years ago")]),
+    ("in 2016 the town grew", [(2016, None, None, "")]),
 ]
 
 
