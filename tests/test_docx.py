@@ -248,6 +248,13 @@ def test_word_structure_of_the_full_report(built):
     headers = ["".join(tr.itertext()) for tr in header_rows]
     assert any("English" in h for h in headers), headers  # the fact-check table
     assert any(h.startswith("Indicator") for h in headers), headers  # the brief's own table
+    captions = [
+        "".join(p.itertext())
+        for p in root.iter(W + "p")
+        if p.find(f"{W}pPr/{W}pStyle") is not None
+        and "Caption" in p.find(f"{W}pPr/{W}pStyle").get(W + "val", "")
+    ]
+    assert any(c.startswith("Table 1") for c in captions), captions  # numbered, above it
     # Charts: a PNG picture with the SVG beside it and the chart's description as alt text.
     pictures = list(
         root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")

@@ -395,6 +395,10 @@ class Converter:
                 rows.append((head, cells))
         if not rows:
             return
+        caption = next((c for c in element if local(c) == "caption"), None)
+        if caption is not None:  # 表1 / Table 1 and its text, above the table as in the PDF
+            line = self.paragraph(sink, "Caption", replace(ctx, item=None, quote=False))
+            self.inline_children(line, caption, Fmt())
         cols = max(len(cells) for _, cells in rows)
         table = sink.add_table(rows=0, cols=cols)
         try:
