@@ -274,8 +274,6 @@ def load_project(
         # An empty or comments-only facts file holds nothing, but is no reason to stop
         # checking cited ids.
         facts = replace(facts, complete=True)
-    if source_texts is not None:
-        facts = _sources_inside(facts, source_texts.resolve(), problems)
     briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     audiences = load_audiences(template_dirs, root, problems)
@@ -296,24 +294,3 @@ def settings_text(root: Path) -> str:
         return (root / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-
-
-def _sources_inside(facts, folder: Path, problems: list[Problem]):
-    """A source's ``file`` must lie inside the source folder; one that does not is reported
-    and never opened (its quotes go unverified)."""
-    sources = dict(facts.sources)
-    for sid, source in facts.sources.items():
-        if not source.file:
-            continue
-        target = (folder / source.file).resolve()
-        if not target.is_relative_to(folder):
-            problems.append(
-                Problem(
-                    source.loc.path,
-                    source.loc.line,
-                    f"source {sid!r}: file {source.file!r} lies outside the source folder",
-                    f"source files are read only from {folder}",
-                )
-            )
-            sources[sid] = replace(source, file="")
-    return replace(facts, sources=sources)

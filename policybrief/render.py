@@ -179,6 +179,20 @@ class FolderLoader(FileSystemLoader):
         raise TemplateNotFound(template)
 
 
+# What a template can raise while it renders: each becomes a RenderError with its line.
+TEMPLATE_FAILURES = (
+    TemplateError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    OverflowError,
+    RecursionError,
+    MemoryError,
+    TooSlow,
+)
+
+
 class PageTemplate(Template):
     """A page template: every render runs under the environment's bounds. :meth:`render`
     (``index.html``, ``facts.html``) checks the page and gives it its security policy;
@@ -189,17 +203,7 @@ class PageTemplate(Template):
         env = cast("PageEnvironment", self.environment)
         try:
             html = self.render_fragment(*args, **kwargs)
-        except (
-            TemplateError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            KeyError,
-            OverflowError,
-            RecursionError,
-            MemoryError,
-            TooSlow,
-        ) as exc:
+        except TEMPLATE_FAILURES as exc:
             raise RenderError(f"{env.where(exc)}: template error: {describe(exc)}") from None
         html, problems = secure(html)
         for problem in problems:
@@ -407,17 +411,7 @@ class Renderer:
             raise RenderError(
                 f"{self._shown(exc.filename)}:{exc.lineno}: template syntax error: {exc.message}"
             ) from None
-        except (
-            TemplateError,
-            TypeError,
-            ValueError,
-            AttributeError,
-            KeyError,
-            OverflowError,
-            RecursionError,
-            MemoryError,
-            TooSlow,
-        ) as exc:
+        except TEMPLATE_FAILURES as exc:
             raise RenderError(f"{self._where(exc)}: template error: {describe(exc)}") from None
         footnotes = None
         if audience.citations == "footnotes":

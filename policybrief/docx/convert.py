@@ -325,14 +325,7 @@ class Converter:
                 sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def inline_children(self, line: Line, element, fmt: Fmt) -> None:
-        fmt = self.lang_of(element, fmt)
-        if element.text:
-            self.text(line, element.text, fmt)
-        for child in element:
-            if isinstance(child.tag, str):
-                self.inline(line, child, fmt)
-            if child.tail:
-                self.text(line, child.tail, fmt)
+        self.inline_children_only(line, element, self.lang_of(element, fmt))
         line.trim()
 
     def contents(self, sink, nav) -> None:
