@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import manifest
 from .errors import InputError, OutputError, Problem, RenderError, UsageError
-from .write import Staging, output_lock
+from .write import Staging, interrupts_deferred, output_lock
 
 if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
     from .cache import BuildCache
@@ -424,7 +424,9 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
             staging.put(cache.path.name, cache.data())
             report.seconds = time.perf_counter() - started
             staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs, asdict(report)))
-            staging.commit()  # every file of this build, or none of them
+            with interrupts_deferred():
+                staging.commit()  # every file of this build, or none of them
+                staging.close()  # committed: clear the staging folder before an interrupt
     return report
 
 
