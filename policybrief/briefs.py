@@ -28,6 +28,7 @@ BRIEF_FIELDS = (
     "parity",
     "status",
     "revision",
+    "templates",
 )
 STATUSES = ("final", "draft")
 REVISION_FIELDS = ("date", "since", "note")
@@ -200,95 +201,37 @@ def load_text(path: Path, shown: str, lang: str, problems: list[Problem]) -> Lan
     )
 
 
-def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | None:
-    slug = folder.name
-    shown = (folder / "brief.yaml").relative_to(root).as_posix()
-    if not SLUG_RE.match(slug):
-        problems.append(
-            Problem(
-                shown,
-                1,
-                f"brief folder name {slug!r} is not a valid slug",
-                "use lowercase letters, digits and hyphens",
-            )
-        )
-        return None
-    if not (folder / "brief.yaml").is_file():
-        problems.append(
-            Problem(
-                shown,
-                1,
-                "missing brief.yaml",
-                "every brief folder needs one; see docs/authoring.md",
-            )
-        )
-        return None
-    data, found = yamlio.load(str(folder / "brief.yaml"), shown)
-    problems += found
+def load_brief(
+    folder: Path, root: Path, problems: list[Problem], defaults: dict | None = None
+) -> Brief | None:
+    """One brief folder; ``defaults`` holds the project's ``audiences`` and ``languages``
+    for a brief.yaml that leaves them out."""
+    data, shown = _brief_yaml(folder, root, problems)
     if data is None:
-        return None
-    if not isinstance(data, YMap):
-        problems.append(Problem(shown, 1, "brief.yaml must be a mapping of fields"))
         return None
     count = len(problems)
     f = Fields(data, shown, problems, "brief")
     f.unknown(BRIEF_FIELDS)
     date = f.date("date")
     topic = f.string("topic")
-    authors_raw = data.get("authors")
-    authors: list[Text] = []
-    if not isinstance(authors_raw, YList) or not authors_raw:
-        f.bad(
-            "authors" if "authors" in data else None,
-            "brief: 'authors' must be a list",
-            "e.g. - {zh: 政策研究室, en: Policy Research Office}",
-        )
-    else:
-        for index, item in enumerate(authors_raw):
-            if isinstance(item, YMap):
-                authors.append(_author(item, shown, problems) or Text(()))
-            else:
-                problems.append(
-                    Problem(
-                        shown,
-                        authors_raw.line_of(index),
-                        "brief: each author must be {zh: ..., en: ...}",
-                    )
-                )
-    audiences = _str_list(f, "audiences")
-    languages = _str_list(f, "languages")
+    authors = _authors(data, f, shown, problems)
+    audiences = _defaulted(f, "audiences", defaults or {})
+    languages = _defaulted(f, "languages", defaults or {})
     for lang in languages:
         if lang not in LANGS:
             f.bad("languages", f"brief: unknown language {lang!r}", "use " + " or ".join(LANGS))
     key_figures = _str_list(f, "key_figures", required=False)
     allow_digits = _str_list(f, "allow_digits", required=False)
-    texts: dict[str, LangText] = {}
-    for lang in languages:
-        if lang not in LANGS:  # reported above; never a path (it could be "../x" or "/x")
-            continue
-        path = folder / f"{lang}.md"
-        text_shown = path.relative_to(root).as_posix()
-        if not path.is_file():
-            problems.append(
-                Problem(
-                    shown,
-                    data.line_of("languages"),
-                    f"language {lang!r} is listed but {text_shown} is missing",
-                    "write it, or remove the language",
-                )
-            )
-            continue
-        loaded = load_text(path, text_shown, lang, problems)
-        if loaded:
-            texts[lang] = loaded
+    texts = _texts(folder, root, languages, data.line_of("languages"), shown, problems)
     status = data.get("status", "final")
     if status not in STATUSES:
         f.bad("status", f"brief: unknown status {status!r}", "use final or draft")
     revision = _revision(data, shown, problems)
+    templates = _own_templates(folder, root, f)
     if len(problems) > count or date is None:
         return None
     return Brief(
-        slug,
+        folder.name,
         folder.relative_to(root).as_posix(),
         date,
         topic,
@@ -306,7 +249,102 @@ def load_brief(folder: Path, root: Path, problems: list[Problem]) -> Brief | Non
         status=status,
         status_line=data.line_of("status") if "status" in data else 0,
         revision=revision,
+        templates=templates,
     )
+
+
+def _brief_yaml(folder: Path, root: Path, problems: list[Problem]) -> tuple[YMap | None, str]:
+    """brief.yaml of ``folder``, parsed, and its path as shown; None after a problem."""
+    shown = (folder / "brief.yaml").relative_to(root).as_posix()
+    if not SLUG_RE.match(folder.name):
+        message = f"brief folder name {folder.name!r} is not a valid slug"
+        problems.append(Problem(shown, 1, message, "use lowercase letters, digits and hyphens"))
+        return None, shown
+    if not (folder / "brief.yaml").is_file():
+        hint = "every brief folder needs one; see docs/authoring.md"
+        problems.append(Problem(shown, 1, "missing brief.yaml", hint))
+        return None, shown
+    data, found = yamlio.load(str(folder / "brief.yaml"), shown)
+    problems += found
+    if data is not None and not isinstance(data, YMap):
+        problems.append(Problem(shown, 1, "brief.yaml must be a mapping of fields"))
+        return None, shown
+    return data, shown
+
+
+def _authors(data: YMap, f: Fields, shown: str, problems: list[Problem]) -> list[Text]:
+    authors_raw = data.get("authors")
+    if not isinstance(authors_raw, YList) or not authors_raw:
+        f.bad(
+            "authors" if "authors" in data else None,
+            "brief: 'authors' must be a list",
+            "e.g. - {zh: 政策研究室, en: Policy Research Office}",
+        )
+        return []
+    authors: list[Text] = []
+    for index, item in enumerate(authors_raw):
+        if isinstance(item, YMap):
+            authors.append(_author(item, shown, problems) or Text(()))
+        else:
+            line = authors_raw.line_of(index)
+            problems.append(Problem(shown, line, "brief: each author must be {zh: ..., en: ...}"))
+    return authors
+
+
+def _defaulted(f: Fields, key: str, defaults: dict) -> tuple[str, ...]:
+    """A list field of brief.yaml, or the project's default (``[tool.policybrief]``)."""
+    if key not in f.data and defaults.get(key):
+        return tuple(defaults[key])
+    return _str_list(f, key)
+
+
+def _texts(
+    folder: Path, root: Path, languages: tuple[str, ...], line: int, shown: str, problems
+) -> dict[str, LangText]:
+    texts: dict[str, LangText] = {}
+    for lang in languages:
+        if lang not in LANGS:  # reported by the caller; never a path (it could be "../x")
+            continue
+        path = folder / f"{lang}.md"
+        text_shown = path.relative_to(root).as_posix()
+        if not path.is_file():
+            problems.append(
+                Problem(
+                    shown,
+                    line or 1,
+                    f"language {lang!r} is listed but {text_shown} is missing",
+                    "write it, or remove the language",
+                )
+            )
+            continue
+        loaded = load_text(path, text_shown, lang, problems)
+        if loaded:
+            texts[lang] = loaded
+    return texts
+
+
+def _own_templates(folder: Path, root: Path, f: Fields) -> str:
+    """``templates:``: the brief's own template folder, inside the brief's folder (so the
+    brief moves as one folder, and its templates are watched, cached and scanned with it)."""
+    if "templates" not in f.data:
+        return ""
+    name = f.data["templates"]
+    hint = "name a folder inside the brief's folder, e.g. templates: templates"
+    if not isinstance(name, str) or not name.strip():
+        f.bad("templates", "brief: 'templates' must be a folder name", hint)
+        return ""
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        f.bad("templates", f"brief: template folder {name!r} is outside the brief's folder", hint)
+        return ""
+    path = folder / name
+    if not path.is_dir():
+        where = folder.relative_to(root).as_posix()
+        f.bad("templates", f"brief: template folder {name!r} not found in {where}/", hint)
+        return ""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        f.bad("templates", f"brief: template folder {name!r} leads outside the brief's folder")
+        return ""
+    return path.relative_to(root).as_posix()
 
 
 def _lines(data: YMap) -> tuple[tuple[str, int], ...]:
@@ -366,14 +404,16 @@ def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:
     return Text(tuple(sorted(pairs)))
 
 
-def load_briefs(root: Path, problems: list[Problem]) -> dict[str, Brief]:
+def load_briefs(
+    root: Path, problems: list[Problem], defaults: dict | None = None
+) -> dict[str, Brief]:
     briefs: dict[str, Brief] = {}
     folder = root / "briefs"
     if not folder.is_dir():
         problems.append(Problem("briefs", 0, "no briefs folder", "create briefs/<slug>/"))
         return briefs
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        brief = load_brief(sub, root, problems)
+        brief = load_brief(sub, root, problems, defaults)
         if brief:
             briefs[brief.slug] = brief
     return briefs

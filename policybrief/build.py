@@ -21,7 +21,7 @@ from .write import Staging, interrupts_deferred, output_lock
 
 if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
     from .cache import BuildCache
-    from .model import Project
+    from .model import Audience, Project
     from .prose import RenderedText
     from .render import Page
 
@@ -42,7 +42,7 @@ class Options:
     formats: tuple[str, ...] = FORMATS
     strict: bool = False
     templates: tuple[Path, ...] = ()
-    source_texts: Path | None = None
+    source_texts: tuple[Path, ...] = ()  # --sources, searched before the configured ones
     force: bool = False
     jobs: int = 0  # 0: one worker per core
     shard: tuple[int, int] | None = None  # (i, n), 1-based: build every n-th output
@@ -114,12 +114,16 @@ def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
     return project, problems
 
 
+def _own_audiences(project: Project) -> dict[str, Audience]:
+    return {name: a for s in project.own.values() for name, a in s.audiences.items()}
+
+
 def plan(project: Project, options: Options) -> list[Output]:
     from .i18n import LANGUAGES
 
     for name, chosen, known in (
         ("brief", options.briefs, project.briefs),
-        ("audience", options.audiences, project.audiences),
+        ("audience", options.audiences, {**project.audiences, **_own_audiences(project)}),
         ("language", options.langs, LANGUAGES),
     ):
         for item in chosen:
@@ -186,7 +190,7 @@ def render_pages(
     pages: dict[tuple[Output, str], Page] = {}
     missing: set[tuple[str, str]] = set()
     for output, fmt in todo:
-        audience = project.audiences[output.audience]
+        audience = project.audience(output.brief, output.audience)
         if fmt == "docx":  # Word numbers its own notes: the page keeps numbered links
             if audience.citations == "links" and (output, "pdf") in pages:
                 pages[(output, fmt)] = pages[(output, "pdf")]  # the very same page
@@ -226,7 +230,7 @@ def render_pdfs(
     for (output, fmt), page in pages.items():
         if fmt != "pdf":
             continue
-        variant = project.audiences[output.audience].pdf_variant
+        variant = project.audience(output.brief, output.audience).pdf_variant
         jobs.append(
             PdfJob(
                 output,
@@ -253,7 +257,7 @@ def render_pdfs(
         faces,
     ):
         output, result = cast(Output, done.key), done.result
-        audience = project.audiences[output.audience]
+        audience = project.audience(output.brief, output.audience)
         where = project.briefs[output.brief].texts[output.lang].path
         if result.blocked:
             raise RenderError(
@@ -289,7 +293,7 @@ def render_docx(
         started = time.perf_counter()
         try:
             data = writer.write(
-                project.briefs[output.brief], project.audiences[output.audience], page
+                project.briefs[output.brief], project.audience(output.brief, output.audience), page
             )
         except RenderError as exc:
             raise RenderError(f"{output.name('docx')}: {exc}") from None
@@ -333,8 +337,12 @@ def with_overrides(project: Project, options: Options) -> Project:
         project = as_drafts(project)
     if not changes:
         return project
-    audiences = {name: replace(a, **changes) for name, a in project.audiences.items()}
-    return replace(project, audiences=audiences)
+
+    def changed(audiences: dict[str, Audience]) -> dict[str, Audience]:
+        return {name: replace(a, **changes) for name, a in audiences.items()}
+
+    own = {slug: replace(s, audiences=changed(s.audiences)) for slug, s in project.own.items()}
+    return replace(project, audiences=changed(project.audiences), own=own)
 
 
 def selection(options: Options) -> dict:
@@ -347,7 +355,7 @@ def selection(options: Options) -> dict:
         "formats": options.formats,
         "strict": options.strict,
         "templates": [str(t) for t in options.templates],
-        "sources": str(options.source_texts),
+        "sources": [str(s) for s in options.source_texts],
         "shard": options.shard,
         "page_size": options.page_size,
         "pdf_variant": options.pdf_variant,
@@ -473,7 +481,8 @@ def write_site(
     built = built_outputs(out) | set(staging.files)
     key = cachelib.digest(
         cachelib.engine_digest(),
-        cachelib.templates_digest(project),
+        cachelib.templates_digest(project.template_dirs),
+        [cachelib.templates_digest(s.dirs) for s in project.own.values()],
         cachelib.items_digest(project, sorted([*project.facts.facts, *project.facts.claims])),
         [
             cachelib.brief_digest(project, b, lang)

@@ -72,9 +72,9 @@ def fonts_digest(project: Project | None = None) -> str:
     return digest(entries)
 
 
-def templates_digest(project: Project) -> str:
+def templates_digest(dirs: tuple[Path, ...]) -> str:
     files = []
-    for folder in project.template_dirs:
+    for folder in dirs:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 files.append((str(path.relative_to(folder)), path.read_bytes()))
@@ -189,7 +189,8 @@ def output_keys(
 ) -> dict[tuple[str, str, str, str], str]:
     """The key of each (brief, audience, language, format) in ``outputs``: a digest of
     everything that output can show and of what shapes it."""
-    shared = (engine_digest(), templates_digest(project))
+    engine = engine_digest()
+    templates = {d: templates_digest(d) for d in {project.templates(o[0]).dirs for o in outputs}}
     # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
     wants_pdf = any("pdf" in formats for *_rest, formats in outputs)
     fonts = fonts_digest(project) if wants_pdf else fonts_digest()
@@ -200,7 +201,8 @@ def output_keys(
         docx_key = digest(fonts, fingerprint())  # the Word edition's charts use the fonts
     keys = {}
     for slug, name, lang, formats in outputs:
-        brief, audience = project.briefs[slug], project.audiences[name]
+        brief, audience = project.briefs[slug], project.audience(slug, name)
+        shared = (engine, templates[project.templates(slug).dirs])
         # A PDF/A-3b attaches every fact the language's text cites, with the sections that
         # cite it; a fact-check appendix lists those sections too: both depend on the whole
         # text, not only on what the audience prints.

@@ -312,7 +312,7 @@ def outputs_showing(project: Project, brief: Brief, lang: str) -> dict[str, tupl
     """For each id, the output files of this brief and language that print it."""
     shows: dict[str, list[str]] = {}
     for name in brief.audiences:
-        audience = project.audiences.get(name)
+        audience = project.templates(brief.slug).audiences.get(name)
         if audience is None:
             continue
         for item in _shown_by(project, brief, audience, lang):

@@ -197,39 +197,36 @@ def check_limits(brief: Brief) -> list[Problem]:
     return problems
 
 
-def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
+def find_source_text(folders: tuple[Path, ...], name: str) -> tuple[Path | None, str]:
+    """The file ``name`` in the first source folder that has it, or (None, why not). A name
+    that leads out of its folder (through ``..`` or a link) is never read."""
+    for folder in folders:
+        path = folder / name
+        if not path.resolve().is_relative_to(folder.resolve()):
+            return None, f"source text {name!r} resolves outside {folder}"
+        if path.is_file():
+            return path, ""
+    return None, f"source text {name!r} not found in " + ", ".join(map(str, folders))
+
+
+def check_facts(facts: FactBase, source_texts: tuple[Path, ...]) -> list[Problem]:
     problems = []
     texts: dict[str, str | None] = {}
 
     def source_text(source_id: str) -> str | None:
         if source_id not in texts:
             source = facts.sources[source_id]
-            path = source_texts / source.file if source_texts and source.file else None
-            if path and not path.resolve().is_relative_to(source_texts.resolve()):  # type: ignore[union-attr]
-                texts[source_id] = None  # a link out of the folder: never read
-                problems.append(
-                    Problem(
-                        source.loc.path,
-                        source.loc.line,
-                        f"source text {source.file!r} resolves outside {source_texts}",
-                        "keep source texts inside the source folder (no links out of it)",
-                    )
-                )
-            elif path and path.is_file():
+            path, why = find_source_text(source_texts, source.file) if source.file else (None, "")
+            texts[source_id] = None
+            if path:
                 raw = path.read_bytes().decode("utf-8", errors="replace")
                 texts[source_id] = _SPACE_RE.sub("", raw)
-            else:
-                texts[source_id] = None
-                if path:
-                    problems.append(
-                        Problem(
-                            source.loc.path,
-                            source.loc.line,
-                            f"source text {source.file!r} not found in {source_texts}",
-                            "quotes from it cannot be verified",
-                            "warning",
-                        )
-                    )
+            elif "outside" in why:
+                hint = "keep source texts inside the source folder (no links out of it)"
+                problems.append(Problem(source.loc.path, source.loc.line, why, hint))
+            elif why:
+                hint = "quotes from it cannot be verified"
+                problems.append(Problem(source.loc.path, source.loc.line, why, hint, "warning"))
         return texts[source_id]
 
     items: list[Fact | Claim] = [*facts.facts.values(), *facts.claims.values()]
@@ -246,7 +243,7 @@ def check_facts(facts: FactBase, source_texts: Path | None) -> list[Problem]:
                     did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
                 )
             )
-        elif source_texts is not None:
+        elif source_texts:
             text = source_text(item.source)
             if text is not None and _SPACE_RE.sub("", item.quote) not in text:
                 problems.append(
@@ -384,21 +381,13 @@ def check_briefs(project: Project) -> list[Problem]:
     # about ids until it is fixed, rather than bury its one error under dozens.
     check_ids = project.facts.complete
     for brief in project.briefs.values():
+        audiences = project.templates(brief.slug).audiences
         for audience in brief.audiences:
-            if audience not in project.audiences:
+            if audience not in audiences:
                 line = brief.line_of(f"audiences/{audience}")
-                problems.append(
-                    Problem(
-                        brief.loc.path,
-                        line,
-                        f"unknown audience {audience!r}",
-                        did_you_mean(
-                            audience,
-                            project.audiences,
-                            "known: " + ", ".join(sorted(project.audiences)),
-                        ),
-                    )
-                )
+                hint = did_you_mean(audience, audiences, "known: " + ", ".join(sorted(audiences)))
+                message = f"unknown audience {audience!r}"
+                problems.append(Problem(brief.loc.path, line, message, hint))
         for raw, fid in (
             zip(brief.key_figures, key_figures(brief), strict=True) if check_ids else ()
         ):
@@ -523,6 +512,8 @@ def check(project: Project) -> list[Problem]:
 
     problems += check_translations(project.root, project.briefs)
     problems += missing_translations(project.template_dirs, project.root)
+    for own in project.own.values():
+        problems += missing_translations(own.dirs, project.root)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 
 

@@ -113,10 +113,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--sources",
+        action="append",
+        default=[],
         type=Path,
         metavar="DIR",
-        help="folder of source texts to verify quotes against "
-        "(default: [tool.policybrief] source_texts in pyproject.toml)",
+        help="a folder of source texts to verify quotes against, searched before those of "
+        "[tool.policybrief] source_texts in pyproject.toml; repeatable",
     )
     p.add_argument(
         "--project",
@@ -274,7 +276,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         formats=tuple(dict.fromkeys(args.format)) or FORMATS,
         strict=args.strict,
         templates=tuple(args.templates),
-        source_texts=args.sources,
+        source_texts=tuple(args.sources),
         force=args.force,
         jobs=args.jobs,
         shard=args.shard,
@@ -360,20 +362,16 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
 
 def output_inputs(options, root: Path) -> list[Path]:
     """The folders a build reads, which its output folder must stay clear of."""
-    from .project import settings
+    from .config import settings, source_folders, template_folders
 
     config = settings(root)
-    folders = [
+    return [
         root / "facts",
         root / "briefs",
         root / "templates",
-        *options.templates,
-        *(root / d for d in config.get("templates", [])),
+        *template_folders(root, options.templates, config),
+        *source_folders(root, options.source_texts, config),
     ]
-    sources = options.source_texts or (
-        root / config["source_texts"] if config.get("source_texts") else None
-    )
-    return [*folders, *([sources] if sources else [])]
 
 
 def print_inventory(project) -> None:

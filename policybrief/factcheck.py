@@ -21,19 +21,20 @@ def anchor(section: str) -> str:
     return SECTION_ANCHORS.get(section, f"sec-{section}")
 
 
-def reference_edition(project: Project, audiences: tuple[str, ...]) -> str:
+def reference_edition(project: Project, slug: str) -> str:
     """The edition a fact's "cited in" links point to: the first of the brief's audiences
     that prints every section in full with full endnotes (so every citation and its note
     is on the page), else the first that prints the full text, else the first. Chosen by
     the audiences' settings, never by their names."""
 
     def rank(name: str) -> tuple[bool, bool]:
-        audience = project.audiences[name]
+        audience = project.audience(slug, name)
         return (
             audience.section_text == "full",
             audience.section_text == "full" and audience.endnotes == "full",
         )
 
+    audiences = project.briefs[slug].audiences
     best = max(rank(name) for name in audiences)
     return next(name for name in audiences if rank(name) == best)
 
@@ -44,7 +45,7 @@ def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any
         key = (cite.brief, cite.lang, cite.section)
         if key in seen:
             continue
-        audience = reference_edition(project, project.briefs[cite.brief].audiences)
+        audience = reference_edition(project, cite.brief)
         fragment = anchor(cite.section)
         seen[key] = {
             "brief": cite.brief,

@@ -36,12 +36,12 @@ def _walk(folder: Path, entries: list) -> None:
         entries.append((str(folder), -1, -1))
 
 
-def inputs_digest(root: Path, template_dirs: list[Path], sources: Path | None) -> str:
+def inputs_digest(root: Path, folders: list[Path]) -> str:
+    """Size and modification time of every file the build reads: facts, briefs (with their
+    own template folders), ``folders`` (templates and source texts) and the engine."""
     entries: list = []
-    for folder in (root / "facts", root / "briefs", *template_dirs, ENGINE):
+    for folder in (root / "facts", root / "briefs", *folders, ENGINE):
         _walk(folder, entries)
-    if sources:
-        _walk(sources, entries)
     for cache_dir in FONT_CACHES:
         _walk(Path(cache_dir).expanduser(), entries)
     for path in (root / "pyproject.toml",):
@@ -84,21 +84,14 @@ def record(out: Path, key: str, digest: str, report: dict) -> bytes:
 
 
 def key_and_digest(
-    root: Path, selection: dict, templates: tuple[Path, ...], sources: Path | None
+    root: Path, selection: dict, templates: tuple[Path, ...], sources: tuple[Path, ...]
 ) -> tuple[str, str]:
-    """The manifest key for these options and the digest of the inputs they read."""
-    import tomllib
+    """The manifest key for these options and the digest of the inputs they read (the same
+    folders the build reads: config.py resolves both)."""
+    from .config import quiet_settings, source_folders, template_folders
 
-    config: dict = {}
-    try:
-        with (root / "pyproject.toml").open("rb") as handle:
-            config = tomllib.load(handle).get("tool", {}).get("policybrief", {})
-    except (OSError, tomllib.TOMLDecodeError):
-        pass
-    dirs = [Path(d).resolve() for d in templates]
-    dirs += [(root / d).resolve() for d in config.get("templates", [])]
-    dirs.append(root / "templates")
-    if sources is None and config.get("source_texts"):
-        sources = root / config["source_texts"]
+    config = quiet_settings(root)
+    dirs = [*template_folders(root, templates, config), root / "templates"]
+    dirs += source_folders(root, sources, config)
     key = repr(sorted((k, repr(v)) for k, v in selection.items()))
-    return key, inputs_digest(root, dirs, sources.resolve() if sources else None)
+    return key, inputs_digest(root, dirs)

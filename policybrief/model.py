@@ -199,6 +199,7 @@ class Brief:
     status: str = "final"  # final | draft (drafts carry a watermark, never get published)
     status_line: int = 0  # line of `status:` in brief.yaml
     revision: Revision | None = None  # this edition's revision note (changes.py)
+    templates: str = ""  # brief.yaml `templates:`: its own template folder (project-relative)
 
     def line_of(self, key: str) -> int:
         """The brief.yaml line of a field or list item ("key_figures/some.id")."""
@@ -299,12 +300,31 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class TemplateSet:
+    """What one brief is rendered with: its template folders (most important first, the
+    built-in ``templates/`` last), and the audiences and theme those folders define."""
+
+    dirs: tuple[Path, ...]
+    audiences: dict[str, Audience]
+    theme: Theme
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     facts: FactBase
     briefs: dict[str, Brief]
-    audiences: dict[str, Audience]
-    source_texts: Path | None = None
-    template_dirs: tuple[Path, ...] = field(default=())
+    audiences: dict[str, Audience]  # the project's (every brief's unless it has its own)
+    source_texts: tuple[Path, ...] = ()  # source folders, searched in order
+    template_dirs: tuple[Path, ...] = field(default=())  # the project's template folders
     theme: Theme = field(default_factory=Theme)  # the house style (theme.yaml)
     editions: dict[str, Any] = field(default_factory=dict)  # slug -> changes.Edition
+    own: dict[str, TemplateSet] = field(default_factory=dict)  # slug -> a brief's own set
+
+    def templates(self, slug: str) -> TemplateSet:
+        """The template set brief ``slug`` is rendered with: its own folder over the
+        project's, or the project's."""
+        return self.own.get(slug) or TemplateSet(self.template_dirs, self.audiences, self.theme)
+
+    def audience(self, slug: str, name: str) -> Audience:
+        return self.templates(slug).audiences[name]

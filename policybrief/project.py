@@ -5,92 +5,22 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import stat
-import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 
 from . import batch, charts, yamlio
 from .briefs import SLUG_RE, load_briefs
-from .errors import InputError, Problem, did_you_mean
+from .config import setting_line, settings, settings_text, source_folders, template_folders
+from .errors import InputError, Problem
 from .facts import Fields, load_factbase
-from .model import Audience, Project, Text
-from .theme import load_theme
+from .model import Audience, Project, TemplateSet, Text
+from .theme import load_theme, theme_files
 from .yamlio import YMap
 
 AUDIENCE_FIELDS = tuple(f.name for f in fields(Audience) if f.name != "name")
 PAGE_SIZES = ("A4", "A5", "letter")
 PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
-
-
-SETTINGS = {
-    "templates": "a list of folder names",
-    "source_texts": "a folder name",
-    "out": "a folder name",
-}
-
-
-def settings(root: Path) -> dict:
-    """``[tool.policybrief]`` from the project's pyproject.toml, if any; a value of the wrong
-    type is a problem with its line."""
-    path = root / "pyproject.toml"
-    if not path.exists() and not path.is_symlink():
-        return {}
-    raw, problems = yamlio.read(str(path), "pyproject.toml")
-    if raw is None:
-        raise InputError(problems)
-    text = raw.decode("utf-8", errors="replace")
-    try:
-        config = tomllib.loads(text).get("tool", {}).get("policybrief", {})
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            [Problem("pyproject.toml", getattr(exc, "lineno", 0) or 0, f"invalid TOML: {exc}")]
-        ) from None
-    if not isinstance(config, dict):
-        raise InputError(
-            [
-                Problem(
-                    "pyproject.toml",
-                    _line(text, "tool.policybrief"),
-                    "[tool.policybrief] must be a table",
-                )
-            ]
-        )
-    for key, value in config.items():
-        if key not in SETTINGS:
-            problems.append(
-                Problem(
-                    "pyproject.toml",
-                    _line(text, key),
-                    f"[tool.policybrief]: unknown setting {key!r}",
-                    did_you_mean(key, SETTINGS, "known: " + ", ".join(sorted(SETTINGS))),
-                )
-            )
-        elif not (
-            isinstance(value, str)
-            if key in ("source_texts", "out")
-            else isinstance(value, list) and all(isinstance(v, str) for v in value)
-        ):
-            example = '["house"]' if key == "templates" else '"../shared/seeds"'
-            problems.append(
-                Problem(
-                    "pyproject.toml",
-                    _line(text, key),
-                    f"{key} must be {SETTINGS[key]}, not {type(value).__name__} {value!r}",
-                    f"write {key} = {example}",
-                )
-            )
-    if problems:
-        raise InputError(problems)
-    return config
-
-
-def _line(text: str, key: str) -> int:
-    """The line of ``key = ...`` (or of the ``[key]`` table) in TOML text; 0 if not found."""
-    pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.M)
-    found = pattern.search(text)
-    return text.count("\n", 0, found.start()) + 1 if found else 0
 
 
 def unsafe_files(folder: Path, shown: str) -> list[Problem]:
@@ -146,11 +76,13 @@ def unsafe_files(folder: Path, shown: str) -> list[Problem]:
 
 
 def load_audiences(
-    dirs: tuple[Path, ...], root: Path, problems: list[Problem]
+    dirs: tuple[Path, ...], root: Path, problems: list[Problem], read: int | None = None
 ) -> dict[str, Audience]:
-    """Audiences from ``audiences.yaml`` in each template folder; earlier folders win."""
+    """Audiences from ``audiences.yaml`` in each template folder; earlier folders win. Only
+    the first ``read`` folders' files are read (all by default); templates are looked up
+    in all of ``dirs``."""
     audiences: dict[str, Audience] = {}
-    for folder in reversed(dirs):
+    for folder in reversed(dirs[:read]):
         path = folder / "audiences.yaml"
         if not path.is_file():
             continue
@@ -164,53 +96,60 @@ def load_audiences(
             )
             continue
         for name, spec in table.items():
-            if not isinstance(name, str) or not SLUG_RE.match(name):
-                problems.append(
-                    Problem(
-                        shown,
-                        table.line_of(name),
-                        f"audience name {name!r} is not valid",
-                        "use lowercase letters, digits and hyphens; it names output files",
-                    )
-                )
-                continue
-            if not isinstance(spec, YMap):
-                problems.append(
-                    Problem(shown, table.line_of(name), f"audience {name!r} must be a mapping")
-                )
-                continue
-            f = Fields(spec, shown, problems, f"audience {name!r}")
-            f.unknown(AUDIENCE_FIELDS)
-            values = {k: spec[k] for k in AUDIENCE_FIELDS if k in spec}
-            values["label"] = f.text("label") or Text(())
-            values["template"] = f.string("template")
-            if values.get("section_text", "full") not in ("full", "lead"):
-                f.bad("section_text", f"audience {name!r}: section_text must be full or lead")
-            if values.get("endnotes", "full") not in ("full", "compact", "none"):
-                f.bad("endnotes", f"audience {name!r}: endnotes must be full, compact or none")
-            if values.get("citations", "links") not in ("links", "footnotes"):
-                f.bad("citations", f"audience {name!r}: citations must be links or footnotes")
-            if values.get("pdf_variant") not in (None, *PDF_VARIANTS):
-                f.bad(
-                    "pdf_variant",
-                    f"audience {name!r}: unknown PDF variant",
-                    "use " + " or ".join(PDF_VARIANTS),
-                )
-            if values.get("page_size", "A4") not in PAGE_SIZES:
-                f.bad(
-                    "page_size",
-                    f"audience {name!r}: unknown page size",
-                    "use " + ", ".join(PAGE_SIZES),
-                )
-            template = values["template"]
-            if template and not any((d / template).is_file() for d in dirs):
-                f.bad(
-                    "template",
-                    f"audience {name!r}: template {template!r} not found",
-                    "looked in " + ", ".join(_shown(d, root) for d in dirs),
-                )
-            audiences[name] = Audience(name=name, **values)
+            audience = _audience(name, spec, table, shown, dirs, root, problems)
+            if audience:
+                audiences[name] = audience
     return audiences
+
+
+def _audience(
+    name: object,
+    spec: object,
+    table: YMap,
+    shown: str,
+    dirs: tuple[Path, ...],
+    root: Path,
+    problems: list[Problem],
+) -> Audience | None:
+    if not isinstance(name, str) or not SLUG_RE.match(name):
+        problems.append(
+            Problem(
+                shown,
+                table.line_of(name),
+                f"audience name {name!r} is not valid",
+                "use lowercase letters, digits and hyphens; it names output files",
+            )
+        )
+        return None
+    if not isinstance(spec, YMap):
+        problems.append(Problem(shown, table.line_of(name), f"audience {name!r} must be a mapping"))
+        return None
+    f = Fields(spec, shown, problems, f"audience {name!r}")
+    f.unknown(AUDIENCE_FIELDS)
+    values = {k: spec[k] for k in AUDIENCE_FIELDS if k in spec}
+    values["label"] = f.text("label") or Text(())
+    values["template"] = f.string("template")
+    for key, default, allowed in _CHOICES:
+        if values.get(key, default) not in allowed:
+            f.bad(key, f"audience {name!r}: {key} must be {' or '.join(map(str, allowed))}")
+    template = values["template"]
+    if template and not any((d / template).is_file() for d in dirs):
+        f.bad(
+            "template",
+            f"audience {name!r}: template {template!r} not found",
+            "looked in " + ", ".join(_shown(d, root) for d in dirs),
+        )
+    return Audience(name=name, **values)
+
+
+# Audience keys with a fixed set of values: (key, default, allowed values).
+_CHOICES: tuple[tuple[str, object, tuple], ...] = (
+    ("section_text", "full", ("full", "lead")),
+    ("endnotes", "full", ("full", "compact", "none")),
+    ("citations", "links", ("links", "footnotes")),
+    ("pdf_variant", None, (None, *PDF_VARIANTS)),
+    ("page_size", "A4", PAGE_SIZES),
+)
 
 
 def audience_file(dirs: tuple[Path, ...], name: str, root: Path) -> str:
@@ -232,38 +171,23 @@ def _shown(path: Path, root: Path) -> str:
 
 
 def load_project(
-    root: Path, extra_templates: tuple[Path, ...] = (), source_texts: Path | None = None
+    root: Path,
+    extra_templates: tuple[Path, ...] = (),
+    source_texts: tuple[Path, ...] | None = (),
 ) -> tuple[Project, list[Problem]]:
     """Load everything that loads; return it with every problem found on the way, so the
     checker can run over the rest and one run reports everything."""
     root = root.resolve()
     config = settings(root)
-    problems: list[Problem] = []
-    user_dirs = tuple(Path(d).resolve() for d in extra_templates)
-    user_dirs += tuple((root / d).resolve() for d in config.get("templates", []))
+    problems = _missing_folders(root, extra_templates, config)
+    user_dirs = template_folders(root, extra_templates, config)
     template_dirs = (*user_dirs, root / "templates")
-    given = len(extra_templates)
-    for index, folder in enumerate(user_dirs):
-        if not folder.is_dir():
-            if index < given:
-                problems.append(Problem(_shown(folder, root), 0, "template folder not found"))
-            else:
-                problems.append(
-                    Problem(
-                        "pyproject.toml",
-                        _line(settings_text(root), "templates"),
-                        f"template folder {_shown(folder, root)!r} not found",
-                    )
-                )
-    if source_texts is None and config.get("source_texts"):
-        source_texts = root / config["source_texts"]
+    sources = source_folders(root, tuple(source_texts or ()), config)
     folders = [
         (root / "facts", "facts"),
         (root / "briefs", "briefs"),
-        *((d, _shown(d, root)) for d in template_dirs),
+        *((d, _shown(d, root)) for d in (*template_dirs, *sources)),
     ]
-    if source_texts is not None:
-        folders.append((source_texts, _shown(source_texts, root)))
     unsafe = [p for folder, shown in folders for p in unsafe_files(folder, shown)]
     if unsafe:  # stop before anything opens them
         raise InputError(unsafe)
@@ -274,23 +198,74 @@ def load_project(
         # An empty or comments-only facts file holds nothing, but is no reason to stop
         # checking cited ids.
         facts = replace(facts, complete=True)
-    briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
+    briefs = batch.expand(load_briefs(root, problems, config), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     audiences = load_audiences(template_dirs, root, problems)
-    theme = load_theme(template_dirs, root, problems)
-    return Project(
-        root,
-        facts,
-        briefs,
-        audiences,
-        source_texts.resolve() if source_texts else None,
-        template_dirs,
-        theme,
-    ), problems
+    theme = load_theme(
+        _theme_files(root, template_dirs, extra_templates, config, problems), root, problems
+    )
+    project = Project(root, facts, briefs, audiences, sources, template_dirs, theme)
+    own = {
+        slug: _own_set(project, brief.templates, problems)
+        for slug, brief in briefs.items()
+        if brief.templates
+    }
+    return replace(project, own=own), problems
 
 
-def settings_text(root: Path) -> str:
-    try:
-        return (root / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+def _own_set(project: Project, folder: str, problems: list[Problem]) -> TemplateSet:
+    """A brief's own template folder over the project's: its audiences (and any of the
+    project's it does not redefine) and its theme.yaml laid over the project's theme."""
+    own = (project.root / folder).resolve()
+    dirs = (own, *project.template_dirs)
+    audiences = {**project.audiences, **load_audiences(dirs, project.root, problems, read=1)}
+    files = [own / "theme.yaml"] if (own / "theme.yaml").is_file() else []
+    theme = load_theme(files, project.root, problems, base=project.theme)
+    return TemplateSet(dirs, audiences, theme)
+
+
+def _missing_folders(root: Path, given: tuple[Path, ...], config: dict) -> list[Problem]:
+    """A template or source folder named on the command line or in the settings that is
+    not there."""
+    problems = []
+    for folder in given:
+        if not Path(folder).is_dir():
+            problems.append(Problem(_shown(Path(folder), root), 0, "template folder not found"))
+    text = settings_text(root)
+    for key, what in (("templates", "template"), ("source_texts", "source")):
+        for name in config.get(key, []):
+            if not (root / name).is_dir():
+                problems.append(
+                    Problem(
+                        "pyproject.toml",
+                        setting_line(text, key),
+                        f"{what} folder {name!r} not found",
+                        f"create it, or correct {key} in [tool.policybrief]",
+                    )
+                )
+    return problems
+
+
+def _theme_files(
+    root: Path,
+    template_dirs: tuple[Path, ...],
+    given: tuple[Path, ...],
+    config: dict,
+    problems: list[Problem],
+) -> list[Path]:
+    """The theme files of the project, least important first: the built-in folder's, the
+    configured folders', the ``theme`` setting's, then those of ``--templates`` folders."""
+    files = theme_files(template_dirs)
+    name = config.get("theme")
+    if not name:
+        return files
+    path = (root / name).resolve()
+    line = setting_line(settings_text(root), "theme")
+    if not path.is_relative_to(root):
+        problems.append(Problem("pyproject.toml", line, f"theme {name!r} lies outside the project"))
+    elif not path.is_file():
+        problems.append(Problem("pyproject.toml", line, f"theme file {name!r} not found"))
+    else:
+        cli = theme_files(template_folders(root, given, {}))
+        return [*(f for f in files if f not in cli), path, *cli]
+    return files

@@ -345,12 +345,17 @@ class Renderer:
 
     def __init__(self, project: Project):
         self.project = project
-        self._envs: dict[str, tuple[PageEnvironment, Translations]] = {}
+        self._envs: dict[tuple, tuple[PageEnvironment, Translations]] = {}
 
-    def env(self, lang: str) -> tuple[PageEnvironment, Translations]:
-        if lang not in self._envs:
+    def env(
+        self, lang: str, dirs: tuple[Path, ...] | None = None
+    ) -> tuple[PageEnvironment, Translations]:
+        """The environment for ``lang`` over template folders ``dirs`` (the project's by
+        default; a brief with its own folder has its own environment)."""
+        dirs = dirs or self.project.template_dirs
+        if (lang, dirs) not in self._envs:
             env = PageEnvironment(
-                loader=FolderLoader([str(d) for d in self.project.template_dirs]),
+                loader=FolderLoader([str(d) for d in dirs]),
                 root=self.project.root,
                 autoescape=True,
                 undefined=StrictUndefined,
@@ -358,22 +363,23 @@ class Renderer:
                 lstrip_blocks=True,
                 extensions=["jinja2.ext.i18n"],
             )
-            translations = Translations(self.project.template_dirs, lang)
+            translations = Translations(dirs, lang)
             # installed on the environment by the jinja2.ext.i18n extension
             env.install_gettext_callables(  # type: ignore[attr-defined]
                 translations.gettext, translations.ngettext, newstyle=False
             )
             env.filters["css_content"] = css_content
             env.filters["css_string"] = css_string
-            self._envs[lang] = (env, translations)
-        return self._envs[lang]
+            self._envs[lang, dirs] = (env, translations)
+        return self._envs[lang, dirs]
 
     def page(
         self, brief: Brief, audience: Audience, prose: RenderedText, medium: str = "screen"
     ) -> Page:
         """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF."""
         lang = LANGUAGES[prose.lang]
-        env, translations = self.env(prose.lang)
+        dirs = self.project.templates(brief.slug).dirs
+        env, translations = self.env(prose.lang, dirs)
         translations.missing.clear()
         context = page_context(self.project, brief, audience, prose, lang)
         context["medium"] = medium
@@ -395,9 +401,9 @@ class Renderer:
                 ]
             html = template.render_fragment(context)
         except TemplateNotFound as exc:
-            folders = ", ".join(self._shown(d) for d in self.project.template_dirs)
+            folders = ", ".join(self._shown(d) for d in dirs)
             where = (
-                audience_file(self.project.template_dirs, audience.name, self.project.root)
+                audience_file(dirs, audience.name, self.project.root)
                 + ": audience "
                 + repr(audience.name)
                 if exc.name == template_name
@@ -625,6 +631,7 @@ def page_context(
                 "date": lang.date(fact.date) if fact.date else "",
             }
         )
+    theme = project.templates(brief.slug).theme
     drawn = [chart for chart in brief.charts or () if audience.charts]
     labels = exhibits(brief.texts[lang.code], brief.charts, lang)
     sections = [
@@ -634,7 +641,7 @@ def page_context(
             "html": s.lead if audience.section_text == "lead" else s.html,
             "charts": [
                 {
-                    **charts.render(chart, facts, lang, n, project.theme),
+                    **charts.render(chart, facts, lang, n, theme),
                     "label": labels.get(chart.id, ("", ""))[0],
                     "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
                 }
@@ -683,10 +690,10 @@ def page_context(
             "index": "../index.html",
         },
         "theme": {
-            "css": Markup(project.theme.css()),
-            "logo": project.theme.logo,
-            "organisation": _text(project.theme.organisation, lang),
-            "running_header": _text(project.theme.running_header, lang),
+            "css": Markup(theme.css()),
+            "logo": theme.logo,
+            "organisation": _text(theme.organisation, lang),
+            "running_header": _text(theme.running_header, lang),
         },
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),

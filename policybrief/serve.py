@@ -382,8 +382,8 @@ class PdfJob:
         ):
             for value in values:
                 argv += [flag, str(value)]
-        if o.source_texts:
-            argv += ["--sources", str(o.source_texts)]
+        for folder in o.source_texts:
+            argv += ["--sources", str(folder)]
         if o.page_size:
             argv += ["--page-size", o.page_size]
         if o.pdf_variant:

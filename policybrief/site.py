@@ -36,7 +36,7 @@ def render_index(project: Project, built: set[str]) -> str:
                 ]
                 entries.append(
                     {
-                        "audience": project.audiences[audience].label.get(lang),
+                        "audience": project.audience(brief.slug, audience).label.get(lang),
                         "audience_key": audience,
                         "lang": LANGUAGES[lang].name,
                         "tag": LANGUAGES[lang].tag,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import yamlio
 from .errors import Problem, did_you_mean
-from .model import Text, Theme
+from .model import Theme
 from .yamlio import Fields, YMap
 
 COLORS = ("ink", "muted", "rule", "accent", "accent_soft", "warm")
@@ -113,16 +113,20 @@ def _table(
     return values
 
 
-def load_theme(template_dirs: tuple[Path, ...], root: Path, problems: list[Problem]) -> Theme:
-    """The theme: the built-in folder's, with each user folder's keys laid over it."""
-    colors: dict[str, str] = {}
-    fonts: dict[str, str] = {}
-    logo = ""
-    texts: dict[str, Text | None] = {"organisation": None, "running_header": None}
-    for folder in reversed(template_dirs):  # the built-in folder first, the user's last
-        path = folder / "theme.yaml"
-        if not path.is_file():
-            continue
+def theme_files(template_dirs: tuple[Path, ...]) -> list[Path]:
+    """The ``theme.yaml`` of each folder, least important first (the built-in one first)."""
+    return [d / "theme.yaml" for d in reversed(template_dirs) if (d / "theme.yaml").is_file()]
+
+
+def load_theme(
+    files: list[Path], root: Path, problems: list[Problem], base: Theme | None = None
+) -> Theme:
+    """The theme: ``base`` (or nothing) with each file's keys laid over it in order; a
+    logo is read from beside the file that names it."""
+    base = base or Theme()
+    colors, fonts, logo = dict(base.colors), dict(base.fonts), base.logo
+    texts = {"organisation": base.organisation, "running_header": base.running_header}
+    for path in files:
         shown = _shown(path, root)
         data, found = yamlio.load(str(path), shown)
         problems += found
@@ -138,7 +142,7 @@ def load_theme(template_dirs: tuple[Path, ...], root: Path, problems: list[Probl
         colors.update(_table(data, "colors", COLORS, _COLOR_RE, f, shown, "colour"))
         fonts.update(_table(data, "fonts", FONTS, _FONT_RE, f, shown, "font"))
         if "logo" in data:
-            logo = _logo(folder, data["logo"], f)
+            logo = _logo(path.parent, data["logo"], f)
         for key in texts:
             if key in data:
                 texts[key] = f.text(key, required=False)

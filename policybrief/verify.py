@@ -52,7 +52,7 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         try:
             pages.page(
                 project.briefs[output.brief],
-                project.audiences[output.audience],
+                project.audience(output.brief, output.audience),
                 text,
                 medium="screen",
             )

@@ -60,25 +60,32 @@ class DocxWriter:
     def __init__(self, project: Project):
         self.project = project
         self.renderer = Renderer(project)
-        self.reference_path, self.reference = self._reference()
+        self.references: dict[tuple[Path, ...], tuple[Path | None, bytes | None]] = {}
+        self.reference_path, self.reference = self._reference(project.template_dirs)
         self.rasters: dict[str, bytes] = {}
 
-    def _reference(self) -> tuple[Path | None, bytes | None]:
+    def _reference(self, dirs: tuple[Path, ...]) -> tuple[Path | None, bytes | None]:
         """``reference.docx`` from the first template folder that has one (a house style's
-        folder comes before the built-in one)."""
-        for folder in self.project.template_dirs:
+        folder comes before the built-in one, a brief's own before both)."""
+        if dirs in self.references:
+            return self.references[dirs]
+        self.references[dirs] = (None, None)
+        for folder in dirs:
             path = folder / REFERENCE
             if path.is_file():
                 if path.stat().st_size > MAX_REFERENCE:
                     raise RenderError(f"{path}: the reference document is over 16 MiB")
                 data = path.read_bytes()
                 ooxml.check_reference(path, data)
-                return path, data
-        return None, None
+                self.references[dirs] = (path, data)
+                break
+        return self.references[dirs]
 
     def write(self, brief: Brief, audience: Audience, page: Page) -> bytes:
         lang = page.lang.code
-        env, translations = self.renderer.env(lang)
+        dirs = self.project.templates(brief.slug).dirs
+        env, translations = self.renderer.env(lang, dirs)
+        self.reference_path, self.reference = self._reference(dirs)
         document = self._document()
         own = self.reference is None
         define_styles(document, lang, own)
