@@ -194,13 +194,25 @@ def new(args: argparse.Namespace, root: Path) -> int:
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")
-        print(
-            "next: python3 build.py check"
-            if what == "brief"
-            else f"next: list {name} under audiences: in a brief.yaml and build with "
-            f"--templates {folder}"
-        )
+        print("next: python3 build.py check" if what == "brief" else _next_audience(root, folder))
     return 0
+
+
+def _next_audience(root: Path, folder: Path) -> str:
+    """What to do after ``new audience``: a folder inside a brief's folder is that brief's
+    own (``templates:`` in its brief.yaml); any other is named with ``--templates``."""
+    folder = folder.resolve()
+    briefs = (root / "briefs").resolve()
+    if folder.is_relative_to(briefs) and len(folder.relative_to(briefs).parts) > 1:
+        slug, *rest = folder.relative_to(briefs).parts
+        return (
+            f"next: in briefs/{slug}/brief.yaml write `templates: {'/'.join(rest)}` and list "
+            "the audience under audiences:"
+        )
+    return (
+        "next: list the audience under audiences: in a brief.yaml and build with "
+        f"--templates {folder} (or name the folder in templates = [...] in pyproject.toml)"
+    )
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
@@ -259,7 +271,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
-    from .project import settings
+    from .config import settings
 
     try:
         configured = settings(root).get("out")  # [tool.policybrief] out; --out overrides it

@@ -78,7 +78,7 @@ def _setting_problem(key: str, value: object) -> tuple[str, str] | None:
 
 def setting_line(text: str, key: str) -> int:
     """The line of ``key = ...`` (or of the ``[key]`` table) in TOML text; 0 if not found."""
-    pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.M)
+    pattern = re.compile(rf"^[ \t]*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.M)
     found = pattern.search(text)
     return text.count("\n", 0, found.start()) + 1 if found else 0
 

@@ -1,0 +1,145 @@
+"""The README's "A new topic, step by step", followed as written: every command run and
+every file written as the section prints them, in order, on a copy of the project; then
+the outputs read back as a reader sees them."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+
+import pypdf
+import pytest
+from helpers import ROOT, SEEDS, copy_project, find_all, parse_html, run_cli, text_of
+
+SECTION = "## A new topic, step by step"
+
+
+def steps() -> list[tuple[str, str, str]]:
+    """(kind, target, text) in reading order: ("run", command, "") for each line of a
+    ``sh`` block; ("write" | "append" | "settings", path, text) for a file block."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    found, start = [], 0
+    for fence in re.finditer(r"```(\w*)\n(.*?)\n```", section, re.S):
+        before, start = section[start : fence.start()], fence.end()
+        lang, body = fence.group(1), fence.group(2)
+        if lang == "sh":
+            found += [("run", line.strip(), "") for line in body.splitlines() if line.strip()]
+            continue
+        label = re.findall(r"\*\*([^*]+)\*\*\s*$", before.strip())
+        assert label, f"a {lang} block with no file name before it: {body[:60]!r}"
+        name = re.search(r"`([^`]+)`", label[-1])
+        assert name, label
+        if label[-1].startswith("append to"):
+            found.append(("append", name.group(1), body + "\n"))
+        elif name.group(1) == "[tool.policybrief]":
+            found.append(("settings", "pyproject.toml", body + "\n"))
+        else:
+            found.append(("write", name.group(1), body + "\n"))
+    return found
+
+
+def follow(project, step: tuple[str, str, str]) -> None:
+    kind, target, text = step
+    if kind == "write":
+        path = project / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    elif kind == "append":
+        with (project / target).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    elif kind == "settings":
+        path = project / target
+        # the copy lives elsewhere: the shipped folder by its absolute path
+        text = text.replace('"../shared/seeds"', f'"{SEEDS}"')
+        old = path.read_text(encoding="utf-8")
+        path.write_text(old.split("[tool.policybrief]", 1)[0] + text, encoding="utf-8")
+    else:
+        run(project, target)
+
+
+def run(project, command: str) -> None:
+    words = shlex.split(command)
+    if words[:2] == ["python3", "build.py"]:
+        result = run_cli(*words[2:], "--project", str(project), cwd=project)
+        assert result.returncode == 0, f"{command}\n{result.stderr}"
+    elif words[:2] == ["mkdir", "-p"]:
+        (project / words[2]).mkdir(parents=True, exist_ok=True)
+    elif words[0] == "pdftotext":
+        result = subprocess.run(words, cwd=project, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "River County Water Policy Unit" in result.stdout
+    else:
+        pytest.fail(f"the walkthrough runs a command this test does not know: {command}")
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("walkthrough") / "project")
+    for step in steps():
+        follow(project, step)
+    return project
+
+
+def test_the_walkthrough_has_every_step():
+    kinds = [(kind, target) for kind, target, _ in steps()]
+    assert kinds[0] == ("run", "python3 build.py new brief water-reform")
+    assert ("settings", "pyproject.toml") in kinds
+    assert ("run", "python3 build.py --brief water-reform --strict") in kinds
+    assert ("write", "briefs/water-reform/templates/theme.yaml") in kinds
+
+
+def test_the_new_source_folder_proves_the_quotes(walked):
+    result = run_cli("check", "--strict", "--project", str(walked), cwd=walked)
+    assert result.returncode == 0, result.stderr
+    assert "water-reform" in result.stdout
+    # without the team's folder, the bulletin cannot be found: a warning naming its line
+    settings = walked / "pyproject.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace(', "sources/water"', ""), encoding="utf-8")
+    try:
+        result = run_cli("check", "--fast", "--project", str(walked), cwd=walked)
+    finally:
+        settings.write_text(text, encoding="utf-8")
+    lines = (walked / "facts/sources.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("  river-county-bulletin:") + 1
+    assert f"facts/sources.yaml:{line}: warning: source text 'river-county-2024.txt' not found" in (
+        result.stderr
+    )
+
+
+def test_the_board_memo_carries_the_house_style(walked):
+    out = walked / "dist" / "water-reform"
+    for lang, organisation in (("en", "River County Water Policy Unit"), ("zh", "河县水务政策组")):
+        root = parse_html(out / f"board-memo.{lang}.html")
+        name = next(find_all(root, "span", class_="organisation-name"))
+        assert text_of(name) == organisation
+        logo = next(find_all(root, "img", class_="logo"))
+        assert logo.get("src", "").startswith("data:image/svg+xml;base64,")
+        reader = pypdf.PdfReader(out / f"board-memo.{lang}.pdf")
+        assert 1 <= len(reader.pages) <= 2
+        width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+        assert (round(width), round(height)) == (612, 792)  # US Letter, in points
+        assert organisation in reader.pages[0].extract_text()
+
+
+def test_the_theme_recolours_the_charts_of_this_brief_only(walked):
+    page = (walked / "dist/water-reform/full-report.en.html").read_text(encoding="utf-8")
+    chart = page.split('id="fig-covered"', 1)[1].split("</svg>", 1)[0]
+    assert 'fill="#0b7a75"' in chart
+    text = text_of(parse_html(walked / "dist/water-reform/full-report.en.html"))
+    assert "18,500 people" in text and "41,200 people" in text
+    assert "In 2024 the tiered water tariff covered 41,200 residents" in text
+
+
+def test_other_briefs_build_without_the_new_briefs_folder(walked, tmp_path):
+    out = tmp_path / "dist"
+    result = run_cli(
+        "--brief", "yunqi", "--format", "html", "-q", "--out", str(out),
+        "--project", str(walked), cwd=walked,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = (out / "yunqi/full-report.en.html").read_text(encoding="utf-8")
+    assert "River County" not in page and "#0b7a75" not in page
+    assert not (out / "yunqi/board-memo.en.html").exists()
