@@ -70,83 +70,64 @@ def split_front_matter(text: str, shown: str, problems: list[Problem]) -> tuple[
 def split_sections(
     body: str, first_line: int, shown: str, problems: list[Problem]
 ) -> tuple[Section, ...]:
+    """The four sections of a language file's body, each opened by ``# <key>``; every
+    problem (text before the first, unknown, repeated, empty, missing, out of order) is
+    recorded at its line."""
+    lines = body.split("\n")
+    headings = _headings(lines)
+    end = headings[0][0] if headings else len(lines)
+    stray = next((i for i, line in enumerate(lines[:end]) if line.strip()), None)
+    if stray is not None:
+        hint = "open it with '# background'"
+        problems.append(Problem(shown, first_line + stray, "text before the first section", hint))
     sections: list[Section] = []
-    current: tuple[str, int] | None = None
-    buffer: list[str] = []
-    in_fence = False
-    end_line = first_line
-
-    def close() -> None:
-        if current is None:
-            return
-        key, line = current
-        text = "\n".join(buffer).strip("\n")
+    for n, (index, key) in enumerate(headings):
+        number = first_line + index
+        stop = headings[n + 1][0] if n + 1 < len(headings) else len(lines)
+        problem = _heading_problem(key, sections)
+        if problem:
+            problems.append(Problem(shown, number, *problem))
+            continue
+        text = "\n".join(lines[index + 1 : stop])
         if not text.strip():
-            problems.append(
-                Problem(shown, line, f"section {key!r} is empty", "write at least one paragraph")
-            )
-        sections.append(Section(key, "\n".join(buffer), Loc(shown, line + 1)))
+            hint = "write at least one paragraph"
+            problems.append(Problem(shown, number, f"section {key!r} is empty", hint))
+        sections.append(Section(key, text, Loc(shown, number + 1)))
+    _order_problems(sections, first_line + len(lines) - 1, shown, problems)
+    return tuple(sections)
 
-    for offset, line in enumerate(body.split("\n")):
-        number = first_line + offset
-        end_line = number
+
+def _headings(lines: list[str]) -> list[tuple[int, str]]:
+    """(line index, key) of each level-one heading outside fenced code."""
+    found, in_fence = [], False
+    for index, line in enumerate(lines):
         if FENCE_RE.match(line):
             in_fence = not in_fence
         match = None if in_fence else HEADING_RE.match(line)
         if match:
-            key = match.group(1)
-            close()
-            buffer = []
-            if key not in SECTION_KEYS:
-                problems.append(
-                    Problem(
-                        shown,
-                        number,
-                        f"unknown section {key!r}",
-                        "sections are " + ", ".join(SECTION_KEYS),
-                    )
-                )
-                current = None
-                continue
-            if any(s.key == key for s in sections):
-                problems.append(Problem(shown, number, f"section {key!r} appears twice"))
-                current = None
-                continue
-            current = (key, number)
-        elif current is None:
-            if line.strip() and not sections:
-                problems.append(
-                    Problem(
-                        shown,
-                        number,
-                        "text before the first section",
-                        "open it with '# background'",
-                    )
-                )
-                # report once
-                current = ("", number)
-        else:
-            buffer.append(line)
-    close()
-    sections = [s for s in sections if s.key]
+            found.append((index, match.group(1)))
+    return found
+
+
+def _heading_problem(key: str, sections: list[Section]) -> tuple[str, str] | None:
+    if key not in SECTION_KEYS:
+        return f"unknown section {key!r}", "sections are " + ", ".join(SECTION_KEYS)
+    if any(s.key == key for s in sections):
+        return f"section {key!r} appears twice", ""
+    return None
+
+
+def _order_problems(
+    sections: list[Section], end_line: int, shown: str, problems: list[Problem]
+) -> None:
     keys = [s.key for s in sections]
     for key in SECTION_KEYS:
         if key not in keys:
-            problems.append(
-                Problem(shown, end_line, f"missing section {key!r}", f"add '# {key}' with its text")
-            )
-    present = [k for k in SECTION_KEYS if k in keys]
-    if keys == present or len(keys) != len(set(keys)):
-        return tuple(sections)
-    problems.append(
-        Problem(
-            shown,
-            sections[0].loc.line - 1,
-            "sections are out of order",
-            "the order is " + ", ".join(SECTION_KEYS),
-        )
-    )
-    return tuple(sections)
+            hint = f"add '# {key}' with its text"
+            problems.append(Problem(shown, end_line, f"missing section {key!r}", hint))
+    if keys != [k for k in SECTION_KEYS if k in keys]:
+        hint = "the order is " + ", ".join(SECTION_KEYS)
+        problems.append(Problem(shown, sections[0].loc.line - 1, "sections are out of order", hint))
 
 
 def load_text(path: Path, shown: str, lang: str, problems: list[Problem]) -> LangText | None:

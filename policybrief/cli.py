@@ -44,6 +44,7 @@ def shard(text: str) -> tuple[int, int]:
     return index, count
 
 
+# long: one declarative add_argument call per option, in the order --help prints them
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="build.py",
@@ -258,28 +259,54 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     root = (args.project or default_root or Path.cwd()).resolve()
-    from .build import (  # after argparse: --help stays instant
-        FORMATS,
-        Options,
-        assemble_index,
-        build,
-        load_and_check,
-        replay,
-    )
-
-    problem = usage_problems(args, root)
+    problem = usage_problems(args, root) or _target_problem(args)
     if problem:
         print(f"Error: {problem}", file=sys.stderr)
         return 2
+    try:
+        options = _options(args, root)
+    except InputError as exc:  # the settings: no build was started
+        return _input_errors(exc, stopped=False)
+    try:
+        if args.command not in ("check", "new", "sync-stamp", "changes"):
+            from .write import check_output_folder
+
+            check_output_folder(options.out_dir, root, output_inputs(options, root))
+        return COMMANDS.get(args.command, build_command)(args, options)
+    except InputError as exc:
+        return _input_errors(exc, stopped=True)
+    except BriefError as exc:
+        if args.debug:
+            raise
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _input_errors(exc: InputError, stopped: bool) -> int:
+    for reported in exc.problems:
+        print(reported, file=sys.stderr)
+    if stopped:
+        print(f"Error: stopped with {exc.summary}; nothing was written.", file=sys.stderr)
+    return exc.exit_code
+
+
+def _target_problem(args) -> str:
+    """The positional arguments that do not fit the command, as a usage error."""
+    args.old = args.target[0] if args.command == "changes" and len(args.target) == 1 else None
+    if args.command == "changes" and args.old is None:
+        return "changes needs OLD: a git revision or an earlier build's folder"
+    if args.target and args.command not in ("new", "changes"):
+        return f"unexpected argument {args.target[0]!r} (see --help)"
+    return ""
+
+
+def _options(args, root: Path):
+    """The build options: the command line over the project's settings."""
+    from .build import FORMATS, Options  # after argparse: --help stays instant
     from .config import settings
 
-    try:
-        configured = settings(root).get("out")  # [tool.policybrief] out; --out overrides it
-    except InputError as exc:
-        for reported in exc.problems:
-            print(reported, file=sys.stderr)
-        return exc.exit_code
-    options = Options(
+    configured = settings(root).get("out")  # [tool.policybrief] out; --out overrides it
+    return Options(
         root=root,
         out=args.out or (root / configured if configured else None),
         briefs=tuple(args.brief),
@@ -297,72 +324,61 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         draft=args.draft,
         publish=args.publish,
     )
-    args.old = args.target[0] if args.command == "changes" and len(args.target) == 1 else None
-    if args.command == "changes" and args.old is None:
+
+
+def serve_command(args, options) -> int:
+    from .serve import serve
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+    return serve(options, say, port=args.port)
+
+
+def check_command(args, options) -> int:
+    """``check``: load, check and (unless --fast) render every selected page in memory."""
+    from .build import load_and_check
+
+    project, problems = load_and_check(options)
+    if not args.fast:
+        from .verify import render_problems
+
+        rendered = render_problems(project, options)
+        if rendered:
+            raise InputError(problems + rendered)
+    for found in problems:
+        print(found, file=sys.stderr)
+    facts = project.facts
+    if not args.quiet:
+        print_inventory(project)
         print(
-            "Error: changes needs OLD: a git revision or an earlier build's folder", file=sys.stderr
+            f"ok: {len(facts.facts)} facts, {len(facts.claims)} claims, "
+            f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
+            f"{len(problems)} warning{'s' if len(problems) != 1 else ''}"
         )
-        return 2
-    if args.target and args.command not in ("new", "changes"):
-        print(f"Error: unexpected argument {args.target[0]!r} (see --help)", file=sys.stderr)
-        return 2
-    try:
-        if args.command not in ("check", "new", "sync-stamp", "changes"):
-            from .write import check_output_folder
+    return 0
 
-            check_output_folder(options.out_dir, root, output_inputs(options, root))
-        if args.command == "new":
-            return new(args, root)
-        if args.command in ("sync-stamp", "changes"):
-            return editions_command(args, options)
-        if args.command == "serve":
-            from .serve import serve
 
-            def say(line: str) -> None:
-                print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+def index_command(args, options) -> int:
+    from .build import assemble_index
 
-            return serve(options, say, port=args.port)
-        if args.command == "check":
-            project, problems = load_and_check(options)
-            if not args.fast:
-                from .verify import render_problems
+    reports = assemble_index(options)
+    if not args.quiet:
+        print(
+            f"wrote index.html and facts.html in {options.out_dir} from "
+            f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}"
+        )
+    return 0
 
-                rendered = render_problems(project, options)
-                if rendered:
-                    raise InputError(problems + rendered)
-            for found in problems:
-                print(found, file=sys.stderr)
-            facts = project.facts
-            if not args.quiet:
-                print_inventory(project)
-                print(
-                    f"ok: {len(facts.facts)} facts, {len(facts.claims)} claims, "
-                    f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
-                    f"{len(problems)} warning{'s' if len(problems) != 1 else ''}"
-                )
-            return 0
-        if args.command == "index":
-            reports = assemble_index(options)
-            if not args.quiet:
-                print(
-                    f"wrote index.html and facts.html in {options.out_dir} from "
-                    f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}"
-                )
-            return 0
-        show = not (args.quiet or args.json)
-        report = None if args.force else replay(options)
-        if report is None:
-            report = build(options, progress=Progress(sys.stderr) if show else None)
-    except InputError as exc:
-        for reported in exc.problems:
-            print(reported, file=sys.stderr)
-        print(f"Error: stopped with {exc.summary}; nothing was written.", file=sys.stderr)
-        return exc.exit_code
-    except BriefError as exc:
-        if args.debug:
-            raise
-        print(f"Error: {exc}", file=sys.stderr)
-        return exc.exit_code
+
+def build_command(args, options) -> int:
+    """The default command: build (or replay an unchanged build) and report."""
+    from .build import build, replay
+
+    show = not (args.quiet or args.json)
+    report = None if args.force else replay(options)
+    if report is None:
+        report = build(options, progress=Progress(sys.stderr) if show else None)
     for warning in report.warnings:
         print(warning if ": warning: " in warning else f"warning: {warning}", file=sys.stderr)
     if args.json:
@@ -489,3 +505,13 @@ def editions_command(args, options) -> int:
     report = json_report if args.json else markdown_report if args.markdown else text_report
     print(report(changes, options.briefs))
     return 0
+
+
+COMMANDS = {
+    "new": lambda args, options: new(args, options.root),
+    "sync-stamp": editions_command,
+    "changes": editions_command,
+    "serve": serve_command,
+    "check": check_command,
+    "index": index_command,
+}

@@ -27,52 +27,43 @@ def unsafe_files(folder: Path, shown: str) -> list[Problem]:
     """Named pipes, devices, sockets, symlink loops and symlinks that lead out of ``folder``
     anywhere under it: nothing may read them (a pipe blocks a reader; a symlink out would
     copy a file from elsewhere into the output)."""
-    problems: list[Problem] = []
     try:
         top = folder.resolve(strict=True)
     except (OSError, RuntimeError):
-        return problems
+        return []
     if not top.is_dir():
-        return problems
+        return []
+    problems: list[Problem] = []
     for here, dirs, files in os.walk(top, followlinks=False):
         for name in sorted([*dirs, *files]):
             path = Path(here) / name
             where = f"{shown}/{path.relative_to(top).as_posix()}"
             try:
-                info = path.lstat()
-                if stat.S_ISLNK(info.st_mode):
-                    try:
-                        target = path.resolve(strict=True)
-                    except RuntimeError:
-                        problems.append(Problem(where, 0, "symlink loop", "remove the link"))
-                        continue
-                    except OSError as exc:
-                        if exc.errno == errno.ELOOP:
-                            problems.append(Problem(where, 0, "symlink loop", "remove the link"))
-                        continue  # a dangling link: readers report it as missing
-                    if not target.is_relative_to(top):
-                        problems.append(
-                            Problem(
-                                where,
-                                0,
-                                f"symlink leads outside {shown}/",
-                                "copy the file into the folder instead",
-                            )
-                        )
-                        continue
-                    info = target.stat()
-                if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-                    problems.append(
-                        Problem(
-                            where,
-                            0,
-                            "not a regular file (a named pipe, device or socket)",
-                            "remove it",
-                        )
-                    )
+                problem = _unsafe(path, top, shown)
             except OSError as exc:
-                problems.append(Problem(where, 0, f"cannot read: {exc.strerror}"))
+                problem = (f"cannot read: {exc.strerror}", "")
+            if problem:
+                problems.append(Problem(where, 0, *problem))
     return problems
+
+
+def _unsafe(path: Path, top: Path, shown: str) -> tuple[str, str] | None:
+    """Why nothing may read ``path`` (message, hint), or None if it is safe."""
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = path.resolve(strict=True)
+        except RuntimeError:
+            return "symlink loop", "remove the link"
+        except OSError as exc:
+            # a dangling link is reported as missing by whoever reads it
+            return ("symlink loop", "remove the link") if exc.errno == errno.ELOOP else None
+        if not target.is_relative_to(top):
+            return f"symlink leads outside {shown}/", "copy the file into the folder instead"
+        info = target.stat()
+    if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+        return None
+    return "not a regular file (a named pipe, device or socket)", "remove it"
 
 
 def load_audiences(

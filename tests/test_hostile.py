@@ -892,7 +892,7 @@ case(
     check(),
     1,
     lambda w: f"pyproject.toml:{settings_line(w, 'source_texts')}: source_texts must be a "
-    'folder name, not int 5 (write source_texts = "../shared/seeds")',
+    'folder name or a list of them, not int 5 (write source_texts = ["../shared/seeds"])',
 )
 case(
     "configured template folder missing",
@@ -900,7 +900,7 @@ case(
     check(),
     1,
     lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: template folder 'nothere' "
-    "not found",
+    "not found (create it, or correct templates in [tool.policybrief])",
 )
 case(
     "audience of a user's audiences.yaml without its template",
