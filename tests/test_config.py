@@ -102,7 +102,11 @@ def test_repeated_sources_options_add_up(fixture_project):
     assert "source text 'qiaotou.txt' not found" in result.stderr
     assert "'hexi.txt'" not in result.stderr
     result = run_cli(
-        *args, "--sources", str(fixture_project / "more"), "--sources", str(fixture_project / "other")
+        *args,
+        "--sources",
+        str(fixture_project / "more"),
+        "--sources",
+        str(fixture_project / "other"),
     )
     assert result.returncode == 0, result.stderr
 
@@ -217,7 +221,9 @@ def test_a_briefs_own_audience_needs_no_flag_and_touches_no_other_brief(fixture_
     # another brief that lists the audience does not get it: an error at its line
     brief = fixture_project / "briefs/hexi/brief.yaml"
     brief.write_text(
-        brief.read_text(encoding="utf-8").replace("decision-makers]", "decision-makers, field-card]"),
+        brief.read_text(encoding="utf-8").replace(
+            "decision-makers]", "decision-makers, field-card]"
+        ),
         encoding="utf-8",
     )
     result = run_cli("check", "--fast", "-q", "--project", str(fixture_project))
