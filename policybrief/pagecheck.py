@@ -42,6 +42,8 @@ _LOADING = {
     "usemap",
 }
 _SETS = {"srcset", "imagesrcset"}
+_FILES = {"src", "poster", "data", "background", "lowsrc", "dynsrc"}  # attributes that load
+_LINK_LOADS = {"stylesheet", "icon", "preload", "prefetch", "manifest", "apple-touch-icon"}
 _NAVIGATION = {"a", "area"}  # href there is a link the reader follows, not a load
 _CSS_URL_FUNCTIONS = {"url", "src"}
 _CSS_SET_FUNCTIONS = {"image-set", "-webkit-image-set", "image", "cross-fade", "-webkit-cross-fade"}
@@ -208,6 +210,47 @@ def check_tree(root) -> list[Finding]:
     return list(dict.fromkeys(problems))
 
 
+def local_loads(root) -> list[Finding]:
+    """Files the page would load from beside itself (``<img src="seal.png">``, ``url(a.woff2)``
+    in its CSS): the output folder holds no such file and the page's policy allows only data:
+    URIs, so each is a problem, with the ``asset()`` call that embeds the file instead."""
+    found: list[str] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = _local(element.tag)
+        rel = set(element.attrib.get("rel", "").lower().split())
+        for name, value in ((_local(k), v) for k, v in element.attrib.items()):
+            if name in _FILES or (name == "href" and tag == "link" and rel & _LINK_LOADS):
+                found.append(value)
+            elif name in _SETS:
+                found += srcset_urls(value)
+            elif name == "style":
+                found += css_urls(value)
+        if tag == "style":
+            found += css_urls("".join(element.itertext()))
+    return [
+        Finding.of(
+            f"loads {url[:80]!r} from beside the page, where it is not "
+            f"(embed the file with {{{{ asset({url.strip()[:80]!r}) }}}})",
+            url,
+        )
+        for url in dict.fromkeys(found)
+        if _is_local_file(url)
+    ]
+
+
+def _is_local_file(url: str) -> bool:
+    """A relative URL that names a file (not data:, not ``#fragment``, not outside)."""
+    cleaned = _TAB_NEWLINE.sub("", url).strip()
+    return (
+        bool(cleaned)
+        and not cleaned.startswith("#")
+        and outside_url(cleaned) is None
+        and not (_SCHEME.match(cleaned))
+    )
+
+
 def _hash(script: str) -> str:
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
@@ -218,6 +261,7 @@ def secure(html: str) -> tuple[str, list[Finding]]:
     found in it (empty if it loads nothing from outside)."""
     root = tinyhtml5.parse(html)
     problems = check_tree(root)
+    problems += [p for p in local_loads(root) if p not in problems]
     scripts = sorted(
         {
             _hash("".join(e.itertext()))

@@ -43,6 +43,7 @@ from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
 from .pagecheck import Finding, secure
 from .project import audience_file
 from .prose import CITE_RE, RenderedText, exhibits, figure_html, html_text, note_text
+from .theme import asset_uri
 
 # Bounds on what one template render may cost (templates are untrusted input).
 MAX_SECONDS = 20  # wall clock per render; the largest real page takes well under a second
@@ -244,6 +245,7 @@ class PageEnvironment(SandboxedEnvironment):
         self.rendering = False
         self.range_items = 0
         self.globals["range"] = self.bounded_range
+        self.globals["asset"] = self.asset
 
     def get_template(self, name, *args: Any, **kwargs: Any) -> Template:
         try:
@@ -252,6 +254,10 @@ class PageEnvironment(SandboxedEnvironment):
             raise RenderError(
                 f"{self.shown(exc.filename)}:{exc.lineno}: template syntax error: {exc.message}"
             ) from None
+
+    def asset(self, name: object) -> str:
+        """``asset("seal.png")``: a file beside the templates as a data: URI (theme.py)."""
+        return asset_uri(cast(FolderLoader, self.loader).searchpath, name)
 
     def bounded_range(self, *args: int) -> range:
         numbers = range(*args)

@@ -71,6 +71,47 @@ def _logo(folder: Path, name: object, f: Fields) -> str:
     return f"data:{_LOGO_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+ASSET_TYPES = {
+    **_LOGO_TYPES,
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+}
+MAX_ASSET_BYTES = 2_000_000
+
+
+def asset_uri(folders: list[str] | tuple[Path, ...], name: object) -> str:
+    """``asset("seal.png")`` in a template: the file ``name`` from the first template folder
+    that has it, as a data: URI (pages load nothing, so files travel inside them). The name
+    is relative to the folder and must stay inside it, links included; ValueError says why
+    it cannot be used."""
+    if (
+        not isinstance(name, str)
+        or not name
+        or Path(name).is_absolute()
+        or ".." in Path(name).parts
+    ):
+        raise ValueError(f"asset({name!r}): give a file name relative to the template folder")
+    suffix = Path(name).suffix.lower()
+    if suffix not in ASSET_TYPES:
+        kinds = ", ".join(sorted(ASSET_TYPES))
+        raise ValueError(f"asset({name!r}): not a file type a page can embed ({kinds})")
+    for folder in folders:
+        path = Path(folder) / name
+        if not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(Path(folder).resolve()):
+            raise ValueError(f"asset({name!r}) leads outside its template folder")
+        data = path.read_bytes()
+        if len(data) > MAX_ASSET_BYTES:
+            raise ValueError(f"asset({name!r}) is {len(data):,} bytes; at most {MAX_ASSET_BYTES:,}")
+        return f"data:{ASSET_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
+    raise ValueError(f"asset({name!r}): no such file in the template folders")
+
+
 def _table(
     data: YMap,
     key: str,

@@ -103,3 +103,97 @@ def test_a_logo_linked_from_outside_is_never_read(tmp_path):
     result = run_cli("check", "-q", "--fast", "--templates", str(house))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].startswith(f"{house}/link.svg: symlink leads outside")
+
+
+# -- files beside a user template: asset() ---------------------------------------------------
+
+
+def _seal(folder) -> bytes:
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (8, 8), (200, 30, 40)).save(folder / "seal.png")
+    return (folder / "seal.png").read_bytes()
+
+
+def _memo(folder, body: str) -> None:
+    entries = (folder / "audiences.yaml").read_text(encoding="utf-8")
+    (folder / "audiences.yaml").write_text(
+        entries + "  seal-memo:\n    template: seal-memo.html\n"
+        "    label: {zh: 印章备忘录, en: Seal memo}\n",
+        encoding="utf-8",
+    )
+    (folder / "seal-memo.html").write_text(
+        '{% extends "base.html" %}\n{% block front %}\n'
+        + body
+        + '\n{% endblock %}\n{% block back %}{% include "_partials/notes.html" %}{% endblock %}\n',
+        encoding="utf-8",
+    )
+
+
+def _with_memo(project) -> None:
+    brief = project / "briefs/hexi/brief.yaml"
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("decision-makers]", "decision-makers, seal-memo]"), "utf-8")
+
+
+def test_a_file_beside_a_template_is_embedded_by_asset(fixture_project, tmp_path):
+    house = fixture_project / "house"
+    data = _seal(house / "img")
+    _memo(house, '<img class="seal" src="{{ asset("img/seal.png") }}" alt="seal">')
+    _with_memo(fixture_project)
+    out = tmp_path / "out"
+    result = run_cli(
+        "--brief", "hexi", "--audience", "seal-memo", "--lang", "en", "--format", "html",
+        "--format", "pdf", "--strict", "-q", "--out", str(out), "--project", str(fixture_project),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    seal = next(find_all(parse_html(out / "hexi/seal-memo.en.html"), "img", class_="seal"))
+    import base64
+
+    assert seal.get("src") == "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    import pypdf
+
+    images = [
+        image for page in pypdf.PdfReader(out / "hexi/seal-memo.en.pdf").pages
+        for image in page.images
+    ]  # fmt: skip
+    assert images, "the seal is not in the PDF"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '<img src="img/seal.png" alt="seal">',
+            "house/seal-memo.html:3: loads 'img/seal.png' from beside the page, where it is not "
+            "(embed the file with {{ asset('img/seal.png') }})",
+        ),
+        (
+            '<img src="{{ asset("../facts/units.yaml") }}" alt="x">',
+            "house/seal-memo.html:3: template error: asset('../facts/units.yaml'): give a file "
+            "name relative to the template folder",
+        ),
+        (
+            '<img src="{{ asset("img/missing.png") }}" alt="x">',
+            "house/seal-memo.html:3: template error: asset('img/missing.png'): no such file in "
+            "the template folders",
+        ),
+        (
+            '<img src="{{ asset("img/out.png") }}" alt="x">',
+            "house/img/out.png: symlink leads outside house/ (copy the file into the folder "
+            "instead)",
+        ),
+    ],
+    ids=["plain src", "dot-dot", "missing", "symlink out"],
+)
+def test_files_beside_templates_are_confined(fixture_project, body, expected):
+    house = fixture_project / "house"
+    _seal(house / "img")
+    outside = fixture_project.parent / "outside.png"
+    outside.write_bytes((house / "img/seal.png").read_bytes())
+    if "out.png" in body:
+        (house / "img/out.png").symlink_to(outside)
+    _memo(house, body)
+    _with_memo(fixture_project)
+    result = run_cli("check", "-q", "--brief", "hexi", "--project", str(fixture_project))
+    assert result.returncode == 1
+    assert expected in result.stderr, result.stderr
