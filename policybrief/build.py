@@ -250,7 +250,9 @@ def render_pdfs(
     )
     for done in render_all(
         jobs,
-        tuple(project.template_dirs),
+        tuple(
+            dict.fromkeys(d for s in (*project.own.values(), project.templates("")) for d in s.dirs)
+        ),
         project.root / "templates",
         options.jobs or default_jobs(),
         progress,
