@@ -123,6 +123,12 @@ def _audience(
     for key, default, allowed in _CHOICES:
         if values.get(key, default) not in allowed:
             f.bad(key, f"audience {name!r}: {key} must be {' or '.join(map(str, allowed))}")
+    for key in _FLAGS:
+        if key in values and not isinstance(values[key], bool):
+            f.bad(key, f"audience {name!r}: {key} must be true or false, not {values[key]!r}")
+    pages = values.get("max_pages")
+    if pages is not None and (isinstance(pages, bool) or not isinstance(pages, int) or pages < 1):
+        f.bad("max_pages", f"audience {name!r}: max_pages must be a whole number of pages")
     template = values["template"]
     if template and not any((d / template).is_file() for d in dirs):
         f.bad(
@@ -132,6 +138,9 @@ def _audience(
         )
     return Audience(name=name, **values)
 
+
+# Audience keys that are switches (true or false).
+_FLAGS = tuple(f.name for f in fields(Audience) if f.type in ("bool", bool))
 
 # Audience keys with a fixed set of values: (key, default, allowed values).
 _CHOICES: tuple[tuple[str, object, tuple], ...] = (

@@ -256,3 +256,28 @@ def test_a_briefs_template_folder_may_not_link_out(fixture_project):
     result = run_cli("check", "--fast", "-q", "--project", str(fixture_project))
     assert result.returncode == 1
     assert "symlink leads outside briefs/" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            '    key_figures: "false"',
+            "audience 'field-card': key_figures must be true or false, not 'false'",
+        ),
+        ("    max_pages: two", "audience 'field-card': max_pages must be a whole number of pages"),
+        ("    charts: 1", "audience 'field-card': charts must be true or false, not 1"),
+    ],
+)
+def test_audience_settings_of_the_wrong_type_are_errors_at_their_line(
+    fixture_project, line, message
+):
+    path = fixture_project / "house/audiences.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    key = line.split(":")[0]
+    number = next(n for n, text in enumerate(lines, 1) if text.startswith(key + ":"))
+    lines[number - 1] = line
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("check", "--fast", "-q", "--project", str(fixture_project))
+    assert result.returncode == 1
+    assert f"house/audiences.yaml:{number}: {message}" in result.stderr, result.stderr
