@@ -12,7 +12,8 @@ localhost, rebuild on every edit and reload the open pages.
 - A failed build keeps the last good files; each problem (``path:line: message``) is
   printed in the terminal and shown over every page in the browser, and the server keeps
   running. The next good build clears it.
-- PDFs are built after the HTML, by a separate process (``build.py --format pdf --jobs 1``)
+- PDFs and Word files are built after the HTML, by a separate process
+  (``build.py --format pdf --format docx --jobs 1``)
   that starts once the edits have paused for a moment and is stopped as soon as another
   edit arrives, so the HTML never waits for a PDF. A request for a PDF while one is due
   waits for it ("on demand").
@@ -255,7 +256,7 @@ class Handler(SimpleHTTPRequestHandler):
             path += "index.html"
         if path.endswith(".html"):
             return self.page(path, head)
-        if path.endswith(".pdf"):
+        if path.endswith((".pdf", ".docx")):
             self.preview.wait_for_pdfs(PDF_WAIT_SECONDS)
         return super().do_HEAD() if head else super().do_GET()
 
@@ -346,7 +347,8 @@ def problems_of(exc: BaseException) -> list[str]:
 
 
 class PdfJob:
-    """The PDFs, built by a separate ``build.py --format pdf`` process after the HTML."""
+    """The PDFs and Word files, built by a separate ``build.py --format pdf --format docx``
+    process after the HTML (so the edition bar's PDF and Word links work in the preview)."""
 
     def __init__(self, options: Options, preview: Preview, say: Say):
         self.options = options
@@ -364,8 +366,7 @@ class PdfJob:
             "-c",
             "import sys; from policybrief.cli import main; sys.exit(main(sys.argv[1:]))",
             "build",
-            "--format",
-            "pdf",
+            *(arg for fmt in ("pdf", "docx") if fmt in o.formats for arg in ("--format", fmt)),
             "--jobs",
             "1",
             "--quiet",
@@ -530,7 +531,8 @@ def serve(options: Options, say: Say, port: int = 8000) -> int:
             f"{getattr(exc, 'strerror', None) or exc} "
             "(choose another port with --port)"
         ) from None
-    pdfs = PdfJob(options, preview, say) if "pdf" in options.formats else None
+    wanted = {"pdf", "docx"} & set(options.formats)
+    pdfs = PdfJob(options, preview, say) if wanted else None
     watcher = Watcher(options, preview, say, pdfs)
     watcher.rebuild("start")
     thread = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)

@@ -10,6 +10,7 @@ an edit reaches the browser is measured by benchmarks/preview_reload.py, not ass
 from __future__ import annotations
 
 import html
+import io
 import queue
 import re
 import subprocess
@@ -18,6 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -165,6 +167,10 @@ def test_pdfs_come_after_the_html_and_on_demand_with_the_pdf_options(fixture_pro
         with urllib.request.urlopen(url + PAGE.replace(".html", ".pdf"), timeout=180) as pdf:
             assert pdf.status == 200
             assert pdf.read(5) == b"%PDF-"
+        # the edition bar's Word link works too (it once answered 404)
+        with urllib.request.urlopen(url + PAGE.replace(".html", ".docx"), timeout=180) as word:
+            assert word.status == 200
+            assert zipfile.ZipFile(io.BytesIO(word.read())).read("word/document.xml")
         assert wait_until(lambda: any("pdf: done" in line for line in lines), SOON), lines
         pdf_started = next(i for i, line in enumerate(lines) if "pdf: building" in line)
         assert html_done < pdf_started, lines
