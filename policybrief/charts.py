@@ -214,8 +214,9 @@ class _Reader:
             if ids and found and len(ids) != len(found[0].facts):
                 f.bad(
                     "facts",
-                    f"{self.name}: every series must give one fact per category",
-                    f"the first series has {len(found[0].facts)}",
+                    f"{self.name}: series {index + 1} has {len(ids)} "
+                    f"fact{'s' * (len(ids) != 1)}, the first {len(found[0].facts)}",
+                    "every series gives one fact per category",
                 )
             elif ids and label:
                 found.append(Series(label, tuple(ids)))
