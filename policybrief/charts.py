@@ -52,7 +52,7 @@ def load(brief: Brief, facts: FactBase, problems: list[Problem]) -> Brief:
     if not isinstance(raw, YList):
         problems.append(Problem(shown, getattr(raw, "line", 1), "brief: 'charts' must be a list"))
         return replace(brief, charts=())
-    charts = []
+    charts: list[Chart] = []
     for index, spec in enumerate(raw):
         if not isinstance(spec, YMap):
             problems.append(Problem(shown, raw.line_of(index), "each chart must be a mapping"))
@@ -270,7 +270,7 @@ class _Reader:
     def _check_totals(self, series: list[Series], totals: list[str]) -> None:
         for index, fid in enumerate(totals):
             parts = [self.facts.facts[s.facts[index]].value for s in series]
-            added = sum(parts, Decimal(0))
+            added = sum((v for v in parts if isinstance(v, Decimal)), Decimal(0))
             total = self.facts.facts[fid].value
             if total != added:
                 self.f.bad(
