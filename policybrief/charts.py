@@ -239,6 +239,9 @@ class _Reader:
             elif not isinstance(fact.value, Decimal):
                 self.bad_at(fid, f"fact {fid!r} is a date, not a quantity")
                 ok = False
+            elif fact.value < 0:
+                self.bad_at(fid, f"fact {fid!r} is negative", "charts draw figures from zero up")
+                ok = False
             elif units and fact.unit not in units:
                 self.bad_at(
                     fid,
