@@ -304,6 +304,39 @@ def render_docx(
     return done
 
 
+def write_chart_data(
+    project: Project,
+    outputs: list[Output],
+    cache: BuildCache,
+    staging: Staging,
+    force: bool,
+) -> None:
+    """Each chart's data as CSV beside the brief's web pages (``<brief>/<chart>.<lang>.csv``,
+    linked under the chart), for every brief and language with a web page that draws
+    charts; keyed, like the pages, by what the file shows."""
+    from . import cache as cachelib
+    from .chartsvg import csv_data, csv_name
+    from .i18n import LANGUAGES
+
+    pairs = {
+        (o.brief, o.lang)
+        for o in outputs
+        if "html" in o.formats and project.audience(o.brief, o.audience).charts
+    }
+    engine = cachelib.engine_digest()
+    for slug, lang in sorted(pairs):
+        for chart in project.briefs[slug].charts:
+            name = f"{slug}/{csv_name(chart, lang)}"
+            shown = (chart.series, chart.totals, chart.labels)  # not its line in brief.yaml
+            key = cachelib.digest(
+                engine, repr(shown), cachelib.items_digest(project, list(chart.facts)), lang
+            )
+            if force or not cache.fresh(name, key, staging.out / name):
+                data = csv_data(chart, project.facts, LANGUAGES[lang])
+                staging.put(name, data)
+                cache.record(name, key, len(data))
+
+
 def attachments(project: Project, output: Output, variant: str | None) -> tuple:
     """PDF/A-3 carries the facts the brief shows, as data, beside the printed page."""
     if variant != "pdf/a-3b":
@@ -399,6 +432,7 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
         for (output, fmt), page in pages.items():
             if fmt == "html":
                 staging.put(output.name(fmt), page.html.encode("utf-8"))
+        write_chart_data(project, outputs, cache, staging, options.force)
         pdfs = render_pdfs(project, pages, options, staging, report, progress)
         docs = render_docx(project, pages, staging)
         if options.strict and report.warnings:

@@ -477,10 +477,13 @@ def usage(project: Project) -> dict[str, list[Citation]]:
 
 
 def check_unused(project: Project) -> list[Problem]:
-    """Facts and claims no brief cites (nor shows as the other side of a cited conflict)."""
+    """Facts and claims no brief cites or charts (nor shows as the other side of a cited
+    conflict)."""
     if not project.briefs:
         return []
     cited = set(usage(project))
+    for brief in project.briefs.values():  # a chart shows its figures, with their citations
+        cited |= {f for chart in brief.charts for f in (*chart.facts, chart.note) if f}
     shown = set(cited)
     for conflict in project.facts.conflicts.values():
         if cited & set(conflict.facts):

@@ -238,17 +238,27 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Series:
+    """One named row of figures in a chart (a line, a stacked segment, a panel)."""
+
+    label: Text | None  # None: the single series of a column or bar chart
+    facts: tuple[str, ...]  # one fact per category, in order
+
+
+@dataclass(frozen=True)
 class Chart:
     """A chart declared in brief.yaml over facts of one unit."""
 
     id: str
-    kind: str  # column (categories side by side, e.g. years) | bar (horizontal)
+    kind: str  # column | bar | line | stacked | multiples (see charts.KINDS)
     section: str
     title: Text
-    facts: tuple[str, ...]
-    labels: tuple[Text | None, ...]  # per fact; None: the fact's date
+    facts: tuple[str, ...]  # every fact the chart shows: its series' in order, then totals
+    labels: tuple[Text | None, ...]  # per category; None: the first series' fact's date
     note: str | None  # a fact shown under the chart, e.g. growth
     loc: Loc
+    series: tuple[Series, ...] = ()  # column and bar: one series without a label
+    totals: tuple[str, ...] = ()  # stacked: one fact per category, the sum of its segments
 
 
 @dataclass(frozen=True)

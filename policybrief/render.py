@@ -33,7 +33,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
-from . import __version__, charts, factcheck
+from . import __version__, chartsvg, factcheck
 from .catalogs import Translations
 from .check import key_figures
 from .editions import revision_context
@@ -647,7 +647,7 @@ def page_context(
             "html": s.lead if audience.section_text == "lead" else s.html,
             "charts": [
                 {
-                    **charts.render(chart, facts, lang, n, theme),
+                    **chartsvg.render(chart, facts, lang, n, theme),
                     "label": labels.get(chart.id, ("", ""))[0],
                     "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
                 }

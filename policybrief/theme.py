@@ -20,7 +20,15 @@ from .errors import Problem, did_you_mean
 from .model import Theme
 from .yamlio import Fields, YMap
 
-COLORS = ("ink", "muted", "rule", "accent", "accent_soft", "warm")
+COLORS = (
+    "ink",
+    "muted",
+    "rule",
+    "accent",
+    "accent_soft",
+    "warm",
+    *(f"chart_{n}" for n in range(3, 7)),  # a chart's third to sixth series
+)
 FONTS = ("serif", "sans")
 THEME_FIELDS = ("colors", "fonts", "logo", "organisation", "running_header")
 MAX_LOGO_BYTES = 1_000_000

@@ -264,12 +264,19 @@ def test_word_structure_of_the_full_report(built):
     assert "Enterprises attracted" in pictures[0].get("descr")
     assert len([m for m in members if m.endswith(".svg")]) == 3
     with zipfile.ZipFile(path) as archive:  # the SVG as drawn (an SVG reader needs viewBox)
-        assert b'viewBox="0 0 300 230"' in archive.read("word/media/chart1.svg")
-    for extent in root.iter(
-        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
-    ):
-        assert int(extent.get("cx")) / int(extent.get("cy")) == pytest.approx(300 / 230, 0.01)
+        svgs = [archive.read(f"word/media/chart{n}.svg").decode() for n in (1, 2, 3)]
+    boxes = [re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups() for svg in svgs]
+    assert boxes[1:] == [("300", "230")] * 2  # the two column charts
+    assert "<polyline" not in svgs[0] and svgs[0].count('fill="#9a3b1f"') >= 2  # stacked
+    assert "Cloud-related" in pictures[0].get("descr") and "481" in pictures[0].get("descr")
+    extents = list(
+        root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent")
+    )
+    for extent, (width, height) in zip(extents, boxes, strict=True):
+        ratio = int(width) / int(height)
+        assert int(extent.get("cx")) / int(extent.get("cy")) == pytest.approx(ratio, 0.01)
         assert int(extent.get("cx")) > 45 * 36000  # a chart's width in the PDF's row
+    assert int(extents[0].get("cx")) > 120 * 36000  # the stacked bar has a row of its own
     assert len([m for m in members if m.endswith(".png")]) == 3
     assert b"svgBlip" in etree.tostring(root)
     # Recommendations: a numbered list, one paragraph per recommendation, starting at 1.
@@ -537,3 +544,35 @@ def test_a_template_logo_becomes_a_picture_and_a_broken_one_an_error(tmp_path):
         match="decision-makers.en.docx: an <img> in the page is not a readable png image",
     ):
         build(Options(**options, force=True))
+
+
+def test_line_stacked_and_multiple_charts_become_pictures(fixture_project, tmp_path):
+    """The fixture's hexi brief has one chart of each new kind: each is a picture in Word,
+    the SVG with a PNG drawn from it, its alternative text listing the values."""
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path,
+            briefs=("hexi",),
+            audiences=("full-report",),
+            langs=("en",),
+            formats=("docx",),
+        )
+    )
+    path = tmp_path / "hexi" / "full-report.en.docx"
+    root = xml(path, "word/document.xml")
+    pictures = list(
+        root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
+    )
+    descriptions = [p.get("descr") for p in pictures]
+    assert len(descriptions) == 3
+    assert descriptions[0].startswith("Residents: 2015: 32,000 people")
+    assert "Services: 2016 80 enterprises, 2017 160 enterprises" in descriptions[1]
+    assert "Total: 2016 200 enterprises" in descriptions[1]
+    assert descriptions[2].startswith("Enterprises by kind: Manufacturing: 2016 120 enterprises")
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        svgs = [archive.read(f"word/media/chart{n}.svg").decode() for n in (1, 2, 3)]
+        pngs = [archive.read(n) for n in sorted(names) if n.endswith(".png")]
+    assert "<polyline" in svgs[0] and 'class="legend"' in svgs[1] and 'class="panel"' in svgs[2]
+    assert len(pngs) == 3 and all(p.startswith(b"\x89PNG") and len(p) > 5000 for p in pngs)

@@ -265,7 +265,11 @@ def test_pdf_ua_1_is_tagged_with_language_title_and_chart_alternatives(fixture_p
 
     walk(root["/StructTreeRoot"])
     assert kinds.get("/H2", 0) >= 4 and kinds.get("/P", 0) > 5
-    assert figures == ["累计引进企业数", "园区产值"]
+    # each chart's alternative text is its title and every value it shows
+    assert figures == [
+        "累计引进企业数：2015年：120家；2016年12月：215家",
+        "园区产值：2015年：12亿元；2016年：超过20亿元",
+    ]
 
 
 def test_the_fixture_audience_comes_from_its_own_template_folder(fixture_dist):

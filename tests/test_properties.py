@@ -551,13 +551,30 @@ BRIEF_FIELDS = {
                 {},
                 optional={
                     "id": ids,
-                    "kind": st.one_of(st.sampled_from(["column", "bar", "pie"]), wild),
+                    "kind": st.one_of(
+                        st.sampled_from(["column", "bar", "line", "stacked", "multiples", "pie"]),
+                        wild,
+                    ),
                     "section": st.one_of(
                         st.sampled_from(["background", "outcomes", "results"]), wild
                     ),
                     "title": label,
                     "facts": st.one_of(st.lists(ids, max_size=3), wild),
                     "labels": st.one_of(st.lists(label, max_size=3), wild),
+                    "series": st.one_of(
+                        st.lists(
+                            st.fixed_dictionaries(
+                                {},
+                                optional={
+                                    "label": label,
+                                    "facts": st.one_of(st.lists(ids, max_size=3), wild),
+                                },
+                            ),
+                            max_size=3,
+                        ),
+                        wild,
+                    ),
+                    "totals": st.one_of(st.lists(ids, max_size=3), wild),
                     "note": ids,
                 },
             ),

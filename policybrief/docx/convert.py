@@ -94,6 +94,7 @@ HEADINGS = {
 CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 SPACES = re.compile(r"[ \t\r\n\f]+")
 CHART_WIDTH = Mm(55)  # the width of one chart in a row, as in the PDF's flex row
+WIDE_CHARTS = {"chart-line", "chart-stacked", "chart-multiples"}  # each on a row of its own
 SVG_TAG = "{http://www.w3.org/2000/svg}svg"
 
 
@@ -425,8 +426,20 @@ class Converter:
         return [int(width * share / sum(shares)) for share in shares]
 
     def chart_row(self, sink, element, ctx: Ctx) -> None:
-        """Charts side by side in a borderless table, as the PDF sets them in a row."""
-        figures = [c for c in element if local(c) == "figure"]
+        """Charts side by side in borderless tables, as the PDF sets them in a row; a wide
+        chart (line, stacked, small multiples) on its own, as base.css gives it a row."""
+        narrow: list = []
+        for figure in [c for c in element if local(c) == "figure"] + [None]:
+            if figure is not None and not classes(figure) & WIDE_CHARTS:
+                narrow.append(figure)
+                continue
+            if narrow:
+                self.chart_table(sink, narrow, ctx)
+                narrow = []
+            if figure is not None:
+                self.blocks(sink, figure, ctx)
+
+    def chart_table(self, sink, figures: list, ctx: Ctx) -> None:
         per_row = max(1, min(len(figures), ctx.width // CHART_WIDTH))
         table = sink.add_table(rows=0, cols=per_row)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
