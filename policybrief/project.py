@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import fields, replace
 from pathlib import Path
 
-from . import batch, charts, yamlio
+from . import batch, charts, images, yamlio
 from .briefs import SLUG_RE, load_briefs
 from .errors import InputError, Problem, did_you_mean
 from .facts import Fields, load_factbase
@@ -276,6 +276,7 @@ def load_project(
         facts = replace(facts, complete=True)
     briefs = batch.expand(load_briefs(root, problems), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
+    briefs = images.load(briefs, root, problems)
     audiences = load_audiences(template_dirs, root, problems)
     theme = load_theme(template_dirs, root, problems)
     return Project(
