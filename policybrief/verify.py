@@ -42,8 +42,8 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         brief = project.briefs[slug]
         try:
             prose[(slug, lang)] = renderer.render(
-            brief.texts[lang], brief.row, brief.charts, brief.pictures
-        )
+                brief.texts[lang], brief.row, brief.charts, brief.pictures
+            )
         except RenderError as exc:
             problems.append(as_problem(exc))
     pages = Renderer(project)
