@@ -260,8 +260,6 @@ def _ids(brief: Brief, lang: str, figures: list[Figure]) -> list[Problem]:
 def read(folder: Path, name: str, shown: str) -> Picture | tuple[str, str]:
     """The image ``name`` in ``folder`` (``shown``: as the user sees it, briefs/<slug>),
     read and checked; or (message, hint)."""
-    from PIL import Image, UnidentifiedImageError
-
     suffix = Path(name).suffix.lower()
     if suffix == ".svg":
         return (
@@ -271,6 +269,12 @@ def read(folder: Path, name: str, shown: str) -> Picture | tuple[str, str]:
         )
     if suffix not in SUFFIXES:
         return f"image {name!r}: only PNG and JPEG images are accepted", "save it as .png or .jpg"
+    data = _file(folder, name, shown)
+    return data if isinstance(data, tuple) else _picture(name, SUFFIXES[suffix], data)
+
+
+def _file(folder: Path, name: str, shown: str) -> bytes | tuple[str, str]:
+    """The bytes of the file ``name``, inside ``folder`` and within the size limit."""
     top = folder.resolve()
     try:
         path = (top / name).resolve(strict=True)
@@ -290,8 +294,14 @@ def read(folder: Path, name: str, shown: str) -> Picture | tuple[str, str]:
             f"scale it down: {_SIZE_HINT}",
         )
     with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
-    kind = SUFFIXES[suffix]
+        return handle.read(MAX_BYTES + 1)
+
+
+def _picture(name: str, kind: str, data: bytes) -> Picture | tuple[str, str]:
+    """``data`` decoded once with Pillow (a PNG or JPEG it says it is, within the pixel
+    limit, upright), then embedded without its metadata."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != kind:
@@ -303,11 +313,61 @@ def read(folder: Path, name: str, shown: str) -> Picture | tuple[str, str]:
                     f"{MAX_PIXELS:,} in all",
                     f"scale it down: {_SIZE_HINT}",
                 )
+            orientation = image.getexif().get(0x0112)
             image.load()  # a truncated or corrupt file fails here, not in the PDF
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, UnidentifiedImageError):
         return f"image {name!r} is not a readable {kind} file", f"save it again as {kind}"
-    digest = hashlib.sha256(data).hexdigest()
-    return Picture(name, MIME[kind], data, width, height, digest)
+    if orientation not in (None, 1):
+        return (
+            f"image {name!r} is stored turned and relies on its EXIF orientation "
+            f"({orientation}), which Word ignores",
+            f"save it upright, e.g. with mogrify -auto-orient {name}",
+        )
+    data = strip_metadata(data, kind)
+    return Picture(name, MIME[kind], data, width, height, hashlib.sha256(data).hexdigest())
+
+
+# What a camera or an editor writes beside the pixels: place (GPS), time, device, author,
+# comments. None of it is shown; all of it would be published with the page and the PDF.
+_PNG_DROPPED = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
+_JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}  # JFIF, the ICC colour profile, Adobe (colour transform)
+
+
+def strip_metadata(data: bytes, kind: str) -> bytes:
+    """``data`` without its metadata (EXIF with GPS, XMP, IPTC, text chunks, comments),
+    byte for byte otherwise: the pixels are not decoded or encoded again. The file has
+    been read by Pillow already, so its structure is sound."""
+    return _strip_png(data) if kind == "PNG" else _strip_jpeg(data)
+
+
+def _strip_png(data: bytes) -> bytes:
+    out, at = [data[:8]], 8
+    while at + 8 <= len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        end = at + 12 + length
+        if data[at + 4 : at + 8] not in _PNG_DROPPED:
+            out.append(data[at:end])
+        at = end
+    return b"".join(out)
+
+
+def _strip_jpeg(data: bytes) -> bytes:
+    """Segments up to the image data (SOS), each ``FF xx`` with a length, then the rest."""
+    out, at = [data[:2]], 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xDA:  # start of scan: the entropy-coded data and the end follow
+            break
+        end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        dropped = marker == 0xFE or (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEPT_APPS)
+        if not dropped:
+            out.append(data[at:end])
+        at = end
+    out.append(data[at:])
+    return b"".join(out)
 
 
 def _load_one(

@@ -421,3 +421,75 @@ def test_a_large_image_is_reported_with_its_size(fixture_project, capsys):
         f"briefs/hexi/en.md:{line}: warning: image 'noise.png' is {size // 1024:,} KiB "
         "(600 × 400 pixels); every page and PDF that shows it carries about that much"
     ) in capsys.readouterr().err
+
+
+def _photo(folder: Path) -> Image.Image:
+    """A JPEG that says who took it and where (EXIF), with a comment, and a PNG with a text
+    chunk naming its author; returns the pixels both hold."""
+    pixels = Image.frombytes("RGB", (64, 48), bytes(range(256)) * 36)
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Secret"  # Artist
+    exif[0x010E] = "Behind the town hall"  # ImageDescription
+    pixels.save(folder / "photo.jpg", exif=exif.tobytes(), comment=b"secret comment")
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Jane Secret")
+    info.add_itxt("Comment", "behind the town hall")
+    pixels.save(folder / "plan.png", pnginfo=info)
+    return pixels
+
+
+def test_metadata_is_not_published_and_the_pixels_stay(fixture_project, tmp_path):
+    folder = fixture_project / "briefs/hexi"
+    pixels = _photo(folder)
+    assert b"Jane Secret" in (folder / "photo.jpg").read_bytes()
+    assert b"Jane Secret" in (folder / "plan.png").read_bytes()
+    _insert(
+        folder / "en.md",
+        LESSONS,
+        "\nFigure[photo]: A photo\n\n![A gradient of grey](photo.jpg)\n"
+        "\nFigure[plan]: A plan\n\n![A gradient of grey](plan.png)\n",
+    )
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path,
+            briefs=("hexi",),
+            audiences=("full-report",),
+            langs=("en",),
+            formats=("html",),
+        )
+    )
+    page = parse_html(tmp_path / "hexi" / "full-report.en.html")
+    embedded = {
+        img.get("src").split(";")[0]: base64.b64decode(img.get("src").split(",", 1)[1])
+        for img in find_all(page, "img", alt="A gradient of grey")
+    }
+    assert set(embedded) == {"data:image/jpeg", "data:image/png"}
+    for data in embedded.values():
+        for secret in (b"Jane Secret", b"town hall", b"secret comment", b"Exif"):
+            assert secret not in data
+        with Image.open(io.BytesIO(data)) as image:
+            assert dict(image.getexif()) == {}
+    png = Image.open(io.BytesIO(embedded["data:image/png"]))
+    assert png.tobytes() == pixels.tobytes()  # not encoded again: the same pixels
+    jpeg = embedded["data:image/jpeg"]
+    original = (fixture_project / "briefs/hexi/photo.jpg").read_bytes()
+    assert jpeg[-1000:] == original[-1000:]  # the compressed image data, byte for byte
+
+
+def test_a_photo_turned_by_its_exif_orientation_is_refused(fixture_project, capsys):
+    folder = fixture_project / "briefs/hexi"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    Image.new("RGB", (40, 30)).save(folder / "turned.jpg", exif=exif.tobytes())
+    path = folder / "en.md"
+    line = path.read_text(encoding="utf-8").split("\n").index(LESSONS.strip()) + 1 + 4
+    _insert(path, LESSONS, "\n" + CAPTION + "![A photo](turned.jpg)\n")
+    assert cli.main(["check", "--project", str(fixture_project), "-q"]) == 1
+    assert (
+        f"briefs/hexi/en.md:{line}: image 'turned.jpg' is stored turned and relies on its EXIF "
+        "orientation (6), which Word ignores (save it upright, e.g. with mogrify -auto-orient "
+        "turned.jpg)"
+    ) in capsys.readouterr().err.splitlines()
