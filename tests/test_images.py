@@ -149,7 +149,8 @@ def test_images_and_charts_share_the_figure_numbers_in_reading_order(fixture_pro
         ("zh", "见{{ ref('early') }}、{{ ref('late') }}和{{ ref('output') }}。"),
     ):
         path = folder / f"{lang}.md"
-        _insert(path, "# background\n", _figure("early", "Before the charts"))
+        cited = 'A fund of {{ fact("qiaotou.fund.total") }}'  # a caption may cite a fact
+        _insert(path, "# background\n", _figure("early", cited))
         _insert(path, "# outcomes\n", _figure("among", "In the prose of outcomes"))
         _insert(path, "# lessons\n", f"\n{prose}\n" + _figure("late", "After the charts"))
     build(
@@ -175,6 +176,10 @@ def test_images_and_charts_share_the_figure_numbers_in_reading_order(fixture_pro
             ("fig-output", figure.format(4)),
             ("fig-late", figure.format(5)),
         ]
+        early = next(e for e in page.iter() if e.get("id") == "fig-early")
+        fact = next(find_all(early, "span", class_="fact"))
+        assert fact.get("data-fact") == "qiaotou.fund.total"
+        assert next(find_all(early, "sup", class_="cite"))  # cited like prose, with its note
         refs = [(text_of(a), a.get("href")) for a in find_all(page, "a", class_="xref")]
         expected = [
             (figure.format(1), "#fig-early"),
