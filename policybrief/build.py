@@ -172,7 +172,9 @@ def render_prose(
     for slug, lang in sorted(pairs):
         renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
         brief = project.briefs[slug]
-        prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row, brief.charts)
+        prose[(slug, lang)] = renderer.render(
+            brief.texts[lang], brief.row, brief.charts, brief.pictures
+        )
     return prose
 
 

@@ -5,12 +5,12 @@ can show: its brief's settings (``brief.yaml``), the parts of its language's tex
 audience prints (the whole sections, or only their first paragraphs; the recommendations
 only where the audience has them), only the facts and claims cited there, in the key
 figures and in the charts the audience draws, with the other side of their conflicts,
-their units and sources; plus every file in the template folders (templates, partials,
-CSS, audiences, catalogs), the audience's settings, the fonts as fontconfig sees them
-and the subset faces PDFs embed (PDFs only), the engine's own source and library
-versions, and the format. Editing a fact therefore rebuilds only the outputs that can
-show it. The cache lives in
-``<out>/.policybrief-cache.json``; deleting it only means the next build redoes everything.
+their units and sources, and the image files it embeds; plus every file in the template
+folders (templates, partials, CSS, audiences, catalogs), the audience's settings, the
+fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only), the engine's
+own source and library versions, and the format. Editing a fact therefore rebuilds only
+the outputs that can show it. The cache lives in ``<out>/.policybrief-cache.json``;
+deleting it only means the next build redoes everything.
 """
 
 from __future__ import annotations
@@ -22,12 +22,22 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from . import images
 from .check import CALL_RE, citations, key_figures, referenced
 from .model import Audience, Brief, Project
 
 CACHE_NAME = ".policybrief-cache.json"
 FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
-LIBRARIES = ("weasyprint", "jinja2", "babel", "markdown", "pyyaml", "pydyf", "tinycss2")
+LIBRARIES = (
+    "weasyprint",
+    "jinja2",
+    "babel",
+    "markdown",
+    "pyyaml",
+    "pydyf",
+    "tinycss2",
+    "pillow",  # reads images in prose; WeasyPrint re-encodes them with it
+)
 
 
 def digest(*parts: object) -> str:
@@ -174,10 +184,13 @@ def brief_digest(
         shown: object = (folder / f"{lang}.md").read_bytes()
     else:
         shown = shown_texts(brief, lang, audience)
+    # the image files the shown prose embeds, by content
+    pictures = images.shown(brief, shown_texts(brief, lang, audience))
     # status: --draft changes it without a file changing; the edition holds the old figures
     return digest(
         settings,
         shown,
+        pictures,
         brief.row.record if brief.row else None,
         brief.status,
         project.editions.get(brief.slug),

@@ -14,6 +14,7 @@ from pathlib import Path
 from .catalogs import missing_translations
 from .errors import Problem, did_you_mean
 from .facts import LANGS
+from .images import FIGURE_ID_RE, IMAGE_NAME_RE
 from .model import Brief, Claim, Fact, FactBase, Loc, Project, Text
 from .prose import NOTE_FUNCTIONS, exhibit_ids, validate
 from .prove import prove
@@ -100,12 +101,22 @@ def blank_expressions(text: str) -> str:
         start = end
 
 
+def _blank_group(match: re.Match[str], group: int) -> str:
+    """The match with one group's text turned into spaces."""
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    whole = match.group(0)
+    return whole[:start] + " " * (end - start) + whole[end:]
+
+
 def check_digits(brief: Brief) -> list[Problem]:
     problems = []
     for _lang, text, loc, _section in prose_blocks(brief):
         bare = blank_expressions(text)
-        # A table's id (Table[id]:) is a name, not a figure.
+        # A table's or figure's id (Table[id]:) and an image's file name are names, not
+        # figures.
         bare = _TABLE_ID_RE.sub(lambda m: " " * len(m.group(0)), bare)
+        bare = FIGURE_ID_RE.sub(lambda m: " " * len(m.group(0)), bare)
+        bare = IMAGE_NAME_RE.sub(lambda m: _blank_group(m, 1), bare)
         for token in brief.allow_digits:
             bare = bare.replace(token, " " * len(token))
         for match in DIGIT_RE.finditer(bare):
@@ -139,7 +150,7 @@ def check_prose(brief: Brief) -> list[Problem]:
 
 
 def check_refs(brief: Brief) -> list[Problem]:
-    """Every ref("id") names a numbered table or a chart of the brief."""
+    """Every ref("id") names a numbered table, figure or chart of the brief."""
     problems = []
     charts = brief.charts
     for lang, text, loc, _section in prose_blocks(brief):
@@ -150,12 +161,12 @@ def check_refs(brief: Brief) -> list[Problem]:
                     Problem(
                         loc.path,
                         _line_at(text, match.start(), loc),
-                        f"ref({match.group(2)!r}): no numbered table or chart has that id",
+                        f"ref({match.group(2)!r}): no numbered table, figure or chart has that id",
                         did_you_mean(
                             match.group(2),
                             known,
-                            "a table needs a caption line "
-                            "'Table[id]: …' right before it; a chart an id in brief.yaml",
+                            "a table needs a caption line 'Table[id]: …' right before it, "
+                            "an image 'Figure[id]: …'; a chart an id in brief.yaml",
                         ),
                     )
                 )

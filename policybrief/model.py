@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 SECTION_KEYS: tuple[str, ...] = ("background", "measures", "outcomes", "lessons")
 QUALIFIERS: tuple[str, ...] = ("exact", "over", "nearly", "about", "more_than", "up_to")
+_FIGURE_PART_RE = re.compile(r"Figure\[[^\]\n]*\]:|!\[")  # a figure's caption or image line
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,13 @@ class Section:
 
     @property
     def lead(self) -> str:
-        """The first paragraph: what short audiences print."""
-        return self.markdown.strip().split("\n\n", 1)[0]
+        """The first paragraph: what short audiences print. A figure (an image and its
+        caption line) that opens the section is passed over for the text after it."""
+        paragraphs = self.markdown.strip().split("\n\n")
+        for paragraph in paragraphs:
+            if paragraph.strip() and not _FIGURE_PART_RE.match(paragraph.strip()):
+                return paragraph
+        return paragraphs[0]
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,7 @@ class Brief:
     status_line: int = 0  # line of `status:` in brief.yaml
     revision: Revision | None = None  # this edition's revision note (changes.py)
     templates: str = ""  # brief.yaml `templates:`: its own template folder (project-relative)
+    pictures: dict[str, Picture] = field(default_factory=dict)  # images prose shows, by name
 
     def line_of(self, key: str) -> int:
         """The brief.yaml line of a field or list item ("key_figures/some.id")."""
@@ -259,6 +267,23 @@ class Chart:
     loc: Loc
     series: tuple[Series, ...] = ()  # column and bar: one series without a label
     totals: tuple[str, ...] = ()  # stacked: one fact per category, the sum of its segments
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image file from a brief's own folder, read and checked by :mod:`images`."""
+
+    name: str  # as prose names it, relative to the brief's folder: "maps/park.png"
+    mime: str  # image/png | image/jpeg
+    data: bytes
+    width: int  # pixels
+    height: int
+    sha256: str
+
+    def data_uri(self) -> str:
+        import base64
+
+        return f"data:{self.mime};base64," + base64.b64encode(self.data).decode("ascii")
 
 
 @dataclass(frozen=True)

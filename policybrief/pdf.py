@@ -32,6 +32,7 @@ _FOOTNOTE = re.compile(
     re.S,
 )
 MAX_DATA_URI = 4 * 1024 * 1024  # an inline image larger than this is refused
+PRINT_DPI = 300  # the most pixels an inch an image keeps in a PDF
 
 
 class BlockedResource(ValueError):
@@ -183,7 +184,9 @@ class PdfWriter:
         wp_logger.addHandler(capture)
         self.blocked = []
         try:
-            options: dict[str, object] = {"pdf_identifier": b"policybrief"}
+            # dpi: a raster image is embedded at most at 300 pixels an inch of its printed
+            # size (a larger photo is scaled down), which bounds what it adds to the PDF.
+            options: dict[str, object] = {"pdf_identifier": b"policybrief", "dpi": PRINT_DPI}
             if variant:
                 options["pdf_variant"] = variant
             files = [

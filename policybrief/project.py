@@ -9,7 +9,7 @@ import stat
 from dataclasses import fields, replace
 from pathlib import Path
 
-from . import batch, charts, yamlio
+from . import batch, charts, images, yamlio
 from .briefs import SLUG_RE, load_briefs
 from .config import setting_line, settings, settings_text, source_folders, template_folders
 from .errors import InputError, Problem
@@ -200,6 +200,7 @@ def load_project(
         facts = replace(facts, complete=True)
     briefs = batch.expand(load_briefs(root, problems, config), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
+    briefs = images.load(briefs, root, problems)
     audiences = load_audiences(template_dirs, root, problems)
     theme = load_theme(
         _theme_files(root, template_dirs, extra_templates, config, problems), root, problems

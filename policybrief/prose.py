@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from .errors import RenderError
 from .i18n import Language, format_fact
-from .model import Chart, FactBase, LangText, Loc, Row, Text
+from .images import FIGURE_RE, IMAGE_RE, figure_ids
+from .model import Chart, FactBase, LangText, Loc, Picture, Row, Text
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -106,6 +107,49 @@ class _Tables(markdown.treeprocessors.Treeprocessor):
             table.set("id", anchor)
 
 
+class _Figures(markdown.blockprocessors.BlockProcessor):
+    """A paragraph ``Figure[id]: caption`` with an image line ``![alt](file.png)`` right
+    below it (or after a blank line) becomes ``<figure>``: the caption, numbered 图1 /
+    Figure 1 with the charts, above the image, embedded as a ``data:`` URI. Only names
+    :mod:`images` has read are drawn; ``check`` reports every other image line."""
+
+    def __init__(self, parser: markdown.blockparser.BlockParser):
+        super().__init__(parser)
+        self.labels: dict[str, tuple[str, str]] = {}  # set before each conversion
+        self.pictures: dict[str, Picture] = {}
+        self.separator = ". "  # between the label and the caption: ". " or " " (zh)
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return FIGURE_RE.match(block.split("\n", 1)[0]) is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool | None:
+        head, _newline, rest = blocks[0].partition("\n")
+        taken = 1
+        if not rest.strip() and len(blocks) > 1:
+            rest, taken = blocks[1], 2
+        caption, image = FIGURE_RE.match(head), IMAGE_RE.match(rest.strip())
+        if caption is None or (image is None and rest.strip()):
+            return False  # not a figure: check has reported it; shown as a paragraph
+        del blocks[:taken]
+        picture = self.pictures.get(image.group(2).strip()) if image else None
+        if picture is None:
+            return None  # a section's lead cut before the image, or an image check refused
+        label, anchor = self.labels.get(caption.group(1), ("", f"fig-{caption.group(1)}"))
+        figure = etree.SubElement(parent, "figure", {"class": "picture", "id": anchor})
+        title = etree.SubElement(figure, "figcaption")
+        span = etree.SubElement(title, "span", {"class": "exhibit-label"})
+        span.text = label
+        span.tail = self.separator + caption.group(2)
+        attributes = {
+            "src": picture.data_uri(),
+            "alt": image.group(1).strip(),  # type: ignore[union-attr]
+            "width": str(picture.width),
+            "height": str(picture.height),
+        }
+        etree.SubElement(figure, "img", attributes)
+        return None
+
+
 def new_markdown() -> markdown.Markdown:
     md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
     md.preprocessors.deregister("html_block")
@@ -114,31 +158,42 @@ def new_markdown() -> markdown.Markdown:
             md.inlinePatterns.deregister(name)
     md.treeprocessors.register(_ShiftHeadings(md), "shift_headings", 0)
     md.treeprocessors.register(_Tables(md), "numbered_tables", 1)
+    md.parser.blockprocessors.register(_Figures(md.parser), "figures", 85)
     return md
 
 
 def exhibit_ids(text: LangText, charts: tuple[Chart, ...]) -> set[str]:
-    """The ids ``ref()`` may name in one language's text: captioned tables and charts."""
+    """The ids ``ref()`` may name in one language's text: captioned tables, figures (images)
+    and charts."""
     ids = {chart.id for chart in charts}
     for section in text.sections:
         ids |= {m.group(1) for m in TABLE_CAPTION_RE.finditer(section.markdown) if m.group(1)}
+        ids |= set(figure_ids(section.markdown))
     return ids
+
+
+_EXHIBIT_RE = re.compile(r"^(Table|Figure)\[([a-z0-9][a-z0-9-]*)\]:", re.M)
 
 
 def exhibits(
     text: LangText, charts: tuple[Chart, ...], lang: Language
 ) -> dict[str, tuple[str, str]]:
     """The label of every numbered exhibit of a brief in one language, in reading order:
-    tables with a ``Table[id]: …`` caption as they come in the prose, each section's charts
-    at its end. Numbered alike in every audience, so "Figure 2" means one thing. Anchors are
-    prefixed (tbl-, fig-) so an exhibit's id never clashes with the page's own."""
+    tables (``Table[id]: …``) and images (``Figure[id]: …``) as they come in the prose, each
+    section's charts at its end; images and charts share the figure numbers. Numbered alike
+    in every audience, so "Figure 2" means one thing. Anchors are prefixed (tbl-, fig-) so
+    an exhibit's id never clashes with the page's own."""
     labels: dict[str, tuple[str, str]] = {}  # id -> (label, anchor in the page)
     figures = tables = 0
     for section in text.sections:
-        for match in TABLE_CAPTION_RE.finditer(section.markdown):
-            if match.group(1):
+        for match in _EXHIBIT_RE.finditer(section.markdown):
+            kind, exhibit_id = match.groups()
+            if kind == "Table":
                 tables += 1
-                labels[match.group(1)] = (lang.exhibit("table", tables), f"tbl-{match.group(1)}")
+                labels[exhibit_id] = (lang.exhibit("table", tables), f"tbl-{exhibit_id}")
+            else:
+                figures += 1
+                labels[exhibit_id] = (lang.exhibit("figure", figures), f"fig-{exhibit_id}")
         for chart in charts:
             if chart.section == section.key:
                 figures += 1
@@ -319,6 +374,7 @@ class ProseRenderer:
         self._holes: list[str] = []
         self._row: Row | None = None
         self._exhibits: dict[str, tuple[str, str]] = {}
+        self._pictures: dict[str, Picture] = {}
 
     # -- the functions prose may call ------------------------------------------------------
     def _hole(self, html: str) -> str:
@@ -350,14 +406,14 @@ class ProseRenderer:
         return self._hole(figure_html(fact.id, self.lang.date(fact.date)))
 
     def ref(self, exhibit_id: str) -> str:
-        """A cross-reference to a numbered table or chart: 图2 / Figure 2, linked."""
+        """A cross-reference to a numbered table, figure or chart: 图2 / Figure 2, linked."""
         found = self._exhibits.get(exhibit_id) if isinstance(exhibit_id, str) else None
         if found is None:
             raise _UnknownFact(
                 exhibit_id,
-                "is not a numbered table or chart of this brief "
-                "(a table needs a caption line 'Table[id]: …' before it; a chart "
-                "an id in brief.yaml)",
+                "is not a numbered table, figure or chart of this brief "
+                "(a table needs a caption line 'Table[id]: …' before it, an image "
+                "'Figure[id]: …'; a chart an id in brief.yaml)",
             )
         label, anchor = found
         return self._hole(f'<a class="xref" href="#{escape(anchor)}">{escape(label)}</a>')
@@ -411,6 +467,10 @@ class ProseRenderer:
         tables = self.md.treeprocessors["numbered_tables"]
         assert isinstance(tables, _Tables)
         tables.labels = self._exhibits
+        figures = self.md.parser.blockprocessors["figures"]
+        assert isinstance(figures, _Figures)
+        figures.labels, figures.pictures = self._exhibits, self._pictures
+        figures.separator = " " if self.lang.code == "zh" else ". "
         return self._fill(self.md.convert(expanded))
 
     def inline(self, source: str, loc: Loc) -> Markup:
@@ -436,11 +496,17 @@ class ProseRenderer:
         )
 
     def render(
-        self, text: LangText, row: Row | None = None, charts: tuple[Chart, ...] = ()
+        self,
+        text: LangText,
+        row: Row | None = None,
+        charts: tuple[Chart, ...] = (),
+        pictures: dict[str, Picture] | None = None,
     ) -> RenderedText:
+        """The text's prose; ``pictures``: the brief's images (:func:`images.load`)."""
         self._holes = []
         self._row = row
         self._exhibits = exhibits(text, charts, self.lang)
+        self._pictures = pictures or {}
         sections = tuple(
             RenderedSection(s.key, self.block(s.markdown, s.loc), self.block(s.lead, s.loc))
             for s in text.sections

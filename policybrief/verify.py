@@ -41,7 +41,9 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
         brief = project.briefs[slug]
         try:
-            prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row, brief.charts)
+            prose[(slug, lang)] = renderer.render(
+                brief.texts[lang], brief.row, brief.charts, brief.pictures
+            )
         except RenderError as exc:
             problems.append(as_problem(exc))
     pages = Renderer(project)

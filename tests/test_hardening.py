@@ -97,10 +97,8 @@ def _html(tmp_path: Path) -> str:
 
 
 PROSE_SHOWN_AS_TEXT = {
-    "remote image": ("![chart]({url})", "![chart](http://"),
     "raw img tag": ('<img src="{url}">', "&lt;img src="),
     "script tag": ("<script>fetch('{url}')</script>", "&lt;script&gt;"),
-    "file url image": ("![x](file:///etc/passwd)", "![x](file:///etc/passwd)"),
     "link to a local file": ("[secret](../../secret)", "[secret](../../secret)"),
     "svg with external reference": ('<svg><image href="{url}"/></svg>', "&lt;svg&gt;"),
     "attachment link": ('<link rel="attachment" href="/etc/passwd">', "&lt;link rel="),
@@ -119,6 +117,32 @@ def test_markup_in_prose_is_shown_as_text(server, tmp_path, case):
     lessons = next(e for e in root.iter() if e.get("id") == "sec-lessons")
     tags = {e.tag.split("}")[1] for e in lessons.iter()}
     assert not tags & {"img", "script", "svg", "image", "link", "a"}, tags
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("Figure[x]: A chart\n\n![A chart]({url})", "image '{url}' is a URL"),
+        (
+            "Figure[x]: A file\n\n![A file](file:///etc/passwd)",
+            "image 'file:///etc/passwd' is a URL",
+        ),
+        ("![A chart]({url})", "image without a caption"),
+    ],
+)
+def test_an_image_in_prose_loads_nothing_from_elsewhere(server, tmp_path, source, message):
+    """Images in prose come from the brief's folder only (tests/test_images.py has the rest);
+    a URL is an error at its line, and nothing is requested."""
+    project = copy_fixture(tmp_path / "p")
+    url = _url(server, "prose.png")
+    _prose(project, source.format(url=url))
+    with pytest.raises(InputError) as caught:
+        _build(project, tmp_path, formats=("html", "pdf"))
+    assert any(
+        p.path == "briefs/hexi/en.md" and message.format(url=url) in p.message
+        for p in caught.value.problems
+    ), caught.value.problems
+    assert not (tmp_path / "out/hexi/full-report.en.html").exists()
 
 
 @pytest.mark.parametrize(

@@ -618,8 +618,81 @@ case(
     page_error("refers to an outside resource '{U}/f.css'", "facts.html:1"),
 )
 
-# Escape: files outside the project or their folder are never read.
 SYMLINK_OUT = "symlink leads outside {}/ (copy the file into the folder instead)"
+
+# Escape: an image in prose comes from its brief's folder and nowhere else.
+PICTURE = "briefs/bri/en.md"
+IN_FOLDER = "put the file in the brief's folder, beside brief.yaml, and write its name"
+
+
+def picture(name: str, *setups: Setup) -> Setup:
+    """A figure in the lessons of the bri brief showing the image ``name``."""
+
+    def setup(w: World) -> None:
+        for one in setups:
+            one(w)
+        w.edit(PICTURE, "# lessons\n", f"# lessons\n\nFigure[leak]: A leak\n\n![A leak]({name})\n")
+
+    return setup
+
+
+def picture_error(message: str) -> Callable[[World], str]:
+    return lambda w: f"{PICTURE}:{w.line_of(PICTURE, '![A leak]')}: {w.sub(message)}"
+
+
+for name, target, message in (
+    (
+        "climbing to the secret",
+        "../../../secret.txt",
+        f"image '../../../secret.txt' leads out of the brief's folder ('..') ({IN_FOLDER})",
+    ),
+    ("at an absolute path", "{X}", f"image '{{X}}' is an absolute path ({IN_FOLDER})"),
+    (
+        "on the network",
+        "{U}/leak.png",
+        "image '{U}/leak.png' is a URL; images come from the brief's own folder (nothing is "
+        f"loaded from elsewhere: {IN_FOLDER})",
+    ),
+    (
+        "as a file URL",
+        "file://{X}",
+        "image 'file://{X}' is a URL; images come from the brief's own folder (nothing is "
+        f"loaded from elsewhere: {IN_FOLDER})",
+    ),
+):
+    case(f"prose image {name}", picture(target), build(), 1, picture_error(message))
+case(
+    "prose image through a symlink out",
+    picture("leak.png", symlink("briefs/bri/leak.png", "{X}")),
+    build(),
+    1,
+    "briefs/bri/leak.png: " + SYMLINK_OUT.format("briefs"),
+)
+case(
+    "prose image as an SVG that loads a URL",
+    picture(
+        "evil.svg",
+        lambda w: w.write(
+            "briefs/bri/evil.svg",
+            '<svg xmlns="http://www.w3.org/2000/svg"><image href="{U}/svg.png"/></svg>',
+        ),
+    ),
+    build(),
+    1,
+    picture_error(
+        "image 'evil.svg': SVG is not accepted (an SVG file can load other files and carry "
+        "scripts) (convert it to PNG: rsvg-convert -w 2000 evil.svg -o evil.png)"
+    ),
+)
+case(
+    "prose image that is a text file",
+    picture("notes.png", lambda w: w.write("briefs/bri/notes.png", "{X}\n")),
+    build(),
+    1,
+    picture_error("image 'notes.png' is not a readable PNG file (save it again as PNG)"),
+)
+
+# Escape: files outside the project or their folder are never read.
 for name, link, target, command, shown in (
     ("template symlink", "house/decision-makers.html", "{X}", build(*HOUSE), "house"),
     ("partial symlink", "house/_partials/notes.html", "{X}", check(*HOUSE), "house"),

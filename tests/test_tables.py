@@ -96,6 +96,6 @@ def test_an_unknown_ref_is_an_error_at_its_line(project):
     result = run_cli("check", "-q", "--fast", "--project", str(project))
     assert result.returncode == 1
     assert (
-        f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table or chart has that id "
+        f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table, figure or chart has that id "
         "(did you mean indicators?)"
     ) in result.stderr.splitlines()

@@ -95,6 +95,7 @@ CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 SPACES = re.compile(r"[ \t\r\n\f]+")
 CHART_WIDTH = Mm(55)  # the width of one chart in a row, as in the PDF's flex row
 WIDE_CHARTS = {"chart-line", "chart-stacked", "chart-multiples"}  # each on a row of its own
+PICTURE_HEIGHT_MM = 110  # the tallest an image in prose prints (base.css: .picture img)
 SVG_TAG = "{http://www.w3.org/2000/svg}svg"
 
 
@@ -319,6 +320,8 @@ class Converter:
             self.image(sink, element, ctx)
         elif "charts" in cls and len([c for c in element if local(c) == "figure"]) > 1:
             self.chart_row(sink, element, ctx)
+        elif tag == "figure" and "picture" in cls:
+            self.prose_picture(sink, element, ctx)
         else:  # section, div, header, figure, main...: a container
             named = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
             self.blocks(sink, element, ctx, named)
@@ -490,12 +493,31 @@ class Converter:
     def image(self, sink, element, ctx: Ctx) -> None:
         self.picture_run(Line(sink.add_paragraph(), None), element, ctx.width)
 
-    def picture_run(self, line: Line, element, width: int) -> None:
+    def prose_picture(self, sink, element, ctx: Ctx) -> None:
+        """An image in prose: its numbered caption (kept with it), then the picture as
+        large as in the PDF (96 pixels an inch), within the text width and 110 mm high."""
+        for child in element:
+            if local(child) == "figcaption":
+                line = self.paragraph(sink, "Caption", ctx)
+                line.paragraph.paragraph_format.keep_with_next = True
+                self.inline_children(line, child, Fmt())
+            elif local(child) == "img":
+                line = self.paragraph(sink, None, replace(ctx, item=None))
+                shape = self.picture_run(line, child, ctx.width)
+                try:
+                    width, height = int(child.get("width")) * 9525, int(child.get("height")) * 9525
+                except (TypeError, ValueError):
+                    continue
+                scale = min(1.0, ctx.width / width, Mm(PICTURE_HEIGHT_MM) / height)
+                if shape is not None:
+                    shape.width, shape.height = Emu(int(width * scale)), Emu(int(height * scale))
+
+    def picture_run(self, line: Line, element, width: int):
         """A template's <img> with a data: URI (a logo, say); pages may load nothing else."""
         src = element.get("src") or ""
         match = re.match(r"data:image/(png|jpeg|gif);base64,(.*)", src, re.S)
         if not match:
-            return
+            return None
         try:
             data = base64.b64decode(match.group(2))
             shape = line.paragraph.add_run().add_picture(io.BytesIO(data))
@@ -508,6 +530,7 @@ class Converter:
             shape.height = Emu(int(shape.height * width / shape.width))
             shape.width = Emu(width)
         shape._inline.docPr.set("descr", element.get("alt") or "")
+        return shape
 
     # -- inline ----------------------------------------------------------------------
 
