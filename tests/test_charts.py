@@ -210,12 +210,13 @@ def test_small_multiples_share_one_scale(fixture_dist):
 
 def test_new_chart_kinds_stay_text_in_the_pdf(fixture_dist):
     zh = squash("".join(pdf_pages(fixture_dist / "hexi" / "full-report.zh.pdf")))
-    for text in ("图1常住人口", "3.2万人", "6万多人", "2016年", "图2入驻企业", "制造企业"):
+    # 图1 is the brief's image in prose (test_images.py); the charts follow it
+    for text in ("图2常住人口", "3.2万人", "6万多人", "2016年", "图3入驻企业", "制造企业"):
         assert text in zh, text
-    for text in ("120家", "160家", "约300家", "图3各类企业"):
+    for text in ("120家", "160家", "约300家", "图4各类企业"):
         assert text in zh, text
     en = squash("".join(pdf_pages(fixture_dist / "hexi" / "full-report.en.pdf")))
-    for text in ("Figure1.Residents", "morethan60,000people", "about300enterprises", "Services"):
+    for text in ("Figure2.Residents", "morethan60,000people", "about300enterprises", "Services"):
         assert text in en, text
 
 
