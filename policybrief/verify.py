@@ -5,25 +5,8 @@ with its file and line, one per output, all in one run."""
 
 from __future__ import annotations
 
-import re
-
-from .errors import BriefError, Problem, RenderError
+from .errors import Problem, RenderError
 from .model import Project
-
-_WHERE = re.compile(
-    r"^(?P<path>[^\s:][^:]*?):(?P<line>\d+): (?P<message>.*?)"
-    r"(?: \((?P<hint>[^()]*)\))?$",
-    re.S,
-)
-
-
-def as_problem(exc: BriefError) -> Problem:
-    """An engine error (``path:line: message (hint)``) as a structured problem."""
-    text = str(exc)
-    match = _WHERE.match(text)
-    if match is None:
-        return Problem("(render)", 0, text)
-    return Problem(match["path"], int(match["line"]), match["message"], match["hint"] or "")
 
 
 def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001 - build.Options
@@ -43,7 +26,7 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
         try:
             prose[(slug, lang)] = renderer.render(brief.texts[lang], brief.row, brief.charts)
         except RenderError as exc:
-            problems.append(as_problem(exc))
+            problems.append(exc.problem)
     pages = Renderer(project)
     for output in outputs:
         text = prose.get((output.brief, output.lang))
@@ -57,5 +40,5 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
                 medium="screen",
             )
         except RenderError as exc:
-            problems.append(as_problem(exc))
+            problems.append(exc.problem)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))

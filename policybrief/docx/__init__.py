@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length
 from jinja2 import TemplateError
 
-from ..errors import RenderError
+from ..errors import Problem, RenderError
 from ..model import Audience, Brief, Project
 from ..render import Page, Renderer
 from . import ooxml
@@ -70,7 +70,9 @@ class DocxWriter:
             path = folder / REFERENCE
             if path.is_file():
                 if path.stat().st_size > MAX_REFERENCE:
-                    raise RenderError(f"{path}: the reference document is over 16 MiB")
+                    raise RenderError(
+                        Problem(str(path), 0, "the reference document is over 16 MiB")
+                    )
                 data = path.read_bytes()
                 ooxml.check_reference(path, data)
                 return path, data
@@ -115,7 +117,9 @@ class DocxWriter:
                 lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
             )
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-            raise RenderError(f"_partials/notes.html: template error: {exc}") from None
+            raise RenderError(
+                Problem("_partials/notes.html", 0, f"template error: {exc}")
+            ) from None
         items = {}
         if notes_html.strip():
             for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
@@ -161,7 +165,7 @@ class DocxWriter:
             document = docx.Document(io.BytesIO(self.reference))
         except Exception as exc:  # python-docx raises several kinds for a broken package
             raise RenderError(
-                f"{self.reference_path}: not a usable Word document ({exc})"
+                Problem(str(self.reference_path), 0, "not a usable Word document", str(exc))
             ) from None
         body = document.element.body
         for child in list(body):
