@@ -625,16 +625,7 @@ def languages_context() -> list[dict[str, str]]:
     return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
 
 
-def build_date(brief: Brief) -> PartialDate:
-    """The date printed as the build date: the brief's own date. Never the clock, nor
-    ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
-    return brief.date
-
-
-def page_context(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> dict[str, Any]:
-    facts = project.facts
+def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str, Any]]:
     figures = []
     for fid in key_figures(brief):
         fact = facts.facts[fid]
@@ -649,16 +640,23 @@ def page_context(
                 "date": lang.date(fact.date) if fact.date else "",
             }
         )
+    return figures
+
+
+def _sections(
+    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+) -> list[dict[str, Any]]:
+    """Each section as the audience prints it (whole, or its lead), with its charts."""
     drawn = [chart for chart in brief.charts or () if audience.charts]
     labels = exhibits(brief.texts[lang.code], brief.charts, lang)
-    sections = [
+    return [
         {
             "key": s.key,
             "id": f"sec-{s.key}",
             "html": s.lead if audience.section_text == "lead" else s.html,
             "charts": [
                 {
-                    **charts.render(chart, facts, lang, n, project.theme),
+                    **charts.render(chart, project.facts, lang, n, project.theme),
                     "label": labels.get(chart.id, ("", ""))[0],
                     "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
                 }
@@ -668,6 +666,17 @@ def page_context(
         }
         for s in prose.sections
     ]
+
+
+def build_date(brief: Brief) -> PartialDate:
+    """The date printed as the build date: the brief's own date. Never the clock, nor
+    ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
+    return brief.date
+
+
+def page_context(
+    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+) -> dict[str, Any]:
     base = f"{audience.name}.{lang.code}"
     alternates = [
         {
@@ -693,8 +702,8 @@ def page_context(
             "authors": [_text(a, lang) for a in brief.authors],
         },
         "audience": {**asdict(audience), "label": _text(audience.label, lang)},
-        "sections": sections,
-        "key_figures": figures if audience.key_figures else [],
+        "sections": _sections(project, brief, audience, prose, lang),
+        "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],
         "fact_check": [],
