@@ -5,14 +5,19 @@ with its file and line, one per output, all in one run."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import Problem, RenderError
 from .model import Project
 
+if TYPE_CHECKING:
+    from .plan import Options
 
-def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001 - build.Options
+
+def render_problems(project: Project, options: Options) -> list[Problem]:
     """Every problem met while rendering the selected outputs' HTML."""
-    from .build import plan
     from .i18n import LANGUAGES
+    from .plan import plan
     from .prose import ProseRenderer
     from .render import Renderer
 
