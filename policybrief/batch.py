@@ -9,7 +9,7 @@ column's) or an inline record ``{value, quote, source, qualifier, date}``.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import yamlio
@@ -46,7 +46,42 @@ def expand(
     return result
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """A batch brief's ``batch:`` mapping, read."""
+
+    fields: Fields
+    rows: str  # the table's file name, beside brief.yaml
+    source: str  # the default source of inline figures
+    text: list[str]  # text columns
+    columns: dict[str, dict]  # figure columns: {unit, label, qualifier}
+
+
 def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Problem]):
+    spec = _read_spec(brief, facts, problems)
+    if spec is None:
+        return
+    rows_shown = f"{brief.folder}/{spec.rows}"
+    rows = _read_rows(root / brief.folder, spec, rows_shown, problems)
+    if rows is None:
+        return
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        line = rows.line_of(index)
+        if not isinstance(row, YMap):
+            problems.append(Problem(rows_shown, line, "each row must be a mapping"))
+            continue
+        made = _row(row, rows_shown, brief, spec, facts, problems)
+        if made is None:
+            continue
+        if made.slug in seen:
+            problems.append(Problem(rows_shown, line, f"duplicate row slug {made.slug!r}"))
+            continue
+        seen.add(made.slug)
+        yield replace(brief, slug=f"{brief.slug}-{made.slug}", batch=None, row=made)
+
+
+def _read_spec(brief: Brief, facts: FactBase, problems: list[Problem]) -> _Spec | None:
     shown = brief.loc.path
     spec = brief.batch
     if not isinstance(spec, YMap):
@@ -58,7 +93,7 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
                 "see docs/authoring.md, Batch briefs",
             )
         )
-        return
+        return None
     f = Fields(spec, shown, problems, "batch")
     f.unknown(SPEC_FIELDS)
     rows_name = f.string("rows")
@@ -69,33 +104,25 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
         text_columns = []
     columns = _columns(spec.get("figures"), f, facts)
     if not rows_name or columns is None:
-        return
-    path = root / brief.folder / rows_name
-    rows_shown = f"{brief.folder}/{rows_name}"
-    if not path.is_file() or not path.resolve().is_relative_to((root / brief.folder).resolve()):
-        f.bad("rows", f"batch: table {rows_shown} not found", "put the table beside brief.yaml")
-        return
+        return None
+    return _Spec(f, rows_name, default_source, text_columns, columns)
+
+
+def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Problem]) -> YList | None:
+    path = folder / spec.rows
+    if not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
+        spec.fields.bad(
+            "rows", f"batch: table {rows_shown} not found", "put the table beside brief.yaml"
+        )
+        return None
     data, found = yamlio.load(str(path), rows_shown)
     problems += found
     rows = data.get("rows") if isinstance(data, YMap) else None
     if not isinstance(rows, YList):
         if data is not None:
             problems.append(Problem(rows_shown, 1, "expected a list 'rows:'"))
-        return
-    seen: set[str] = set()
-    for index, row in enumerate(rows):
-        line = rows.line_of(index)
-        if not isinstance(row, YMap):
-            problems.append(Problem(rows_shown, line, "each row must be a mapping"))
-            continue
-        made = _row(row, rows_shown, brief, columns, text_columns, default_source, facts, problems)
-        if made is None:
-            continue
-        if made.slug in seen:
-            problems.append(Problem(rows_shown, line, f"duplicate row slug {made.slug!r}"))
-            continue
-        seen.add(made.slug)
-        yield replace(brief, slug=f"{brief.slug}-{made.slug}", batch=None, row=made)
+        return None
+    return rows
 
 
 def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
@@ -128,17 +155,10 @@ def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
 
 
 def _row(
-    row: YMap,
-    shown: str,
-    brief: Brief,
-    columns: dict[str, dict],
-    text_columns: list[str],
-    default_source: str,
-    facts: FactBase,
-    problems: list[Problem],
+    row: YMap, shown: str, brief: Brief, spec: _Spec, facts: FactBase, problems: list[Problem]
 ) -> Row | None:
     f = Fields(row, shown, problems, "row")
-    f.unknown(("slug", *text_columns, *columns))
+    f.unknown(("slug", *spec.text, *spec.columns))
     slug = f.string("slug")
     if slug and not SLUG_RE.match(slug):
         f.bad(
@@ -146,65 +166,76 @@ def _row(
         )
         return None
     texts = {}
-    for column in text_columns:
+    for column in spec.text:
         texts[column] = f.text(column) or Text(())
     figures = {}
     count = len(problems)
-    for column, spec in columns.items():
+    for column in spec.columns:
         value = row.get(column)
-        line = row.line_of(column)
-        if value is None:
-            f.bad(None, f"row {slug!r}: missing figure {column!r}")
-        elif isinstance(value, str):
-            fact = facts.facts.get(value)
-            if fact is None and not facts.complete:
-                return None  # a facts file did not parse: its error is the one to report
-            if fact is None:
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        f"row {slug!r}: unknown fact {value!r}",
-                        "check the id in facts/*.yaml",
-                    )
-                )
-            elif fact.unit != spec["unit"]:
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        f"row {slug!r}: fact {value!r} is in "
-                        f"{fact.unit!r}, the column {column!r} in "
-                        f"{spec['unit']!r}",
-                    )
-                )
-            else:
-                figures[column] = value
-        elif isinstance(value, YMap):
-            fact = _inline(
-                value,
-                shown,
-                f"{brief.slug}.{slug}.{column}",
-                spec,
-                default_source,
-                f"row {slug!r}, {column}",
-                problems,
-            )
-            if fact is not None:
-                facts.facts[fact.id] = fact
-                figures[column] = fact.id
-        else:
+        if isinstance(value, str) and value not in facts.facts and not facts.complete:
+            return None  # a facts file did not parse: its error is the one to report
+        fact_id = _figure(f, column, slug, brief, spec, facts)
+        if fact_id is not None:
+            figures[column] = fact_id
+    if not slug or len(problems) > count:
+        return None
+    return Row(slug, texts, figures, repr(dict(row)))
+
+
+def _figure(
+    f: Fields, column: str, slug: str, brief: Brief, spec: _Spec, facts: FactBase
+) -> str | None:
+    """One figure cell of a row: the id of a fact in the fact base (its unit checked), or
+    an inline fact (added to the fact base); None, with a problem, if it is neither."""
+    row, shown, problems = f.data, f.path, f.problems
+    value, line, unit = row.get(column), row.line_of(column), spec.columns[column]["unit"]
+    if value is None:
+        f.bad(None, f"row {slug!r}: missing figure {column!r}")
+    elif isinstance(value, str):
+        fact = facts.facts.get(value)
+        if fact is None:
             problems.append(
                 Problem(
                     shown,
                     line,
-                    f"row {slug!r}: figure {column!r} must be a "
-                    "fact id or {value, quote, source}",
+                    f"row {slug!r}: unknown fact {value!r}",
+                    "check the id in facts/*.yaml",
                 )
             )
-    if not slug or len(problems) > count:
-        return None
-    return Row(slug, texts, figures, repr(dict(row)))
+        elif fact.unit != unit:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"row {slug!r}: fact {value!r} is in "
+                    f"{fact.unit!r}, the column {column!r} in "
+                    f"{unit!r}",
+                )
+            )
+        else:
+            return value
+    elif isinstance(value, YMap):
+        made = _inline(
+            value,
+            shown,
+            f"{brief.slug}.{slug}.{column}",
+            spec.columns[column],
+            spec.source,
+            f"row {slug!r}, {column}",
+            problems,
+        )
+        if made is not None:
+            facts.facts[made.id] = made
+            return made.id
+    else:
+        problems.append(
+            Problem(
+                shown,
+                line,
+                f"row {slug!r}: figure {column!r} must be a fact id or {{value, quote, source}}",
+            )
+        )
+    return None
 
 
 def _inline(

@@ -3,6 +3,12 @@
 Everything is rendered in memory before the first file is written, so a build that fails
 anywhere leaves the previous outputs exactly as they were. Outputs whose inputs have not
 changed since the last build into the same folder are skipped (see :mod:`cache`).
+
+Each stage's work is in its own module: loading in :mod:`project`, checking in
+:mod:`check`, planning in :mod:`plan`, rendering in :mod:`prose` and :mod:`render`, the
+PDFs in :mod:`workers` and :mod:`pdf` (page limits, PDF/A attachments), the Word editions
+in :mod:`docx`, the site pages in :mod:`site`, sharded builds in :mod:`shards`, and the
+atomic write in :mod:`write`. This module only calls them in order.
 """
 
 from __future__ import annotations
@@ -12,65 +18,33 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from . import manifest
-from .errors import InputError, OutputError, Problem, RenderError, UsageError
+from .errors import InputError, Problem, RenderError
+from .plan import (  # noqa: F401 - re-exported: the build's options and plan live in plan.py
+    FORMATS,
+    Options,
+    Output,
+    output_keys,
+    plan,
+    selection,
+    stale,
+    with_overrides,
+)
 from .write import Staging, interrupts_deferred, output_lock
 
 if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
     from .cache import BuildCache
-    from .model import Audience, Project
+    from .model import Project
     from .prose import RenderedText
     from .render import Page
-
-FORMATS = ("html", "pdf", "docx")
+    from .workers import PdfJob
 
 log = logging.getLogger(__name__)
-REPORTS = ".reports"
 Progress = Callable[[int, int, str], None]
-
-
-@dataclass(frozen=True)
-class Options:
-    root: Path
-    out: Path | None = None
-    briefs: tuple[str, ...] = ()
-    audiences: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    formats: tuple[str, ...] = FORMATS
-    strict: bool = False
-    templates: tuple[Path, ...] = ()
-    source_texts: tuple[Path, ...] = ()  # --sources, searched before the configured ones
-    force: bool = False
-    jobs: int = 0  # 0: one worker per core
-    shard: tuple[int, int] | None = None  # (i, n), 1-based: build every n-th output
-    page_size: str | None = None  # overrides every audience's page size
-    pdf_variant: str | None = None  # overrides every audience's PDF variant
-    draft: bool = False  # --draft: every brief built as a draft (watermark, banner)
-    publish: bool = False  # --publish: mark the output folder for publication
-
-    @property
-    def out_dir(self) -> Path:
-        return self.out or self.root / "dist"
-
-
-@dataclass(frozen=True)
-class Output:
-    brief: str
-    audience: str
-    lang: str
-    formats: tuple[str, ...]
-
-    def name(self, fmt: str) -> str:
-        return f"{self.brief}/{self.audience}.{self.lang}.{fmt}"
-
-    def path(self, out: Path, fmt: str) -> Path:
-        path = out / self.name(fmt)
-        if not path.resolve().is_relative_to(out.resolve()) or path.name.startswith("."):
-            raise OutputError(f"{path}: output path leaves the output folder")
-        return path
+Pages = dict[tuple[Output, str], "Page"]
+Made = dict[tuple[Output, str], "Written"]
 
 
 @dataclass
@@ -114,51 +88,46 @@ def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
     return project, problems
 
 
-def _own_audiences(project: Project) -> dict[str, Audience]:
-    return {name: a for s in project.own.values() for name, a in s.audiences.items()}
+def build(options: Options, progress: Progress | None = None) -> BuildReport:
+    from . import chartsvg, editions
+    from .cache import BuildCache
 
-
-def plan(project: Project, options: Options) -> list[Output]:
-    from .i18n import LANGUAGES
-
-    for name, chosen, known in (
-        ("brief", options.briefs, project.briefs),
-        ("audience", options.audiences, {**project.audiences, **_own_audiences(project)}),
-        ("language", options.langs, LANGUAGES),
-    ):
-        for item in chosen:
-            if item not in known:
-                raise UsageError(f"unknown {name} {item!r} (known: {', '.join(sorted(known))})")
-    outputs = [
-        Output(brief.slug, audience, lang, options.formats)
-        for brief in project.briefs.values()
-        if not options.briefs or brief.slug in options.briefs
-        for audience in brief.audiences
-        if not options.audiences or audience in options.audiences
-        for lang in brief.languages
-        if not options.langs or lang in options.langs
-    ]
-    if not outputs:
-        raise UsageError(
-            "the selection matches no output (check --brief, --audience, --lang "
-            "against each brief's audiences and languages)"
-        )
-    if options.shard:
-        index, count = options.shard
-        outputs = sorted(outputs, key=lambda o: o.name(""))[index - 1 :: count]
-    return outputs
-
-
-def output_keys(project: Project, outputs: list[Output]) -> dict[tuple[Output, str], str]:
-    """The cache key of each (output, format): a digest of what that output can show."""
-    from . import cache as cachelib
-
-    keys = cachelib.output_keys(
-        project, [(o.brief, o.audience, o.lang, o.formats) for o in outputs]
+    started = time.perf_counter()
+    out = options.out_dir
+    run_key, inputs = manifest.key_and_digest(
+        options.root, selection(options), options.templates, options.source_texts
     )
-    return {
-        (o, fmt): keys[(o.brief, o.audience, o.lang, fmt)] for o in outputs for fmt in o.formats
-    }
+    report = BuildReport(
+        out=str(out), shard="{}/{}".format(*options.shard) if options.shard else ""
+    )
+    project, problems = load_and_check(options)  # load, check
+    project = with_overrides(project, options)
+    report.warnings += [str(p) for p in problems]
+    outputs = plan(project, options)  # plan
+    editions.guard_publication(
+        project, {o.brief for o in outputs}, out, options.draft, options.publish
+    )
+    cache = BuildCache(out)
+    keys = output_keys(project, outputs)
+    todo = stale(keys, cache, options)
+    prose = render_prose(project, {(o.brief, o.lang) for o, _ in todo})  # render
+    pages = render_pages(project, todo, prose, report, frozenset(p.message for p in problems))
+    with Staging(out) as staging:  # write: every file staged, then swapped in at once
+        made = write_outputs(project, pages, options, staging, report, progress)
+        chartsvg.stage_data(project, outputs, cache, staging, options.force)  # charts' CSV
+        if options.strict and report.warnings:
+            raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
+        with output_lock(out):
+            report.written += record(keys, made, cache)
+            write_site(project, options, cache, report, staging)
+            editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
+            staging.put(cache.path.name, cache.data())
+            report.seconds = time.perf_counter() - started
+            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs, asdict(report)))
+            with interrupts_deferred():
+                staging.commit()  # every file of this build, or none of them
+                staging.close()  # committed: clear the staging folder before an interrupt
+    return report
 
 
 def render_prose(
@@ -215,24 +184,38 @@ def render_pages(
     return pages
 
 
-def render_pdfs(
+def write_outputs(
     project: Project,
-    pages: dict[tuple[Output, str], Page],
+    pages: Pages,
     options: Options,
     staging: Staging,
     report: BuildReport,
     progress: Progress | None,
-) -> dict[Output, tuple[int, int, float, list[str]]]:
-    """Render the PDFs into the staging folder; (pages, size, seconds, late notes) per
-    output."""
-    from . import fonts as fontlib
-    from .workers import PdfJob, default_jobs, render_all
+) -> Made:
+    """Every rendered page into its file in the staging folder: the HTML as it is, the PDFs
+    by the worker pool, the Word editions by the docx writer."""
+    made: Made = {}
+    for (output, fmt), page in pages.items():
+        if fmt == "html":
+            data = page.html.encode("utf-8")
+            staging.put(output.name(fmt), data)
+            made[(output, fmt)] = Written(output.name(fmt), fmt, "built", None, len(data), 0.0)
+    made.update(render_pdfs(project, pages, options, staging, report, progress))
+    made.update(render_docx(project, pages, staging))
+    return made
+
+
+def pdf_jobs(project: Project, pages: Pages, staging: Staging) -> list[PdfJob]:
+    """One worker job per PDF page, with the files its PDF variant embeds."""
+    from .pdf import attachments
+    from .workers import PdfJob
 
     jobs = []
     for (output, fmt), page in pages.items():
         if fmt != "pdf":
             continue
         variant = project.audience(output.brief, output.audience).pdf_variant
+        brief = project.briefs[output.brief]
         jobs.append(
             PdfJob(
                 output,
@@ -241,239 +224,117 @@ def render_pdfs(
                 output.name("pdf"),
                 weight=len(page.html),
                 variant=variant,
-                attachments=attachments(project, output, variant),
+                attachments=attachments(project, brief, output.lang, variant),
             )
         )
+    return jobs
+
+
+def render_pdfs(
+    project: Project,
+    pages: Pages,
+    options: Options,
+    staging: Staging,
+    report: BuildReport,
+    progress: Progress | None,
+) -> Made:
+    """Render the PDFs into the staging folder, each checked against its audience's limits
+    (see :func:`pdf.check_result`)."""
+    from . import fonts as fontlib
+    from .pdf import check_result
+    from .workers import default_jobs, render_all
+
+    jobs = pdf_jobs(project, pages, staging)
     if not jobs:
         return {}
-    pdfs = {}
+    made: Made = {}
     faces = fontlib.prepare(
         options.out_dir, fontlib.characters(project.root, project.template_dirs)
     )
-    for done in render_all(
-        jobs,
-        tuple(
-            dict.fromkeys(d for s in (*project.own.values(), project.templates("")) for d in s.dirs)
-        ),
-        project.root / "templates",
-        options.jobs or default_jobs(),
-        progress,
-        faces,
-    ):
+    # every template folder a page may read from: the project's and each brief's own
+    sets = (*project.own.values(), project.templates(""))
+    roots = tuple(dict.fromkeys(d for s in sets for d in s.dirs))
+    base = project.root / "templates"
+    for done in render_all(jobs, roots, base, options.jobs or default_jobs(), progress, faces):
         output, result = cast(Output, done.key), done.result
-        audience = project.audience(output.brief, output.audience)
+        name = output.name("pdf")
         where = project.briefs[output.brief].texts[output.lang].path
-        if result.blocked:
-            raise RenderError(
-                f"{where}:1: the {audience.name} PDF tried to load "
-                f"{', '.join(repr(u[:80]) for u in result.blocked)}; only data: "
-                "URIs and files in the template folders may be loaded"
-            )
-        if audience.max_pages and result.pages > audience.max_pages:
-            raise RenderError(
-                f"{where}:1: the {audience.name} PDF runs to {result.pages} pages; "
-                f"its limit is {audience.max_pages} (shorten the section leads, "
-                "summary or recommendations)"
-            )
-        for message in result.warnings:
-            report.warnings.append(f"{output.name('pdf')}: WeasyPrint: {message}")
-        size = staging.files[output.name("pdf")].stat().st_size
-        pdfs[output] = (result.pages, size, done.seconds, list(result.demoted))
-    return pdfs
+        check_result(result, project.audience(output.brief, output.audience), where)
+        report.warnings += [f"{name}: WeasyPrint: {message}" for message in result.warnings]
+        size = staging.files[name].stat().st_size
+        made[(output, "pdf")] = Written(
+            name, "pdf", "built", result.pages, size, done.seconds, list(result.demoted)
+        )
+    return made
 
 
-def render_docx(
-    project: Project, pages: dict[tuple[Output, str], Page], staging: Staging
-) -> dict[Output, tuple[int, float]]:
-    """The Word editions, from the print pages, into the staging folder; (size, seconds)."""
+def render_docx(project: Project, pages: Pages, staging: Staging) -> Made:
+    """The Word editions, from the print pages, into the staging folder."""
     todo = [(output, page) for (output, fmt), page in pages.items() if fmt == "docx"]
     if not todo:
         return {}
     from .docx import DocxWriter
 
     writer = DocxWriter(project)
-    done = {}
+    made: Made = {}
     for output, page in todo:
+        name = output.name("docx")
         started = time.perf_counter()
         try:
             data = writer.write(
                 project.briefs[output.brief], project.audience(output.brief, output.audience), page
             )
-        except RenderError as exc:
-            raise RenderError(f"{output.name('docx')}: {exc}") from None
-        staging.put(output.name("docx"), data)
-        done[output] = (len(data), time.perf_counter() - started)
-    return done
+        except RenderError as exc:  # a problem with no file of its own is this edition's
+            problem = exc.problem
+            raise RenderError(problem if problem.path else replace(problem, path=name)) from None
+        staging.put(name, data)
+        made[(output, "docx")] = Written(
+            name, "docx", "built", None, len(data), time.perf_counter() - started
+        )
+    return made
 
 
-def write_chart_data(
-    project: Project,
-    outputs: list[Output],
-    cache: BuildCache,
-    staging: Staging,
-    force: bool,
+def record(keys: dict[tuple[Output, str], str], made: Made, cache: BuildCache) -> list[Written]:
+    """Each planned output's line in the report, in plan order: built now (its cache entry
+    updated) or skipped (as the cache remembers it)."""
+    written = []
+    for (output, fmt), key in keys.items():
+        name = output.name(fmt)
+        entry = made.get((output, fmt))
+        if entry is None:
+            old = cache.entry(name)
+            pages, size, late = old.get("pages"), old.get("size", 0), old.get("late_notes", [])
+            written.append(Written(name, fmt, "skipped", pages, size, 0.0, late))
+            continue
+        cache.record(name, key, entry.size, pages=entry.pages, late_notes=entry.late_notes)
+        written.append(entry)
+    return written
+
+
+def write_site(
+    project: Project, options: Options, cache: BuildCache, report: BuildReport, staging: Staging
 ) -> None:
-    """Each chart's data as CSV beside the brief's web pages (``<brief>/<chart>.<lang>.csv``,
-    linked under the chart), for every brief and language with a web page that draws
-    charts; keyed, like the pages, by what the file shows."""
-    from . import cache as cachelib
-    from .chartsvg import csv_data, csv_name
-    from .i18n import LANGUAGES
+    """index.html and facts.html (see :mod:`site`); a shard instead leaves its report and
+    cache for the `index` step (see :mod:`shards`)."""
+    if options.shard:
+        from . import shards
 
-    pairs = {
-        (o.brief, o.lang)
-        for o in outputs
-        if "html" in o.formats and project.audience(o.brief, o.audience).charts
-    }
-    engine = cachelib.engine_digest()
-    for slug, lang in sorted(pairs):
-        for chart in project.briefs[slug].charts:
-            name = f"{slug}/{csv_name(chart, lang)}"
-            shown = (chart.series, chart.totals, chart.labels)  # not its line in brief.yaml
-            key = cachelib.digest(
-                engine, repr(shown), cachelib.items_digest(project, list(chart.facts)), lang
-            )
-            if force or not cache.fresh(name, key, staging.out / name):
-                data = csv_data(chart, project.facts, LANGUAGES[lang])
-                staging.put(name, data)
-                cache.record(name, key, len(data))
+        shards.write_report(report.shard, report.to_json().encode("utf-8"), cache, staging.put)
+        return
+    from . import site
 
-
-def attachments(project: Project, output: Output, variant: str | None) -> tuple:
-    """PDF/A-3 carries the facts the brief shows, as data, beside the printed page."""
-    if variant != "pdf/a-3b":
-        return ()
-    import datetime
-
-    from . import cache as cachelib
-    from . import factcheck
-    from .pdf import Attachment
-
-    brief = project.briefs[output.brief]
-    ids = cachelib.shown_items(project, brief, output.lang)
-    data = json.dumps(
-        factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
-    ).encode("utf-8")
-    day = brief.date
-    date = datetime.datetime(day.year, day.month or 1, day.day or 1, tzinfo=datetime.UTC)
-    return (
-        Attachment("facts.json", data, "The facts this brief shows, with sources and quotes", date),
-    )
-
-
-def with_overrides(project: Project, options: Options) -> Project:
-    """Command-line page size and PDF variant apply to every audience."""
-    changes: dict[str, Any] = {
-        k: v
-        for k, v in (("page_size", options.page_size), ("pdf_variant", options.pdf_variant))
-        if v
-    }
-    if options.draft:
-        from .editions import as_drafts
-
-        project = as_drafts(project)
-    if not changes:
-        return project
-
-    def changed(audiences: dict[str, Audience]) -> dict[str, Audience]:
-        return {name: replace(a, **changes) for name, a in audiences.items()}
-
-    own = {slug: replace(s, audiences=changed(s.audiences)) for slug, s in project.own.items()}
-    return replace(project, audiences=changed(project.audiences), own=own)
-
-
-def selection(options: Options) -> dict:
-    """What distinguishes one build's outputs from another's (the manifest key)."""
-    return {
-        "root": str(options.root),
-        "briefs": options.briefs,
-        "audiences": options.audiences,
-        "langs": options.langs,
-        "formats": options.formats,
-        "strict": options.strict,
-        "templates": [str(t) for t in options.templates],
-        "sources": [str(s) for s in options.source_texts],
-        "shard": options.shard,
-        "page_size": options.page_size,
-        "pdf_variant": options.pdf_variant,
-        "draft": options.draft,
-        "publish": options.publish,
-        "published": (options.out_dir / ".publish").is_file(),
-    }
-
-
-def build(options: Options, progress: Progress | None = None) -> BuildReport:
-    from . import cache as cachelib
-    from . import editions
-
-    started = time.perf_counter()
     out = options.out_dir
-    run_key, inputs = manifest.key_and_digest(
-        options.root, selection(options), options.templates, options.source_texts
-    )
-    report = BuildReport(
-        out=str(out), shard="{}/{}".format(*options.shard) if options.shard else ""
-    )
-    project, problems = load_and_check(options)
-    project = with_overrides(project, options)
-    report.warnings += [str(p) for p in problems]
-    outputs = plan(project, options)
-    editions.guard_publication(
-        project, {o.brief for o in outputs}, out, options.draft, options.publish
-    )
-    cache = cachelib.BuildCache(out)
-    keys = output_keys(project, outputs)
-    todo = [
-        item
-        for item, key in keys.items()
-        if options.force or not cache.fresh(item[0].name(item[1]), key, item[0].path(out, item[1]))
-    ]
-    prose = render_prose(project, {(o.brief, o.lang) for o, _ in todo})
-    pages = render_pages(project, todo, prose, report, frozenset(p.message for p in problems))
-    with Staging(out) as staging:
-        for (output, fmt), page in pages.items():
-            if fmt == "html":
-                staging.put(output.name(fmt), page.html.encode("utf-8"))
-        write_chart_data(project, outputs, cache, staging, options.force)
-        pdfs = render_pdfs(project, pages, options, staging, report, progress)
-        docs = render_docx(project, pages, staging)
-        if options.strict and report.warnings:
-            raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
-        with output_lock(out):
-            for (output, fmt), key in keys.items():
-                name = output.name(fmt)
-                if (output, fmt) not in pages:
-                    entry = cache.entry(name)
-                    report.written.append(
-                        Written(
-                            name,
-                            fmt,
-                            "skipped",
-                            entry.get("pages"),
-                            entry.get("size", 0),
-                            0.0,
-                            entry.get("late_notes", []),
-                        )
-                    )
-                    continue
-                if fmt == "html":
-                    count, size, seconds = None, len(pages[(output, fmt)].html.encode()), 0.0
-                    late: list[str] = []
-                elif fmt == "docx":
-                    count, (size, seconds), late = None, docs[output], []
-                else:
-                    count, size, seconds, late = pdfs[output]
-                cache.record(name, key, size, pages=count, late_notes=late)
-                report.written.append(Written(name, fmt, "built", count, size, seconds, late))
-            write_site(project, out, cache, report, sharded=bool(options.shard), staging=staging)
-            editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
-            staging.put(cache.path.name, cache.data())
-            report.seconds = time.perf_counter() - started
-            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs, asdict(report)))
-            with interrupts_deferred():
-                staging.commit()  # every file of this build, or none of them
-                staging.close()  # committed: clear the staging folder before an interrupt
-    return report
+    built = site.built_outputs(out) | set(staging.files)
+    site.write_pages(project, out, built, cache, staging.put)
+
+
+def assemble_index(options: Options) -> list[str]:
+    """The `index` step after sharded builds (see :func:`shards.assemble`); returns the
+    shard reports it read."""
+    from . import shards
+
+    project, _problems = load_and_check(options)
+    return shards.assemble(project, options.out_dir)
 
 
 def replay(options: Options) -> BuildReport | None:
@@ -495,73 +356,3 @@ def replay(options: Options) -> BuildReport | None:
         seconds=time.perf_counter() - started,
         shard=last.get("shard", ""),
     )
-
-
-def write_site(
-    project: Project,
-    out: Path,
-    cache: BuildCache,
-    report: BuildReport,
-    sharded: bool,
-    staging: Staging,
-) -> None:
-    """index.html and facts.html; a shard writes its build report for the `index` step."""
-    from . import cache as cachelib
-    from .site import built_outputs, render_facts_page, render_index
-
-    if sharded:
-        name = f"{REPORTS}/shard-{report.shard.replace('/', '-of-')}"
-        staging.put(f"{name}.json", report.to_json().encode("utf-8"))
-        # Shards' folders are merged by copying, so each shard's cache would replace the
-        # others': keep a copy under the shard's name for `index` to merge.
-        staging.put(f"{name}.cache", cache.data())
-        return
-    built = built_outputs(out) | set(staging.files)
-    key = cachelib.digest(
-        cachelib.engine_digest(),
-        cachelib.templates_digest(project.template_dirs),
-        [cachelib.templates_digest(s.dirs) for s in project.own.values()],
-        cachelib.items_digest(project, sorted([*project.facts.facts, *project.facts.claims])),
-        [
-            cachelib.brief_digest(project, b, lang)
-            for b in project.briefs.values()
-            for lang in b.languages
-        ],
-        sorted(built),
-    )
-    for name, render in (
-        ("index.html", lambda: render_index(project, built)),
-        ("facts.html", lambda: render_facts_page(project)),
-    ):
-        if not cache.fresh(name, key, out / name):
-            data = render().encode("utf-8")
-            staging.put(name, data)
-            cache.record(name, key, len(data))
-
-
-def assemble_index(options: Options) -> list[str]:
-    """The `index` step after sharded builds: index.html and facts.html from the shards'
-    reports (and whatever outputs are present), and one cache merged from the shards' caches,
-    so that the next build in the merged folder skips what the shards built. Returns the
-    report files it read."""
-    from . import cache as cachelib
-    from .site import built_outputs, render_facts_page, render_index
-
-    project, _problems = load_and_check(options)
-    out = options.out_dir
-    reports = sorted((out / REPORTS).glob("*.json"))
-    built = built_outputs(out)
-    for path in reports:
-        for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
-            if (out / item["path"]).is_file():
-                built.add(item["path"])
-    index, facts = render_index(project, built), render_facts_page(project)
-    cache = cachelib.BuildCache(out)
-    with Staging(out) as staging, output_lock(out):
-        for path in sorted((out / REPORTS).glob("*.cache")):
-            cache.merge(path, out)
-        staging.put("index.html", index.encode("utf-8"))
-        staging.put("facts.html", facts.encode("utf-8"))
-        staging.put(cache.path.name, cache.data())
-        staging.commit()
-    return [str(p) for p in reports]

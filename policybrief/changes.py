@@ -365,61 +365,11 @@ def compare(old: dict, project: Project, new: dict | None = None, description: s
         for lang in brief.languages:
             if lang not in brief.texts:
                 continue
-            now = new["briefs"][slug][lang]
-            then = old.get("briefs", {}).get(slug, {}).get(lang)
-            if then is None:
+            if old.get("briefs", {}).get(slug, {}).get(lang) is None:
                 continue
             shows = outputs_showing(project, brief, lang)
             shown_anywhere |= set(shows)
-            fact_changes = []
-            for fid in sorted(changed):
-                if fid not in shows and fid not in now["cited"]:
-                    continue
-                change = _fact_change(fid, *changed[fid], lang)
-                if change is None:
-                    continue
-                where = now["cited"].get(fid, {}).get("where", "")
-                fact_changes.append(replace(change, outputs=shows.get(fid, ()), where=where))
-            added = [
-                Figure(i, *_printed(new, i, lang), c["part"], c["where"])
-                for i, c in sorted(now["cited"].items())
-                if i not in then["cited"]
-            ]
-            removed = [
-                Figure(i, *_printed(old, i, lang), c["part"], c["where"])
-                for i, c in sorted(then["cited"].items())
-                if i not in now["cited"]
-            ]
-            sections = [
-                SectionChange(unit, f"{now['path']}:{now['sections'][unit]['line']}")
-                for unit in UNITS
-                if then["sections"].get(unit, {}).get("digest") != now["sections"][unit]["digest"]
-            ]
-            mine_now, mine_then = set(shows) | set(now["cited"]), set(then["cited"])
-            opened = [
-                ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
-                for cid, c in sorted(new["conflicts"].items())
-                if set(c["facts"]) & mine_now
-                and old.get("conflicts", {}).get(cid, {}).get("facts") != c["facts"]
-            ]
-            resolved = [
-                ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
-                for cid, c in sorted(old.get("conflicts", {}).items())
-                if set(c["facts"]) & (mine_then | mine_now)
-                and new["conflicts"].get(cid, {}).get("facts") != c["facts"]
-            ]
-            result.append(
-                LangChanges(
-                    slug,
-                    lang,
-                    tuple(fact_changes),
-                    tuple(added),
-                    tuple(removed),
-                    tuple(sections),
-                    tuple(opened),
-                    tuple(resolved),
-                )
-            )
+            result.append(_lang_changes(slug, lang, shows, old, new, changed))
     unshown = tuple(
         change
         for fid in sorted(changed)
@@ -434,6 +384,75 @@ def compare(old: dict, project: Project, new: dict | None = None, description: s
         tuple(sorted(set(project.briefs) - old_briefs)),
         tuple(sorted(old_briefs - set(project.briefs))),
     )
+
+
+def _lang_changes(
+    slug: str,
+    lang: str,
+    shows: dict[str, tuple[str, ...]],
+    old: dict,
+    new: dict,
+    changed: dict[str, tuple[dict, dict]],
+) -> LangChanges:
+    """What changed in one brief's text in one language: its facts (``shows``: the outputs
+    that show each), figures cited or no longer cited, sections, conflicts."""
+    now = new["briefs"][slug][lang]
+    then = old["briefs"][slug][lang]
+    fact_changes = []
+    for fid in sorted(changed):
+        if fid not in shows and fid not in now["cited"]:
+            continue
+        change = _fact_change(fid, *changed[fid], lang)
+        if change is None:
+            continue
+        where = now["cited"].get(fid, {}).get("where", "")
+        fact_changes.append(replace(change, outputs=shows.get(fid, ()), where=where))
+    added = [
+        Figure(i, *_printed(new, i, lang), c["part"], c["where"])
+        for i, c in sorted(now["cited"].items())
+        if i not in then["cited"]
+    ]
+    removed = [
+        Figure(i, *_printed(old, i, lang), c["part"], c["where"])
+        for i, c in sorted(then["cited"].items())
+        if i not in now["cited"]
+    ]
+    sections = [
+        SectionChange(unit, f"{now['path']}:{now['sections'][unit]['line']}")
+        for unit in UNITS
+        if then["sections"].get(unit, {}).get("digest") != now["sections"][unit]["digest"]
+    ]
+    opened, resolved = _conflict_changes(old, new, lang, set(shows) | set(now["cited"]), then)
+    return LangChanges(
+        slug,
+        lang,
+        tuple(fact_changes),
+        tuple(added),
+        tuple(removed),
+        tuple(sections),
+        tuple(opened),
+        tuple(resolved),
+    )
+
+
+def _conflict_changes(
+    old: dict, new: dict, lang: str, mine_now: set[str], then: dict
+) -> tuple[list[ConflictChange], list[ConflictChange]]:
+    """Conflicts opened and resolved among the facts a text shows (now) or cited (then)."""
+    mine_then = set(then["cited"])
+    opened = [
+        ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
+        for cid, c in sorted(new["conflicts"].items())
+        if set(c["facts"]) & mine_now
+        and old.get("conflicts", {}).get(cid, {}).get("facts") != c["facts"]
+    ]
+    resolved = [
+        ConflictChange(cid, tuple(c["facts"]), c["note"].get(lang, ""))
+        for cid, c in sorted(old.get("conflicts", {}).items())
+        if set(c["facts"]) & (mine_then | mine_now)
+        and new["conflicts"].get(cid, {}).get("facts") != c["facts"]
+    ]
+    return opened, resolved
 
 
 def changes_since(project: Project, old: str) -> tuple[Changes, list[Problem]]:
@@ -470,34 +489,7 @@ def text_report(changes: Changes, briefs: tuple[str, ...] = ()) -> str:
             continue
         lines.append("")
         lines.append(f"{item.brief} · {item.lang}" + (": no changes" if item.empty else ""))
-        for change in item.facts:
-            detail = describe(change)
-            lines.append(
-                f"  changed  {change.id}  {change.label}: {change.old} → {change.new}"
-                + (f"  ({detail})" if detail else "")
-            )
-            lines.append(
-                f"           shown in {_outputs(change.outputs)}"
-                + (f"; cited at {change.where}" if change.where else "")
-            )
-        for figure in item.added:
-            lines.append(
-                f"  added    {figure.id}  {figure.label}"
-                + (f": {figure.printed}" if figure.printed else "")
-                + f"  ({figure.part}, {figure.where})"
-            )
-        for figure in item.removed:
-            lines.append(
-                f"  removed  {figure.id}  {figure.label}"
-                + (f": {figure.printed}" if figure.printed else "")
-                + f"  ({figure.part}, was at {figure.where})"
-            )
-        for section in item.sections:
-            lines.append(f"  rewritten  {section.section}  ({section.where})")
-        for conflict in item.opened:
-            lines.append(f"  conflict opened    {conflict.id}: {', '.join(conflict.facts)}")
-        for conflict in item.resolved:
-            lines.append(f"  conflict resolved  {conflict.id}: {', '.join(conflict.facts)}")
+        lines += _text_lines(item)
     if changes.unshown:
         lines.append("")
         lines.append("fact base (shown by no brief)")
@@ -510,6 +502,37 @@ def text_report(changes: Changes, briefs: tuple[str, ...] = ()) -> str:
     return "\n".join(lines)
 
 
+def _text_lines(item: LangChanges) -> list[str]:
+    """One brief's language in the text report, a line or two per change."""
+    lines = []
+    for change in item.facts:
+        detail = describe(change)
+        lines.append(
+            f"  changed  {change.id}  {change.label}: {change.old} → {change.new}"
+            + (f"  ({detail})" if detail else "")
+        )
+        lines.append(
+            f"           shown in {_outputs(change.outputs)}"
+            + (f"; cited at {change.where}" if change.where else "")
+        )
+    for figure in item.added:
+        lines.append(
+            f"  added    {figure.id}  {figure.label}"
+            + (f": {figure.printed}" if figure.printed else "")
+            + f"  ({figure.part}, {figure.where})"
+        )
+    for figure in item.removed:
+        lines.append(
+            f"  removed  {figure.id}  {figure.label}"
+            + (f": {figure.printed}" if figure.printed else "")
+            + f"  ({figure.part}, was at {figure.where})"
+        )
+    lines += [f"  rewritten  {s.section}  ({s.where})" for s in item.sections]
+    lines += [f"  conflict opened    {c.id}: {', '.join(c.facts)}" for c in item.opened]
+    lines += [f"  conflict resolved  {c.id}: {', '.join(c.facts)}" for c in item.resolved]
+    return lines
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -520,41 +543,43 @@ def markdown_report(changes: Changes, briefs: tuple[str, ...] = ()) -> str:
         if briefs and item.brief not in briefs:
             continue
         out.append(f"\n## {item.brief} · {item.lang}\n")
-        if item.empty:
-            out.append("No changes.")
-            continue
-        if item.facts:
-            out += [
-                "| figure | was | now | changed | shown in |",
-                "| --- | --- | --- | --- | --- |",
-            ]
-            for c in item.facts:
-                out.append(
-                    f"| `{c.id}` {_md(c.label)} | {_md(c.old)} | {_md(c.new)} | "
-                    f"{', '.join(c.fields)} | {_md(_outputs(c.outputs))} |"
-                )
-            out.append("")
-        for figure in item.added:
-            out.append(
-                f"- added `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
-                f"({figure.part}, `{figure.where}`)"
-            )
-        for figure in item.removed:
-            out.append(
-                f"- removed `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
-                f"({figure.part}, was `{figure.where}`)"
-            )
-        for section in item.sections:
-            out.append(f"- rewritten: {section.section} (`{section.where}`)")
-        for conflict in item.opened:
-            out.append(f"- conflict opened: `{conflict.id}` ({', '.join(conflict.facts)})")
-        for conflict in item.resolved:
-            out.append(f"- conflict resolved: `{conflict.id}` ({', '.join(conflict.facts)})")
+        out += ["No changes."] if item.empty else _markdown_lines(item)
     if changes.unshown:
         out.append("\n## Fact base (shown by no brief)\n")
         for c in changes.unshown:
             out.append(f"- `{c.id}`: {_md(c.old)} → {_md(c.new)}")
     return "\n".join(out) + "\n"
+
+
+def _markdown_lines(item: LangChanges) -> list[str]:
+    """One brief's language in the Markdown report: a table of changed figures, then a
+    list of the other changes."""
+    out = []
+    if item.facts:
+        out += [
+            "| figure | was | now | changed | shown in |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for c in item.facts:
+            out.append(
+                f"| `{c.id}` {_md(c.label)} | {_md(c.old)} | {_md(c.new)} | "
+                f"{', '.join(c.fields)} | {_md(_outputs(c.outputs))} |"
+            )
+        out.append("")
+    for figure in item.added:
+        out.append(
+            f"- added `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
+            f"({figure.part}, `{figure.where}`)"
+        )
+    for figure in item.removed:
+        out.append(
+            f"- removed `{figure.id}` {_md(figure.label)} {_md(figure.printed)} "
+            f"({figure.part}, was `{figure.where}`)"
+        )
+    out += [f"- rewritten: {s.section} (`{s.where}`)" for s in item.sections]
+    out += [f"- conflict opened: `{c.id}` ({', '.join(c.facts)})" for c in item.opened]
+    out += [f"- conflict resolved: `{c.id}` ({', '.join(c.facts)})" for c in item.resolved]
+    return out
 
 
 def json_report(changes: Changes, briefs: tuple[str, ...] = ()) -> str:

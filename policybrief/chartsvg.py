@@ -17,13 +17,18 @@ import csv
 import io
 import unicodedata
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup, escape
 
-from .i18n import Language, format_fact
-from .model import Chart, Fact, FactBase, Theme
+from .i18n import LANGUAGES, Language, format_fact
+from .model import Chart, Fact, FactBase, Project, Theme
 from .prose import cite_mark
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
+    from .plan import Output
+    from .write import Staging
 
 WIDTH, HEIGHT = 560, 230
 COLUMN_WIDTH = 300
@@ -496,3 +501,34 @@ DRAW = {
     "stacked": draw_stacked,
     "multiples": draw_multiples,
 }
+
+
+def stage_data(
+    project: Project,
+    outputs: list[Output],
+    cache: BuildCache,
+    staging: Staging,
+    force: bool,
+) -> None:
+    """Each chart's data as CSV beside the brief's web pages (``<brief>/<chart>.<lang>.csv``,
+    linked under the chart), for every brief and language with a web page that draws
+    charts; keyed, like the pages, by what the file shows."""
+    from . import cache as cachelib
+
+    pairs = {
+        (o.brief, o.lang)
+        for o in outputs
+        if "html" in o.formats and project.audience(o.brief, o.audience).charts
+    }
+    engine = cachelib.engine_digest()
+    for slug, lang in sorted(pairs):
+        for chart in project.briefs[slug].charts:
+            name = f"{slug}/{csv_name(chart, lang)}"
+            shown = (chart.series, chart.totals, chart.labels)  # not its line in brief.yaml
+            key = cachelib.digest(
+                engine, repr(shown), cachelib.items_digest(project, list(chart.facts)), lang
+            )
+            if force or not cache.fresh(name, key, staging.out / name):
+                data = csv_data(chart, project.facts, LANGUAGES[lang])
+                staging.put(name, data)
+                cache.record(name, key, len(data))

@@ -15,7 +15,7 @@ from .catalogs import missing_translations
 from .errors import Problem, did_you_mean
 from .facts import LANGS
 from .images import FIGURE_ID_RE, IMAGE_NAME_RE
-from .model import Brief, Claim, Fact, FactBase, Loc, Project, Text
+from .model import Brief, Claim, Fact, FactBase, Loc, Project, Source, Text
 from .prose import NOTE_FUNCTIONS, exhibit_ids, validate
 from .prove import prove
 
@@ -101,13 +101,6 @@ def blank_expressions(text: str) -> str:
         start = end
 
 
-def _blank_group(match: re.Match[str], group: int) -> str:
-    """The match with one group's text turned into spaces."""
-    start, end = match.start(group) - match.start(), match.end(group) - match.start()
-    whole = match.group(0)
-    return whole[:start] + " " * (end - start) + whole[end:]
-
-
 def check_digits(brief: Brief) -> list[Problem]:
     problems = []
     for _lang, text, loc, _section in prose_blocks(brief):
@@ -147,6 +140,13 @@ def check_prose(brief: Brief) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _blank_group(match: re.Match[str], group: int) -> str:
+    """The match with one group's text turned into spaces."""
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    whole = match.group(0)
+    return whole[:start] + " " * (end - start) + whole[end:]
 
 
 def check_refs(brief: Brief) -> list[Problem]:
@@ -220,62 +220,41 @@ def find_source_text(folders: tuple[Path, ...], name: str) -> tuple[Path | None,
     return None, f"source text {name!r} not found in " + ", ".join(map(str, folders))
 
 
+class _SourceTexts:
+    """Each source's text from the first source folder that has it, read once, without
+    spaces; None when it is not there (a warning) or would be read from outside its folder
+    (an error)."""
+
+    def __init__(self, facts: FactBase, folders: tuple[Path, ...], problems: list[Problem]):
+        self.facts, self.folders, self.problems = facts, folders, problems
+        self.texts: dict[str, str | None] = {}
+
+    def get(self, source_id: str) -> str | None:
+        if source_id not in self.texts:
+            self.texts[source_id] = self._read(self.facts.sources[source_id])
+        return self.texts[source_id]
+
+    def _read(self, source: Source) -> str | None:
+        if not source.file:
+            return None
+        path, why = find_source_text(self.folders, source.file)
+        if path:
+            return _SPACE_RE.sub("", path.read_bytes().decode("utf-8", errors="replace"))
+        if "outside" in why:  # a link out of the folder: never read
+            hint = "keep source texts inside the source folder (no links out of it)"
+            self.problems.append(Problem(source.loc.path, source.loc.line, why, hint))
+        else:
+            hint = "quotes from it cannot be verified"
+            self.problems.append(Problem(source.loc.path, source.loc.line, why, hint, "warning"))
+        return None
+
+
 def check_facts(facts: FactBase, source_texts: tuple[Path, ...]) -> list[Problem]:
-    problems = []
-    texts: dict[str, str | None] = {}
-
-    def source_text(source_id: str) -> str | None:
-        if source_id not in texts:
-            source = facts.sources[source_id]
-            path, why = find_source_text(source_texts, source.file) if source.file else (None, "")
-            texts[source_id] = None
-            if path:
-                raw = path.read_bytes().decode("utf-8", errors="replace")
-                texts[source_id] = _SPACE_RE.sub("", raw)
-            elif "outside" in why:
-                hint = "keep source texts inside the source folder (no links out of it)"
-                problems.append(Problem(source.loc.path, source.loc.line, why, hint))
-            elif why:
-                hint = "quotes from it cannot be verified"
-                problems.append(Problem(source.loc.path, source.loc.line, why, hint, "warning"))
-        return texts[source_id]
-
+    problems: list[Problem] = []
+    texts = _SourceTexts(facts, source_texts, problems) if source_texts else None
     items: list[Fact | Claim] = [*facts.facts.values(), *facts.claims.values()]
     for item in items:
-        kind = "fact" if item.id in facts.facts else "claim"
-        if getattr(item, "derived", None) is not None:
-            pass  # computed from other facts: no source or quote of its own
-        elif item.source not in facts.sources:
-            problems.append(
-                Problem(
-                    item.loc.path,
-                    item.loc.line,
-                    f"{kind} {item.id!r}: unknown source {item.source!r}",
-                    did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
-                )
-            )
-        elif source_texts:
-            text = source_text(item.source)
-            if text is not None and _SPACE_RE.sub("", item.quote) not in text:
-                problems.append(
-                    Problem(
-                        item.loc.path,
-                        item.loc.line,
-                        f"{kind} {item.id!r}: quote not found in {facts.sources[item.source].file}",
-                        "copy the quote from the source character for character",
-                    )
-                )
-        missing = [lang for lang in LANGS if lang not in item.label.langs()]
-        if missing:
-            problems.append(
-                Problem(
-                    item.loc.path,
-                    item.loc.line,
-                    f"{kind} {item.id!r}: no label in {', '.join(missing)}",
-                    "add label." + missing[0],
-                    "warning",
-                )
-            )
+        problems += _check_item(item, facts, texts)
     for fact in facts.facts.values():
         if fact.unit not in facts.units:
             problems.append(
@@ -301,6 +280,47 @@ def check_facts(facts: FactBase, source_texts: tuple[Path, ...]) -> list[Problem
                 )
     problems += prove(facts)
     problems += check_notes(facts)
+    return problems
+
+
+def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None) -> list[Problem]:
+    """A fact's or claim's source (known), quote (found in the source's text, when the
+    source folder is given) and labels (one per language)."""
+    problems = []
+    kind = "fact" if item.id in facts.facts else "claim"
+    if getattr(item, "derived", None) is not None:
+        pass  # computed from other facts: no source or quote of its own
+    elif item.source not in facts.sources:
+        problems.append(
+            Problem(
+                item.loc.path,
+                item.loc.line,
+                f"{kind} {item.id!r}: unknown source {item.source!r}",
+                did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
+            )
+        )
+    elif texts is not None:
+        text = texts.get(item.source)
+        if text is not None and _SPACE_RE.sub("", item.quote) not in text:
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"{kind} {item.id!r}: quote not found in {facts.sources[item.source].file}",
+                    "copy the quote from the source character for character",
+                )
+            )
+    missing = [lang for lang in LANGS if lang not in item.label.langs()]
+    if missing:
+        problems.append(
+            Problem(
+                item.loc.path,
+                item.loc.line,
+                f"{kind} {item.id!r}: no label in {', '.join(missing)}",
+                "add label." + missing[0],
+                "warning",
+            )
+        )
     return problems
 
 
@@ -392,67 +412,64 @@ def check_briefs(project: Project) -> list[Problem]:
     # about ids until it is fixed, rather than bury its one error under dozens.
     check_ids = project.facts.complete
     for brief in project.briefs.values():
-        audiences = project.templates(brief.slug).audiences
-        for audience in brief.audiences:
-            if audience not in audiences:
-                line = brief.line_of(f"audiences/{audience}")
-                hint = did_you_mean(audience, audiences, "known: " + ", ".join(sorted(audiences)))
-                message = f"unknown audience {audience!r}"
-                problems.append(Problem(brief.loc.path, line, message, hint))
-        for raw, fid in (
-            zip(brief.key_figures, key_figures(brief), strict=True) if check_ids else ()
-        ):
-            if fid not in project.facts.facts:
-                problems.append(
-                    Problem(
-                        brief.loc.path,
-                        brief.line_of(f"key_figures/{raw}"),
-                        f"key figure {fid!r} is not a known fact",
-                        did_you_mean(fid, project.facts.facts, "check the id in facts/*.yaml"),
-                    )
-                )
-        for cite in citations(brief) if check_ids else ():
-            if cite.item_id not in known:
-                problems.append(
-                    Problem(
-                        cite.loc.path,
-                        cite.loc.line,
-                        f"unknown fact {cite.item_id!r}",
-                        did_you_mean(cite.item_id, known, "check the id in facts/*.yaml"),
-                    )
-                )
-            elif cite.function == "claim" and cite.item_id not in project.facts.claims:
-                problems.append(
-                    Problem(
-                        cite.loc.path,
-                        cite.loc.line,
-                        f"{cite.item_id!r} is a fact, not a claim",
-                        "use fact(...)",
-                    )
-                )
-            elif cite.function != "claim" and cite.item_id not in project.facts.facts:
-                problems.append(
-                    Problem(
-                        cite.loc.path,
-                        cite.loc.line,
-                        f"{cite.item_id!r} is a claim, not a fact",
-                        "use claim(...)",
-                    )
-                )
-            elif cite.function == "when" and project.facts.facts[cite.item_id].date is None:
-                problems.append(
-                    Problem(
-                        cite.loc.path,
-                        cite.loc.line,
-                        f"when({cite.item_id!r}): the fact has no date (its source gives none)",
-                        "cite the figure with fact(...) and leave the date out",
-                    )
-                )
+        problems += _audience_problems(brief, project)
+        if check_ids:
+            problems += _key_figure_problems(brief, project.facts)
+            for cite in citations(brief):
+                problem = _citation_problem(cite, project.facts, known)
+                if problem is not None:
+                    problems.append(problem)
         problems += check_prose(brief)
         problems += check_refs(brief)
         problems += check_digits(brief)
         problems += check_limits(brief)
     return problems
+
+
+def _audience_problems(brief: Brief, project: Project) -> list[Problem]:
+    known = project.templates(brief.slug).audiences  # the brief's own folder's, too
+    return [
+        Problem(
+            brief.loc.path,
+            brief.line_of(f"audiences/{audience}"),
+            f"unknown audience {audience!r}",
+            did_you_mean(audience, known, "known: " + ", ".join(sorted(known))),
+        )
+        for audience in brief.audiences
+        if audience not in known
+    ]
+
+
+def _key_figure_problems(brief: Brief, facts: FactBase) -> list[Problem]:
+    return [
+        Problem(
+            brief.loc.path,
+            brief.line_of(f"key_figures/{raw}"),
+            f"key figure {fid!r} is not a known fact",
+            did_you_mean(fid, facts.facts, "check the id in facts/*.yaml"),
+        )
+        for raw, fid in zip(brief.key_figures, key_figures(brief), strict=True)
+        if fid not in facts.facts
+    ]
+
+
+def _citation_problem(cite: Citation, facts: FactBase, known: set[str]) -> Problem | None:
+    """What is wrong with one citation: an unknown id, the wrong function for its kind
+    (fact or claim), or when() of a fact without a date."""
+    item = cite.item_id
+    if item not in known:
+        message = f"unknown fact {item!r}"
+        hint = did_you_mean(item, known, "check the id in facts/*.yaml")
+    elif cite.function == "claim" and item not in facts.claims:
+        message, hint = f"{item!r} is a fact, not a claim", "use fact(...)"
+    elif cite.function != "claim" and item not in facts.facts:
+        message, hint = f"{item!r} is a claim, not a fact", "use claim(...)"
+    elif cite.function == "when" and facts.facts[item].date is None:
+        message = f"when({item!r}): the fact has no date (its source gives none)"
+        hint = "cite the figure with fact(...) and leave the date out"
+    else:
+        return None
+    return Problem(cite.loc.path, cite.loc.line, message, hint)
 
 
 def referenced(facts: FactBase, ids: set[str]) -> set[str]:

@@ -23,10 +23,11 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
+        """The one place a problem is formatted: ``path:line: message (hint)``, without the
+        line when it is 0 and without the path when there is no file to point at."""
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.message}"
-        if self.severity == "warning":
-            text = f"{where}: warning: {self.message}"
+        text = f"warning: {self.message}" if self.severity == "warning" else self.message
+        text = f"{where}: {text}" if where else text
         return f"{text} ({self.hint})" if self.hint else text
 
 
@@ -51,7 +52,13 @@ class InputError(BriefError):
 
 
 class RenderError(BriefError):
-    """Raised by the render stage: a template or prose failed to render."""
+    """Raised by the render and write stages: a template or prose failed to render, or a
+    PDF or Word edition could not be made. Carries one structured problem (a plain string
+    is a problem with no file to point at), printed as every other problem is."""
+
+    def __init__(self, problem: Problem | str):
+        self.problem = problem if isinstance(problem, Problem) else Problem("", 0, problem)
+        super().__init__(str(self.problem))
 
 
 class OutputError(BriefError):

@@ -11,7 +11,7 @@ from typing import Any
 from .check import Citation, usage
 from .editions import fact_history
 from .i18n import LANGUAGES, format_fact
-from .model import Claim, Fact, Project, Source, Text
+from .model import Claim, Fact, FactBase, Project, Source, Text
 from .prose import note_text
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
@@ -69,60 +69,66 @@ def rows(
     result = []
     for item_id in ids:
         citations = [c for c in used.get(item_id, []) if brief is None or c.brief == brief]
-        item: Fact | Claim
-        if item_id in facts.facts:
-            fact = facts.facts[item_id]
-            unit = facts.units[fact.unit]
-            values = {code: format_fact(fact, unit, lang) for code, lang in LANGUAGES.items()}
-            labels = {code: fact.label.get(code) for code in LANGUAGES}
-            item, kind = fact, "fact"
-        else:
-            item, kind = facts.claims[item_id], "claim"
-            values = {code: "" for code in LANGUAGES}
-            labels = {code: item.label.get(code) for code in LANGUAGES}
-        source = facts.sources.get(item.source) or Source(
-            "", "", Text(()), Text(()), Text(()), None, None, item.loc
-        )
-        derived = getattr(item, "derived", None)
-        conflicts = [
-            {
-                "id": c.id,
-                "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
-                "others": [o for o in c.facts if o != item_id],
-            }
-            for c in facts.conflicts_of(item_id)
-        ]
-        result.append(
-            {
-                "id": item_id,
-                "kind": kind,
-                "value": values,
-                "labels": labels,
-                "date": {
-                    code: lang.date(item.date) if item.date else ""
-                    for code, lang in LANGUAGES.items()
-                },
-                "derived": list(derived.inputs) if derived else [],
-                "qualifier": getattr(item, "qualifier", ""),
-                "source": {
-                    "id": source.id,
-                    "file": source.file,
-                    "author": {code: source.author.get(code) for code in LANGUAGES},
-                    "title": {code: source.title.get(code) for code in LANGUAGES},
-                    "year": source.year or "",
-                    "url": source.url,
-                    "note": source.note.get("en") if source.note else "",
-                },
-                "quote": item.quote,
-                "note": {
-                    code: note_text(facts, getattr(item, "note", None), lang)
-                    for code, lang in LANGUAGES.items()
-                },
-                "reference": item.reference,
-                "conflicts": conflicts,
-                "cited_by": _cited_by(citations, project),
-                "defined_at": str(item.loc),
-                "history": history.get(item_id, []),
-            }
-        )
+        result.append(_row(facts, item_id, _cited_by(citations, project), history.get(item_id, [])))
     return result
+
+
+def _row(facts: FactBase, item_id: str, cited_by: list, history: list) -> dict[str, Any]:
+    """A fact's or claim's row: what the fact base states, where it is cited, its history."""
+    item: Fact | Claim
+    if item_id in facts.facts:
+        fact = facts.facts[item_id]
+        unit = facts.units[fact.unit]
+        values = {code: format_fact(fact, unit, lang) for code, lang in LANGUAGES.items()}
+        labels = {code: fact.label.get(code) for code in LANGUAGES}
+        item, kind = fact, "fact"
+    else:
+        item, kind = facts.claims[item_id], "claim"
+        values = {code: "" for code in LANGUAGES}
+        labels = {code: item.label.get(code) for code in LANGUAGES}
+    derived = getattr(item, "derived", None)
+    conflicts = [
+        {
+            "id": c.id,
+            "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
+            "others": [o for o in c.facts if o != item_id],
+        }
+        for c in facts.conflicts_of(item_id)
+    ]
+    return {
+        "id": item_id,
+        "kind": kind,
+        "value": values,
+        "labels": labels,
+        "date": {
+            code: lang.date(item.date) if item.date else "" for code, lang in LANGUAGES.items()
+        },
+        "derived": list(derived.inputs) if derived else [],
+        "qualifier": getattr(item, "qualifier", ""),
+        "source": _source(facts, item),
+        "quote": item.quote,
+        "note": {
+            code: note_text(facts, getattr(item, "note", None), lang)
+            for code, lang in LANGUAGES.items()
+        },
+        "reference": item.reference,
+        "conflicts": conflicts,
+        "cited_by": cited_by,
+        "defined_at": str(item.loc),
+        "history": history,
+    }
+
+
+def _source(facts: FactBase, item: Fact | Claim) -> dict[str, Any]:
+    source = facts.sources.get(item.source) or Source(
+        "", "", Text(()), Text(()), Text(()), None, None, item.loc
+    )
+    return {
+        "id": source.id,
+        "file": source.file,
+        "author": {code: source.author.get(code) for code in LANGUAGES},
+        "title": {code: source.title.get(code) for code in LANGUAGES},
+        "year": source.year or "",
+        "url": source.url,
+        "note": source.note.get("en") if source.note else "",
+    }

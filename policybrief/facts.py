@@ -316,13 +316,7 @@ def _load_fact(
     derived = None
     value: Decimal | PartialDate | Range | None
     if "derived" in spec:
-        for key in ("value", "source", "quote", "figure", "qualifier"):
-            if key in spec:
-                f.bad(
-                    key,
-                    f"{what}: a derived fact has no {key!r}",
-                    "the engine computes its value and qualifier from the facts it names",
-                )
+        _no_own_value(spec, f, what)
         derived = _derivation(spec, f, what)
         value, source, quote = Decimal(0), "", ""
         if derived is None:
@@ -345,18 +339,7 @@ def _load_fact(
     date = f.date("date", required=False)
     if date is None and isinstance(value, PartialDate):
         date = value
-    figure = spec.get("figure")
-    if (
-        figure is not None
-        and not (isinstance(figure, str) and figure.strip())
-        and not (isinstance(figure, int) and not isinstance(figure, bool) and figure > 0)
-    ):
-        f.bad(
-            "figure",
-            f"{what}: 'figure' must be the words of the quote that state the "
-            "figure, or its position (1 for the first)",
-        )
-        figure = None
+    figure = _figure(spec, f, what)
     label = f.text("label")
     note = f.text("note", required=False)
     if value is None or not fid or label is None:
@@ -376,6 +359,34 @@ def _load_fact(
         figure,
         derived,
     )
+
+
+def _no_own_value(spec: YMap, f: Fields, what: str) -> None:
+    """A derived fact states no value, source, quote, figure or qualifier of its own."""
+    for key in ("value", "source", "quote", "figure", "qualifier"):
+        if key in spec:
+            f.bad(
+                key,
+                f"{what}: a derived fact has no {key!r}",
+                "the engine computes its value and qualifier from the facts it names",
+            )
+
+
+def _figure(spec: YMap, f: Fields, what: str) -> str | int | None:
+    """``figure:``, which figure of the quote the fact states: its words or its position."""
+    figure = spec.get("figure")
+    if (
+        figure is not None
+        and not (isinstance(figure, str) and figure.strip())
+        and not (isinstance(figure, int) and not isinstance(figure, bool) and figure > 0)
+    ):
+        f.bad(
+            "figure",
+            f"{what}: 'figure' must be the words of the quote that state the "
+            "figure, or its position (1 for the first)",
+        )
+        return None
+    return figure
 
 
 def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None:

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import RenderError
+from .errors import Problem, RenderError
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,12 @@ def _libraries():
         hb_subset = ffi.dlopen("libharfbuzz-subset.so.0")
     except OSError as error:
         raise RenderError(
-            f"fonts: {error} (run scripts/setup.sh: it installs libharfbuzz-subset0 and fontconfig)"
+            Problem(
+                "fonts",
+                0,
+                str(error),
+                "run scripts/setup.sh: it installs libharfbuzz-subset0 and fontconfig",
+            )
         ) from None
     return ffi, fc, hb, hb_subset
 
@@ -311,7 +316,9 @@ def _hb_subset(face: Face, chars: str) -> bytes:
         hbs.hb_subset_input_set_flags(request, _HB_FLAGS_DESUBROUTINIZE)
         result = hbs.hb_subset_or_fail(source, request)
         if result == ffi.NULL:
-            raise RenderError(f"fonts: HarfBuzz could not subset {face.path}#{face.index}")
+            raise RenderError(
+                Problem("fonts", 0, f"HarfBuzz could not subset {face.path}#{face.index}")
+            )
         out = hb.hb_face_reference_blob(result)
         length = ffi.new("unsigned int *")
         data = bytes(ffi.buffer(hb.hb_blob_get_data(out, length), length[0]))

@@ -159,55 +159,62 @@ class Finding(str):
 def check_tree(root) -> list[Finding]:
     """Problems with one parsed document: what it would load from outside, and more."""
     problems: list[Finding] = []
-
-    def outside(url: str) -> None:
-        if outside_url(url) is not None:
-            problems.append(Finding.of(f"refers to an outside resource {url[:80]!r}", url))
-
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         tag = _local(element.tag)
         attrs = {_local(k): v for k, v in element.attrib.items()}
-        if tag == "base":
-            problems.append(
-                Finding.of(
-                    "sets a <base> URL (a page may not change where its links point)", "<base"
-                )
-            )
-        if tag == "meta" and attrs.get("http-equiv", "").strip().lower() == "refresh":
-            problems.append(
-                Finding.of(
-                    "has a <meta http-equiv=refresh> (a page may not send the reader elsewhere)",
-                    "refresh",
-                )
-            )
-        if "attachment" in attrs.get("rel", "").lower().split():
-            problems.append(Finding.of("asks for a PDF attachment (rel=attachment)"))
+        problems += _element_problems(tag, attrs)
         for name, value in attrs.items():
-            if name in _SETS:
-                for url in srcset_urls(value):
-                    outside(url)
-            elif name in _LOADING:
-                if name == "href" and tag in _NAVIGATION:
-                    if (
-                        _TAB_NEWLINE.sub("", value)
-                        .strip()
-                        .lower()
-                        .startswith(("javascript:", "vbscript:"))
-                    ):
-                        problems.append(Finding.of(f"links to a script URL {value[:80]!r}", value))
-                    continue
-                outside(value)
-            elif name == "srcdoc":
-                problems += check_tree(tinyhtml5.parse(value))
-            elif name == "style" or "(" in value:
-                for url in css_urls(value):
-                    outside(url)
+            problems += _attribute_problems(tag, name, value)
         if tag == "style":
-            for url in css_urls("".join(element.itertext())):
-                outside(url)
+            problems += _outside(css_urls("".join(element.itertext())))
     return list(dict.fromkeys(problems))
+
+
+def _outside(urls: list[str]) -> list[Finding]:
+    return [
+        Finding.of(f"refers to an outside resource {url[:80]!r}", url)
+        for url in urls
+        if outside_url(url) is not None
+    ]
+
+
+def _element_problems(tag: str, attrs: dict[str, str]) -> list[Finding]:
+    """An element that redirects the page or asks for an attachment, whatever it loads."""
+    problems = []
+    if tag == "base":
+        problems.append(
+            Finding.of("sets a <base> URL (a page may not change where its links point)", "<base")
+        )
+    if tag == "meta" and attrs.get("http-equiv", "").strip().lower() == "refresh":
+        problems.append(
+            Finding.of(
+                "has a <meta http-equiv=refresh> (a page may not send the reader elsewhere)",
+                "refresh",
+            )
+        )
+    if "attachment" in attrs.get("rel", "").lower().split():
+        problems.append(Finding.of("asks for a PDF attachment (rel=attachment)"))
+    return problems
+
+
+def _attribute_problems(tag: str, name: str, value: str) -> list[Finding]:
+    """What one attribute would load from outside (a script URL, for a link)."""
+    if name in _SETS:
+        return _outside(srcset_urls(value))
+    if name in _LOADING:
+        if name == "href" and tag in _NAVIGATION:
+            scheme = _TAB_NEWLINE.sub("", value).strip().lower()
+            if scheme.startswith(("javascript:", "vbscript:")):
+                return [Finding.of(f"links to a script URL {value[:80]!r}", value)]
+            return []
+        return _outside([value])
+    if name == "srcdoc":
+        return check_tree(tinyhtml5.parse(value))
+    if name == "style" or "(" in value:
+        return _outside(css_urls(value))
+    return []
 
 
 def local_loads(root) -> list[Finding]:

@@ -78,15 +78,6 @@ def waiver(brief: Brief, problems: list[Problem]) -> Waiver:
             )
         )
         return Waiver()
-
-    def ids(value: object, line: int, what: str) -> frozenset[str]:
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            problems.append(
-                Problem(shown, line, f"parity: {what} must be a list of fact or claim ids")
-            )
-            return frozenset()
-        return frozenset(value)
-
     for key in spec:
         if key not in PARITY_FIELDS:
             problems.append(
@@ -97,30 +88,8 @@ def waiver(brief: Brief, problems: list[Problem]) -> Waiver:
                     "allowed: " + ", ".join(PARITY_FIELDS),
                 )
             )
-    ignore = ids(spec.get("ignore", []), spec.line_of("ignore"), "'ignore'")
-    sections: list[tuple[str, frozenset[str]]] = []
-    per_section = spec.get("sections", YMap())
-    if not isinstance(per_section, YMap):
-        problems.append(
-            Problem(
-                shown,
-                spec.line_of("sections"),
-                "parity: 'sections' must map section names to lists of ids",
-            )
-        )
-    else:
-        for part, value in per_section.items():
-            if part not in CITING_PARTS:
-                problems.append(
-                    Problem(
-                        shown,
-                        per_section.line_of(part),
-                        f"parity: unknown section {part!r}",
-                        "use " + ", ".join(CITING_PARTS),
-                    )
-                )
-                continue
-            sections.append((part, ids(value, per_section.line_of(part), f"sections.{part}")))
+    ignore = _ids(spec.get("ignore", []), shown, spec.line_of("ignore"), "'ignore'", problems)
+    sections = _waived_sections(spec, shown, problems)
     recommendations = spec.get("recommendations", True)
     if not isinstance(recommendations, bool):
         problems.append(
@@ -133,6 +102,46 @@ def waiver(brief: Brief, problems: list[Problem]) -> Waiver:
         )
         recommendations = True
     return Waiver(False, ignore, tuple(sections), recommendations)
+
+
+def _ids(
+    value: object, shown: str, line: int, what: str, problems: list[Problem]
+) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(Problem(shown, line, f"parity: {what} must be a list of fact or claim ids"))
+        return frozenset()
+    return frozenset(value)
+
+
+def _waived_sections(
+    spec: YMap, shown: str, problems: list[Problem]
+) -> list[tuple[str, frozenset[str]]]:
+    """``parity: {sections: {part: [ids]}}``: differences allowed in one part only."""
+    sections: list[tuple[str, frozenset[str]]] = []
+    per_section = spec.get("sections", YMap())
+    if not isinstance(per_section, YMap):
+        problems.append(
+            Problem(
+                shown,
+                spec.line_of("sections"),
+                "parity: 'sections' must map section names to lists of ids",
+            )
+        )
+        return sections
+    for part, value in per_section.items():
+        line = per_section.line_of(part)
+        if part not in CITING_PARTS:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"parity: unknown section {part!r}",
+                    "use " + ", ".join(CITING_PARTS),
+                )
+            )
+            continue
+        sections.append((part, _ids(value, shown, line, f"sections.{part}", problems)))
+    return sections
 
 
 def _part_line(text: LangText, part: str) -> int:
@@ -176,27 +185,7 @@ def check_parity(brief: Brief) -> list[Problem]:
     used: set[tuple[str, str]] = set()
     differing: set[str] = set()
     for part in CITING_PARTS:
-        cited = {lang: _cited(texts[lang], part) for lang in PAIR}
-        for lang, other in (PAIR, PAIR[::-1]):
-            for item_id, line in cited[lang].items():
-                if item_id in cited[other]:
-                    continue
-                differing.add(item_id)
-                if allowed.ignored(part, item_id):
-                    used.add((part, item_id))
-                    continue
-                there = texts[other]
-                problems.append(
-                    Problem(
-                        there.path,
-                        _part_line(there, part),
-                        f"{_name(part)} in {other} does not cite {item_id!r}, which "
-                        f"{texts[lang].path}:{line} cites in {lang}",
-                        f"cite it in {there.path} too, or declare the difference under parity: "
-                        "in brief.yaml",
-                        "warning",
-                    )
-                )
+        problems += _uncited(texts, part, allowed, used, differing)
     counts = {lang: len(texts[lang].recommendations) for lang in PAIR}
     if allowed.recommendations and counts["zh"] != counts["en"]:
         zh, en = texts["zh"], texts["en"]
@@ -210,6 +199,48 @@ def check_parity(brief: Brief) -> list[Problem]:
                 "warning",
             )
         )
+    return problems + _unused_waivers(brief, allowed, used, differing)
+
+
+def _uncited(
+    texts: dict[str, LangText],
+    part: str,
+    allowed: Waiver,
+    used: set[tuple[str, str]],
+    differing: set[str],
+) -> list[Problem]:
+    """A warning for each id one language cites in ``part`` and the other does not, unless
+    waived (noted in ``used``); every such id is noted in ``differing``."""
+    problems = []
+    cited = {lang: _cited(texts[lang], part) for lang in PAIR}
+    for lang, other in (PAIR, PAIR[::-1]):
+        for item_id, line in cited[lang].items():
+            if item_id in cited[other]:
+                continue
+            differing.add(item_id)
+            if allowed.ignored(part, item_id):
+                used.add((part, item_id))
+                continue
+            there = texts[other]
+            problems.append(
+                Problem(
+                    there.path,
+                    _part_line(there, part),
+                    f"{_name(part)} in {other} does not cite {item_id!r}, which "
+                    f"{texts[lang].path}:{line} cites in {lang}",
+                    f"cite it in {there.path} too, or declare the difference under parity: "
+                    "in brief.yaml",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def _unused_waivers(
+    brief: Brief, allowed: Waiver, used: set[tuple[str, str]], differing: set[str]
+) -> list[Problem]:
+    """A declared difference that no longer differs, so that it does not linger."""
+    problems = []
     declared: set[tuple[str | None, str]] = {(None, i) for i in allowed.ignore} | {
         (part, i) for part, ids in allowed.sections for i in ids
     }

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from .errors import RenderError
+from .errors import Problem, RenderError
 from .render import FOOTNOTE_END
 
 if TYPE_CHECKING:
     from .fonts import FontSet
+    from .model import Audience, Brief, Project
 
 log = logging.getLogger(__name__)
 MAX_FOOTNOTE_PASSES = 6
@@ -58,6 +59,54 @@ class PdfResult:
     warnings: tuple[str, ...]
     blocked: tuple[str, ...] = ()  # resources the fetcher refused
     demoted: tuple[str, ...] = ()  # footnotes moved to the end because they would not fit
+
+
+def facts_attachment(project: Project, brief: Brief, lang: str) -> Attachment:
+    """PDF/A-3 carries the facts the brief shows, as data, beside the printed page."""
+    from . import cache as cachelib
+    from . import factcheck
+
+    ids = cachelib.shown_items(project, brief, lang)
+    data = json.dumps(
+        factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
+    ).encode("utf-8")
+    day = brief.date
+    date = datetime.datetime(day.year, day.month or 1, day.day or 1, tzinfo=datetime.UTC)
+    return Attachment(
+        "facts.json", data, "The facts this brief shows, with sources and quotes", date
+    )
+
+
+def attachments(
+    project: Project, brief: Brief, lang: str, variant: str | None
+) -> tuple[Attachment, ...]:
+    """The files a PDF of this variant embeds: the facts, for PDF/A-3; none otherwise."""
+    return (facts_attachment(project, brief, lang),) if variant == "pdf/a-3b" else ()
+
+
+def check_result(result: PdfResult, audience: Audience, where: str) -> None:
+    """A PDF that tried to load from outside, or runs past its audience's page limit, is an
+    error about its brief's text (``where``); nothing is written."""
+    if result.blocked:
+        loaded = ", ".join(repr(u[:80]) for u in result.blocked)
+        raise RenderError(
+            Problem(
+                where,
+                1,
+                f"the {audience.name} PDF tried to load {loaded}; only data: "
+                "URIs and files in the template folders may be loaded",
+            )
+        )
+    if audience.max_pages and result.pages > audience.max_pages:
+        raise RenderError(
+            Problem(
+                where,
+                1,
+                f"the {audience.name} PDF runs to {result.pages} pages; "
+                f"its limit is {audience.max_pages}",
+                "shorten the section leads, summary or recommendations",
+            )
+        )
 
 
 class _Capture(logging.Handler):

@@ -152,15 +152,16 @@ _CHOICES: tuple[tuple[str, object, tuple], ...] = (
 )
 
 
-def audience_file(dirs: tuple[Path, ...], name: str, root: Path) -> str:
-    """The ``audiences.yaml`` that defines audience ``name`` (earlier folders win)."""
+def audience_file(dirs: tuple[Path, ...], name: str, root: Path) -> tuple[str, int]:
+    """The ``audiences.yaml`` that defines audience ``name`` (earlier folders win), and the
+    line of its entry."""
     for folder in dirs:
         path = folder / "audiences.yaml"
         data, _ = yamlio.load(str(path), "") if path.is_file() else (None, [])
         table = data.get("audiences") if isinstance(data, YMap) else None
         if isinstance(table, YMap) and name in table:
-            return f"{_shown(path, root)}:{table.line_of(name)}"
-    return "audiences.yaml"
+            return _shown(path, root), table.line_of(name)
+    return "audiences.yaml", 0
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-from .errors import RenderError
+from .errors import Problem, RenderError
 from .i18n import Language, format_fact
 from .images import FIGURE_RE, IMAGE_RE, figure_ids
 from .model import Chart, FactBase, LangText, Loc, Picture, Row, Text
@@ -428,33 +428,47 @@ class ProseRenderer:
     def _expand(self, source: str, loc: Loc) -> str:
         for line, why in validate(source):
             raise RenderError(
-                f"{loc.path}:{loc.line + line - 1}: not allowed in prose: {why} "
-                "(prose may only call fact, when and claim, with the id in "
-                "quotes)"
+                Problem(
+                    loc.path,
+                    loc.line + line - 1,
+                    f"not allowed in prose: {why}",
+                    "prose may only call fact, when and claim, with the id in quotes",
+                )
             )
         try:
             template = self.env.from_string(source)
             return template.render()
         except TemplateSyntaxError as exc:
             raise RenderError(
-                f"{loc.path}:{loc.line + (exc.lineno or 1) - 1}: "
-                f"template syntax error in prose: {exc.message} "
-                '(fact calls look like {{ fact("some.id") }})'
+                Problem(
+                    loc.path,
+                    loc.line + (exc.lineno or 1) - 1,
+                    f"template syntax error in prose: {exc.message}",
+                    'fact calls look like {{ fact("some.id") }}',
+                )
             ) from None
         except _UnknownFact as exc:
             line = _template_line(exc, loc)
-            raise RenderError(f"{loc.path}:{line}: {exc}") from None
+            raise RenderError(Problem(loc.path, line, str(exc))) from None
         except SecurityError as exc:
             line = _template_line(exc, loc)
             raise RenderError(
-                f"{loc.path}:{line}: not allowed in prose: {exc} "
-                "(prose may only call fact, when and claim)"
+                Problem(
+                    loc.path,
+                    line,
+                    f"not allowed in prose: {exc}",
+                    "prose may only call fact, when and claim",
+                )
             ) from None
         except (TemplateError, TypeError, ValueError) as exc:
             line = _template_line(exc, loc)
             raise RenderError(
-                f"{loc.path}:{line}: error in prose: {exc} "
-                "(prose may only call fact, when and claim)"
+                Problem(
+                    loc.path,
+                    line,
+                    f"error in prose: {exc}",
+                    "prose may only call fact, when and claim",
+                )
             ) from None
 
     def _fill(self, html: str) -> Markup:

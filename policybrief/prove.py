@@ -96,72 +96,69 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
             )
         ]
     equal = [f for f in candidates if _matches(fact, unit, f)]
-    shown = shown_value(fact, unit)
     if not equal:
-        if reading.vague:
-            return [
-                (
-                    f"value {shown}: its quote gives no exact figure, only the amount "
-                    f"{reading.vague[0]!r}",
-                    "a vague amount (十几, 数百, 上千) is not a value: "
-                    "record the statement as a claim, or quote the clause with the figure",
-                )
-            ]
-        if not reading.figures:
-            return [
-                (
-                    f"value {shown} is not stated by its quote: no figure could be read in "
-                    f"{fact.quote[:40]!r}",
-                    "quote the clause that states the figure in digits or numerals (481, "
-                    "四百八十一, 2.1个亿, 40 percent)",
-                )
-            ]
-        ranged = isinstance(fact.value, Range)
-        found = (
-            ", ".join(dict.fromkeys(f.text for f in candidates if (f.high is not None) == ranged))
-            or "none"
-        )
-        return [
-            (
-                f"value {shown} does not match its quote, which says {found}",
-                f"the value is in whole units{hint_unit}; if the quote states the figure "
-                "another way, write it as the quote does or give figure: the words that "
-                "state it",
-            )
-        ]
+        return [_unmatched(fact, unit, reading, candidates, hint_unit)]
     if any(f.hedge == fact.qualifier for f in equal):
         return []
-    figure = equal[0]
-    if figure.hedge == "exact":
-        return [
-            (
-                f"qualifier {fact.qualifier}, but its quote states {figure.text} with no hedge",
-                "use qualifier: exact, or quote the words that hedge the figure",
-            )
-        ]
-    if figure.hedge == "ambiguous":
-        return [
-            (
-                f"qualifier {fact.qualifier}: the hedges {figure.hedge_word!r} around "
-                f"{figure.text} disagree",
-                "see the qualifier table in docs/authoring.md",
-            )
-        ]
-    if figure.hedge == "under":
-        return [
-            (
-                f"its quote hedges {figure.text} with {figure.hedge_word!r} (less than), "
-                "which no qualifier expresses",
-                "record the bound as a claim instead",
-            )
-        ]
-    return [
-        (
-            f"qualifier {fact.qualifier}, but its quote says {figure.hedge_word!r} "
-            f"({figure.text}), which is {figure.hedge}",
-            f"use qualifier: {figure.hedge}",
+    return [_hedge_mismatch(fact, equal[0])]
+
+
+def _unmatched(
+    fact: Fact, unit: Unit, reading: Reading, candidates: tuple[Figure, ...], hint_unit: str
+) -> Msg:
+    """Why no figure of the quote equals the value: it has only a vague amount, no figure
+    at all, or other figures."""
+    shown = shown_value(fact, unit)
+    if reading.vague:
+        return (
+            f"value {shown}: its quote gives no exact figure, only the amount {reading.vague[0]!r}",
+            "a vague amount (十几, 数百, 上千) is not a value: "
+            "record the statement as a claim, or quote the clause with the figure",
         )
-    ]
+    if not reading.figures:
+        return (
+            f"value {shown} is not stated by its quote: no figure could be read in "
+            f"{fact.quote[:40]!r}",
+            "quote the clause that states the figure in digits or numerals (481, "
+            "四百八十一, 2.1个亿, 40 percent)",
+        )
+    ranged = isinstance(fact.value, Range)
+    found = (
+        ", ".join(dict.fromkeys(f.text for f in candidates if (f.high is not None) == ranged))
+        or "none"
+    )
+    return (
+        f"value {shown} does not match its quote, which says {found}",
+        f"the value is in whole units{hint_unit}; if the quote states the figure "
+        "another way, write it as the quote does or give figure: the words that "
+        "state it",
+    )
+
+
+def _hedge_mismatch(fact: Fact, figure: Figure) -> Msg:
+    """The quote hedges the figure equal to the value otherwise than the qualifier says."""
+    if figure.hedge == "exact":
+        return (
+            f"qualifier {fact.qualifier}, but its quote states {figure.text} with no hedge",
+            "use qualifier: exact, or quote the words that hedge the figure",
+        )
+    if figure.hedge == "ambiguous":
+        return (
+            f"qualifier {fact.qualifier}: the hedges {figure.hedge_word!r} around "
+            f"{figure.text} disagree",
+            "see the qualifier table in docs/authoring.md",
+        )
+    if figure.hedge == "under":
+        return (
+            f"its quote hedges {figure.text} with {figure.hedge_word!r} (less than), "
+            "which no qualifier expresses",
+            "record the bound as a claim instead",
+        )
+    return (
+        f"qualifier {fact.qualifier}, but its quote says {figure.hedge_word!r} "
+        f"({figure.text}), which is {figure.hedge}",
+        f"use qualifier: {figure.hedge}",
+    )
 
 
 def _agrees(date: PartialDate, mention: DateMention, strict_month: bool) -> bool:
@@ -204,24 +201,39 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
             )
         ]
     if relative:
-        if fact.note is None:
-            return [
-                (
-                    f"its quote dates the figure relatively ({relative[0].text}); a relative "
-                    "date needs a note that resolves it",
-                    "add note: {zh: …, en: …} saying which date it is",
-                )
-            ]
-        stated = [d for d in relative if d.month is not None or d.day is not None]
-        if stated and not any(_agrees(date, d, strict_month=False) for d in stated):
-            return [
-                (
-                    f"{what} {date} does not match its quote, which says {stated[0].text}",
-                    "the note may resolve the year, but the month and day the quote states "
-                    "must stay",
-                )
-            ]
-        return []
+        return _check_relative(fact, date, relative, what)
+    return _check_unstated(fact, facts, date, is_date_fact)
+
+
+def _check_relative(
+    fact: Fact, date: PartialDate, relative: list[DateMention], what: str
+) -> list[Msg]:
+    """A quote that dates the figure only relatively ("last year"): a note must resolve
+    it, keeping any month and day the quote states."""
+    if fact.note is None:
+        return [
+            (
+                f"its quote dates the figure relatively ({relative[0].text}); a relative "
+                "date needs a note that resolves it",
+                "add note: {zh: …, en: …} saying which date it is",
+            )
+        ]
+    stated = [d for d in relative if d.month is not None or d.day is not None]
+    if stated and not any(_agrees(date, d, strict_month=False) for d in stated):
+        return [
+            (
+                f"{what} {date} does not match its quote, which says {stated[0].text}",
+                "the note may resolve the year, but the month and day the quote states must stay",
+            )
+        ]
+    return []
+
+
+def _check_unstated(
+    fact: Fact, facts: FactBase, date: PartialDate, is_date_fact: bool
+) -> list[Msg]:
+    """A date the quote does not state: a date fact needs a note; another fact's date, one
+    unless it is the year its source was written."""
     if is_date_fact:
         if fact.note is None:
             return [

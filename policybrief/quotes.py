@@ -477,25 +477,10 @@ def _zh_figures(
             if vague is not None:
                 vague.append(text[m.start() - vague_before : m.end() + vague_after])
             continue
-        if num[0].isdigit():
-            value = _arabic(num)
-        else:
-            integer = cn_integer(num)
-            if integer is None:
-                continue
-            value = Decimal(integer)
-        mag = m["mag"] or ""
-        if mag and num[-1] in "万亿" and not num[0].isdigit():
-            mag = ""  # 两万多: the magnitude is inside the numeral already
-        value *= _magnitude(mag) if mag else 1
+        value = _zh_value(m)
+        if value is None or _zh_date(m, text):
+            continue
         end = m.end()
-        tail = text[end : end + 1]
-        if not m["sign"] and not m["more2"] and tail in "年月日号" and tail:
-            # 2016年 is a date, not a figure; 两年 (a duration) is kept as a figure.
-            if tail in "日号" or (tail == "年" and len(num) == 4 and num.isdigit()):
-                continue
-            if tail == "月" and not m["ge"]:
-                continue
         percent = bool(m["pct"] or m["sign"])
         more = m["more1"] or m["more2"]
         inside = ("more_than", more) if more else ("", "")
@@ -505,6 +490,33 @@ def _zh_figures(
         start = m.start() - len(before[1])
         figures.append(Figure(value, percent, hedge, word, text[start:end], start, end))
     return _ranges(figures, text)
+
+
+def _zh_value(m: re.Match[str]) -> Decimal | None:
+    """A Chinese figure's value: its numeral (digits or 两万三千) times its magnitude."""
+    num = m["num"]
+    if num[0].isdigit():
+        value = _arabic(num)
+    else:
+        integer = cn_integer(num)
+        if integer is None:
+            return None
+        value = Decimal(integer)
+    mag = m["mag"] or ""
+    if mag and num[-1] in "万亿" and not num[0].isdigit():
+        mag = ""  # 两万多: the magnitude is inside the numeral already
+    value *= _magnitude(mag) if mag else 1
+    return value
+
+
+def _zh_date(m: re.Match[str], text: str) -> bool:
+    """2016年 is a date, not a figure; 两年 (a duration) is kept as a figure."""
+    num, tail = m["num"], text[m.end() : m.end() + 1]
+    if m["sign"] or m["more2"] or not tail or tail not in "年月日号":
+        return False
+    if tail in "日号" or (tail == "年" and len(num) == 4 and num.isdigit()):
+        return True
+    return tail == "月" and not m["ge"]
 
 
 def _en_figures(text: str) -> list[Figure]:

@@ -37,7 +37,7 @@ from . import __version__, chartsvg, factcheck
 from .catalogs import Translations
 from .check import key_figures
 from .editions import revision_context
-from .errors import RenderError
+from .errors import Problem, RenderError
 from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
 from .pagecheck import Finding, secure
@@ -205,14 +205,8 @@ class PageTemplate(Template):
         try:
             html = self.render_fragment(*args, **kwargs)
         except TEMPLATE_FAILURES as exc:
-            raise RenderError(f"{env.where(exc)}: template error: {describe(exc)}") from None
-        html, problems = secure(html)
-        for problem in problems:
-            raise RenderError(
-                f"{env.locate(self.filename, problem)}: {problem} (a page "
-                "may load only what is inline or in its template folders)"
-            )
-        return html
+            raise RenderError(env.failure(exc)) from None
+        return env.secured(html, self.filename)
 
     def render_fragment(self, *args: Any, **kwargs: Any) -> str:
         env = cast("PageEnvironment", self.environment)
@@ -226,8 +220,12 @@ class PageTemplate(Template):
             env.rendering = False
         if len(html) > MAX_PAGE_CHARS:
             raise RenderError(
-                f"{env.shown(self.filename)}: template error: the page is "
-                f"{len(html):,} characters long; at most {MAX_PAGE_CHARS:,}"
+                Problem(
+                    env.shown(self.filename),
+                    0,
+                    f"template error: the page is {len(html):,} characters long; "
+                    f"at most {MAX_PAGE_CHARS:,}",
+                )
             )
         return html
 
@@ -251,9 +249,30 @@ class PageEnvironment(SandboxedEnvironment):
         try:
             return super().get_template(name, *args, **kwargs)
         except TemplateSyntaxError as exc:
+            raise RenderError(self.syntax_error(exc)) from None
+
+    def syntax_error(self, exc: TemplateSyntaxError) -> Problem:
+        return Problem(
+            self.shown(exc.filename), exc.lineno, f"template syntax error: {exc.message}"
+        )
+
+    def failure(self, exc: BaseException) -> Problem:
+        """What a template raised while it rendered, at its template line."""
+        return Problem(*self.where(exc), f"template error: {describe(exc)}")
+
+    def secured(self, html: str, filename: str | None) -> str:
+        """The page with its security policy, or a RenderError for the first thing in it
+        that would load from outside, at the template line that wrote it."""
+        html, problems = secure(html)
+        for problem in problems:
             raise RenderError(
-                f"{self.shown(exc.filename)}:{exc.lineno}: template syntax error: {exc.message}"
-            ) from None
+                Problem(
+                    *self.locate(filename, problem),
+                    str(problem),
+                    "a page may load only what is inline or in its template folders",
+                )
+            )
+        return html
 
     def asset(self, name: object) -> str:
         """``asset("seal.png")``: a file beside the templates as a data: URI (theme.py)."""
@@ -296,7 +315,7 @@ class PageEnvironment(SandboxedEnvironment):
         except ValueError:
             return str(path)
 
-    def locate(self, filename: str | None, problem: Finding) -> str:
+    def locate(self, filename: str | None, problem: Finding) -> tuple[str, int]:
         """Where a problem found in a rendered page was written: the first line holding its
         text in the page's template, else in any file of the template folders (user
         folders first), else the page's template without a line (the text was computed)."""
@@ -314,10 +333,10 @@ class PageEnvironment(SandboxedEnvironment):
             except OSError:
                 continue
             if needle in text:
-                return f"{self.shown(str(path))}:{text.count(chr(10), 0, text.index(needle)) + 1}"
-        return self.shown(filename)
+                return self.shown(str(path)), text.count(chr(10), 0, text.index(needle)) + 1
+        return self.shown(filename), 0
 
-    def where(self, exc: BaseException) -> str:
+    def where(self, exc: BaseException) -> tuple[str, int]:
         """The template line an error comes from: the innermost template frame or, for
         endless recursion, the innermost frame in a user's template folder (the built-in
         templates do not recurse by themselves)."""
@@ -327,7 +346,7 @@ class PageEnvironment(SandboxedEnvironment):
             if f.filename.endswith((".html", ".j2", ".css"))
         ]
         if not frames:
-            return "<template>"
+            return "<template>", 0
         if isinstance(exc, RecursionError):
             if self.builtin:
                 frames = [
@@ -338,8 +357,8 @@ class PageEnvironment(SandboxedEnvironment):
             counts = collections.Counter((f.filename, f.lineno) for f in frames)
             most = max(counts.values())
             frame = next(f for f in frames if counts[(f.filename, f.lineno)] >= most - 1)
-            return f"{self.shown(frame.filename)}:{frame.lineno}"
-        return f"{self.shown(frames[-1].filename)}:{frames[-1].lineno}"
+            return self.shown(frame.filename), frame.lineno or 0
+        return self.shown(frames[-1].filename), frames[-1].lineno or 0
 
 
 def _number(value: Any) -> bool:
@@ -389,64 +408,74 @@ class Renderer:
         translations.missing.clear()
         context = page_context(self.project, brief, audience, prose, lang)
         context["medium"] = medium
-        template_name = audience.template
         try:
-            template = cast(PageTemplate, env.get_template(template_name))
-            first = template.render_fragment(context)
-            order = list(dict.fromkeys(CITE_RE.findall(first)))
-            notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
-            seen: set[str] = set()
-            for made in notes:  # a source's own note is printed once, at its first endnote
-                made["source_first"] = made["source"]["id"] not in seen
-                seen.add(made["source"]["id"])
-            context["notes"] = notes
-            if audience.fact_appendix:
-                context["fact_check"] = [
-                    {**row, "number": n}
-                    for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)
-                ]
+            template = cast(PageTemplate, env.get_template(audience.template))
+            order = self._cite(template, context, brief, audience, lang)
             html = template.render_fragment(context)
         except TemplateNotFound as exc:
-            folders = ", ".join(self._shown(d) for d in dirs)
-            where = (
-                audience_file(dirs, audience.name, self.project.root)
-                + ": audience "
-                + repr(audience.name)
-                if exc.name == template_name
-                else self._where(exc)
-            )
-            raise RenderError(
-                f"{where}: template {exc.name!r} not found (looked in {folders}; "
-                "names are relative to a template folder)"
-            ) from None
+            raise RenderError(self._not_found(exc, audience, dirs)) from None
         except TemplateSyntaxError as exc:
-            raise RenderError(
-                f"{self._shown(exc.filename)}:{exc.lineno}: template syntax error: {exc.message}"
-            ) from None
+            raise RenderError(env.syntax_error(exc)) from None
         except TEMPLATE_FAILURES as exc:
-            raise RenderError(f"{self._where(exc)}: template error: {describe(exc)}") from None
-        footnotes = None
-        if audience.citations == "footnotes":
-            partial = cast(PageTemplate, env.get_template("_partials/footnote.html"))
-            footnotes = {
-                n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
-                for n in context["notes"]
-            }
-        html = number_citations(html, {item: n for n, item in enumerate(order, 1)}, footnotes)
-        html, problems = secure(html)
-        for problem in problems:
-            raise RenderError(
-                f"{env.locate(template.filename, problem)}: {problem} (a page "
-                "may load only what is inline or in its template folders)"
-            )
+            raise RenderError(env.failure(exc)) from None
+        numbers = {item: n for n, item in enumerate(order, 1)}
+        html = number_citations(html, numbers, self._footnotes(env, audience, context))
         return Page(
-            html,
+            env.secured(html, template.filename),
             prose.title,
             lang,
             len(order),
             frozenset(translations.missing),
             tuple(context["notes"]),
         )
+
+    def _cite(
+        self,
+        template: PageTemplate,
+        context: dict[str, Any],
+        brief: Brief,
+        audience: Audience,
+        lang: Language,
+    ) -> list[str]:
+        """The first pass: the order in which the page cites facts and claims; puts their
+        endnotes (and fact-check rows) in the context for the second pass."""
+        first = template.render_fragment(context)
+        order = list(dict.fromkeys(CITE_RE.findall(first)))
+        notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
+        seen: set[str] = set()
+        for made in notes:  # a source's own note is printed once, at its first endnote
+            made["source_first"] = made["source"]["id"] not in seen
+            seen.add(made["source"]["id"])
+        context["notes"] = notes
+        if audience.fact_appendix:
+            context["fact_check"] = [
+                {**row, "number": n}
+                for n, row in enumerate(factcheck.rows(self.project, order, brief.slug), 1)
+            ]
+        return order
+
+    def _footnotes(
+        self, env: PageEnvironment, audience: Audience, context: dict[str, Any]
+    ) -> dict[str, str] | None:
+        """Each note's footnote HTML, for an audience whose citations are footnotes."""
+        if audience.citations != "footnotes":
+            return None
+        partial = cast(PageTemplate, env.get_template("_partials/footnote.html"))
+        return {
+            n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
+            for n in context["notes"]
+        }
+
+    def _not_found(
+        self, exc: TemplateNotFound, audience: Audience, dirs: tuple[Path, ...]
+    ) -> Problem:
+        folders = ", ".join(self._shown(d) for d in dirs)
+        hint = f"looked in {folders}; names are relative to a template folder"
+        message = f"template {exc.name!r} not found"
+        if exc.name != audience.template:  # an include or extends inside the page
+            return Problem(*self.env("en", dirs)[0].where(exc), message, hint)
+        path, line = audience_file(dirs, audience.name, self.project.root)
+        return Problem(path, line, f"audience {audience.name!r}: {message}", hint)
 
     def _shown(self, filename: str | Path | None) -> str:
         if not filename:
@@ -456,9 +485,6 @@ class Renderer:
             return path.resolve().relative_to(self.project.root).as_posix()
         except ValueError:
             return str(path)
-
-    def _where(self, exc: BaseException) -> str:
-        return self.env("en")[0].where(exc)
 
 
 def external_references(html: str) -> list[Finding]:
@@ -613,16 +639,7 @@ def languages_context() -> list[dict[str, str]]:
     return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
 
 
-def build_date(brief: Brief) -> PartialDate:
-    """The date printed as the build date: the brief's own date. Never the clock, nor
-    ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
-    return brief.date
-
-
-def page_context(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> dict[str, Any]:
-    facts = project.facts
+def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str, Any]]:
     figures = []
     for fid in key_figures(brief):
         fact = facts.facts[fid]
@@ -637,17 +654,24 @@ def page_context(
                 "date": lang.date(fact.date) if fact.date else "",
             }
         )
+    return figures
+
+
+def _sections(
+    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+) -> list[dict[str, Any]]:
+    """Each section as the audience prints it (whole, or its lead), with its charts."""
     theme = project.templates(brief.slug).theme
     drawn = [chart for chart in brief.charts or () if audience.charts]
     labels = exhibits(brief.texts[lang.code], brief.charts, lang)
-    sections = [
+    return [
         {
             "key": s.key,
             "id": f"sec-{s.key}",
             "html": s.lead if audience.section_text == "lead" else s.html,
             "charts": [
                 {
-                    **chartsvg.render(chart, facts, lang, n, theme),
+                    **chartsvg.render(chart, project.facts, lang, n, theme),
                     "label": labels.get(chart.id, ("", ""))[0],
                     "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
                 }
@@ -657,6 +681,18 @@ def page_context(
         }
         for s in prose.sections
     ]
+
+
+def build_date(brief: Brief) -> PartialDate:
+    """The date printed as the build date: the brief's own date. Never the clock, nor
+    ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
+    return brief.date
+
+
+def page_context(
+    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+) -> dict[str, Any]:
+    theme = project.templates(brief.slug).theme  # the brief's own house style, if any
     base = f"{audience.name}.{lang.code}"
     alternates = [
         {
@@ -682,8 +718,8 @@ def page_context(
             "authors": [_text(a, lang) for a in brief.authors],
         },
         "audience": {**asdict(audience), "label": _text(audience.label, lang)},
-        "sections": sections,
-        "key_figures": figures if audience.key_figures else [],
+        "sections": _sections(project, brief, audience, prose, lang),
+        "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],
         "fact_check": [],

@@ -3,7 +3,9 @@ file) and ``facts.html`` (the whole fact base, checked)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -13,6 +15,9 @@ from .i18n import LANGUAGES
 from .model import Project
 from .prose import CITE_RE, ProseRenderer, note_text
 from .render import Renderer, languages_context
+
+if TYPE_CHECKING:
+    from .cache import BuildCache
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -84,3 +89,42 @@ def built_outputs(out: Path) -> set[str]:
         for p in out.glob("*/*.*")
         if p.suffix in (".html", ".pdf", ".docx") and not p.name.startswith(".")
     }
+
+
+def pages_key(project: Project, built: set[str]) -> str:
+    """The cache key of ``index.html`` and ``facts.html``: the engine, the templates, every
+    fact and claim, every brief's text, and which outputs exist."""
+    from . import cache as cachelib
+
+    return cachelib.digest(
+        cachelib.engine_digest(),
+        cachelib.templates_digest(project.template_dirs),
+        [cachelib.templates_digest(s.dirs) for s in project.own.values()],
+        cachelib.items_digest(project, sorted([*project.facts.facts, *project.facts.claims])),
+        [
+            cachelib.brief_digest(project, b, lang)
+            for b in project.briefs.values()
+            for lang in b.languages
+        ],
+        sorted(built),
+    )
+
+
+def write_pages(
+    project: Project,
+    out: Path,
+    built: set[str],
+    cache: BuildCache,
+    put: Callable[[str, bytes], object],
+) -> None:
+    """Render ``index.html`` and ``facts.html`` and hand them to ``put`` (the build's
+    staging), unless what they show is unchanged since the last build into ``out``."""
+    key = pages_key(project, built)
+    for name, render in (
+        ("index.html", lambda: render_index(project, built)),
+        ("facts.html", lambda: render_facts_page(project)),
+    ):
+        if not cache.fresh(name, key, out / name):
+            data = render().encode("utf-8")
+            put(name, data)
+            cache.record(name, key, len(data))

@@ -5,31 +5,19 @@ with its file and line, one per output, all in one run."""
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING
 
-from .errors import BriefError, Problem, RenderError
+from .errors import Problem, RenderError
 from .model import Project
 
-_WHERE = re.compile(
-    r"^(?P<path>[^\s:][^:]*?):(?P<line>\d+): (?P<message>.*?)"
-    r"(?: \((?P<hint>[^()]*)\))?$",
-    re.S,
-)
+if TYPE_CHECKING:
+    from .plan import Options
 
 
-def as_problem(exc: BriefError) -> Problem:
-    """An engine error (``path:line: message (hint)``) as a structured problem."""
-    text = str(exc)
-    match = _WHERE.match(text)
-    if match is None:
-        return Problem("(render)", 0, text)
-    return Problem(match["path"], int(match["line"]), match["message"], match["hint"] or "")
-
-
-def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001 - build.Options
+def render_problems(project: Project, options: Options) -> list[Problem]:
     """Every problem met while rendering the selected outputs' HTML."""
-    from .build import plan
     from .i18n import LANGUAGES
+    from .plan import plan
     from .prose import ProseRenderer
     from .render import Renderer
 
@@ -45,7 +33,7 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
                 brief.texts[lang], brief.row, brief.charts, brief.pictures
             )
         except RenderError as exc:
-            problems.append(as_problem(exc))
+            problems.append(exc.problem)
     pages = Renderer(project)
     for output in outputs:
         text = prose.get((output.brief, output.lang))
@@ -59,5 +47,5 @@ def render_problems(project: Project, options) -> list[Problem]:  # noqa: ANN001
                 medium="screen",
             )
         except RenderError as exc:
-            problems.append(as_problem(exc))
+            problems.append(exc.problem)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))

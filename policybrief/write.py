@@ -213,33 +213,40 @@ def sweep(out: Path) -> None:
     root = out / STAGING
     if root.is_dir() and not root.is_symlink():
         for folder in sorted(root.iterdir()):
-            if (
-                not _STAGED.match(folder.name)
-                or folder.is_symlink()
-                or not (folder / _HELD).is_file()
-            ):
-                continue  # not ours
-            try:
-                with open(folder / _HELD, "ab") as held:
-                    fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a running build
-            except OSError:
-                continue
-            journal = folder / _JOURNAL
-            if journal.is_file():
-                try:
-                    entries = json.loads(journal.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    entries = []
-                # Only the entries whose staged file is gone had been swapped in.
-                _roll_back(out, folder, [e for e in entries if not (folder / e["staged"]).exists()])
-            shutil.rmtree(folder, ignore_errors=True)
+            if _abandoned(folder):
+                _finish(out, folder)
     for here, dirs, files in os.walk(out):  # does not follow symlinked folders
         dirs[:] = [d for d in dirs if d != STAGING]
         for name in files:
             if _TEMP.match(name):
                 (Path(here) / name).unlink(missing_ok=True)
+
+
+def _abandoned(folder: Path) -> bool:
+    """A staging folder of this tool's (named so, holding its marker) that no running build
+    holds."""
+    if not _STAGED.match(folder.name) or folder.is_symlink() or not (folder / _HELD).is_file():
+        return False  # not ours
+    try:
+        with open(folder / _HELD, "ab") as held:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError: a running build holds it
+        return False
+    return True
+
+
+def _finish(out: Path, folder: Path) -> None:
+    """Roll back the half-done commit an abandoned staging folder's journal records, then
+    remove the folder."""
+    journal = folder / _JOURNAL
+    if journal.is_file():
+        try:
+            entries = json.loads(journal.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            entries = []
+        # Only the entries whose staged file is gone had been swapped in.
+        _roll_back(out, folder, [e for e in entries if not (folder / e["staged"]).exists()])
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -33,3 +33,58 @@ def test_code_checks_pass(command):
         pytest.fail(f"{command[0]} is not installed: run scripts/setup.sh --test")
     result = run(*command)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+MAX_COMPLEXITY = 10
+MAX_LINES = 60
+
+
+def _has_reason(lines: list[str], node) -> bool:
+    """A ``# long: <reason>`` comment on the def line or on the line just above it (above
+    its decorators, if any)."""
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    candidates = {node.lineno, first - 1, node.lineno - 1}
+    return any(0 < n <= len(lines) and "# long:" in lines[n - 1] for n in candidates)
+
+
+def test_functions_are_short_and_simple_or_say_why():
+    """No function in the package over 60 lines or with a cyclomatic complexity over 10
+    (ruff's C901) without a ``# long: <reason>`` comment beside its def."""
+    import ast
+    import json
+
+    result = run(
+        "ruff",
+        "check",
+        "policybrief",
+        "--select",
+        "C901",
+        "--config",
+        f"lint.mccabe.max-complexity={MAX_COMPLEXITY}",
+        "--output-format",
+        "json",
+        "--exit-zero",
+        "--no-cache",
+    )
+    assert result.returncode == 0, result.stderr
+    complex_at = {
+        (str((ROOT / d["filename"]).resolve()), d["location"]["row"]): d["message"]
+        for d in json.loads(result.stdout)
+    }
+    offenders = []
+    for path in sorted((ROOT / "policybrief").rglob("*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for node in ast.walk(ast.parse("\n".join(lines), str(path))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            length = node.end_lineno - node.lineno + 1
+            too_complex = complex_at.get((str(path.resolve()), node.lineno))
+            if (length > MAX_LINES or too_complex) and not _has_reason(lines, node):
+                long = f"{length} lines long (> {MAX_LINES})" if length > MAX_LINES else ""
+                why = "; ".join(filter(None, [too_complex, long])) or ""
+                why = why if too_complex else f"`{node.name}` is {long}"
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {why}")
+    assert not offenders, (
+        "split these functions, or write `# long: <reason>` beside the def:\n"
+        + "\n".join(offenders)
+    )

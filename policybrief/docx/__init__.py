@@ -17,6 +17,7 @@ import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import docx
 import lxml.html
@@ -27,7 +28,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length
 from jinja2 import TemplateError
 
-from ..errors import RenderError
+from ..errors import Problem, RenderError
 from ..model import Audience, Brief, Project
 from ..render import Page, Renderer
 from . import ooxml
@@ -74,7 +75,9 @@ class DocxWriter:
             path = folder / REFERENCE
             if path.is_file():
                 if path.stat().st_size > MAX_REFERENCE:
-                    raise RenderError(f"{path}: the reference document is over 16 MiB")
+                    raise RenderError(
+                        Problem(str(path), 0, "the reference document is over 16 MiB")
+                    )
                 data = path.read_bytes()
                 ooxml.check_reference(path, data)
                 self.references[dirs] = (path, data)
@@ -90,18 +93,8 @@ class DocxWriter:
         own = self.reference is None
         define_styles(document, lang, own)
         section = document.sections[0]
-        width, height = PAGE_SIZES.get(audience.page_size, PAGE_SIZES["A4"])
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = width, height
         root = lxml.html.document_fromstring(page.html)
-        css = "\n".join("".join(s.itertext()) for s in root.iter("style"))
-        found = page_margins(css) if own else None
-        if own:
-            margins: tuple[Length, ...] = found or (docx.shared.Mm(DEFAULT_MARGIN),) * 4
-            section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
-                margins
-            )
-            section.header_distance = section.footer_distance = docx.shared.Mm(10)
+        self._page_setup(section, audience, root, own)
         text_width = section.page_width - section.left_margin - section.right_margin
         authors = " · ".join(a.get(lang) for a in brief.authors)
         self._header_footer(
@@ -114,21 +107,7 @@ class DocxWriter:
             audience.cover,
         )
         notes_kind = "footnote" if audience.citations == "footnotes" else "endnote"
-        try:  # the notes as the page's notes partial writes them (a house style's too)
-            notes_html = env.get_template("_partials/notes.html").render(
-                notes=list(page.cited),
-                compact=audience.endnotes == "compact",
-                medium="print",
-                lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
-            )
-        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
-            raise RenderError(f"_partials/notes.html: template error: {exc}") from None
-        items = {}
-        if notes_html.strip():
-            for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
-                number = (li.get("id") or "").removeprefix("note-")
-                if number.isdigit():
-                    items[int(number)] = li
+        items = self._note_items(env, audience, page)
         converter = Converter(
             document,
             lang=lang,
@@ -161,6 +140,43 @@ class DocxWriter:
         day = brief.date
         return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
 
+    def _page_setup(self, section, audience: Audience, root, own: bool) -> None:
+        """The page size; with the engine's own styles, the margins the page's CSS sets."""
+        width, height = PAGE_SIZES.get(audience.page_size, PAGE_SIZES["A4"])
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = width, height
+        css = "\n".join("".join(s.itertext()) for s in root.iter("style"))
+        found = page_margins(css) if own else None
+        if own:
+            margins: tuple[Length, ...] = found or (docx.shared.Mm(DEFAULT_MARGIN),) * 4
+            section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+                margins
+            )
+            section.header_distance = section.footer_distance = docx.shared.Mm(10)
+
+    def _note_items(self, env, audience: Audience, page: Page) -> dict[int, Any]:
+        """Each note's list item, by number, as the page's notes partial writes them (a
+        house style's too)."""
+        lang = page.lang.code
+        try:
+            notes_html = env.get_template("_partials/notes.html").render(
+                notes=list(page.cited),
+                compact=audience.endnotes == "compact",
+                medium="print",
+                lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
+            )
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise RenderError(
+                Problem("_partials/notes.html", 0, f"template error: {exc}")
+            ) from None
+        items = {}
+        if notes_html.strip():
+            for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
+                number = (li.get("id") or "").removeprefix("note-")
+                if number.isdigit():
+                    items[int(number)] = li
+        return items
+
     def _document(self):
         if self.reference is None:
             return docx.Document()
@@ -168,7 +184,7 @@ class DocxWriter:
             document = docx.Document(io.BytesIO(self.reference))
         except Exception as exc:  # python-docx raises several kinds for a broken package
             raise RenderError(
-                f"{self.reference_path}: not a usable Word document ({exc})"
+                Problem(str(self.reference_path), 0, "not a usable Word document", str(exc))
             ) from None
         body = document.element.body
         for child in list(body):

@@ -91,6 +91,29 @@ HEADINGS = {
     "h5": "Heading 3",
     "h6": "Heading 3",
 }
+# Elements that make one paragraph of their text (besides the headings).
+TEXT_BLOCKS = ("p", "figcaption", "dt", "dd", "address", "pre")
+# Block elements converted by a method of their own (by name), whatever their classes.
+BLOCK_METHODS = {
+    "nav": "nav",
+    "ul": "bullets",
+    "ol": "bullets",
+    "li": "blocks",
+    "dl": "figures",
+    "table": "table",
+}
+# Character styles by inline element.
+INLINE_STYLES = {
+    "strong": "Strong",
+    "b": "Strong",
+    "em": "Emphasis",
+    "i": "Emphasis",
+    "cite": "Emphasis",
+    "dfn": "Emphasis",
+    "code": "Code",
+    "kbd": "Code",
+    "samp": "Code",
+}
 CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 SPACES = re.compile(r"[ \t\r\n\f]+")
 CHART_WIDTH = Mm(55)  # the width of one chart in a row, as in the PDF's flex row
@@ -164,6 +187,11 @@ class CellSink:
 
 def classes(element) -> set[str]:
     return set((element.get("class") or "").split())
+
+
+def class_style(cls: set[str]) -> str | None:
+    """The paragraph style a block's classes name (the first in alphabetical order)."""
+    return next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
 
 
 def local(element) -> str:
@@ -283,33 +311,10 @@ class Converter:
 
     def block(self, sink, element, ctx: Ctx) -> None:
         tag, cls = local(element), classes(element)
-        if tag == "nav":
-            if "toc" in cls and self.toc:
-                self.contents(sink, element)
-            return
-        if tag == "h1":
-            line = self.paragraph(sink, "Title", ctx)
-            self.inline_children(line, element, Fmt())
-        elif tag in HEADINGS:
-            style = HEADINGS[tag]
-            line = self.paragraph(sink, style, replace(ctx, item=None, quote=False))
-            self.inline_children(line, element, Fmt())
-            self.headings.append((int(style[-1]), "".join(element.itertext()).strip()))
-        elif tag in ("p", "figcaption", "dt", "dd", "address", "pre"):
-            named = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
-            if tag == "figcaption":
-                named = "Caption"
-            fmt = Fmt(style="Code") if tag == "pre" else Fmt()
-            line = self.paragraph(sink, named, ctx)
-            self.inline_children(line, element, fmt)
-        elif tag in ("ul", "ol"):
-            self.bullets(sink, element, ctx)
-        elif tag == "li":
-            self.blocks(sink, element, ctx)
-        elif tag == "dl":
-            self.figures(sink, element, ctx)
-        elif tag == "table":
-            self.table(sink, element, ctx)
+        if tag == "h1" or tag in HEADINGS or tag in TEXT_BLOCKS:
+            self.text_block(sink, element, tag, cls, ctx)
+        elif tag in BLOCK_METHODS:
+            getattr(self, BLOCK_METHODS[tag])(sink, element, ctx)
         elif cls & {"quotable", "key-figures"}:
             self.blocks(sink, element, replace(ctx, figures=True))
         elif tag == "blockquote":
@@ -318,15 +323,34 @@ class Converter:
             self.picture(sink, element, ctx)
         elif tag == "img":
             self.image(sink, element, ctx)
-        elif "charts" in cls and len([c for c in element if local(c) == "figure"]) > 1:
+        elif "charts" in cls and sum(local(c) == "figure" for c in element) > 1:
             self.chart_row(sink, element, ctx)
         elif tag == "figure" and "picture" in cls:
             self.prose_picture(sink, element, ctx)
         else:  # section, div, header, figure, main...: a container
-            named = next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
-            self.blocks(sink, element, ctx, named)
+            self.blocks(sink, element, ctx, class_style(cls))
             if "cover" in cls and self.cover and tag == "header":
                 sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def nav(self, sink, element, ctx: Ctx) -> None:
+        if "toc" in classes(element) and self.toc:
+            self.contents(sink, element)
+
+    def text_block(self, sink, element, tag: str, cls: set[str], ctx: Ctx) -> None:
+        """A heading or a paragraph-like element: one paragraph of runs."""
+        if tag == "h1":
+            line = self.paragraph(sink, "Title", ctx)
+            self.inline_children(line, element, Fmt())
+        elif tag in HEADINGS:
+            style = HEADINGS[tag]
+            line = self.paragraph(sink, style, replace(ctx, item=None, quote=False))
+            self.inline_children(line, element, Fmt())
+            self.headings.append((int(style[-1]), "".join(element.itertext()).strip()))
+        else:
+            named = "Caption" if tag == "figcaption" else class_style(cls)
+            fmt = Fmt(style="Code") if tag == "pre" else Fmt()
+            line = self.paragraph(sink, named, ctx)
+            self.inline_children(line, element, fmt)
 
     def inline_children(self, line: Line, element, fmt: Fmt) -> None:
         self.inline_children_only(line, element, self.lang_of(element, fmt))
@@ -568,17 +592,12 @@ class Converter:
             self.inline_children_only(line, item, fmt)
             self.text(line, closing, fmt)
             return
-        style = {
-            "strong": "Strong",
-            "b": "Strong",
-            "em": "Emphasis",
-            "i": "Emphasis",
-            "cite": "Emphasis",
-            "dfn": "Emphasis",
-            "code": "Code",
-            "kbd": "Code",
-            "samp": "Code",
-        }.get(tag)
+        self.inline_children_only(line, item, self.run_fmt(tag, cls, line, fmt))
+
+    def run_fmt(self, tag: str, cls: set[str], line: Line, fmt: Fmt) -> Fmt:
+        """How an inline element formats its text: a character style, or bold, italic,
+        superscript or subscript where the text already has one."""
+        style = INLINE_STYLES.get(tag)
         if tag == "span" and "fact" in cls:
             style = "Cited Figure"
         if tag == "span" and "note-value" in cls:
@@ -595,7 +614,7 @@ class Converter:
             fmt = replace(fmt, sup=True)
         elif tag == "sub":
             fmt = replace(fmt, sub=True)
-        self.inline_children_only(line, item, fmt)
+        return fmt
 
     def inline_children_only(self, line: Line, element, fmt: Fmt) -> None:
         if element.text:

@@ -18,7 +18,7 @@ from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from ..errors import RenderError
+from ..errors import Problem, RenderError
 
 SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
@@ -277,21 +277,31 @@ def check_reference(path, data: bytes) -> None:
             total = sum(i.file_size for i in archive.infolist())
             if total > 64 * 1024 * 1024 or len(archive.infolist()) > 2000:
                 raise RenderError(
-                    f"{where}: the reference document unpacks to {total} bytes "
-                    f"in {len(archive.infolist())} files; the limits are 64 MiB "
-                    "and 2,000 files"
+                    Problem(
+                        where,
+                        0,
+                        f"the reference document unpacks to {total} bytes "
+                        f"in {len(archive.infolist())} files; the limits are 64 MiB "
+                        "and 2,000 files",
+                    )
                 )
             for item in archive.infolist():
                 if item.filename.endswith(".rels"):
                     rels = archive.read(item.filename)
                     if re.search(rb'TargetMode\s*=\s*"External"', rels):
                         raise RenderError(
-                            f"{where}: the reference document links to an "
-                            f"outside resource ({item.filename}); a house "
-                            "style may not load anything from outside"
+                            Problem(
+                                where,
+                                0,
+                                "the reference document links to an "
+                                f"outside resource ({item.filename}); a house "
+                                "style may not load anything from outside",
+                            )
                         )
     except zipfile.BadZipFile:
-        raise RenderError(f"{where}: not a Word document (.docx is a zip package)") from None
+        raise RenderError(
+            Problem(where, 0, "not a Word document", ".docx is a zip package")
+        ) from None
 
 
 def set_attrs(element, **attrs: Any) -> None:

@@ -180,52 +180,13 @@ def define_styles(document, lang: str, own: bool) -> None:
 
 
 def _apply(style, look: Look, lang: str, known: dict) -> None:
-    # Start from a clean slate: python-docx's template gives its built-in styles theme
-    # fonts, italics, borders and spacing of its own. Numbering and outline levels stay.
-    if style.element.rPr is not None:
-        style.element.remove(style.element.rPr)
-    if style.element.pPr is not None:
-        for child in list(style.element.pPr):
-            if child.tag.split("}")[1] in (
-                "pBdr",
-                "spacing",
-                "contextualSpacing",
-                "jc",
-                "shd",
-                "keepNext",
-                "keepLines",
-            ):
-                style.element.pPr.remove(child)
+    _clear(style)
     if look.base and look.base in known:
         style.base_style = known[look.base]
-    font = style.font
-    if look.font:
-        set_fonts(style.element.get_or_add_rPr(), look.font)
-    if look.size:
-        font.size = Pt(look.size)
-    if look.bold is not None:
-        font.bold = look.bold
-    if look.italic is not None:
-        font.italic = look.italic
-    if look.color:
-        font.color.rgb = RGBColor.from_string(look.color)
-    if look.superscript:
-        font.superscript = True
+    _apply_font(style, look)
     if look.kind != P:
         return
-    fmt = style.paragraph_format
-    if look.before is not None:
-        fmt.space_before = Pt(look.before)
-    if look.after is not None:
-        fmt.space_after = Pt(look.after)
-    if look.keep_next:
-        fmt.keep_with_next = True
-    if look.indent is not None:
-        fmt.left_indent = Mm(look.indent)
-    if look.font or look.size:
-        fmt.line_spacing = 1.5 if look.font == SERIF and (look.size or 10.5) >= 10 else 1.25
-    if look.justify_zh and lang == "zh":
-        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _apply_paragraph(style, look, lang)
     if style.name in ("Header", "Footer"):
         tabs = style.element.pPr.find(qn("w:tabs")) if style.element.pPr is not None else None
         if tabs is not None:
@@ -243,6 +204,57 @@ def _apply(style, look: Look, lang: str, known: dict) -> None:
         for key, value in (("val", "clear"), ("color", "auto"), ("fill", look.shade)):
             shd.set(qn(f"w:{key}"), value)
         _insert_ppr(ppr, shd)
+
+
+def _clear(style) -> None:
+    """Start from a clean slate: python-docx's template gives its built-in styles theme
+    fonts, italics, borders and spacing of its own. Numbering and outline levels stay."""
+    if style.element.rPr is not None:
+        style.element.remove(style.element.rPr)
+    if style.element.pPr is not None:
+        for child in list(style.element.pPr):
+            if child.tag.split("}")[1] in (
+                "pBdr",
+                "spacing",
+                "contextualSpacing",
+                "jc",
+                "shd",
+                "keepNext",
+                "keepLines",
+            ):
+                style.element.pPr.remove(child)
+
+
+def _apply_font(style, look: Look) -> None:
+    font = style.font
+    if look.font:
+        set_fonts(style.element.get_or_add_rPr(), look.font)
+    if look.size:
+        font.size = Pt(look.size)
+    if look.bold is not None:
+        font.bold = look.bold
+    if look.italic is not None:
+        font.italic = look.italic
+    if look.color:
+        font.color.rgb = RGBColor.from_string(look.color)
+    if look.superscript:
+        font.superscript = True
+
+
+def _apply_paragraph(style, look: Look, lang: str) -> None:
+    fmt = style.paragraph_format
+    if look.before is not None:
+        fmt.space_before = Pt(look.before)
+    if look.after is not None:
+        fmt.space_after = Pt(look.after)
+    if look.keep_next:
+        fmt.keep_with_next = True
+    if look.indent is not None:
+        fmt.left_indent = Mm(look.indent)
+    if look.font or look.size:
+        fmt.line_spacing = 1.5 if look.font == SERIF and (look.size or 10.5) >= 10 else 1.25
+    if look.justify_zh and lang == "zh":
+        fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 # w:pPr children in schema order (the ones this module may add are pBdr and shd).
