@@ -107,71 +107,44 @@ def _line_problems(lines: list[str], index: int, loc: Loc) -> list[Problem]:
     where = loc.line + index
     match = IMAGE_RE.match(lines[index])
     if match is None:
-        return [
-            Problem(
-                loc.path,
-                where,
-                "an image stands on a line of its own",
-                f"write {_SHAPE} alone on its line, after its caption line",
-            )
-        ]
-    found = []
-    caption = _caption_above(lines, index)
-    if caption is None:
-        found.append(
-            Problem(
-                loc.path,
-                where,
-                "image without a caption",
-                "write a line 'Figure[id]: caption' right before it",
-            )
-        )
-    elif not FIGURE_RE.match(lines[caption]):
-        found.append(
-            Problem(
-                loc.path,
-                loc.line + caption,
-                "a figure's caption line needs an id",
-                "write 'Figure[park-map]: caption', the id in lowercase letters, digits and '-'",
-            )
-        )
-    elif not FIGURE_RE.match(lines[caption]).group(2):  # type: ignore[union-attr]
-        found.append(
-            Problem(
-                loc.path,
-                loc.line + caption,
-                "figure without caption text",
-                "say after the colon what the image shows",
-            )
-        )
+        hint = f"write {_SHAPE} alone on its line, after its caption line"
+        return [Problem(loc.path, where, "an image stands on a line of its own", hint)]
+    found = _caption_problems(lines, index, loc)
     alt, name = match.group(1).strip(), match.group(2).strip()
     if not alt:
-        found.append(
-            Problem(
-                loc.path,
-                where,
-                f"image {name!r} has no alternative text",
-                "say in the brackets what it shows, for readers who cannot see it: "
-                "![A map of the park beside the river](park-map.png)",
-            )
+        hint = (
+            "say in the brackets what it shows, for readers who cannot see it: "
+            "![A map of the park beside the river](park-map.png)"
         )
+        found.append(Problem(loc.path, where, f"image {name!r} has no alternative text", hint))
     if "{" in alt or "{" in name:
+        hint = "cite figures in the caption line, not in the alt text"
         found.append(
-            Problem(
-                loc.path,
-                where,
-                "an image's alt text and file name are plain text",
-                "cite figures in the caption line, not in the alt text",
-            )
+            Problem(loc.path, where, "an image's alt text and file name are plain text", hint)
         )
     why = name_problem(name)
     if why:
         found.append(Problem(loc.path, where, *why))
     if index + 1 < len(lines) and lines[index + 1].strip():
-        found.append(
-            Problem(loc.path, where, "an image ends its paragraph", "leave a blank line after it")
-        )
+        hint = "leave a blank line after it"
+        found.append(Problem(loc.path, where, "an image ends its paragraph", hint))
     return found
+
+
+def _caption_problems(lines: list[str], index: int, loc: Loc) -> list[Problem]:
+    """The caption line above the image on line ``index``: there, with an id and text."""
+    caption = _caption_above(lines, index)
+    if caption is None:
+        hint = "write a line 'Figure[id]: caption' right before it"
+        return [Problem(loc.path, loc.line + index, "image without a caption", hint)]
+    figure = FIGURE_RE.match(lines[caption])
+    if not figure:
+        hint = "write 'Figure[park-map]: caption', the id in lowercase letters, digits and '-'"
+        return [Problem(loc.path, loc.line + caption, "a figure's caption line needs an id", hint)]
+    if not figure.group(2):
+        hint = "say after the colon what the image shows"
+        return [Problem(loc.path, loc.line + caption, "figure without caption text", hint)]
+    return []
 
 
 def scan(markdown: str, loc: Loc) -> tuple[list[Figure], list[Problem]]:
