@@ -419,6 +419,8 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
                     count, size, seconds, late = pdfs[output]
                 cache.record(name, key, size, pages=count, late_notes=late)
                 report.written.append(Written(name, fmt, "built", count, size, seconds, late))
+            if "html" in options.formats:  # the pages link them
+                write_exports(project, sorted({o.brief for o in outputs}), cache, staging, out)
             write_site(project, out, cache, report, sharded=bool(options.shard), staging=staging)
             editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
             staging.put(cache.path.name, cache.data())
@@ -490,6 +492,41 @@ def write_site(
             data = render().encode("utf-8")
             staging.put(name, data)
             cache.record(name, key, len(data))
+
+
+def write_exports(
+    project: Project, slugs: list[str], cache: BuildCache, staging: Staging, out: Path
+) -> None:
+    """Each brief's sources for reference managers (CSL-JSON, BibTeX, RIS) beside its pages,
+    rewritten only when the sources the brief shows (or the engine) change."""
+    from . import cache as cachelib
+    from . import references
+
+    for slug in slugs:
+        brief = project.briefs[slug]
+        ids = sorted({s for lang in brief.languages for s in _shown_sources(project, slug, lang)})
+        sources = [project.facts.sources[sid] for sid in ids]
+        key = cachelib.digest(
+            cachelib.engine_digest(),
+            [repr({k: v for k, v in vars(s).items() if k != "loc"}) for s in sources],
+        )
+        items = [references.csl_item(s, references.source_language(s)) for s in sources]
+        for name, export in references.EXPORTS.items():
+            relative = f"{slug}/{name}"
+            if cache.fresh(relative, key, out / relative):
+                continue
+            data = export(items)
+            staging.put(relative, data)
+            cache.record(relative, key, len(data))
+
+
+def _shown_sources(project: Project, slug: str, lang: str) -> list[str]:
+    from . import cache as cachelib
+
+    facts = project.facts
+    items = cachelib.shown_items(project, project.briefs[slug], lang)
+    found = [(facts.facts.get(i) or facts.claims.get(i)) for i in items]
+    return [item.source for item in found if item is not None and item.source]
 
 
 def assemble_index(options: Options) -> list[str]:

@@ -27,7 +27,16 @@ from .model import Audience, Brief, Project
 
 CACHE_NAME = ".policybrief-cache.json"
 FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
-LIBRARIES = ("weasyprint", "jinja2", "babel", "markdown", "pyyaml", "pydyf", "tinycss2")
+LIBRARIES = (
+    "weasyprint",
+    "jinja2",
+    "babel",
+    "markdown",
+    "pyyaml",
+    "pydyf",
+    "tinycss2",
+    "citeproc-py",
+)
 
 
 def digest(*parts: object) -> str:
@@ -42,7 +51,9 @@ def digest(*parts: object) -> str:
 def engine_digest() -> str:
     """The engine's own code and the versions of the libraries that shape its output."""
     here = Path(__file__).resolve().parent
-    sources = [(p.relative_to(here).as_posix(), p.read_bytes()) for p in sorted(here.rglob("*.py"))]
+    # the code, and the CSL styles it formats references with (policybrief/csl/)
+    files = sorted([*here.rglob("*.py"), *here.rglob("*.csl")])
+    sources = [(p.relative_to(here).as_posix(), p.read_bytes()) for p in files]
     versions: list[tuple[str, str | None]] = []
     for name in LIBRARIES:
         try:
@@ -189,7 +200,8 @@ def output_keys(
 ) -> dict[tuple[str, str, str, str], str]:
     """The key of each (brief, audience, language, format) in ``outputs``: a digest of
     everything that output can show and of what shapes it."""
-    shared = (engine_digest(), templates_digest(project))
+    # the project's reference style (pyproject.toml) shapes every page's sources
+    shared = (engine_digest(), templates_digest(project), repr(project.reference_style))
     # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
     wants_pdf = any("pdf" in formats for *_rest, formats in outputs)
     fonts = fonts_digest(project) if wants_pdf else fonts_digest()

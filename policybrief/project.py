@@ -16,6 +16,7 @@ from .briefs import SLUG_RE, load_briefs
 from .errors import InputError, Problem, did_you_mean
 from .facts import Fields, load_factbase
 from .model import Audience, Project, Text
+from .references import normal_style, reference_style_problems
 from .theme import load_theme
 from .yamlio import YMap
 
@@ -28,6 +29,7 @@ SETTINGS = {
     "templates": "a list of folder names",
     "source_texts": "a folder name",
     "out": "a folder name",
+    "reference_style": "a style name, or a table of languages to style names",
 }
 
 
@@ -67,6 +69,8 @@ def settings(root: Path) -> dict:
                     did_you_mean(key, SETTINGS, "known: " + ", ".join(sorted(SETTINGS))),
                 )
             )
+        elif key == "reference_style":
+            problems += reference_style_problems(value, "pyproject.toml", _line(text, key))
         elif not (
             isinstance(value, str)
             if key in ("source_texts", "out")
@@ -209,6 +213,10 @@ def load_audiences(
                     f"audience {name!r}: template {template!r} not found",
                     "looked in " + ", ".join(_shown(d, root) for d in dirs),
                 )
+            problems += reference_style_problems(
+                values.get("reference_style"), shown, spec.line_of("reference_style")
+            )
+            values["reference_style"] = normal_style(values.get("reference_style"))
             audiences[name] = Audience(name=name, **values)
     return audiences
 
@@ -286,6 +294,7 @@ def load_project(
         source_texts.resolve() if source_texts else None,
         template_dirs,
         theme,
+        reference_style=normal_style(config.get("reference_style")),
     ), problems
 
 

@@ -1,0 +1,535 @@
+"""Reference styles through a Citation Style Language processor, and the exports for
+reference managers.
+
+Each source becomes a CSL-JSON item (:func:`csl_item`); citeproc-py formats it with a style
+file from the official CSL repository shipped in ``policybrief/csl/`` (see its README):
+GB/T 7714-2025 numeric for Chinese, Chicago author-date (18th edition) for English by
+default, selectable per audience (``reference_style`` in ``audiences.yaml``) and per project
+(``reference_style`` in ``[tool.policybrief]``). Each entry is formatted in its own
+language's locale (a Chinese source gets 等, an English one "et al.", in a brief of either
+language): every locale's processor sees the same items in the same order, and each entry
+is taken from the processor of its source's language.
+
+citeproc-py 0.11.1 implements CSL 1.0.1 with gaps that these two styles reach; each is
+closed here for our styles only, by element classes given to our own parser (no
+library state is changed): a macro that renders counts as a rendered variable in a
+``cs:group`` (CSL 1.0.2's rule; GB/T's [J], [R] and [EB/OL] markers vanish without it), a
+``cs:label`` of an empty variable renders nothing, ``initialize="false"`` keeps given names
+whole (Chicago), a Chinese, Japanese or Korean name is written family-then-given with no
+space and never initialized (the CSL specification's rule for such names), and in a locale
+with ``punctuation-in-quote`` a period or comma after a closing quote moves inside it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from html import escape, unescape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from .errors import Problem
+    from .model import FactBase, PartialDate, Source
+
+CSL_DIR = Path(__file__).resolve().parent / "csl"
+STYLES = {
+    "gb-t-7714-2025-numeric": "china-national-standard-gb-t-7714-2025-numeric.csl",
+    "chicago-author-date": "chicago-author-date.csl",
+}
+DEFAULT_STYLES = {"zh": "gb-t-7714-2025-numeric", "en": "chicago-author-date"}
+CSL_LOCALES = {"zh": "zh-CN", "en": "en-US"}
+CSL_TYPES = {
+    "journal article": "article-journal",
+    "article": "article-journal",
+    "magazine article": "article-magazine",
+    "newspaper article": "article-newspaper",
+    "web page": "webpage",
+    "report": "report",
+    "government document": "report",
+    "statute": "legislation",
+    "dataset": "dataset",
+    "book": "book",
+    "speech": "speech",
+    "": "document",
+}
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One source formatted by one style: the entry (HTML and text) and, for numeric styles,
+    its label in the reference list (``[1]``)."""
+
+    source: str
+    html: Markup
+    text: str
+    label: str = ""
+
+
+# -- sources as CSL-JSON --------------------------------------------------------------------
+def _date(value: PartialDate | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    parts = [value.year, *(p for p in (value.month, value.day) if p)]
+    return {"date-parts": [parts]}
+
+
+def source_language(source: Source) -> str:
+    """The language a source is written in: ``language``, else its authors' and title's
+    script (CJK: zh), else en."""
+    if source.language:
+        return source.language.split("-")[0]
+    names = [p.literal or p.family for p in source.authors] + [v for _, v in source.title.values]
+    return "zh" if any(CJK_RE.search(n) for n in names[:1]) else "en"
+
+
+def _title(source: Source, lang: str) -> str:
+    """The title in the source's own language; in a brief of another language, followed by
+    the brief's translation in brackets (Chicago's form for a translated title)."""
+    own = source_language(source)
+    original = source.title.get(own) or source.title.get(lang) or ""
+    translated = source.title.get(lang)
+    if own != lang and translated and translated != original:
+        return f"{original} [{translated}]"
+    return original
+
+
+def csl_item(source: Source, lang: str) -> dict[str, Any]:
+    """A source as CSL-JSON (https://citeproc-js.readthedocs.io/en/latest/csl-json/), for a
+    brief in ``lang``; every field is one the source states, none is made up."""
+    own = source_language(source)
+    authors = [
+        {"literal": p.literal} if p.literal else {"family": p.family, "given": p.given}
+        for p in source.authors
+    ]
+    item: dict[str, Any] = {
+        "id": source.id,
+        "type": CSL_TYPES.get(source.kind, "document"),
+        "title": _title(source, lang),
+        "author": [{k: v for k, v in a.items() if v} for a in authors],
+        "container-title": source.container,
+        "publisher": source.publisher.get(own) if source.publisher else "",
+        "issued": _date(source.issued) or (_date_year(source.year)),
+        "accessed": _date(source.accessed),
+        "volume": source.volume,
+        "issue": source.issue,
+        "page": source.pages,
+        "number": source.number,
+        "URL": source.url,
+        "DOI": source.doi,
+        "language": source.language or own,
+    }
+    return {k: v for k, v in item.items() if v}
+
+
+def _date_year(year: int | None) -> dict[str, Any] | None:
+    return {"date-parts": [[year]]} if year else None
+
+
+def _for_processor(item: dict[str, Any], key: str) -> dict[str, Any]:
+    """The item as handed to citeproc-py: a CJK name as one family name, family first with
+    no space (citeproc-py would put a space between them and initialize the given name),
+    and every text shielded (citeproc-py's HTML output does not escape variables)."""
+    names = []
+    for name in item.get("author", []):
+        if "family" in name and CJK_RE.search(name["family"] + name.get("given", "")):
+            name = {"family": name["family"] + name.get("given", "")}
+        names.append({k: _shield(v) for k, v in name.items()})
+    shielded = {k: _shield(v) if isinstance(v, str) else v for k, v in item.items()}
+    return {**shielded, "id": key, **({"author": names} if names else {})}
+
+
+# <, > and & in a source's fields pass through citeproc-py as private-use characters, which
+# no text-case rule touches, and come out escaped.
+SHIELD = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+UNSHIELD = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+
+
+def _shield(value: str) -> str:
+    value = re.sub("[\ue000-\ue002]", "", value)
+    return re.sub("[&<>]", lambda m: SHIELD[m.group(0)], value)
+
+
+def _unshield(html: str) -> str:
+    return re.sub("[\ue000-\ue002]", lambda m: UNSHIELD[m.group(0)], html)
+
+
+# -- the processor ----------------------------------------------------------------------------
+@cache
+def _element_classes() -> dict[str, type]:
+    """citeproc-py's element classes, with the gaps named in the module docstring closed."""
+    from citeproc import model
+
+    class Text(model.Text):
+        def calls_variable(self):
+            return True if "macro" in self.attrib else super().calls_variable()
+
+    class Label(model.Label):
+        def process(self, item, variable=None, plural=None, context=None, **kwargs):
+            name = self.get("variable")
+            if variable is None and name and name != "locator" and not _has(item, name):
+                return None
+            return super().process(item, variable, plural, context, **kwargs)
+
+    class Name(model.Name):
+        def get_option(self, name, context=None, sort_options=None):
+            if name == "initialize-with" and self.get("initialize") == "false":
+                return None
+            return super().get_option(name, context, sort_options)
+
+    class Substitute(model.Substitute):
+        def add_to_repressed_list(self, child, context):
+            super().add_to_repressed_list(child, context)
+            repressed = context.get_layout().repressed
+            for element in _macro_variables(child, set()):
+                repressed.setdefault(element.tag, []).append(element.get("variable"))
+
+    return {"text": Text, "label": Label, "name": Name, "substitute": Substitute}
+
+
+def _macro_variables(element: Any, seen: set[str]) -> list[Any]:
+    """The elements that render a variable inside the macro ``element`` calls, and inside
+    the macros those call: what a substitution has printed and must not print again."""
+    name = element.get("macro")
+    if not name or name in seen:
+        return []
+    seen.add(name)
+    found = []
+    for inner in element.get_macro(name).iter():
+        if inner.get("variable") and inner.tag.endswith("}text"):
+            found.append(inner)
+        found += _macro_variables(inner, seen)
+    return found
+
+
+def _has(item: Any, name: str) -> bool:
+    try:
+        return bool(item.reference[name.replace("-", "_")])
+    except Exception:  # citeproc-py raises its own VariableError for a missing variable
+        return False
+
+
+@cache
+def load_style(name: str, locale: str) -> Any:
+    """A CSL style in one locale, parsed with our element classes. A numeric style's label
+    (its bibliography's first field, ``[1]``) is taken out of the layout: endnotes print
+    the entry without it, the reference list prints it beside the entry."""
+    from citeproc import CitationStylesStyle, model
+    from lxml import etree
+
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    namespace[None] = model.CitationStylesElement
+    classes = {
+        cls.__name__.replace("_", "-").lower(): cls
+        for cls in model.CitationStylesElement.__subclasses__()
+    }
+    namespace.update({**classes, **_element_classes()})
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    style = CitationStylesStyle.__new__(CitationStylesStyle)
+    style.parser = parser
+    style.xml = etree.parse(str(CSL_DIR / STYLES[name]), parser)
+    style.root = style.xml.getroot()
+    style.root.set_locale_list(locale, validate=False)
+    layout = style.root.bibliography.find("{http://purl.org/net/xbiblio/csl}layout")
+    label = None
+    if style.root.bibliography.get("second-field-align") and len(layout):
+        label = layout[0]
+        layout.remove(label)
+    return style, label
+
+
+def _label(label: Any, number: int) -> str:
+    if label is None:
+        return ""
+    return f"{label.get('prefix', '')}{number}{label.get('suffix', '')}"
+
+
+def _punctuation_in_quote(style: Any) -> bool:
+    try:
+        return style.root.get_locale_option("punctuation-in-quote").lower() == "true"
+    except Exception:  # a locale without style options
+        return False
+
+
+def _formatted(
+    style_name: str, lang: str, items: dict[str, dict[str, Any]], sort: bool
+) -> dict[str, str]:
+    """The entries (HTML) of ``items`` (by key) as one locale's processor formats them, in
+    the style's order when ``sort`` (else in the order given)."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    style, _label_element = load_style(style_name, CSL_LOCALES.get(lang, "en-US"))
+    source = CiteProcJSON([_for_processor(item, key) for key, item in items.items()])
+    bibliography = CitationStylesBibliography(style, source, formatter.html)
+    for key in items:
+        bibliography.register(Citation([CitationItem(key)]))
+    if sort:
+        bibliography.sort()
+    entries = [str(entry) for entry in bibliography.bibliography()]
+    closing = style.root.get_term("close-quote").single if _punctuation_in_quote(style) else ""
+    if closing:
+        entries = [re.sub(f"{re.escape(closing)}([.,])", rf"\1{closing}", e) for e in entries]
+    return dict(zip(bibliography.keys, entries, strict=True))
+
+
+def format_references(
+    facts: FactBase, source_ids: list[str], lang: str, style_name: str
+) -> dict[str, Reference]:
+    """The sources ``source_ids`` (in order of first citation) formatted by ``style_name``
+    for a brief in ``lang``, in the style's order, each in its own language's locale: the
+    processor of the brief's language orders them all (and formats its own language's),
+    another language's processor formats only its own."""
+    ids = [sid for sid in dict.fromkeys(source_ids) if sid in facts.sources]
+    items = {f"ref{n}": csl_item(facts.sources[sid], lang) for n, sid in enumerate(ids)}
+    keys = dict(zip(items, ids, strict=True))
+    langs = {key: source_language(facts.sources[sid]) for key, sid in keys.items()}
+    entries = _formatted(style_name, lang, items, sort=True) if items else {}
+    for code in sorted(set(langs.values()) - {lang}):
+        own = {key: item for key, item in items.items() if langs[key] == code}
+        entries.update(_formatted(style_name, code, own, sort=False))
+    order = list(_formatted_order(entries, items))
+    _style, label = load_style(style_name, CSL_LOCALES.get(lang, "en-US"))
+    references = {}
+    for key in order:
+        sid = keys[key]
+        entry = _unshield(entries[key])
+        html = _linked(entry, facts.sources[sid])
+        text = unescape(re.sub(r"<[^>]+>", "", entry))
+        number = list(items).index(key) + 1
+        references[sid] = Reference(sid, Markup(html), text, _label(label, number))
+    return references
+
+
+def _formatted_order(entries: dict[str, str], items: dict[str, Any]) -> list[str]:
+    """The keys in the order the first (sorting) processor gave them; citeproc-py lowercases
+    keys, ours are lowercase already."""
+    return [key for key in entries if key in items]
+
+
+def _linked(entry: str, source: Source) -> str:
+    """The entry with its URL and DOI as links (they are http(s) addresses and DOIs, checked
+    when the source was loaded)."""
+    for address in (source.url, f"https://doi.org/{source.doi}" if source.doi else ""):
+        shown = escape(address, quote=False)
+        if address and shown in entry:
+            link = f'<a href="{escape(address)}">{shown}</a>'
+            entry = entry.replace(shown, link, 1)
+    return entry
+
+
+def style_for(lang: str, audience_style: Any, project_style: Any) -> str:
+    """The style an output uses: the audience's, else the project's, else the default for
+    its language. Each setting is a style name or languages paired with names."""
+    for setting in (audience_style, project_style):
+        chosen = dict(setting).get(lang) if isinstance(setting, tuple) else setting
+        if chosen:
+            return str(chosen)
+    return DEFAULT_STYLES.get(lang, "chicago-author-date")
+
+
+def normal_style(value: Any) -> str | tuple[tuple[str, str], ...] | None:
+    """A ``reference_style`` setting as stored: a name, or sorted (language, name) pairs
+    (hashable, and the same repr in every cache key)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+    return value if isinstance(value, str) else None
+
+
+def reference_style_problems(value: Any, path: str, line: int) -> list[Problem]:
+    """What is wrong with a ``reference_style`` setting (audiences.yaml, pyproject.toml)."""
+    from .errors import Problem, did_you_mean
+    from .i18n import LANGUAGES
+
+    if value is None:
+        return []
+    known = "known styles: " + ", ".join(STYLES)
+    if isinstance(value, dict):
+        problems = []
+        for lang, name in value.items():
+            if lang not in LANGUAGES:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"reference_style: unknown language {lang!r}",
+                        "use " + " or ".join(LANGUAGES),
+                    )
+                )
+            else:
+                problems += reference_style_problems(name, path, line)
+        return problems
+    if not isinstance(value, str):
+        return [Problem(path, line, f"reference_style must be a style name, not {value!r}", known)]
+    if value not in STYLES:
+        hint = did_you_mean(value, STYLES, known)
+        return [Problem(path, line, f"unknown reference style {value!r}", hint)]
+    return []
+
+
+# -- exports -------------------------------------------------------------------------------
+def export_csl_json(items: list[dict[str, Any]]) -> bytes:
+    return (json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+BIBTEX_TYPES = {
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "book": "book",
+    "report": "techreport",
+    "dataset": "misc",
+    "webpage": "online",
+}
+
+
+def _bibtex_value(value: str) -> str:
+    """A BibTeX field value in braces, TeX's special characters escaped."""
+    value = re.sub(r"([\\{}&%$#_~^])", lambda m: BIBTEX_ESCAPES[str(m.group(1))], value)
+    return "{" + value + "}"
+
+
+BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def _bibtex_names(names: list[dict[str, str]]) -> str:
+    """``Family, Given and {Organisation}``: an organisation in braces stays one name."""
+    shown = []
+    for name in names:
+        if "literal" in name:
+            shown.append(_bibtex_value(name["literal"]))
+        else:
+            parts = (name["family"], name.get("given", ""))
+            shown.append(", ".join(_bibtex_value(p)[1:-1] for p in parts if p))
+    return "{" + " and ".join(shown) + "}"
+
+
+def _iso(parts: list[int]) -> str:
+    return "-".join([str(parts[0]), *(f"{p:02d}" for p in parts[1:])])
+
+
+def _parts(item: dict[str, Any], key: str) -> list[int]:
+    return list(item.get(key, {}).get("date-parts", [[]])[0])
+
+
+def export_bibtex(items: list[dict[str, Any]]) -> bytes:
+    """BibTeX, with biblatex's names where BibTeX has none (date, urldate, langid)."""
+    records = []
+    for item in items:
+        article = item["type"].startswith("article")
+        fields: list[tuple[str, str]] = []
+        if item.get("author"):
+            fields.append(("author", _bibtex_names(item["author"])))
+        plain = (
+            ("title", "title"),
+            ("journal" if article else "howpublished", "container-title"),
+            ("institution" if item["type"] == "report" else "publisher", "publisher"),
+            ("volume", "volume"),
+            ("number", "issue" if article else "number"),
+            ("pages", "page"),
+            ("doi", "DOI"),
+            ("url", "URL"),
+            ("langid", "language"),
+        )
+        for field, key in plain:
+            if item.get(key):
+                value = item[key].replace("-", "--") if field == "pages" else item[key]
+                fields.append((field, _bibtex_value(value)))
+        issued, accessed = _parts(item, "issued"), _parts(item, "accessed")
+        if issued:
+            fields += [("year", f"{{{issued[0]}}}"), ("date", f"{{{_iso(issued)}}}")]
+        if accessed:
+            fields.append(("urldate", f"{{{_iso(accessed)}}}"))
+        kind = BIBTEX_TYPES.get(item["type"], "misc")
+        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+        records.append(f"@{kind}{{{item['id']},\n{body}\n}}\n")
+    return "\n".join(records).encode("utf-8")
+
+
+RIS_TYPES = {
+    "article-journal": "JOUR",
+    "article-magazine": "MGZN",
+    "article-newspaper": "NEWS",
+    "book": "BOOK",
+    "report": "RPRT",
+    "legislation": "STAT",
+    "dataset": "DATA",
+    "webpage": "ELEC",
+    "speech": "SOUND",
+}
+
+
+def export_ris(items: list[dict[str, Any]]) -> bytes:
+    """RIS, one record per source, each ending with ``ER  -``."""
+    lines: list[str] = []
+    for item in items:
+        lines.append(f"TY  - {RIS_TYPES.get(item['type'], 'GEN')}")
+        lines.append(f"ID  - {item['id']}")
+        for name in item.get("author", []):
+            shown = name.get("literal") or ", ".join(
+                p for p in (name.get("family", ""), name.get("given", "")) if p
+            )
+            lines.append(f"AU  - {shown}")
+        for tag, key in (
+            ("TI", "title"),
+            ("T2", "container-title"),
+            ("PB", "publisher"),
+            ("VL", "volume"),
+            ("IS", "issue"),
+            ("M1", "number"),
+            ("DO", "DOI"),
+            ("UR", "URL"),
+            ("LA", "language"),
+        ):
+            if item.get(key):
+                lines.append(f"{tag}  - {_one_line(item[key])}")
+        lines += _ris_pages_and_dates(item)
+        lines.append("ER  - ")
+        lines.append("")
+    return ("\r\n".join(lines)).encode("utf-8")
+
+
+def _one_line(value: str) -> str:
+    return " ".join(str(value).split())
+
+
+def _ris_pages_and_dates(item: dict[str, Any]) -> list[str]:
+    lines = []
+    if item.get("page"):
+        first, _, last = item["page"].partition("-")
+        lines.append(f"SP  - {first}")
+        if last:
+            lines.append(f"EP  - {last}")
+    issued, accessed = _parts(item, "issued"), _parts(item, "accessed")
+    if issued:
+        lines.append(f"PY  - {issued[0]}")
+        parts = [str(issued[0]), *(f"{p:02d}" for p in issued[1:])]
+        lines.append("DA  - " + "/".join(parts + [""] * (4 - len(parts))))
+    if accessed:
+        lines.append("Y2  - " + _iso(accessed).replace("-", "/"))
+    return lines
+
+
+EXPORTS = {
+    "references.json": export_csl_json,
+    "references.bib": export_bibtex,
+    "references.ris": export_ris,
+}
