@@ -215,10 +215,12 @@ def _has(item: Any, name: str) -> bool:
 
 
 @cache
-def load_style(name: str, locale: str) -> Any:
-    """A CSL style in one locale, parsed with our element classes. A numeric style's label
-    (its bibliography's first field, ``[1]``) is taken out of the layout: endnotes print
-    the entry without it, the reference list prints it beside the entry."""
+def load_style(name: str, locale: str, names_from: str = "") -> Any:
+    """A CSL style in one locale, parsed with our element classes; with ``names_from`` (the
+    CSL locale of a source's own language), name lists end as that language ends them:
+    its "et al." term (等 for Chinese) comes first. A numeric style's label (its
+    bibliography's first field, ``[1]``) is taken out of the layout: endnotes print the
+    entry without it, the reference list prints it beside the entry."""
     from citeproc import CitationStylesStyle, model
     from lxml import etree
 
@@ -237,12 +239,37 @@ def load_style(name: str, locale: str) -> Any:
     style.xml = etree.parse(str(CSL_DIR / STYLES[name]), parser)
     style.root = style.xml.getroot()
     style.root.set_locale_list(locale, validate=False)
+    if names_from and names_from != locale:
+        terms = _name_terms(names_from, parser)
+        style.root.append(terms)  # in the tree: its terms format through the style's root
+        style.root.locales.insert(0, terms)
     layout = style.root.bibliography.find("{http://purl.org/net/xbiblio/csl}layout")
     label = None
     if style.root.bibliography.get("second-field-align") and len(layout):
         label = layout[0]
         layout.remove(label)
     return style, label
+
+
+def _name_terms(locale: str, parser: Any) -> Any:
+    """A CSL locale element holding only ``locale``'s terms that end a name list."""
+    from citeproc.frontend import CitationStylesLocale
+    from lxml import etree
+
+    source = CitationStylesLocale(locale, validate=False).root
+    terms = "".join(
+        f'<term name="{name}">{escape(source.get_term(name).text or "")}</term>'
+        for name in NAME_LIST_TERMS
+    )
+    return etree.fromstring(f'<locale xmlns="{CSL_NS}"><terms>{terms}</terms></locale>', parser)
+
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+NAME_LIST_TERMS = ("et-al", "and others")
+
+
+def _csl_locale(lang: str) -> str:
+    return CSL_LOCALES.get(lang, "en-US") if lang else ""
 
 
 def _label(label: Any, number: int) -> str:
@@ -259,14 +286,15 @@ def _punctuation_in_quote(style: Any) -> bool:
 
 
 def _formatted(
-    style_name: str, lang: str, items: dict[str, dict[str, Any]], sort: bool
+    style_name: str, lang: str, items: dict[str, dict[str, Any]], sort: bool, names_from: str = ""
 ) -> dict[str, str]:
-    """The entries (HTML) of ``items`` (by key) as one locale's processor formats them, in
-    the style's order when ``sort`` (else in the order given)."""
+    """The entries (HTML) of ``items`` (by key) as the processor of the brief's language
+    formats them (name lists ended in ``names_from``'s terms when given), in the style's
+    order when ``sort`` (else in the order given)."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
-    style, _label_element = load_style(style_name, CSL_LOCALES.get(lang, "en-US"))
+    style, _label_element = load_style(style_name, _csl_locale(lang), _csl_locale(names_from))
     source = CiteProcJSON([_for_processor(item, key) for key, item in items.items()])
     bibliography = CitationStylesBibliography(style, source, formatter.html)
     for key in items:
@@ -294,9 +322,9 @@ def format_references(
     entries = _formatted(style_name, lang, items, sort=True) if items else {}
     for code in sorted(set(langs.values()) - {lang}):
         own = {key: item for key, item in items.items() if langs[key] == code}
-        entries.update(_formatted(style_name, code, own, sort=False))
+        entries.update(_formatted(style_name, lang, own, sort=False, names_from=code))
     order = list(_formatted_order(entries, items))
-    _style, label = load_style(style_name, CSL_LOCALES.get(lang, "en-US"))
+    _style, label = load_style(style_name, _csl_locale(lang))
     references = {}
     for key in order:
         sid = keys[key]
