@@ -5,19 +5,21 @@ Each source becomes a CSL-JSON item (:func:`csl_item`); citeproc-py formats it w
 file from the official CSL repository shipped in ``policybrief/csl/`` (see its README):
 GB/T 7714-2025 numeric for Chinese, Chicago author-date (18th edition) for English by
 default, selectable per audience (``reference_style`` in ``audiences.yaml``) and per project
-(``reference_style`` in ``[tool.policybrief]``). Each entry is formatted in its own
-language's locale (a Chinese source gets 等, an English one "et al.", in a brief of either
-language): every locale's processor sees the same items in the same order, and each entry
-is taken from the processor of its source's language.
+(``reference_style`` in ``[tool.policybrief]``). Entries are formatted in the page's
+locale, but an author list cut short ends in the source's own language (等 for a Chinese
+source, "et al." for an English one): CSL has no per-item language, so a source in another
+language is formatted by a copy of the style whose name-list terms come from that
+language's CSL locale.
 
 citeproc-py 0.11.1 implements CSL 1.0.1 with gaps that these two styles reach; each is
-closed here for our styles only, by element classes given to our own parser (no
-library state is changed): a macro that renders counts as a rendered variable in a
-``cs:group`` (CSL 1.0.2's rule; GB/T's [J], [R] and [EB/OL] markers vanish without it), a
-``cs:label`` of an empty variable renders nothing, ``initialize="false"`` keeps given names
-whole (Chicago), a Chinese, Japanese or Korean name is written family-then-given with no
-space and never initialized (the CSL specification's rule for such names), and in a locale
-with ``punctuation-in-quote`` a period or comma after a closing quote moves inside it.
+closed here by element classes given to our own parser (no library state is changed): a
+macro that renders counts as a rendered variable in a ``cs:group`` (CSL 1.0.2's rule;
+GB/T's [J], [R] and [EB/OL] markers vanish without it), a ``cs:label`` of an empty variable
+renders nothing, ``initialize="false"`` keeps given names whole (Chicago), a substituted
+macro's variables are not printed again (a title standing in for a missing author), a
+Chinese, Japanese or Korean name is written family-then-given with no space and never
+initialized (the CSL specification's rule for such names), and in a locale with
+``punctuation-in-quote`` a period or comma after a closing quote moves inside it.
 """
 
 from __future__ import annotations

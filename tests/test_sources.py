@@ -40,7 +40,9 @@ def test_source_fields_and_note_are_printed_in_endnotes_and_fact_base(project, t
     case = [
         li
         for li in items
-        if any("特色小镇的典范" in text_of(span) for span in find_all(li, "span", class_="note-source"))
+        if any(
+            "特色小镇的典范" in text_of(span) for span in find_all(li, "span", class_="note-source")
+        )
     ]
     entry = (
         "特色小镇的典范——杭州云栖小镇 [A model characteristic town: Yunqi Town, Hangzhou]. "
