@@ -35,7 +35,12 @@ def test_every_output_builds_and_is_listed(dist):
     limit overrun, an untranslated string or a WeasyPrint warning would have failed it."""
     expected = expected_outputs()
     built = {p.relative_to(dist).as_posix() for p in dist.glob("*/*.*")}
-    assert built == expected
+    exports = {  # each brief's sources for reference managers, beside its pages
+        f"{name.split('/')[0]}/references.{ext}"
+        for name in expected
+        for ext in ("json", "bib", "ris")
+    }
+    assert built == expected | exports
     index = parse_html(dist / "index.html")
     assert expected <= {a.get("href") for a in find_all(index, "a")}
 
