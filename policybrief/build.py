@@ -500,7 +500,7 @@ def write_exports(
     """Each brief's sources for reference managers (CSL-JSON, BibTeX, RIS) beside its pages,
     rewritten only when the sources the brief shows (or the engine) change."""
     from . import cache as cachelib
-    from . import references
+    from . import exports, references
 
     for slug in slugs:
         brief = project.briefs[slug]
@@ -511,7 +511,7 @@ def write_exports(
             [repr({k: v for k, v in vars(s).items() if k != "loc"}) for s in sources],
         )
         items = [references.csl_item(s, references.source_language(s)) for s in sources]
-        for name, export in references.EXPORTS.items():
+        for name, export in exports.EXPORTS.items():
             relative = f"{slug}/{name}"
             if cache.fresh(relative, key, out / relative):
                 continue

@@ -727,7 +727,7 @@ def page_context(
             "pdf": f"{base}.pdf",
             "docx": f"{base}.docx",
             "index": "../index.html",
-            # the brief's sources for reference managers (references.EXPORTS), beside it
+            # the brief's sources for reference managers (exports.EXPORTS), beside it
             "references": {
                 "json": "references.json",
                 "bib": "references.bib",
