@@ -89,7 +89,7 @@ def load_and_check(options: Options) -> tuple[Project, list[Problem]]:
 
 
 def build(options: Options, progress: Progress | None = None) -> BuildReport:
-    from . import chartsvg, editions
+    from . import chartsvg, editions, exports
     from .cache import BuildCache
 
     started = time.perf_counter()
@@ -115,6 +115,8 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
     with Staging(out) as staging:  # write: every file staged, then swapped in at once
         made = write_outputs(project, pages, options, staging, report, progress)
         chartsvg.stage_data(project, outputs, cache, staging, options.force)  # charts' CSV
+        if "html" in options.formats:  # the pages link each brief's reference exports
+            exports.stage(project, sorted({o.brief for o in outputs}), cache, staging, out)
         if options.strict and report.warnings:
             raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
         with output_lock(out):

@@ -37,6 +37,7 @@ LIBRARIES = (
     "pydyf",
     "tinycss2",
     "pillow",  # reads images in prose; WeasyPrint re-encodes them with it
+    "citeproc-py",
 )
 
 
@@ -52,7 +53,9 @@ def digest(*parts: object) -> str:
 def engine_digest() -> str:
     """The engine's own code and the versions of the libraries that shape its output."""
     here = Path(__file__).resolve().parent
-    sources = [(p.relative_to(here).as_posix(), p.read_bytes()) for p in sorted(here.rglob("*.py"))]
+    # the code, and the CSL styles it formats references with (policybrief/csl/)
+    files = sorted([*here.rglob("*.py"), *here.rglob("*.csl")])
+    sources = [(p.relative_to(here).as_posix(), p.read_bytes()) for p in files]
     versions: list[tuple[str, str | None]] = []
     for name in LIBRARIES:
         try:
@@ -215,7 +218,8 @@ def output_keys(
     keys = {}
     for slug, name, lang, formats in outputs:
         brief, audience = project.briefs[slug], project.audience(slug, name)
-        shared = (engine, templates[project.templates(slug).dirs])
+        # the project's reference style (pyproject.toml) shapes every page's sources
+        shared = (engine, templates[project.templates(slug).dirs], repr(project.reference_style))
         # A PDF/A-3b attaches every fact the language's text cites, with the sections that
         # cite it; a fact-check appendix lists those sections too: both depend on the whole
         # text, not only on what the audience prints.

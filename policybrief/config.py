@@ -22,6 +22,7 @@ SETTINGS: dict[str, tuple[str, str, bool]] = {
     "audiences": ("a list of audience names", '["full-report", "press"]', False),
     "languages": ("a list of language codes", '["zh", "en"]', False),
     "theme": ("a theme file (theme.yaml)", '"house/theme.yaml"', False),
+    "reference_style": ("a style name, or a table of languages to style names", "", False),
 }
 _SINGLE = ("out", "theme")  # settings that hold one string
 
@@ -48,6 +49,13 @@ def settings(root: Path) -> dict:
         raise InputError([Problem("pyproject.toml", line, "[tool.policybrief] must be a table")])
     checked = {}
     for key, value in config.items():
+        if key == "reference_style":  # checked against the styles the project ships
+            from .references import reference_style_problems
+
+            line = setting_line(text, key)
+            problems += reference_style_problems(value, "pyproject.toml", line)
+            checked[key] = value
+            continue
         problem = _setting_problem(key, value)
         if problem:
             problems.append(Problem("pyproject.toml", setting_line(text, key), *problem))

@@ -24,6 +24,7 @@ from .model import (
     FactBase,
     Loc,
     PartialDate,
+    Person,
     Range,
     Source,
     Text,
@@ -143,6 +144,7 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
             publisher=f.text("publisher", required=False),
             kind=_kind(f, sid),
             language=_language(f, sid),
+            **_bibliographic(f, sid),
         )
     return sources
 
@@ -159,8 +161,83 @@ SOURCE_FIELDS = (
     "publisher",
     "kind",
     "language",
+    "authors",
+    "container",
+    "issued",
+    "volume",
+    "issue",
+    "pages",
+    "number",
+    "doi",
 )
-SOURCE_KINDS = ("article", "report", "statute", "dataset", "web page", "book", "speech")
+# Each maps to a CSL type (policybrief/references.py); "article" is a journal article.
+SOURCE_KINDS = (
+    "journal article",
+    "magazine article",
+    "newspaper article",
+    "article",
+    "web page",
+    "report",
+    "government document",
+    "statute",
+    "dataset",
+    "book",
+    "speech",
+)
+PERSON_FIELDS = ("family", "given", "literal")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _bibliographic(f: Fields, sid: str) -> dict[str, Any]:
+    """The fields a reference style needs beyond title, author and year."""
+    values: dict[str, Any] = {"authors": _authors(f, sid)}
+    values["container"] = f.string("container", required=False)
+    values["issued"] = f.date("issued", required=False)
+    for key in ("volume", "issue", "pages", "number"):
+        raw = f.data.get(key)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            values[key] = str(raw)  # volume: 12 reads as a number in YAML
+        else:
+            values[key] = f.string(key, required=False)
+    doi = f.string("doi", required=False)
+    if doi and not DOI_RE.match(doi):
+        f.bad("doi", f"source {sid!r}: doi {doi!r} is not a DOI", "write it as 10.1234/abc")
+        doi = ""
+    values["doi"] = doi
+    return values
+
+
+def _authors(f: Fields, sid: str) -> tuple[Person, ...]:
+    """``authors:``, a list of persons ``{family, given}`` or organisations ``{literal}``."""
+    raw = f.data.get("authors")
+    if raw is None:
+        return ()
+    if not isinstance(raw, YList):
+        f.bad("authors", f"source {sid!r}: authors must be a list", AUTHORS_HINT)
+        return ()
+    people = []
+    for index, entry in enumerate(raw):
+        what = f"source {sid!r}: authors[{index + 1}]"
+        line = raw.line_of(index)
+        if not isinstance(entry, YMap):
+            f.problems.append(Problem(f.path, line, f"{what} must be a mapping", AUTHORS_HINT))
+            continue
+        person = Fields(entry, f.path, f.problems, what)
+        person.unknown(PERSON_FIELDS)
+        names = {k: person.string(k, required=False) for k in PERSON_FIELDS}
+        if bool(names["literal"]) == bool(names["family"] or names["given"]):
+            f.problems.append(
+                Problem(f.path, line, f"{what} needs a family name or a literal", AUTHORS_HINT)
+            )
+            continue
+        if names["given"] and not names["family"]:
+            f.problems.append(Problem(f.path, line, f"{what} has a given name but no family"))
+            continue
+        people.append(Person(**names))
+    return tuple(people)
+
+
+AUTHORS_HINT = "e.g. [{family: 京, given: 钟雁}, {literal: 国家发展改革委}]"
 
 
 def _source_file(f: Fields, sid: str) -> str:

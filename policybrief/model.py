@@ -93,8 +93,27 @@ class Source:
     url: str = ""  # where a reader finds it (printed, not loaded)
     accessed: PartialDate | None = None  # when the url was read
     publisher: Text | None = None
-    kind: str = ""  # article | report | statute | dataset | web page | book | speech
+    kind: str = ""  # journal article | web page | report | ... (SOURCE_KINDS in facts.py)
     language: str = ""  # the language the source is written in (BCP 47), e.g. zh
+    # What a reference style needs (see policybrief/references.py), each as the document
+    # gives it: persons and organisations, the journal/newspaper/site, the date of issue...
+    authors: tuple[Person, ...] = ()
+    container: str = ""  # the journal, newspaper, magazine or site it appeared in
+    issued: PartialDate | None = None  # the date of issue; `year` when only that is known
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    number: str = ""  # a document number, e.g. 建村〔2016〕147号
+    doi: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author: a person (family and given name) or an organisation (``literal``)."""
+
+    family: str = ""
+    given: str = ""
+    literal: str = ""
 
 
 @dataclass(frozen=True)
@@ -305,6 +324,8 @@ class Audience:
     charts: bool = True  # the brief's charts, at the end of their sections
     pdf_variant: str | None = None  # pdf/a-3b (archival, facts attached) | pdf/ua-1 (tagged)
     citations: str = "links"  # links (to the endnotes) | footnotes (at the foot of the page)
+    # a CSL style name, or {zh: name, en: name}; None: the project's, else the default
+    reference_style: Any = None
 
 
 @dataclass(frozen=True)
@@ -355,6 +376,7 @@ class Project:
     theme: Theme = field(default_factory=Theme)  # the house style (theme.yaml)
     editions: dict[str, Any] = field(default_factory=dict)  # slug -> changes.Edition
     own: dict[str, TemplateSet] = field(default_factory=dict)  # slug -> a brief's own set
+    reference_style: Any = None  # [tool.policybrief] reference_style (see references.py)
 
     def templates(self, slug: str) -> TemplateSet:
         """The template set brief ``slug`` is rendered with: its own folder over the

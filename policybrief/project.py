@@ -15,6 +15,7 @@ from .config import setting_line, settings, settings_text, source_folders, templ
 from .errors import InputError, Problem
 from .facts import Fields, load_factbase
 from .model import Audience, Project, TemplateSet, Text
+from .references import normal_style, reference_style_problems
 from .theme import load_theme, theme_files
 from .yamlio import YMap
 
@@ -136,6 +137,9 @@ def _audience(
             f"audience {name!r}: template {template!r} not found",
             "looked in " + ", ".join(_shown(d, root) for d in dirs),
         )
+    style = values.get("reference_style")
+    problems += reference_style_problems(style, shown, spec.line_of("reference_style"))
+    values["reference_style"] = normal_style(style)
     return Audience(name=name, **values)
 
 
@@ -212,7 +216,8 @@ def load_project(
         for slug, brief in briefs.items()
         if brief.templates
     }
-    return replace(project, own=own), problems
+    style = normal_style(config.get("reference_style"))
+    return replace(project, own=own, reference_style=style), problems
 
 
 def _own_set(project: Project, folder: str, problems: list[Problem]) -> TemplateSet:

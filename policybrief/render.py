@@ -371,6 +371,7 @@ class Renderer:
     def __init__(self, project: Project):
         self.project = project
         self._envs: dict[tuple, tuple[PageEnvironment, Translations]] = {}
+        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
 
     def env(
         self, lang: str, dirs: tuple[Path, ...] | None = None
@@ -447,6 +448,7 @@ class Renderer:
             made["source_first"] = made["source"]["id"] not in seen
             seen.add(made["source"]["id"])
         context["notes"] = notes
+        context["references"] = self.references(audience, notes, lang.code)
         if audience.fact_appendix:
             context["fact_check"] = [
                 {**row, "number": n}
@@ -477,6 +479,30 @@ class Renderer:
         path, line = audience_file(dirs, audience.name, self.project.root)
         return Problem(path, line, f"audience {audience.name!r}: {message}", hint)
 
+    def references(
+        self, audience: Audience, notes: list[dict[str, Any]], lang: str
+    ) -> list[dict[str, Any]]:
+        """Format the sources of ``notes`` in the audience's reference style (through CSL,
+        see :mod:`references`); put each one's entry into the notes' source dicts and
+        return the reference list, in the style's order."""
+        from . import references
+
+        style = references.style_for(lang, audience.reference_style, self.project.reference_style)
+        ids = [sid for sid in _note_sources(notes) if sid]
+        key = (tuple(ids), lang, style)
+        if key not in self._references:
+            self._references[key] = references.format_references(
+                self.project.facts, ids, lang, style
+            )
+        formatted = self._references[key]
+        for source in _note_source_dicts(notes):
+            made = formatted.get(source["id"])
+            source["reference"] = made.html if made else ""
+        return [
+            {"id": r.source, "label": r.label, "html": r.html, "text": r.text}
+            for r in formatted.values()
+        ]
+
     def _shown(self, filename: str | Path | None) -> str:
         if not filename:
             return "<template>"
@@ -485,6 +511,21 @@ class Renderer:
             return path.resolve().relative_to(self.project.root).as_posix()
         except ValueError:
             return str(path)
+
+
+def _note_source_dicts(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every source dict in the notes, in reading order: each note's own, then those of a
+    derived figure's inputs and of the other side of a conflict."""
+    found = []
+    for made in notes:
+        found.append(made["source"])
+        found += [i["source"] for i in (made["derived"] or {}).get("inputs", [])]
+        found += [o["source"] for c in made["conflicts"] for o in c["others"]]
+    return found
+
+
+def _note_sources(notes: list[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(source["id"] for source in _note_source_dicts(notes)))
 
 
 def external_references(html: str) -> list[Finding]:
@@ -545,6 +586,8 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, An
             "kind": "",
             "language": "",
             "note": "",
+            "container": "",
+            "reference": "",
         }
     return {
         "id": source.id,
@@ -559,6 +602,8 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, An
         "kind": source.kind,
         "language": source.language,
         "note": _text(source.note, lang),
+        "container": source.container,
+        "reference": "",  # the entry in the page's reference style, set by Renderer.references
     }
 
 
@@ -722,6 +767,7 @@ def page_context(
         "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],
+        "references": [],
         "fact_check": [],
         "alternates": alternates,
         "languages": languages_context(),
@@ -730,6 +776,12 @@ def page_context(
             "pdf": f"{base}.pdf",
             "docx": f"{base}.docx",
             "index": "../index.html",
+            # the brief's sources for reference managers (exports.EXPORTS), beside it
+            "references": {
+                "json": "references.json",
+                "bib": "references.bib",
+                "ris": "references.ris",
+            },
         },
         "theme": {
             "css": Markup(theme.css()),

@@ -114,7 +114,11 @@ SOURCE_ENTRY = """
   #   year: 2024
   #   url: https://example.org/article     # optional
   #   accessed: "2024-05-01"               # optional: when the url was read
-  #   kind: article                        # article | report | statute | dataset | web page
+  #   kind: journal article                # web page | report | government document | ...
+  #   authors: [{{family: 姓, given: 名}}]     # optional; an organisation: {{literal: 名称}}
+  #   container: 期刊名                      # optional: the journal, newspaper or site
+  #   language: zh                         # the language the source is written in
+  #   (docs/authoring.md, "Sources", lists every field: issued, volume, issue, pages, doi...)
 """
 
 AUDIENCE_HTML = """\

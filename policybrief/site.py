@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -80,7 +80,19 @@ def render_facts_page(project: Project) -> str:
         conflicts=conflicts,
         inventory=inventory(facts),
         languages=languages_context(),
+        references=source_references(project),
     )
+
+
+def source_references(project: Project) -> dict[str, Any]:
+    """Every source formatted by the project's English reference style (the fact base is
+    an English page), by source id."""
+    from . import references
+
+    style = references.style_for("en", None, project.reference_style)
+    sources = sorted(project.facts.sources)
+    formatted = references.format_references(project.facts, sources, "en", style)
+    return {sid: made.html for sid, made in formatted.items()}
 
 
 def built_outputs(out: Path) -> set[str]:

@@ -155,7 +155,14 @@ def test_selection_builds_only_what_was_asked(fixture_project, tmp_path):
         str(out),
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(snapshot(out)) == ["facts.html", "hexi/decision-makers.en.html", "index.html"]
+    assert sorted(snapshot(out)) == [
+        "facts.html",
+        "hexi/decision-makers.en.html",
+        "hexi/references.bib",  # the brief's sources, which its page links
+        "hexi/references.json",
+        "hexi/references.ris",
+        "index.html",
+    ]
 
 
 def test_every_option_is_documented_in_the_readme():

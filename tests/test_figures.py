@@ -151,7 +151,7 @@ def _fact_base(tmp_path: Path) -> tuple[Path, Path]:
 def _errors(root: Path, sources: Path) -> list[Problem]:
     problems: list[Problem] = []
     facts = load_factbase(root, problems)
-    problems += check_facts(facts, sources)
+    problems += check_facts(facts, (sources,))
     return [p for p in problems if p.severity == "error"]
 
 

@@ -163,6 +163,9 @@ def test_conflicted_fact_shows_the_conflict_in_its_note(fixture_dist):
     assert shown == 2  # qiaotou.staff.2016 and its other side, each cited once
 
 
+QIAOTOU_URL = "https://qiaotou.example.org/case?from=test&lang=zh"
+
+
 def test_fact_check_page_lists_every_fact_and_claim(fixture_dist):
     project, _ = load_project(fixture_dist.parent)
     root = parse_html(fixture_dist / "facts.html")
@@ -177,6 +180,8 @@ def test_fact_check_page_lists_every_fact_and_claim(fixture_dist):
             href = link.get("href")
             if href.startswith("#"):
                 assert href[1:] in cards
+            elif href.startswith("https://"):  # a source's URL or DOI, in its reference
+                assert href in ("https://doi.org/10.5555/hexi.2018", QIAOTOU_URL), href
             else:
                 path, _, fragment = href.partition("#")
                 page = parse_html(fixture_dist / path)

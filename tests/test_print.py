@@ -35,6 +35,10 @@ def test_every_audience_of_each_brief_in_both_languages(fixture_dist):
         for audience in audiences
         for lang in ("zh", "en")
         for fmt in ("html", "pdf", "docx")
+    } | {
+        f"{brief}/references.{ext}"
+        for brief in ("qiaotou", "hexi")
+        for ext in ("json", "bib", "ris")
     }
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
     assert built == expected
@@ -118,6 +122,9 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(
         "print-edition.zh.docx",
         "print-edition.zh.html",
         "print-edition.zh.pdf",
+        "references.bib",
+        "references.json",
+        "references.ris",
     ]
     assert files["plain"] == files["epoch"]
     back = squash(pdf_pages(tmp_path / "epoch/qiaotou/print-edition.zh.pdf")[-1])

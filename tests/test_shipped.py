@@ -35,7 +35,12 @@ def test_every_output_builds_and_is_listed(dist):
     limit overrun, an untranslated string or a WeasyPrint warning would have failed it."""
     expected = expected_outputs()
     built = {p.relative_to(dist).as_posix() for p in dist.glob("*/*.*")}
-    assert {name for name in built if not name.endswith(".csv")} == expected
+    exports = {  # each brief's sources for reference managers, beside its pages
+        f"{name.split('/')[0]}/references.{ext}"
+        for name in expected
+        for ext in ("json", "bib", "ris")
+    }
+    assert {name for name in built if not name.endswith(".csv")} == expected | exports
     project, _problems = load_and_check(Options(root=ROOT))
     charts = {
         f"{brief.slug}/{chart.id}.{lang}.csv"  # each chart's data beside the web pages

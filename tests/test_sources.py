@@ -14,7 +14,6 @@ EXTRA = """\
     accessed: "2026-11-20"
     publisher: {zh: 示例出版社, en: Example Press}
     kind: report
-    language: zh
 """
 
 
@@ -36,25 +35,31 @@ def test_source_fields_and_note_are_printed_in_endnotes_and_fact_base(project, t
     page = parse_html(out / "yunqi" / "full-report.en.html")
     items = [li for li in find_all(page, "li") if li.get("id", "").startswith("note-")]
     notes = [text_of(li) for li in items]
+    # Each endnote's source line is the source as its reference style formats it (Chicago
+    # author-date in English; the Chinese source keeps its title, the translation follows).
     case = [
-        text_of(li)
+        li
         for li in items
         if any(
-            text_of(span).startswith("Unattributed")
-            for span in find_all(li, "span", class_="note-source")
+            "特色小镇的典范" in text_of(span) for span in find_all(li, "span", class_="note-source")
         )
     ]
-    assert case and all(
-        "Example Press" in n
-        and "https://example.org/yunqi-case" in n
-        and "accessed November 20, 2026" in n
-        for n in case
+    entry = (
+        "特色小镇的典范——杭州云栖小镇 [A model characteristic town: Yunqi Town, Hangzhou]. "
+        "2016. 示例出版社. https://example.org/yunqi-case."
     )
+    assert case and all(entry in text_of(li) for li in case)
+    links = [a.get("href") for li in case for a in find_all(li, "a")]
+    assert "https://example.org/yunqi-case" in links
     # The source's own note, once: at the first endnote that cites the source.
     said = "which dates it to 2016"
-    assert said in case[0] and sum(said in n for n in notes) == 1
+    assert said in text_of(case[0]) and sum(said in n for n in notes) == 1
     zh = parse_html(out / "yunqi" / "full-report.zh.html")
-    assert any("2026年11月20日访问" in text_of(li) for li in find_all(zh, "li"))
+    assert any(
+        "特色小镇的典范——杭州云栖小镇[R/OL]. 示例出版社，2016. https://example.org/yunqi-case."
+        in text_of(li)
+        for li in find_all(zh, "li")
+    )
     facts = (out / "facts.html").read_text(encoding="utf-8")
     assert "https://example.org/yunqi-case" in facts and said in facts
 
@@ -65,11 +70,11 @@ def test_bad_source_fields_are_errors_at_their_line(project):
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith("facts/sources.yaml")]
     assert lines == [
-        "facts/sources.yaml:7: source 'yunqi-case': url 'ftp://x' is not an http(s) address",
-        "facts/sources.yaml:8: source 'yunqi-case': unknown kind 'reprot' (did you mean report?)",
-        "facts/sources.yaml:9: source 'yunqi-case': unknown field 'file2' (did you mean file? "
+        "facts/sources.yaml:10: source 'yunqi-case': url 'ftp://x' is not an http(s) address",
+        "facts/sources.yaml:11: source 'yunqi-case': unknown kind 'reprot' (did you mean report?)",
+        "facts/sources.yaml:12: source 'yunqi-case': unknown field 'file2' (did you mean file? "
         "allowed: file, title, author, publication, year, note, url, accessed, publisher, kind, "
-        "language)",
+        "language, authors, container, issued, volume, issue, pages, number, doi)",
     ]
 
 
@@ -82,7 +87,7 @@ def test_a_source_file_outside_the_source_folder_is_never_read(project, tmp_path
     result = run_cli("check", "-q", "--project", str(project))
     assert result.returncode == 1
     assert (
-        "facts/sources.yaml:6: source 'yunqi-case': file '../../etc/passwd' must name a "
+        "facts/sources.yaml:9: source 'yunqi-case': file '../../etc/passwd' must name a "
         "file inside the source folders (write the path relative to the source folder, "
         "without '..')"
     ) in result.stderr.splitlines()
