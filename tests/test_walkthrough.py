@@ -143,3 +143,12 @@ def test_other_briefs_build_without_the_new_briefs_folder(walked, tmp_path):
     page = (out / "yunqi/full-report.en.html").read_text(encoding="utf-8")
     assert "River County" not in page and "#0b7a75" not in page
     assert not (out / "yunqi/board-memo.en.html").exists()
+
+
+def test_the_bulletin_is_cited_in_the_reference_style_and_exported(walked):
+    out = walked / "dist" / "water-reform"
+    text = text_of(parse_html(out / "full-report.en.html"))
+    assert "River County Water Bureau. 2025. Annual Bulletin on the Tariff Reform." in text
+    bib = (out / "references.bib").read_text(encoding="utf-8")
+    assert bib.startswith("@techreport{river-county-bulletin,")
+    assert "author = {{River County Water Bureau}}" in bib and "date = {2025-03}" in bib
