@@ -571,7 +571,8 @@ def test_line_stacked_and_multiple_charts_become_pictures(fixture_project, tmp_p
     pictures = list(
         root.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")
     )
-    descriptions = [p.get("descr") for p in pictures]
+    # the brief's image in prose comes first (test_images.py); then the three charts
+    descriptions = [p.get("descr") for p in pictures][1:]
     assert len(descriptions) == 3
     assert descriptions[0].startswith("Residents: 2015: 32,000 people")
     assert "Services: 2016 80 enterprises, 2017 160 enterprises" in descriptions[1]
@@ -580,6 +581,8 @@ def test_line_stacked_and_multiple_charts_become_pictures(fixture_project, tmp_p
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         svgs = [archive.read(f"word/media/chart{n}.svg").decode() for n in (1, 2, 3)]
-        pngs = [archive.read(n) for n in sorted(names) if n.endswith(".png")]
+        # image1.png is the picture in prose; the charts' PNGs follow
+        pngs = [archive.read(f"word/media/image{n}.png") for n in (2, 3, 4)]
+        assert "word/media/image5.png" not in names
     assert "<polyline" in svgs[0] and 'class="legend"' in svgs[1] and 'class="panel"' in svgs[2]
     assert len(pngs) == 3 and all(p.startswith(b"\x89PNG") and len(p) > 5000 for p in pngs)

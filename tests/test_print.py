@@ -41,7 +41,10 @@ def test_every_audience_of_each_brief_in_both_languages(fixture_dist):
         for ext in ("json", "bib", "ris")
     }
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
-    assert built == expected
+    charts = {  # each chart's data beside the web pages (test_charts.py reads them)
+        "qiaotou/enterprises", "qiaotou/output", "hexi/residents", "hexi/firms", "hexi/firms-by-kind"
+    }  # fmt: skip
+    assert built == expected | {f"{c}.{lang}.csv" for c in charts for lang in ("zh", "en")}
 
 
 def print_html(root: Path, brief: str, lang: str, audience: str = "print-edition") -> str:
@@ -119,6 +122,8 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(
         folder = tmp_path / run / "qiaotou"
         files[run] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     assert sorted(files["plain"]) == [
+        "enterprises.zh.csv",  # the charts' data
+        "output.zh.csv",
         "print-edition.zh.docx",
         "print-edition.zh.html",
         "print-edition.zh.pdf",
