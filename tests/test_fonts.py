@@ -369,7 +369,7 @@ def test_pdf_variants_embed_the_subsets_and_extract_the_same_text(
 def test_print_edition_is_laid_out_once_when_its_repair_is_known(tmp_path):
     from policybrief.pdf import PdfWriter
 
-    html = _print_html("yunqi", "print-edition", "zh")
+    html = _print_html("yunqi", "print-edition", "en")  # the edition that needs the repair
     faces = fonts.prepare(tmp_path, fonts.characters(ROOT, [ROOT / "templates"]))
     writer = PdfWriter((ROOT / "templates",), faces)
     passes = []
