@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import subprocess
 
-from helpers import NS, ROOT, find_all, parse_html, pdf_reader, text_of
+import pytest
+from helpers import NS, ROOT, find_all, parse_html, pdf_pages, pdf_reader, text_of
 
 from policybrief.build import Options, load_and_check
 from policybrief.project import load_project
@@ -91,3 +92,17 @@ def test_every_character_has_a_glyph_in_the_fonts_used(dist):
         )
         missing = {c for c in text if ord(c) not in covered and not c.isspace()}
         assert not missing, (name, sorted(missing))
+
+
+@pytest.mark.parametrize(
+    ("lang", "caption", "first_row"),
+    [
+        ("en", "Table 1 The town's main indicators", "Enterprises attracted"),
+        ("zh", "表1 小镇主要指标", "累计引进企业"),
+    ],
+)
+def test_a_tables_caption_stays_on_the_page_of_its_first_row(dist, lang, caption, first_row):
+    """The Yunqi table's caption once ended page 4 while its rows began page 5."""
+    pages = pdf_pages(dist / "yunqi" / f"full-report.{lang}.pdf")
+    page = next(p for p in pages if caption in p)
+    assert first_row in page.split(caption, 1)[1]
