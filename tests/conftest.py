@@ -15,6 +15,7 @@ that are about the shipped briefs):
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers import ROOT, copy_fixture, copy_project  # noqa: E402
 
 from policybrief.build import Options, build  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_font_cache(tmp_path_factory):
+    """One cache of subset faces for every build of the session, in-process or by
+    subprocess (an environment variable: see fonts.py), instead of one per output folder:
+    making them costs 1-3 s, and most tests build into a fresh folder. Tests about the
+    per-folder cache itself remove the variable (``monkeypatch.delenv``)."""
+    from policybrief.fonts import SHARED_CACHE
+
+    folder = tmp_path_factory.mktemp("font-cache")
+    previous = os.environ.get(SHARED_CACHE)
+    os.environ[SHARED_CACHE] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop(SHARED_CACHE, None)
+    else:
+        os.environ[SHARED_CACHE] = previous
 
 
 @pytest.fixture(scope="session")
