@@ -23,9 +23,20 @@ import fcntl
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# Temporary folders in memory where the machine has a tmpfs at /dev/shm (Linux), unless
+# TMPDIR says otherwise: the tests copy a project and build into a fresh folder thousands
+# of times, and the engine syncs every file it writes to disk. On the 2-core machine's
+# ext4 a temporary project took 21 ms to make and remove against 1.7 ms on /dev/shm, and
+# test_hostile.py with test_inputs.py ran in 41 s instead of 57 s. Set before pytest makes
+# its temporary folder (this file is loaded first); subprocesses and workers inherit it.
+if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+    os.environ["TMPDIR"] = "/dev/shm"
+    tempfile.tempdir = None  # gettempdir() looks again
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
