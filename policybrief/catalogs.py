@@ -90,13 +90,23 @@ def template_messages(template_dirs: tuple[Path, ...], root: Path):
                     shown = path.relative_to(root).as_posix()
                 except ValueError:
                     shown = str(path)
-                with path.open("rb") as handle:
-                    for line, _func, message, _comments in babel_extract(
-                        handle, list(KEYWORDS), [], {"extensions": "jinja2.ext.i18n"}
-                    ):
-                        first = message[0] if isinstance(message, tuple) else message
-                        if first:
-                            yield shown, line, first
+                for line, first in _messages(path.read_bytes()):
+                    yield shown, line, first
+
+
+@lru_cache(maxsize=256)
+def _messages(source: bytes) -> tuple[tuple[int, str], ...]:
+    """(line, message) for each translatable string of one template's text; cached by the
+    text, since `check` and every build read the same templates again (parsing them is
+    most of what `check` costs)."""
+    found = []
+    for line, _func, message, _comments in babel_extract(
+        io.BytesIO(source), list(KEYWORDS), [], {"extensions": "jinja2.ext.i18n"}
+    ):
+        first = message[0] if isinstance(message, tuple) else message
+        if first:
+            found.append((line, first))
+    return tuple(found)
 
 
 def missing_translations(

@@ -24,6 +24,8 @@ reused by every PDF:
    only the first few hundred) and renumber them so that each glyph's CID is its position.
 4. **The cache**: ``<out>/.policybrief-cache/fonts/<digest>/``, keyed by the face files,
    the character set and the HarfBuzz version; safe to delete, rebuilt when fonts change.
+   ``POLICYBRIEF_FONT_CACHE=DIR`` puts the digest folders in ``DIR`` instead, shared by
+   every output folder (the tests build into hundreds of fresh folders).
 
 Each face is served to WeasyPrint by ``@font-face`` under its own family name,
 ``policybrief Noto Serif CJK SC`` and so on, which the templates' font stacks name first;
@@ -49,6 +51,7 @@ from .errors import Problem, RenderError
 log = logging.getLogger(__name__)
 
 CACHE_DIR = Path(".policybrief-cache") / "fonts"
+SHARED_CACHE = "POLICYBRIEF_FONT_CACHE"  # environment: one font cache for every output folder
 PREFIX = "policybrief "  # the family name a subset face is served under: PREFIX + family
 # The faces the built-in templates ask for (base.css: --serif, --sans, --mono); a face
 # that is not installed is left out and the template's fallbacks apply, as before.
@@ -406,7 +409,8 @@ def prepare(out: Path, chars: str, faces: tuple[Face, ...] | None = None) -> Fon
     """The subset faces for this character set, made (once) into the output folder's cache."""
     faces = system_faces() if faces is None else faces
     key = fonts_key(chars, faces)
-    root = out / CACHE_DIR
+    shared = os.environ.get(SHARED_CACHE, "")
+    root = Path(shared).resolve() if shared else out / CACHE_DIR
     folder = root / key[:24]
     named = tuple(
         Face(f.family, f.weight, f.path, f.index, f"{f.family.replace(' ', '')}-{f.weight}.otf")

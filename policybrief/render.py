@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from jinja2 import (
+    BytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -365,6 +366,40 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled page templates kept in memory for the life of the process, so that each
+    language's environment, and each build, `check` and preview rebuild after the first,
+    does not parse and compile the same templates again. Jinja keys an entry by template
+    name and file and reuses it only while the source's checksum matches; the loader's
+    checks on the file still run on every load. Every PageEnvironment is configured alike
+    (the same class, options, extensions and filters), which is what makes sharing safe."""
+
+    LIMIT = 512  # entries: a process that renders many projects keeps the latest
+
+    def __init__(self) -> None:
+        self._code: collections.OrderedDict[str, bytes] = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket: Any) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+            if code is not None:
+                self._code.move_to_end(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)  # (Jinja drops it if the checksum differs)
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+            self._code.move_to_end(bucket.key)
+            while len(self._code) > self.LIMIT:
+                self._code.popitem(last=False)
+
+
+_COMPILED = CompiledTemplates()
+
+
 class Renderer:
     """Keeps one sandboxed Jinja environment per language for the page templates."""
 
@@ -388,6 +423,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
                 extensions=["jinja2.ext.i18n"],
+                bytecode_cache=_COMPILED,
             )
             translations = Translations(dirs, lang)
             # installed on the environment by the jinja2.ext.i18n extension

@@ -7,7 +7,9 @@ is imported only inside workers, or in-process when one worker is enough.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import time
@@ -49,6 +51,16 @@ def _init(roots: tuple[Path, ...], fonts: FontSet | None = None) -> None:
     _roots, _writer, _fonts = roots, None, fonts
     if multiprocessing.parent_process() is not None:  # Ctrl+C is the parent's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # A worker leaves by os._exit(), which skips the finalizer of WeasyPrint's font
+        # configuration: its temporary folder of @font-face files (about 3 MB) stayed
+        # behind in TMPDIR after every build. Drop the writer while the worker exits.
+        multiprocessing.util.Finalize(None, _drop_writer, exitpriority=10)
+
+
+def _drop_writer() -> None:
+    global _writer
+    _writer = None
+    gc.collect()  # (in case the font configuration is held in a cycle)
 
 
 def _render(

@@ -207,6 +207,7 @@ def test_three_renderers_draw_every_page_alike(dist, tmp_path):
 
 def test_the_comparison_catches_glyphs_drawn_blank(tmp_path, monkeypatch):
     """Without renumbering (the trap of issue #14) MuPDF and pdf.js draw Chinese blank."""
+    monkeypatch.delenv(fonts.SHARED_CACHE)  # faces made here, not the session's good ones
     monkeypatch.setattr(fonts, "renumber", lambda data: data)
     chars = fonts.characters(ROOT, [ROOT / "templates"])
     faces = fonts.prepare(tmp_path / "out", chars)
@@ -285,7 +286,8 @@ def test_subset_cids_are_glyph_ids_and_latin_comes_first(tmp_path):
         assert latin < min(order[cmap[ord(c)]] for c in "云栖小镇"), face
 
 
-def test_font_cache_is_reused_keyed_and_safe_to_delete(tmp_path):
+def test_font_cache_is_reused_keyed_and_safe_to_delete(tmp_path, monkeypatch):
+    monkeypatch.delenv(fonts.SHARED_CACHE)  # the output folder's own cache is the subject
     project_root = copy_project(tmp_path / "project")
     templates = [project_root / "templates"]
     chars = fonts.characters(project_root, templates)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from helpers import ROOT, copy_fixture, parse_html, write_files
+from helpers import ROOT, copy_fixture, parse_html, pdf_pages, squash, write_files
 
 from policybrief.build import Options, build
 from policybrief.errors import BriefError, InputError
@@ -107,16 +107,37 @@ PROSE_SHOWN_AS_TEXT = {
 
 @pytest.mark.parametrize("case", sorted(PROSE_SHOWN_AS_TEXT))
 def test_markup_in_prose_is_shown_as_text(server, tmp_path, case):
+    """Each case alone, in the web page (the PDF: the next test)."""
     source, shown = PROSE_SHOWN_AS_TEXT[case]
     project = copy_fixture(tmp_path / "p")
     _prose(project, source.format(url=_url(server, case)))
-    _build(project, tmp_path, formats=("html", "pdf"))
+    _build(project, tmp_path)
     html = _html(tmp_path)
     assert shown in html
     root = parse_html(tmp_path / "out/hexi/full-report.en.html")
     lessons = next(e for e in root.iter() if e.get("id") == "sec-lessons")
     tags = {e.tag.split("}")[1] for e in lessons.iter()}
     assert not tags & {"img", "script", "svg", "image", "link", "a"}, tags
+
+
+def test_markup_in_prose_reaches_nothing_from_the_pdf(server, tmp_path):
+    """Every case above in one brief, built to PDF too: WeasyPrint lays the page out with
+    the markup as text, so nothing is fetched (the server records every request) and the
+    PDF prints what the page shows. (One PDF for all cases: a PDF build of each case alone
+    cost seconds apiece.)"""
+    project = copy_fixture(tmp_path / "p")
+    cases = sorted(PROSE_SHOWN_AS_TEXT.items())
+    _prose(
+        project, "\n\n".join(source.format(url=_url(server, case)) for case, (source, _) in cases)
+    )
+    _build(project, tmp_path, formats=("html", "pdf"))
+    html = _html(tmp_path)
+    for case, (_source, shown) in cases:
+        assert shown in html, case
+    assert server.requests == []
+    printed = squash("".join(pdf_pages(tmp_path / "out/hexi/full-report.en.pdf")))
+    assert squash("<script>fetch(") in printed and squash("<img src=") in printed
+    assert not (tmp_path / "escape").exists()
 
 
 @pytest.mark.parametrize(
@@ -257,7 +278,9 @@ def test_brief_selection_cannot_name_a_path(tmp_path):
 
 # -- nothing lost -------------------------------------------------------------------------------
 
+# HTML and PDF, the outputs _valid() reads back (a Word file is written the same way).
 SMALL = ["--brief", "hexi", "--audience", "decision-makers", "--lang", "en"]
+SMALL += ["--format", "html", "--format", "pdf"]
 
 
 def _outputs(out: Path, pattern: str) -> list[Path]:
