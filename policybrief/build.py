@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, cast
 
-from . import manifest
+from . import cache as cachelib  # light: the no-op check runs before anything heavy
 from .errors import InputError, Problem, RenderError
 from .plan import (  # noqa: F401 - re-exported: the build's options and plan live in plan.py
     FORMATS,
@@ -94,7 +94,7 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
 
     started = time.perf_counter()
     out = options.out_dir
-    run_key, inputs = manifest.key_and_digest(
+    run_key, inputs = cachelib.key_and_digest(
         options.root, selection(options), options.templates, options.source_texts
     )
     report = BuildReport(
@@ -125,7 +125,7 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
             editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
             staging.put(cache.path.name, cache.data())
             report.seconds = time.perf_counter() - started
-            staging.put(manifest.MANIFEST, manifest.record(out, run_key, inputs, asdict(report)))
+            staging.put(cachelib.MANIFEST, cachelib.record_run(out, run_key, inputs, asdict(report)))
             with interrupts_deferred():
                 staging.commit()  # every file of this build, or none of them
                 staging.close()  # committed: clear the staging folder before an interrupt
@@ -342,10 +342,10 @@ def assemble_index(options: Options) -> list[str]:
 def replay(options: Options) -> BuildReport | None:
     """The no-op fast path: the last report, every output skipped, if nothing changed."""
     started = time.perf_counter()
-    key, inputs = manifest.key_and_digest(
+    key, inputs = cachelib.key_and_digest(
         options.root, selection(options), options.templates, options.source_texts
     )
-    last = manifest.unchanged(options.out_dir, key, inputs)
+    last = cachelib.unchanged(options.out_dir, key, inputs)
     if last is None:
         return None
     written = [

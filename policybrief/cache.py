@@ -11,6 +11,11 @@ fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only), the e
 own source and library versions, and the format. Editing a fact therefore rebuilds only
 the outputs that can show it. The cache lives in ``<out>/.policybrief-cache.json``;
 deleting it only means the next build redoes everything.
+
+Before any of that, the no-op fast path at the end of this module answers whether anything
+at all changed since the last build with the same options (a directory scan against
+``<out>/.policybrief-manifest.json``); it is why this module imports nothing heavy at the
+top. Both layers read the project's folders through :mod:`config`.
 """
 
 from __future__ import annotations
@@ -19,12 +24,11 @@ import hashlib
 import json
 import os
 from functools import cache
-from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import images
-from .check import CALL_RE, citations, key_figures, referenced
-from .model import Audience, Brief, Project
+if TYPE_CHECKING:  # imported where used: the no-op fast path below needs none of them
+    from .model import Audience, Brief, Project
 
 CACHE_NAME = ".policybrief-cache.json"
 FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
@@ -52,6 +56,8 @@ def digest(*parts: object) -> str:
 @cache
 def engine_digest() -> str:
     """The engine's own code and the versions of the libraries that shape its output."""
+    from importlib import metadata
+
     here = Path(__file__).resolve().parent
     # the code, and the CSL styles it formats references with (policybrief/csl/)
     files = sorted([*here.rglob("*.py"), *here.rglob("*.csl")])
@@ -122,6 +128,8 @@ def shown_items(
     """Ids of every fact or claim an output of this brief in this language can show: all
     that the language's text cites (and the key figures), or only what ``audience`` shows
     (the citations in the prose it prints, its key figures and charts if it has them)."""
+    from .citations import CALL_RE, citations, key_figures, referenced
+
     facts = project.facts
     resolve = brief.row.resolve if brief.row else (lambda item_id: item_id)
     if audience is None:
@@ -181,6 +189,8 @@ def brief_digest(
 ) -> str:
     """The brief's settings and the prose of ``lang`` that ``audience`` can show (all of the
     language's file when no audience is given)."""
+    from . import images
+
     folder = project.root / brief.folder
     settings = (folder / "brief.yaml").read_bytes()
     if audience is None:
@@ -286,3 +296,96 @@ class BuildCache:
                 self.entries[relative] = entry
                 added += 1
         return added
+
+
+# -- The no-op fast path ------------------------------------------------------------------
+#
+# The no-op fast path: if no input file has changed since the last successful build with
+# the same options into the same folder, the build has nothing to do.
+#
+# "Changed" is judged by each file's size and modification time (as make does), over the
+# project's facts, briefs, template folders, source texts, settings and the engine's own
+# code, plus the font caches and ``SOURCE_DATE_EPOCH``; every output of that build must still
+# be there with its size. This module is imported before anything heavy, so a no-op build
+# costs a directory scan, not a load and check. Any doubt (no manifest, a changed file)
+# falls through to the full build, which has its own per-output cache.
+
+
+MANIFEST = ".policybrief-manifest.json"
+ENGINE = Path(__file__).resolve().parent
+
+
+def _walk(folder: Path, entries: list) -> None:
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.startswith(".") or entry.name == "__pycache__":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    _walk(Path(entry.path), entries)
+                elif entry.is_file():
+                    stat = entry.stat()
+                    entries.append((entry.path, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        entries.append((str(folder), -1, -1))
+
+
+def inputs_digest(root: Path, folders: list[Path]) -> str:
+    """Size and modification time of every file the build reads: facts, briefs (with their
+    own template folders), ``folders`` (templates and source texts) and the engine."""
+    entries: list = []
+    for folder in (root / "facts", root / "briefs", *folders, ENGINE):
+        _walk(folder, entries)
+    for cache_dir in FONT_CACHE_DIRS:
+        _walk(Path(cache_dir).expanduser(), entries)
+    for path in (root / "pyproject.toml",):
+        try:
+            stat = path.stat()
+            entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            entries.append((str(path), -1, -1))
+    entries.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", ""), 0))
+    return hashlib.sha256(repr(sorted(entries)).encode("utf-8")).hexdigest()
+
+
+def _load(out: Path) -> dict:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def unchanged(out: Path, key: str, digest: str) -> dict | None:
+    """The last build report for these options if nothing changed since; else None."""
+    entry = _load(out).get(key)
+    if not entry or entry.get("inputs") != digest:
+        return None
+    report = entry.get("report", {})
+    for item in report.get("written", []):
+        try:
+            if (out / item["path"]).stat().st_size != item["size"]:
+                return None
+        except OSError:
+            return None
+    return report
+
+
+def record_run(out: Path, key: str, digest: str, report: dict) -> bytes:
+    """The manifest's new contents (written by the caller, atomically)."""
+    manifest = _load(out)
+    manifest[key] = {"inputs": digest, "report": report}
+    return json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def key_and_digest(
+    root: Path, selection: dict, templates: tuple[Path, ...], sources: tuple[Path, ...]
+) -> tuple[str, str]:
+    """The manifest key for these options and the digest of the inputs they read (the same
+    folders the build reads: config.py resolves both)."""
+    from .config import quiet_settings, source_folders, template_folders
+
+    config = quiet_settings(root)
+    dirs = [*template_folders(root, templates, config), root / "templates"]
+    dirs += source_folders(root, sources, config)
+    key = repr(sorted((k, repr(v)) for k, v in selection.items()))
+    return key, inputs_digest(root, dirs)

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .check import CALL_RE, citations, key_figures, referenced
+from .citations import CALL_RE, citations, key_figures, referenced
 from .errors import Problem, UsageError
 from .i18n import LANGUAGES, format_fact
 from .model import Audience, Brief, Fact, PartialDate, Project, Range

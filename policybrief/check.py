@@ -7,11 +7,20 @@ anything, so ``python build.py check`` is fast and the full build can run it fir
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogs import missing_translations
+from .citations import (
+    CALL_RE,
+    REF_RE,
+    Citation,
+    blank_expressions,
+    citations,
+    key_figures,
+    line_at,
+    prose_blocks,
+    usage,
+)
 from .errors import Problem, did_you_mean
 from .facts import LANGS
 from .images import FIGURE_ID_RE, IMAGE_NAME_RE
@@ -20,8 +29,6 @@ from .prose import NOTE_FUNCTIONS, exhibit_ids, validate
 from .prove import prove
 
 _TABLE_ID_RE = re.compile(r"^Table\[[a-z0-9-]+\]", re.M)
-REF_RE = re.compile(r"\{\{-?\s*ref\(\s*([\"'])([^\"'\n]{1,200})\1")
-CALL_RE = re.compile(r"\{\{-?\s*(fact|when|claim)\(\s*([\"'])([^\"'\n]{1,200})\2")
 DIGIT_RE = re.compile(r"\d+")  # every script's decimal digits: ASCII, full-width, Arabic-Indic…
 _QUOTED_RE = re.compile(r"“([^”]*)”|「([^」]*)」|\"([^\"]*)\"")
 # Bounds that keep rendering time and memory small whatever the prose holds: Markdown's
@@ -30,75 +37,6 @@ MAX_INDENT = 48  # columns of leading whitespace (twelve levels of four spaces)
 MAX_QUOTE_DEPTH = 12
 MAX_PROSE_CHARS = 200_000  # per language file
 _SPACE_RE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Citation:
-    item_id: str
-    function: str
-    loc: Loc
-    brief: str
-    lang: str
-    section: str
-
-
-def prose_blocks(brief: Brief):
-    """(text, loc, section) for every piece of prose in a brief, in every language."""
-    for lang, text in brief.texts.items():
-        yield lang, text.summary, text.summary_loc, "summary"
-        for rec, loc in text.recommendations:
-            yield lang, rec, loc, "recommendations"
-        for section in text.sections:
-            yield lang, section.markdown, section.loc, section.key
-
-
-def _line_at(text: str, index: int, loc: Loc) -> int:
-    return loc.line + text.count("\n", 0, index)
-
-
-def citations(brief: Brief) -> list[Citation]:
-    """Every fact and claim the brief's prose cites; ``row.x`` resolved for batch rows."""
-    resolve = brief.row.resolve if brief.row else (lambda item_id: item_id)
-    found = []
-    for lang, text, loc, section in prose_blocks(brief):
-        for match in CALL_RE.finditer(text):
-            found.append(
-                Citation(
-                    resolve(match.group(3)),
-                    match.group(1),
-                    Loc(loc.path, _line_at(text, match.start(), loc)),
-                    brief.slug,
-                    lang,
-                    section,
-                )
-            )
-    return found
-
-
-def key_figures(brief: Brief) -> list[str]:
-    return [brief.row.resolve(f) if brief.row else f for f in brief.key_figures]
-
-
-def blank_expressions(text: str) -> str:
-    """Template expressions replaced by spaces (newlines kept, so lines stay right).
-    A linear scan: a regex would take quadratic time on many unclosed ``{{``."""
-    out, start = [], 0
-    closers = {"{{": "}}", "{%": "%}", "{#": "#}"}
-    while True:
-        found = [(text.find(o, start), o) for o in closers]
-        found = [(i, o) for i, o in found if i != -1]
-        if not found:
-            out.append(text[start:])
-            return "".join(out)
-        index, opener = min(found)
-        end = text.find(closers[opener], index + 2)
-        if end == -1:
-            out.append(text[start:])
-            return "".join(out)
-        end += 2
-        out.append(text[start:index])
-        out.append(re.sub(r"[^\n]", " ", text[index:end]))
-        start = end
 
 
 def check_digits(brief: Brief) -> list[Problem]:
@@ -116,7 +54,7 @@ def check_digits(brief: Brief) -> list[Problem]:
             problems.append(
                 Problem(
                     loc.path,
-                    _line_at(bare, match.start(), loc),
+                    line_at(bare, match.start(), loc),
                     f"figure {match.group(0)!r} typed into prose",
                     'cite it from the fact base with {{ fact("id") }}, or list a name '
                     "that contains digits under allow_digits in brief.yaml",
@@ -160,7 +98,7 @@ def check_refs(brief: Brief) -> list[Problem]:
                 problems.append(
                     Problem(
                         loc.path,
-                        _line_at(text, match.start(), loc),
+                        line_at(text, match.start(), loc),
                         f"ref({match.group(2)!r}): no numbered table, figure or chart has that id",
                         did_you_mean(
                             match.group(2),
@@ -470,38 +408,6 @@ def _citation_problem(cite: Citation, facts: FactBase, known: set[str]) -> Probl
     else:
         return None
     return Problem(cite.loc.path, cite.loc.line, message, hint)
-
-
-def referenced(facts: FactBase, ids: set[str]) -> set[str]:
-    """``ids`` with every fact their endnotes can print besides themselves: the inputs of
-    derived facts and the facts named in notes (of the facts and of their conflicts)."""
-    found, todo = set(ids), list(ids)
-    while todo:
-        item = facts.facts.get(todo.pop())
-        if item is None:
-            continue
-        texts = [item.note] + [c.note for c in facts.conflicts_of(item.id)]
-        more = set(item.derived.inputs if item.derived else ())
-        more |= {
-            m.group(3)
-            for text in texts
-            if text
-            for _lang, value in text.values
-            for m in CALL_RE.finditer(value)
-        }
-        for other in more - found:
-            found.add(other)
-            todo.append(other)
-    return found
-
-
-def usage(project: Project) -> dict[str, list[Citation]]:
-    """Every citation of each fact or claim, across all briefs."""
-    used: dict[str, list[Citation]] = defaultdict(list)
-    for brief in project.briefs.values():
-        for cite in citations(brief):
-            used[cite.item_id].append(cite)
-    return used
 
 
 def check_unused(project: Project) -> list[Problem]:

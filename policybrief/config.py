@@ -2,7 +2,7 @@
 unknown key or a wrongly typed value is an error at its line), and the folders they name,
 merged with the command line's (its folders come first; repeated options add up).
 
-Kept light (tomllib and the YAML reader only) so that the no-op fast path (manifest.py) can
+Kept light (tomllib and the YAML reader only) so that the no-op fast path (cache.py) can
 resolve the same folders as the build without loading anything heavy."""
 
 from __future__ import annotations

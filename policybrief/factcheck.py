@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .check import Citation, usage
+from .citations import Citation, usage
 from .editions import fact_history
 from .i18n import LANGUAGES, format_fact
 from .model import Claim, Fact, FactBase, Project, Source, Text

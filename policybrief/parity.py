@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import yamlio
-from .check import CALL_RE, _line_at
+from .citations import CALL_RE, line_at
 from .errors import Problem
 from .model import SECTION_KEYS, Brief, LangText
 from .yamlio import YList, YMap
@@ -167,7 +167,7 @@ def _cited(text: LangText, part: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for body, loc in blocks:
         for match in CALL_RE.finditer(body):
-            found.setdefault(match.group(3), _line_at(body, match.start(), loc))
+            found.setdefault(match.group(3), line_at(body, match.start(), loc))
     return found
 
 

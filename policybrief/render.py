@@ -36,7 +36,7 @@ from markupsafe import Markup
 
 from . import __version__, chartsvg, factcheck
 from .catalogs import Translations
-from .check import key_figures
+from .citations import key_figures
 from .editions import revision_context
 from .errors import Problem, RenderError
 from .i18n import LANGUAGES, Language, format_fact

@@ -7,8 +7,22 @@ searchable) and change only where glyphs sit: for text boxes in a ``zh`` languag
 gap between characters becomes a justification opportunity, and the extra width is
 added as letter spacing inside the box.
 
-This patches two functions of WeasyPrint 70 (pinned in pyproject.toml); `install()` is
-idempotent and is called by the PDF writer.
+This is the one module that patches WeasyPrint, and it patches two functions of WeasyPrint
+70 (pinned in pyproject.toml); `install()` is idempotent and is called by the PDF writer.
+
+1. ``layout.inline.count_expandable_spaces``: counts, for a Chinese text box, a
+   justification opportunity between every two characters (WeasyPrint counts spaces only),
+   and none in a ``nowrap``/``pre`` box, so figures are set solid.
+2. ``text.line_break.Layout.set_text``: turns the extra width WeasyPrint gives each
+   opportunity into letter spacing for Chinese runs (it would add it to spaces).
+
+Upstream: WeasyPrint follows CSS Text 3 for ``text-justify: auto`` only where words are
+spaced; it has no inter-character justification and no ``text-justify:
+inter-character``. No WeasyPrint issue asks for it (Kozea/WeasyPrint's tracker searched on
+2026-12-01: the nearest, #2893 and #2928, are about spaces in justified Latin text), so
+none is cited; drop both patches when WeasyPrint implements inter-character justification.
+A version other than 70 is refused by the pin, and ``tests/test_print.py`` measures the
+ragged lines this module removes.
 """
 
 from __future__ import annotations
