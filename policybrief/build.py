@@ -125,7 +125,9 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
             editions.record(project, out, options.publish, staging.put)  # for `changes OUT`
             staging.put(cache.path.name, cache.data())
             report.seconds = time.perf_counter() - started
-            staging.put(cachelib.MANIFEST, cachelib.record_run(out, run_key, inputs, asdict(report)))
+            staging.put(
+                cachelib.MANIFEST, cachelib.record_run(out, run_key, inputs, asdict(report))
+            )
             with interrupts_deferred():
                 staging.commit()  # every file of this build, or none of them
                 staging.close()  # committed: clear the staging folder before an interrupt
