@@ -201,6 +201,36 @@ def exhibits(
     return labels
 
 
+def exhibit_list(
+    text: LangText, charts: tuple[Chart, ...], lang: Language
+) -> list[dict[str, str | bool]]:
+    """The brief's tables and figures in reading order, for a list of exhibits: kind
+    ("table" or "figure"), label ("Table 1"), anchor, title (a caption's words with any
+    citation left out, or a chart's title) and whether it is a chart."""
+    labels = exhibits(text, charts, lang)
+    titles = {chart.id: chart.title.get(lang.code) for chart in charts}
+    chart_ids = set(titles)
+    for section in text.sections:
+        for line in section.markdown.split("\n"):
+            match = _EXHIBIT_RE.match(line)
+            if match:
+                caption = _EXPRESSION_RE.sub("", line[match.end() :])
+                titles[match.group(2)] = " ".join(caption.replace("*", "").split())
+    return [
+        {
+            "kind": "table" if anchor.startswith("tbl-") else "figure",
+            "label": label,
+            "anchor": anchor,
+            "title": titles.get(exhibit_id, ""),
+            "chart": exhibit_id in chart_ids,
+        }
+        for exhibit_id, (label, anchor) in labels.items()
+    ]
+
+
+_EXPRESSION_RE = re.compile(r"\{\{.*?\}\}")
+
+
 def cite_mark(item_id: str) -> str:
     return f"{CITE_OPEN}{item_id}{CITE_CLOSE}"
 

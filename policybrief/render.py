@@ -43,7 +43,15 @@ from .i18n import LANGUAGES, Language, format_fact
 from .model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
 from .pagecheck import Finding, secure
 from .project import audience_file
-from .prose import CITE_RE, RenderedText, exhibits, figure_html, html_text, note_text
+from .prose import (
+    CITE_RE,
+    RenderedText,
+    exhibit_list,
+    exhibits,
+    figure_html,
+    html_text,
+    note_text,
+)
 from .theme import asset_uri
 
 # Bounds on what one template render may cost (templates are untrusted input).
@@ -800,6 +808,11 @@ def page_context(
         },
         "audience": {**asdict(audience), "label": _text(audience.label, lang)},
         "sections": _sections(project, brief, audience, prose, lang),
+        "exhibits": [  # what this page prints of them: charts only where it draws them
+            e
+            for e in exhibit_list(brief.texts[lang.code], brief.charts, lang)
+            if audience.section_text == "full" and (audience.charts or not e["chart"])
+        ],
         "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],

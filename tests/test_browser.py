@@ -36,7 +36,7 @@ from browser import (
 )
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
-SCREENSHOT_MAX_HEIGHT = 6000  # px: the top of long pages (the fact base runs to ~90,000 px)
+SCREENSHOT_MAX_HEIGHT = 2400  # px: the first screens of a page (the fact base runs to ~90,000 px)
 TAGS = {"zh": "zh-Hans", "en": "en"}
 BRIEF_PAGE = re.compile(r"^(?P<brief>[a-z0-9-]+)/(?P<audience>[a-z0-9-]+)\.(?P<lang>[a-z]+)\.html$")
 

@@ -4,7 +4,7 @@ to the right number in each language, header rows repeated on every printed page
 from __future__ import annotations
 
 import pytest
-from helpers import find_all, parse_html, pdf_pages, run_cli, squash, text_of
+from helpers import NS, find_all, parse_html, pdf_pages, run_cli, squash, text_of
 
 from policybrief.build import Options, build
 
@@ -99,3 +99,34 @@ def test_an_unknown_ref_is_an_error_at_its_line(project):
         f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table, figure or chart has that id "
         "(did you mean indicators?)"
     ) in result.stderr.splitlines()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_full_report_lists_its_figures_and_tables_in_reading_order(fixture_dist, lang):
+    root = parse_html(fixture_dist / "hexi" / f"full-report.{lang}.html")
+    listed = list(find_all(root, "ol", class_="exhibit-list"))
+    assert len(listed) == 1
+    entries = [(a.get("href"), text_of(a)) for a in listed[0].iter(f"{NS}a")]
+    # each entry links to an exhibit of the page, and its label is the one printed there
+    assert [href for href, _ in entries] == [
+        "#" + e.get("id")
+        for e in root.iter()
+        if isinstance(e.tag, str) and (e.get("id") or "").startswith(("fig-", "tbl-"))
+    ]
+    for href, text in entries:
+        target = next(e for e in root.iter() if e.get("id") == href[1:])
+        label = text.split(" ")[0] if lang == "en" else text.split(" ")[0]
+        assert label.rstrip(".") in text_of(target), (href, text)
+    labels = [text.split(" ", 1)[0] for _, text in entries]
+    expected = ["Figure", "Figure", "Figure", "Figure"] if lang == "en" else None
+    if expected:
+        assert labels == expected and [t.split(" ")[1] for _, t in entries] == ["1", "2", "3", "4"]
+    else:
+        assert labels == ["图1", "图2", "图3", "图4"]
+    pdf = squash("".join(pdf_pages(fixture_dist / "hexi" / f"full-report.{lang}.pdf")[:3]))
+    assert ("图表目录" if lang == "zh" else "Figuresandtables") in pdf
+
+
+def test_a_one_page_note_lists_no_exhibits(fixture_dist):
+    root = parse_html(fixture_dist / "hexi" / "decision-makers.en.html")
+    assert not list(find_all(root, "ol", class_="exhibit-list"))
