@@ -772,18 +772,24 @@ def _sections(
     ]
 
 
+def _exhibits(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
+    """The brief's tables and figures that this page prints: none where only the sections'
+    leads are printed, and no chart where the audience draws none."""
+    if audience.section_text != "full":
+        return []
+    listed = exhibit_list(brief.texts[lang.code], brief.charts, lang)
+    return [e for e in listed if audience.charts or not e["chart"]]
+
+
 def build_date(brief: Brief) -> PartialDate:
     """The date printed as the build date: the brief's own date. Never the clock, nor
     ``SOURCE_DATE_EPOCH``, so that every build of a brief gives the same files."""
     return brief.date
 
 
-def page_context(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> dict[str, Any]:
-    theme = project.templates(brief.slug).theme  # the brief's own house style, if any
-    base = f"{audience.name}.{lang.code}"
-    alternates = [
+def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
+    """This page in each of the brief's languages, for the language switch."""
+    return [
         {
             "code": code,
             "tag": LANGUAGES[code].tag,
@@ -793,6 +799,13 @@ def page_context(
         }
         for code in brief.languages
     ]
+
+
+def page_context(
+    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+) -> dict[str, Any]:
+    theme = project.templates(brief.slug).theme  # the brief's own house style, if any
+    base = f"{audience.name}.{lang.code}"
     return {
         "lang": {"code": lang.code, "tag": lang.tag, "name": lang.name},
         "brief": {
@@ -808,17 +821,13 @@ def page_context(
         },
         "audience": {**asdict(audience), "label": _text(audience.label, lang)},
         "sections": _sections(project, brief, audience, prose, lang),
-        "exhibits": [  # what this page prints of them: charts only where it draws them
-            e
-            for e in exhibit_list(brief.texts[lang.code], brief.charts, lang)
-            if audience.section_text == "full" and (audience.charts or not e["chart"])
-        ],
+        "exhibits": _exhibits(brief, audience, lang),
         "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
         "recommendations": list(prose.recommendations) if audience.recommendations else [],
         "notes": [],
         "references": [],
         "fact_check": [],
-        "alternates": alternates,
+        "alternates": _alternates(brief, audience, lang),
         "languages": languages_context(),
         "links": {
             "html": f"{base}.html",

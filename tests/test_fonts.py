@@ -29,7 +29,9 @@ SIZE_LIMITS = {
     "yunqi/decision-makers.zh.pdf": 125 * KB,
     "yunqi/full-report.zh.pdf": 280 * KB,
 }
-ALL_PDFS_LIMIT = 2800 * KB
+ALL_PDFS_LIMIT = (
+    2850 * KB
+)  # 2.8 MB until the reference lists, stacked charts and lists of exhibits (README, "Performance")
 DRAWN = ("yunqi/decision-makers.zh.pdf", "yunqi/decision-makers.en.pdf", "bri/print-edition.zh.pdf")
 DPI = 60
 PDFJS = ROOT / "tests" / ".cache" / "node_modules" / "pdfjs-dist" / "build"
