@@ -415,9 +415,7 @@ def check_unused(project: Project) -> list[Problem]:
     conflict)."""
     if not project.briefs:
         return []
-    cited = set(usage(project))
-    for brief in project.briefs.values():  # a chart shows its figures, with their citations
-        cited |= {f for chart in brief.charts for f in (*chart.facts, chart.note) if f}
+    cited = set(usage(project))  # prose and charts
     shown = set(cited)
     for conflict in project.facts.conflicts.values():
         if cited & set(conflict.facts):

@@ -110,9 +110,21 @@ def referenced(facts: FactBase, ids: set[str]) -> set[str]:
 
 
 def usage(project: Project) -> dict[str, list[Citation]]:
-    """Every citation of each fact or claim, across all briefs."""
+    """Every citation of each fact or claim, across all briefs: in the prose, and in the
+    charts (a chart cites each figure it draws, in its section, in every language)."""
     used: dict[str, list[Citation]] = defaultdict(list)
     for brief in project.briefs.values():
-        for cite in citations(brief):
+        for cite in [*citations(brief), *chart_citations(brief)]:
             used[cite.item_id].append(cite)
     return used
+
+
+def chart_citations(brief: Brief) -> list[Citation]:
+    """The figures the brief's charts draw (and their notes), as citations at the chart's
+    line in brief.yaml."""
+    return [
+        Citation(fact_id, "chart", chart.loc, brief.slug, lang, chart.section)
+        for chart in brief.charts
+        for fact_id in dict.fromkeys(f for f in (*chart.facts, chart.note) if f)
+        for lang in brief.languages
+    ]

@@ -190,6 +190,22 @@ def test_fact_check_page_lists_every_fact_and_claim(fixture_dist):
     assert len(conflicts) == len(project.facts.conflicts)
 
 
+def test_a_fact_shown_only_in_a_chart_is_cited_there(fixture_dist):
+    """hexi.residents.2015 appears in no prose, only in the residents chart of the outcomes:
+    the fact base says so, and links to the chart's section (it once said "not cited")."""
+    root = parse_html(fixture_dist / "facts.html")
+    card = next(
+        a
+        for a in find_all(root, "article", class_="fact-card")
+        if a.get("id") == "hexi.residents.2015"
+    )
+    links = [
+        (text_of(a), a.get("href")) for a in find_all(card, "a") if "hexi" in a.get("href", "")
+    ]
+    assert ("hexi · zh · outcomes", "hexi/full-report.zh.html#sec-outcomes") in links
+    assert ("hexi · en · outcomes", "hexi/full-report.en.html#sec-outcomes") in links
+
+
 def test_full_report_has_a_fact_check_appendix(fixture_dist):
     root = parse_html(fixture_dist / "hexi" / "full-report.zh.html")
     appendix = next(find_all(root, "section", class_="fact-check"))
