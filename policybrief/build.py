@@ -116,7 +116,8 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
         made = write_outputs(project, pages, options, staging, report, progress)
         chartsvg.stage_data(project, outputs, cache, staging, options.force)  # charts' CSV
         if "html" in options.formats:  # the pages link each brief's reference exports
-            exports.stage(project, sorted({o.brief for o in outputs}), cache, staging, out)
+            slugs = sorted({o.brief for o in outputs})
+            exports.stage(project, slugs, cache, staging, out, options.force)
         if options.strict and report.warnings:
             raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
         with output_lock(out):

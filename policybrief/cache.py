@@ -27,6 +27,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 if TYPE_CHECKING:  # imported where used: the no-op fast path below needs none of them
     from .model import Audience, Brief, Project
 
@@ -269,6 +272,23 @@ class BuildCache:
             return target.stat().st_size == entry.get("size")
         except OSError:
             return False
+
+    def refresh(
+        self,
+        relative: str,
+        key: str,
+        out: Path,
+        make: Callable[[], bytes],
+        put: Callable[[str, bytes], object],
+        force: bool = False,
+    ) -> None:
+        """A file beside the outputs (a chart's CSV, a reference export, a site page):
+        ``make()``'s bytes handed to ``put`` (the build's staging) and recorded, unless the
+        last build into ``out`` left it there with this key."""
+        if force or not self.fresh(relative, key, out / relative):
+            data = make()
+            put(relative, data)
+            self.record(relative, key, len(data))
 
     def record(self, relative: str, key: str, size: int, **extra: object) -> None:
         self.entries[relative] = {"key": key, "size": size, **extra}

@@ -17,6 +17,7 @@ import csv
 import io
 import unicodedata
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, NamedTuple
 
 from markupsafe import Markup, escape
@@ -528,7 +529,5 @@ def stage_data(
             key = cachelib.digest(
                 engine, repr(shown), cachelib.items_digest(project, list(chart.facts)), lang
             )
-            if force or not cache.fresh(name, key, staging.out / name):
-                data = csv_data(chart, project.facts, LANGUAGES[lang])
-                staging.put(name, data)
-                cache.record(name, key, len(data))
+            make = partial(csv_data, chart, project.facts, LANGUAGES[lang])
+            cache.refresh(name, key, staging.out, make, staging.put, force)

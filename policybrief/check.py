@@ -146,18 +146,6 @@ def check_limits(brief: Brief) -> list[Problem]:
     return problems
 
 
-def find_source_text(folders: tuple[Path, ...], name: str) -> tuple[Path | None, str]:
-    """The file ``name`` in the first source folder that has it, or (None, why not). A name
-    that leads out of its folder (through ``..`` or a link) is never read."""
-    for folder in folders:
-        path = folder / name
-        if not path.resolve().is_relative_to(folder.resolve()):
-            return None, f"source text {name!r} resolves outside {folder}"
-        if path.is_file():
-            return path, ""
-    return None, f"source text {name!r} not found in " + ", ".join(map(str, folders))
-
-
 class _SourceTexts:
     """Each source's text from the first source folder that has it, read once, without
     spaces; None when it is not there (a warning) or would be read from outside its folder
@@ -173,17 +161,24 @@ class _SourceTexts:
         return self.texts[source_id]
 
     def _read(self, source: Source) -> str | None:
+        """The text of ``source.file`` from the first folder that has it. A name that leads
+        out of its folder (through a link) is never read: an error; none found: a warning."""
         if not source.file:
             return None
-        path, why = find_source_text(self.folders, source.file)
-        if path:
-            return _SPACE_RE.sub("", path.read_bytes().decode("utf-8", errors="replace"))
-        if "outside" in why:  # a link out of the folder: never read
-            hint = "keep source texts inside the source folder (no links out of it)"
-            self.problems.append(Problem(source.loc.path, source.loc.line, why, hint))
-        else:
-            hint = "quotes from it cannot be verified"
-            self.problems.append(Problem(source.loc.path, source.loc.line, why, hint, "warning"))
+        where = source.loc
+        for folder in self.folders:
+            path = folder / source.file
+            if not path.resolve().is_relative_to(folder.resolve()):
+                message = f"source text {source.file!r} resolves outside {folder}"
+                hint = "keep source texts inside the source folder (no links out of it)"
+                self.problems.append(Problem(where.path, where.line, message, hint))
+                return None
+            if path.is_file():
+                return _SPACE_RE.sub("", path.read_bytes().decode("utf-8", errors="replace"))
+        folders = ", ".join(map(str, self.folders))
+        message = f"source text {source.file!r} not found in {folders}"
+        hint = "quotes from it cannot be verified"
+        self.problems.append(Problem(where.path, where.line, message, hint, "warning"))
         return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -176,7 +177,12 @@ EXPORTS = {
 
 
 def stage(
-    project: Project, slugs: list[str], cache: BuildCache, staging: Staging, out: Path
+    project: Project,
+    slugs: list[str],
+    cache: BuildCache,
+    staging: Staging,
+    out: Path,
+    force: bool = False,
 ) -> None:
     """Each brief's sources for reference managers (CSL-JSON, BibTeX, RIS) beside its pages,
     rewritten only when the sources the brief shows (or the engine) change."""
@@ -193,12 +199,8 @@ def stage(
         )
         items = [references.csl_item(s, references.source_language(s)) for s in sources]
         for name, export in EXPORTS.items():
-            relative = f"{slug}/{name}"
-            if cache.fresh(relative, key, out / relative):
-                continue
-            data = export(items)
-            staging.put(relative, data)
-            cache.record(relative, key, len(data))
+            make = partial(export, items)
+            cache.refresh(f"{slug}/{name}", key, out, make, staging.put, force)
 
 
 def _shown_sources(project: Project, slug: str, lang: str) -> list[str]:

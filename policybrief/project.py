@@ -238,14 +238,13 @@ def _missing_folders(root: Path, given: tuple[Path, ...], config: dict) -> list[
     for folder in given:
         if not Path(folder).is_dir():
             problems.append(Problem(_shown(Path(folder), root), 0, "template folder not found"))
-    text = settings_text(root)
     for key, what in (("templates", "template"), ("source_texts", "source")):
         for name in config.get(key, []):
-            if not (root / name).is_dir():
+            if not (root / name).is_dir():  # the file is read again only for the line
                 problems.append(
                     Problem(
                         "pyproject.toml",
-                        setting_line(text, key),
+                        setting_line(settings_text(root), key),
                         f"{what} folder {name!r} not found",
                         f"create it, or correct {key} in [tool.policybrief]",
                     )
@@ -267,10 +266,11 @@ def _theme_files(
     if not name:
         return files
     path = (root / name).resolve()
-    line = setting_line(settings_text(root), "theme")
     if not path.is_relative_to(root):
+        line = setting_line(settings_text(root), "theme")
         problems.append(Problem("pyproject.toml", line, f"theme {name!r} lies outside the project"))
     elif not path.is_file():
+        line = setting_line(settings_text(root), "theme")
         problems.append(Problem("pyproject.toml", line, f"theme file {name!r} not found"))
     else:
         cli = theme_files(template_folders(root, given, {}))

@@ -19,6 +19,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
+from .citations import blank_expressions
 from .errors import Problem, RenderError
 from .i18n import Language, format_fact
 from .images import FIGURE_RE, IMAGE_RE, figure_ids
@@ -214,7 +215,7 @@ def exhibit_list(
         for line in section.markdown.split("\n"):
             match = _EXHIBIT_RE.match(line)
             if match:
-                caption = _EXPRESSION_RE.sub("", line[match.end() :])
+                caption = blank_expressions(line[match.end() :])
                 titles[match.group(2)] = " ".join(caption.replace("*", "").split())
     return [
         {
@@ -226,9 +227,6 @@ def exhibit_list(
         }
         for exhibit_id, (label, anchor) in labels.items()
     ]
-
-
-_EXPRESSION_RE = re.compile(r"\{\{.*?\}\}")
 
 
 def cite_mark(item_id: str) -> str:

@@ -132,11 +132,9 @@ def write_pages(
     """Render ``index.html`` and ``facts.html`` and hand them to ``put`` (the build's
     staging), unless what they show is unchanged since the last build into ``out``."""
     key = pages_key(project, built)
-    for name, render in (
-        ("index.html", lambda: render_index(project, built)),
-        ("facts.html", lambda: render_facts_page(project)),
-    ):
-        if not cache.fresh(name, key, out / name):
-            data = render().encode("utf-8")
-            put(name, data)
-            cache.record(name, key, len(data))
+    pages: dict[str, Callable[[], bytes]] = {
+        "index.html": lambda: render_index(project, built).encode("utf-8"),
+        "facts.html": lambda: render_facts_page(project).encode("utf-8"),
+    }
+    for name, make in pages.items():
+        cache.refresh(name, key, out, make, put)
