@@ -1,10 +1,11 @@
 """What a rendered page may load, decided by parsing it the way a browser and WeasyPrint do.
 
 The page is parsed with tinyhtml5 (WeasyPrint's own HTML parser, an HTML5 tree builder, so
-entities, odd quoting and ``<svg>`` attributes come out as a browser sees them) and every
-style sheet and ``style``/presentation attribute with tinycss2 (WeasyPrint's CSS tokenizer,
-which resolves CSS escapes). A page may load only ``data:`` URIs and relative files of the
-output folder; it may not set a ``<base>``, refresh to elsewhere, or ask for an attachment.
+entities, odd quoting and ``<svg>`` attributes come out as a browser sees them; see
+:mod:`htmlparse`) and every style sheet and ``style``/presentation attribute with tinycss2
+(WeasyPrint's CSS tokenizer, which resolves CSS escapes). A page may load only ``data:``
+URIs and relative files of the output folder; it may not set a ``<base>``, refresh to
+elsewhere, or ask for an attachment.
 
 Every page also gets a Content-Security-Policy ``<meta>`` as the first element of its head,
 so that a browser itself refuses anything from outside: only inline styles, ``data:``
@@ -19,7 +20,8 @@ import re
 from functools import lru_cache
 
 import tinycss2
-import tinyhtml5
+
+from .htmlparse import parse
 
 # Attributes whose value is a URL the browser (or WeasyPrint) fetches, or submits/pings to.
 _LOADING = {
@@ -219,7 +221,7 @@ def _attribute_problems(tag: str, name: str, value: str) -> list[Finding]:
             return []
         return _outside([value])
     if name == "srcdoc":
-        return check_tree(tinyhtml5.parse(value))
+        return check_tree(parse(value))
     if name == "style" or "(" in value:
         return _outside(css_urls(value))
     return []
@@ -274,7 +276,7 @@ def _hash(script: str) -> str:
 def secure(html: str) -> tuple[str, list[Finding]]:
     """The page with its Content-Security-Policy inserted first in its head, and the problems
     found in it (empty if it loads nothing from outside)."""
-    root = tinyhtml5.parse(html)
+    root = parse(html)
     problems = check_tree(root)
     problems += [p for p in local_loads(root) if p not in problems]
     scripts = sorted(

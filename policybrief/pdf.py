@@ -129,9 +129,10 @@ class PdfWriter:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import typeset
+        from . import htmlparse, typeset
 
         typeset.install()
+        htmlparse.install()  # WeasyPrint parses the page with tinyhtml5 too
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
         self.fonts = fonts

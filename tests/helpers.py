@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pypdf
-import tinyhtml5
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixture"
@@ -82,7 +81,9 @@ def parse_html(path: Path):
 
 @functools.lru_cache(maxsize=256)
 def _parse_html(stamp: tuple[str, int, int]):
-    return tinyhtml5.parse(Path(stamp[0]).read_text(encoding="utf-8"))
+    from policybrief.htmlparse import parse
+
+    return parse(Path(stamp[0]).read_text(encoding="utf-8"))
 
 
 def find_all(root, tag: str, **attrs):
