@@ -37,6 +37,9 @@ from browser import (
 
 WIDTHS = {"phone": (360, 740), "desktop": (1280, 900)}
 SCREENSHOT_MAX_HEIGHT = 2400  # px: the first screens of a page (the fact base runs to ~90,000 px)
+# JPEG: on the fixture's 16 pages at 1280 px, 3.0 s against 5.4 s for PNG, for pictures a
+# person looks at (nothing compares their pixels)
+SCREENSHOT_QUALITY = 85
 TAGS = {"zh": "zh-Hans", "en": "en"}
 BRIEF_PAGE = re.compile(r"^(?P<brief>[a-z0-9-]+)/(?P<audience>[a-z0-9-]+)\.(?P<lang>[a-z]+)\.html$")
 
@@ -132,9 +135,11 @@ def visit_all(site: str, pages: list[str], width_name: str) -> dict[tuple[str, s
             }
             steps["checks"] = time.perf_counter() - clock
             clock = time.perf_counter()
-            shot = SCREENS / f"{rel.replace('/', '__').removesuffix('.html')}.{width_name}.png"
+            shot = SCREENS / f"{rel.replace('/', '__').removesuffix('.html')}.{width_name}.jpg"
             page.screenshot(
                 path=str(shot),
+                type="jpeg",
+                quality=SCREENSHOT_QUALITY,
                 full_page=True,
                 clip={
                     "x": 0,
