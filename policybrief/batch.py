@@ -24,14 +24,16 @@ SPEC_FIELDS = ("rows", "source", "text", "figures")
 
 def expand(
     briefs: dict[str, Brief], facts: FactBase, root: Path, problems: list[Problem]
-) -> dict[str, Brief]:
-    """Replace every batch template by one brief per row; add the rows' inline facts."""
+) -> tuple[dict[str, Brief], FactBase]:
+    """Replace every batch template by one brief per row. Returns the briefs and a new fact
+    base: the given one (left as it was) with the rows' inline facts added."""
     result: dict[str, Brief] = {}
+    inline: dict[str, Fact] = {}
     for slug, brief in briefs.items():
         if brief.batch is None:
             result[slug] = brief
             continue
-        for row_brief in _expand_one(brief, facts, root, problems):
+        for row_brief in _expand_one(brief, facts, inline, root, problems):
             if row_brief.slug in briefs or row_brief.slug in result:
                 problems.append(
                     Problem(
@@ -43,7 +45,7 @@ def expand(
                 )
                 continue
             result[row_brief.slug] = row_brief
-    return result
+    return result, replace(facts, facts={**facts.facts, **inline}) if inline else facts
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class _Spec:
     columns: dict[str, dict]  # figure columns: {unit, label, qualifier}
 
 
-def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Problem]):
+def _expand_one(
+    brief: Brief, facts: FactBase, inline: dict[str, Fact], root: Path, problems: list[Problem]
+):
     spec = _read_spec(brief, facts, problems)
     if spec is None:
         return
@@ -71,7 +75,7 @@ def _expand_one(brief: Brief, facts: FactBase, root: Path, problems: list[Proble
         if not isinstance(row, YMap):
             problems.append(Problem(rows_shown, line, "each row must be a mapping"))
             continue
-        made = _row(row, rows_shown, brief, spec, facts, problems)
+        made = _row(row, rows_shown, brief, spec, facts, inline, problems)
         if made is None:
             continue
         if made.slug in seen:
@@ -155,7 +159,13 @@ def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
 
 
 def _row(
-    row: YMap, shown: str, brief: Brief, spec: _Spec, facts: FactBase, problems: list[Problem]
+    row: YMap,
+    shown: str,
+    brief: Brief,
+    spec: _Spec,
+    facts: FactBase,
+    inline: dict[str, Fact],
+    problems: list[Problem],
 ) -> Row | None:
     f = Fields(row, shown, problems, "row")
     f.unknown(("slug", *spec.text, *spec.columns))
@@ -174,7 +184,7 @@ def _row(
         value = row.get(column)
         if isinstance(value, str) and value not in facts.facts and not facts.complete:
             return None  # a facts file did not parse: its error is the one to report
-        fact_id = _figure(f, column, slug, brief, spec, facts)
+        fact_id = _figure(f, column, slug, brief, spec, facts, inline)
         if fact_id is not None:
             figures[column] = fact_id
     if not slug or len(problems) > count:
@@ -183,10 +193,16 @@ def _row(
 
 
 def _figure(
-    f: Fields, column: str, slug: str, brief: Brief, spec: _Spec, facts: FactBase
+    f: Fields,
+    column: str,
+    slug: str,
+    brief: Brief,
+    spec: _Spec,
+    facts: FactBase,
+    inline: dict[str, Fact],
 ) -> str | None:
     """One figure cell of a row: the id of a fact in the fact base (its unit checked), or
-    an inline fact (added to the fact base); None, with a problem, if it is neither."""
+    an inline fact (put in ``inline``); None, with a problem, if it is neither."""
     row, shown, problems = f.data, f.path, f.problems
     value, line, unit = row.get(column), row.line_of(column), spec.columns[column]["unit"]
     if value is None:
@@ -225,7 +241,7 @@ def _figure(
             problems,
         )
         if made is not None:
-            facts.facts[made.id] = made
+            inline[made.id] = made
             return made.id
     else:
         problems.append(

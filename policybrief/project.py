@@ -203,7 +203,7 @@ def load_project(
         # An empty or comments-only facts file holds nothing, but is no reason to stop
         # checking cited ids.
         facts = replace(facts, complete=True)
-    briefs = batch.expand(load_briefs(root, problems, config), facts, root, problems)
+    briefs, facts = batch.expand(load_briefs(root, problems, config), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     briefs = images.load(briefs, root, problems)
     audiences = load_audiences(template_dirs, root, problems)

@@ -191,3 +191,28 @@ def test_inline_row_figures_become_checked_facts(batch_project, tmp_path):
     assert "nearly 8,000 people" in [text_of(s) for s in find_all(root, "span", class_="fact")]
     notes = [text_of(li) for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
     assert any("园区从业人员近8000人" in n for n in notes)
+
+
+def test_expanding_leaves_the_loaded_fact_base_as_it_was(batch_project):
+    """The rows' inline facts go into a new fact base; the one loaded from facts/ (frozen,
+    and shared by everything that loaded it) keeps only its own facts."""
+    from policybrief import batch
+    from policybrief.briefs import load_briefs
+    from policybrief.facts import load_factbase
+
+    write_files(
+        batch_project,
+        {
+            "briefs/members/rows.yaml": ROW
+            + "    team: {value: 8000, quote: 园区从业人员8000人, source: qiaotou-case}\n"
+        },
+    )
+    problems: list = []
+    loaded = load_factbase(batch_project, problems)
+    before = dict(loaded.facts)
+    briefs = load_briefs(batch_project, problems)
+    expanded, facts = batch.expand(briefs, loaded, batch_project, problems)
+    assert "members-x" in expanded
+    assert loaded.facts == before and "members.x.team" not in loaded.facts
+    assert facts.facts["members.x.team"].value == 8000
+    assert {k: v for k, v in facts.facts.items() if k != "members.x.team"} == before
