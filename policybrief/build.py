@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from . import cache as cachelib  # light: the no-op check runs before anything heavy
 from .errors import InputError, Problem, RenderError
@@ -261,7 +261,7 @@ def render_pdfs(
     roots = tuple(dict.fromkeys(d for s in sets for d in s.dirs))
     base = project.root / "templates"
     for done in render_all(jobs, roots, base, options.jobs or default_jobs(), progress, faces):
-        output, result = cast(Output, done.key), done.result
+        output, result = done.key, done.result
         name = output.name("pdf")
         where = project.briefs[output.brief].texts[output.lang].path
         check_result(result, project.audience(output.brief, output.audience), where)

@@ -224,7 +224,9 @@ class FactChange:
 
 
 @dataclass(frozen=True)
-class Figure:
+class FigureChange:
+    """A figure a brief shows now and did not before (added), or showed and no longer does."""
+
     id: str
     label: str
     printed: str
@@ -250,8 +252,8 @@ class LangChanges:
     brief: str
     lang: str
     facts: tuple[FactChange, ...] = ()
-    added: tuple[Figure, ...] = ()
-    removed: tuple[Figure, ...] = ()
+    added: tuple[FigureChange, ...] = ()
+    removed: tuple[FigureChange, ...] = ()
     sections: tuple[SectionChange, ...] = ()
     opened: tuple[ConflictChange, ...] = ()
     resolved: tuple[ConflictChange, ...] = ()
@@ -408,12 +410,12 @@ def _lang_changes(
         where = now["cited"].get(fid, {}).get("where", "")
         fact_changes.append(replace(change, outputs=shows.get(fid, ()), where=where))
     added = [
-        Figure(i, *_printed(new, i, lang), c["part"], c["where"])
+        FigureChange(i, *_printed(new, i, lang), c["part"], c["where"])
         for i, c in sorted(now["cited"].items())
         if i not in then["cited"]
     ]
     removed = [
-        Figure(i, *_printed(old, i, lang), c["part"], c["where"])
+        FigureChange(i, *_printed(old, i, lang), c["part"], c["where"])
         for i, c in sorted(then["cited"].items())
         if i not in now["cited"]
     ]

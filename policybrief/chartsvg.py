@@ -76,7 +76,7 @@ class Palette(NamedTuple):
         ]
 
 
-class Row(NamedTuple):
+class DrawnSeries(NamedTuple):
     """One series as drawn: its label, numbers and their printed forms."""
 
     label: str
@@ -88,7 +88,7 @@ class Plot(NamedTuple):
     """A chart resolved for one language: what the drawing functions need."""
 
     categories: list[str]
-    rows: list[Row]
+    rows: list[DrawnSeries]
     totals: list[str]  # stacked: each category's total as printed, or empty
     positions: list[float]  # line: each category's place on the time axis, 0 to 1
     palette: Palette
@@ -133,7 +133,7 @@ def plot(chart: Chart, facts: FactBase, lang: Language, theme: Theme | None) -> 
     for series in chart.series:
         items = [facts.facts[fid] for fid in series.facts]
         rows.append(
-            Row(
+            DrawnSeries(
                 series.label.get(lang.code) if series.label else "",
                 [float(f.value) for f in items if isinstance(f.value, Decimal)],
                 [_printed(f, facts, lang) for f in items],

@@ -44,7 +44,7 @@ _SHAPE = "![what the image shows](file.png)"
 
 
 @dataclass(frozen=True)
-class Figure:
+class ProseImage:
     """One image in prose, as written."""
 
     id: str
@@ -147,10 +147,10 @@ def _caption_problems(lines: list[str], index: int, loc: Loc) -> list[Problem]:
     return []
 
 
-def scan(markdown: str, loc: Loc) -> tuple[list[Figure], list[Problem]]:
+def scan(markdown: str, loc: Loc) -> tuple[list[ProseImage], list[Problem]]:
     """The well-formed images of one section's Markdown, and the problems of the rest."""
     lines = markdown.split("\n")
-    figures: list[Figure] = []
+    figures: list[ProseImage] = []
     problems: list[Problem] = []
     for index, line in enumerate(lines):
         if _CAPTION_LIKE_RE.match(line) and not _image_below(lines, index):
@@ -173,7 +173,7 @@ def scan(markdown: str, loc: Loc) -> tuple[list[Figure], list[Problem]]:
             caption = FIGURE_RE.match(lines[_caption_above(lines, index) or 0])
             assert image is not None and caption is not None  # no problems: both are there
             figures.append(
-                Figure(
+                ProseImage(
                     caption.group(1),
                     caption.group(2),
                     image.group(1).strip(),
@@ -206,7 +206,7 @@ def _unplaced(brief: Brief) -> list[Problem]:
     return found
 
 
-def _ids(brief: Brief, lang: str, figures: list[Figure]) -> list[Problem]:
+def _ids(brief: Brief, lang: str, figures: list[ProseImage]) -> list[Problem]:
     """A figure's id is unique among the brief's figures, tables and charts."""
     from .prose import TABLE_CAPTION_RE
 
@@ -349,7 +349,7 @@ def _load_one(
     pictures: dict[str, Picture] = {}
     problems = _unplaced(brief)
     for lang, text in brief.texts.items():
-        figures: list[Figure] = []
+        figures: list[ProseImage] = []
         for section in text.sections:
             found, wrong = scan(section.markdown, section.loc)
             figures += found
@@ -369,7 +369,7 @@ def _load_one(
     return pictures, problems
 
 
-def _large(figure: Figure, picture: Picture) -> Problem:
+def _large(figure: ProseImage, picture: Picture) -> Problem:
     return Problem(
         figure.loc.path,
         figure.loc.line,

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from .errors import Problem
 from .model import Fact, FactBase, PartialDate, Range, Unit
-from .quotes import DateMention, Figure, Reading, read_quote
+from .quotes import DateMention, QuotedFigure, Reading, read_quote
 
 
 def _plain(value: Decimal) -> str:
@@ -49,7 +49,7 @@ def _figures_found(reading: Reading, unit: Unit) -> str:
     return ", ".join(dict.fromkeys(found)) or "none"
 
 
-def _candidates(fact: Fact, reading: Reading) -> tuple[Figure, ...]:
+def _candidates(fact: Fact, reading: Reading) -> tuple[QuotedFigure, ...]:
     """The figures the fact may take: all of them, or the one its ``figure:`` names."""
     chosen = fact.figure
     if chosen is None:
@@ -64,7 +64,7 @@ def _candidates(fact: Fact, reading: Reading) -> tuple[Figure, ...]:
     return tuple(f for f in reading.figures if f.start < end and f.end > start)
 
 
-def _matches(fact: Fact, unit: Unit, figure: Figure) -> bool:
+def _matches(fact: Fact, unit: Unit, figure: QuotedFigure) -> bool:
     percent = unit.kind == "percent"
     if figure.percent != percent:
         return False
@@ -104,7 +104,7 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
 
 
 def _unmatched(
-    fact: Fact, unit: Unit, reading: Reading, candidates: tuple[Figure, ...], hint_unit: str
+    fact: Fact, unit: Unit, reading: Reading, candidates: tuple[QuotedFigure, ...], hint_unit: str
 ) -> Msg:
     """Why no figure of the quote equals the value: it has only a vague amount, no figure
     at all, or other figures."""
@@ -135,7 +135,7 @@ def _unmatched(
     )
 
 
-def _hedge_mismatch(fact: Fact, figure: Figure) -> Msg:
+def _hedge_mismatch(fact: Fact, figure: QuotedFigure) -> Msg:
     """The quote hedges the figure equal to the value otherwise than the qualifier says."""
     if figure.hedge == "exact":
         return (

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 
 @dataclass(frozen=True)
-class Figure:
+class QuotedFigure:
     """One figure stated in a quote."""
 
     value: Decimal
@@ -62,7 +62,7 @@ class Reading:
     """Everything read from one quote."""
 
     text: str  # the quote as read (whitespace inside Chinese text removed)
-    figures: tuple[Figure, ...]
+    figures: tuple[QuotedFigure, ...]
     dates: tuple[DateMention, ...]
     chinese: bool
     vague: tuple[str, ...] = ()  # amounts no value can state exactly: 十几, 数百, 上千
@@ -463,9 +463,9 @@ _VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
 
 def _zh_figures(
     text: str, dates: list[DateMention], vague: list[str] | None = None
-) -> list[Figure]:
+) -> list[QuotedFigure]:
     taken = [(d.start, d.end) for d in dates if d.year is not None or d.month is not None]
-    figures: list[Figure] = []
+    figures: list[QuotedFigure] = []
     for m in _ZH_FIGURE.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
@@ -488,7 +488,7 @@ def _zh_figures(
         after = _hedge_after_zh(text, end)
         hedge, word = _combine(before, inside, after)
         start = m.start() - len(before[1])
-        figures.append(Figure(value, percent, hedge, word, text[start:end], start, end))
+        figures.append(QuotedFigure(value, percent, hedge, word, text[start:end], start, end))
     return _ranges(figures, text)
 
 
@@ -519,7 +519,7 @@ def _zh_date(m: re.Match[str], text: str) -> bool:
     return tail == "月" and not m["ge"]
 
 
-def _en_figures(text: str) -> list[Figure]:
+def _en_figures(text: str) -> list[QuotedFigure]:
     figures = []
     for m in _EN_FIGURE.finditer(text):
         word = m["num"].lower()
@@ -542,11 +542,13 @@ def _en_figures(text: str) -> list[Figure]:
                 after = (hedge, words)
                 break
         hedge, hword = _combine(before, ("", ""), after)
-        figures.append(Figure(value, percent, hedge, hword, m.group(0).strip(), m.start(), m.end()))
+        figures.append(
+            QuotedFigure(value, percent, hedge, hword, m.group(0).strip(), m.start(), m.end())
+        )
     return _ranges(figures, text)
 
 
-def _ranges(figures: list[Figure], text: str) -> list[Figure]:
+def _ranges(figures: list[QuotedFigure], text: str) -> list[QuotedFigure]:
     """Two figures joined by a dash, 至, 到 or 'to' also read as one range."""
     ranges = []
     for low, high in zip(figures, figures[1:], strict=False):
@@ -555,7 +557,7 @@ def _ranges(figures: list[Figure], text: str) -> list[Figure]:
             continue
         percent = low.percent or high.percent
         ranges.append(
-            Figure(
+            QuotedFigure(
                 low.value,
                 percent,
                 low.hedge if low.hedge != "exact" else high.hedge,

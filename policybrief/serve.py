@@ -346,7 +346,7 @@ def problems_of(exc: BaseException) -> list[str]:
     return [f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"]
 
 
-class PdfJob:
+class BackgroundBuild:
     """The PDFs and Word files, built by a separate ``build.py --format pdf --format docx``
     process after the HTML (so the edition bar's PDF and Word links work in the preview)."""
 
@@ -461,7 +461,7 @@ class PdfJob:
 
 
 class Watcher:
-    def __init__(self, options: Options, preview: Preview, say: Say, pdfs: PdfJob | None):
+    def __init__(self, options: Options, preview: Preview, say: Say, pdfs: BackgroundBuild | None):
         self.options = replace(options, formats=("html",))
         self.preview = preview
         self.say = say
@@ -532,7 +532,7 @@ def serve(options: Options, say: Say, port: int = 8000) -> int:
             "(choose another port with --port)"
         ) from None
     wanted = {"pdf", "docx"} & set(options.formats)
-    pdfs = PdfJob(options, preview, say) if wanted else None
+    pdfs = BackgroundBuild(options, preview, say) if wanted else None
     watcher = Watcher(options, preview, say, pdfs)
     watcher.rebuild("start")
     thread = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)

@@ -17,14 +17,18 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .fonts import FontSet
 from .pdf import PdfResult, PdfWriter
 
+if TYPE_CHECKING:
+    from .plan import Output
+
 
 @dataclass(frozen=True)
 class PdfJob:
-    key: object  # the caller's handle for this job
+    key: Output  # the output this PDF is for
     html: str
     target: Path  # where the worker writes the PDF (a staging file)
     label: str  # what progress reports show
@@ -35,7 +39,7 @@ class PdfJob:
 
 @dataclass(frozen=True)
 class PdfDone:
-    key: object
+    key: Output
     result: PdfResult
     seconds: float
     pid: int

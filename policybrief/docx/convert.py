@@ -633,9 +633,9 @@ class Converter:
             return
         line.space = text.endswith(" ")
         run = line.paragraph.add_run(text)
-        self.format(run, line.style, fmt, text)
+        self.style_run(run, line.style, fmt, text)
 
-    def format(self, run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
+    def style_run(self, run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
         rpr = run._r.get_or_add_rPr()
         if fmt.style:
             rpr.get_or_add_rStyle().set(qn("w:val"), self.style_id(fmt.style))
