@@ -166,31 +166,31 @@ def _element_classes() -> dict[str, type]:
     """citeproc-py's element classes, with the gaps named in the module docstring closed."""
     from citeproc import model
 
-    class Text(model.Text):
+    class CslText(model.Text):
         def calls_variable(self):
             return True if "macro" in self.attrib else super().calls_variable()
 
-    class Label(model.Label):
+    class CslLabel(model.Label):
         def process(self, item, variable=None, plural=None, context=None, **kwargs):
             name = self.get("variable")
             if variable is None and name and name != "locator" and not _has(item, name):
                 return None
             return super().process(item, variable, plural, context, **kwargs)
 
-    class Name(model.Name):
+    class CslName(model.Name):
         def get_option(self, name, context=None, sort_options=None):
             if name == "initialize-with" and self.get("initialize") == "false":
                 return None
             return super().get_option(name, context, sort_options)
 
-    class Substitute(model.Substitute):
+    class CslSubstitute(model.Substitute):
         def add_to_repressed_list(self, child, context):
             super().add_to_repressed_list(child, context)
             repressed = context.get_layout().repressed
             for element in _macro_variables(child, set()):
                 repressed.setdefault(element.tag, []).append(element.get("variable"))
 
-    return {"text": Text, "label": Label, "name": Name, "substitute": Substitute}
+    return {"text": CslText, "label": CslLabel, "name": CslName, "substitute": CslSubstitute}
 
 
 def _macro_variables(element: Any, seen: set[str]) -> list[Any]:

@@ -88,3 +88,40 @@ def test_functions_are_short_and_simple_or_say_why():
         "split these functions, or write `# long: <reason>` beside the def:\n"
         + "\n".join(offenders)
     )
+
+
+def _package_trees():
+    import ast
+
+    for path in sorted((ROOT / "policybrief").rglob("*.py")):
+        yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_types_say_what_the_data_is():
+    """One name per class across the package, no class field typed ``object``, and no method
+    named after a builtin (``format``, ``id``, ``type``...): each would hide what the data
+    is from a reader, and ``object`` from mypy too."""
+    import ast
+    import builtins
+
+    classes: dict[str, list[str]] = {}
+    found = []
+    for shown, tree in _package_trees():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            classes.setdefault(node.name, []).append(f"{shown}:{node.lineno}")
+            for item in node.body:
+                if (
+                    isinstance(item, ast.AnnAssign)
+                    and isinstance(item.annotation, ast.Name)
+                    and item.annotation.id == "object"
+                ):
+                    found.append(f"{shown}:{item.lineno}: field typed object in {node.name}")
+                named = item.name if isinstance(item, ast.FunctionDef) else "__"
+                if not named.startswith("__") and hasattr(builtins, named):
+                    found.append(f"{shown}:{item.lineno}: method {node.name}.{item.name}")
+    found += [
+        f"class {name} defined in {' and '.join(at)}" for name, at in classes.items() if len(at) > 1
+    ]
+    assert not found, "\n".join(found)
