@@ -62,6 +62,7 @@ def render_index(project: Project, built: set[str]) -> str:
                 "date": str(brief.date),
                 "topic": brief.topic,
                 "entries": entries,
+                "draft": brief.status == "draft",
             }
         )
     return env.get_template("index.html").render(briefs=briefs)

@@ -546,14 +546,19 @@ def test_draft_banner_and_a_house_style_word(small, tmp_path):
     assert text_of(banner).strip().startswith("征求意见稿")
 
 
-def test_draft_flag_rebuilds_and_the_next_build_drops_the_banner(small, tmp_path, capsys):
+def test_draft_flag_rebuilds_and_the_next_build_drops_the_banner_and_index_mark(small, tmp_path, capsys):
     """Through the command line, so the no-op fast path is in play too."""
     out = tmp_path / "out"
     page = out / "t" / "full-report.en.html"
     args = ("--out", str(out), "--format", "html", "-q")
 
     def banners() -> int:
-        return len(list(find_all(parse_html(page), "p", class_="draft-banner")))
+        """The page's draft banner, and the index's draft mark on the brief (they agree)."""
+        count = len(list(find_all(parse_html(page), "p", class_="draft-banner")))
+        brief = next(find_all(parse_html(out / "index.html"), "article", id="t"))
+        marks = [text_of(m) for m in find_all(brief, "strong", class_="draft-mark")]
+        assert marks == ["DRAFT"] * count, marks
+        return count
 
     assert cli(small, *args, capsys=capsys)[0] == 0 and banners() == 0
     assert cli(small, *args, "--draft", capsys=capsys)[0] == 0 and banners() == 1
