@@ -546,7 +546,9 @@ def test_draft_banner_and_a_house_style_word(small, tmp_path):
     assert text_of(banner).strip().startswith("征求意见稿")
 
 
-def test_draft_flag_rebuilds_and_the_next_build_drops_the_banner_and_index_mark(small, tmp_path, capsys):
+def test_draft_flag_rebuilds_and_the_next_build_drops_the_banner_and_index_mark(
+    small, tmp_path, capsys
+):
     """Through the command line, so the no-op fast path is in play too."""
     out = tmp_path / "out"
     page = out / "t" / "full-report.en.html"
