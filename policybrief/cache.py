@@ -307,9 +307,13 @@ class BuildCache:
         except (OSError, ValueError):
             return 0
         added = 0
+        inside = out.resolve()
         for relative, entry in entries.items() if isinstance(entries, dict) else ():
             try:
-                present = (out / relative).stat().st_size == entry.get("size")
+                target = out / relative
+                present = target.resolve().is_relative_to(inside) and (
+                    target.stat().st_size == entry.get("size")
+                )
             except (OSError, AttributeError):
                 present = False
             if present:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cache import BuildCache
+from .errors import InputError, Problem
 from .model import Project
 from .write import Staging, output_lock
 
@@ -40,10 +41,11 @@ def assemble(project: Project, out: Path) -> list[str]:
 
     reports = sorted((out / REPORTS).glob("*.json"))
     built = built_outputs(out)
+    problems: list[Problem] = []
     for path in reports:
-        for item in json.loads(path.read_text(encoding="utf-8")).get("written", []):
-            if (out / item["path"]).is_file():
-                built.add(item["path"])
+        built.update(name for name in _reported(path, out, problems) if (out / name).is_file())
+    if problems:
+        raise InputError(problems)
     index, facts = render_index(project, built), render_facts_page(project)
     cache = BuildCache(out)
     with Staging(out) as staging, output_lock(out):
@@ -54,3 +56,32 @@ def assemble(project: Project, out: Path) -> list[str]:
         staging.put(cache.path.name, cache.data())
         staging.commit()
     return [str(p) for p in reports]
+
+
+def _reported(path: Path, out: Path, problems: list[Problem]) -> list[str]:
+    """The outputs a shard's report says it wrote, each inside ``out``; a report that is not
+    one (truncated by a failed copy, edited by hand) is a problem at its line."""
+    hint = "build that shard again (its --shard I/N), or delete the file"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path), 0, f"cannot read the shard report: {exc}", hint))
+        return []
+    except json.JSONDecodeError as exc:
+        problems.append(Problem(str(path), exc.lineno, f"not a shard report: {exc.msg}", hint))
+        return []
+    written = data.get("written") if isinstance(data, dict) else None
+    if not isinstance(written, list):
+        problems.append(Problem(str(path), 1, "not a shard report: no 'written' list", hint))
+        return []
+    names = []
+    inside = out.resolve()
+    for item in written:
+        name = item.get("path") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not (out / name).resolve().is_relative_to(inside):
+            problems.append(
+                Problem(str(path), 1, f"shard report names an output {name!r} outside {out}", hint)
+            )
+            continue
+        names.append(name)
+    return names

@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from helpers import run_cli
 
 from policybrief.build import Options, build
@@ -159,6 +160,30 @@ def test_shards_cover_every_output_once_and_index_assembles_them(fixture_project
     for name in names:
         assert f'href="{name}"' in index
     assert (out / "facts.html").is_file()
+
+
+@pytest.mark.parametrize(
+    ("report", "line", "message"),
+    [
+        ('{"written": [\n  {"path": "a.html"\n', 3, "not a shard report: Expecting"),
+        ('["a.html"]', 1, "not a shard report: no 'written' list"),
+        ('{"written": [{"path": "../../secret.html"}]}', 1, "shard report names an output"),
+    ],
+    ids=["truncated", "wrong shape", "outside the folder"],
+)
+def test_index_refuses_a_broken_shard_report_and_writes_nothing(
+    fixture_project, tmp_path, report, line, message
+):
+    out = tmp_path / "out"
+    (out / ".reports").mkdir(parents=True)
+    (out / ".reports" / "shard-1-of-2.json").write_text(report, encoding="utf-8")
+    (tmp_path / "secret.html").write_text("<p>not the site's</p>", encoding="utf-8")
+    result = run_cli("index", "--project", str(fixture_project), "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    shown = f"{out}/.reports/shard-1-of-2.json:{line}: {message}"
+    assert shown in result.stderr, result.stderr
+    assert "(build that shard again" in result.stderr
+    assert not (out / "index.html").exists() and not (out / "facts.html").exists()
 
 
 def test_after_sharded_builds_are_merged_the_next_build_redoes_nothing(fixture_project, tmp_path):
