@@ -177,6 +177,7 @@ def render_pages(
             audience,
             prose[(output.brief, output.lang)],
             medium="screen" if fmt == "html" else "print",
+            for_word=fmt == "docx",
         )
         missing |= {(output.lang, message) for message in page.missing_translations}
         pages[(output, fmt)] = page

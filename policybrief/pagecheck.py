@@ -18,6 +18,7 @@ import base64
 import hashlib
 import re
 from functools import lru_cache
+from urllib.parse import unquote
 
 import tinycss2
 
@@ -155,14 +156,16 @@ def _local(name: str) -> str:
 
 
 class Finding(str):
-    """A problem found in a page; ``needle`` is the text that may find its template line."""
+    """A problem found in a page; ``needle`` is the text that may find its template line,
+    ``hint`` what to do (empty: the caller's general advice)."""
 
     needle: str = ""
+    hint: str = ""
 
     @classmethod
-    def of(cls, message: str, needle: str = "") -> Finding:
+    def of(cls, message: str, needle: str = "", hint: str = "") -> Finding:
         finding = cls(message)
-        finding.needle = needle
+        finding.needle, finding.hint = needle, hint
         return finding
 
 
@@ -257,6 +260,37 @@ def local_loads(root) -> list[Finding]:
     ]
 
 
+def dangling_links(root) -> list[Finding]:
+    """In-page links (``href="#x"``) to an id the page does not have: in print a dead
+    link, on screen a click that goes nowhere. A citation mark's ``#note-N`` is the usual
+    one: a template that leaves out the notes partial leaves every mark pointing at
+    nothing, and the reader without the quote that proves the figure."""
+    ids, targets = set(), []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = _local(element.tag)
+        attrs = {_local(k): v for k, v in element.attrib.items()}
+        ids.add(attrs.get("id"))
+        if tag == "a" and attrs.get("name"):
+            ids.add(attrs["name"])
+        href = attrs.get("href", "").strip()
+        if tag in _NAVIGATION and href.startswith("#"):
+            targets.append(unquote(href[1:]))
+    found = []
+    for target in dict.fromkeys(targets):
+        if target in ids or target in ("", "top"):  # "#" and "#top": the top of the page
+            continue
+        hint = (
+            "citation marks link to their notes: include the notes partial "
+            '({% include "_partials/notes.html" %}) in the audience\'s template'
+            if target.startswith("note-")
+            else f'give the target an id="{target}", or remove the link'
+        )
+        found.append(Finding.of(f"links to #{target}, which is not on the page", hint=hint))
+    return found
+
+
 def _is_local_file(url: str) -> bool:
     """A relative URL that names a file (not data:, not ``#fragment``, not outside)."""
     cleaned = _TAB_NEWLINE.sub("", url).strip()
@@ -273,12 +307,15 @@ def _hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def secure(html: str) -> tuple[str, list[Finding]]:
+def secure(html: str, links: bool = True) -> tuple[str, list[Finding]]:
     """The page with its Content-Security-Policy inserted first in its head, and the problems
-    found in it (empty if it loads nothing from outside)."""
+    found in it (empty if it loads nothing from outside and, with ``links``, has no in-page
+    link to an id it lacks)."""
     root = parse(html)
     problems = check_tree(root)
     problems += [p for p in local_loads(root) if p not in problems]
+    if links:
+        problems += dangling_links(root)
     scripts = sorted(
         {
             _hash("".join(e.itertext()))

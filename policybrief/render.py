@@ -269,16 +269,18 @@ class PageEnvironment(SandboxedEnvironment):
         """What a template raised while it rendered, at its template line."""
         return Problem(*self.where(exc), f"template error: {describe(exc)}")
 
-    def secured(self, html: str, filename: str | None) -> str:
+    def secured(self, html: str, filename: str | None, links: bool = False) -> str:
         """The page with its security policy, or a RenderError for the first thing in it
-        that would load from outside, at the template line that wrote it."""
-        html, problems = secure(html)
+        that would load from outside (or, with ``links``, an in-page link to nothing), at
+        the template line that wrote it."""
+        html, problems = secure(html, links)
         for problem in problems:
             raise RenderError(
                 Problem(
                     *self.locate(filename, problem),
                     str(problem),
-                    "a page may load only what is inline or in its template folders",
+                    problem.hint
+                    or "a page may load only what is inline or in its template folders",
                 )
             )
         return html
@@ -444,9 +446,16 @@ class Renderer:
         return self._envs[lang, dirs]
 
     def page(
-        self, brief: Brief, audience: Audience, prose: RenderedText, medium: str = "screen"
+        self,
+        brief: Brief,
+        audience: Audience,
+        prose: RenderedText,
+        medium: str = "screen",
+        for_word: bool = False,
     ) -> Page:
-        """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF."""
+        """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF.
+        ``for_word``: the page the Word converter reads, whose citation links become Word's
+        own notes (so an audience printing footnotes needs no ``#note-N`` target there)."""
         lang = LANGUAGES[prose.lang]
         dirs = self.project.templates(brief.slug).dirs
         env, translations = self.env(prose.lang, dirs)
@@ -466,7 +475,7 @@ class Renderer:
         numbers = {item: n for n, item in enumerate(order, 1)}
         html = number_citations(html, numbers, self._footnotes(env, audience, context))
         return Page(
-            env.secured(html, template.filename),
+            env.secured(html, template.filename, links=not for_word),
             prose.title,
             lang,
             len(order),

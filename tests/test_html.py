@@ -256,3 +256,26 @@ def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_
     )
     links = {a.get("href") for a in find_all(card, "a") if a.get("href", "").startswith("hexi/")}
     assert links == {"hexi/dossier.zh.html#sec-measures", "hexi/dossier.en.html#sec-measures"}
+
+
+def test_a_template_without_the_notes_partial_is_stopped_at_its_file(fixture_project):
+    """Its citation marks would link to notes that are not there: the reader could not see
+    the quote that proves a figure. `check` names the template and says what to include."""
+    from helpers import run_cli
+
+    card = fixture_project / "house" / "field-card.html"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace(
+            '{% with compact = true %}{% include "_partials/notes.html" %}{% endwith %}', ""
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--project", str(fixture_project), "--brief", "qiaotou")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "which is not on the page" in line]
+    assert lines, result.stderr
+    assert all(line.startswith("house/field-card.html") for line in lines), lines
+    assert (
+        "links to #note-1, which is not on the page (citation marks link to their notes: "
+        'include the notes partial ({% include "_partials/notes.html" %})' in result.stderr
+    )
