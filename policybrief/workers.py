@@ -13,6 +13,7 @@ rendering (SIGKILL, out of memory, power loss) left it there for good.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import multiprocessing.util
@@ -53,17 +54,32 @@ _writer: PdfWriter | None = None
 _roots: tuple[Path, ...] = ()
 _fonts: FontSet | None = None
 _temp: Path | None = None  # where WeasyPrint's temporary files go (None: TMPDIR)
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _init(roots: tuple[Path, ...], fonts: FontSet | None = None, temp: Path | None = None) -> None:
     global _roots, _writer, _fonts, _temp
     _roots, _writer, _fonts, _temp = roots, None, fonts, temp
-    if multiprocessing.parent_process() is not None:  # Ctrl+C is the parent's to handle
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # Ctrl+C is the parent's to handle
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with(parent.pid)
         # A worker leaves by os._exit(), which skips the finalizer of WeasyPrint's font
         # configuration: its temporary folder of @font-face files (about 3 MB) stayed
         # behind until the build's end. Drop the writer while the worker exits.
         multiprocessing.util.Finalize(None, _drop_writer, exitpriority=10)
+
+
+def _die_with(parent: int | None) -> None:
+    """End this worker when the build that started it is killed outright (SIGKILL, out of
+    memory): it would otherwise wait for work forever, holding the build's staging folder
+    (see :mod:`write`), which no later build could then remove. Linux (prctl) only."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the worker stays, as before
+        return
+    if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() != parent:
+        os._exit(1)  # the build was killed before the call above
 
 
 def _drop_writer() -> None:

@@ -351,12 +351,17 @@ def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
     assert not _font_folders(Path(env["TMPDIR"]), out)
 
 
-@pytest.mark.parametrize("langs", [["en"], ["en", "zh"]], ids=["in-process", "two-workers"])
-def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, langs):
+@pytest.mark.parametrize(
+    ("langs", "whole_group"),
+    [(["en"], True), (["en", "zh"], True), (["en", "zh"], False)],
+    ids=["in-process", "two-workers", "build-process-only"],
+)
+def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, langs, whole_group):
     """WeasyPrint copies every @font-face font into a ``weasyprint-*`` folder that it
     removes only when its process ends normally. A build killed while it renders PDFs
     leaves that folder in its own staging folder, which the next build removes, and none in
-    the system's temporary folder. One PDF renders in the build's process; two in workers."""
+    the system's temporary folder. One PDF renders in the build's process, two in workers;
+    the out-of-memory killer may kill the build's process alone: its workers go with it."""
     project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
     env = _own_temp(tmp_path)
@@ -367,16 +372,18 @@ def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, l
     process = subprocess.Popen(command, start_new_session=True, env=env)
     try:
         deadline = time.monotonic() + 120
-        while not _font_folders(temp, out) and process.poll() is None:
+        while not _font_folders(temp, out):
+            assert process.poll() is None, "the build ended before a PDF started rendering"
             assert time.monotonic() < deadline, "no PDF started rendering"
             time.sleep(0.01)
-    finally:
-        with contextlib.suppress(ProcessLookupError):  # (the build ended first: see below)
+        (os.killpg if whole_group else os.kill)(process.pid, signal.SIGKILL)
+        assert process.wait() == -signal.SIGKILL, "killed while rendering, not after"
+        assert not _outputs(out, "*.pdf")
+        subprocess.run(command, check=True, env=env)
+    finally:  # whatever outlived the killed build
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    assert process.returncode == -signal.SIGKILL, "killed while rendering, not after"
-    assert not _outputs(out, "*.pdf")
-    subprocess.run(command, check=True, env=env)
     assert len(_outputs(out, "*.pdf")) == len(langs)
     assert not _font_folders(temp, out), "no font folder is left, here or in TMPDIR"
     assert not list((out / ".staging").iterdir()), "the killed build's staging folder is gone"
