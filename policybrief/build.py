@@ -261,7 +261,9 @@ def render_pdfs(
     sets = (*project.own.values(), project.templates(""))
     roots = tuple(dict.fromkeys(d for s in sets for d in s.dirs))
     base = project.root / "templates"
-    for done in render_all(jobs, roots, base, options.jobs or default_jobs(), progress, faces):
+    workers = options.jobs or default_jobs()
+    temp = staging.temporary()  # WeasyPrint's font copies: they go with the staging folder
+    for done in render_all(jobs, roots, base, workers, progress, faces, temp):
         output, result = done.key, done.result
         name = output.name("pdf")
         where = project.briefs[output.brief].texts[output.lang].path

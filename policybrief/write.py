@@ -9,6 +9,11 @@ folder, Ctrl+C) the files already swapped are put back and the build fails with 
 folder as it was. If the build is killed in the middle, the journal stays behind and the
 next build into that folder rolls the half-done swap back before it does anything else.
 
+The build's other temporary files (the PDF workers' copies of @font-face fonts) live in
+the staging folder too, under ``.tmp/``: they go with it, when the build ends or, after a
+build was killed, when the next build into that folder sweeps it away, never in the
+system's temporary folder, where nothing would ever remove them.
+
 Only files and folders this module names are ever removed: ``.staging/<pid>-*`` folders
 holding a ``.held`` marker and ``.policybrief-*.tmp`` files.
 """
@@ -35,6 +40,7 @@ STAGING = ".staging"
 _HELD = ".held"
 _JOURNAL = ".journal.json"
 _OLD = ".old"
+_TMP = ".tmp"
 _TEMP_PREFIX = ".policybrief-"
 _TEMP = re.compile(r"\.policybrief-.*\.tmp\Z")
 _STAGED = re.compile(r"\d+-[a-z0-9_]+\Z")
@@ -133,6 +139,15 @@ class Staging:
         staged = self.folder / relative.replace("/", "__")
         self.files[relative] = staged
         return staged
+
+    def temporary(self) -> Path:
+        """A folder for this build's temporary files, removed with the staging folder."""
+        folder = self.folder / _TMP
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise _fail(self.out, exc) from None
+        return folder
 
     def put(self, relative: str, data: bytes) -> None:
         try:

@@ -3,6 +3,7 @@ project; how long the refusals take is measured by benchmarks/limits.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -304,11 +305,24 @@ def _valid(out: Path) -> int:
     return count
 
 
+def _own_temp(tmp_path: Path) -> dict[str, str]:
+    """The environment for a build whose system temporary folder is the test's own, empty."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    return {**os.environ, "TMPDIR": str(temp)}
+
+
+def _font_folders(*folders: Path) -> list[Path]:
+    """WeasyPrint's temporary folders of @font-face fonts, anywhere under ``folders``."""
+    return [p for folder in folders for p in folder.rglob("weasyprint-*") if p.is_dir()]
+
+
 def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
     """Every run is forced, so each one killed was rewriting the files (an unforced run
     would skip them all and be killed with nothing to lose)."""
     project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
+    env = _own_temp(tmp_path)
     command = [
         sys.executable,
         str(ROOT / "build.py"),
@@ -321,19 +335,59 @@ def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
         "--force",
     ]
     started = time.perf_counter()
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, env=env)
     duration = time.perf_counter() - started
     assert _valid(out) == 4
     # Kill at moments spread over the run, most near its end where files are written.
     for fraction in (0.5, 0.85, 0.95, 0.99, 1.02):
-        process = subprocess.Popen(command, start_new_session=True)
+        process = subprocess.Popen(command, start_new_session=True, env=env)
         time.sleep(duration * fraction)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         assert _valid(out) == 4
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, env=env)
     assert not list(out.rglob(".*.tmp")), "stale temporary files are cleaned up"
     assert not list((out / ".staging").glob("*/*.*ml")), "killed builds' staging is cleaned up"
+    assert not _font_folders(Path(env["TMPDIR"]), out)
+
+
+@pytest.mark.parametrize(
+    ("langs", "whole_group"),
+    [(["en"], True), (["en", "zh"], True), (["en", "zh"], False)],
+    ids=["in-process", "two-workers", "build-process-only"],
+)
+def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, langs, whole_group):
+    """WeasyPrint copies every @font-face font into a ``weasyprint-*`` folder that it
+    removes only when its process ends normally. A build killed while it renders PDFs
+    leaves that folder in its own staging folder, which the next build removes, and none in
+    the system's temporary folder. One PDF renders in the build's process, two in workers;
+    the out-of-memory killer may kill the build's process alone: its workers go with it."""
+    project = copy_fixture(tmp_path / "p")
+    out = tmp_path / "out"
+    env = _own_temp(tmp_path)
+    temp = Path(env["TMPDIR"])
+    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), "--quiet"]
+    command += ["--brief", "hexi", "--audience", "decision-makers", "--format", "pdf"]
+    command += [*(f"--lang={lang}" for lang in langs), "--jobs=2", "--out", str(out)]
+    process = subprocess.Popen(command, start_new_session=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while not _font_folders(temp, out):
+            assert process.poll() is None, "the build ended before a PDF started rendering"
+            assert time.monotonic() < deadline, "no PDF started rendering"
+            time.sleep(0.01)
+        (os.killpg if whole_group else os.kill)(process.pid, signal.SIGKILL)
+        assert process.wait() == -signal.SIGKILL, "killed while rendering, not after"
+        assert not _outputs(out, "*.pdf")
+        subprocess.run(command, check=True, env=env)
+    finally:  # whatever outlived the killed build
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert len(_outputs(out, "*.pdf")) == len(langs)
+    assert not _font_folders(temp, out), "no font folder is left, here or in TMPDIR"
+    assert not list((out / ".staging").iterdir()), "the killed build's staging folder is gone"
+    assert not list(temp.iterdir()), "nothing at all is left in TMPDIR"
 
 
 def test_concurrent_builds_do_not_corrupt_each_other(tmp_path):
