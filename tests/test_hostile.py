@@ -1228,6 +1228,12 @@ def test_read_only_output_folder(world, capsys):
     assert snapshot(world.out) == before
 
 
+def _default_sigint() -> None:
+    """Ctrl-C's default action in the child: a shell script's background job (``pytest &``,
+    nohup) starts with SIGINT ignored, and Python would then never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_says_so_and_changes_nothing(world):
     """SIGINT at moments spread over a build: exit 130, one line, no traceback, and the
     output folder either as it was or (if the signal came after the swap) the new build."""
@@ -1243,7 +1249,13 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
     duration = time.perf_counter() - started
     interrupted = 0
     for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_default_sigint,  # even when pytest itself runs with SIGINT ignored
+        )
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
