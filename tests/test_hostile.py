@@ -1,4 +1,8 @@
-"""A corpus of hostile and careless inputs, each tried against a small project.
+"""A corpus of hostile and careless inputs, each tried against a copy of the fixture project
+(tests/fixture: briefs qiaotou and hexi, its own facts, source texts and the template folder
+``house/`` its settings name), so that editing the shipped briefs never breaks these tests.
+Template attacks go into a folder ``style/`` given with ``--templates``, which the settings
+do not name: a case about ``--templates`` cannot pass because of the settings.
 
 Every case asserts what a user sees and what must not happen:
 
@@ -30,12 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SEEDS, copy_project
+from helpers import ROOT, copy_fixture
 
 from policybrief import cli, render, write
 
 SECRET = "facts:\n  - id: stolen\nTOP SECRET\n"
-BRIEF = ["--brief", "bri", "--audience", "decision-makers", "--lang", "en", "--format", "html"]
+BRIEF = ["--brief", "qiaotou", "--audience", "decision-makers", "--lang", "en", "--format", "html"]
 
 
 # -- the listener, the secret, the good output -----------------------------------------------
@@ -67,8 +71,8 @@ def listener():
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """The project, copied once; every case copies this copy."""
-    return copy_project(tmp_path_factory.mktemp("base") / "project")
+    """The fixture project (tests/fixture), copied once; every case copies this copy."""
+    return copy_fixture(tmp_path_factory.mktemp("base") / "project")
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +136,7 @@ def world(tmp_path, base, good, listener) -> World:
     out = tmp_path / "out"
     shutil.copytree(good, out)
     sources = tmp_path / "sources"
-    shutil.copytree(SEEDS, sources)
+    shutil.copytree(base / "sources", sources)  # a source folder outside the project
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET, encoding="utf-8")
     stamp = time.time() - 1000
@@ -163,7 +167,7 @@ def build(*extra: str) -> list[str]:
     return ["--project", "{P}", "--out", "{O}", *BRIEF, "-q", *extra]
 
 
-HOUSE = ["--templates", "{P}/house"]
+HOUSE = ["--templates", "{P}/style"]
 
 
 def check(*extra: str) -> list[str]:
@@ -173,7 +177,7 @@ def check(*extra: str) -> list[str]:
 def house(files: dict[str, str]) -> Setup:
     def setup(w: World) -> None:
         for name, text in files.items():
-            w.write(f"house/{name}", text)
+            w.write(f"style/{name}", text)
 
     return setup
 
@@ -191,7 +195,7 @@ def front(block: str) -> Setup:
 def outside(url: str, line: int | None = 2) -> str:
     """A page's outside URL, found by the page check; ``line``: where the template has it
     (None: the URL was computed, e.g. from entities, so only the file is known)."""
-    where = "house/decision-makers.html" + (f":{line}" if line else "")
+    where = "style/decision-makers.html" + (f":{line}" if line else "")
     return (
         f"Error: {where}: refers to an outside resource {url!r} (a page may load only "
         "what is inline or in its template folders)"
@@ -200,7 +204,7 @@ def outside(url: str, line: int | None = 2) -> str:
 
 def page_error(problem: str, where: str = "decision-makers.html:2") -> str:
     return (
-        f"Error: house/{where}: {problem} (a page may load only what is inline or in its "
+        f"Error: style/{where}: {problem} (a page may load only what is inline or in its "
         "template folders)"
     )
 
@@ -236,14 +240,19 @@ def both(*setups: Setup) -> Setup:
 
 
 def settings(line: str) -> Setup:
+    """The project's settings with ``line`` instead of the one that sets the same key (or
+    added, if none does)."""
+    key = line.split("=")[0].strip()
+
     def setup(w: World) -> None:
         path = w.project / "pyproject.toml"
-        path.write_text(
-            path.read_text(encoding="utf-8").replace(
-                "[tool.policybrief]\n", f"[tool.policybrief]\n{line}\n", 1
-            ),
-            encoding="utf-8",
-        )
+        rows = path.read_text(encoding="utf-8").split("\n")
+        same = [n for n, row in enumerate(rows) if row.split("=")[0].strip() == key]
+        if same:
+            rows[same[0]] = line
+        else:
+            rows.insert(rows.index("[tool.policybrief]") + 1, line)
+        path.write_text("\n".join(rows), encoding="utf-8")
 
     return setup
 
@@ -254,7 +263,7 @@ def settings_line(w: World, key: str) -> int:
 
 def cite(item: str) -> Setup:
     return lambda w: w.edit(
-        "briefs/bri/en.md", "# lessons\n", f'# lessons\n\nAs {{{{ fact("{item}") }}}} shows.\n'
+        "briefs/qiaotou/en.md", "# lessons\n", f'# lessons\n\nAs {{{{ fact("{item}") }}}} shows.\n'
     )
 
 
@@ -263,7 +272,7 @@ def audience(folder: str, template: str) -> Setup:
 
     def setup(w: World) -> None:
         path = w.project / folder / "audiences.yaml"
-        if folder == "templates":
+        if path.exists():
             text = path.read_text(encoding="utf-8")
         else:
             text = "audiences:\n"
@@ -290,9 +299,9 @@ for name, out, shown in (
     ("templates", "{P}/templates", "templates"),
     ("facts", "{P}/facts", "facts"),
     ("briefs", "{P}/briefs", "briefs"),
-    ("inside a brief", "{P}/briefs/bri/out", "briefs"),
+    ("inside a brief", "{P}/briefs/qiaotou/out", "briefs"),
     ("inside the partials", "{P}/templates/_partials", "templates"),
-    ("the house style", "{P}/house", "house"),
+    ("the house style", "{P}/style", "style"),
     ("the sources", "{S}", "{S}"),
 ):
     extra = ["--sources", "{S}"] if name == "the sources" else HOUSE
@@ -328,7 +337,7 @@ case(
 )
 case(
     "out: a configured template folder",
-    both(house({"x.html": "x"}), settings('templates = ["house"]')),
+    settings('templates = ["house"]'),  # (the fixture's own template folder)
     ["--project", "{P}", "--out", "{P}/house/sub", *BRIEF],
     2,
     "Error: --out {P}/house/sub: " + OVERLAP.format("house"),
@@ -344,7 +353,7 @@ case(
 # Data loss: the sweep removes only what the tool made.
 for name, path in (
     ("hidden tmp file", ".notes.tmp"),
-    ("tmp file in a brief", "bri/.draft.tmp"),
+    ("tmp file in a brief", "qiaotou/.draft.tmp"),
     ("staging-like folder", ".staging/mine/.held"),
     ("numbered staging folder", ".staging/123-abc/keep.txt"),
 ):
@@ -596,7 +605,7 @@ case(
     house({"index.html": "<p>\n{% if %}"}),
     build(*HOUSE),
     1,
-    "Error: house/index.html:2: template syntax error: Expected an "
+    "Error: style/index.html:2: template syntax error: Expected an "
     "expression, got 'end of statement block'",
 )
 case(
@@ -607,7 +616,7 @@ case(
     ),
     build(*HOUSE),
     1,
-    "Error: house/_partials/broken.html:1: template syntax error: "
+    "Error: style/_partials/broken.html:1: template syntax error: "
     "Expected an expression, got 'end of statement block'",
 )
 case(
@@ -621,12 +630,12 @@ case(
 SYMLINK_OUT = "symlink leads outside {}/ (copy the file into the folder instead)"
 
 # Escape: an image in prose comes from its brief's folder and nowhere else.
-PICTURE = "briefs/bri/en.md"
+PICTURE = "briefs/qiaotou/en.md"
 IN_FOLDER = "put the file in the brief's folder, beside brief.yaml, and write its name"
 
 
 def picture(name: str, *setups: Setup) -> Setup:
-    """A figure in the lessons of the bri brief showing the image ``name``."""
+    """A figure in the lessons of the qiaotou brief showing the image ``name``."""
 
     def setup(w: World) -> None:
         for one in setups:
@@ -663,17 +672,17 @@ for name, target, message in (
     case(f"prose image {name}", picture(target), build(), 1, picture_error(message))
 case(
     "prose image through a symlink out",
-    picture("leak.png", symlink("briefs/bri/leak.png", "{X}")),
+    picture("leak.png", symlink("briefs/qiaotou/leak.png", "{X}")),
     build(),
     1,
-    "briefs/bri/leak.png: " + SYMLINK_OUT.format("briefs"),
+    "briefs/qiaotou/leak.png: " + SYMLINK_OUT.format("briefs"),
 )
 case(
     "prose image as an SVG that loads a URL",
     picture(
         "evil.svg",
         lambda w: w.write(
-            "briefs/bri/evil.svg",
+            "briefs/qiaotou/evil.svg",
             '<svg xmlns="http://www.w3.org/2000/svg"><image href="{U}/svg.png"/></svg>',
         ),
     ),
@@ -686,7 +695,7 @@ case(
 )
 case(
     "prose image that is a text file",
-    picture("notes.png", lambda w: w.write("briefs/bri/notes.png", "{X}\n")),
+    picture("notes.png", lambda w: w.write("briefs/qiaotou/notes.png", "{X}\n")),
     build(),
     1,
     picture_error("image 'notes.png' is not a readable PNG file (save it again as PNG)"),
@@ -694,11 +703,11 @@ case(
 
 # Escape: files outside the project or their folder are never read.
 for name, link, target, command, shown in (
-    ("template symlink", "house/decision-makers.html", "{X}", build(*HOUSE), "house"),
-    ("partial symlink", "house/_partials/notes.html", "{X}", check(*HOUSE), "house"),
-    ("folder symlink", "house/_partials", "{S}", check(*HOUSE), "house"),
+    ("template symlink", "style/decision-makers.html", "{X}", build(*HOUSE), "style"),
+    ("partial symlink", "style/_partials/notes.html", "{X}", check(*HOUSE), "style"),
+    ("folder symlink", "style/_partials", "{S}", check(*HOUSE), "style"),
     ("facts symlink", "facts/stolen.yaml", "{X}", check(), "facts"),
-    ("prose symlink", "briefs/bri/en.md", "{X}", build(), "briefs"),
+    ("prose symlink", "briefs/qiaotou/en.md", "{X}", build(), "briefs"),
     ("brief folder symlink", "briefs/elsewhere", "{S}", check(), "briefs"),
 ):
     case(
@@ -717,11 +726,11 @@ case(
 )
 case(
     "source file outside the source folder",
-    lambda w: w.edit("facts/sources.yaml", "file: 000_758d17616101fe3f.txt", "file: ../secret.txt"),
+    lambda w: w.edit("facts/sources.yaml", "file: qiaotou.txt", "file: ../secret.txt"),
     check("--sources", "{S}"),
     1,
-    lambda w: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'yunqi-case:') + 1}: "
-    "source 'yunqi-case': file '../secret.txt' must name a file inside the source "
+    lambda w: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'qiaotou-case:') + 1}: "
+    "source 'qiaotou-case': file '../secret.txt' must name a file inside the source "
     "folders (write the path relative to the source folder, without '..')",
 )
 case(
@@ -729,8 +738,8 @@ case(
     front('{% include "/etc/hostname" %}'),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template '/etc/hostname' not found (looked in "
-    "house, templates; names are relative to a template folder)",
+    "Error: style/decision-makers.html:2: template '/etc/hostname' not found (looked in "
+    "style, house, templates; names are relative to a template folder)",
 )
 
 # Crash or hang: templates.
@@ -743,7 +752,7 @@ case(
     house({"decision-makers.html": '{% extends "decision-makers.html" %}'}),
     build(*HOUSE),
     1,
-    f"Error: house/decision-makers.html:1: template error: {NEST}",
+    f"Error: style/decision-makers.html:1: template error: {NEST}",
 )
 case(
     "templates extend each other",
@@ -755,35 +764,35 @@ case(
     ),
     build(*HOUSE),
     1,
-    f"Error: house/decision-makers.html:1: template error: {NEST}",
+    f"Error: style/decision-makers.html:1: template error: {NEST}",
 )
 case(
     "template includes itself",
     front('{% include "decision-makers.html" %}'),
     build(*HOUSE),
     1,
-    f"Error: house/decision-makers.html:1: template error: {NEST}",
+    f"Error: style/decision-makers.html:1: template error: {NEST}",
 )
 case(
     "recursive macro",
     front("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
     build(*HOUSE),
     1,
-    f"Error: house/decision-makers.html:2: template error: {NEST}",
+    f"Error: style/decision-makers.html:2: template error: {NEST}",
 )
 case(
     "range(200000)",
     front("{% for i in range(200000) %}.{% endfor %}"),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: range() of 200000 items; at most 100000",
+    "Error: style/decision-makers.html:2: template error: range() of 200000 items; at most 100000",
 )
 case(
     "nested ranges",
     front("{% for i in range(2000) %}{% for j in range(2000) %}{% endfor %}{% endfor %}"),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: loops over range() ran to more "
+    "Error: style/decision-makers.html:2: template error: loops over range() ran to more "
     "than 1000000 items",
 )
 case(
@@ -791,7 +800,7 @@ case(
     front('{{ "x" * 10000000000 }}'),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: a text or list of 10000000000 "
+    "Error: style/decision-makers.html:2: template error: a text or list of 10000000000 "
     "items; at most 10000000",
 )
 case(
@@ -799,14 +808,14 @@ case(
     front("{{ 9**(9**9) }}"),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: 9 ** 387420489 is too large",
+    "Error: style/decision-makers.html:2: template error: 9 ** 387420489 is too large",
 )
 case(
     "huge concatenation",
     front('{{ ("x" * 6000000) + ("y" * 6000000) }}'),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: a text or list of 12000000 items; "
+    "Error: style/decision-makers.html:2: template error: a text or list of 12000000 items; "
     "at most 10000000",
 )
 case(
@@ -814,7 +823,7 @@ case(
     front("{{ [0] * 100000000 }}"),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: a text or list of 100000000 items; "
+    "Error: style/decision-makers.html:2: template error: a text or list of 100000000 items; "
     "at most 10000000",
 )
 case(
@@ -825,7 +834,7 @@ case(
     ),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: out of memory (a page may use at "
+    "Error: style/decision-makers.html:2: template error: out of memory (a page may use at "
     "most 1024 MiB more while it renders)",
 )
 case(
@@ -833,7 +842,7 @@ case(
     front('{% set s = "x" * 3000 %}{{ (s|replace("x", s))|replace("x", s) }}'),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html:2: template error: out of memory (a page may use at "
+    "Error: style/decision-makers.html:2: template error: out of memory (a page may use at "
     "most 1024 MiB more while it renders)",
 )
 case(
@@ -841,7 +850,7 @@ case(
     front('{{ "{:>99999999}".format(1) }}'),
     build(*HOUSE),
     1,
-    "Error: house/decision-makers.html: template error: the page is 100,0",
+    "Error: style/decision-makers.html: template error: the page is 100,0",
     ends=" characters long; at most 50,000,000",
 )
 
@@ -849,9 +858,9 @@ case(
 NOT_REGULAR = "not a regular file (a named pipe, device or socket) (remove it)"
 for name, path, command, shown in (
     ("facts file", "facts/pipe.yaml", check(), "facts/pipe.yaml"),
-    ("prose file", "briefs/bri/en.md", build(), "briefs/bri/en.md"),
-    ("template", "house/_partials/pipe.html", check(*HOUSE), "house/_partials/pipe.html"),
-    ("audiences file", "house/audiences.yaml", build(*HOUSE), "house/audiences.yaml"),
+    ("prose file", "briefs/qiaotou/en.md", build(), "briefs/qiaotou/en.md"),
+    ("template", "style/_partials/pipe.html", check(*HOUSE), "style/_partials/pipe.html"),
+    ("audiences file", "style/audiences.yaml", build(*HOUSE), "style/audiences.yaml"),
     ("source text", "{S}/pipe.txt", check("--sources", "{S}"), "{S}/pipe.txt"),
 ):
     case(
@@ -873,18 +882,18 @@ case(
 )
 case(
     "symlink loop in a template folder",
-    symlink("house/loop.html", "loop.html"),
+    symlink("style/loop.html", "loop.html"),
     build(*HOUSE),
     1,
-    "house/loop.html: symlink loop (remove the link)",
+    "style/loop.html: symlink loop (remove the link)",
     subprocess=True,
 )
 case(
     "folder symlink loop",
-    both(symlink("house/a", "b"), symlink("house/b", "a")),
+    both(symlink("style/a", "b"), symlink("style/b", "a")),
     check(*HOUSE),
     1,
-    "house/a: symlink loop (remove the link)",
+    "style/a: symlink loop (remove the link)",
     subprocess=True,
 )
 case(
@@ -903,7 +912,7 @@ for name, text in (("empty", ""), ("comments-only", "# nothing yet\n"), ("blank 
         both(lambda w, text=text: w.write("facts/new.yaml", text), cite("no.such.fact")),
         build(),
         1,
-        lambda w: f"briefs/bri/en.md:{w.line_of('briefs/bri/en.md', 'no.such.fact')}: "
+        lambda w: f"briefs/qiaotou/en.md:{w.line_of('briefs/qiaotou/en.md', 'no.such.fact')}: "
         "unknown fact 'no.such.fact' (check the id in facts/*.yaml)",
     )
 
@@ -969,7 +978,7 @@ case(
 )
 case(
     "configured template folder missing",
-    settings('templates = ["nothere"]'),
+    settings('templates = ["house", "nothere"]'),
     check(),
     1,
     lambda w: f"pyproject.toml:{settings_line(w, 'templates')}: template folder 'nothere' "
@@ -978,13 +987,13 @@ case(
 case(
     "audience of a user's audiences.yaml without its template",
     both(
-        audience("house", "extra.html"),
-        lambda w: w.edit("briefs/bri/brief.yaml", "audiences: [", "audiences: [extra, "),
+        audience("style", "extra.html"),
+        lambda w: w.edit("briefs/qiaotou/brief.yaml", "audiences: [", "audiences: [extra, "),
     ),
     check(*HOUSE),
     1,
-    lambda w: f"house/audiences.yaml:{w.line_of('house/audiences.yaml', 'template:')}: "
-    "audience 'extra': template 'extra.html' not found (looked in house, templates)",
+    lambda w: f"style/audiences.yaml:{w.line_of('style/audiences.yaml', 'extra.html')}: "
+    "audience 'extra': template 'extra.html' not found (looked in style, house, templates)",
 )
 case(
     "audience of the built-in audiences.yaml without its template",
@@ -993,7 +1002,7 @@ case(
     1,
     lambda w: f"templates/audiences.yaml:"
     f"{w.line_of('templates/audiences.yaml', 'nowhere.html')}: audience 'extra': "
-    "template 'nowhere.html' not found (looked in templates)",
+    "template 'nowhere.html' not found (looked in house, templates)",
 )
 
 
@@ -1064,7 +1073,7 @@ def test_a_slow_template_is_stopped(world, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert code == 1
     assert err.splitlines()[0] == (
-        "Error: house/decision-makers.html:2: template error: "
+        "Error: style/decision-makers.html:2: template error: "
         "rendering took longer than 1 s (a loop without end?)"
     )
     assert snapshot(world.out) == before
@@ -1075,7 +1084,7 @@ def test_a_slow_template_is_stopped(world, monkeypatch, capsys):
 
 def _edit_prose(world: World) -> None:
     """A change that makes the next build rewrite the page, the index and the fact base."""
-    world.edit("briefs/bri/en.md", 'title: "Forest City:', 'title: "Forest City (new):')
+    world.edit("briefs/qiaotou/en.md", 'title: "Qiaotou:', 'title: "Qiaotou (new):')
 
 
 @pytest.mark.parametrize("failure", ["disk full", "interrupt"])
@@ -1139,7 +1148,7 @@ def test_a_commit_killed_halfway_is_rolled_back_by_the_next_build(world, capsys)
     assert snapshot(world.out) == before
     assert not list((world.out / ".staging").iterdir())
     assert cli.main([world.sub(a) for a in build()]) == 0
-    assert "Forest City (new)" in (world.out / "index.html").read_text(encoding="utf-8")
+    assert "Qiaotou (new)" in (world.out / "index.html").read_text(encoding="utf-8")
 
 
 def _mount(path: Path, options: str) -> None:
@@ -1179,7 +1188,7 @@ def test_full_disk_leaves_the_last_good_build(world, tmpfs, capsys):
     assert snapshot(out) == before
     filler.unlink()
     assert cli.main(argv) == 0  # with room again, the build goes through
-    assert "Forest City (new)" in (out / "index.html").read_text(encoding="utf-8")
+    assert "Qiaotou (new)" in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_read_only_filesystem(world, tmpfs, capsys):
@@ -1219,6 +1228,12 @@ def test_read_only_output_folder(world, capsys):
     assert snapshot(world.out) == before
 
 
+def _default_sigint() -> None:
+    """Ctrl-C's default action in the child: a shell script's background job (``pytest &``,
+    nohup) starts with SIGINT ignored, and Python would then never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_says_so_and_changes_nothing(world):
     """SIGINT at moments spread over a build: exit 130, one line, no traceback, and the
     output folder either as it was or (if the signal came after the swap) the new build."""
@@ -1234,7 +1249,13 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
     duration = time.perf_counter() - started
     interrupted = 0
     for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_default_sigint,  # even when pytest itself runs with SIGINT ignored
+        )
         time.sleep(duration * fraction)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=120)
@@ -1253,7 +1274,7 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
                 process.returncode,
                 err,
             )
-            assert "Forest City (new)" in (world.out / "index.html").read_text(encoding="utf-8")
+            assert "Qiaotou (new)" in (world.out / "index.html").read_text(encoding="utf-8")
             break  # the later moments would be too
     assert interrupted, "no run was interrupted"
 
@@ -1286,7 +1307,7 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
         pytest.skip(f"{CHROMIUM} is missing; {SETUP}")
     site = tmp_path / "site"
     shutil.copytree(good, site)
-    page = site / "bri/decision-makers.en.html"
+    page = site / "qiaotou/decision-makers.en.html"
     head = next(e for e in parse_html(page).iter() if e.tag.endswith("}head"))
     first = next(iter(head))
     assert (first.get("http-equiv"), first.get("id")) == (
@@ -1295,7 +1316,7 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
     )
     url = f"http://127.0.0.1:{listener.server_address[1]}"
     html = page.read_text(encoding="utf-8")
-    (site / "bri/hostile.html").write_text(_inject(html, url), encoding="utf-8")
+    (site / "qiaotou/hostile.html").write_text(_inject(html, url), encoding="utf-8")
     without = html.replace(
         html[
             html.index('<meta http-equiv="Content-Security-Policy"') : html.index(
@@ -1305,10 +1326,16 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
         ],
         "",
     )
-    (site / "bri/control.html").write_text(_inject(without, url), encoding="utf-8")
+    (site / "qiaotou/control.html").write_text(_inject(without, url), encoding="utf-8")
     seen: dict[str, list[str]] = {}
     with static_server(site) as base, chromium() as browser:
-        for name in ("bri/decision-makers.en", "index", "facts", "bri/hostile", "bri/control"):
+        for name in (
+            "qiaotou/decision-makers.en",
+            "index",
+            "facts",
+            "qiaotou/hostile",
+            "qiaotou/control",
+        ):
             listener.requests.clear()
             context = browser.new_context()
             tab = context.new_page()
@@ -1321,15 +1348,17 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
                 # the built pages break no rule of their own policy; the brief's inline
                 # script (the citation popover) runs under it
                 assert not [m for m in console if "Content Security Policy" in m], console
-            if name == "bri/decision-makers.en":
+            if name == "qiaotou/decision-makers.en":
                 tab.click("sup.cite a")
                 assert tab.is_visible("#cite-pop")
             context.close()
     listener.requests.clear()
-    assert seen["bri/decision-makers.en"] == seen["index"] == seen["facts"] == []
-    assert seen["bri/hostile"] == [], seen["bri/hostile"]
+    assert seen["qiaotou/decision-makers.en"] == seen["index"] == seen["facts"] == []
+    assert seen["qiaotou/hostile"] == [], seen["qiaotou/hostile"]
     # the same page without the policy: the test can see requests when they happen
-    assert {"/image.png", "/style.css", "/fetch"} <= set(seen["bri/control"]), seen["bri/control"]
+    assert {"/image.png", "/style.css", "/fetch"} <= set(seen["qiaotou/control"]), seen[
+        "qiaotou/control"
+    ]
 
 
 def test_only_the_served_page_allows_the_reload_script(good):
@@ -1337,9 +1366,9 @@ def test_only_the_served_page_allows_the_reload_script(good):
     for its own script and its requests to itself, and for nothing else."""
     from policybrief.serve import inject
 
-    html = (good / "bri/decision-makers.en.html").read_text(encoding="utf-8")
+    html = (good / "qiaotou/decision-makers.en.html").read_text(encoding="utf-8")
     assert "connect-src" not in html and "nonce-" not in html
-    served = [inject(html, "/bri/decision-makers.en.html", "t", [], []) for _ in range(2)]
+    served = [inject(html, "/qiaotou/decision-makers.en.html", "t", [], []) for _ in range(2)]
     nonces = []
     for page in served:
         policy = page[page.index('content="', page.index("policybrief-csp")) + 9 :]
