@@ -110,7 +110,7 @@ class FontSet:
         """The ``@font-face`` rules that serve the subsets."""
         rules = []
         for face in self.faces:
-            url = (self.folder / face.file).as_uri()
+            url = (self.folder / face.file).absolute().as_uri()  # --out may be relative
             rules.append(
                 f'@font-face {{ font-family: "{face.served_as}"; '
                 f'src: url("{url}"); font-weight: {face.weight}; '

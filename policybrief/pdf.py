@@ -185,7 +185,7 @@ class PdfWriter:
         for _attempt in range(MAX_FOOTNOTE_PASSES):
             document = self._weasyprint.HTML(
                 string=html,
-                base_url=base_url.as_uri() + "/",
+                base_url=base_url.absolute().as_uri() + "/",
                 url_fetcher=self.fetcher,
             ).render(font_config=self.font_config, stylesheets=self.stylesheets, **(options or {}))
             misplaced = misplaced_footnotes(document) if has_footnotes else set()

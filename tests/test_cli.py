@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, run_cli
+from helpers import ROOT, pdf_pages, run_cli, squash
 
 HTML_ONLY = ("--format", "html")
 
@@ -173,3 +173,18 @@ def test_every_option_is_documented_in_the_readme():
         for flag in action.option_strings:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in readme, flag
+
+
+def test_relative_project_and_output_folders_build_pdfs(fixture_project):
+    """`--project p --out out`, as typed in a shell: the PDF's fonts and files are found
+    from where the command runs (a relative folder once stopped the PDF with a traceback)."""
+    here = fixture_project.parent
+    result = run_cli(
+        *("--project", fixture_project.name, "--out", "out", "-q"),
+        *("--brief", "qiaotou", "--audience", "decision-makers", "--lang", "en"),
+        *("--format", "pdf"),
+        cwd=here,
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    pages = pdf_pages(here / "out" / "qiaotou" / "decision-makers.en.pdf")
+    assert squash("Qiaotou: how a digital industry park started and grew") in squash("".join(pages))
