@@ -2,7 +2,7 @@
 package), check its structure, notes, language and fonts, then let LibreOffice render it.
 
 On the fixture project (tests/fixture/): the session's ``fixture_dist`` for what a test only
-reads; a throwaway copy (``fixture_project``), fixture_dist as little as shows the point, for what a
+reads; a throwaway copy (``fixture_project``), built as little as shows the point, for what a
 test must build itself."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from policybrief.errors import RenderError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
-# The fixture's brief in every audience: the fixture_dist-in four and the fixture's own field card.
+# The fixture's brief in every audience: the built-in four and the fixture's own field card.
 BRIEF = "qiaotou"
 AUDIENCES = ("full-report", "decision-makers", "press", "print-edition", "field-card")
 SECTIONS = {
@@ -280,8 +280,7 @@ Table[firms-output]: Firms and output, as the case study gives them
 
 | Indicator | {{ when("qiaotou.output.2015") }} | {{ when("qiaotou.output.2016") }} |
 | --- | ---: | ---: |
-| Enterprises | {{ fact("qiaotou.enterprises.2015", unit=false) }} | \
-{{ fact("qiaotou.enterprises.2016", unit=false) }} |
+| Enterprises | {{ fact("qiaotou.enterprises.2015") }} | {{ fact("qiaotou.enterprises.2016") }} |
 | Output | {{ fact("qiaotou.output.2015") }} | {{ fact("qiaotou.output.2016") }} |
 
 {{ ref("firms-output") }} sets the two years side by side.
@@ -369,9 +368,8 @@ def test_rebuilds_are_byte_identical(fixture_dist, fixture_project, tmp_path):
     for audience in ("full-report", "press", "decision-makers"):
         for lang in ("zh", "en"):
             name = f"{audience}.{lang}.docx"
-            assert (tmp_path / BRIEF / name).read_bytes() == (
-                fixture_dist / BRIEF / name
-            ).read_bytes()
+            shared = fixture_dist / BRIEF / name  # built with HTML and PDF, in another folder
+            assert (tmp_path / BRIEF / name).read_bytes() == shared.read_bytes(), name
     with zipfile.ZipFile(tmp_path / BRIEF / "press.en.docx") as archive:
         assert {i.date_time for i in archive.infolist()} == {(2026, 10, 15, 0, 0, 0)}
     core = xml(tmp_path / BRIEF / "press.en.docx", "docProps/core.xml")
