@@ -298,9 +298,7 @@ def sample_faces(tmp_path_factory) -> fonts.FontSet:
     return fonts.prepare(tmp_path_factory.mktemp("sample"), SAMPLE)
 
 
-@pytest.mark.parametrize(
-    ("audience", "lang"), [("decision-makers", "en"), ("full-report", "zh")]
-)
+@pytest.mark.parametrize(("audience", "lang"), [("decision-makers", "en"), ("full-report", "zh")])
 def test_text_extracts_as_with_the_system_fonts(fixture_dist, fixture_project, audience, lang):
     """The subsets shape and break lines exactly like the whole faces: the same page, laid
     out with the system fonts (no @font-face), gives the same text, line by line."""
@@ -431,7 +429,7 @@ def _crowded_footnotes(family: str) -> str:
         '<!doctype html><html lang="en"><meta charset="utf-8"><style>@page { size: A6; '
         f'margin: 12mm }} body {{ font: 10pt/1.5 "{family}" }} .footnote {{ float: footnote; '
         "footnote-policy: auto; font-size: 7.5pt; line-height: 1.4 } "
-        ".late-notes[hidden] { display: none }</style>" + "".join(paragraphs) + '<section '
+        ".late-notes[hidden] { display: none }</style>" + "".join(paragraphs) + "<section "
         'class="late-notes" data-late-notes hidden><ol><!--late-notes--></ol></section>'
     )
 
