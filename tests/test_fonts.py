@@ -330,9 +330,11 @@ def test_subset_cids_are_glyph_ids_and_latin_comes_first(sample_faces):
 
 def test_font_cache_is_reused_keyed_and_safe_to_delete(fixture_project, tmp_path, monkeypatch):
     monkeypatch.delenv(fonts.SHARED_CACHE)  # the output folder's own cache is the subject
-    first = fonts.prepare(tmp_path / "out", SAMPLE)
+    two = fonts.system_faces()[:2]  # two faces are made side by side, like all of them
+    assert len(two) == 2
+    first = fonts.prepare(tmp_path / "out", SAMPLE, two)
     made = {f.file: (first.folder / f.file).stat().st_mtime_ns for f in first.faces}
-    again = fonts.prepare(tmp_path / "out", SAMPLE)
+    again = fonts.prepare(tmp_path / "out", SAMPLE, two)
     assert again == first
     assert made == {f.file: (again.folder / f.file).stat().st_mtime_ns for f in again.faces}
     # A character the project did not have yet changes the key (and so every PDF's key).
@@ -348,7 +350,7 @@ def test_font_cache_is_reused_keyed_and_safe_to_delete(fixture_project, tmp_path
     # Deleting the cache only means the faces are made again, byte for byte.
     data = {f.file: (first.folder / f.file).read_bytes() for f in first.faces}
     shutil.rmtree(tmp_path / "out" / fonts.CACHE_DIR)
-    remade = fonts.prepare(tmp_path / "out", SAMPLE)
+    remade = fonts.prepare(tmp_path / "out", SAMPLE, two)
     assert data == {f.file: (remade.folder / f.file).read_bytes() for f in remade.faces}
 
 
