@@ -4,6 +4,11 @@ Three independent renderers draw a Chinese and an English PDF: poppler (pdftoppm
 (mutool draw) and pdf.js (pdfjs-dist, in the headless Chromium of the browser tests). Their
 pages must agree pixel by pixel within a small tolerance: a subset whose glyph ids and CIDs
 disagree is drawn right by poppler and blank by the other two (issue #14).
+
+Those drawings, pdffonts, the sizes, partial builds and the PDF variants are checks of the
+shipped PDFs (the session's ``dist``). The engine's own tests use small inputs instead: a
+sample of some hundred characters subset and drawn on a short page, the fixture project's
+notes, and a small page crowded with footnotes (the fixture's print editions need no repair).
 """
 
 from __future__ import annotations
