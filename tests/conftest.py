@@ -49,25 +49,27 @@ from policybrief.build import Options, build  # noqa: E402
 # (``--dist loadfile``, with ``--no-loadscope-reorder`` so that this order is kept instead
 # of xdist's own, by number of tests, which put these few-but-long files last): a long
 # file that starts last keeps one worker busy while the other has nothing left to do.
-# Ranked by the CPU-seconds each file took on the 2-core machine (and the browser's and
-# the preview's waiting); a file not listed runs after these, in the usual order. A wrong
-# order only costs time.
+# Ranked by the CPU-seconds each file took on the 2-core machine (the session builds
+# counted in the file that first asks for them; the browser's and the preview's waiting
+# added); a file not listed runs after these, in the usual order. A wrong order only
+# costs time.
 HEAVY_FIRST = (
     "test_fonts.py",
     "test_browser.py",
-    "test_hostile.py",
     "test_hardening.py",
-    "test_docx.py",
-    "test_pdf.py",
-    "test_serve.py",
+    "test_hostile.py",
     "test_incremental.py",
-    "test_print.py",
-    "test_properties.py",
-    "test_walkthrough.py",
-    "test_inputs.py",
-    "test_config.py",
-    "test_theme.py",
     "test_cli.py",
+    "test_print.py",
+    "test_walkthrough.py",
+    "test_theme.py",
+    "test_inputs.py",
+    "test_serve.py",
+    "test_config.py",
+    "test_properties.py",
+    "test_docx.py",
+    "test_figures.py",
+    "test_editions.py",
 )
 
 
