@@ -126,10 +126,11 @@ class PdfWriter:
     whose HTML, fonts and engine are unchanged is laid out once, not two or three times."""
 
     def __init__(self, allowed_roots: tuple[Path, ...], fonts: FontSet | None = None):
-        import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
-
         from . import htmlparse, typeset
+
+        weasyprint = typeset.load_weasyprint()
+        from weasyprint import URLFetcher
+        from weasyprint.text.fonts import FontConfiguration
 
         typeset.install()
         htmlparse.install()  # WeasyPrint parses the page with tinyhtml5 too
@@ -141,7 +142,7 @@ class PdfWriter:
         self.blocked: list[str] = []
         writer = self
 
-        class Fetcher(weasyprint.URLFetcher):
+        class Fetcher(URLFetcher):
             def fetch(self, url: str, headers=None):  # noqa: D401 - WeasyPrint's API
                 if url.startswith("data:"):
                     if len(url) > MAX_DATA_URI:

@@ -9,6 +9,7 @@ added as letter spacing inside the box.
 
 This is the one module that patches WeasyPrint, and it patches two functions of WeasyPrint
 70 (pinned in pyproject.toml); `install()` is idempotent and is called by the PDF writer.
+It also loads WeasyPrint (:func:`load_weasyprint`, see the end of this docstring).
 
 1. ``layout.inline.count_expandable_spaces``: counts, for a Chinese text box, a
    justification opportunity between every two characters (WeasyPrint counts spaces only),
@@ -23,11 +24,23 @@ inter-character``. No WeasyPrint issue asks for it (Kozea/WeasyPrint's tracker s
 none is cited; drop both patches when WeasyPrint implements inter-character justification.
 A version other than 70 is refused by the pin, and ``tests/test_print.py`` measures the
 ragged lines this module removes.
+
+Loading. WeasyPrint's ``text/ffi.py`` opens Pango, HarfBuzz and fontconfig by trying, for
+each, six names written for Linux, macOS and Windows in turn; cffi hands each name it cannot
+open to ``ctypes.util.find_library``, which on Linux asks ``ldconfig`` and then runs the C
+compiler and the linker to look (16 runs of gcc on Debian 12: 0.3 s of every process that
+renders a PDF, a build's workers included, and temporary files left in TMPDIR when a build
+is killed then). :func:`load_weasyprint` imports WeasyPrint with that lookup limited to
+``ldconfig``'s cache; the names that end in ``.so.0`` are still opened directly by cffi
+(``dlopen``, which honours ``LD_LIBRARY_PATH``), so every library WeasyPrint found before
+is found the same. Measure it with ``python3 benchmarks/weasyprint_import.py``.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from types import ModuleType
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _installed = False
@@ -77,6 +90,25 @@ def install() -> None:
     inline.count_expandable_spaces = count_expandable
     line_break.Layout.set_text = set_text
     _installed = True
+
+
+def load_weasyprint() -> ModuleType:
+    """``import weasyprint``, without the C compiler looking for libraries (see above)."""
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint
+
+        return weasyprint
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ldconfig = getattr(ctypes.util, "_findSoname_ldconfig", None)
+    if ldconfig is not None:
+        ctypes.util.find_library = ldconfig
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = original
+    return weasyprint
 
 
 def ragged_lines(document, tolerance: float = 1.0) -> tuple[int, int]:
