@@ -261,29 +261,37 @@ def local_loads(root) -> list[Finding]:
 
 
 def dangling_links(root) -> list[Finding]:
-    """Citation marks (``href="#note-N"``) whose note is not on the page: a template that
-    leaves out the notes partial leaves every mark pointing at nothing, and the reader
-    without the quote that proves the figure. Other in-page links are not judged here: a
-    lead-only edition's cross-reference to a figure it does not print is one, and a real
-    edition has it today."""
+    """In-page links (``href="#x"``) to an id the page does not have: a dead link in print,
+    a click that goes nowhere on screen. A citation mark's ``#note-N`` is the usual one: a
+    template that leaves out the notes partial leaves every mark pointing at nothing, and
+    the reader without the quote that proves the figure. (Cross-references to an exhibit
+    an edition does not print are made text before this check: see
+    ``render.unlink_absent_exhibits``.)"""
     ids, targets = set(), []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        tag = _local(element.tag)
         attrs = {_local(k): v for k, v in element.attrib.items()}
         ids.add(attrs.get("id"))
+        if tag == "a" and attrs.get("name"):
+            ids.add(attrs["name"])
         href = attrs.get("href", "").strip()
-        if _local(element.tag) in _NAVIGATION and href.startswith("#note-"):
+        if tag in _NAVIGATION and href.startswith("#"):
             targets.append(unquote(href[1:]))
-    return [
-        Finding.of(
-            f"links to #{target}, which is not on the page",
-            hint="citation marks link to their notes: include the notes partial "
-            '({% include "_partials/notes.html" %}) in the audience\'s template',
+    found = []
+    for target in dict.fromkeys(targets):
+        if target in ids or target in ("", "top"):  # "#" and "#top": the top of the page
+            continue
+        hint = (
+            "citation marks link to their notes: include the notes partial "
+            '({% include "_partials/notes.html" %}) in the audience\'s template'
+            if target.startswith("note-")
+            else f'give the target an id="{target}", or remove the link'
         )
-        for target in dict.fromkeys(targets)
-        if target not in ids
-    ]
+        message = f"links to #{target}, which is not on the page"
+        found.append(Finding.of(message, f'"#{target}"', hint))  # the needle finds its line
+    return found
 
 
 def _is_local_file(url: str) -> bool:

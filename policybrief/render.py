@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import errno
 import os
+import re
 import resource
 import signal
 import stat
@@ -474,6 +475,7 @@ class Renderer:
             raise RenderError(env.failure(exc)) from None
         numbers = {item: n for n, item in enumerate(order, 1)}
         html = number_citations(html, numbers, self._footnotes(env, audience, context))
+        html = unlink_absent_exhibits(html)
         return Page(
             env.secured(html, template.filename, links=not for_word),
             prose.title,
@@ -616,6 +618,21 @@ def number_citations(
         )
 
     return CITE_RE.sub(mark, html)
+
+
+_XREF_RE = re.compile(r'<a class="xref" href="#([^"<>]+)">([^<]*)</a>')
+_ID_RE = re.compile(r'\sid="([^"]+)"')
+
+
+def unlink_absent_exhibits(html: str) -> str:
+    """A cross-reference (``ref()``) to an exhibit this edition does not print, as in a
+    lead-only edition whose figure sits in a later paragraph, keeps its label (图2 /
+    Figure 2, the brief's numbering) as text instead of a link that goes nowhere."""
+    ids = set(_ID_RE.findall(html))
+    return _XREF_RE.sub(
+        lambda m: m.group(0) if m.group(1) in ids else f'<span class="xref">{m.group(2)}</span>',
+        html,
+    )
 
 
 def _text(text: Text | None, lang: Language) -> str:

@@ -279,3 +279,20 @@ def test_a_template_without_the_notes_partial_is_stopped_at_its_file(fixture_pro
         "links to #note-1, which is not on the page (citation marks link to their notes: "
         'include the notes partial ({% include "_partials/notes.html" %})' in result.stderr
     )
+
+
+def test_an_in_page_link_to_nothing_is_stopped_at_its_template(fixture_project):
+    from helpers import run_cli
+
+    card = fixture_project / "house" / "field-card.html"
+    text = card.read_text(encoding="utf-8")
+    card.write_text(
+        text.replace("{% block front %}", '{% block front %}<a href="#map">Map</a>'),
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--project", str(fixture_project), "--brief", "qiaotou")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (
+        "house/field-card.html:4: links to #map, which is not on the page "
+        '(give the target an id="map", or remove the link)'
+    ) in result.stderr
