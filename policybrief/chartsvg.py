@@ -171,28 +171,30 @@ def described(p: Plot, lang: Language) -> str:
     return group.join(parts)
 
 
+def _source_name(fact_id: str, facts: FactBase, lang: Language) -> str:
+    """Author and year of a fact's source; for a derived fact, of the sources of the facts
+    it is computed from."""
+    fact = facts.facts[fact_id]
+    if fact.source in facts.sources:
+        source = facts.sources[fact.source]
+        return f"{source.author.get(lang.code)} {source.year or ''}".strip()
+    inputs = fact.derived.inputs if fact.derived else ()
+    return ", ".join(
+        dict.fromkeys(_source_name(i, facts, lang) for i in inputs if i in facts.facts)
+    )
+
+
 def _sources(chart: Chart, facts: FactBase, lang: Language) -> list[dict]:
-    sources = []
+    """One entry per source, in the order the chart first cites each, with the citation
+    marks of all its facts (six facts from one report: the report once, six marks)."""
+    grouped: dict[str, list[str]] = {}
     for fid in dict.fromkeys(chart.facts):
-        fact = facts.facts[fid]
-        source = facts.sources.get(fact.source)
-        if source is None:  # a derived fact: name the sources of the facts it is computed from
-            inputs = fact.derived.inputs if fact.derived else ()
-            names = dict.fromkeys(
-                f"{facts.sources[facts.facts[i].source].author.get(lang.code)} "
-                f"{facts.sources[facts.facts[i].source].year or ''}".strip()
-                for i in inputs
-                if facts.facts[i].source in facts.sources
-            )
-            sources.append({"name": ", ".join(names), "cite": Markup(cite_mark(fid))})
-            continue
-        sources.append(
-            {
-                "name": f"{source.author.get(lang.code)} {source.year or ''}".strip(),
-                "cite": Markup(cite_mark(fid)),
-            }
-        )
-    return sources
+        grouped.setdefault(_source_name(fid, facts, lang), []).append(fid)
+    between = Markup('<sup class="cite-sep">,</sup>')
+    return [
+        {"name": name, "cite": between.join(Markup(cite_mark(fid)) for fid in fids)}
+        for name, fids in grouped.items()
+    ]
 
 
 def _note(chart: Chart, facts: FactBase, lang: Language) -> dict | None:

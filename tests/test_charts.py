@@ -405,3 +405,27 @@ def test_a_stacked_chart_needs_series_and_a_safe_id(fixture_project):
     assert re.search(
         r"brief.yaml:\d+: chart '../c': a stacked chart needs 'series'", "\n".join(problems)
     )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_source_is_named_once_under_a_chart_with_each_facts_mark(fixture_dist, lang):
+    """hexi's charts draw several facts from one report: the source line names it once,
+    followed by every fact's citation mark, each linking to its note."""
+    root = parse_html(fixture_dist / "hexi" / f"full-report.{lang}.html")
+    notes = {li.get("id") for li in find_all(root, "li")}
+    name = "河西新城研究组" if lang == "zh" else "Hexi New Town Study Group"
+    lines = [
+        line
+        for figure in find_all(root, "figure", class_="chart")
+        for line in find_all(figure, "p", class_="chart-source")
+    ]
+    assert lines
+    for line in lines:
+        marks = [
+            a.get("href")
+            for sup in find_all(line, "sup", class_="cite")
+            for a in find_all(sup, "a")
+        ]
+        assert text_of(line).count(name) == 1, text_of(line)
+        assert len(marks) >= 2 and all(href[1:] in notes for href in marks), marks
+        assert len(list(find_all(line, "sup", class_="cite-sep"))) == len(marks) - 1
