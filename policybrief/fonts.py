@@ -453,6 +453,6 @@ def _prune(root: Path, keep: Path) -> None:
     """Remove other character sets' folders once they are an hour old (a build that is
     still rendering with one has read its faces long before)."""
     now = time.time()
-    for entry in root.iterdir():
+    for entry in root.iterdir() if root.is_dir() else ():  # no faces: nothing was made
         if entry != keep and entry.is_dir() and now - entry.stat().st_mtime > STALE_SECONDS:
             shutil.rmtree(entry, ignore_errors=True)

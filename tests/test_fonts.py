@@ -469,3 +469,10 @@ def test_print_edition_is_laid_out_once_when_its_repair_is_known(sample_faces, t
     assert first.demoted, "this page is expected to need the repair"
     assert cold >= 2 and len(passes) == 1, (cold, len(passes))
     assert second.data == first.data and second.demoted == first.demoted
+
+
+def test_a_machine_without_the_faces_gets_no_traceback(tmp_path, monkeypatch):
+    """No subsettable face installed: prepare() makes nothing and prunes nothing."""
+    monkeypatch.delenv(fonts.SHARED_CACHE)
+    found = fonts.prepare(tmp_path / "out", "云栖abc", faces=())
+    assert found.faces == () and not (tmp_path / "out" / fonts.CACHE_DIR).exists()
