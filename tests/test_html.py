@@ -258,41 +258,36 @@ def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_
     assert links == {"hexi/dossier.zh.html#sec-measures", "hexi/dossier.en.html#sec-measures"}
 
 
+def _check_with_field_card(project, old: str, new: str):
+    """`check` after one edit to the fixture's custom audience template: it must fail with
+    messages, never a traceback."""
+    from helpers import run_cli
+
+    card = project / "house" / "field-card.html"
+    card.write_text(card.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = run_cli("check", "--project", str(project), "--brief", "qiaotou")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    return result.stderr
+
+
 def test_a_template_without_the_notes_partial_is_stopped_at_its_file(fixture_project):
     """Its citation marks would link to notes that are not there: the reader could not see
     the quote that proves a figure. `check` names the template and says what to include."""
-    from helpers import run_cli
-
-    card = fixture_project / "house" / "field-card.html"
-    card.write_text(
-        card.read_text(encoding="utf-8").replace(
-            '{% with compact = true %}{% include "_partials/notes.html" %}{% endwith %}', ""
-        ),
-        encoding="utf-8",
-    )
-    result = run_cli("check", "--project", str(fixture_project), "--brief", "qiaotou")
-    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if "which is not on the page" in line]
-    assert lines, result.stderr
+    notes = '{% with compact = true %}{% include "_partials/notes.html" %}{% endwith %}'
+    stderr = _check_with_field_card(fixture_project, notes, "")
+    lines = [line for line in stderr.splitlines() if "which is not on the page" in line]
+    assert lines, stderr
     assert all(line.startswith("house/field-card.html") for line in lines), lines
     assert (
         "links to #note-1, which is not on the page (citation marks link to their notes: "
-        'include the notes partial ({% include "_partials/notes.html" %})' in result.stderr
+        'include the notes partial ({% include "_partials/notes.html" %})' in stderr
     )
 
 
 def test_an_in_page_link_to_nothing_is_stopped_at_its_template(fixture_project):
-    from helpers import run_cli
-
-    card = fixture_project / "house" / "field-card.html"
-    text = card.read_text(encoding="utf-8")
-    card.write_text(
-        text.replace("{% block front %}", '{% block front %}<a href="#map">Map</a>'),
-        encoding="utf-8",
-    )
-    result = run_cli("check", "--project", str(fixture_project), "--brief", "qiaotou")
-    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    front = "{% block front %}"
+    stderr = _check_with_field_card(fixture_project, front, front + '<a href="#map">Map</a>')
     assert (
         "house/field-card.html:4: links to #map, which is not on the page "
         '(give the target an id="map", or remove the link)'
-    ) in result.stderr
+    ) in stderr
