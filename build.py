@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 try:
-    from policybrief.cli import main
+    from policybrief.cli.main import main
 except KeyboardInterrupt:  # Ctrl+C while starting: nothing was written yet
     sys.stderr.write("Error: interrupted\n")
     sys.exit(130)

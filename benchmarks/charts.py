@@ -36,8 +36,8 @@ CHILD = r"""
 import json, sys, time
 sys.path.insert(0, __ROOT__)
 from policybrief import render  # noqa: F401  (the build has the render stage loaded anyway)
-from policybrief.i18n import LANGUAGES
-from policybrief.project import load_project
+from policybrief.core.i18n import LANGUAGES
+from policybrief.load.project import load_project
 from pathlib import Path
 
 project, _ = load_project(Path(__ROOT__))

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import copy_fixture  # noqa: E402
 
-from policybrief import yamlio  # noqa: E402
-from policybrief.build import Options, build, load_and_check  # noqa: E402
-from policybrief.errors import InputError  # noqa: E402
+from policybrief.build.pipeline import Options, build, load_and_check  # noqa: E402
+from policybrief.core.errors import InputError  # noqa: E402
+from policybrief.load import yamlio  # noqa: E402
 
 BOMB = (
     "facts:\n  - id: t.a\n    value: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """How long tinyhtml5 takes to parse each page of a build, with and without the repair in
-policybrief/htmlparse.py. Prints medians and their ratio; asserts nothing.
+policybrief/core/htmlparse.py. Prints medians and their ratio; asserts nothing.
 
     python3 benchmarks/parse.py [--runs 9] [DIST]   # DIST: a build's folder (default: the
                                                    # fixture project, built here first)
@@ -22,14 +22,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 import tinyhtml5  # noqa: E402
 import tinyhtml5.inputstream  # noqa: E402
 
-from policybrief import htmlparse  # noqa: E402
+from policybrief.core import htmlparse  # noqa: E402
 
 
 def pages_of(dist: Path | None, tmp: Path) -> list[str]:
     if dist is None:
         from helpers import copy_fixture
 
-        from policybrief.build import Options, build
+        from policybrief.build.pipeline import Options, build
 
         root = copy_fixture(tmp / "project")
         dist = root / "dist"

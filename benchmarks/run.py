@@ -111,7 +111,7 @@ ENGINE_LOOP = """
 import sys, time
 sys.path.insert(0, sys.argv[4])
 from pathlib import Path
-from policybrief.pdf import PdfWriter
+from policybrief.output.pdf import PdfWriter
 html = open(sys.argv[1], encoding="utf-8").read()
 try:  # the subset faces, as the build's workers use them
     from policybrief import fonts
@@ -131,7 +131,7 @@ print(" ".join(map(str, times)))
 
 def print_html(tmp: Path) -> Path:
     """The exact HTML the engine hands WeasyPrint for the yunqi zh full report."""
-    from policybrief.build import (
+    from policybrief.build.pipeline import (
         BuildReport,
         Options,
         load_and_check,
@@ -251,7 +251,7 @@ DUMP = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from policybrief.build import (BuildReport, Options, load_and_check, plan, render_pages,
+from policybrief.build.pipeline import (BuildReport, Options, load_and_check, plan, render_pages,
                                render_prose)
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 options = Options(root=root, formats=("pdf",))
@@ -271,7 +271,7 @@ WORKER = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
-from policybrief.pdf import PdfWriter
+from policybrief.output.pdf import PdfWriter
 root, folder, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 timed, every = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 templates = root / "templates"

@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from helpers import ROOT, copy_fixture, copy_project  # noqa: E402
 
-from policybrief.build import Options, build  # noqa: E402
+from policybrief.build.pipeline import Options, build  # noqa: E402
 
 # The heaviest test files first. pytest-xdist gives each worker one whole file at a time
 # (``--dist loadfile``, with ``--no-loadscope-reorder`` so that this order is kept instead
@@ -105,7 +105,7 @@ def _shared_font_cache(tmp_path_factory):
     subprocess (an environment variable: see fonts.py), instead of one per output folder:
     making them costs 1-3 s, and most tests build into a fresh folder. Tests about the
     per-folder cache itself remove the variable (``monkeypatch.delenv``)."""
-    from policybrief.fonts import SHARED_CACHE
+    from policybrief.output.fonts import SHARED_CACHE
 
     folder = _once(tmp_path_factory, "font-cache", lambda folder: None)
     previous = os.environ.get(SHARED_CACHE)

@@ -81,7 +81,7 @@ def parse_html(path: Path):
 
 @functools.lru_cache(maxsize=256)
 def _parse_html(stamp: tuple[str, int, int]):
-    from policybrief.htmlparse import parse
+    from policybrief.core.htmlparse import parse
 
     return parse(Path(stamp[0]).read_text(encoding="utf-8"))
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers import find_all, parse_html, text_of, write_files
 
-from policybrief.build import Options, build, load_and_check
-from policybrief.errors import InputError
+from policybrief.build.pipeline import Options, build, load_and_check
+from policybrief.core.errors import InputError
 
 BATCH = {
     "briefs/members/brief.yaml": """\
@@ -196,9 +196,9 @@ def test_inline_row_figures_become_checked_facts(batch_project, tmp_path):
 def test_expanding_leaves_the_loaded_fact_base_as_it_was(batch_project):
     """The rows' inline facts go into a new fact base; the one loaded from facts/ (frozen,
     and shared by everything that loaded it) keeps only its own facts."""
-    from policybrief import batch
-    from policybrief.briefs import load_briefs
-    from policybrief.facts import load_factbase
+    from policybrief.load import batch
+    from policybrief.load.briefs import load_briefs
+    from policybrief.load.facts import load_factbase
 
     write_files(
         batch_project,

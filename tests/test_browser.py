@@ -246,7 +246,7 @@ def test_every_internal_link_resolves(visits, fixture_dist, site):
 
     # The one kind of link that leaves the site: a source's own address (its url, its DOI),
     # printed in its reference for the reader to follow; never loaded by the page.
-    from policybrief.project import load_project
+    from policybrief.load.project import load_project
 
     sources = load_project(fixture_dist.parent)[0].facts.sources.values()
     outside = {s.url for s in sources if s.url} | {

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from helpers import ROOT, find_all, parse_html, pdf_pages, squash, text_of, write_files
 
-from policybrief.build import Options, build, load_and_check
-from policybrief.errors import InputError
+from policybrief.build.pipeline import Options, build, load_and_check
+from policybrief.core.errors import InputError
 
 SVG = "{http://www.w3.org/2000/svg}"
 

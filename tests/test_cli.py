@@ -166,7 +166,7 @@ def test_selection_builds_only_what_was_asked(fixture_project, tmp_path):
 
 
 def test_every_option_is_documented_in_the_readme():
-    from policybrief.cli import parser
+    from policybrief.cli.main import parser
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for action in parser()._actions:  # noqa: SLF001 - argparse keeps no public list

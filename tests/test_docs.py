@@ -15,11 +15,11 @@ import jinja2
 import pytest
 from helpers import ROOT, copy_project, find_all, parse_html, run_cli, text_of
 
-from policybrief import project as project_module
-from policybrief import render
-from policybrief.build import Options, build
-from policybrief.i18n import LANGUAGES
-from policybrief.model import Audience
+from policybrief.build.pipeline import Options, build
+from policybrief.core.i18n import LANGUAGES
+from policybrief.core.model import Audience
+from policybrief.load import project as project_module
+from policybrief.render import page as render
 
 TEMPLATES_DOC = ROOT / "docs" / "templates.md"
 
@@ -61,7 +61,7 @@ def context_paths(value, prefix: str, out: set[str], source_keys: frozenset[str]
 def page_variables(tmp_path_factory) -> set[str]:
     """Every variable path the engine passes to an audience template, collected by building
     every brief's English HTML edition for every audience and recording each render call."""
-    from policybrief.project import load_project
+    from policybrief.load.project import load_project
 
     project, _problems = load_project(ROOT)
     audience_templates = {a.template for a in project.audiences.values()}
@@ -239,7 +239,7 @@ def test_every_command_line_flag_is_documented():
 
 
 def test_every_command_but_the_default_is_documented():
-    from policybrief.cli import parser
+    from policybrief.cli.main import parser
 
     result = run_cli("--help")
     choices = re.search(r"\[\{([\w-]+(?:,[\w-]+)+)\}\]", result.stdout.split("\n\n", 1)[0])

@@ -19,8 +19,8 @@ import pytest
 from helpers import ROOT, find_all, parse_html, squash, text_of
 from lxml import etree
 
-from policybrief.build import Options, build
-from policybrief.errors import RenderError
+from policybrief.build.pipeline import Options, build
+from policybrief.core.errors import RenderError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -148,10 +148,11 @@ def test_every_cited_figure_is_in_the_text_with_its_note(fixture_dist, audience,
     [("full-report", "zh"), ("full-report", "en"), ("print-edition", "en"), ("press", "zh")],
 )
 def test_each_note_carries_source_quote_and_conflict(fixture_dist, audience, lang):
-    from policybrief import references
-    from policybrief.build import load_and_check
-    from policybrief.i18n import LANGUAGES
-    from policybrief.render import note
+    from policybrief.build.pipeline import load_and_check
+    from policybrief.core.i18n import LANGUAGES
+    from policybrief.load import refstyles
+    from policybrief.render import references
+    from policybrief.render.page import note
 
     project, _ = load_and_check(Options(root=fixture_dist.parent))
     path = fixture_dist / BRIEF / f"{audience}.{lang}.docx"
@@ -177,7 +178,7 @@ def test_each_note_carries_source_quote_and_conflict(fixture_dist, audience, lan
         if compact:
             assert expected["source"]["author"] in found
         elif expected["source"]["id"]:  # the source as the page's reference style has it
-            style = references.style_for(lang, project.audiences[audience].reference_style, None)
+            style = refstyles.style_for(lang, project.audiences[audience].reference_style, None)
             made = references.format_references(
                 project.facts, [expected["source"]["id"]], lang, style
             )[expected["source"]["id"]]

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, find_all, parse_html, pdf_pages, squash, text_of, write_files
 
-from policybrief.build import Options, build, load_and_check
-from policybrief.cli import main
-from policybrief.errors import InputError
+from policybrief.build.pipeline import Options, build, load_and_check
+from policybrief.cli.main import main
+from policybrief.core.errors import InputError
 
 FACTS = """\
 facts:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, SEEDS, run_cli
 
-from policybrief.check import check_facts
-from policybrief.errors import Problem
-from policybrief.facts import load_factbase
-from policybrief.quotes import read_quote
+from policybrief.check.quotes import read_quote
+from policybrief.check.rules import check_facts
+from policybrief.core.errors import Problem
+from policybrief.load.facts import load_factbase
 
 # -- the reader ------------------------------------------------------------------------------
 
@@ -406,7 +406,7 @@ def test_a_derived_figure_is_computed_and_shown_with_its_inputs(dist_yunqi_zh):
 
 @pytest.fixture(scope="module")
 def dist_yunqi_zh(tmp_path_factory):
-    from policybrief.build import Options, build
+    from policybrief.build.pipeline import Options, build
 
     out = tmp_path_factory.mktemp("dist")
     build(Options(root=ROOT, out=out, briefs=("yunqi",), langs=("zh",), formats=("html",)))
@@ -414,7 +414,7 @@ def dist_yunqi_zh(tmp_path_factory):
 
 
 def test_ranges_and_undated_figures_print_in_each_language(tmp_path):
-    from policybrief.i18n import LANGUAGES, format_fact
+    from policybrief.core.i18n import LANGUAGES, format_fact
 
     root, sources = _fact_base(tmp_path)
     problems: list[Problem] = []
@@ -468,7 +468,7 @@ def test_figure_pins_which_figure_of_the_quote_the_fact_takes(tmp_path):
 def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path):
     from helpers import find_all, parse_html, text_of
 
-    from policybrief.build import Options, build
+    from policybrief.build.pipeline import Options, build
 
     facts = project / "facts" / "bri.yaml"
     text = facts.read_text(encoding="utf-8")

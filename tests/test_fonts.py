@@ -1,4 +1,4 @@
-"""Subset fonts (policybrief/fonts.py): small PDFs that every viewer draws the same.
+"""Subset fonts (policybrief/output/fonts.py): small PDFs that every viewer draws the same.
 
 Three independent renderers draw a Chinese and an English PDF: poppler (pdftoppm), MuPDF
 (mutool draw) and pdf.js (pdfjs-dist, in the headless Chromium of the browser tests). Their
@@ -25,9 +25,9 @@ import pytest
 from browser import CHROMIUM, SETUP, chromium, in_ci, static_server
 from helpers import ROOT, pdf_pages
 
-from policybrief import cache as cachelib
-from policybrief import fonts
-from policybrief.build import Options, build
+from policybrief.build import cache as cachelib
+from policybrief.build.pipeline import Options, build
+from policybrief.output import fonts
 
 KB = 1000
 # Regression guards from issue #14's targets (the PDFs were 599, 656 and 930 KB before).
@@ -232,7 +232,7 @@ def _sample_faces(out: Path) -> fonts.FontSet:
 def _sample_pdf(faces: fonts.FontSet, path: Path) -> Path:
     """A short page in the subset face: Chinese, Latin, digits and curly quotes, large enough
     that every line fills the renderers' tiles with ink."""
-    from policybrief.pdf import PdfWriter
+    from policybrief.output.pdf import PdfWriter
 
     lines = ["云栖小镇 2016年产值 1,234.5亿元。", "“Yunqi Town” — it’s 0123456789.", SAMPLE]
     html = (
@@ -285,7 +285,13 @@ def test_sizes_stay_under_the_targets(dist):
 
 
 def _print_html(root: Path, brief: str, audience: str, lang: str) -> str:
-    from policybrief.build import BuildReport, load_and_check, plan, render_pages, render_prose
+    from policybrief.build.pipeline import (
+        BuildReport,
+        load_and_check,
+        plan,
+        render_pages,
+        render_prose,
+    )
 
     options = Options(
         root=root, briefs=(brief,), audiences=(audience,), langs=(lang,), formats=("pdf",)
@@ -307,7 +313,7 @@ def sample_faces(tmp_path_factory) -> fonts.FontSet:
 def test_text_extracts_as_with_the_system_fonts(fixture_dist, fixture_project, audience, lang):
     """The subsets shape and break lines exactly like the whole faces: the same page, laid
     out with the system fonts (no @font-face), gives the same text, line by line."""
-    from policybrief.pdf import PdfWriter
+    from policybrief.output.pdf import PdfWriter
 
     html = _print_html(fixture_project, "qiaotou", audience, lang)
     templates = fixture_project / "templates"
@@ -360,7 +366,7 @@ def test_font_cache_is_reused_keyed_and_safe_to_delete(fixture_project, tmp_path
 
 
 def test_pdf_cache_key_includes_the_fonts(fixture_project):
-    from policybrief.project import load_project
+    from policybrief.load.project import load_project
 
     project, _ = load_project(fixture_project, (), None)
     before = cachelib.fonts_digest(project)
@@ -420,7 +426,7 @@ def _crowded_footnotes(family: str) -> str:
     """A small page made like a print edition (footnotes in the markup render.py writes, the
     template's hidden late-notes list) whose footnotes crowd the foot of its pages, where
     WeasyPrint puts some of them on a later page: it needs the footnote repair."""
-    from policybrief.render import FOOTNOTE_END
+    from policybrief.render.page import FOOTNOTE_END
 
     def note(n: int) -> str:
         return (
@@ -442,7 +448,7 @@ def _crowded_footnotes(family: str) -> str:
 
 
 def test_print_edition_is_laid_out_once_when_its_repair_is_known(sample_faces, tmp_path):
-    from policybrief.pdf import PdfWriter
+    from policybrief.output.pdf import PdfWriter
 
     faces = dataclasses.replace(sample_faces, cache=tmp_path / "cache")  # its own memory
     html = _crowded_footnotes(faces.faces[0].served_as)

@@ -19,8 +19,8 @@ import pypdf
 import pytest
 from helpers import ROOT, copy_fixture, parse_html, pdf_pages, squash, write_files
 
-from policybrief.build import Options, build
-from policybrief.errors import BriefError, InputError
+from policybrief.build.pipeline import Options, build
+from policybrief.core.errors import BriefError, InputError
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -209,7 +209,7 @@ def test_user_templates_cannot_reach_outside(server, tmp_path, block, message):
 
 def test_pdf_fetcher_serves_only_the_template_folders(server, tmp_path):
     """Independent of the page check: WeasyPrint itself cannot fetch outside."""
-    from policybrief.pdf import PdfWriter
+    from policybrief.output.pdf import PdfWriter
 
     writer = PdfWriter((ROOT / "templates",))
     secret = tmp_path / "secret.png"

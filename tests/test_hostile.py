@@ -36,7 +36,9 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, copy_fixture
 
-from policybrief import cli, render, write
+from policybrief.build import staging as write
+from policybrief.cli import main as cli
+from policybrief.render import page as render
 
 SECRET = "facts:\n  - id: stolen\nTOP SECRET\n"
 BRIEF = ["--brief", "qiaotou", "--audience", "decision-makers", "--lang", "en", "--format", "html"]
@@ -1364,7 +1366,7 @@ def test_csp_makes_the_browser_refuse_outside_loads(good, listener, tmp_path):
 def test_only_the_served_page_allows_the_reload_script(good):
     """The files carry the strict policy; `serve` widens it per response by a fresh nonce
     for its own script and its requests to itself, and for nothing else."""
-    from policybrief.serve import inject
+    from policybrief.cli.serve import inject
 
     html = (good / "qiaotou/decision-makers.en.html").read_text(encoding="utf-8")
     assert "connect-src" not in html and "nonce-" not in html

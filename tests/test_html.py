@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import NS, find_all, parse_html, text_of
 
-from policybrief.i18n import LANGUAGES, format_fact
-from policybrief.project import load_project
+from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.load.project import load_project
 
 BRIEFS = ("qiaotou", "hexi")
 AUDIENCES = ("full-report", "decision-makers", "press")
@@ -124,7 +124,7 @@ def test_index_lists_every_output_with_working_links(fixture_dist):
 
 
 def test_raw_html_in_prose_is_shown_as_text(fixture_project, tmp_path):
-    from policybrief.build import Options, build
+    from policybrief.build.pipeline import Options, build
 
     project = fixture_project
     text = project / "briefs" / "qiaotou" / "en.md"
@@ -229,7 +229,7 @@ def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_
     settings (full text, full endnotes), not by the name "full-report"."""
     from helpers import write_files
 
-    from policybrief.build import Options, build
+    from policybrief.build.pipeline import Options, build
 
     audiences = fixture_project / "house/audiences.yaml"
     write_files(

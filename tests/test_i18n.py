@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from policybrief.i18n import LANGUAGES, format_number
-from policybrief.model import PartialDate, Unit
+from policybrief.core.i18n import LANGUAGES, format_number
+from policybrief.core.model import PartialDate, Unit
 
 CNY = Unit("cny", "money", "元", ("", ""), "CNY")
 USD = Unit("usd", "money", "美元", ("", ""), "USD")

@@ -16,8 +16,8 @@ import pytest
 from helpers import FIXTURE, find_all, parse_html, pdf_pages, pdf_reader, squash, text_of
 from PIL import Image
 
-from policybrief import cli
-from policybrief.build import Options, build
+from policybrief.build.pipeline import Options, build
+from policybrief.cli import main as cli
 
 PNG = FIXTURE / "briefs/hexi/riverside-plan.png"
 CAPTIONS = {

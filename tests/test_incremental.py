@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from policybrief.build import Options, build
+from policybrief.build.pipeline import Options, build
 
 HTML = dict(formats=("html",))
 # Every HTML output of the fixture: qiaotou in five audiences, hexi in two, two languages.

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from helpers import write_files
 
-from policybrief.build import Options, load_and_check
-from policybrief.cli import main
-from policybrief.errors import InputError
+from policybrief.build.pipeline import Options, load_and_check
+from policybrief.cli.main import main
+from policybrief.core.errors import InputError
 
 GOOD_FACTS = """\
 facts:

@@ -1,4 +1,4 @@
-"""The HTML parser's repair (policybrief/htmlparse.py): same trees, and the cache hits."""
+"""The HTML parser's repair (policybrief/core/htmlparse.py): same trees, and the cache hits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import tinyhtml5
 import tinyhtml5.inputstream
 
-from policybrief import htmlparse
+from policybrief.core import htmlparse
 
 
 def _serialized(root) -> bytes:

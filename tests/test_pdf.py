@@ -77,7 +77,7 @@ def test_fonts_are_embedded_and_subset(fixture_dist, brief, audience, lang):
             embedded = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
             fonts[str(font["/BaseFont"])] = embedded
     assert fonts and all(fonts.values())
-    # only the faces subset by policybrief/fonts.py, never a whole system face
+    # only the faces subset by policybrief/output/fonts.py, never a whole system face
     assert all(
         re.match(r"^/?[A-Z]{6}\+policybrief-Noto-(Serif|Sans|Sans-Mono)-CJK-SC", name)
         for name in fonts
@@ -164,7 +164,7 @@ def test_loading_weasyprint_runs_no_compiler(tmp_path):
     (tmp_path / "gcc").chmod(0o755)
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from policybrief.typeset import load_weasyprint\n"
+        "from policybrief.output.typeset import load_weasyprint\n"
         "weasyprint = load_weasyprint()\n"
         "pdf = weasyprint.HTML(string='<p>Qiaotou 桥头</p>').write_pdf()\n"
         "print(len(pdf))\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, find_all, parse_html, pdf_pages, pdf_reader, squash, text_of, write_files
 
-from policybrief.build import (
+from policybrief.build.pipeline import (
     BuildReport,
     Options,
     build,
@@ -59,7 +59,7 @@ def print_html(root: Path, brief: str, lang: str, audience: str = "print-edition
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_footnotes_are_on_the_page_of_their_call_or_in_the_late_notes(fixture_dist, lang):
-    from policybrief.pdf import PdfWriter, misplaced_footnotes
+    from policybrief.output.pdf import PdfWriter, misplaced_footnotes
 
     root, brief = fixture_dist.parent, "qiaotou"
     html = print_html(root, brief, lang)
@@ -368,8 +368,8 @@ def test_an_overriding_template_folder_replaces_one_block_and_inherits_the_rest(
 
 
 def test_chinese_paragraphs_are_justified_and_the_text_stays_intact(fixture_dist):
-    from policybrief.pdf import PdfWriter
-    from policybrief.typeset import ragged_lines
+    from policybrief.output.pdf import PdfWriter
+    from policybrief.output.typeset import ragged_lines
 
     root = fixture_dist.parent
     html = print_html(root, "qiaotou", "zh", "full-report")

@@ -17,13 +17,13 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from policybrief import yamlio
-from policybrief.briefs import split_front_matter
-from policybrief.check import check
-from policybrief.errors import Problem
-from policybrief.model import QUALIFIERS
-from policybrief.project import load_project
-from policybrief.yamlio import YList, YMap
+from policybrief.check.rules import check
+from policybrief.core.errors import Problem
+from policybrief.core.model import QUALIFIERS
+from policybrief.load import yamlio
+from policybrief.load.briefs import split_front_matter
+from policybrief.load.project import load_project
+from policybrief.load.yamlio import YList, YMap
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixture"

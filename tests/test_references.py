@@ -11,9 +11,10 @@ import re
 import pytest
 from helpers import find_all, parse_html, pdf_pages, run_cli, squash, text_of
 
-from policybrief import references
-from policybrief.build import Options, build
-from policybrief.model import FactBase, Loc, PartialDate, Person, Source, Text
+from policybrief.build.pipeline import Options, build
+from policybrief.core.model import FactBase, Loc, PartialDate, Person, Source, Text
+from policybrief.load import refstyles
+from policybrief.render import references
 
 GBT = "gb-t-7714-2025-numeric"
 CHICAGO = "chicago-author-date"
@@ -224,7 +225,7 @@ def test_a_sources_text_cannot_inject_markup():
         language="en",
     )
     facts = FactBase({"x": hostile}, {}, {}, {}, {}, True)
-    for style in references.STYLES:
+    for style in refstyles.STYLES:
         made = references.format_references(facts, ["x"], "en", style)["x"]
         assert "<script>" not in made.html and "<b>" not in made.html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in made.html

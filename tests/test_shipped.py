@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from helpers import NS, ROOT, find_all, parse_html, pdf_pages, pdf_reader, text_of
 
-from policybrief.build import Options, load_and_check
-from policybrief.project import load_project
+from policybrief.build.pipeline import Options, load_and_check
+from policybrief.load.project import load_project
 
 SECTIONS = ["sec-background", "sec-measures", "sec-outcomes", "sec-lessons"]
 

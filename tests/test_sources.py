@@ -7,7 +7,7 @@ import os
 
 from helpers import find_all, parse_html, run_cli, text_of
 
-from policybrief.build import Options, build
+from policybrief.build.pipeline import Options, build
 
 EXTRA = """\
     url: https://example.org/yunqi-case

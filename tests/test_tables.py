@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import NS, find_all, parse_html, pdf_pages, run_cli, squash, text_of
 
-from policybrief.build import Options, build
+from policybrief.build.pipeline import Options, build
 
 
 @pytest.fixture(scope="module")

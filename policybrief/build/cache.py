@@ -1,0 +1,325 @@
+"""Incremental builds: what each output depends on, hashed, and remembered between runs.
+
+Each output (brief, audience, language, format) has its own key, made of what that output
+can show: its brief's settings (``brief.yaml``), the parts of its language's text its
+audience prints (the whole sections, or only their first paragraphs; the recommendations
+only where the audience has them), only the facts and claims cited there, in the key
+figures and in the charts the audience draws, with the other side of their conflicts,
+their units and sources, and the image files it embeds; plus every file in the template
+folders (templates, partials, CSS, audiences, catalogs), the audience's settings, the
+fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only), the engine's
+own source and library versions, and the format. Editing a fact therefore rebuilds only
+the outputs that can show it. The cache lives in ``<out>/.policybrief-cache.json``;
+deleting it only means the next build redoes everything.
+
+Before any of that, the no-op fast path at the end of this module answers whether anything
+at all changed since the last build with the same options (a directory scan against
+``<out>/.policybrief-manifest.json``); it is why this module imports nothing heavy at the
+top. Both layers read the project's folders through :mod:`config`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policybrief.core.digest import PACKAGE, digest, engine_digest
+from policybrief.load.selection import shown_items, shown_texts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+if TYPE_CHECKING:  # imported where used: the no-op fast path below needs none of them
+    from policybrief.core.model import Audience, Brief, Project
+
+CACHE_NAME = ".policybrief-cache.json"
+FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
+
+
+def fonts_digest(project: Project | None = None) -> str:
+    """Changes whenever fonts are installed or updated (fontconfig rewrites its caches) and,
+    given the project, whenever the subset faces its PDFs embed would change (see
+    :mod:`fonts`: the face files, the project's character set, HarfBuzz's version)."""
+    entries: list = []
+    if project is not None:
+        from policybrief.output import fonts
+
+        chars = fonts.characters(project.root, project.template_dirs)
+        entries.append(fonts.fonts_key(chars, fonts.system_faces()))
+    for folder in FONT_CACHE_DIRS:
+        path = Path(folder).expanduser()
+        if path.is_dir():
+            with os.scandir(path) as scan:
+                entries += sorted(
+                    (e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in scan if e.is_file()
+                )
+    return digest(entries)
+
+
+def templates_digest(dirs: tuple[Path, ...]) -> str:
+    files = []
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                files.append((str(path.relative_to(folder)), path.read_bytes()))
+    return digest(files)
+
+
+def items_digest(project: Project, ids: list[str]) -> str:
+    facts = project.facts
+    records: list[object] = []
+    for item_id in ids:
+        item = facts.facts.get(item_id) or facts.claims.get(item_id)
+        if item is None:
+            records.append((item_id, None))
+            continue
+        unit = facts.units.get(getattr(item, "unit", ""))
+        source = facts.sources.get(item.source)
+        conflicts = facts.conflicts_of(item_id)
+        # Locations are left out: moving a fact within its file changes no output.
+        records.append(
+            (
+                repr(_without_loc(item)),
+                repr(unit),
+                repr(_without_loc(source)),
+                [repr(_without_loc(c)) for c in conflicts],
+            )
+        )
+    return digest(records)
+
+
+def _without_loc(item: object) -> object:
+    if item is None or not hasattr(item, "loc"):
+        return item
+    return {k: v for k, v in vars(item).items() if k != "loc"}
+
+
+def brief_digest(
+    project: Project, brief: Brief, lang: str, audience: Audience | None = None
+) -> str:
+    """The brief's settings and the prose of ``lang`` that ``audience`` can show (all of the
+    language's file when no audience is given)."""
+    from policybrief.load import images
+
+    folder = project.root / brief.folder
+    settings = (folder / "brief.yaml").read_bytes()
+    if audience is None:
+        shown: object = (folder / f"{lang}.md").read_bytes()
+    else:
+        shown = shown_texts(brief, lang, audience)
+    # the image files the shown prose embeds, by content
+    pictures = images.shown(brief, shown_texts(brief, lang, audience))
+    # status: --draft changes it without a file changing; the edition holds the old figures
+    return digest(
+        settings,
+        shown,
+        pictures,
+        brief.row.record if brief.row else None,
+        brief.status,
+        project.editions.get(brief.slug),
+    )
+
+
+def output_keys(
+    project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
+) -> dict[tuple[str, str, str, str], str]:
+    """The key of each (brief, audience, language, format) in ``outputs``: a digest of
+    everything that output can show and of what shapes it."""
+    engine = engine_digest()
+    templates = {d: templates_digest(d) for d in {project.templates(o[0]).dirs for o in outputs}}
+    # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
+    wants_pdf = any("pdf" in formats for *_rest, formats in outputs)
+    fonts = fonts_digest(project) if wants_pdf else fonts_digest()
+    docx_key = ""
+    if any("docx" in formats for *_rest, formats in outputs):
+        from policybrief.output.docx import fingerprint
+
+        docx_key = digest(fonts, fingerprint())  # the Word edition's charts use the fonts
+    keys = {}
+    for slug, name, lang, formats in outputs:
+        brief, audience = project.briefs[slug], project.audience(slug, name)
+        # the project's reference style (pyproject.toml) shapes every page's sources
+        shared = (engine, templates[project.templates(slug).dirs], repr(project.reference_style))
+        # A PDF/A-3b attaches every fact the language's text cites, with the sections that
+        # cite it; a fact-check appendix lists those sections too: both depend on the whole
+        # text, not only on what the audience prints.
+        archival = audience.pdf_variant == "pdf/a-3b"
+        text_scope = None if archival or audience.fact_appendix else audience
+        base = digest(
+            shared,
+            repr(audience),
+            brief_digest(project, brief, lang, text_scope),
+            items_digest(
+                project, shown_items(project, brief, lang, None if archival else audience)
+            ),
+            name,
+            lang,
+        )
+        for fmt in formats:
+            extra = fonts if fmt == "pdf" else docx_key if fmt == "docx" else ""
+            keys[(slug, name, lang, fmt)] = digest(base, fmt, extra)
+    return keys
+
+
+class BuildCache:
+    """Keys of the outputs last written into one output folder."""
+
+    def __init__(self, out: Path):
+        self.path = out / CACHE_NAME
+        try:
+            self.entries: dict[str, dict] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def fresh(self, relative: str, key: str, target: Path) -> bool:
+        entry = self.entries.get(relative)
+        if not entry or entry.get("key") != key:
+            return False
+        try:
+            return target.stat().st_size == entry.get("size")
+        except OSError:
+            return False
+
+    def refresh(
+        self,
+        relative: str,
+        key: str,
+        out: Path,
+        make: Callable[[], bytes],
+        put: Callable[[str, bytes], object],
+        force: bool = False,
+    ) -> None:
+        """A file beside the outputs (a chart's CSV, a reference export, a site page):
+        ``make()``'s bytes handed to ``put`` (the build's staging) and recorded, unless the
+        last build into ``out`` left it there with this key."""
+        if force or not self.fresh(relative, key, out / relative):
+            data = make()
+            put(relative, data)
+            self.record(relative, key, len(data))
+
+    def record(self, relative: str, key: str, size: int, **extra: object) -> None:
+        self.entries[relative] = {"key": key, "size": size, **extra}
+
+    def entry(self, relative: str) -> dict:
+        return self.entries.get(relative, {})
+
+    def data(self) -> bytes:
+        return json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8")
+
+    def merge(self, path: Path, out: Path) -> int:
+        """Add the entries of another cache file (a shard's) whose output is present in
+        ``out`` at the recorded size; returns how many were added."""
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        added = 0
+        inside = out.resolve()
+        for relative, entry in entries.items() if isinstance(entries, dict) else ():
+            try:
+                target = out / relative
+                present = target.resolve().is_relative_to(inside) and (
+                    target.stat().st_size == entry.get("size")
+                )
+            except (OSError, AttributeError):
+                present = False
+            if present:
+                self.entries[relative] = entry
+                added += 1
+        return added
+
+
+# -- The no-op fast path ------------------------------------------------------------------
+#
+# The no-op fast path: if no input file has changed since the last successful build with
+# the same options into the same folder, the build has nothing to do.
+#
+# "Changed" is judged by each file's size and modification time (as make does), over the
+# project's facts, briefs, template folders, source texts, settings and the engine's own
+# code, plus the font caches and ``SOURCE_DATE_EPOCH``; every output of that build must still
+# be there with its size. This module is imported before anything heavy, so a no-op build
+# costs a directory scan, not a load and check. Any doubt (no manifest, a changed file)
+# falls through to the full build, which has its own per-output cache.
+
+
+MANIFEST = ".policybrief-manifest.json"
+ENGINE = PACKAGE
+
+
+def _walk(folder: Path, entries: list) -> None:
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                if entry.name.startswith(".") or entry.name == "__pycache__":
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    _walk(Path(entry.path), entries)
+                elif entry.is_file():
+                    stat = entry.stat()
+                    entries.append((entry.path, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        entries.append((str(folder), -1, -1))
+
+
+def inputs_digest(root: Path, folders: list[Path]) -> str:
+    """Size and modification time of every file the build reads: facts, briefs (with their
+    own template folders), ``folders`` (templates and source texts) and the engine."""
+    entries: list = []
+    for folder in (root / "facts", root / "briefs", *folders, ENGINE):
+        _walk(folder, entries)
+    for cache_dir in FONT_CACHE_DIRS:
+        _walk(Path(cache_dir).expanduser(), entries)
+    for path in (root / "pyproject.toml",):
+        try:
+            stat = path.stat()
+            entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            entries.append((str(path), -1, -1))
+    entries.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", ""), 0))
+    return hashlib.sha256(repr(sorted(entries)).encode("utf-8")).hexdigest()
+
+
+def _load(out: Path) -> dict:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def unchanged(out: Path, key: str, digest: str) -> dict | None:
+    """The last build report for these options if nothing changed since; else None."""
+    entry = _load(out).get(key)
+    if not entry or entry.get("inputs") != digest:
+        return None
+    report = entry.get("report", {})
+    for item in report.get("written", []):
+        try:
+            if (out / item["path"]).stat().st_size != item["size"]:
+                return None
+        except OSError:
+            return None
+    return report
+
+
+def record_run(out: Path, key: str, digest: str, report: dict) -> bytes:
+    """The manifest's new contents (written by the caller, atomically)."""
+    manifest = _load(out)
+    manifest[key] = {"inputs": digest, "report": report}
+    return json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def key_and_digest(
+    root: Path, selection: dict, templates: tuple[Path, ...], sources: tuple[Path, ...]
+) -> tuple[str, str]:
+    """The manifest key for these options and the digest of the inputs they read (the same
+    folders the build reads: config.py resolves both)."""
+    from policybrief.load.config import quiet_settings, source_folders, template_folders
+
+    config = quiet_settings(root)
+    dirs = [*template_folders(root, templates, config), root / "templates"]
+    dirs += source_folders(root, sources, config)
+    key = repr(sorted((k, repr(v)) for k, v in selection.items()))
+    return key, inputs_digest(root, dirs)

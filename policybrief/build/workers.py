@@ -1,0 +1,178 @@
+"""Write stage, PDFs in parallel: a pool of worker processes, each keeping one warm
+WeasyPrint (font configuration, fetcher) across the documents it renders.
+
+The parent process renders HTML (fast) and sends each page's HTML to a worker; WeasyPrint
+is imported only inside workers, or in-process when one worker is enough.
+
+Either way WeasyPrint's temporary files (every @font-face font is copied into a
+``weasyprint-*`` folder, about 3 MB) go to the folder the caller names, the build's own
+under its staging folder (see :mod:`write`), not to the system's temporary folder:
+WeasyPrint removes its folder only when the process ends normally, so a build killed while
+rendering (SIGKILL, out of memory, power loss) left it there for good.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policybrief.output.fonts import FontSet
+from policybrief.output.pdf import PdfResult, PdfWriter
+
+if TYPE_CHECKING:
+    from policybrief.build.plan import Output
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    key: Output  # the output this PDF is for
+    html: str
+    target: Path  # where the worker writes the PDF (a staging file)
+    label: str  # what progress reports show
+    weight: int = 1  # bigger jobs start first
+    variant: str | None = None
+    attachments: tuple = ()
+
+
+@dataclass(frozen=True)
+class PdfDone:
+    key: Output
+    result: PdfResult
+    seconds: float
+    pid: int
+
+
+_writer: PdfWriter | None = None
+_roots: tuple[Path, ...] = ()
+_fonts: FontSet | None = None
+_temp: Path | None = None  # where WeasyPrint's temporary files go (None: TMPDIR)
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _init(roots: tuple[Path, ...], fonts: FontSet | None = None, temp: Path | None = None) -> None:
+    global _roots, _writer, _fonts, _temp
+    _roots, _writer, _fonts, _temp = roots, None, fonts, temp
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # Ctrl+C is the parent's to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _die_with(parent.pid)
+        # A worker leaves by os._exit(), which skips the finalizer of WeasyPrint's font
+        # configuration: its temporary folder of @font-face files (about 3 MB) stayed
+        # behind until the build's end. Drop the writer while the worker exits.
+        multiprocessing.util.Finalize(None, _drop_writer, exitpriority=10)
+
+
+def _die_with(parent: int | None) -> None:
+    """End this worker when the build that started it is killed outright (SIGKILL, out of
+    memory): it would otherwise wait for work forever, holding the build's staging folder
+    (see :mod:`write`), which no later build could then remove. Linux (prctl) only."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the worker stays, as before
+        return
+    if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL) == 0 and os.getppid() != parent:
+        os._exit(1)  # the build was killed before the call above
+
+
+def _drop_writer() -> None:
+    global _writer
+    _writer = None
+    gc.collect()  # (in case the font configuration is held in a cycle)
+
+
+@contextmanager
+def _temporary_files_in(folder: Path | None) -> Iterator[None]:
+    """Python's temporary files (WeasyPrint 70 makes its font folder with ``mkdtemp()``,
+    which takes no folder from its callers) go to ``folder`` for the time being."""
+    previous = tempfile.tempdir
+    if folder is not None:
+        tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = previous
+
+
+def _render(
+    html: str, base_url: Path, target: Path, variant: str | None = None, attachments: tuple = ()
+) -> tuple[PdfResult, float, int]:
+    """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
+    global _writer
+    started = time.perf_counter()
+    with _temporary_files_in(_temp):  # WeasyPrint makes its font folder in either call
+        if _writer is None:
+            _writer = PdfWriter(_roots, _fonts)
+        result = _writer.render(html, base_url, variant, attachments)
+    with open(target, "wb") as out:
+        out.write(result.data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(target, 0o644)
+    return replace(result, data=b""), time.perf_counter() - started, os.getpid()
+
+
+def default_jobs() -> int:
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
+
+
+def render_all(
+    jobs: list[PdfJob],
+    roots: tuple[Path, ...],
+    base_url: Path,
+    workers: int,
+    progress: Callable[[int, int, str], None] | None = None,
+    fonts: FontSet | None = None,
+    temp: Path | None = None,
+) -> Iterator[PdfDone]:
+    """Render every job, yielding each as it completes (largest jobs start first);
+    ``fonts``: the subset faces every worker serves (see :mod:`fonts`); ``temp``: the
+    folder for WeasyPrint's temporary files, which goes when the build does."""
+    ordered = sorted(jobs, key=lambda j: -j.weight)
+    total = len(ordered)
+    workers = max(1, min(workers, total))
+    if workers == 1:
+        _init(roots, fonts, temp)
+        for done, job in enumerate(ordered, 1):
+            result, seconds, pid = _render(
+                job.html, base_url, job.target, job.variant, job.attachments
+            )
+            if progress:
+                progress(done, total, job.label)
+            yield PdfDone(job.key, result, seconds, pid)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init, initargs=(roots, fonts, temp)
+    ) as pool:
+        pending = {
+            pool.submit(_render, job.html, base_url, job.target, job.variant, job.attachments): job
+            for job in ordered
+        }
+        done = 0
+        while pending:
+            try:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            except BaseException:  # Ctrl+C: drop the queued PDFs, let running ones end
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            for future in finished:
+                job = pending.pop(future)
+                result, seconds, pid = future.result()
+                done += 1
+                if progress:
+                    progress(done, total, job.label)
+                yield PdfDone(job.key, result, seconds, pid)

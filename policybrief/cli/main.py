@@ -1,0 +1,522 @@
+"""Command line: parse arguments, set up logging, call the pipeline, map errors to exit codes.
+
+Exit codes: 0 success, 1 input or render errors (each printed as ``path:line: message``),
+2 usage errors. Only this module prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from policybrief.core.errors import BriefError, InputError
+
+DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML, PDF and Word.
+
+commands:
+  build   check the project, then render every selected output (the default)
+  check   run every validation and render the HTML in memory (--fast: no rendering)
+  serve   build the HTML editions, serve them on localhost and rebuild on every edit
+  index   after sharded builds (--shard) into one folder: write index.html and facts.html
+  new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
+          new audience NAME: a template and audiences.yaml entry (in --templates DIR)
+  sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
+  changes OLD  what changed since OLD (a git revision, or an earlier build's folder)"""
+
+EPILOG = """examples:
+  python build.py                               build everything into dist/
+  python build.py --brief yunqi --lang en       one brief, English only
+  python build.py --audience decision-makers --format pdf
+  python build.py check --strict                validate; warnings count as errors"""
+
+
+def shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not I/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"{text!r}: I must be between 1 and N")
+    return index, count
+
+
+# long: one declarative add_argument call per option, in the order --help prints them
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "command",
+        nargs="?",
+        choices=("build", "check", "serve", "index", "new", "sync-stamp", "changes"),
+        default="build",
+        help="what to do (default: build)",
+    )
+    p.add_argument(
+        "target",
+        nargs="*",
+        metavar="ARG",
+        help="new: what to make (brief or audience) and its name; "
+        "changes: OLD, a git revision or the folder of an earlier build",
+    )
+    p.add_argument("--markdown", action="store_true", help="changes: print Markdown")
+    p.add_argument(
+        "--draft", action="store_true", help="mark every built brief as a draft (watermark, banner)"
+    )
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="mark the output folder for publication (.publish): drafts refused",
+    )
+    p.add_argument(
+        "--brief",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="build only this brief (a folder name under briefs/); repeatable",
+    )
+    p.add_argument(
+        "--audience",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="build only this audience (see templates/audiences.yaml); repeatable",
+    )
+    p.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="build only this language (its code, e.g. zh); repeatable",
+    )
+    p.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        choices=("html", "pdf", "docx"),
+        help="build only this format; repeatable (default: html, pdf and docx)",
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/)")
+    p.add_argument(
+        "--templates",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a template folder that overrides the built-in one; repeatable",
+    )
+    p.add_argument(
+        "--sources",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="a folder of source texts to verify quotes against, searched before those of "
+        "[tool.policybrief] source_texts in pyproject.toml; repeatable",
+    )
+    p.add_argument(
+        "--project",
+        type=Path,
+        metavar="DIR",
+        help="project folder (default: the folder of build.py)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every selected output, even if its inputs did not change",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="PDF worker processes (default: one per core)",
+    )
+    p.add_argument(
+        "--shard",
+        type=shard,
+        metavar="I/N",
+        help="build only the I-th of N deterministic slices of the outputs",
+    )
+    p.add_argument(
+        "--page-size",
+        choices=("A4", "A5", "letter"),
+        help="page size for every audience (default: each audience's own, A4)",
+    )
+    p.add_argument(
+        "--pdf-variant",
+        choices=("pdf/a-3b", "pdf/ua-1"),
+        help="archival PDF/A-3b (the brief's facts attached) or tagged PDF/UA-1",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a machine-readable build report (JSON) instead of the table",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        metavar="N",
+        help="serve: the localhost port (default 8000)",
+    )
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="check: skip rendering the outputs' HTML (facts, briefs and quotes only)",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    return p
+
+
+def new(args: argparse.Namespace, root: Path) -> int:
+    """``new brief SLUG`` / ``new audience NAME``: write a skeleton, list what was written."""
+    from policybrief.cli import scaffold
+
+    if len(args.target) != 2 or args.target[0] not in ("brief", "audience"):
+        print("Error: write `new brief SLUG` or `new audience NAME`", file=sys.stderr)
+        return 2
+    what, name = args.target
+    if what == "brief":
+        written = scaffold.new_brief(root, name)
+    else:
+        folder = args.templates[-1] if args.templates else root / "templates"
+        written = scaffold.new_audience(folder.resolve(), name)
+    if not args.quiet:
+        for path in written:
+            print(f"wrote {path}")
+        print("next: python3 build.py check" if what == "brief" else _next_audience(root, folder))
+    return 0
+
+
+def _next_audience(root: Path, folder: Path) -> str:
+    """What to do after ``new audience``: a folder inside a brief's folder is that brief's
+    own (``templates:`` in its brief.yaml); any other is named with ``--templates``."""
+    folder = folder.resolve()
+    briefs = (root / "briefs").resolve()
+    if folder.is_relative_to(briefs) and len(folder.relative_to(briefs).parts) > 1:
+        slug, *rest = folder.relative_to(briefs).parts
+        return (
+            f"next: in briefs/{slug}/brief.yaml write `templates: {'/'.join(rest)}` and list "
+            "the audience under audiences:"
+        )
+    return (
+        "next: list the audience under audiences: in a brief.yaml and build with "
+        f"--templates {folder} (or name the folder in templates = [...] in pyproject.toml)"
+    )
+
+
+def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
+    try:
+        return _main(argv, default_root)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:  # Ctrl+C: the write stage swaps files in all or none
+        out = _out_shown(argv)
+        print(f"Error: interrupted; {out} unchanged", file=sys.stderr)
+        return 130
+
+
+def _out_shown(argv: list[str] | None) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        if arg == "--out" and i + 1 < len(args):
+            return args[i + 1].rstrip("/") + "/"
+        if arg.startswith("--out="):
+            return arg[len("--out=") :].rstrip("/") + "/"
+    return "dist/"
+
+
+def usage_problems(args: argparse.Namespace, root: Path) -> str | None:
+    """Command-line values that argparse's types cannot judge alone."""
+    if not root.is_dir():
+        return f"--project {args.project or root}: no such folder"
+    if not 0 <= args.port <= 65535:
+        return f"--port {args.port}: a port is a number from 0 to 65535"
+    if args.jobs < 0:
+        return "--jobs must be 0 (one per core) or more"
+    for folder in args.templates:
+        if folder.exists() and not folder.is_dir():
+            return f"--templates {folder}: not a folder"
+    return None
+
+
+def _main(argv: list[str] | None, default_root: Path | None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    root = (args.project or default_root or Path.cwd()).resolve()
+    problem = usage_problems(args, root) or _target_problem(args)
+    if problem:
+        print(f"Error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        options = _options(args, root)
+    except InputError as exc:  # the settings: no build was started
+        return _input_errors(exc, stopped=False)
+    try:
+        if args.command not in ("check", "new", "sync-stamp", "changes"):
+            from policybrief.build.staging import check_output_folder
+
+            check_output_folder(options.out_dir, root, output_inputs(options, root))
+        return COMMANDS.get(args.command, build_command)(args, options)
+    except InputError as exc:
+        return _input_errors(exc, stopped=True)
+    except BriefError as exc:
+        if args.debug:
+            raise
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _input_errors(exc: InputError, stopped: bool) -> int:
+    for reported in exc.problems:
+        print(reported, file=sys.stderr)
+    if stopped:
+        print(f"Error: stopped with {exc.summary}; nothing was written.", file=sys.stderr)
+    return exc.exit_code
+
+
+def _target_problem(args) -> str:
+    """The positional arguments that do not fit the command, as a usage error."""
+    args.old = args.target[0] if args.command == "changes" and len(args.target) == 1 else None
+    if args.command == "changes" and args.old is None:
+        return "changes needs OLD: a git revision or an earlier build's folder"
+    if args.target and args.command not in ("new", "changes"):
+        return f"unexpected argument {args.target[0]!r} (see --help)"
+    return ""
+
+
+def _options(args, root: Path):
+    """The build options: the command line over the project's settings."""
+    from policybrief.build.plan import FORMATS, Options  # after argparse: --help stays instant
+    from policybrief.load.config import settings
+
+    configured = settings(root).get("out")  # [tool.policybrief] out; --out overrides it
+    return Options(
+        root=root,
+        out=args.out or (root / configured if configured else None),
+        briefs=tuple(args.brief),
+        audiences=tuple(args.audience),
+        langs=tuple(args.lang),
+        formats=tuple(dict.fromkeys(args.format)) or FORMATS,
+        strict=args.strict,
+        templates=tuple(args.templates),
+        source_texts=tuple(args.sources),
+        force=args.force,
+        jobs=args.jobs,
+        shard=args.shard,
+        page_size=args.page_size,
+        pdf_variant=args.pdf_variant,
+        draft=args.draft,
+        publish=args.publish,
+    )
+
+
+def serve_command(args, options) -> int:
+    from policybrief.cli.serve import serve
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
+
+    return serve(options, say, port=args.port)
+
+
+def check_command(args, options) -> int:
+    """``check``: load, check and (unless --fast) render every selected page in memory."""
+    from policybrief.build.pipeline import load_and_check
+
+    project, problems = load_and_check(options)
+    if not args.fast:
+        from policybrief.build.verify import render_problems
+
+        rendered = render_problems(project, options)
+        if rendered:
+            raise InputError(problems + rendered)
+    for found in problems:
+        print(found, file=sys.stderr)
+    facts = project.facts
+    if not args.quiet:
+        print_inventory(project)
+        print(
+            f"ok: {len(facts.facts)} facts, {len(facts.claims)} claims, "
+            f"{len(facts.conflicts)} conflicts, {len(project.briefs)} briefs; "
+            f"{len(problems)} warning{'s' if len(problems) != 1 else ''}"
+        )
+    return 0
+
+
+def index_command(args, options) -> int:
+    from policybrief.build.pipeline import assemble_index
+
+    reports = assemble_index(options)
+    if not args.quiet:
+        print(
+            f"wrote index.html and facts.html in {options.out_dir} from "
+            f"{len(reports)} shard report{'s' if len(reports) != 1 else ''}"
+        )
+    return 0
+
+
+def build_command(args, options) -> int:
+    """The default command: build (or replay an unchanged build) and report."""
+    from policybrief.build.pipeline import build, replay
+
+    show = not (args.quiet or args.json)
+    report = None if args.force else replay(options)
+    if report is None:
+        report = build(options, progress=Progress(sys.stderr) if show else None)
+    for warning in report.warnings:
+        print(warning if ": warning: " in warning else f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(report.to_json())
+    elif not args.quiet:
+        print_report(report)
+    return 0
+
+
+def output_inputs(options, root: Path) -> list[Path]:
+    """The folders a build reads, which its output folder must stay clear of."""
+    from policybrief.load.config import settings, source_folders, template_folders
+
+    config = settings(root)
+    return [
+        root / "facts",
+        root / "briefs",
+        root / "templates",
+        *template_folders(root, options.templates, config),
+        *source_folders(root, options.source_texts, config),
+    ]
+
+
+def print_inventory(project) -> None:
+    from policybrief.check.rules import inventory
+    from policybrief.core.i18n import LANGUAGES, format_fact
+
+    facts = project.facts
+    for kind, rows in inventory(facts).items():
+        print(f"{kind:<14} {'facts':>6} {'claims':>7} {'conflicts':>10}")
+        for key, row in sorted(rows.items()):
+            print(f"  {key:<12} {row['facts']:>6} {row['claims']:>7} {row['conflicts']:>10}")
+    en = LANGUAGES["en"]
+    for conflict in facts.conflicts.values():
+        sides = [
+            f"{format_fact(facts.facts[f], facts.units[facts.facts[f].unit], en)} "
+            f"[{facts.facts[f].label.get('en')}, {facts.facts[f].source}]"
+            for f in conflict.facts
+            if f in facts.facts
+        ]
+        print(f"conflict {conflict.id}: {' vs '.join(sides)}")
+
+
+def print_report(report) -> None:
+    rows = [
+        (
+            w.path,
+            w.status,
+            "" if w.pages is None else str(w.pages),
+            f"{w.size / 1024:.0f} KiB",
+            f"{w.seconds:.2f} s" if w.status == "built" and w.format in ("pdf", "docx") else "",
+        )
+        for w in report.written
+    ]
+    width = max((len(r[0]) for r in rows), default=10)
+    print(f"{'output':<{width}}  {'status':<7}  pages      size     time")
+    for path, status, pages, size, seconds in rows:
+        print(f"{path:<{width}}  {status:<7}  {pages:>5}  {size:>8}  {seconds:>7}")
+    built = sum(r[1] == "built" for r in rows)
+    print(
+        f"built {built}, skipped {len(rows) - built} of {len(rows)} files in "
+        f"{report.out} in {report.seconds:.1f} s"
+    )
+    for w in report.written:
+        if w.late_notes:
+            count = len(w.late_notes)
+            print(
+                f"{w.path}: {count} footnote{'s' if count != 1 else ''} did not fit on the "
+                f"page of {'their' if count != 1 else 'its'} call and moved to the Further "
+                f"notes list at the end ({', '.join(w.late_notes)})"
+            )
+
+
+class Progress:
+    """Done / total, the latest item and an ETA: a bar on a terminal, lines elsewhere."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int, latest: str) -> None:
+        elapsed = time.perf_counter() - self.started
+        eta = f"ETA {elapsed / done * (total - done):.0f} s" if done else "ETA ?"
+        if self.tty:
+            bar = "#" * int(24 * done / max(total, 1))
+            line = f"\r[{bar:<24}] {done}/{total} PDFs  {eta}  {latest}"
+            self.stream.write(line[:110].ljust(110) + ("\n" if done == total else ""))
+        else:
+            self.stream.write(
+                f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "") + "\n"
+            )
+        self.stream.flush()
+
+
+def editions_command(args, options) -> int:
+    """``sync-stamp`` and ``changes OLD`` (see README, "Editions")."""
+    from policybrief.check.parity import sync_stamps
+    from policybrief.editions.changes import (
+        changes_since,
+        json_report,
+        markdown_report,
+        text_report,
+    )
+    from policybrief.load.project import load_project
+
+    project, problems = load_project(options.root, options.templates, options.source_texts)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        from policybrief.core.errors import InputError
+
+        raise InputError(errors)
+    if args.command == "sync-stamp":
+        for path, stale in sync_stamps(project.root, project.briefs, options.briefs):
+            if not args.quiet:
+                print(
+                    f"{path}: in line"
+                    + (
+                        f" ({stale} section{'s' if stale != 1 else ''} had been out of step)"
+                        if stale
+                        else ""
+                    )
+                )
+        return 0
+    changes, old_problems = changes_since(project, args.old)
+    for problem in old_problems:
+        if problem.severity == "error":
+            print(f"warning: the old state: {problem}", file=sys.stderr)
+    report = json_report if args.json else markdown_report if args.markdown else text_report
+    print(report(changes, options.briefs))
+    return 0
+
+
+COMMANDS = {
+    "new": lambda args, options: new(args, options.root),
+    "sync-stamp": editions_command,
+    "changes": editions_command,
+    "serve": serve_command,
+    "check": check_command,
+    "index": index_command,
+}

@@ -1,0 +1,196 @@
+"""``build.py new``: skeletons a new team fills in. Each passes ``check`` as written, so the
+first edit starts from a green build, and its comments say what goes where.
+
+- ``new brief SLUG`` writes ``briefs/SLUG/`` (brief.yaml, zh.md, en.md), ``facts/SLUG.yaml``
+  with a commented example fact, and a commented source entry at the end of
+  ``facts/sources.yaml``.
+- ``new audience NAME`` writes ``NAME.html`` and an ``audiences.yaml`` entry into a template
+  folder (``--templates DIR``, default ``templates/``).
+
+Nothing is overwritten: an existing file is a usage error that names it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+from policybrief.core.errors import UsageError
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+BRIEF_YAML = """\
+# Front matter of the brief "{slug}" (docs/authoring.md explains every field).
+date: {date}                   # the date printed on the brief; never the build time
+topic: {slug}
+authors:
+  - {{zh: 研究团队, en: Research team}}
+audiences: [full-report, decision-makers]   # templates/audiences.yaml lists them all
+languages: [zh, en]
+key_figures: []                # fact ids for the at-a-glance box, e.g. [{slug}.output.2024]
+allow_digits: []               # names with digits that are not figures, e.g. [G20]
+"""
+
+TEXT = {
+    "zh": """\
+---
+title: 简报标题
+subtitle: 副标题（可删去）
+summary: 用一两句话说明这份简报讲什么、结论是什么。
+recommendations:
+  - 第一条建议。引用事实的写法见 docs/authoring.md。
+  - 第二条建议。
+  - 第三条建议。
+---
+# background
+
+第一段是导语：一页摘要只印每节的这一段。引用数字时写成事实调用，不要直接键入数字。
+
+# measures
+
+介绍采取了哪些措施。
+
+# outcomes
+
+介绍取得了哪些成效。每个数字都来自事实库，并附有出处和原文引语。
+
+# lessons
+
+总结经验与启示。
+""",
+    "en": """\
+---
+title: Title of the brief
+subtitle: A subtitle (or delete this line)
+summary: One or two sentences on what the brief is about and what it concludes.
+recommendations:
+  - A first recommendation. docs/authoring.md shows how prose cites a fact.
+  - A second recommendation.
+  - A third recommendation.
+---
+# background
+
+The first paragraph is the lead: the one-page note prints only this paragraph of each
+section. Figures are fact calls, never typed.
+
+# measures
+
+What was done.
+
+# outcomes
+
+What came of it. Every figure comes from the fact base, with its source and quote.
+
+# lessons
+
+What others can learn from it.
+""",
+}
+
+FACTS_YAML = """\
+# Facts of the brief "{slug}". Each fact is one figure stated by one source, with the quote
+# that states it; `check` proves the value, qualifier and date against the quote.
+# Uncomment and edit the example, then cite it in the prose as {{{{ fact("{slug}.example") }}}}.
+facts: []
+#  - id: {slug}.example
+#    value: 481                      # the figure in whole units (80亿元 is 8000000000)
+#    unit: enterprise                # a key of facts/units.yaml
+#    qualifier: exact                # exact | over | nearly | about | more_than | up_to
+#    date: "2016-12"                 # when the figure holds; leave out if the source gives none
+#    label: {{zh: 累计引进企业, en: enterprises attracted}}
+#    source: {slug}-source           # a key of facts/sources.yaml
+#    quote: "2016年底，小镇已累计引进……各类企业481家"   # copied from the source text
+"""
+
+SOURCE_ENTRY = """
+  # The source of the brief "{slug}": uncomment, put its plain text in the source folder
+  # (source_texts in pyproject.toml) and name the file here.
+  # {slug}-source:
+  #   file: {slug}.txt
+  #   title: {{zh: 来源标题, en: Title of the source}}
+  #   author: {{zh: 作者, en: Author}}
+  #   publication: {{zh: 刊物, en: Publication}}
+  #   year: 2024
+  #   url: https://example.org/article     # optional
+  #   accessed: "2024-05-01"               # optional: when the url was read
+  #   kind: journal article                # web page | report | government document | ...
+  #   authors: [{{family: 姓, given: 名}}]     # optional; an organisation: {{literal: 名称}}
+  #   container: 期刊名                      # optional: the journal, newspaper or site
+  #   language: zh                         # the language the source is written in
+  #   (docs/authoring.md, "Sources", lists every field: issued, volume, issue, pages, doi...)
+"""
+
+AUDIENCE_HTML = """\
+{{#- The "{name}" audience. It extends the base, which fixes the four sections and their
+    order; fill the blocks you need (docs/templates.md lists every block and variable). -#}}
+{{% extends "base.html" %}}
+{{% block front %}}
+<p class="summary">{{{{ brief.summary }}}}</p>
+{{% include "_partials/key-figures.html" %}}
+{{% endblock %}}
+{{% block back %}}
+{{% include "_partials/recommendations.html" %}}
+{{% include "_partials/notes.html" %}}
+{{% endblock %}}
+"""
+
+AUDIENCE_ENTRY = """\
+  {name}:
+    template: {name}.html
+    label: {{zh: 新读者, en: {title}}}
+    section_text: full        # full | lead (the first paragraph of each section)
+    endnotes: full            # full | compact | none
+    charts: true
+    page_size: A4             # A4 | A5 | letter
+"""
+
+
+def _write_new(path: Path, text: str, written: list[Path]) -> None:
+    if path.exists():
+        raise UsageError(f"{path} already exists; nothing was written (choose another name)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    written.append(path)
+
+
+def new_brief(root: Path, slug: str, today: datetime.date | None = None) -> list[Path]:
+    """Write the skeleton of a brief; return the files written (or changed)."""
+    if not SLUG_RE.match(slug):
+        raise UsageError(f"brief name {slug!r} must be a lowercase slug, e.g. water-reform")
+    for path in (root / "briefs" / slug, root / "facts" / f"{slug}.yaml"):
+        if path.exists():
+            raise UsageError(f"{path} already exists; nothing was written (choose another name)")
+    written: list[Path] = []
+    day = (today or datetime.date.today()).isoformat()
+    _write_new(
+        root / "briefs" / slug / "brief.yaml", BRIEF_YAML.format(slug=slug, date=day), written
+    )
+    for lang, text in TEXT.items():
+        _write_new(root / "briefs" / slug / f"{lang}.md", text, written)
+    _write_new(root / "facts" / f"{slug}.yaml", FACTS_YAML.format(slug=slug), written)
+    sources = root / "facts" / "sources.yaml"
+    if sources.is_file():
+        with sources.open("a", encoding="utf-8") as handle:
+            handle.write(SOURCE_ENTRY.format(slug=slug))
+        written.append(sources)
+    return written
+
+
+def new_audience(folder: Path, name: str) -> list[Path]:
+    """Write a template and an audiences.yaml entry for a new audience into ``folder``."""
+    if not SLUG_RE.match(name):
+        raise UsageError(f"audience name {name!r} must be a lowercase slug, e.g. board-memo")
+    registry = folder / "audiences.yaml"
+    existing = registry.read_text("utf-8") if registry.is_file() else "audiences:\n"
+    if re.search(rf"^  {re.escape(name)}:", existing, re.M):
+        raise UsageError(f"{registry} already defines {name!r}; nothing was written")
+    if not re.search(r"^audiences:", existing, re.M):
+        raise UsageError(f"{registry} has no 'audiences:' mapping to add {name!r} to")
+    written: list[Path] = []
+    _write_new(folder / f"{name}.html", AUDIENCE_HTML.format(name=name), written)
+    title = name.replace("-", " ").capitalize()
+    entry = AUDIENCE_ENTRY.format(name=name, title=title)
+    registry.write_text(existing.rstrip("\n") + "\n" + entry, encoding="utf-8")
+    written.append(registry)
+    return written

@@ -1,0 +1,134 @@
+"""Gettext catalogs for the templates' own words (section titles, "Sources", page footers).
+
+Catalogs live beside the templates as ``locales/<lang>/LC_MESSAGES/messages.po`` and are
+compiled in memory at build time (``.po`` is what is committed). English is the source
+language. A message with no translation is reported, never silently shown in English.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
+
+from policybrief.core.errors import Problem
+
+SOURCE_LANG = "en"
+TEMPLATE_GLOBS = ("*.html", "*.j2")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def catalog_path(folder: Path, lang: str) -> Path:
+    return folder / "locales" / lang / "LC_MESSAGES" / "messages.po"
+
+
+@lru_cache(maxsize=32)
+def _compiled(path: Path, mtime: float) -> gettext.GNUTranslations:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translations:
+    """gettext for one language across the template folders (earlier folders win).
+
+    Records every message that had no translation, so the build can report it.
+    """
+
+    def __init__(self, template_dirs: tuple[Path, ...], lang: str):
+        self.lang = lang
+        self.missing: set[str] = set()
+        self._catalogs = []
+        for folder in template_dirs:
+            path = catalog_path(folder, lang)
+            if path.is_file():
+                self._catalogs.append(_compiled(path, path.stat().st_mtime))
+
+    def _find(self, message: str) -> str | None:
+        for catalog in self._catalogs:
+            # GNUTranslations keeps its table in _catalog; typeshed does not declare it.
+            found = catalog._catalog.get(message)  # type: ignore[attr-defined]
+            if found:
+                return found
+        return None
+
+    def gettext(self, message: str) -> str:
+        if self.lang == SOURCE_LANG:
+            return message
+        found = self._find(message)
+        if found is None:
+            self.missing.add(message)
+            return message
+        return found
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if self.lang == SOURCE_LANG:
+            return singular if n == 1 else plural
+        for catalog in self._catalogs:
+            plural_form = catalog.plural(n)  # type: ignore[attr-defined]
+            found = catalog._catalog.get((singular, plural_form))  # type: ignore[attr-defined]
+            if found:
+                return found
+        self.missing.add(singular)
+        return singular if n == 1 else plural
+
+
+def template_messages(template_dirs: tuple[Path, ...], root: Path):
+    """(shown path, line, message) for every translatable string in the templates."""
+    for folder in template_dirs:
+        for pattern in TEMPLATE_GLOBS:
+            for path in sorted(folder.rglob(pattern)):
+                try:
+                    shown = path.relative_to(root).as_posix()
+                except ValueError:
+                    shown = str(path)
+                for line, first in _messages(path.read_bytes()):
+                    yield shown, line, first
+
+
+@lru_cache(maxsize=256)
+def _messages(source: bytes) -> tuple[tuple[int, str], ...]:
+    """(line, message) for each translatable string of one template's text; cached by the
+    text, since `check` and every build read the same templates again (parsing them is
+    most of what `check` costs)."""
+    found = []
+    for line, _func, message, _comments in babel_extract(
+        io.BytesIO(source), list(KEYWORDS), [], {"extensions": "jinja2.ext.i18n"}
+    ):
+        first = message[0] if isinstance(message, tuple) else message
+        if first:
+            found.append((line, first))
+    return tuple(found)
+
+
+def missing_translations(
+    template_dirs: tuple[Path, ...], root: Path, langs: tuple[str, ...] | None = None
+) -> list[Problem]:
+    problems = []
+    from policybrief.core.i18n import LANGUAGES
+
+    if langs is None:  # every language but the one the templates are written in
+        langs = tuple(code for code in LANGUAGES if code != SOURCE_LANG)
+    for lang in langs:
+        translations = Translations(template_dirs, lang)
+        for shown, line, message in template_messages(template_dirs, root):
+            if translations._find(message) is None:  # noqa: SLF001
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"no {lang} translation for {message!r}",
+                        f"add it to templates/locales/{lang}/LC_MESSAGES/messages.po "
+                        "(see README: updating translations)",
+                        "warning",
+                    )
+                )
+    return problems

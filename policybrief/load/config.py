@@ -1,0 +1,125 @@
+"""Project settings: ``[tool.policybrief]`` in pyproject.toml, validated like facts (an
+unknown key or a wrongly typed value is an error at its line), and the folders they name,
+merged with the command line's (its folders come first; repeated options add up).
+
+Kept light (tomllib and the YAML reader only) so that the no-op fast path (cache.py) can
+resolve the same folders as the build without loading anything heavy."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from policybrief.core.errors import InputError, Problem, did_you_mean
+from policybrief.load import yamlio
+
+# Each setting: (what it must be, an example, whether a single string is accepted for a list).
+SETTINGS: dict[str, tuple[str, str, bool]] = {
+    "templates": ("a list of folder names", '["house"]', False),
+    "source_texts": ("a folder name or a list of them", '["../shared/seeds"]', True),
+    "out": ("a folder name", '"dist"', False),
+    "audiences": ("a list of audience names", '["full-report", "press"]', False),
+    "languages": ("a list of language codes", '["zh", "en"]', False),
+    "theme": ("a theme file (theme.yaml)", '"house/theme.yaml"', False),
+    "reference_style": ("a style name, or a table of languages to style names", "", False),
+}
+_SINGLE = ("out", "theme")  # settings that hold one string
+
+
+def settings(root: Path) -> dict:
+    """``[tool.policybrief]`` from the project's pyproject.toml, if any; an unknown key or a
+    value of the wrong type is a problem with its line. ``source_texts`` given as one string
+    comes back as a one-item list."""
+    path = root / "pyproject.toml"
+    if not path.exists() and not path.is_symlink():
+        return {}
+    raw, problems = yamlio.read(str(path), "pyproject.toml")
+    if raw is None:
+        raise InputError(problems)
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        config = tomllib.loads(text).get("tool", {}).get("policybrief", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            [Problem("pyproject.toml", getattr(exc, "lineno", 0) or 0, f"invalid TOML: {exc}")]
+        ) from None
+    if not isinstance(config, dict):
+        line = setting_line(text, "tool.policybrief")
+        raise InputError([Problem("pyproject.toml", line, "[tool.policybrief] must be a table")])
+    checked = {}
+    for key, value in config.items():
+        if key == "reference_style":  # checked against the styles the project ships
+            from policybrief.load.refstyles import reference_style_problems
+
+            line = setting_line(text, key)
+            problems += reference_style_problems(value, "pyproject.toml", line)
+            checked[key] = value
+            continue
+        problem = _setting_problem(key, value)
+        if problem:
+            problems.append(Problem("pyproject.toml", setting_line(text, key), *problem))
+        else:
+            one = isinstance(value, str) and key not in _SINGLE
+            checked[key] = [value] if one else value
+    if problems:
+        raise InputError(problems)
+    return checked
+
+
+def _setting_problem(key: str, value: object) -> tuple[str, str] | None:
+    """(message, hint) when ``key = value`` is not a setting of the right type."""
+    if key not in SETTINGS:
+        known = "known: " + ", ".join(sorted(SETTINGS))
+        return f"[tool.policybrief]: unknown setting {key!r}", did_you_mean(key, SETTINGS, known)
+    what, example, single_ok = SETTINGS[key]
+    if key in _SINGLE:
+        ok = isinstance(value, str) and bool(value)
+    else:
+        ok = (isinstance(value, str) and single_ok) or (
+            isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+        )
+    if ok:
+        return None
+    return f"{key} must be {what}, not {type(value).__name__} {value!r}", f"write {key} = {example}"
+
+
+def setting_line(text: str, key: str) -> int:
+    """The line of ``key = ...`` (or of the ``[key]`` table) in TOML text; 0 if not found."""
+    pattern = re.compile(rf"^[ \t]*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", re.M)
+    found = pattern.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+def settings_text(root: Path) -> str:
+    try:
+        return (root / "pyproject.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def template_folders(root: Path, given: tuple[Path, ...], config: dict) -> tuple[Path, ...]:
+    """The user's template folders, most important first: the command line's ``--templates``
+    in the order given, then ``templates`` of the settings. The built-in ``templates/``
+    comes after them all (not included here)."""
+    dirs = [Path(d).resolve() for d in given]
+    dirs += [(root / d).resolve() for d in config.get("templates", [])]
+    return tuple(dict.fromkeys(dirs))
+
+
+def source_folders(root: Path, given: tuple[Path, ...], config: dict) -> tuple[Path, ...]:
+    """The folders source texts are looked up in, in order: each ``--sources`` as given,
+    then each folder of ``source_texts`` in the settings. A source's ``file`` is read from
+    the first folder that has it."""
+    dirs = [Path(d).resolve() for d in given]
+    dirs += [(root / d).resolve() for d in config.get("source_texts", [])]
+    return tuple(dict.fromkeys(dirs))
+
+
+def quiet_settings(root: Path) -> dict:
+    """The settings, or none if they do not load (the caller falls back to a full build,
+    which reports the problem)."""
+    try:
+        return settings(root)
+    except InputError:
+        return {}

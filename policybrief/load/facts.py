@@ -1,0 +1,699 @@
+"""Load stage for the fact base: ``facts/sources.yaml``, ``facts/units.yaml`` and every
+other ``facts/*.yaml`` (facts, claims, conflicts). Shape errors are collected as problems
+with their lines; cross-references are checked later by :mod:`policybrief.check.rules`."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from policybrief.core.errors import Problem, did_you_mean
+from policybrief.core.model import (
+    QUALIFIERS,
+    Claim,
+    Conflict,
+    Derivation,
+    Fact,
+    FactBase,
+    Loc,
+    PartialDate,
+    Person,
+    Range,
+    Source,
+    Text,
+    Unit,
+)
+from policybrief.load import yamlio
+from policybrief.load.yamlio import LANGS, Fields, YList, YMap, parse_date
+
+__all__ = ["Fields", "LANGS", "load_factbase", "parse_date", "parse_number"]
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
+UNIT_KINDS = ("count", "money", "percent", "area", "length", "duration", "date", "year")
+RESERVED = ("sources.yaml", "units.yaml")
+
+
+def parse_number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if abs(number) < Decimal(10) ** 18 else None
+
+
+def _top(
+    data: Any, path: str, problems: list[Problem], key: str, kind: type[YMap] | type[YList]
+) -> Any:
+    """Return ``data[key]`` if it has the right kind (a YMap or YList), else record a
+    problem and return None."""
+    if not isinstance(data, YMap):
+        problems.append(
+            Problem(path, 1, f"expected a mapping with {key!r} at the top", "see docs/authoring.md")
+        )
+        return None
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        what = "a list" if kind is YList else "a mapping"
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must be {what}"))
+        return None
+    return value
+
+
+def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Unit]:
+    data, found = yamlio.load(str(path), shown)
+    problems += found
+    units: dict[str, Unit] = {}
+    table: YMap = (
+        _top(data, shown, problems, "units", YMap) if data is not None else None
+    ) or YMap()
+    for name, spec in table.items():
+        line = table.line_of(name)
+        if not isinstance(spec, YMap):
+            problems.append(Problem(shown, line, f"unit {name!r} must be a mapping"))
+            continue
+        kind = spec.get("kind", "count")
+        if kind not in UNIT_KINDS:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"unit {name!r}: unknown kind {kind!r}",
+                    "allowed: " + ", ".join(UNIT_KINDS),
+                )
+            )
+            continue
+        en = spec.get("en", ("", ""))
+        if isinstance(en, str):
+            en = (en, en)
+        if not (isinstance(en, list | tuple) and len(en) == 2):
+            problems.append(Problem(shown, line, f"unit {name!r}: en must be [singular, plural]"))
+            continue
+        currency = str(spec.get("currency", ""))
+        if kind == "money" and not re.fullmatch(r"[A-Z]{3}", currency):
+            problems.append(
+                Problem(
+                    shown, line, f"unit {name!r}: money needs a currency code", "e.g. currency: CNY"
+                )
+            )
+        units[name] = Unit(
+            name, kind, str(spec.get("zh", "") or ""), (en[0] or "", en[1] or ""), currency
+        )
+    return units
+
+
+def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, Source]:
+    data, found = yamlio.load(str(path), shown)
+    problems += found
+    table: YMap = (
+        _top(data, shown, problems, "sources", YMap) if data is not None else None
+    ) or YMap()
+    sources: dict[str, Source] = {}
+    for sid, spec in table.items():
+        if not isinstance(spec, YMap):
+            problems.append(Problem(shown, table.line_of(sid), f"source {sid!r} must be a mapping"))
+            continue
+        f = Fields(spec, shown, problems, f"source {sid!r}")
+        f.unknown(SOURCE_FIELDS)
+        year = spec.get("year")
+        if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+            f.bad("year", f"source {sid!r}: year must be a number")
+            year = None
+        sources[sid] = Source(
+            id=sid,
+            file=_source_file(f, sid),
+            title=f.text("title") or Text(()),
+            author=f.text("author") or Text(()),
+            publication=f.text("publication") or Text(()),
+            year=year,
+            note=f.text("note", required=False),
+            loc=Loc(shown, table.line_of(sid)),
+            url=_url(f, sid),
+            accessed=f.date("accessed", required=False),
+            publisher=f.text("publisher", required=False),
+            kind=_kind(f, sid),
+            language=_language(f, sid),
+            **_bibliographic(f, sid),
+        )
+    return sources
+
+
+SOURCE_FIELDS = (
+    "file",
+    "title",
+    "author",
+    "publication",
+    "year",
+    "note",
+    "url",
+    "accessed",
+    "publisher",
+    "kind",
+    "language",
+    "authors",
+    "container",
+    "issued",
+    "volume",
+    "issue",
+    "pages",
+    "number",
+    "doi",
+)
+# Each maps to a CSL type (policybrief/references.py); "article" is a journal article.
+SOURCE_KINDS = (
+    "journal article",
+    "magazine article",
+    "newspaper article",
+    "article",
+    "web page",
+    "report",
+    "government document",
+    "statute",
+    "dataset",
+    "book",
+    "speech",
+)
+PERSON_FIELDS = ("family", "given", "literal")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def _bibliographic(f: Fields, sid: str) -> dict[str, Any]:
+    """The fields a reference style needs beyond title, author and year."""
+    values: dict[str, Any] = {"authors": _authors(f, sid)}
+    values["container"] = f.string("container", required=False)
+    values["issued"] = f.date("issued", required=False)
+    for key in ("volume", "issue", "pages", "number"):
+        raw = f.data.get(key)
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            values[key] = str(raw)  # volume: 12 reads as a number in YAML
+        else:
+            values[key] = f.string(key, required=False)
+    doi = f.string("doi", required=False)
+    if doi and not DOI_RE.match(doi):
+        f.bad("doi", f"source {sid!r}: doi {doi!r} is not a DOI", "write it as 10.1234/abc")
+        doi = ""
+    values["doi"] = doi
+    return values
+
+
+def _authors(f: Fields, sid: str) -> tuple[Person, ...]:
+    """``authors:``, a list of persons ``{family, given}`` or organisations ``{literal}``."""
+    raw = f.data.get("authors")
+    if raw is None:
+        return ()
+    if not isinstance(raw, YList):
+        f.bad("authors", f"source {sid!r}: authors must be a list", AUTHORS_HINT)
+        return ()
+    people = []
+    for index, entry in enumerate(raw):
+        what = f"source {sid!r}: authors[{index + 1}]"
+        line = raw.line_of(index)
+        if not isinstance(entry, YMap):
+            f.problems.append(Problem(f.path, line, f"{what} must be a mapping", AUTHORS_HINT))
+            continue
+        person = Fields(entry, f.path, f.problems, what)
+        person.unknown(PERSON_FIELDS)
+        names = {k: person.string(k, required=False) for k in PERSON_FIELDS}
+        if bool(names["literal"]) == bool(names["family"] or names["given"]):
+            f.problems.append(
+                Problem(f.path, line, f"{what} needs a family name or a literal", AUTHORS_HINT)
+            )
+            continue
+        if names["given"] and not names["family"]:
+            f.problems.append(Problem(f.path, line, f"{what} has a given name but no family"))
+            continue
+        people.append(Person(**names))
+    return tuple(people)
+
+
+AUTHORS_HINT = "e.g. [{family: 京, given: 钟雁}, {literal: 国家发展改革委}]"
+
+
+def _source_file(f: Fields, sid: str) -> str:
+    """The source text's name inside the source folders: relative, no ``..``."""
+    name = f.string("file")
+    if name and (
+        name.startswith(("/", "\\"))
+        or re.match(r"^[A-Za-z]:", name)
+        or ".." in re.split(r"[/\\]", name)
+    ):
+        f.bad(
+            "file",
+            f"source {sid!r}: file {name!r} must name a file inside the source folders",
+            "write the path relative to the source folder, without '..'",
+        )
+        return ""
+    return name
+
+
+def _url(f: Fields, sid: str) -> str:
+    url = f.string("url", required=False)
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        f.bad("url", f"source {sid!r}: url {url!r} is not an http(s) address")
+        return ""
+    return url
+
+
+def _kind(f: Fields, sid: str) -> str:
+    kind = f.string("kind", required=False)
+    if kind and kind not in SOURCE_KINDS:
+        f.bad(
+            "kind",
+            f"source {sid!r}: unknown kind {kind!r}",
+            did_you_mean(kind, SOURCE_KINDS, "allowed: " + ", ".join(SOURCE_KINDS)),
+        )
+        return ""
+    return kind
+
+
+def _language(f: Fields, sid: str) -> str:
+    language = f.string("language", required=False)
+    if language and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        f.bad(
+            "language",
+            f"source {sid!r}: language {language!r} is not a language tag",
+            "e.g. zh, en, zh-Hans",
+        )
+        return ""
+    return language
+
+
+DERIVED_OPS = ("sum", "difference", "ratio", "share", "growth")
+FACT_FIELDS = (
+    "id",
+    "value",
+    "unit",
+    "qualifier",
+    "date",
+    "label",
+    "source",
+    "quote",
+    "note",
+    "reference",
+    "figure",
+    "derived",
+)
+
+
+def _value(
+    raw: Any, unit: str, date_units: set[str], f: Fields, what: str
+) -> Decimal | PartialDate | Range | None:
+    """A fact's value: a number, a date for a date unit, or [low, high] for a range."""
+    if unit in date_units:
+        value = parse_date(raw)
+        if value is None:
+            f.bad(
+                "value",
+                f"{what}: value {raw!r} is not a date",
+                'a date fact\'s value is "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
+            )
+        return value
+    if isinstance(raw, list):
+        low, high = [parse_number(item) for item in raw] if len(raw) == 2 else [None, None]
+        if low is None or high is None or not low < high:
+            f.bad(
+                "value",
+                f"{what}: a range is [low, high], two numbers, low first",
+                "e.g. value: [95.7, 96.2]",
+            )
+            return None
+        return Range(low, high)
+    number = parse_number(raw)
+    if number is None:
+        f.bad(
+            "value",
+            f"{what}: value {raw!r} is not a finite number",
+            "write the figure in full, e.g. 8000000000 for 80亿",
+        )
+    return number
+
+
+def _derivation(spec: YMap, f: Fields, what: str) -> Derivation | None:
+    raw = spec.get("derived")
+    if not isinstance(raw, YMap):
+        f.bad(
+            "derived",
+            f"{what}: 'derived' must be a mapping",
+            "e.g. derived: {op: growth, from: [old.id, new.id]}",
+        )
+        return None
+    d = Fields(raw, f.path, f.problems, f"{what}: derived")
+    d.unknown(("op", "from", "places"))
+    op = raw.get("op")
+    if op not in DERIVED_OPS:
+        d.bad(
+            "op" if "op" in raw else None,
+            f"{what}: unknown operation {op!r}",
+            "allowed: " + ", ".join(DERIVED_OPS),
+        )
+        return None
+    inputs = raw.get("from")
+    if (
+        not isinstance(inputs, list)
+        or len(inputs) < 2
+        or not all(isinstance(i, str) for i in inputs)
+    ):
+        d.bad(
+            "from" if "from" in raw else None,
+            f"{what}: 'from' must list the ids of the facts it is computed from",
+        )
+        return None
+    if op != "sum" and len(inputs) != 2:
+        d.bad("from", f"{what}: {op} takes exactly two facts", "for more, use op: sum")
+        return None
+    places = raw.get("places", 1)
+    if not isinstance(places, int) or isinstance(places, bool) or not 0 <= places <= 6:
+        d.bad("places", f"{what}: 'places' must be a whole number from 0 to 6")
+        places = 1
+    return Derivation(op, tuple(inputs), places)
+
+
+def _load_fact(
+    spec: YMap, shown: str, problems: list[Problem], date_units: set[str]
+) -> Fact | None:
+    fid = spec.get("id")
+    what = f"fact {fid!r}" if isinstance(fid, str) else "fact"
+    f = Fields(spec, shown, problems, what)
+    f.unknown(FACT_FIELDS)
+    fid = f.string("id")
+    if fid and not ID_RE.match(fid):
+        f.bad("id", f"fact id {fid!r} is not valid", "use lowercase words joined by dots")
+    unit = f.string("unit")
+    derived = None
+    value: Decimal | PartialDate | Range | None
+    if "derived" in spec:
+        _no_own_value(spec, f, what)
+        derived = _derivation(spec, f, what)
+        value, source, quote = Decimal(0), "", ""
+        if derived is None:
+            return None
+    else:
+        raw = spec.get("value")
+        if raw is None:
+            f.bad(None, f"{what}: missing field 'value'")
+            value = None
+        else:
+            value = _value(raw, unit, date_units, f, what)
+        source, quote = f.string("source"), f.string("quote")
+    qualifier = spec.get("qualifier", "exact")
+    if qualifier not in QUALIFIERS:
+        f.bad(
+            "qualifier",
+            f"{what}: unknown qualifier {qualifier!r}",
+            "allowed: " + ", ".join(QUALIFIERS),
+        )
+    date = f.date("date", required=False)
+    if date is None and isinstance(value, PartialDate):
+        date = value
+    figure = _figure(spec, f, what)
+    label = f.text("label")
+    note = f.text("note", required=False)
+    if value is None or not fid or label is None:
+        return None
+    return Fact(
+        fid,
+        value,
+        unit,
+        qualifier if qualifier in QUALIFIERS else "exact",
+        date,
+        label,
+        source,
+        quote,
+        note,
+        Loc(shown, spec.line),
+        f.flag("reference"),
+        figure,
+        derived,
+    )
+
+
+def _no_own_value(spec: YMap, f: Fields, what: str) -> None:
+    """A derived fact states no value, source, quote, figure or qualifier of its own."""
+    for key in ("value", "source", "quote", "figure", "qualifier"):
+        if key in spec:
+            f.bad(
+                key,
+                f"{what}: a derived fact has no {key!r}",
+                "the engine computes its value and qualifier from the facts it names",
+            )
+
+
+def _figure(spec: YMap, f: Fields, what: str) -> str | int | None:
+    """``figure:``, which figure of the quote the fact states: its words or its position."""
+    figure = spec.get("figure")
+    if (
+        figure is not None
+        and not (isinstance(figure, str) and figure.strip())
+        and not (isinstance(figure, int) and not isinstance(figure, bool) and figure > 0)
+    ):
+        f.bad(
+            "figure",
+            f"{what}: 'figure' must be the words of the quote that state the "
+            "figure, or its position (1 for the first)",
+        )
+        return None
+    return figure
+
+
+def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None:
+    cid = spec.get("id")
+    f = Fields(spec, shown, problems, f"claim {cid!r}" if isinstance(cid, str) else "claim")
+    f.unknown(("id", "label", "date", "source", "quote", "reference"))
+    cid, label = f.string("id"), f.text("label")
+    date = f.date("date", required=False)
+    source, quote = f.string("source"), f.string("quote")
+    if not cid or label is None:
+        return None
+    return Claim(cid, label, date, source, quote, Loc(shown, spec.line), f.flag("reference"))
+
+
+def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict | None:
+    cid = spec.get("id")
+    f = Fields(spec, shown, problems, f"conflict {cid!r}" if isinstance(cid, str) else "conflict")
+    f.unknown(("id", "facts", "note"))
+    cid, note = f.string("id"), f.text("note")
+    ids = spec.get("facts")
+    if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, str) for i in ids):
+        f.bad(
+            "facts" if "facts" in spec else None,
+            f"conflict {cid!r}: 'facts' must list at least two fact ids",
+        )
+        return None
+    if not cid or note is None:
+        return None
+    return Conflict(cid, tuple(ids), note, Loc(shown, spec.line))
+
+
+def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
+    folder = root / "facts"
+    rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
+    units = load_units(folder / "units.yaml", "facts/units.yaml", problems)
+    sources = load_sources(folder / "sources.yaml", "facts/sources.yaml", problems)
+    date_units = {name for name, unit in units.items() if unit.kind == "date"}
+    facts: dict[str, Fact] = {}
+    claims: dict[str, Claim] = {}
+    conflicts: dict[str, Conflict] = {}
+    seen: dict[str, Loc] = {}  # facts and claims share one id space; conflicts have their own
+    seen_conflicts: dict[str, Loc] = {}
+    complete = True
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name in RESERVED:
+            continue
+        shown = rel(path)
+        data, found = yamlio.load(str(path), shown)
+        problems += found
+        if data is None:
+            # An empty or comments-only file holds nothing; one that did not parse makes
+            # every id in it look unknown, so ids are not checked until it is fixed.
+            complete = complete and not found
+            continue
+        if isinstance(data, YMap):
+            for key in data:
+                if key not in ("facts", "claims", "conflicts"):
+                    problems.append(
+                        Problem(
+                            shown,
+                            data.line_of(key),
+                            f"unknown section {key!r}",
+                            "a facts file has facts, claims and conflicts",
+                        )
+                    )
+        found_facts = _entries(
+            data,
+            shown,
+            problems,
+            "facts",
+            partial(_load_fact, shown=shown, problems=problems, date_units=date_units),
+        )
+        found_claims = _entries(
+            data, shown, problems, "claims", partial(_load_claim, shown=shown, problems=problems)
+        )
+        found_conflicts = _entries(
+            data,
+            shown,
+            problems,
+            "conflicts",
+            partial(_load_conflict, shown=shown, problems=problems),
+        )
+        _add(found_facts, facts, seen, problems)
+        _add(found_claims, claims, seen, problems)
+        _add(found_conflicts, conflicts, seen_conflicts, problems)
+    facts = derive(facts, units, problems)
+    return FactBase(sources, units, facts, claims, conflicts, complete)
+
+
+Item = TypeVar("Item", Fact, Claim, Conflict)
+
+
+def _entries(
+    data: Any, shown: str, problems: list[Problem], key: str, loader: Callable[[YMap], Item | None]
+) -> list[Item]:
+    """The loaded entries of one section (facts, claims or conflicts) of a facts file."""
+    items = _top(data, shown, problems, key, YList)
+    loaded = []
+    for index, spec in enumerate(items or []):
+        if not isinstance(spec, YMap):
+            problems.append(
+                Problem(shown, items.line_of(index), f"each entry of {key!r} must be a mapping")
+            )
+            continue
+        item = loader(spec)
+        if item is not None:
+            loaded.append(item)
+    return loaded
+
+
+def _add(
+    items: list[Item], table: dict[str, Item], seen: dict[str, Loc], problems: list[Problem]
+) -> None:
+    """Add entries to their table; an id already seen (in any file) is a problem."""
+    for item in items:
+        if item.id in seen:
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"duplicate id {item.id!r}",
+                    f"first defined at {seen[item.id]}",
+                )
+            )
+            continue
+        seen[item.id] = item.loc
+        table[item.id] = item
+
+
+def _compute(op: str, values: list[Decimal]) -> Decimal | None:
+    a, b = values[0], values[-1]
+    if op == "sum":
+        return sum(values, Decimal(0))
+    if op == "difference":
+        return a - b
+    if b == 0 and op in ("ratio", "share") or a == 0 and op == "growth":
+        return None
+    if op == "ratio":
+        return a / b
+    if op == "share":
+        return a / b * 100
+    return (b - a) / a * 100  # growth from the first to the second
+
+
+def derive(
+    facts: dict[str, Fact], units: dict[str, Unit], problems: list[Problem]
+) -> dict[str, Fact]:
+    """The fact table with every derived fact's value, qualifier and date computed from the
+    facts it names (derived facts may build on derived facts; a cycle is a problem)."""
+    done = {fid: fact for fid, fact in facts.items() if fact.derived is None}
+    waiting = {fid: fact for fid, fact in facts.items() if fact.derived is not None}
+    while waiting:
+        progress = False
+        for fid, fact in list(waiting.items()):
+            assert fact.derived is not None
+            inputs = fact.derived.inputs
+            unknown = [i for i in inputs if i not in facts]
+            if unknown:
+                problems.append(
+                    Problem(
+                        fact.loc.path,
+                        fact.loc.line,
+                        f"fact {fid!r}: derived from unknown fact {unknown[0]!r}",
+                        did_you_mean(unknown[0], facts, "check the id in facts/*.yaml"),
+                    )
+                )
+                del waiting[fid]
+                continue
+            if any(i in waiting for i in inputs):
+                continue
+            progress = True
+            del waiting[fid]
+            made = _derived_fact(fact, [done[i] for i in inputs], units, problems)
+            if made is not None:
+                done[fid] = made
+        if not progress:
+            for fid, fact in waiting.items():
+                problems.append(
+                    Problem(
+                        fact.loc.path,
+                        fact.loc.line,
+                        f"fact {fid!r}: derived facts depend on each other in a circle",
+                        "derive each from stated facts",
+                    )
+                )
+            break
+    return {fid: done[fid] for fid in facts if fid in done}
+
+
+def _derived_fact(
+    fact: Fact, inputs: list[Fact], units: dict[str, Unit], problems: list[Problem]
+) -> Fact | None:
+    assert fact.derived is not None
+    op = fact.derived.op
+
+    def bad(message: str, hint: str = "") -> None:
+        problems.append(Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint))
+
+    values = [i.value for i in inputs]
+    if not all(isinstance(v, Decimal) for v in values):
+        bad(f"{op} needs figures, not dates or ranges")
+        return None
+    in_units = {i.unit for i in inputs}
+    kind = units[fact.unit].kind if fact.unit in units else ""
+    if op in ("sum", "difference") and in_units != {fact.unit}:
+        bad(
+            f"{op} adds figures of one unit: the facts are in {', '.join(sorted(in_units))} "
+            f"and the result in {fact.unit}",
+            "derive from facts of the result's unit",
+        )
+        return None
+    if op in ("share", "growth") and kind != "percent":
+        bad(f"{op} gives a percentage: its unit must be a percent unit")
+        return None
+    if op in ("share", "growth") and len(in_units) != 1:
+        bad(f"{op} compares figures of one unit: the facts are in {', '.join(sorted(in_units))}")
+        return None
+    exact = _compute(op, values)  # type: ignore[arg-type]
+    if exact is None:
+        bad(f"{op} would divide by zero")
+        return None
+    places = fact.derived.places
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = (
+        rounded.normalize()
+        if rounded != rounded.to_integral_value()
+        else rounded.quantize(Decimal(1))
+    )
+    hedged = rounded != exact or any(i.qualifier != "exact" for i in inputs)
+    qualifier = "about" if hedged else "exact"
+    dates = [i.date for i in inputs if i.date is not None]
+    date = fact.date or max(dates, key=lambda d: (d.year, d.month or 0, d.day or 0), default=None)
+    return replace(fact, value=rounded, qualifier=qualifier, date=date)

@@ -1,0 +1,66 @@
+"""Reference styles as settings: the CSL styles the engine ships (``policybrief/csl/``), the
+default for each language, and the checks of a ``reference_style`` setting in
+audiences.yaml or pyproject.toml. Formatting with them is the render stage's
+(:mod:`policybrief.render.references`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policybrief.core.digest import PACKAGE
+from policybrief.core.errors import Problem, did_you_mean
+from policybrief.core.i18n import LANGUAGES
+
+CSL_DIR = PACKAGE / "csl"
+STYLES = {
+    "gb-t-7714-2025-numeric": "china-national-standard-gb-t-7714-2025-numeric.csl",
+    "chicago-author-date": "chicago-author-date.csl",
+}
+DEFAULT_STYLES = {"zh": "gb-t-7714-2025-numeric", "en": "chicago-author-date"}
+
+
+def style_for(lang: str, audience_style: Any, project_style: Any) -> str:
+    """The style an output uses: the audience's, else the project's, else the default for
+    its language. Each setting is a style name or languages paired with names."""
+    for setting in (audience_style, project_style):
+        chosen = dict(setting).get(lang) if isinstance(setting, tuple) else setting
+        if chosen:
+            return str(chosen)
+    return DEFAULT_STYLES.get(lang, "chicago-author-date")
+
+
+def normal_style(value: Any) -> str | tuple[tuple[str, str], ...] | None:
+    """A ``reference_style`` setting as stored: a name, or sorted (language, name) pairs
+    (hashable, and the same repr in every cache key)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), str(v)) for k, v in value.items()))
+    return value if isinstance(value, str) else None
+
+
+def reference_style_problems(value: Any, path: str, line: int) -> list[Problem]:
+    """What is wrong with a ``reference_style`` setting (audiences.yaml, pyproject.toml)."""
+    if value is None:
+        return []
+    known = "known styles: " + ", ".join(STYLES)
+    if isinstance(value, dict):
+        problems = []
+        for lang, name in value.items():
+            if lang not in LANGUAGES:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        f"reference_style: unknown language {lang!r}",
+                        "use " + " or ".join(LANGUAGES),
+                    )
+                )
+            else:
+                problems += reference_style_problems(name, path, line)
+        return problems
+    if not isinstance(value, str):
+        return [Problem(path, line, f"reference_style must be a style name, not {value!r}", known)]
+    if value not in STYLES:
+        hint = did_you_mean(value, STYLES, known)
+        return [Problem(path, line, f"unknown reference style {value!r}", hint)]
+    return []

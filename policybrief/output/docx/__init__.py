@@ -1,0 +1,275 @@
+"""Write stage for the Word edition: a rendered page into a .docx (python-docx).
+
+The input is the page the PDF is made from (``Renderer.page(..., medium="print")``), so the
+prose, figures, key figures, charts and recommendations exist once, in the templates. The
+converter (:mod:`.convert`) maps its HTML to named Word styles (:mod:`.styles`); citations
+become Word footnotes (audiences with ``citations: footnotes``) or endnotes (the others),
+each carrying the note the page would print: value, source, verbatim quote, conflicts.
+:mod:`.ooxml` writes what python-docx has no API for. The bytes are deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import shutil
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import docx
+import lxml.html
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Length
+from jinja2 import TemplateError
+
+from policybrief.core.errors import Problem, RenderError
+from policybrief.core.model import Audience, Brief, Project
+from policybrief.output.docx import ooxml
+from policybrief.output.docx.convert import Converter, Ctx
+from policybrief.output.docx.styles import LANG_TAGS, PAGE_SIZES, define_styles, page_margins
+from policybrief.render.page import Page, Renderer
+
+REFERENCE = "reference.docx"
+MAX_REFERENCE = 16 * 1024 * 1024
+DEFAULT_MARGIN = 20  # mm, when a page's CSS declares none
+
+
+def fingerprint() -> str:
+    """What the .docx bytes depend on beyond the project: this package's code, python-docx
+    and rsvg-convert (the charts' raster fallback). Part of each .docx's cache key."""
+    here = Path(__file__).resolve().parent
+    parts = [(p.name, p.read_bytes()) for p in sorted(here.glob("*.py"))]
+    exe = shutil.which("rsvg-convert")
+    version = (
+        subprocess.run([exe, "--version"], capture_output=True, timeout=30, check=False).stdout
+        if exe
+        else b""
+    )
+    digest = hashlib.sha256(repr((parts, metadata.version("python-docx"), version)).encode())
+    return digest.hexdigest()
+
+
+class DocxWriter:
+    """Writes the Word editions of one build; keeps the page renderer's environments."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.renderer = Renderer(project)
+        self.references: dict[tuple[Path, ...], tuple[Path | None, bytes | None]] = {}
+        self.reference_path, self.reference = self._reference(project.template_dirs)
+        self.rasters: dict[str, bytes] = {}
+
+    def _reference(self, dirs: tuple[Path, ...]) -> tuple[Path | None, bytes | None]:
+        """``reference.docx`` from the first template folder that has one (a house style's
+        folder comes before the built-in one, a brief's own before both)."""
+        if dirs in self.references:
+            return self.references[dirs]
+        self.references[dirs] = (None, None)
+        for folder in dirs:
+            path = folder / REFERENCE
+            if path.is_file():
+                if path.stat().st_size > MAX_REFERENCE:
+                    raise RenderError(
+                        Problem(str(path), 0, "the reference document is over 16 MiB")
+                    )
+                data = path.read_bytes()
+                ooxml.check_reference(path, data)
+                self.references[dirs] = (path, data)
+                break
+        return self.references[dirs]
+
+    def write(self, brief: Brief, audience: Audience, page: Page) -> bytes:
+        lang = page.lang.code
+        dirs = self.project.templates(brief.slug).dirs
+        env, translations = self.renderer.env(lang, dirs)
+        self.reference_path, self.reference = self._reference(dirs)
+        document = self._document()
+        own = self.reference is None
+        define_styles(document, lang, own)
+        section = document.sections[0]
+        root = lxml.html.document_fromstring(page.html)
+        self._page_setup(section, audience, root, own)
+        text_width = section.page_width - section.left_margin - section.right_margin
+        authors = " · ".join(a.get(lang) for a in brief.authors)
+        self._header_footer(
+            document,
+            section,
+            page.title,
+            authors,
+            translations.gettext("Page %(page)s of %(pages)s"),
+            text_width,
+            audience.cover,
+        )
+        notes_kind = "footnote" if audience.citations == "footnotes" else "endnote"
+        items = self._note_items(env, audience, page)
+        converter = Converter(
+            document,
+            lang=lang,
+            toc=audience.toc,
+            cover=audience.cover,
+            notes_kind=notes_kind,
+            note_items=items,
+            text_width=text_width,
+            rasters=self.rasters,
+        )
+        body = root.find("body")
+        converter.read_svgs(root, page.html)
+        converter.blocks(document, body, Ctx(text_width))
+        converter.fill_contents()
+        section = document.sections[0]
+        for part in (
+            document.element.body,
+            converter.notes.root,
+            section.header._element,
+            section.footer._element,
+        ):
+            converter.name_fonts(part)
+        converter.notes.attach()
+        if notes_kind == "endnote":
+            self._endnotes_decimal(section)
+        self._properties(document, brief, audience, page, lang)
+        ooxml.drop_thumbnail(document)
+        out = io.BytesIO()
+        document.save(out)
+        day = brief.date
+        return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
+
+    def _page_setup(self, section, audience: Audience, root, own: bool) -> None:
+        """The page size; with the engine's own styles, the margins the page's CSS sets."""
+        width, height = PAGE_SIZES.get(audience.page_size, PAGE_SIZES["A4"])
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = width, height
+        css = "\n".join("".join(s.itertext()) for s in root.iter("style"))
+        found = page_margins(css) if own else None
+        if own:
+            margins: tuple[Length, ...] = found or (docx.shared.Mm(DEFAULT_MARGIN),) * 4
+            section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = (
+                margins
+            )
+            section.header_distance = section.footer_distance = docx.shared.Mm(10)
+
+    def _note_items(self, env, audience: Audience, page: Page) -> dict[int, Any]:
+        """Each note's list item, by number, as the page's notes partial writes them (a
+        house style's too)."""
+        lang = page.lang.code
+        try:
+            notes_html = env.get_template("_partials/notes.html").render(
+                notes=list(page.cited),
+                compact=audience.endnotes == "compact",
+                medium="print",
+                lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
+            )
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise RenderError(
+                Problem("_partials/notes.html", 0, f"template error: {exc}")
+            ) from None
+        items = {}
+        if notes_html.strip():
+            for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
+                number = (li.get("id") or "").removeprefix("note-")
+                if number.isdigit():
+                    items[int(number)] = li
+        return items
+
+    def _document(self):
+        if self.reference is None:
+            return docx.Document()
+        try:
+            document = docx.Document(io.BytesIO(self.reference))
+        except Exception as exc:  # python-docx raises several kinds for a broken package
+            raise RenderError(
+                Problem(str(self.reference_path), 0, "not a usable Word document", str(exc))
+            ) from None
+        body = document.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        return document
+
+    @staticmethod
+    def _header_footer(
+        document, section, title: str, authors: str, page_message: str, text_width: int, cover: bool
+    ) -> None:
+        section.different_first_page_header_footer = cover  # no header on the cover
+        header = section.header
+        header.is_linked_to_previous = False
+        paragraph = header.paragraphs[0] if _blank(header) else header.add_paragraph()
+        paragraph.style = document.styles["Header"]
+        paragraph.add_run(title)
+        footer = section.footer
+        footer.is_linked_to_previous = False
+        paragraph = footer.paragraphs[0] if _blank(footer) else footer.add_paragraph()
+        paragraph.style = document.styles["Footer"]
+        tabs = paragraph.paragraph_format.tab_stops
+        for stop in document.styles["Footer"].paragraph_format.tab_stops:
+            tabs.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
+        tabs.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
+        paragraph.add_run(authors)
+        paragraph.add_run().add_tab()
+        rest = page_message
+        while rest:  # "Page %(page)s of %(pages)s" -> text, PAGE, text, NUMPAGES
+            cut = min((rest.find(m) for m in ("%(page)s", "%(pages)s") if m in rest), default=-1)
+            if cut == -1:
+                paragraph.add_run(rest)
+                break
+            if cut:
+                paragraph.add_run(rest[:cut])
+            name = "pages" if rest.startswith("%(pages)s", cut) else "page"
+            paragraph._p.append(ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE", "1"))
+            rest = rest[cut + len(f"%({name})s") :]
+
+    @staticmethod
+    def _endnotes_decimal(section) -> None:
+        sect = section._sectPr
+        pr = OxmlElement("w:endnotePr")
+        fmt = OxmlElement("w:numFmt")
+        fmt.set(qn("w:val"), "decimal")
+        pr.append(fmt)
+        # endnotePr follows the header/footer references and footnotePr in w:sectPr.
+        later = [
+            c
+            for c in sect
+            if c.tag.split("}")[1] not in ("headerReference", "footerReference", "footnotePr")
+        ]
+        if later:
+            later[0].addprevious(pr)
+        else:
+            sect.append(pr)
+
+    @staticmethod
+    def _properties(document, brief: Brief, audience: Audience, page: Page, lang: str) -> None:
+        day = brief.date
+        stamp = datetime.datetime(day.year, day.month or 1, day.day or 1)
+        props = document.core_properties
+        props.title = page.title
+        props.author = ", ".join(a.get(lang) for a in brief.authors)
+        props.subject = audience.label.get(lang)
+        props.keywords = brief.topic
+        props.language = LANG_TAGS[lang][0]
+        props.created = props.modified = stamp
+        props.last_modified_by = ""
+        props.revision = 1
+        props.comments = ""
+        props.category = ""
+        settings = document.settings.element
+        theme_lang = settings.find(qn("w:themeFontLang"))
+        if theme_lang is not None:
+            val, east_asia = LANG_TAGS[lang]
+            theme_lang.set(qn("w:val"), val)
+            theme_lang.set(qn("w:eastAsia"), east_asia)
+
+
+def _blank(part) -> bool:
+    """A header or footer with one empty paragraph (no text, no picture such as a logo)."""
+    paragraphs = part.paragraphs
+    return (
+        len(paragraphs) == 1
+        and not paragraphs[0].text.strip()
+        and not paragraphs[0]._p.xpath(".//w:drawing | .//w:pict")
+    )

@@ -1,0 +1,309 @@
+"""WordprocessingML that python-docx has no API for: footnote and endnote parts, fields
+(TOC, PAGE, NUMPAGES, NOTEREF), bookmarks, SVG pictures with a PNG fallback, and a
+deterministic zip."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from typing import Any
+
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part, XmlPart
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from policybrief.core.errors import Problem, RenderError
+
+SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+MAX_SVG = 2 * 1024 * 1024
+
+
+class Notes:
+    """The footnotes (or endnotes) part: a separator, a continuation separator, then one
+    note per cited fact. ``kind`` is "footnote" or "endnote"."""
+
+    def __init__(self, document, kind: str):
+        self.kind = kind
+        self.document = document
+        self.root = parse_xml(f"<w:{kind}s {nsdecls('w', 'r')}/>")
+        for number, tag in ((-1, "separator"), (0, "continuationSeparator")):
+            note = self._note(number, tag)
+            p = OxmlElement("w:p")
+            ppr = OxmlElement("w:pPr")
+            spacing = OxmlElement("w:spacing")
+            spacing.set(qn("w:after"), "0")
+            spacing.set(qn("w:line"), "240")
+            spacing.set(qn("w:lineRule"), "auto")
+            ppr.append(spacing)
+            p.append(ppr)
+            r = OxmlElement("w:r")
+            r.append(OxmlElement(f"w:{tag}"))
+            p.append(r)
+            note.append(p)
+        self.count = 0
+        self.ids = {
+            name: document.styles[name].style_id for name in (self.text_style, self.reference_style)
+        }
+
+    def _note(self, number: int, kind: str | None = None):
+        note = OxmlElement(f"w:{self.kind}")
+        if kind:
+            note.set(qn("w:type"), kind)
+        note.set(qn("w:id"), str(number))
+        self.root.append(note)
+        return note
+
+    @property
+    def text_style(self) -> str:
+        return "Footnote Text" if self.kind == "footnote" else "Endnote Text"
+
+    @property
+    def reference_style(self) -> str:
+        return "Footnote Reference" if self.kind == "footnote" else "Endnote Reference"
+
+    def add(self):
+        """A new note; returns (its number, its first paragraph element) with the note's
+        own reference mark already in place."""
+        self.count += 1
+        note = self._note(self.count)
+        p = OxmlElement("w:p")
+        note.append(p)
+        ppr = p.get_or_add_pPr()
+        ppr.get_or_add_pStyle().set(qn("w:val"), self.ids[self.text_style])
+        r = OxmlElement("w:r")
+        rpr = r.get_or_add_rPr()
+        rpr.get_or_add_rStyle().set(qn("w:val"), self.ids[self.reference_style])
+        r.append(OxmlElement(f"w:{self.kind}Ref"))
+        p.append(r)
+        space = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = " "
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        space.append(text)
+        p.append(space)
+        return self.count, p
+
+    def reference(self, number: int):
+        """The run that calls note ``number`` from the text."""
+        r = OxmlElement("w:r")
+        rpr = r.get_or_add_rPr()
+        rpr.get_or_add_rStyle().set(qn("w:val"), self.ids[self.reference_style])
+        ref = OxmlElement(f"w:{self.kind}Reference")
+        ref.set(qn("w:id"), str(number))
+        r.append(ref)
+        return r
+
+    def attach(self) -> None:
+        if not self.count:
+            return
+        content = CT.WML_FOOTNOTES if self.kind == "footnote" else CT.WML_ENDNOTES
+        reltype = RT.FOOTNOTES if self.kind == "footnote" else RT.ENDNOTES
+        part = XmlPart(
+            PackURI(f"/word/{self.kind}s.xml"), content, self.root, self.document.part.package
+        )
+        self.document.part.relate_to(part, reltype)
+        settings = self.document.settings.element
+        pr = OxmlElement(f"w:{self.kind}Pr")
+        if self.kind == "endnote":
+            fmt = OxmlElement("w:numFmt")
+            fmt.set(qn("w:val"), "decimal")  # Word's default for endnotes is i, ii, iii
+            pr.append(fmt)
+        for number in (-1, 0):
+            ref = OxmlElement(f"w:{self.kind}")
+            ref.set(qn("w:id"), str(number))
+            pr.append(ref)
+        # footnotePr and endnotePr come just before w:compat in w:settings.
+        anchor = settings.find(qn("w:compat"))
+        if anchor is not None:
+            anchor.addprevious(pr)
+        else:
+            settings.append(pr)
+
+
+def text_run(text: str, rstyle_id: str | None = None):
+    r = OxmlElement("w:r")
+    if rstyle_id:
+        r.get_or_add_rPr().get_or_add_rStyle().set(qn("w:val"), rstyle_id)
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    r.append(t)
+    return r
+
+
+def simple_field(instr: str, result: str, rstyle_id: str | None = None):
+    """``<w:fldSimple>`` with a cached result, e.g. PAGE or NOTEREF."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instr} ")
+    field.append(text_run(result, rstyle_id))
+    return field
+
+
+def field_char(kind: str, dirty: bool = False):
+    r = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if dirty:
+        char.set(qn("w:dirty"), "true")
+    r.append(char)
+    return r
+
+
+def instr_run(instr: str):
+    r = OxmlElement("w:r")
+    text = OxmlElement("w:instrText")
+    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    text.text = f" {instr} "
+    r.append(text)
+    return r
+
+
+def bookmark(parent_run, number: int, name: str) -> None:
+    """Wrap ``parent_run`` (already in a paragraph) in a bookmark."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    parent_run.addprevious(start)
+    parent_run.addnext(end)
+
+
+def rasterize(svg: str) -> bytes:
+    """PNG of an SVG chart, three times its CSS pixel size, via librsvg's rsvg-convert (the
+    same Pango and HarfBuzz text stack as the PDF). The SVG comes on standard input with no
+    base URL, so it cannot load any file or URL."""
+    exe = shutil.which("rsvg-convert")
+    if exe is None:
+        raise RenderError(
+            "rsvg-convert not found: the Word edition draws its charts with it "
+            "(install Debian's librsvg2-bin, e.g. with scripts/setup.sh)"
+        )
+    if len(svg) > MAX_SVG:
+        raise RenderError(f"a chart's SVG is {len(svg)} bytes; the limit is {MAX_SVG}")
+    try:
+        done = subprocess.run(
+            [exe, "--format=png", "--zoom=3"],
+            input=svg.encode("utf-8"),
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError("rsvg-convert took over 60 s to draw a chart") from None
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        message = done.stderr.decode("utf-8", "replace").strip()[:200]
+        raise RenderError(f"rsvg-convert could not draw a chart: {message}")
+    return done.stdout
+
+
+def add_svg(document, inline, svg: str, number: int, alt: str, name: str) -> None:
+    """Give a picture (PNG, from python-docx) its SVG original and its alternative text.
+    Word 2016 and later draw the SVG; older Word, WPS and LibreOffice the PNG."""
+    part = Part(
+        PackURI(f"/word/media/chart{number}.svg"),
+        "image/svg+xml",
+        svg.encode("utf-8"),
+        document.part.package,
+    )
+    rid = document.part.relate_to(part, RT.IMAGE)
+    blip = inline.find(f".//{{{A_NS}}}blip")
+    ext_list = OxmlElement("a:extLst")
+    ext = OxmlElement("a:ext")
+    ext.set("uri", SVG_BLIP_EXT)
+    svg_blip = parse_xml(f'<asvg:svgBlip xmlns:asvg="{SVG_NS}" xmlns:r="{R_NS}" r:embed="{rid}"/>')
+    ext.append(svg_blip)
+    ext_list.append(ext)
+    blip.append(ext_list)
+    doc_pr = inline.docPr
+    doc_pr.set("descr", alt)
+    doc_pr.set("name", name)
+    doc_pr.set("title", name)
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """Width and height of an SVG from its viewBox (or width/height), in CSS pixels."""
+    box = re.search(r'viewBox\s*=\s*"\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', svg)
+    if box:
+        return float(box.group(1)), float(box.group(2))
+    width = re.search(r'\swidth\s*=\s*"([\d.]+)', svg)
+    height = re.search(r'\sheight\s*=\s*"([\d.]+)', svg)
+    if width and height:
+        return float(width.group(1)), float(height.group(1))
+    return 300.0, 200.0
+
+
+def drop_thumbnail(document) -> None:
+    """python-docx's template carries a thumbnail of an empty page; a viewer would show it."""
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+
+
+def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
+    """The same package with fixed timestamps, attributes and compression: building twice
+    gives the same bytes. Member order is python-docx's, which is stable."""
+    out = io.BytesIO()
+    stamp = (max(date[0], 1980), date[1], date[2], 0, 0, 0)
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            target.writestr(info, source.read(item.filename), compresslevel=6)
+    return out.getvalue()
+
+
+def check_reference(path, data: bytes) -> None:
+    """A house reference document is untrusted input: refuse zip bombs and any
+    relationship that points outside the package (it could reach the network)."""
+    where = str(path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(i.file_size for i in archive.infolist())
+            if total > 64 * 1024 * 1024 or len(archive.infolist()) > 2000:
+                raise RenderError(
+                    Problem(
+                        where,
+                        0,
+                        f"the reference document unpacks to {total} bytes "
+                        f"in {len(archive.infolist())} files; the limits are 64 MiB "
+                        "and 2,000 files",
+                    )
+                )
+            for item in archive.infolist():
+                if item.filename.endswith(".rels"):
+                    rels = archive.read(item.filename)
+                    if re.search(rb'TargetMode\s*=\s*"External"', rels):
+                        raise RenderError(
+                            Problem(
+                                where,
+                                0,
+                                "the reference document links to an "
+                                f"outside resource ({item.filename}); a house "
+                                "style may not load anything from outside",
+                            )
+                        )
+    except zipfile.BadZipFile:
+        raise RenderError(
+            Problem(where, 0, "not a Word document", ".docx is a zip package")
+        ) from None
+
+
+def set_attrs(element, **attrs: Any) -> None:
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), str(value))

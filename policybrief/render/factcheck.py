@@ -1,0 +1,134 @@
+"""Render stage, fact check: every fact and claim with its value in each language, its
+source and quote, the briefs and sections that cite it, and any conflict it is part of.
+
+Feeds ``dist/facts.html`` (the whole base) and the full report's appendix (the facts that
+one brief cites)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.core.model import Claim, Fact, FactBase, Project, Source, Text
+from policybrief.editions.revisions import fact_history
+from policybrief.load.citations import Citation, usage
+from policybrief.load.markup import note_text
+
+SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
+
+
+def anchor(section: str) -> str:
+    return SECTION_ANCHORS.get(section, f"sec-{section}")
+
+
+def reference_edition(project: Project, slug: str) -> str:
+    """The edition a fact's "cited in" links point to: the first of the brief's audiences
+    that prints every section in full with full endnotes (so every citation and its note
+    is on the page), else the first that prints the full text, else the first. Chosen by
+    the audiences' settings, never by their names."""
+
+    def rank(name: str) -> tuple[bool, bool]:
+        audience = project.audience(slug, name)
+        return (
+            audience.section_text == "full",
+            audience.section_text == "full" and audience.endnotes == "full",
+        )
+
+    audiences = project.briefs[slug].audiences
+    best = max(rank(name) for name in audiences)
+    return next(name for name in audiences if rank(name) == best)
+
+
+def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any]]:
+    seen = {}
+    for cite in citations:
+        key = (cite.brief, cite.lang, cite.section)
+        if key in seen:
+            continue
+        audience = reference_edition(project, cite.brief)
+        fragment = anchor(cite.section)
+        seen[key] = {
+            "brief": cite.brief,
+            "lang": cite.lang,
+            "section": cite.section,
+            "href": f"{cite.brief}/{audience}.{cite.lang}.html"
+            + (f"#{fragment}" if fragment else ""),
+            "where": str(cite.loc),
+        }
+    return list(seen.values())
+
+
+def rows(
+    project: Project, only: list[str] | None = None, brief: str | None = None
+) -> list[dict[str, Any]]:
+    """One row per fact or claim (all of them, or ``only`` these ids in this order)."""
+    facts = project.facts
+    used = usage(project)
+    history = fact_history(project)
+    ids = only if only is not None else [*sorted(facts.facts), *sorted(facts.claims)]
+    result = []
+    for item_id in ids:
+        citations = [c for c in used.get(item_id, []) if brief is None or c.brief == brief]
+        result.append(_row(facts, item_id, _cited_by(citations, project), history.get(item_id, [])))
+    return result
+
+
+def _row(facts: FactBase, item_id: str, cited_by: list, history: list) -> dict[str, Any]:
+    """A fact's or claim's row: what the fact base states, where it is cited, its history."""
+    item: Fact | Claim
+    if item_id in facts.facts:
+        fact = facts.facts[item_id]
+        unit = facts.units[fact.unit]
+        values = {code: format_fact(fact, unit, lang) for code, lang in LANGUAGES.items()}
+        labels = {code: fact.label.get(code) for code in LANGUAGES}
+        item, kind = fact, "fact"
+    else:
+        item, kind = facts.claims[item_id], "claim"
+        values = {code: "" for code in LANGUAGES}
+        labels = {code: item.label.get(code) for code in LANGUAGES}
+    derived = getattr(item, "derived", None)
+    conflicts = [
+        {
+            "id": c.id,
+            "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
+            "others": [o for o in c.facts if o != item_id],
+        }
+        for c in facts.conflicts_of(item_id)
+    ]
+    return {
+        "id": item_id,
+        "kind": kind,
+        "value": values,
+        "labels": labels,
+        "date": {
+            code: lang.date(item.date) if item.date else "" for code, lang in LANGUAGES.items()
+        },
+        "derived": list(derived.inputs) if derived else [],
+        "qualifier": getattr(item, "qualifier", ""),
+        "source": _source(facts, item),
+        "quote": item.quote,
+        "note": {
+            code: note_text(facts, getattr(item, "note", None), lang)
+            for code, lang in LANGUAGES.items()
+        },
+        "reference": item.reference,
+        "conflicts": conflicts,
+        "cited_by": cited_by,
+        "defined_at": str(item.loc),
+        "history": history,
+    }
+
+
+def _source(facts: FactBase, item: Fact | Claim) -> dict[str, Any]:
+    source = facts.sources.get(item.source) or Source(
+        "", "", Text(()), Text(()), Text(()), None, None, item.loc
+    )
+    return {
+        "id": source.id,
+        "file": source.file,
+        "author": {code: source.author.get(code) for code in LANGUAGES},
+        "title": {code: source.title.get(code) for code in LANGUAGES},
+        "year": source.year or "",
+        "url": source.url,
+        "note": source.note.get("en") if source.note else "",
+    }

@@ -1,0 +1,348 @@
+"""Reference styles through a Citation Style Language processor, and the exports for
+reference managers.
+
+Each source becomes a CSL-JSON item (:func:`csl_item`); citeproc-py formats it with a style
+file from the official CSL repository shipped in ``policybrief/csl/`` (see its README):
+GB/T 7714-2025 numeric for Chinese, Chicago author-date (18th edition) for English by
+default, selectable per audience (``reference_style`` in ``audiences.yaml``) and per project
+(``reference_style`` in ``[tool.policybrief]``). Entries are formatted in the page's
+locale, but an author list cut short ends in the source's own language (等 for a Chinese
+source, "et al." for an English one): CSL has no per-item language, so a source in another
+language is formatted by a copy of the style whose name-list terms come from that
+language's CSL locale.
+
+citeproc-py 0.11.1 implements CSL 1.0.1 with gaps that these two styles reach; each is
+closed here by element classes given to our own parser (no library state is changed): a
+macro that renders counts as a rendered variable in a ``cs:group`` (CSL 1.0.2's rule;
+GB/T's [J], [R] and [EB/OL] markers vanish without it), a ``cs:label`` of an empty variable
+renders nothing, ``initialize="false"`` keeps given names whole (Chicago), a substituted
+macro's variables are not printed again (a title standing in for a missing author), a
+Chinese, Japanese or Korean name is written family-then-given with no space and never
+initialized (the CSL specification's rule for such names), and in a locale with
+``punctuation-in-quote`` a period or comma after a closing quote moves inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from html import escape, unescape
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from policybrief.load.refstyles import CSL_DIR, STYLES
+
+if TYPE_CHECKING:
+    from policybrief.core.model import FactBase, PartialDate, Source
+
+CSL_LOCALES = {"zh": "zh-CN", "en": "en-US"}
+CSL_TYPES = {
+    "journal article": "article-journal",
+    "article": "article-journal",
+    "magazine article": "article-magazine",
+    "newspaper article": "article-newspaper",
+    "web page": "webpage",
+    "report": "report",
+    "government document": "report",
+    "statute": "legislation",
+    "dataset": "dataset",
+    "book": "book",
+    "speech": "speech",
+    "": "document",
+}
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One source formatted by one style: the entry (HTML and text) and, for numeric styles,
+    its label in the reference list (``[1]``)."""
+
+    source: str
+    html: Markup
+    text: str
+    label: str = ""
+
+
+# -- sources as CSL-JSON --------------------------------------------------------------------
+def _date(value: PartialDate | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    parts = [value.year, *(p for p in (value.month, value.day) if p)]
+    return {"date-parts": [parts]}
+
+
+def source_language(source: Source) -> str:
+    """The language a source is written in: ``language``, else its authors' and title's
+    script (CJK: zh), else en."""
+    if source.language:
+        return source.language.split("-")[0]
+    names = [p.literal or p.family for p in source.authors] + [v for _, v in source.title.values]
+    return "zh" if any(CJK_RE.search(n) for n in names[:1]) else "en"
+
+
+def _title(source: Source, lang: str) -> str:
+    """The title in the source's own language; in a brief of another language, followed by
+    the brief's translation in brackets (Chicago's form for a translated title)."""
+    own = source_language(source)
+    original = source.title.get(own) or source.title.get(lang) or ""
+    translated = source.title.get(lang)
+    if own != lang and translated and translated != original:
+        return f"{original} [{translated}]"
+    return original
+
+
+def csl_item(source: Source, lang: str) -> dict[str, Any]:
+    """A source as CSL-JSON (https://citeproc-js.readthedocs.io/en/latest/csl-json/), for a
+    brief in ``lang``; every field is one the source states, none is made up."""
+    own = source_language(source)
+    authors = [
+        {"literal": p.literal} if p.literal else {"family": p.family, "given": p.given}
+        for p in source.authors
+    ]
+    item: dict[str, Any] = {
+        "id": source.id,
+        "type": CSL_TYPES.get(source.kind, "document"),
+        "title": _title(source, lang),
+        "author": [{k: v for k, v in a.items() if v} for a in authors],
+        "container-title": source.container,
+        "publisher": source.publisher.get(own) if source.publisher else "",
+        "issued": _date(source.issued) or (_date_year(source.year)),
+        "accessed": _date(source.accessed),
+        "volume": source.volume,
+        "issue": source.issue,
+        "page": source.pages,
+        "number": source.number,
+        "URL": source.url,
+        "DOI": source.doi,
+        "language": source.language or own,
+    }
+    return {k: v for k, v in item.items() if v}
+
+
+def _date_year(year: int | None) -> dict[str, Any] | None:
+    return {"date-parts": [[year]]} if year else None
+
+
+def _for_processor(item: dict[str, Any], key: str) -> dict[str, Any]:
+    """The item as handed to citeproc-py: a CJK name as one family name, family first with
+    no space (citeproc-py would put a space between them and initialize the given name),
+    and every text shielded (citeproc-py's HTML output does not escape variables)."""
+    names = []
+    for name in item.get("author", []):
+        if "family" in name and CJK_RE.search(name["family"] + name.get("given", "")):
+            name = {"family": name["family"] + name.get("given", "")}
+        names.append({k: _shield(v) for k, v in name.items()})
+    shielded = {k: _shield(v) if isinstance(v, str) else v for k, v in item.items()}
+    return {**shielded, "id": key, **({"author": names} if names else {})}
+
+
+# <, > and & in a source's fields pass through citeproc-py as private-use characters, which
+# no text-case rule touches, and come out escaped.
+SHIELD = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+UNSHIELD = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+
+
+def _shield(value: str) -> str:
+    value = re.sub("[\ue000-\ue002]", "", value)
+    return re.sub("[&<>]", lambda m: SHIELD[m.group(0)], value)
+
+
+def _unshield(html: str) -> str:
+    return re.sub("[\ue000-\ue002]", lambda m: UNSHIELD[m.group(0)], html)
+
+
+# -- the processor ----------------------------------------------------------------------------
+@cache
+def _element_classes() -> dict[str, type]:
+    """citeproc-py's element classes, with the gaps named in the module docstring closed."""
+    from citeproc import model
+
+    class CslText(model.Text):
+        def calls_variable(self):
+            return True if "macro" in self.attrib else super().calls_variable()
+
+    class CslLabel(model.Label):
+        def process(self, item, variable=None, plural=None, context=None, **kwargs):
+            name = self.get("variable")
+            if variable is None and name and name != "locator" and not _has(item, name):
+                return None
+            return super().process(item, variable, plural, context, **kwargs)
+
+    class CslName(model.Name):
+        def get_option(self, name, context=None, sort_options=None):
+            if name == "initialize-with" and self.get("initialize") == "false":
+                return None
+            return super().get_option(name, context, sort_options)
+
+    class CslSubstitute(model.Substitute):
+        def add_to_repressed_list(self, child, context):
+            super().add_to_repressed_list(child, context)
+            repressed = context.get_layout().repressed
+            for element in _macro_variables(child, set()):
+                repressed.setdefault(element.tag, []).append(element.get("variable"))
+
+    return {"text": CslText, "label": CslLabel, "name": CslName, "substitute": CslSubstitute}
+
+
+def _macro_variables(element: Any, seen: set[str]) -> list[Any]:
+    """The elements that render a variable inside the macro ``element`` calls, and inside
+    the macros those call: what a substitution has printed and must not print again."""
+    name = element.get("macro")
+    if not name or name in seen:
+        return []
+    seen.add(name)
+    found = []
+    for inner in element.get_macro(name).iter():
+        if inner.get("variable") and inner.tag.endswith("}text"):
+            found.append(inner)
+        found += _macro_variables(inner, seen)
+    return found
+
+
+def _has(item: Any, name: str) -> bool:
+    try:
+        return bool(item.reference[name.replace("-", "_")])
+    except Exception:  # citeproc-py raises its own VariableError for a missing variable
+        return False
+
+
+@cache
+def load_style(name: str, locale: str, names_from: str = "") -> Any:
+    """A CSL style in one locale, parsed with our element classes; with ``names_from`` (the
+    CSL locale of a source's own language), name lists end as that language ends them:
+    its "et al." term (等 for Chinese) comes first. A numeric style's label (its
+    bibliography's first field, ``[1]``) is taken out of the layout: endnotes print the
+    entry without it, the reference list prints it beside the entry."""
+    from citeproc import CitationStylesStyle, model
+    from lxml import etree
+
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace("http://purl.org/net/xbiblio/csl")
+    namespace[None] = model.CitationStylesElement
+    classes = {
+        cls.__name__.replace("_", "-").lower(): cls
+        for cls in model.CitationStylesElement.__subclasses__()
+    }
+    namespace.update({**classes, **_element_classes()})
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    style = CitationStylesStyle.__new__(CitationStylesStyle)
+    style.parser = parser
+    style.xml = etree.parse(str(CSL_DIR / STYLES[name]), parser)
+    style.root = style.xml.getroot()
+    style.root.set_locale_list(locale, validate=False)
+    if names_from and names_from != locale:
+        terms = _name_terms(names_from, parser)
+        style.root.append(terms)  # in the tree: its terms format through the style's root
+        style.root.locales.insert(0, terms)
+    layout = style.root.bibliography.find("{http://purl.org/net/xbiblio/csl}layout")
+    label = None
+    if style.root.bibliography.get("second-field-align") and len(layout):
+        label = layout[0]
+        layout.remove(label)
+    return style, label
+
+
+def _name_terms(locale: str, parser: Any) -> Any:
+    """A CSL locale element holding only ``locale``'s terms that end a name list."""
+    from citeproc.frontend import CitationStylesLocale
+    from lxml import etree
+
+    source = CitationStylesLocale(locale, validate=False).root
+    terms = "".join(
+        f'<term name="{name}">{escape(source.get_term(name).text or "")}</term>'
+        for name in NAME_LIST_TERMS
+    )
+    return etree.fromstring(f'<locale xmlns="{CSL_NS}"><terms>{terms}</terms></locale>', parser)
+
+
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+NAME_LIST_TERMS = ("et-al", "and others")
+
+
+def _csl_locale(lang: str) -> str:
+    return CSL_LOCALES.get(lang, "en-US") if lang else ""
+
+
+def _label(label: Any, number: int) -> str:
+    if label is None:
+        return ""
+    return f"{label.get('prefix', '')}{number}{label.get('suffix', '')}"
+
+
+def _punctuation_in_quote(style: Any) -> bool:
+    try:
+        return style.root.get_locale_option("punctuation-in-quote").lower() == "true"
+    except Exception:  # a locale without style options
+        return False
+
+
+def _formatted(
+    style_name: str, lang: str, items: dict[str, dict[str, Any]], sort: bool, names_from: str = ""
+) -> dict[str, str]:
+    """The entries (HTML) of ``items`` (by key) as the processor of the brief's language
+    formats them (name lists ended in ``names_from``'s terms when given), in the style's
+    order when ``sort`` (else in the order given)."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    style, _label_element = load_style(style_name, _csl_locale(lang), _csl_locale(names_from))
+    source = CiteProcJSON([_for_processor(item, key) for key, item in items.items()])
+    bibliography = CitationStylesBibliography(style, source, formatter.html)
+    for key in items:
+        bibliography.register(Citation([CitationItem(key)]))
+    if sort:
+        bibliography.sort()
+    entries = [str(entry) for entry in bibliography.bibliography()]
+    closing = style.root.get_term("close-quote").single if _punctuation_in_quote(style) else ""
+    if closing:
+        entries = [re.sub(f"{re.escape(closing)}([.,])", rf"\1{closing}", e) for e in entries]
+    return dict(zip(bibliography.keys, entries, strict=True))
+
+
+def format_references(
+    facts: FactBase, source_ids: list[str], lang: str, style_name: str
+) -> dict[str, Reference]:
+    """The sources ``source_ids`` (in order of first citation) formatted by ``style_name``
+    for a brief in ``lang``, in the style's order, each in its own language's locale: the
+    processor of the brief's language orders them all (and formats its own language's),
+    another language's processor formats only its own."""
+    ids = [sid for sid in dict.fromkeys(source_ids) if sid in facts.sources]
+    items = {f"ref{n}": csl_item(facts.sources[sid], lang) for n, sid in enumerate(ids)}
+    keys = dict(zip(items, ids, strict=True))
+    langs = {key: source_language(facts.sources[sid]) for key, sid in keys.items()}
+    entries = _formatted(style_name, lang, items, sort=True) if items else {}
+    for code in sorted(set(langs.values()) - {lang}):
+        own = {key: item for key, item in items.items() if langs[key] == code}
+        entries.update(_formatted(style_name, lang, own, sort=False, names_from=code))
+    order = list(_formatted_order(entries, items))
+    _style, label = load_style(style_name, _csl_locale(lang))
+    references = {}
+    for key in order:
+        sid = keys[key]
+        entry = _unshield(entries[key])
+        html = _linked(entry, facts.sources[sid])
+        text = unescape(re.sub(r"<[^>]+>", "", entry))
+        number = list(items).index(key) + 1
+        references[sid] = Reference(sid, Markup(html), text, _label(label, number))
+    return references
+
+
+def _formatted_order(entries: dict[str, str], items: dict[str, Any]) -> list[str]:
+    """The keys in the order the first (sorting) processor gave them; citeproc-py lowercases
+    keys, ours are lowercase already."""
+    return [key for key in entries if key in items]
+
+
+def _linked(entry: str, source: Source) -> str:
+    """The entry with its URL and DOI as links (they are http(s) addresses and DOIs, checked
+    when the source was loaded)."""
+    for address in (source.url, f"https://doi.org/{source.doi}" if source.doi else ""):
+        shown = escape(address, quote=False)
+        if address and shown in entry:
+            link = f'<a href="{escape(address)}">{shown}</a>'
+            entry = entry.replace(shown, link, 1)
+    return entry
