@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import NS, find_all, parse_html, text_of
 
-from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.core.i18n import format_fact
 from policybrief.load.project import load_project
 
 BRIEFS = ("qiaotou", "hexi")
@@ -81,7 +81,7 @@ def test_every_cited_fact_renders_as_its_localized_value(fixture_dist):
     project, _ = load_project(fixture_dist.parent)
     for brief in BRIEFS:
         for lang in ("zh", "en"):
-            language = LANGUAGES[lang]
+            language = project.language(lang)
             root = parse_html(fixture_dist / brief / f"full-report.{lang}.html")
             spans = list(find_all(root, "span", class_="fact"))
             assert len(spans) > 8

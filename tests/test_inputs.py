@@ -166,7 +166,8 @@ CASES = {
                 "label: {en: enterprises attracted}",
             )
         },
-        "facts/test.yaml:2: warning: fact 't.enterprises': no label in zh (add label.zh)",
+        # an error, at the label: every page in zh would print the fact without one
+        "facts/test.yaml:7: fact 't.enterprises': no label in zh (add label.zh)",
     ),
     "non-UTF-8 file": (
         {"facts/test.yaml": None},
@@ -277,7 +278,8 @@ CASES = {
                 "en: enterprises attracted}", "en: enterprises attracted, fr: entreprises}"
             )
         },
-        "facts/test.yaml:7: fact 't.enterprises': 'label' has unknown language 'fr' (use zh or en)",
+        "facts/test.yaml:7: fact 't.enterprises': 'label' has unknown language 'fr' "
+        "(use zh or en, or declare it in [tool.policybrief] languages)",
     ),
     "claim with an unknown source": (
         {

@@ -404,18 +404,19 @@ def output_inputs(options, root: Path) -> list[Path]:
 
 def print_inventory(project) -> None:
     from policybrief.check.rules import inventory
-    from policybrief.core.i18n import LANGUAGES, format_fact
+    from policybrief.core.i18n import format_fact
+    from policybrief.core.languages import SOURCE
 
     facts = project.facts
     for kind, rows in inventory(facts).items():
         print(f"{kind:<14} {'facts':>6} {'claims':>7} {'conflicts':>10}")
         for key, row in sorted(rows.items()):
             print(f"  {key:<12} {row['facts']:>6} {row['claims']:>7} {row['conflicts']:>10}")
-    en = LANGUAGES["en"]
+    en = project.language(SOURCE)  # the command line speaks English
     for conflict in facts.conflicts.values():
         sides = [
             f"{format_fact(facts.facts[f], facts.units[facts.facts[f].unit], en)} "
-            f"[{facts.facts[f].label.get('en')}, {facts.facts[f].source}]"
+            f"[{facts.facts[f].label.get(SOURCE)}, {facts.facts[f].source}]"
             for f in conflict.facts
             if f in facts.facts
         ]

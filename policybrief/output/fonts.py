@@ -150,14 +150,15 @@ def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path])
 
 
 @cache
-def babel_characters() -> frozenset[str]:
+def babel_characters(codes: tuple[str, ...] = ("zh", "en")) -> frozenset[str]:
     """What Babel can write for the project's languages: digits, number symbols, month and
-    day names, the literal text of date patterns."""
-    from policybrief.core.i18n import LANGUAGES
+    day names, the literal text of date patterns, the words for large numbers."""
+    from policybrief.core.languages import language
 
     chars: set[str] = set()
-    for language in LANGUAGES.values():
-        locale = language.locale
+    for code in codes:
+        lang = language(code)
+        locale = lang.locale
         texts: list[str] = list(locale.number_symbols.get("latn", {}).values())
         for table in (locale.months, locale.days):
             for context in table.values():
@@ -167,13 +168,18 @@ def babel_characters() -> frozenset[str]:
         texts += [str(p) for p in locale.datetime_skeletons.values()]
         texts += [str(p) for p in locale.decimal_formats.values()]
         texts += [str(p) for p in locale.percent_formats.values()]
+        texts += [prefix + suffix for m in lang.magnitudes for _c, prefix, suffix in m.forms]
+        texts += ["".join(lang.quotes), lang.more]
         for text in texts:
             chars |= set(text)
     return frozenset(chars)
 
 
-def characters(root: Path, template_dirs: tuple[Path, ...] | list[Path]) -> str:
-    chars = base_characters() | project_characters(root, template_dirs) | babel_characters()
+def characters(
+    root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = ("zh", "en")
+) -> str:
+    """Every character a PDF of the project may print (``codes``: its languages)."""
+    chars = base_characters() | project_characters(root, template_dirs) | babel_characters(codes)
     return "".join(sorted(c for c in chars if c.isprintable() or c == "\u00a0"))
 
 

@@ -3,9 +3,9 @@
 WeasyPrint's ``text-align: justify`` stretches only spaces (U+0020, U+00A0), and Chinese
 text has none, so every full line of a Chinese paragraph stays ragged. Print readers
 expect both margins straight. We keep the text itself untouched (it stays selectable and
-searchable) and change only where glyphs sit: for text boxes in a ``zh`` language, every
-gap between characters becomes a justification opportunity, and the extra width is
-added as letter spacing inside the box.
+searchable) and change only where glyphs sit: for text boxes in a CJK language (zh,
+zh-Hant: ``Language.cjk``), every gap between characters becomes a justification
+opportunity, and the extra width is added as letter spacing inside the box.
 
 This is the one module that patches WeasyPrint, and it patches two functions of WeasyPrint
 70 (pinned in pyproject.toml); `install()` is idempotent and is called by the PDF writer.
@@ -47,8 +47,11 @@ _installed = False
 
 
 def _is_chinese(style) -> bool:
-    lang = style["lang"] or ""
-    return lang.lower().startswith("zh")
+    """Whether the box's language is typeset as Chinese: a CJK language (languages.py)."""
+    from policybrief.core.languages import tag_language
+
+    lang = tag_language(style["lang"] or "") if style["lang"] else None
+    return bool(lang and lang.cjk)
 
 
 def install() -> None:

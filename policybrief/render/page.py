@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
-from policybrief.core.i18n import LANGUAGES, Language, format_fact
+from policybrief.core.i18n import Language, format_fact
 from policybrief.core.model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
@@ -458,7 +458,7 @@ class Renderer:
         """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF.
         ``for_word``: the page the Word converter reads, whose citation links become Word's
         own notes (so an audience printing footnotes needs no ``#note-N`` target there)."""
-        lang = LANGUAGES[prose.lang]
+        lang = self.project.language(prose.lang)
         dirs = self.project.templates(brief.slug).dirs
         env, translations = self.env(prose.lang, dirs)
         translations.missing.clear()
@@ -751,9 +751,13 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
     }
 
 
-def languages_context() -> list[dict[str, str]]:
-    """Every language the engine knows (i18n.LANGUAGES), for tables that show all of them."""
-    return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
+def languages_context(project: Project) -> list[dict[str, str]]:
+    """Every language the project writes in, for tables that show all of them."""
+    return [
+        {"code": code, "tag": lang.tag, "name": lang.name}
+        for code in project.codes
+        for lang in [project.language(code)]
+    ]
 
 
 def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str, Any]]:
@@ -815,13 +819,15 @@ def build_date(brief: Brief) -> PartialDate:
     return brief.date
 
 
-def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
+def _alternates(
+    project: Project, brief: Brief, audience: Audience, lang: Language
+) -> list[dict[str, Any]]:
     """This page in each of the brief's languages, for the language switch."""
     return [
         {
             "code": code,
-            "tag": LANGUAGES[code].tag,
-            "name": LANGUAGES[code].name,
+            "tag": project.language(code).tag,
+            "name": project.language(code).name,
             "href": f"{audience.name}.{code}.html",
             "current": code == lang.code,
         }
@@ -835,7 +841,15 @@ def page_context(
     theme = project.templates(brief.slug).theme  # the brief's own house style, if any
     base = f"{audience.name}.{lang.code}"
     return {
-        "lang": {"code": lang.code, "tag": lang.tag, "name": lang.name},
+        "lang": {
+            "code": lang.code,
+            "tag": lang.tag,
+            "name": lang.name,
+            "dir": lang.dir,
+            "cjk": lang.cjk,
+            "exhibit_separator": lang.exhibit_separator,
+            "quotes": list(lang.quotes),
+        },
         "brief": {
             "slug": brief.slug,
             "title": prose.title,
@@ -855,8 +869,8 @@ def page_context(
         "notes": [],
         "references": [],
         "fact_check": [],
-        "alternates": _alternates(brief, audience, lang),
-        "languages": languages_context(),
+        "alternates": _alternates(project, brief, audience, lang),
+        "languages": languages_context(project),
         "links": {
             "html": f"{base}.html",
             "pdf": f"{base}.pdf",

@@ -32,7 +32,7 @@ from policybrief.core.errors import Problem, RenderError
 from policybrief.core.model import Audience, Brief, Project
 from policybrief.output.docx import ooxml
 from policybrief.output.docx.convert import Converter, Ctx
-from policybrief.output.docx.styles import LANG_TAGS, PAGE_SIZES, define_styles, page_margins
+from policybrief.output.docx.styles import PAGE_SIZES, define_styles, page_margins
 from policybrief.render.page import Page, Renderer
 
 REFERENCE = "reference.docx"
@@ -163,7 +163,15 @@ class DocxWriter:
                 notes=list(page.cited),
                 compact=audience.endnotes == "compact",
                 medium="print",
-                lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
+                lang={
+                    "code": lang,
+                    "tag": page.lang.tag,
+                    "name": page.lang.name,
+                    "dir": page.lang.dir,
+                    "cjk": page.lang.cjk,
+                    "exhibit_separator": page.lang.exhibit_separator,
+                    "quotes": list(page.lang.quotes),
+                },
             )
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             raise RenderError(
@@ -251,7 +259,7 @@ class DocxWriter:
         props.author = ", ".join(a.get(lang) for a in brief.authors)
         props.subject = audience.label.get(lang)
         props.keywords = brief.topic
-        props.language = LANG_TAGS[lang][0]
+        props.language = page.lang.word_tags[0]
         props.created = props.modified = stamp
         props.last_modified_by = ""
         props.revision = 1
@@ -260,7 +268,7 @@ class DocxWriter:
         settings = document.settings.element
         theme_lang = settings.find(qn("w:themeFontLang"))
         if theme_lang is not None:
-            val, east_asia = LANG_TAGS[lang]
+            val, east_asia = page.lang.word_tags
             theme_lang.set(qn("w:val"), val)
             theme_lang.set(qn("w:eastAsia"), east_asia)
 
