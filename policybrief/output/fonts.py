@@ -152,7 +152,8 @@ def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path])
 @cache
 def babel_characters(codes: tuple[str, ...] = ("zh", "en")) -> frozenset[str]:
     """What Babel can write for the project's languages: digits, number symbols, month and
-    day names, the literal text of date patterns, the words for large numbers."""
+    day names, the literal text of date patterns, the words for large numbers, the
+    languages' names; and the quotation marks and particles of the engine's table."""
     from policybrief.core.languages import language
 
     chars: set[str] = set()
@@ -169,7 +170,7 @@ def babel_characters(codes: tuple[str, ...] = ("zh", "en")) -> frozenset[str]:
         texts += [str(p) for p in locale.decimal_formats.values()]
         texts += [str(p) for p in locale.percent_formats.values()]
         texts += [prefix + suffix for m in lang.magnitudes for _c, prefix, suffix in m.forms]
-        texts += ["".join(lang.quotes), lang.more]
+        texts += ["".join(lang.quotes), lang.more, lang.name]  # 繁體中文 in a language list
         for text in texts:
             chars |= set(text)
     return frozenset(chars)
