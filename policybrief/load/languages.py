@@ -5,7 +5,8 @@ check that every text written in several languages holds each language it must.
 Which languages a text must hold:
 
 - facts, claims, conflicts, sources and units (the fact base is every brief's): each
-  language the project declares;
+  language the project declares (a figure a batch row defines in a brief's folder: the
+  brief's languages);
 - a brief's own texts (authors, chart titles and labels, the revision note, batch rows):
   each of the brief's languages;
 - audience labels (template folders, which several projects may share): each language of
@@ -121,8 +122,11 @@ def text_problems(project: Project) -> list[Problem]:
     the module docstring)."""
     codes = project.codes
     found: list[Problem] = []
+    # a fact written in a brief's folder (a batch row's figure) is that brief's alone
+    folders = {brief.folder: brief.languages for brief in project.briefs.values()}
     for text in _texts(project.facts, set()):
-        found += _text_problems(text, codes, codes, shared=False)
+        where = text.site.loc.path.rpartition("/")[0] if text.site else ""
+        found += _text_problems(text, folders.get(where, codes), codes, shared=False)
     for unit in project.facts.units.values():
         found += _unit_problems(unit, codes)
     printed_in: dict[int, tuple[str, ...]] = {}  # audience label (by id) -> languages
