@@ -182,16 +182,19 @@ def parser() -> argparse.ArgumentParser:
 def new(args: argparse.Namespace, root: Path) -> int:
     """``new brief SLUG`` / ``new audience NAME``: write a skeleton, list what was written."""
     from policybrief.cli import scaffold
+    from policybrief.load.config import settings
+    from policybrief.load.languages import declared
 
     if len(args.target) != 2 or args.target[0] not in ("brief", "audience"):
         print("Error: write `new brief SLUG` or `new audience NAME`", file=sys.stderr)
         return 2
     what, name = args.target
+    langs = declared(settings(root))  # the skeletons are written in the project's languages
     if what == "brief":
-        written = scaffold.new_brief(root, name)
+        written = scaffold.new_brief(root, name, langs=langs)
     else:
         folder = args.templates[-1] if args.templates else root / "templates"
-        written = scaffold.new_audience(folder.resolve(), name)
+        written = scaffold.new_audience(folder.resolve(), name, langs=langs)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")
