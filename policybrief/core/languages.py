@@ -132,7 +132,8 @@ class Language:
     words: tuple[tuple[str, str], ...] = ()  # ENGINE_MESSAGES as its catalog translates them
 
     @property
-    def dir(self) -> str:
+    def direction(self) -> str:
+        """For HTML's ``dir``: ``rtl`` or ``ltr``."""
         return "rtl" if self.rtl else "ltr"
 
     @property

@@ -845,7 +845,7 @@ def page_context(
             "code": lang.code,
             "tag": lang.tag,
             "name": lang.name,
-            "dir": lang.dir,
+            "dir": lang.direction,
             "cjk": lang.cjk,
             "exhibit_separator": lang.exhibit_separator,
             "quotes": list(lang.quotes),

@@ -167,7 +167,7 @@ class DocxWriter:
                     "code": lang,
                     "tag": page.lang.tag,
                     "name": page.lang.name,
-                    "dir": page.lang.dir,
+                    "dir": page.lang.direction,
                     "cjk": page.lang.cjk,
                     "exhibit_separator": page.lang.exhibit_separator,
                     "quotes": list(page.lang.quotes),
