@@ -140,7 +140,7 @@ def missing_translations(
         except ValueError:
             shown = str(catalog)
         for message in ENGINE_MESSAGES:  # the engine's own words have no template line
-            if translations.find(message) is None:
+            if translations.find(message) is None and any(d.is_dir() for d in template_dirs):
                 problems.append(
                     Problem(
                         shown,
