@@ -47,6 +47,7 @@ from functools import cache
 from pathlib import Path
 
 from policybrief.core.errors import Problem, RenderError
+from policybrief.core.languages import DEFAULT
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path])
 
 
 @cache
-def babel_characters(codes: tuple[str, ...] = ("zh", "en")) -> frozenset[str]:
+def babel_characters(codes: tuple[str, ...] = DEFAULT) -> frozenset[str]:
     """What Babel can write for the project's languages: digits, number symbols, month and
     day names, the literal text of date patterns, the words for large numbers, the
     languages' names; and the quotation marks and particles of the engine's table."""
@@ -177,7 +178,7 @@ def babel_characters(codes: tuple[str, ...] = ("zh", "en")) -> frozenset[str]:
 
 
 def characters(
-    root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = ("zh", "en")
+    root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = DEFAULT
 ) -> str:
     """Every character a PDF of the project may print (``codes``: its languages)."""
     chars = base_characters() | project_characters(root, template_dirs) | babel_characters(codes)
