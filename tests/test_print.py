@@ -304,7 +304,7 @@ def test_a_new_audience_is_a_template_and_a_line_of_settings(fixture_project, tm
         tmp_path / "house",
         {
             "audiences.yaml": "audiences:\n  briefing-card:\n    template: briefing-card.html\n"
-            "    label: {zh: 简报卡, en: Briefing card}\n    section_text: lead\n"
+            "    label: {zh: 简报卡, en: Briefing card, zh-Hant: 簡報卡}\n    section_text: lead\n"
             "    endnotes: compact\n",
             "briefing-card.html": '{% extends "base.html" %}\n{% block front %}'
             '<p class="house-banner">Prepared for the board</p>'
