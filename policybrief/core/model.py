@@ -34,7 +34,8 @@ class Text:
     holds each of the project's languages, load/languages.py)."""
 
     values: tuple[tuple[str, str], ...]
-    site: TextSite | None = field(default=None, compare=False)
+    # not part of what the text is: moving it in its file changes no page (nor cache key)
+    site: TextSite | None = field(default=None, compare=False, repr=False)
 
     def get(self, lang: str) -> str:
         return dict(self.values).get(lang, "")
@@ -94,7 +95,7 @@ class Unit:
     # the unit's name in each language: (singular, plural); one word twice in Chinese (人)
     names: tuple[tuple[str, tuple[str, str]], ...] = ()
     currency: str = ""
-    loc: Loc | None = field(default=None, compare=False)
+    loc: Loc | None = field(default=None, compare=False, repr=False)  # as Text.site
 
     def name(self, lang: str, one: bool = False) -> str:
         """The unit in ``lang``: its singular with ``one``, else its plural; "" if none."""
