@@ -13,11 +13,12 @@ from helpers import run_cli
 from policybrief.build.pipeline import Options, build
 
 HTML = dict(formats=("html",))
-# Every HTML output of the fixture: qiaotou in five audiences, hexi in two, two languages.
+# Every HTML output of the fixture: qiaotou in five audiences and two languages, hexi in
+# two audiences and three languages.
 QIAOTOU = ("full-report", "decision-makers", "press", "print-edition", "field-card")
 HEXI = ("full-report", "decision-makers")
 ALL_HTML = {f"qiaotou/{a}.{lang}.html" for a in QIAOTOU for lang in ("zh", "en")} | {
-    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en")
+    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en", "zh-Hant")
 }
 
 
@@ -128,7 +129,7 @@ def test_two_workers_give_the_same_pdfs_as_one(fixture_project, tmp_path):
     one = build(Options(root=fixture_project, out=tmp_path / "one", jobs=1, **picks))
     two = build(Options(root=fixture_project, out=tmp_path / "two", jobs=2, **picks))
     assert digests(tmp_path / "one") == digests(tmp_path / "two")
-    expected = {f"hexi/decision-makers.{lang}.pdf" for lang in ("zh", "en")}
+    expected = {f"hexi/decision-makers.{lang}.pdf" for lang in ("zh", "en", "zh-Hant")}
     assert rebuilt(one) == rebuilt(two) == expected
 
 
