@@ -127,27 +127,36 @@ def base_characters() -> set[str]:
     return {chr(c) for start, end in BASE_RANGES for c in range(start, end + 1)}
 
 
-def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path]) -> set[str]:
-    """Every character in the project's inputs and the engine's own strings."""
+def project_characters(
+    root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = DEFAULT
+) -> set[str]:
+    """Every character in the project's inputs and the engine's own strings; of the
+    template folders' catalogs, only those of the project's languages ``codes`` (the
+    built-in templates' zh_Hant catalog adds nothing to a zh and en project's faces)."""
     chars: set[str] = set()
     folders = [root / "facts", root / "briefs", *template_dirs, Path(__file__).parent]
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
             if (
                 path.suffix in SOURCE_SUFFIXES
                 and path.is_file()
-                and not any(
-                    part.startswith(".") or part == "__pycache__"
-                    for part in path.relative_to(folder).parts
-                )
+                and not any(part.startswith(".") or part == "__pycache__" for part in parts)
+                and not _other_catalog(parts, codes)
             ):
                 try:
                     chars |= set(path.read_text(encoding="utf-8"))
                 except (OSError, UnicodeDecodeError):
                     continue
     return chars
+
+
+def _other_catalog(parts: tuple[str, ...], codes: tuple[str, ...]) -> bool:
+    """Whether a template folder's file is a catalog of a language the project does not
+    declare: ``locales/<code or gettext name>/...``."""
+    return len(parts) > 2 and parts[0] == "locales" and parts[1].replace("_", "-") not in codes
 
 
 @cache
@@ -181,7 +190,8 @@ def characters(
     root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = DEFAULT
 ) -> str:
     """Every character a PDF of the project may print (``codes``: its languages)."""
-    chars = base_characters() | project_characters(root, template_dirs) | babel_characters(codes)
+    chars = base_characters() | project_characters(root, template_dirs, codes)
+    chars |= babel_characters(codes)
     return "".join(sorted(c for c in chars if c.isprintable() or c == "\u00a0"))
 
 
