@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from policybrief.core.errors import Problem, RenderError
+from policybrief.core.patches import page_box
 from policybrief.render.page import FOOTNOTE_END
 
 if TYPE_CHECKING:
@@ -123,20 +124,27 @@ class PdfWriter:
 
     ``fonts``: subset faces (see :mod:`fonts`), served by ``@font-face`` to every document;
     their cache area also keeps the result of each footnote repair, so a print edition
-    whose HTML, fonts and engine are unchanged is laid out once, not two or three times."""
+    whose HTML, fonts and engine are unchanged is laid out once, not two or three times.
+    ``temp``: the folder WeasyPrint's copies of the ``@font-face`` files go in (see
+    :func:`policybrief.core.patches.keep_font_files_in`); None: the system's."""
 
-    def __init__(self, allowed_roots: tuple[Path, ...], fonts: FontSet | None = None):
-        from policybrief.core import htmlparse
-        from policybrief.output import typeset
+    def __init__(
+        self,
+        allowed_roots: tuple[Path, ...],
+        fonts: FontSet | None = None,
+        temp: Path | None = None,
+    ):
+        from policybrief.core import patches
 
-        weasyprint = typeset.load_weasyprint()
+        weasyprint = patches.load_weasyprint()
         from weasyprint import URLFetcher
         from weasyprint.text.fonts import FontConfiguration
 
-        typeset.install()
-        htmlparse.install()  # WeasyPrint parses the page with tinyhtml5 too
+        patches.justify_chinese()
+        patches.repair_tinyhtml5()  # WeasyPrint parses the page with tinyhtml5 too
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
+        patches.keep_font_files_in(self.font_config, temp)
         self.fonts = fonts
         roots = (*allowed_roots, fonts.folder) if fonts else allowed_roots
         self.allowed_roots = tuple(p.resolve() for p in roots)
@@ -296,7 +304,7 @@ def misplaced_footnotes(document) -> set[str]:
     calls: dict[str, int] = {}
     placed: dict[str, int] = {}
     for number, page in enumerate(document.pages):
-        body, area = page._page_box.children[0], page._page_box.children[1]
+        body, area = page_box(page).children[0], page_box(page).children[1]
         for box in body.descendants():
             footnote = getattr(box, "footnote", None)
             if footnote is not None and footnote.element is not None:

@@ -12,12 +12,9 @@ import collections
 import errno
 import os
 import re
-import resource
-import signal
 import stat
 import threading
 import traceback
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -39,6 +36,7 @@ from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import LANGUAGES, Language, format_fact
 from policybrief.core.model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
+from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
 from policybrief.load.citations import key_figures
@@ -97,58 +95,6 @@ def css_string(text: str) -> Markup:
     """Any text as a CSS string literal; everything but letters, digits and spaces escaped."""
     escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text))
     return Markup(f'"{escaped}"')
-
-
-class TooSlow(Exception):
-    """A template render ran past ``MAX_SECONDS``."""
-
-
-@contextmanager
-def bounded(seconds: float, memory: int):
-    """Interrupt the block after ``seconds``, and let it allocate at most ``memory`` bytes
-    more (a MemoryError past that). Main thread only: signals need it, and the address-space
-    limit is the whole process's."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limits: tuple[int, int] | None = (soft, hard)
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            used = int(statm.read().split()[0]) * resource.getpagesize()
-        cap = used + memory
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
-        limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if limits is not None:
-            resource.setrlimit(resource.RLIMIT_AS, limits)
-
-
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return (
-            "templates nest too deeply (a template that extends or includes itself, or a "
-            "macro that calls itself without end)"
-        )
-    if isinstance(exc, MemoryError):
-        return (
-            f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
-            "it renders)"
-        )
-    return str(exc)
 
 
 class FolderLoader(FileSystemLoader):
@@ -269,7 +215,7 @@ class PageEnvironment(SandboxedEnvironment):
 
     def failure(self, exc: BaseException) -> Problem:
         """What a template raised while it rendered, at its template line."""
-        return Problem(*self.where(exc), f"template error: {describe(exc)}")
+        return Problem(*self.where(exc), f"template error: {describe(exc, MAX_MEMORY)}")
 
     def secured(self, html: str, filename: str | None, links: bool = False) -> str:
         """The page with its security policy, or a RenderError for the first thing in it
