@@ -125,3 +125,96 @@ def test_types_say_what_the_data_is():
         f"class {name} defined in {' and '.join(at)}" for name, at in classes.items() if len(at) > 1
     ]
     assert not found, "\n".join(found)
+
+
+# The one module that reads each library's private attributes, and the names it reads: a
+# library's internals change without notice, so each is reached in one place only.
+PRIVATE_READERS = {
+    "policybrief/core/patches.py": {"_findSoname_ldconfig", "_page_box", "_folder"},
+    "policybrief/load/catalogs.py": {"_catalog"},
+    "policybrief/output/docx/ooxml.py": {
+        "_p",
+        "_tr",
+        "_Row",
+        "_inline",
+        "_sectPr",
+        "_element",
+        "_Header",
+        "_Footer",
+    },
+}
+# Documented names that only look private.
+PUBLIC_UNDERSCORED = {("os", "_exit")}
+
+
+def private_reads(tree) -> list[tuple[int, str, str]]:
+    """(line, what, name) for each private name of another object a module reads:
+    ``x._name`` where x is not ``self`` or ``cls``, ``getattr(x, "_name")``, and
+    ``from library import _name`` (the package's own modules excepted)."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            owner = node.value.id if isinstance(node.value, ast.Name) else ""
+            if node.attr.startswith("__") or owner in ("self", "cls"):
+                continue
+            if (owner, node.attr) not in PUBLIC_UNDERSCORED:
+                found.append((node.lineno, ast.unparse(node), node.attr))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr", "hasattr")
+            and len(node.args) > 1
+            and isinstance(node.args[1], ast.Constant)
+            and str(node.args[1].value).startswith("_")
+            and not str(node.args[1].value).startswith("__")
+        ):
+            found.append((node.lineno, ast.unparse(node), node.args[1].value))
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            if (node.module or "").split(".")[0] == "policybrief":
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append((node.lineno, f"from {node.module} import", alias.name))
+    return found
+
+
+def test_other_libraries_private_attributes_are_read_in_one_place_each():
+    """A private attribute of another library's object (``paragraph._p``,
+    ``catalog._catalog``, ``page._page_box``) is read only in the module that owns that
+    library's use, through a small accessor there (``ooxml.paragraph_xml``): when the
+    library changes, one function breaks, with a name that says what it reached for."""
+    found = []
+    owners: dict[str, set[str]] = {}
+    for shown, tree in _package_trees():
+        allowed = PRIVATE_READERS.get(shown, set())
+        for line, what, name in private_reads(tree):
+            owners.setdefault(name, set()).add(shown)
+            if name not in allowed:
+                found.append(f"{shown}:{line}: {what} ({name})")
+    assert not found, (
+        "read other objects' private attributes through an accessor in "
+        + ", ".join(PRIVATE_READERS)
+        + ":\n"
+        + "\n".join(found)
+    )
+    twice = {name: sorted(at) for name, at in owners.items() if len(at) > 1}
+    assert not twice, f"each private attribute is read in one module: {twice}"
+
+
+def test_the_private_attribute_check_finds_each_form():
+    import ast
+
+    source = (
+        "import os\n"
+        "from docx.table import _Row\n"
+        "from policybrief.core import _own\n"
+        "def f(self, paragraph, cls):\n"
+        "    self._mine, cls._ours, paragraph.__class__, os._exit\n"
+        "    paragraph._p\n"
+        "    self.toc_after._p\n"
+        "    getattr(paragraph, '_element')\n"
+    )
+    found = [(line, name) for line, _what, name in private_reads(ast.parse(source))]
+    assert sorted(found) == [(2, "_Row"), (6, "_p"), (7, "_p"), (8, "_element")]

@@ -126,8 +126,8 @@ class DocxWriter:
         for part in (
             document.element.body,
             converter.notes.root,
-            section.header._element,
-            section.footer._element,
+            ooxml.story_xml(section.header),
+            ooxml.story_xml(section.footer),
         ):
             converter.name_fonts(part)
         converter.notes.attach()
@@ -221,12 +221,14 @@ class DocxWriter:
             if cut:
                 paragraph.add_run(rest[:cut])
             name = "pages" if rest.startswith("%(pages)s", cut) else "page"
-            paragraph._p.append(ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE", "1"))
+            ooxml.paragraph_xml(paragraph).append(
+                ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE", "1")
+            )
             rest = rest[cut + len(f"%({name})s") :]
 
     @staticmethod
     def _endnotes_decimal(section) -> None:
-        sect = section._sectPr
+        sect = ooxml.section_xml(section)
         pr = OxmlElement("w:endnotePr")
         fmt = OxmlElement("w:numFmt")
         fmt.set(qn("w:val"), "decimal")
@@ -271,5 +273,5 @@ def _blank(part) -> bool:
     return (
         len(paragraphs) == 1
         and not paragraphs[0].text.strip()
-        and not paragraphs[0]._p.xpath(".//w:drawing | .//w:pict")
+        and not ooxml.paragraph_xml(paragraphs[0]).xpath(".//w:drawing | .//w:pict")
     )

@@ -162,7 +162,7 @@ class Line:
         self.space = True  # at the start, or after a space: drop leading spaces
 
     def trim(self) -> None:
-        texts = self.paragraph._p.findall(f".//{qn('w:t')}")
+        texts = ooxml.paragraph_xml(self.paragraph).findall(f".//{qn('w:t')}")
         if texts and texts[-1].text:
             texts[-1].text = texts[-1].text.rstrip(" ")
 
@@ -292,11 +292,11 @@ class Converter:
             style = "Quote"
         style = style or "Body Text"
         paragraph = sink.add_paragraph()
-        paragraph._p.style = self.style_id(style)
+        ooxml.paragraph_xml(paragraph).style = self.style_id(style)
         if item is not None and not item.used:
             item.used = True
             if item.num is not None:
-                numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                numpr = ooxml.paragraph_xml(paragraph).get_or_add_pPr().get_or_add_numPr()
                 numpr.get_or_add_ilvl().val = 0
                 numpr.get_or_add_numId().val = item.num
         return Line(paragraph, style)
@@ -360,7 +360,7 @@ class Converter:
         """The contents list becomes a TOC field (filled in after the body)."""
         title = next((h for h in nav.iter() if local(h) in HEADINGS), None)
         line = Line(sink.add_paragraph(), "TOC Heading")
-        line.paragraph._p.style = self.style_id("TOC Heading")
+        ooxml.paragraph_xml(line.paragraph).style = self.style_id("TOC Heading")
         if title is not None:
             self.inline_children(line, title, Fmt())
         self.toc_after = line.paragraph
@@ -432,7 +432,7 @@ class Converter:
         for head, cells in rows:
             row = table.add_row()
             if head:
-                trpr = row._tr.get_or_add_trPr()
+                trpr = ooxml.row_xml(row).get_or_add_trPr()
                 trpr.append(OxmlElement("w:tblHeader"))  # repeated on every page
             for index, cell in enumerate(cells):
                 style = "Table Heading" if head or local(cell) == "th" else "Table Text"
@@ -507,7 +507,7 @@ class Converter:
         self.charts += 1
         ooxml.add_svg(
             self.document,
-            shape._inline,
+            ooxml.inline_xml(shape),
             svg,
             self.charts,
             f"{name}: {alt}" if alt != name else name,
@@ -553,7 +553,7 @@ class Converter:
         if shape.width > width:
             shape.height = Emu(int(shape.height * width / shape.width))
             shape.width = Emu(width)
-        shape._inline.docPr.set("descr", element.get("alt") or "")
+        ooxml.inline_xml(shape).docPr.set("descr", element.get("alt") or "")
         return shape
 
     # -- inline ----------------------------------------------------------------------
@@ -636,7 +636,7 @@ class Converter:
         self.style_run(run, line.style, fmt, text)
 
     def style_run(self, run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
-        rpr = run._r.get_or_add_rPr()
+        rpr = run.element.get_or_add_rPr()
         if fmt.style:
             rpr.get_or_add_rStyle().set(qn("w:val"), self.style_id(fmt.style))
         fonts = rpr.get_or_add_rFonts()
@@ -678,7 +678,7 @@ class Converter:
         if not digits:
             return
         number = int(digits)
-        paragraph = line.paragraph._p
+        paragraph = ooxml.paragraph_xml(line.paragraph)
         if number in self.cited:
             word_number, name = self.cited[number]
             paragraph.append(
@@ -730,7 +730,7 @@ class Converter:
         if self.toc_after is None:
             return
         entries = [(level, text) for level, text in self.headings if level <= 2] or [(1, "")]
-        anchor = self.toc_after._p
+        anchor = ooxml.paragraph_xml(self.toc_after)
         for index, (level, text) in enumerate(entries):
             p = OxmlElement("w:p")
             p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), self.style_id(f"TOC {level}"))

@@ -1,6 +1,7 @@
 """WordprocessingML that python-docx has no API for: footnote and endnote parts, fields
 (TOC, PAGE, NUMPAGES, NOTEREF), bookmarks, SVG pictures with a PNG fallback, and a
-deterministic zip."""
+deterministic zip; and the XML elements python-docx keeps in private attributes, each
+read here only (:func:`paragraph_xml` and its neighbours)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.section import CT_SectPr
+from docx.oxml.shape import CT_Inline
+from docx.oxml.table import CT_Row
+from docx.oxml.text.paragraph import CT_P
+from docx.section import Section, _Footer, _Header
+from docx.shape import InlineShape
+from docx.table import _Row
+from docx.text.paragraph import Paragraph
 
 from policybrief.core.errors import Problem, RenderError
 
@@ -25,6 +34,40 @@ SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAX_SVG = 2 * 1024 * 1024
+
+
+# -- python-docx's private attributes ---------------------------------------------------
+#
+# python-docx 1.2 (pinned) keeps each proxy's XML element in a private attribute and has no
+# public one for these (a Run's is public: ``run.element``). What python-docx has no API for
+# is written on those elements, so each is read here, and only here
+# (tests/test_code.py fails on a private attribute read anywhere else).
+
+
+def paragraph_xml(paragraph: Paragraph) -> CT_P:
+    """A paragraph's ``<w:p>``."""
+    return paragraph._p
+
+
+def row_xml(row: _Row) -> CT_Row:
+    """A table row's ``<w:tr>``."""
+    return row._tr
+
+
+def inline_xml(shape: InlineShape) -> CT_Inline:
+    """An inline picture's ``<wp:inline>``."""
+    return shape._inline
+
+
+def section_xml(section: Section) -> CT_SectPr:
+    """A section's ``<w:sectPr>``."""
+    return section._sectPr
+
+
+# python-docx does not annotate it: a CT_Hdr or CT_Ftr, an lxml element.
+def story_xml(story: _Header | _Footer) -> Any:
+    """A header's ``<w:hdr>`` or a footer's ``<w:ftr>`` (its part is made if need be)."""
+    return story._element
 
 
 class Notes:
