@@ -18,14 +18,14 @@ import errno
 import os
 import re
 import stat
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.i18n import LANGUAGES
-from policybrief.core.model import Loc, PartialDate, Text
+from policybrief.core.model import Loc, PartialDate, RawValue, Text
 
 LANGS = tuple(LANGUAGES)  # the languages a {zh, en} text may hold: i18n.LANGUAGES
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -480,3 +480,26 @@ def parse_date(value: Any) -> PartialDate | None:
     except ValueError:
         return None
     return PartialDate(year, month, day)
+
+
+Collection = TypeVar("Collection", YMap, YList)
+
+
+def top(
+    data: RawValue, path: str, problems: list[Problem], key: str, kind: type[Collection]
+) -> Collection | None:
+    """``data[key]`` if ``data`` is a mapping and the value has the right kind (a YMap or
+    YList), else None, with a problem recorded for a wrong shape (not for a missing key)."""
+    if not isinstance(data, YMap):
+        problems.append(
+            Problem(path, 1, f"expected a mapping with {key!r} at the top", "see docs/authoring.md")
+        )
+        return None
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        what = "a list" if kind is YList else "a mapping"
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must be {what}"))
+        return None
+    return value
