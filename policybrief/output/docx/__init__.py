@@ -31,8 +31,9 @@ from jinja2 import TemplateError
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.model import Audience, Brief, Project
 from policybrief.output.docx import ooxml
-from policybrief.output.docx.convert import Converter, Ctx
+from policybrief.output.docx.convert import Converter
 from policybrief.output.docx.styles import LANG_TAGS, PAGE_SIZES, define_styles, page_margins
+from policybrief.output.docx.walk import Ctx
 from policybrief.render.page import Page, Renderer
 
 REFERENCE = "reference.docx"
