@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.output.fonts import FontSet
-from policybrief.output.pdf import PdfResult, PdfWriter
+from policybrief.output.pdf import Attachment, PdfResult, PdfWriter
 
 if TYPE_CHECKING:
     from policybrief.build.plan import Output
@@ -41,7 +41,7 @@ class PdfJob:
     label: str  # what progress reports show
     weight: int = 1  # bigger jobs start first
     variant: str | None = None
-    attachments: tuple = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,11 @@ def _drop_writer() -> None:
 
 
 def _render(
-    html: str, base_url: Path, target: Path, variant: str | None = None, attachments: tuple = ()
+    html: str,
+    base_url: Path,
+    target: Path,
+    variant: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> tuple[PdfResult, float, int]:
     """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer

@@ -39,7 +39,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    # WeasyPrint ships no types: to mypy these are Any, to a reader what each object is.
+    from weasyprint.css import Style
+    from weasyprint.document import Page
+    from weasyprint.formatting_structure.boxes import Box, PageBox
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.text.line_break import Layout
 
 # -- 1. WeasyPrint loaded without the C compiler ------------------------------------------
 #
@@ -107,8 +115,7 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\
 _justifying = False
 
 
-# A WeasyPrint computed style: a mapping of property names to values, untyped upstream.
-def is_chinese(style: Any) -> bool:
+def is_chinese(style: Style) -> bool:
     """Whether a WeasyPrint box's computed style sets it in Chinese."""
     lang = style["lang"] or ""
     return bool(lang.lower().startswith("zh"))
@@ -125,8 +132,7 @@ def justify_chinese() -> None:
 
     original_count = inline.count_expandable_spaces
 
-    # WeasyPrint's boxes and layouts are untyped.
-    def count_expandable(box: Any) -> int:
+    def count_expandable(box: Box) -> int:
         if isinstance(box, boxes.TextBox) and box.style["white_space"] in ("nowrap", "pre"):
             return 0  # figures are set solid; the text around them takes the space
         if isinstance(box, boxes.TextBox) and is_chinese(box.style) and CJK.search(box.text):
@@ -138,7 +144,7 @@ def justify_chinese() -> None:
 
     original_set_text = line_break.Layout.set_text
 
-    def set_text(self: Any, text: str, justify: bool = False) -> Any:
+    def set_text(self: Layout, text: str, justify: bool = False) -> None:
         spacing = self.justification_spacing
         if not (justify and spacing and is_chinese(self.style) and CJK.search(text)):
             return original_set_text(self, text, justify)
@@ -268,15 +274,13 @@ def describe(exc: BaseException, memory: int) -> str:
 # WeasyPrint 70 (pinned) has no public way to reach either; each is read here only.
 
 
-# A WeasyPrint ``Page`` (untyped upstream) in, its root ``PageBox`` out.
-def page_box(page: Any) -> Any:
+def page_box(page: Page) -> PageBox:
     """The laid-out box tree of one page of a rendered document (``Page._page_box``):
     what the footnote repair and the justification measure read."""
     return page._page_box
 
 
-# A WeasyPrint ``FontConfiguration`` (untyped upstream).
-def keep_font_files_in(font_config: Any, folder: Path | None) -> None:
+def keep_font_files_in(font_config: FontConfiguration, folder: Path | None) -> None:
     """Make ``font_config`` copy its ``@font-face`` files into a new ``weasyprint-*``
     folder inside ``folder`` (the build's staging folder, which goes when the build does),
     not in the system's temporary folder: WeasyPrint removes its folder only when the

@@ -216,10 +216,10 @@ class FactChange:
     fields: tuple[str, ...]  # which of value, unit, qualifier, date, source changed
     old: str  # as printed then
     new: str  # as printed now
-    old_record: dict = field(default_factory=dict)
-    new_record: dict = field(default_factory=dict)
+    old_record: dict[str, str | None] = field(default_factory=dict)  # FACT_FIELDS, stored
+    new_record: dict[str, str | None] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()  # output files that show it now
-    old_printed: dict = field(default_factory=dict)  # the old figure in every language
+    old_printed: dict[str, str] = field(default_factory=dict)  # the old figure, by language
     where: str = ""  # path:line of its first citation in this language
 
 

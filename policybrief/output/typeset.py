@@ -9,13 +9,15 @@ paragraphs that still end short of the margin (``tests/test_print.py``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from policybrief.core.patches import is_chinese, page_box
 
+if TYPE_CHECKING:
+    from weasyprint.document import Document  # untyped: Any to mypy
 
-# A WeasyPrint ``Document`` (untyped upstream).
-def ragged_lines(document: Any, tolerance: float = 1.0) -> tuple[int, int]:
+
+def ragged_lines(document: Document, tolerance: float = 1.0) -> tuple[int, int]:
     """(full lines, full lines ending more than ``tolerance`` px short of the right margin)
     in justified Chinese paragraphs and list items, last lines excluded."""
     from weasyprint.formatting_structure import boxes

@@ -28,6 +28,7 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
+from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
@@ -53,6 +54,22 @@ from policybrief.render.prose import (
     figure_html,
     html_text,
 )
+from policybrief.render.references import Reference
+from policybrief.render.templatedata import (
+    Alternate,
+    ConflictEntry,
+    ConflictingFigure,
+    DerivedEntry,
+    DerivedInput,
+    ExhibitEntry,
+    KeyFigure,
+    LanguageEntry,
+    Note,
+    PageContext,
+    ReferenceEntry,
+    SectionEntry,
+    SourceEntry,
+)
 
 # Bounds on what one template render may cost (templates are untrusted input).
 MAX_SECONDS = 20  # wall clock per render; the largest real page takes well under a second
@@ -71,7 +88,7 @@ class Page:
     lang: Language
     notes: int
     missing_translations: frozenset[str]
-    cited: tuple[dict[str, Any], ...] = ()  # each note (render.note), in citation order
+    cited: tuple[Note, ...] = ()  # each note (render.note), in citation order
 
 
 def css_content(message: str) -> Markup:
@@ -320,7 +337,7 @@ class PageEnvironment(SandboxedEnvironment):
         return self.shown(frames[-1].filename), frames[-1].lineno or 0
 
 
-def _number(value: Any) -> bool:
+def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -338,7 +355,7 @@ class CompiledTemplates(BytecodeCache):
         self._code: collections.OrderedDict[str, bytes] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def load_bytecode(self, bucket: Any) -> None:
+    def load_bytecode(self, bucket: Bucket) -> None:
         with self._lock:
             code = self._code.get(bucket.key)
             if code is not None:
@@ -346,7 +363,7 @@ class CompiledTemplates(BytecodeCache):
         if code is not None:
             bucket.bytecode_from_string(code)  # (Jinja drops it if the checksum differs)
 
-    def dump_bytecode(self, bucket: Any) -> None:
+    def dump_bytecode(self, bucket: Bucket) -> None:
         code = bucket.bytecode_to_string()
         with self._lock:
             self._code[bucket.key] = code
@@ -364,7 +381,7 @@ class Renderer:
     def __init__(self, project: Project):
         self.project = project
         self._envs: dict[tuple, tuple[PageEnvironment, Translations]] = {}
-        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
+        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Reference]] = {}
 
     def env(
         self, lang: str, dirs: tuple[Path, ...] | None = None
@@ -435,7 +452,7 @@ class Renderer:
     def _cite(
         self,
         template: PageTemplate,
-        context: dict[str, Any],
+        context: PageContext,
         brief: Brief,
         audience: Audience,
         lang: Language,
@@ -459,7 +476,7 @@ class Renderer:
         return order
 
     def _footnotes(
-        self, env: PageEnvironment, audience: Audience, context: dict[str, Any]
+        self, env: PageEnvironment, audience: Audience, context: PageContext
     ) -> dict[str, str] | None:
         """Each note's footnote HTML, for an audience whose citations are footnotes."""
         if audience.citations != "footnotes":
@@ -481,9 +498,7 @@ class Renderer:
         path, line = audience_file(dirs, audience.name, self.project.root)
         return Problem(path, line, f"audience {audience.name!r}: {message}", hint)
 
-    def references(
-        self, audience: Audience, notes: list[dict[str, Any]], lang: str
-    ) -> list[dict[str, Any]]:
+    def references(self, audience: Audience, notes: list[Note], lang: str) -> list[ReferenceEntry]:
         """Format the sources of ``notes`` in the audience's reference style (through CSL,
         see :mod:`references`); put each one's entry into the notes' source dicts and
         return the reference list, in the style's order."""
@@ -516,18 +531,18 @@ class Renderer:
             return str(path)
 
 
-def _note_source_dicts(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _note_source_dicts(notes: list[Note]) -> list[SourceEntry]:
     """Every source dict in the notes, in reading order: each note's own, then those of a
     derived figure's inputs and of the other side of a conflict."""
     found = []
     for made in notes:
         found.append(made["source"])
-        found += [i["source"] for i in (made["derived"] or {}).get("inputs", [])]
+        found += [i["source"] for i in (made["derived"] or {"inputs": []})["inputs"]]
         found += [o["source"] for c in made["conflicts"] for o in c["others"]]
     return found
 
 
-def _note_sources(notes: list[dict[str, Any]]) -> list[str]:
+def _note_sources(notes: list[Note]) -> list[str]:
     return list(dict.fromkeys(source["id"] for source in _note_source_dicts(notes)))
 
 
@@ -587,7 +602,7 @@ def _text(text: Text | None, lang: Language) -> str:
     return text.get(lang.code) if text else ""
 
 
-def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, Any]:
+def source_dict(facts: FactBase, source_id: str, lang: Language) -> SourceEntry:
     """A source for the templates; a derived fact's (empty id) has no source of its own."""
     source = facts.sources.get(source_id)
     if source is None:
@@ -625,11 +640,11 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, An
     }
 
 
-def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] | None:
+def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> DerivedEntry | None:
     """What a derived fact is calculated from: each input's value, label and source."""
     if fact.derived is None:
         return None
-    inputs = []
+    inputs: list[DerivedInput] = []
     for input_id in fact.derived.inputs:
         used = facts.facts[input_id]
         inputs.append(
@@ -643,15 +658,15 @@ def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] 
     return {"op": fact.derived.op, "inputs": inputs}
 
 
-def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str, Any]:
+def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
     """An endnote for one cited fact or claim: value, source, quote and any conflict."""
     if item_id in facts.facts:
         fact = facts.facts[item_id]
         unit = facts.units[fact.unit]
         value = format_fact(fact, unit, lang)
-        conflicts = []
+        conflicts: list[ConflictEntry] = []
         for conflict in facts.conflicts_of(item_id):
-            others = [
+            others: list[ConflictingFigure] = [
                 {
                     "id": other,
                     "value": format_fact(
@@ -697,13 +712,13 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str
     }
 
 
-def languages_context() -> list[dict[str, str]]:
+def languages_context() -> list[LanguageEntry]:
     """Every language the engine knows (i18n.LANGUAGES), for tables that show all of them."""
     return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
 
 
-def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str, Any]]:
-    figures = []
+def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[KeyFigure]:
+    figures: list[KeyFigure] = []
     for fid in key_figures(brief):
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
@@ -722,7 +737,7 @@ def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str
 
 def _sections(
     project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> list[dict[str, Any]]:
+) -> list[SectionEntry]:
     """Each section as the audience prints it (whole, or its lead), with its charts."""
     theme = project.templates(brief.slug).theme
     drawn = [chart for chart in brief.charts or () if audience.charts]
@@ -746,7 +761,7 @@ def _sections(
     ]
 
 
-def _exhibits(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
+def _exhibits(brief: Brief, audience: Audience, lang: Language) -> list[ExhibitEntry]:
     """The brief's tables and figures that this page prints: none where only the sections'
     leads are printed, and no chart where the audience draws none."""
     if audience.section_text != "full":
@@ -761,7 +776,7 @@ def build_date(brief: Brief) -> PartialDate:
     return brief.date
 
 
-def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
+def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[Alternate]:
     """This page in each of the brief's languages, for the language switch."""
     return [
         {
@@ -777,7 +792,7 @@ def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[dict[s
 
 def page_context(
     project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> dict[str, Any]:
+) -> PageContext:
     theme = project.templates(brief.slug).theme  # the brief's own house style, if any
     base = f"{audience.name}.{lang.code}"
     return {

@@ -25,6 +25,7 @@ from policybrief.core.model import Chart, FactBase, LangText, Loc, Picture, Row
 from policybrief.load.citations import blank_expressions
 from policybrief.load.images import FIGURE_RE, IMAGE_RE
 from policybrief.load.markup import validate
+from policybrief.render.templatedata import ExhibitEntry
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -192,9 +193,7 @@ def exhibits(
     return labels
 
 
-def exhibit_list(
-    text: LangText, charts: tuple[Chart, ...], lang: Language
-) -> list[dict[str, str | bool]]:
+def exhibit_list(text: LangText, charts: tuple[Chart, ...], lang: Language) -> list[ExhibitEntry]:
     """The brief's tables and figures in reading order, for a list of exhibits: kind
     ("table" or "figure"), label ("Table 1"), anchor, title (a caption's words with any
     citation left out, or a chart's title) and whether it is a chart."""

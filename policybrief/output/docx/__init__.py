@@ -17,7 +17,6 @@ import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import docx
 import lxml.html
@@ -27,6 +26,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length
 from jinja2 import TemplateError
+from lxml.html import HtmlElement
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.model import Audience, Brief, Project
@@ -34,7 +34,7 @@ from policybrief.output.docx import ooxml
 from policybrief.output.docx.convert import Converter
 from policybrief.output.docx.styles import LANG_TAGS, PAGE_SIZES, define_styles, page_margins
 from policybrief.output.docx.walk import Ctx
-from policybrief.render.page import Page, Renderer
+from policybrief.render.page import Page, PageEnvironment, Renderer
 
 REFERENCE = "reference.docx"
 MAX_REFERENCE = 16 * 1024 * 1024
@@ -155,7 +155,9 @@ class DocxWriter:
             )
             section.header_distance = section.footer_distance = docx.shared.Mm(10)
 
-    def _note_items(self, env, audience: Audience, page: Page) -> dict[int, Any]:
+    def _note_items(
+        self, env: PageEnvironment, audience: Audience, page: Page
+    ) -> dict[int, HtmlElement]:
         """Each note's list item, by number, as the page's notes partial writes them (a
         house style's too)."""
         lang = page.lang.code

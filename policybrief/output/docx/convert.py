@@ -131,7 +131,7 @@ class Converter:
         toc: bool,
         cover: bool,
         notes_kind: str,
-        note_items: dict[int, object],
+        note_items: dict[int, HtmlElement],
         text_width: int,
         rasters: dict[str, bytes],
     ):

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import zipfile
-from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -18,7 +17,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.oxml.section import CT_SectPr
+from docx.oxml.section import CT_HdrFtr, CT_SectPr
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Row
 from docx.oxml.text.paragraph import CT_P
@@ -64,10 +63,10 @@ def section_xml(section: Section) -> CT_SectPr:
     return section._sectPr
 
 
-# python-docx does not annotate it: a CT_Hdr or CT_Ftr, an lxml element.
-def story_xml(story: _Header | _Footer) -> Any:
+def story_xml(story: _Header | _Footer) -> CT_HdrFtr:
     """A header's ``<w:hdr>`` or a footer's ``<w:ftr>`` (its part is made if need be)."""
-    return story._element
+    element: CT_HdrFtr = story._element  # (python-docx does not annotate the property)
+    return element
 
 
 class Notes:
@@ -345,8 +344,3 @@ def check_reference(path, data: bytes) -> None:
         raise RenderError(
             Problem(where, 0, "not a Word document", ".docx is a zip package")
         ) from None
-
-
-def set_attrs(element, **attrs: Any) -> None:
-    for key, value in attrs.items():
-        element.set(qn(f"w:{key}"), str(value))
