@@ -9,6 +9,7 @@ column's) or an inline record ``{value, quote, source, qualifier, date}``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypedDict
@@ -70,7 +71,7 @@ class _Spec:
 
 def _expand_one(
     brief: Brief, facts: FactBase, inline: dict[str, Fact], root: Path, problems: list[Problem]
-):
+) -> Iterator[Brief]:
     spec = _read_spec(brief, facts, problems)
     if spec is None:
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,7 +90,9 @@ class Translations:
         return singular if n == 1 else plural
 
 
-def template_messages(template_dirs: tuple[Path, ...], root: Path):
+def template_messages(
+    template_dirs: tuple[Path, ...], root: Path
+) -> Iterator[tuple[str, int, str]]:
     """(shown path, line, message) for every translatable string in the templates."""
     for folder in template_dirs:
         for pattern in TEMPLATE_GLOBS:

@@ -18,7 +18,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import yaml
@@ -133,7 +133,7 @@ def _expect(node: yaml.Node, kind: type, what: str) -> None:
         )
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode):
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[YMap]:
     _expect(node, yaml.MappingNode, "a mapping")
     result = YMap()
     result.line = loader.line(node.start_mark)
@@ -153,7 +153,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
         result.key_lines[key] = line
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[YList]:
     _expect(node, yaml.SequenceNode, "a sequence")
     result = YList()
     result.line = loader.line(node.start_mark)
@@ -185,16 +185,20 @@ def _reinterpreted(kind: str, node: yaml.ScalarNode, value: RawValue) -> str | N
 
 
 _TAGS = {"integer": "int", "number": "float", "boolean": "bool"}
+# A PyYAML constructor of one kind of scalar (SafeConstructor.construct_yaml_int, ...), and
+# what the loader calls for a node of that tag.
+Constructor = Callable[[SafeConstructor, yaml.ScalarNode], RawValue]
+NodeConstructor = Callable[[_Loader, yaml.Node], RawValue]
 
 
-def _scalar(kind: str, construct):
+def _scalar(kind: str, construct: Constructor) -> NodeConstructor:
     """Wrap a scalar constructor so that text it cannot read (``!!int x``, ``!!bool maybe``,
     an integer too long to print) is a YAML error with its line, not an exception; and so
     that plain text YAML would silently reinterpret (0100, no, 1_000) is refused."""
 
-    def wrapped(loader: _Loader, node: yaml.Node):
+    def wrapped(loader: _Loader, node: yaml.Node) -> RawValue:
         if not isinstance(node, yaml.ScalarNode):
-            return construct(loader, node)  # raises "expected a scalar node"
+            return construct(loader, node)  # type: ignore[arg-type]  # raises "expected a scalar node"
         if kind == "integer" and len(node.value) > MAX_NUMBER_CHARS:
             raise _Refused(
                 node.start_mark,

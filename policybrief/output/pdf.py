@@ -23,6 +23,9 @@ from policybrief.core.patches import page_box
 from policybrief.render.page import FOOTNOTE_END
 
 if TYPE_CHECKING:
+    from weasyprint import URLFetcherResponse  # WeasyPrint ships no types: Any to mypy
+    from weasyprint.document import Document
+
     from policybrief.core.model import Audience, Brief, Project
     from policybrief.output.fonts import FontSet
 
@@ -152,7 +155,9 @@ class PdfWriter:
         writer = self
 
         class Fetcher(URLFetcher):
-            def fetch(self, url: str, headers=None):  # noqa: D401 - WeasyPrint's API
+            def fetch(  # noqa: D401 - WeasyPrint's API
+                self, url: str, headers: dict[str, str] | None = None
+            ) -> URLFetcherResponse:
                 if url.startswith("data:"):
                     if len(url) > MAX_DATA_URI:
                         writer.blocked.append(
@@ -181,7 +186,9 @@ class PdfWriter:
             else []
         )
 
-    def layout(self, html: str, base_url: Path, options: dict | None = None):
+    def layout(
+        self, html: str, base_url: Path, options: dict[str, object] | None = None
+    ) -> tuple[Document, str, set[str]]:
         """Lay the page out; footnotes WeasyPrint would put on the wrong page (or lose) are
         moved to the late-notes list and the page laid out again, until none are.
         Returns (document, the HTML finally laid out, the moved note ids)."""
@@ -212,7 +219,9 @@ class PdfWriter:
             f"{MAX_FOOTNOTE_PASSES} passes"
         )
 
-    def _footnote_memory(self, html: str, base_url: Path, options: dict | None):
+    def _footnote_memory(
+        self, html: str, base_url: Path, options: dict[str, object] | None
+    ) -> _Memory | None:
         if self.fonts is None or self.fonts.cache is None:
             return None
         from policybrief.core.digest import engine_digest
@@ -297,7 +306,7 @@ class _Memory:
             log.debug("footnote repair not remembered: %s", error)
 
 
-def misplaced_footnotes(document) -> set[str]:
+def misplaced_footnotes(document: Document) -> set[str]:
     """Footnotes that WeasyPrint did not put on the page of their call (or lost): its
     footnote layout sometimes defers a footnote to a later page or drops it when several
     meet at the foot of a page. Reads WeasyPrint 70's page boxes (the version is pinned)."""
@@ -321,7 +330,7 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
     """Turn these footnotes into numbered notes in the page's late-notes list."""
     items = []
 
-    def demote(match) -> str:
+    def demote(match: re.Match[str]) -> str:
         note_id, number, body = match.groups()
         if note_id not in notes:
             return match.group(0)

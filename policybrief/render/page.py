@@ -15,12 +15,14 @@ import re
 import stat
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from jinja2 import (
     BytecodeCache,
+    Environment,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -30,6 +32,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -119,7 +122,9 @@ class FolderLoader(FileSystemLoader):
     a symlink that leads out of the folder, a symlink loop, a named pipe or a device is an
     error naming the file, never read."""
 
-    def get_source(self, environment, template):
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)
         for folder in self.searchpath:
             path = os.path.join(folder, *pieces)
@@ -144,7 +149,7 @@ class FolderLoader(FileSystemLoader):
                 contents = file.read().decode(self.encoding)
             mtime = info.st_mtime
 
-            def uptodate(path=path, mtime=mtime) -> bool:
+            def uptodate(path: str = path, mtime: float = mtime) -> bool:
                 try:
                     return os.path.getmtime(path) == mtime
                 except OSError:
@@ -219,7 +224,7 @@ class PageEnvironment(SandboxedEnvironment):
         self.globals["range"] = self.bounded_range
         self.globals["asset"] = self.asset
 
-    def get_template(self, name, *args: Any, **kwargs: Any) -> Template:
+    def get_template(self, name: str | Template, *args: Any, **kwargs: Any) -> Template:
         try:
             return super().get_template(name, *args, **kwargs)
         except TemplateSyntaxError as exc:
@@ -263,7 +268,7 @@ class PageEnvironment(SandboxedEnvironment):
             raise OverflowError(f"loops over range() ran to more than {MAX_ITEMS} items")
         return numbers
 
-    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if (
             operator == "**"
             and _number(left)
@@ -563,7 +568,7 @@ def number_citations(
     citations of the same note repeat its number)."""
     seen: dict[str, int] = {}
 
-    def mark(match) -> str:
+    def mark(match: re.Match[str]) -> str:
         item = match.group(1)
         number = numbers[item]
         seen[item] = seen.get(item, 0) + 1

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language, format_fact
-from policybrief.core.model import Chart, FactBase, LangText, Loc, Picture, Row
+from policybrief.core.model import Chart, Fact, FactBase, LangText, Loc, Picture, Row
 from policybrief.load.citations import blank_expressions
 from policybrief.load.images import FIGURE_RE, IMAGE_RE
 from policybrief.load.markup import validate
@@ -266,7 +266,7 @@ class ProseRenderer:
         self._holes.append(html)
         return f"{_HOLE_OPEN}{len(self._holes) - 1}{_HOLE_CLOSE}"
 
-    def _lookup(self, fact_id: object):
+    def _lookup(self, fact_id: object) -> Fact:
         if isinstance(fact_id, str) and self._row is not None:
             fact_id = self._row.resolve(fact_id)
         if not isinstance(fact_id, str) or fact_id not in self.facts.facts:

@@ -204,24 +204,38 @@ def _element_classes() -> dict[str, type]:
     from citeproc import model
 
     class CslText(model.Text):
-        def calls_variable(self):
+        def calls_variable(self) -> bool:
             return True if "macro" in self.attrib else super().calls_variable()
 
     class CslLabel(model.Label):
-        def process(self, item, variable=None, plural=None, context=None, **kwargs):
+        def process(
+            self,
+            item: CitationItem,
+            variable: str | None = None,
+            plural: bool | None = None,
+            context: CitationStylesElement | None = None,
+            **kwargs: object,
+        ) -> str | None:
             name = self.get("variable")
             if variable is None and name and name != "locator" and not _has(item, name):
                 return None
             return super().process(item, variable, plural, context, **kwargs)
 
     class CslName(model.Name):
-        def get_option(self, name, context=None, sort_options=None):
+        def get_option(
+            self,
+            name: str,
+            context: CitationStylesElement | None = None,
+            sort_options: dict[str, str] | None = None,
+        ) -> str | bool | int | None:
             if name == "initialize-with" and self.get("initialize") == "false":
                 return None
             return super().get_option(name, context, sort_options)
 
     class CslSubstitute(model.Substitute):
-        def add_to_repressed_list(self, child, context):
+        def add_to_repressed_list(
+            self, child: CitationStylesElement, context: CitationStylesElement
+        ) -> None:
             super().add_to_repressed_list(child, context)
             repressed = context.get_layout().repressed
             for element in _macro_variables(child, set()):

@@ -20,10 +20,13 @@ from pathlib import Path
 
 import docx
 import lxml.html
+from docx.blkcntnr import BlockItemContainer
+from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Length
 from jinja2 import TemplateError
 from lxml.html import HtmlElement
@@ -96,7 +99,10 @@ class DocxWriter:
         section = document.sections[0]
         root = lxml.html.document_fromstring(page.html)
         self._page_setup(section, audience, root, own)
-        text_width = section.page_width - section.left_margin - section.right_margin
+        # (a reference document's section may leave a margin unset: python-docx gives None)
+        text_width = (
+            (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+        )
         authors = " · ".join(a.get(lang) for a in brief.authors)
         self._header_footer(
             document,
@@ -141,7 +147,9 @@ class DocxWriter:
         day = brief.date
         return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
 
-    def _page_setup(self, section, audience: Audience, root, own: bool) -> None:
+    def _page_setup(
+        self, section: Section, audience: Audience, root: HtmlElement, own: bool
+    ) -> None:
         """The page size; with the engine's own styles, the margins the page's CSS sets."""
         width, height = PAGE_SIZES.get(audience.page_size, PAGE_SIZES["A4"])
         section.orientation = WD_ORIENT.PORTRAIT
@@ -180,7 +188,7 @@ class DocxWriter:
                     items[int(number)] = li
         return items
 
-    def _document(self):
+    def _document(self) -> Document:
         if self.reference is None:
             return docx.Document()
         try:
@@ -197,7 +205,13 @@ class DocxWriter:
 
     @staticmethod
     def _header_footer(
-        document, section, title: str, authors: str, page_message: str, text_width: int, cover: bool
+        document: Document,
+        section: Section,
+        title: str,
+        authors: str,
+        page_message: str,
+        text_width: int,
+        cover: bool,
     ) -> None:
         section.different_first_page_header_footer = cover  # no header on the cover
         header = section.header
@@ -230,7 +244,7 @@ class DocxWriter:
             rest = rest[cut + len(f"%({name})s") :]
 
     @staticmethod
-    def _endnotes_decimal(section) -> None:
+    def _endnotes_decimal(section: Section) -> None:
         sect = ooxml.section_xml(section)
         pr = OxmlElement("w:endnotePr")
         fmt = OxmlElement("w:numFmt")
@@ -248,7 +262,9 @@ class DocxWriter:
             sect.append(pr)
 
     @staticmethod
-    def _properties(document, brief: Brief, audience: Audience, page: Page, lang: str) -> None:
+    def _properties(
+        document: Document, brief: Brief, audience: Audience, page: Page, lang: str
+    ) -> None:
         day = brief.date
         stamp = datetime.datetime(day.year, day.month or 1, day.day or 1)
         props = document.core_properties
@@ -270,7 +286,7 @@ class DocxWriter:
             theme_lang.set(qn("w:eastAsia"), east_asia)
 
 
-def _blank(part) -> bool:
+def _blank(part: BlockItemContainer) -> bool:
     """A header or footer with one empty paragraph (no text, no picture such as a logo)."""
     paragraphs = part.paragraphs
     return (

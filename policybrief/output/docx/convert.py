@@ -9,10 +9,13 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from docx.document import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 from lxml.html import HtmlElement
 
 from policybrief.output.docx import ooxml
@@ -22,6 +25,7 @@ from policybrief.output.docx.walk import (
     CJK,
     Ctx,
     Fmt,
+    Inline,
     Item,
     Line,
     Sink,
@@ -123,9 +127,12 @@ def class_style(cls: set[str]) -> str | None:
 
 
 class Converter:
+    """Writes one rendered page into ``document``: the body as it is walked
+    (:meth:`blocks`), then the contents and the fonts of what the walk did not format."""
+
     def __init__(
         self,
-        document,
+        document: Document,
         *,
         lang: str,
         toc: bool,
@@ -165,7 +172,7 @@ class Converter:
 
     # -- blocks ----------------------------------------------------------------------
 
-    def skipped(self, element) -> bool:
+    def skipped(self, element: HtmlElement) -> bool:
         return (
             local(element) in SKIP_TAGS
             or element.get("hidden") is not None
@@ -174,7 +181,7 @@ class Converter:
             or element.get("aria-hidden") == "true"
         )
 
-    def blocks(self, sink, element, ctx: Ctx, style: str | None = None) -> None:
+    def blocks(self, sink: Sink, element: HtmlElement, ctx: Ctx, style: str | None = None) -> None:
         """Write ``element``'s children: block children as blocks, runs of loose text and
         inline elements as paragraphs in ``style``."""
         pending: list = []
@@ -196,7 +203,7 @@ class Converter:
                 pending.append(child.tail)
         self.flush(sink, pending, ctx, style)
 
-    def visible(self, pending: list) -> bool:
+    def visible(self, pending: list[Inline]) -> bool:
         for item in pending:
             if isinstance(item, str):
                 if item.strip():
@@ -207,7 +214,7 @@ class Converter:
                 return True
         return False
 
-    def paragraph(self, sink, style: str | None, ctx: Ctx) -> Line:
+    def paragraph(self, sink: Sink, style: str | None, ctx: Ctx) -> Line:
         item = ctx.item
         if ctx.figures and style in (None, "Body Text"):
             style, item = "Key Figure", None
@@ -228,7 +235,7 @@ class Converter:
                 numpr.get_or_add_numId().val = item.num
         return Line(paragraph, style)
 
-    def flush(self, sink, pending: list, ctx: Ctx, style: str | None) -> None:
+    def flush(self, sink: Sink, pending: list[Inline], ctx: Ctx, style: str | None) -> None:
         if not self.visible(pending):
             return
         line = self.paragraph(sink, style, ctx)
@@ -236,7 +243,7 @@ class Converter:
             self.inline(line, item, Fmt())
         line.trim()
 
-    def block(self, sink, element, ctx: Ctx) -> None:
+    def block(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         tag, cls = local(element), classes(element)
         if tag == "h1" or tag in HEADINGS or tag in TEXT_BLOCKS:
             self.text_block(sink, element, tag, cls, ctx)
@@ -259,11 +266,13 @@ class Converter:
             if "cover" in cls and self.cover and tag == "header":
                 sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def nav(self, sink, element, ctx: Ctx) -> None:
+    def nav(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         if "toc" in classes(element) and self.toc:
             self.contents(sink, element)
 
-    def text_block(self, sink, element, tag: str, cls: set[str], ctx: Ctx) -> None:
+    def text_block(
+        self, sink: Sink, element: HtmlElement, tag: str, cls: set[str], ctx: Ctx
+    ) -> None:
         """A heading or a paragraph-like element: one paragraph of runs."""
         if tag == "h1":
             line = self.paragraph(sink, "Title", ctx)
@@ -279,11 +288,11 @@ class Converter:
             line = self.paragraph(sink, named, ctx)
             self.inline_children(line, element, fmt)
 
-    def inline_children(self, line: Line, element, fmt: Fmt) -> None:
+    def inline_children(self, line: Line, element: HtmlElement, fmt: Fmt) -> None:
         self.inline_children_only(line, element, self.lang_of(element, fmt))
         line.trim()
 
-    def contents(self, sink, nav) -> None:
+    def contents(self, sink: Sink, nav: HtmlElement) -> None:
         """The contents list becomes a TOC field (filled in after the body)."""
         title = next((h for h in nav.iter() if local(h) in HEADINGS), None)
         line = Line(sink.add_paragraph(), "TOC Heading")
@@ -292,7 +301,7 @@ class Converter:
             self.inline_children(line, title, Fmt())
         self.toc_after = line.paragraph
 
-    def bullets(self, sink, element, ctx: Ctx) -> None:
+    def bullets(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         ordered = local(element) == "ol"
         level = min(ctx.depth + 1, 3)
         style = ("List Number" if ordered else "List Bullet") + ("" if level == 1 else f" {level}")
@@ -316,7 +325,7 @@ class Converter:
         fresh.add_lvlOverride(ilvl=0).add_startOverride(1)
         return fresh.numId
 
-    def figures(self, sink, element, ctx: Ctx) -> None:
+    def figures(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         """Key figures (a <dl>): each value in its own style, then its label."""
         terms = [e for e in element.iter() if local(e) in ("dt", "dd")]
         pairs, label = [], None
@@ -336,13 +345,13 @@ class Converter:
 
     # -- inline ----------------------------------------------------------------------
 
-    def lang_of(self, element, fmt: Fmt) -> Fmt:
+    def lang_of(self, element: HtmlElement, fmt: Fmt) -> Fmt:
         tag = (element.get("lang") or "").lower()
         if tag and HTML_LANGS.get(tag, tag) != fmt.lang:
             return replace(fmt, lang=HTML_LANGS.get(tag, element.get("lang")))
         return fmt
 
-    def inline(self, line: Line, item, fmt: Fmt) -> None:
+    def inline(self, line: Line, item: Inline, fmt: Fmt) -> None:
         if isinstance(item, str):
             self.text(line, item, fmt)
             return
@@ -394,7 +403,7 @@ class Converter:
             fmt = replace(fmt, sub=True)
         return fmt
 
-    def inline_children_only(self, line: Line, element, fmt: Fmt) -> None:
+    def inline_children_only(self, line: Line, element: HtmlElement, fmt: Fmt) -> None:
         if element.text:
             self.text(line, element.text, fmt)
         for child in element:
@@ -413,7 +422,7 @@ class Converter:
         run = line.paragraph.add_run(text)
         self.style_run(run, line.style, fmt, text)
 
-    def style_run(self, run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
+    def style_run(self, run: Run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
         rpr = run.element.get_or_add_rPr()
         if fmt.style:
             rpr.get_or_add_rStyle().set(qn("w:val"), self.style_id(fmt.style))
@@ -439,7 +448,7 @@ class Converter:
             self.style_ids[name] = self.document.styles[name].style_id
         return self.style_ids[name]
 
-    def cite(self, line: Line, sup) -> None:
+    def cite(self, line: Line, sup: HtmlElement) -> None:
         """A citation mark: the first for a note makes the Word note, later ones refer to
         it (a NOTEREF field showing the same number, as the PDF repeats it)."""
         link = next(
@@ -485,7 +494,7 @@ class Converter:
 
     # -- after the body --------------------------------------------------------------
 
-    def name_fonts(self, root) -> None:
+    def name_fonts(self, root: BaseOxmlElement) -> None:
         """Fonts on every run the walk did not format (fields' results, the contents,
         headers and footers), from its paragraph and character styles."""
         names = {s.style_id: s.name for s in self.document.styles}

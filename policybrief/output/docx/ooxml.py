@@ -10,7 +10,9 @@ import re
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
+from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -21,6 +23,7 @@ from docx.oxml.section import CT_HdrFtr, CT_SectPr
 from docx.oxml.shape import CT_Inline
 from docx.oxml.table import CT_Row
 from docx.oxml.text.paragraph import CT_P
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section, _Footer, _Header
 from docx.shape import InlineShape
 from docx.table import _Row
@@ -73,7 +76,7 @@ class Notes:
     """The footnotes (or endnotes) part: a separator, a continuation separator, then one
     note per cited fact. ``kind`` is "footnote" or "endnote"."""
 
-    def __init__(self, document, kind: str):
+    def __init__(self, document: Document, kind: str):
         self.kind = kind
         self.document = document
         self.root = parse_xml(f"<w:{kind}s {nsdecls('w', 'r')}/>")
@@ -96,7 +99,7 @@ class Notes:
             name: document.styles[name].style_id for name in (self.text_style, self.reference_style)
         }
 
-    def _note(self, number: int, kind: str | None = None):
+    def _note(self, number: int, kind: str | None = None) -> BaseOxmlElement:
         note = OxmlElement(f"w:{self.kind}")
         if kind:
             note.set(qn("w:type"), kind)
@@ -112,7 +115,7 @@ class Notes:
     def reference_style(self) -> str:
         return "Footnote Reference" if self.kind == "footnote" else "Endnote Reference"
 
-    def add(self):
+    def add(self) -> tuple[int, BaseOxmlElement]:
         """A new note; returns (its number, its first paragraph element) with the note's
         own reference mark already in place."""
         self.count += 1
@@ -134,7 +137,7 @@ class Notes:
         p.append(space)
         return self.count, p
 
-    def reference(self, number: int):
+    def reference(self, number: int) -> BaseOxmlElement:
         """The run that calls note ``number`` from the text."""
         r = OxmlElement("w:r")
         rpr = r.get_or_add_rPr()
@@ -171,7 +174,7 @@ class Notes:
             settings.append(pr)
 
 
-def text_run(text: str, rstyle_id: str | None = None):
+def text_run(text: str, rstyle_id: str | None = None) -> BaseOxmlElement:
     r = OxmlElement("w:r")
     if rstyle_id:
         r.get_or_add_rPr().get_or_add_rStyle().set(qn("w:val"), rstyle_id)
@@ -182,7 +185,7 @@ def text_run(text: str, rstyle_id: str | None = None):
     return r
 
 
-def simple_field(instr: str, result: str, rstyle_id: str | None = None):
+def simple_field(instr: str, result: str, rstyle_id: str | None = None) -> BaseOxmlElement:
     """``<w:fldSimple>`` with a cached result, e.g. PAGE or NOTEREF."""
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), f" {instr} ")
@@ -190,7 +193,7 @@ def simple_field(instr: str, result: str, rstyle_id: str | None = None):
     return field
 
 
-def field_char(kind: str, dirty: bool = False):
+def field_char(kind: str, dirty: bool = False) -> BaseOxmlElement:
     r = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
@@ -200,7 +203,7 @@ def field_char(kind: str, dirty: bool = False):
     return r
 
 
-def instr_run(instr: str):
+def instr_run(instr: str) -> BaseOxmlElement:
     r = OxmlElement("w:r")
     text = OxmlElement("w:instrText")
     text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
@@ -209,7 +212,7 @@ def instr_run(instr: str):
     return r
 
 
-def bookmark(parent_run, number: int, name: str) -> None:
+def bookmark(parent_run: BaseOxmlElement, number: int, name: str) -> None:
     """Wrap ``parent_run`` (already in a paragraph) in a bookmark."""
     start = OxmlElement("w:bookmarkStart")
     start.set(qn("w:id"), str(number))
@@ -248,7 +251,9 @@ def rasterize(svg: str) -> bytes:
     return done.stdout
 
 
-def add_svg(document, inline, svg: str, number: int, alt: str, name: str) -> None:
+def add_svg(
+    document: Document, inline: CT_Inline, svg: str, number: int, alt: str, name: str
+) -> None:
     """Give a picture (PNG, from python-docx) its SVG original and its alternative text.
     Word 2016 and later draw the SVG; older Word, WPS and LibreOffice the PNG."""
     part = Part(
@@ -284,7 +289,7 @@ def svg_size(svg: str) -> tuple[float, float]:
     return 300.0, 200.0
 
 
-def drop_thumbnail(document) -> None:
+def drop_thumbnail(document: Document) -> None:
     """python-docx's template carries a thumbnail of an empty page; a viewer would show it."""
     package = document.part.package
     for rid, rel in list(package.rels.items()):
@@ -310,7 +315,7 @@ def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def check_reference(path, data: bytes) -> None:
+def check_reference(path: Path, data: bytes) -> None:
     """A house reference document is untrusted input: refuse zip bombs and any
     relationship that points outside the package (it could reach the network)."""
     where = str(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from docx.oxml.ns import qn
 from docx.table import Table
@@ -66,6 +66,10 @@ class Line:
         texts = ooxml.paragraph_xml(self.paragraph).findall(f".//{qn('w:t')}")
         if texts and texts[-1].text:
             texts[-1].text = texts[-1].text.rstrip(" ")
+
+
+# What a paragraph is made of, in document order: text, and inline elements.
+Inline: TypeAlias = "str | HtmlElement"
 
 
 class Sink(Protocol):
