@@ -64,9 +64,9 @@ def _fact_record(project: Project, fact: Fact) -> dict[str, Any]:
     }
 
 
-def _cited(brief: Brief, lang: str) -> dict[str, dict[str, Any]]:
+def _cited(brief: Brief, lang: str) -> dict[str, dict[str, str]]:
     """Each id the text cites, with the part and line of its first citation."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, str]] = {}
     for cite in citations(brief):
         if cite.lang == lang:
             found.setdefault(cite.item_id, {"part": cite.section, "where": str(cite.loc)})
