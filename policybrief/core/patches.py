@@ -13,6 +13,8 @@ cheap to import, and a build that writes no PDF never loads WeasyPrint.
    Chinese lines end flush.
 3. :func:`repair_tinyhtml5`: tinyhtml5 2.1.0's pattern cache replaced by one that hits.
 4. :func:`bounded`: a render's time (``SIGALRM``) and memory (``RLIMIT_AS``) bounded.
+5. :func:`interrupts_deferred`: Ctrl+C (``SIGINT``) held while a build commits.
+6. :func:`logger_level`: fontTools' warnings silenced while a font is subset.
 
 Private attributes read here: ``ctypes.util._findSoname_ldconfig`` (1), WeasyPrint's
 ``Page._page_box`` (:func:`page_box`) and ``FontConfiguration._folder``
@@ -26,10 +28,18 @@ folder around every PDF render (``build/workers.py``), so that WeasyPrint's fold
 made meanwhile (the preview server's logs, say, made in another thread), and into a folder
 the build deletes. :func:`keep_font_files_in` now gives the folder to the one font
 configuration that needs it.
+
+Not here, being a process's own set-up rather than a change made inside a run: a PDF
+worker ignores ``SIGINT`` and dies with its build (``build/workers.py``: the worker process
+exists for that), ``serve`` stops on ``SIGTERM`` for as long as it serves
+(``cli/serve.py``), and the command line configures logging (``cli/main.py``). The PDF
+writer adds a handler to WeasyPrint's logger for each render (``output/pdf.py``) to read
+its warnings; WeasyPrint logs as before.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import resource
 import signal
@@ -293,3 +303,50 @@ def keep_font_files_in(font_config: FontConfiguration, folder: Path | None) -> N
     import tempfile
 
     font_config._folder = Path(tempfile.mkdtemp(prefix="weasyprint-", dir=folder))
+
+
+# -- 5. Ctrl+C while a build commits ------------------------------------------------------------
+#
+# Why: once a build has begun to swap its staged files into the output folder the swap
+# goes to its end (all or nothing), and a build that has committed is done, so an interrupt
+# then is too late to undo it and is dropped rather than reported as "unchanged". What: a
+# ``SIGINT`` handler that records the signal, for the time of the commit; the previous
+# handler is put back after. Not scoped further: signal handlers are the process's, and
+# reach the main thread only, so :func:`interrupts_deferred` does nothing in another thread.
+
+
+@contextmanager
+def interrupts_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl+C for the block; the list yielded records the signals held."""
+    held: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield held
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield held
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# -- 6. fontTools' warnings while subsetting ---------------------------------------------------
+#
+# Why: moving glyphs to the front of a subset face (output/fonts.py) leaves some coverage
+# tables in range form with unsorted indices, which fontTools writes correctly and reports
+# as a warning on every build. What: the ``fontTools`` logger (and so its children) at
+# ERROR for the block, then back to its level. Not scoped further: a logger's level is the
+# process's, and a filter would not reach the children's records; another thread's
+# fontTools warnings in that time are lost too (the build subsets fonts in worker
+# processes or alone).
+
+
+@contextmanager
+def logger_level(name: str, level: int) -> Iterator[None]:
+    """Logger ``name`` at ``level`` for the block, then at its own level again."""
+    logger = logging.getLogger(name)
+    previous = logger.level
+    logger.setLevel(level)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policybrief.core.errors import Problem, RenderError
+from policybrief.core.patches import logger_level
 
 if TYPE_CHECKING:  # cffi and fontTools ship no types: Any to mypy
     from cffi import FFI
@@ -396,15 +397,10 @@ def make_subset(face: Face, chars: str) -> bytes:
     data = _hb_subset(face, chars)
     latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
     first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
-    quiet = logging.getLogger("fontTools")
-    level = quiet.level
     # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
     # fontTools writes correctly and reports as a warning.
-    quiet.setLevel(logging.ERROR)
-    try:
+    with logger_level("fontTools", logging.ERROR):
         return renumber(reorder(data, first))
-    finally:
-        quiet.setLevel(level)
 
 
 # -- the cache ---------------------------------------------------------------------------
