@@ -2,9 +2,9 @@
 process, each in its own fence with its reason; and the private attributes of those
 libraries that the package reads, each read here and nowhere else.
 
-Anything listed here outlives the call that made it, or reaches past the object it was
-meant for, so each fence says why no narrower mechanism does the job, and when the fence
-can go. Third-party libraries are imported inside the functions: ``core`` must stay
+Each changes state that every thread and every caller in the process shares, for the
+time of a block or for good, so each fence says why no narrower mechanism does the job,
+and when the fence can go. Third-party libraries are imported inside the functions: ``core`` must stay
 cheap to import, and a build that writes no PDF never loads WeasyPrint.
 
 1. :func:`load_weasyprint`: the C compiler kept out of WeasyPrint's library lookup
