@@ -114,7 +114,7 @@ from pathlib import Path
 from policybrief.output.pdf import PdfWriter
 html = open(sys.argv[1], encoding="utf-8").read()
 try:  # the subset faces, as the build's workers use them
-    from policybrief import fonts
+    from policybrief.output import fonts
     faces = fonts.prepare(Path(sys.argv[1]).parent / "out",
                           fonts.characters(Path(sys.argv[4]), [Path(sys.argv[2])]))
     writer = PdfWriter((Path(sys.argv[2]),), faces)
@@ -276,7 +276,7 @@ root, folder, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 timed, every = json.loads(sys.argv[4]), json.loads(sys.argv[5])
 templates = root / "templates"
 try:  # after issue #14: the subset faces, made (or found) in the output's cache area
-    from policybrief import fonts
+    from policybrief.output import fonts
     faces = fonts.prepare(folder / "out", fonts.characters(root, [templates]))
     writer = PdfWriter((templates,), faces)
 except ImportError:
