@@ -588,7 +588,7 @@ def parse_cost(tmp: Path, runs: int) -> Values:
     import parse
     import tinyhtml5.inputstream
 
-    from policybrief import htmlparse
+    from policybrief.core import htmlparse
 
     texts = parse.pages_of(None, tmp / "parse")
     tinyhtml5.inputstream.characters_until_regex = {}  # as tinyhtml5 ships it

@@ -56,19 +56,11 @@ def _path() -> None:
             sys.path.insert(0, str(folder))
 
 
-def _module(*names: str) -> ModuleType:
-    """The first of ``names`` that this checkout has: the engine's modules are named by
-    their stage folder (``policybrief.render.page``), or flat before the move
-    (``policybrief.render``). Looked up as files under ROOT, not by trying imports: an
-    editable install of another checkout would answer a name this one lacks."""
+def _module(name: str) -> ModuleType:
+    """A module of this checkout: test modules by their file name, the engine's by their
+    stage folder (``policybrief.render.page``)."""
     _path()
-    for name in names:
-        if not name.startswith("policybrief."):
-            return importlib.import_module(name)
-        path = ROOT.joinpath(*name.split("."))
-        if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
-            return importlib.import_module(name)
-    raise ImportError(f"none of {names} in {ROOT}")
+    return importlib.import_module(name)
 
 
 def _thousands(number: int) -> str:
@@ -126,7 +118,7 @@ def hostile_cases() -> str:
 
 @cache
 def _shipped():
-    project = _module("policybrief.load.project", "policybrief.project")
+    project = _module("policybrief.load.project")
     loaded, _problems = project.load_project(ROOT)
     return loaded
 
@@ -141,33 +133,31 @@ def shipped_facts() -> str:
 
 def shipped_editions() -> str:
     """Editions (brief, audience, language) a full build makes, each in every format."""
-    plan = _module("policybrief.build.plan", "policybrief.plan")
+    plan = _module("policybrief.build.plan")
     return _thousands(len(plan.plan(_shipped(), plan.Options(root=ROOT))))
 
 
 def font_characters() -> str:
-    fonts = _module("policybrief.output.fonts", "policybrief.fonts")
+    fonts = _module("policybrief.output.fonts")
     return _thousands(len(fonts.characters(ROOT, _shipped().template_dirs)))
 
 
 def reference_styles() -> str:
-    return _thousands(
-        len(_module("policybrief.render.references", "policybrief.references").STYLES)
-    )
+    return _thousands(len(_module("policybrief.load.refstyles").STYLES))
 
 
 # -- the engine's limits ------------------------------------------------------------------------
 
 
-def _constant(name: str, *modules: str) -> Callable[[], int]:
-    return lambda: getattr(_module(*modules), name)
+def _constant(name: str, module: str) -> Callable[[], int]:
+    return lambda: getattr(_module(module), name)
 
 
-_RENDER = ("policybrief.render.page", "policybrief.render")
-_CHECK = ("policybrief.check.rules", "policybrief.check")
-_YAML = ("policybrief.load.yamlio", "policybrief.yamlio")
-_IMAGES = ("policybrief.load.images", "policybrief.images")
-_PDF = ("policybrief.output.pdf", "policybrief.pdf")
+_RENDER = "policybrief.render.page"
+_CHECK = "policybrief.check.rules"
+_YAML = "policybrief.load.yamlio"
+_IMAGES = "policybrief.load.images"
+_PDF = "policybrief.output.pdf"
 
 
 def _limit(make: Callable[[], int], unit: str = "", divide: int = 1) -> Callable[[], str]:
@@ -192,21 +182,21 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
     "reference-styles": reference_styles,
     # limits (docs/safety.md)
     "limit-range-call": _limit(_constant("MAX_RANGE", "jinja2.sandbox")),
-    "limit-range-page": _limit(_constant("MAX_ITEMS", *_RENDER)),
-    "limit-length": _limit(_constant("MAX_LENGTH", *_RENDER)),
-    "limit-render-seconds": _limit(_constant("MAX_SECONDS", *_RENDER), "s"),
-    "limit-render-memory": _limit(_constant("MAX_MEMORY", *_RENDER), "GiB", 2**30),
-    "limit-page-chars": _limit(_constant("MAX_PAGE_CHARS", *_RENDER)),
-    "limit-file-mb": _limit(_constant("MAX_FILE_BYTES", *_YAML), "MB", 10**6),
-    "limit-yaml-depth": _limit(_constant("MAX_DEPTH", *_YAML)),
-    "limit-number-digits": _limit(_constant("MAX_NUMBER_CHARS", *_YAML)),
-    "limit-prose-chars": _limit(_constant("MAX_PROSE_CHARS", *_CHECK)),
-    "limit-list-levels": _limit(_constant("MAX_INDENT", *_CHECK), divide=4),
-    "limit-quote-levels": _limit(_constant("MAX_QUOTE_DEPTH", *_CHECK)),
-    "limit-image-mib": _limit(_constant("MAX_BYTES", *_IMAGES), "MiB", 2**20),
-    "limit-image-pixels": _limit(_constant("MAX_PIXELS", *_IMAGES)),
-    "limit-image-warning-kib": _limit(_constant("LARGE_BYTES", *_IMAGES), "KiB", 2**10),
-    "limit-data-uri-mib": _limit(_constant("MAX_DATA_URI", *_PDF), "MiB", 2**20),
+    "limit-range-page": _limit(_constant("MAX_ITEMS", _RENDER)),
+    "limit-length": _limit(_constant("MAX_LENGTH", _RENDER)),
+    "limit-render-seconds": _limit(_constant("MAX_SECONDS", _RENDER), "s"),
+    "limit-render-memory": _limit(_constant("MAX_MEMORY", _RENDER), "GiB", 2**30),
+    "limit-page-chars": _limit(_constant("MAX_PAGE_CHARS", _RENDER)),
+    "limit-file-mb": _limit(_constant("MAX_FILE_BYTES", _YAML), "MB", 10**6),
+    "limit-yaml-depth": _limit(_constant("MAX_DEPTH", _YAML)),
+    "limit-number-digits": _limit(_constant("MAX_NUMBER_CHARS", _YAML)),
+    "limit-prose-chars": _limit(_constant("MAX_PROSE_CHARS", _CHECK)),
+    "limit-list-levels": _limit(_constant("MAX_INDENT", _CHECK), divide=4),
+    "limit-quote-levels": _limit(_constant("MAX_QUOTE_DEPTH", _CHECK)),
+    "limit-image-mib": _limit(_constant("MAX_BYTES", _IMAGES), "MiB", 2**20),
+    "limit-image-pixels": _limit(_constant("MAX_PIXELS", _IMAGES)),
+    "limit-image-warning-kib": _limit(_constant("LARGE_BYTES", _IMAGES), "KiB", 2**10),
+    "limit-data-uri-mib": _limit(_constant("MAX_DATA_URI", _PDF), "MiB", 2**20),
     # measured by benchmarks/run.py --only PART
     "check-seconds": Measured("check"),
     "check-fast-seconds": Measured("check"),
