@@ -10,7 +10,7 @@ import sys
 import pytest
 from helpers import ROOT
 
-PATHS = ["policybrief", "tests", "benchmarks", "build.py"]
+PATHS = ["policybrief", "tests", "benchmarks", "scripts", "build.py"]
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
