@@ -4,8 +4,8 @@ libraries that the package reads, each read here and nowhere else.
 
 Each changes state that every thread and every caller in the process shares, for the
 time of a block or for good, so each fence says why no narrower mechanism does the job,
-and when the fence can go. Third-party libraries are imported inside the functions: ``core`` must stay
-cheap to import, and a build that writes no PDF never loads WeasyPrint.
+and when the fence can go. Third-party libraries are imported inside the functions:
+``core`` must stay cheap to import, and a build that writes no PDF never loads WeasyPrint.
 
 1. :func:`load_weasyprint`: the C compiler kept out of WeasyPrint's library lookup
    (``ctypes.util.find_library`` swapped while WeasyPrint is imported).
