@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import subprocess
 import sys
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -276,33 +278,75 @@ def write_project(items: list[dict[str, Any]], units: dict[str, Any], root: Path
     return lines
 
 
-def run_check(items: list[dict[str, Any]], units: dict[str, Any]) -> dict[str, list[str]]:
-    """Every error the engine's fact check reports, by fact id ("c.<item>.<ok|pN>")."""
+Found = tuple[str, int, str]  # (path, line, message) of one error
+
+
+def _check_in_process(root: Path) -> list[Found]:
+    """The fact check run in this process: load the fact base, check its facts."""
     from policybrief.check.rules import check_facts
     from policybrief.load.facts import load_factbase
 
+    problems: list[Any] = []
+    facts = load_factbase(root, problems)
+    problems += check_facts(facts, (root / "sources",))
+    return [(p.path, p.line, p.message) for p in problems if p.severity == "error"]
+
+
+_CLI_LINE = re.compile(r"^(facts/[^:]+):(\d+): (?!warning: )(.*)$")
+
+
+def _check_cli(root: Path) -> list[Found]:
+    """The fact check as a user runs it (`build.py check`), for when the engine's modules
+    have moved: its errors at the facts files' lines. The project has no briefs, so the
+    check also says so; that error is not a fact's and is left out."""
+    (root / "pyproject.toml").write_text(
+        '[tool.policybrief]\nsource_texts = "sources"\n', encoding="utf-8"
+    )
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "check", "-q", "--project", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    found = []
+    for line in (result.stdout + "\n" + result.stderr).splitlines():
+        match = _CLI_LINE.match(line)
+        if match:
+            message = re.sub(r" \([^()]*(?:\([^()]*\)[^()]*)*\)$", "", match.group(3))
+            found.append((match.group(1), int(match.group(2)), message))
+    return found
+
+
+def engine() -> str:
+    """How the check is run: "in-process", or "cli" when FIGURE_CORPUS_ENGINE=cli or the
+    engine's modules cannot be imported."""
+    if os.environ.get("FIGURE_CORPUS_ENGINE") == "cli":
+        return "cli"
+    try:
+        from policybrief.check.rules import check_facts  # noqa: F401
+        from policybrief.load.facts import load_factbase  # noqa: F401
+    except ImportError:
+        return "cli"
+    return "in-process"
+
+
+def run_check(items: list[dict[str, Any]], units: dict[str, Any]) -> dict[str, list[str]]:
+    """Every error the engine's fact check reports, by fact id ("c.<item>.<ok|pN>")."""
     with tempfile.TemporaryDirectory(prefix="figure-corpus-") as tmp:
         root = Path(tmp)
         lines = write_project(items, units, root)
-        problems: list[Any] = []
-        facts = load_factbase(root, problems)
-        problems += check_facts(facts, (root / "sources",))
+        found = _check_in_process(root) if engine() == "in-process" else _check_cli(root)
     errors: dict[str, list[str]] = defaultdict(list)
     stray = []
-    for problem in problems:
-        if problem.severity != "error":
-            continue
-        named = re.search(r"fact '(c\.[a-z0-9.-]+)'", problem.message)
-        fid = None
-        if problem.path == "facts/corpus.yaml":
-            fid = lines.get(problem.line)
+    for path, line, message in found:
+        named = re.search(r"fact '(c\.[a-z0-9.-]+)'", message)
+        fid = lines.get(line) if path == "facts/corpus.yaml" else None
         if fid is None and named:
             fid = named.group(1)
         if fid is None:
-            stray.append(str(problem))
+            stray.append(f"{path}:{line}: {message}")
             continue
-        message = problem.message.replace(f"fact '{fid}': ", "")
-        errors[fid].append(message)
+        errors[fid].append(message.replace(f"fact '{fid}': ", ""))
     if stray:
         raise RuntimeError("errors outside the corpus facts:\n" + "\n".join(stray[:20]))
     return errors
@@ -442,6 +486,74 @@ def failures(results: list[Result]) -> list[tuple[str, str, str]]:
     return out
 
 
+_PATTERNS = (
+    (
+        r"qualifier (\w+), but its quote states .* with no hedge",
+        r"hedge not read (fact: \1; read: exact)",
+    ),
+    (
+        r"qualifier (\w+), but its quote says '(.*)' \(.*\), which is (\w+)",
+        r"a word read as the hedge \3 (fact: \1)",
+    ),
+    (r"qualifier \w+: the hedges .* disagree", "two hedges read as ambiguous"),
+    (r"its quote hedges .* \(less than\)", "a bound read (less than)"),
+    (
+        r"value .*: its quote gives no exact figure, only the amount .*",
+        "a vague amount read instead of the figure",
+    ),
+    (
+        r"value .* is not stated by its quote: no figure could be read.*",
+        "no figure read in the quote",
+    ),
+    (
+        r"value \d{4}(-\d\d){0,2} is a date its quote does not state",
+        "the date (a date fact) not read",
+    ),
+    (r"value .* does not match its quote, which says .*", "the figure not read as written"),
+    (
+        r"its figure: .* does not point at a figure of the quote.*",
+        "the figure: words not found among the figures read",
+    ),
+    (r"date .*: its quote states no date, and .* is not the year .*", "the quote's year not read"),
+    (r"no date, but its quote states .*", "a date read where the figure has none"),
+    (
+        r"its quote dates the figure relatively .*",
+        "a comparison base (比上年…) read as a relative date",
+    ),
+    (
+        r"(date|value) .* does not match its quote, which says (去年|今年|同年|本年|上年).*",
+        "the period's month differs from the relative month read",
+    ),
+    (
+        r"(date|value) .* does not match its quote, which says .*",
+        "the figure's date differs from another date the quote states",
+    ),
+)
+
+
+def pattern(message: str) -> str:
+    """A failure message with its particulars taken out, so like failures count together."""
+    for regex, name in _PATTERNS:
+        if re.fullmatch(regex, message):
+            return re.sub(regex, name, message)
+    return re.sub(r"\d+(?:[.,]\d+)*", "N", message)
+
+
+def failure_patterns(results: list[Result]) -> list[tuple[str, int, list[str]]]:
+    """(pattern, how many, example ids), most common first: each rejection by the first
+    message of its fact, each missed plant by its planted kind and the item's date kinds."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for result in results:
+        if not result.accepted:
+            groups["rejected: " + pattern(result.messages[0])].append(result.id)
+            continue
+        for plant in result.planted:
+            if not plant.caught:
+                groups[f"missed: {plant.kind}"].append(result.id)
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [(name, len(ids), ids) for name, ids in ordered]
+
+
 # -- the report ----------------------------------------------------------------------------------
 def _rows(table: dict[str, Rates], order: list[str] | None = None, planted_only=False) -> list[str]:
     keys = [k for k in order if k in table] if order else sorted(table)
@@ -450,9 +562,7 @@ def _rows(table: dict[str, Rates], order: list[str] | None = None, planted_only=
     for key in keys:
         r = table[key]
         if planted_only:
-            lines.append(
-                f"| {key} | {r.planted} | {r.caught_rate:.1f} | {r.flagged_rate:.1f} |"
-            )
+            lines.append(f"| {key} | {r.planted} | {r.caught_rate:.1f} | {r.flagged_rate:.1f} |")
         else:
             lines.append(
                 f"| {key} | {r.items} | {r.accepted_rate:.1f} | {r.planted} | "
@@ -506,6 +616,10 @@ def report(results: list[Result], with_failures: bool = True) -> str:
         *_rows(rates(results, "planted"), planted_kinds_list(), planted_only=True),
         "",
     ]
+    out += ["## Failure patterns", "", "| pattern | count | examples |", "| --- | ---: | --- |"]
+    for name, count, ids in failure_patterns(results):
+        out.append(f"| {name} | {count} | {', '.join(ids[:4])} |")
+    out.append("")
     if with_failures:
         fails = failures(results)
         out += [f"## Failures ({len(fails)})", ""]
@@ -523,13 +637,13 @@ def main(argv: list[str] | None = None) -> int:
     items = load_corpus()
     bad = problems_of(items, load_units())
     if bad:
-        print("the corpus itself has problems:", *bad, sep="\n  ", file=sys.stderr)
+        sys.stderr.write("the corpus itself has problems:\n  " + "\n  ".join(bad) + "\n")
         return 1
     results = evaluate(items)
     text = report(results, with_failures=args.failures or args.write_report)
     if args.write_report:
         (HERE / "REPORT.md").write_text(text, encoding="utf-8")
-    print(text if args.failures else report(results, with_failures=False))
+    sys.stdout.write((text if args.failures else report(results, with_failures=False)) + "\n")
     return 0
 
 
