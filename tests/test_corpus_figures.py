@@ -17,7 +17,7 @@ from helpers import ROOT
 # Measured on the engine of commit 41aa094 (the corpus's 469 items, 779 planted errors).
 BASELINE_ACCEPTED = 70.1  # % of the analysts' facts the check accepts
 BASELINE_CAUGHT = 58.4  # % of planted errors flagged while the correct fact is accepted
-BASELINE_READ = 95.7  # % of quotes in which the reader finds a figure
+BASELINE_READ = 97.4  # % of quotes in which the reader finds a figure (a dated year for a date fact)
 
 MIN_ITEMS = 400
 
