@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from policybrief.core.errors import Problem, RenderError
-from policybrief.render.page import FOOTNOTE_END
+from policybrief.render.notes import FOOTNOTE_END
 
 if TYPE_CHECKING:
     from policybrief.core.model import Audience, Brief, Project
