@@ -1,16 +1,17 @@
 """Incremental builds: what each output depends on, hashed, and remembered between runs.
 
 Each output (brief, audience, language, format) has its own key, made of what that output
-can show: its brief's settings (``brief.yaml``), the parts of its language's text its
-audience prints (the whole sections, or only their first paragraphs; the recommendations
-only where the audience has them), only the facts and claims cited there, in the key
-figures and in the charts the audience draws, with the other side of their conflicts,
-their units and sources, and the image files it embeds; plus every file in the template
-folders (templates, partials, CSS, audiences, catalogs), the audience's settings, the
-fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only), the engine's
-own source and library versions, and the format. Editing a fact therefore rebuilds only
-the outputs that can show it. The cache lives in ``<out>/.policybrief-cache.json``;
-deleting it only means the next build redoes everything.
+shows, as :func:`~policybrief.load.selection.shows` defines it for the renderer too: the
+prose it prints (whole sections or their leads, the recommendations or not), its key
+figures and charts, its exhibits' numbers, the images it embeds, its house style (the
+theme files, the one named in the settings included), and the facts and claims it can
+show with their units, sources and conflicts; plus its brief's settings (``brief.yaml``),
+every file in its template folders (templates, partials, CSS, audiences, catalogs), the
+audience's settings, the fonts as fontconfig sees them and the subset faces PDFs embed
+(PDFs only), the facts a PDF/A-3 attaches, the engine's own source and library versions,
+and the format. Editing anything else rebuilds nothing; editing a fact rebuilds only the
+outputs that show it. The cache lives in ``<out>/.policybrief-cache.json``; deleting it
+only means the next build redoes everything.
 
 Before any of that, the no-op fast path at the end of this module answers whether anything
 at all changed since the last build with the same options (a directory scan against
@@ -23,17 +24,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.core.digest import PACKAGE, digest, engine_digest
-from policybrief.load.selection import shown_items, shown_texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 if TYPE_CHECKING:  # imported where used: the no-op fast path below needs none of them
     from policybrief.core.model import Audience, Brief, Project
+    from policybrief.load.selection import Shown
 
 CACHE_NAME = ".policybrief-cache.json"
 FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
@@ -68,7 +70,7 @@ def templates_digest(dirs: tuple[Path, ...]) -> str:
     return digest(files)
 
 
-def items_digest(project: Project, ids: list[str]) -> str:
+def items_digest(project: Project, ids: Iterable[str]) -> str:
     facts = project.facts
     records: list[object] = []
     for item_id in ids:
@@ -97,37 +99,50 @@ def _without_loc(item: object) -> object:
     return {k: v for k, v in vars(item).items() if k != "loc"}
 
 
-def brief_digest(
-    project: Project, brief: Brief, lang: str, audience: Audience | None = None
-) -> str:
-    """The brief's settings and the prose of ``lang`` that ``audience`` can show (all of the
-    language's file when no audience is given)."""
-    from policybrief.load import images
-
-    folder = project.root / brief.folder
-    settings = (folder / "brief.yaml").read_bytes()
-    if audience is None:
-        shown: object = (folder / f"{lang}.md").read_bytes()
-    else:
-        shown = shown_texts(brief, lang, audience)
-    # the image files the shown prose embeds, by content
-    pictures = images.shown(brief, shown_texts(brief, lang, audience))
+def brief_digest(project: Project, brief: Brief, shown: Shown) -> str:
+    """The brief's settings and what one output of it shows (``shown``)."""
+    settings = (project.root / brief.folder / "brief.yaml").read_bytes()
     # status: --draft changes it without a file changing; the edition holds the old figures
     return digest(
         settings,
-        shown,
-        pictures,
+        repr(shown),
         brief.row.record if brief.row else None,
         brief.status,
         project.editions.get(brief.slug),
     )
 
 
+def brief_files_digest(project: Project, brief: Brief, lang: str) -> str:
+    """The brief's settings and its text in ``lang`` as written, lines and all (the facts
+    page names the line of every citation)."""
+    folder = project.root / brief.folder
+    return digest(
+        (folder / "brief.yaml").read_bytes(),
+        (folder / f"{lang}.md").read_bytes(),
+        brief.row.record if brief.row else None,
+        brief.status,
+        project.editions.get(brief.slug),
+    )
+
+
+def attached_digest(project: Project, brief: Brief, lang: str, audience: Audience) -> str:
+    """The files a PDF of this audience's variant embeds (a PDF/A-3's facts, with where the
+    whole text cites them), by content; "" for a variant that embeds none."""
+    if audience.pdf_variant is None:
+        return ""
+    from policybrief.output.pdf import attachments
+
+    return digest(repr(attachments(project, brief, lang, audience.pdf_variant)))
+
+
 def output_keys(
     project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
 ) -> dict[tuple[str, str, str, str], str]:
     """The key of each (brief, audience, language, format) in ``outputs``: a digest of
-    everything that output can show and of what shapes it."""
+    everything that output shows (:func:`~policybrief.load.selection.shows`) and of what
+    shapes it."""
+    from policybrief.load.selection import shows
+
     engine = engine_digest()
     templates = {d: templates_digest(d) for d in {project.templates(o[0]).dirs for o in outputs}}
     # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
@@ -141,25 +156,22 @@ def output_keys(
     keys = {}
     for slug, name, lang, formats in outputs:
         brief, audience = project.briefs[slug], project.audience(slug, name)
+        shown = shows(project, brief, lang, audience)
         # the project's reference style (pyproject.toml) shapes every page's sources
         shared = (engine, templates[project.templates(slug).dirs], repr(project.reference_style))
-        # A PDF/A-3b attaches every fact the language's text cites, with the sections that
-        # cite it; a fact-check appendix lists those sections too: both depend on the whole
-        # text, not only on what the audience prints.
-        archival = audience.pdf_variant == "pdf/a-3b"
-        text_scope = None if archival or audience.fact_appendix else audience
         base = digest(
             shared,
             repr(audience),
-            brief_digest(project, brief, lang, text_scope),
-            items_digest(
-                project, shown_items(project, brief, lang, None if archival else audience)
-            ),
+            brief_digest(project, brief, shown),
+            items_digest(project, shown.items),
             name,
             lang,
         )
         for fmt in formats:
-            extra = fonts if fmt == "pdf" else docx_key if fmt == "docx" else ""
+            if fmt == "pdf":
+                extra = digest(fonts, attached_digest(project, brief, lang, audience))
+            else:
+                extra = docx_key if fmt == "docx" else ""
             keys[(slug, name, lang, fmt)] = digest(base, fmt, extra)
     return keys
 

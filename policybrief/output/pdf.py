@@ -66,7 +66,7 @@ def facts_attachment(project: Project, brief: Brief, lang: str) -> Attachment:
     from policybrief.load import selection
     from policybrief.render import factcheck
 
-    ids = selection.shown_items(project, brief, lang)
+    ids = list(selection.shows(project, brief, lang).items)
     data = json.dumps(
         factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
     ).encode("utf-8")

@@ -1,10 +1,13 @@
 """Render stage, part two: a brief's prose into an audience's page (HTML string).
 
-The page template is rendered twice: the first pass finds the order in which facts are
-cited (the template decides the reading order), the second renders the endnotes in that
-order (:mod:`notes`); then each citation placeholder becomes a numbered link. Templates
-run in the sandbox of :mod:`environment`, each render bounded in time and memory here.
-Nothing here touches the filesystem except the template loader.
+What the page prints (whole sections or leads, key figures, charts, exhibits, the theme)
+is what :func:`~policybrief.load.selection.shows` says the output shows, the definition
+the build cache keys the output by. The page template is rendered twice: the first pass
+finds the order in which facts are cited (the template decides the reading order), the
+second renders the endnotes in that order (:mod:`notes`); then each citation placeholder
+becomes a numbered link. Templates run in the sandbox of :mod:`environment`, each render
+bounded in time and memory here. Nothing here touches the filesystem except the template
+loader.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from policybrief.core.i18n import LANGUAGES, Language, format_fact
 from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
-from policybrief.load.citations import key_figures
 from policybrief.load.project import audience_file
+from policybrief.load.selection import Shown, shows
 from policybrief.render import chartsvg, factcheck, notes
 from policybrief.render.environment import (
     COMPILED,
@@ -46,8 +49,8 @@ from policybrief.render.notes import number_citations, source_dict, text_of
 from policybrief.render.prose import (
     CITE_RE,
     RenderedText,
+    exhibit_labels,
     exhibit_list,
-    exhibits,
     figure_html,
     html_text,
 )
@@ -234,7 +237,8 @@ class Renderer:
         dirs = self.project.templates(brief.slug).dirs
         env, translations = self.env(prose.lang, dirs)
         translations.missing.clear()
-        context = page_context(self.project, brief, audience, prose, lang)
+        shown = shows(self.project, brief, prose.lang, audience)
+        context = page_context(self.project, brief, audience, prose, lang, shown)
         context["medium"] = medium
         try:
             template = cast(PageTemplate, env.get_template(audience.template))
@@ -328,9 +332,9 @@ def languages_context() -> list[dict[str, str]]:
     return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
 
 
-def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str, Any]]:
+def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[dict[str, Any]]:
     figures = []
-    for fid in key_figures(brief):
+    for fid in shown.key_figures:
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
         figures.append(
@@ -347,24 +351,22 @@ def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str
 
 
 def _sections(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+    project: Project, shown: Shown, prose: RenderedText, lang: Language
 ) -> list[dict[str, Any]]:
-    """Each section as the audience prints it (whole, or its lead), with its charts."""
-    theme = project.templates(brief.slug).theme
-    drawn = [chart for chart in brief.charts or () if audience.charts]
-    labels = exhibits(brief.texts[lang.code], brief.charts, lang)
+    """Each section as the output shows it (whole, or its lead), with the charts it draws."""
+    labels = exhibit_labels({i: (kind, n) for i, kind, n in shown.exhibits}, lang)
     return [
         {
             "key": s.key,
             "id": f"sec-{s.key}",
-            "html": s.lead if audience.section_text == "lead" else s.html,
+            "html": s.lead if shown.lead_only else s.html,
             "charts": [
                 {
-                    **chartsvg.render(chart, project.facts, lang, n, theme),
+                    **chartsvg.render(chart, project.facts, lang, n, shown.theme),
                     "label": labels.get(chart.id, ("", ""))[0],
                     "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
                 }
-                for n, chart in enumerate(drawn, 1)
+                for n, chart in enumerate(shown.charts, 1)
                 if chart.section == s.key
             ],
         }
@@ -372,13 +374,13 @@ def _sections(
     ]
 
 
-def _exhibits(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
-    """The brief's tables and figures that this page prints: none where only the sections'
-    leads are printed, and no chart where the audience draws none."""
-    if audience.section_text != "full":
+def _exhibits(brief: Brief, shown: Shown, lang: Language) -> list[dict[str, Any]]:
+    """The brief's tables and figures that this page lists: none where only the sections'
+    leads are printed, and no chart where the output draws none."""
+    if not shown.exhibit_list:
         return []
     listed = exhibit_list(brief.texts[lang.code], brief.charts, lang)
-    return [e for e in listed if audience.charts or not e["chart"]]
+    return [e for e in listed if shown.charts or not e["chart"]]
 
 
 def build_date(brief: Brief) -> PartialDate:
@@ -402,9 +404,17 @@ def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[dict[s
 
 
 def page_context(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
+    project: Project,
+    brief: Brief,
+    audience: Audience,
+    prose: RenderedText,
+    lang: Language,
+    shown: Shown | None = None,
 ) -> dict[str, Any]:
-    theme = project.templates(brief.slug).theme  # the brief's own house style, if any
+    """The page template's context; ``shown``: what the output shows (computed from the
+    audience when not given)."""
+    shown = shown or shows(project, brief, lang.code, audience)
+    theme = shown.theme  # the brief's own house style, if any
     base = f"{audience.name}.{lang.code}"
     return {
         "lang": {"code": lang.code, "tag": lang.tag, "name": lang.name},
@@ -420,10 +430,10 @@ def page_context(
             "authors": [text_of(a, lang) for a in brief.authors],
         },
         "audience": {**asdict(audience), "label": text_of(audience.label, lang)},
-        "sections": _sections(project, brief, audience, prose, lang),
-        "exhibits": _exhibits(brief, audience, lang),
-        "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
-        "recommendations": list(prose.recommendations) if audience.recommendations else [],
+        "sections": _sections(project, shown, prose, lang),
+        "exhibits": _exhibits(brief, shown, lang),
+        "key_figures": _key_figures(project.facts, shown, lang),
+        "recommendations": list(prose.recommendations) if shown.recommendations is not None else [],
         "notes": [],
         "references": [],
         "fact_check": [],
