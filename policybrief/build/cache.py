@@ -6,12 +6,15 @@ prose it prints (whole sections or their leads, the recommendations or not), its
 figures and charts, its exhibits' numbers, the images it embeds, its house style (the
 theme files, the one named in the settings included), and the facts and claims it can
 show with their units, sources and conflicts; plus its brief's settings (``brief.yaml``),
-every file in its template folders (templates, partials, CSS, audiences, catalogs), the
-audience's settings, the fonts as fontconfig sees them and the subset faces PDFs embed
-(PDFs only), the facts a PDF/A-3 attaches, the engine's own source and library versions,
-and the format. Editing anything else rebuilds nothing; editing a fact rebuilds only the
-outputs that show it. The cache lives in ``<out>/.policybrief-cache.json``; deleting it
-only means the next build redoes everything.
+the template files its page reads (its audience's template and every template that one
+extends, includes or imports, the files it embeds with ``asset()``, the catalogs of its
+language; every file of the template folders for a Word edition), the audience's
+settings, the fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only),
+the facts a PDF/A-3 attaches, the engine's own source and library versions, and the
+format. Editing anything else rebuilds nothing: editing a fact rebuilds only the outputs
+that show it, a template only the outputs whose page reads it, a catalog only the outputs
+in its language. The cache lives in ``<out>/.policybrief-cache.json``; deleting it only
+means the next build redoes everything.
 
 Before any of that, the no-op fast path at the end of this module answers whether anything
 at all changed since the last build with the same options (a directory scan against
@@ -142,9 +145,10 @@ def output_keys(
     everything that output shows (:func:`~policybrief.load.selection.shows`) and of what
     shapes it."""
     from policybrief.load.selection import shows
+    from policybrief.render.environment import template_files
+    from policybrief.render.page import page_templates
 
     engine = engine_digest()
-    templates = {d: templates_digest(d) for d in {project.templates(o[0]).dirs for o in outputs}}
     # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
     wants_pdf = any("pdf" in formats for *_rest, formats in outputs)
     fonts = fonts_digest(project) if wants_pdf else fonts_digest()
@@ -153,14 +157,20 @@ def output_keys(
         from policybrief.output.docx import fingerprint
 
         docx_key = digest(fonts, fingerprint())  # the Word edition's charts use the fonts
+    read: dict[tuple, str] = {}  # the template files a page reads, by folders, entries, lang
+    every: dict[tuple[Path, ...], str] = {}  # every file of the folders (the Word edition's)
     keys = {}
     for slug, name, lang, formats in outputs:
         brief, audience = project.briefs[slug], project.audience(slug, name)
+        dirs = project.templates(slug).dirs
         shown = shows(project, brief, lang, audience)
-        # the project's reference style (pyproject.toml) shapes every page's sources
-        shared = (engine, templates[project.templates(slug).dirs], repr(project.reference_style))
+        entry = (dirs, page_templates(audience), lang)
+        if entry not in read:
+            read[entry] = digest(template_files(*entry))
         base = digest(
-            shared,
+            engine,
+            read[entry],
+            repr(project.reference_style),  # (pyproject.toml) shapes every page's sources
             repr(audience),
             brief_digest(project, brief, shown),
             items_digest(project, shown.items),
@@ -170,8 +180,12 @@ def output_keys(
         for fmt in formats:
             if fmt == "pdf":
                 extra = digest(fonts, attached_digest(project, brief, lang, audience))
+            elif fmt == "docx":  # its own partials and reference.docx: all the folders' files
+                if dirs not in every:
+                    every[dirs] = templates_digest(dirs)
+                extra = digest(docx_key, every[dirs])
             else:
-                extra = docx_key if fmt == "docx" else ""
+                extra = ""
             keys[(slug, name, lang, fmt)] = digest(base, fmt, extra)
     return keys
 

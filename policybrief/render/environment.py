@@ -13,22 +13,27 @@ import os
 import stat
 import threading
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
 from jinja2 import (
     BytecodeCache,
+    Environment,
     FileSystemLoader,
     Template,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    meta,
+    nodes,
 )
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from policybrief.core.errors import Problem, RenderError
+from policybrief.load.catalogs import catalog_path
 from policybrief.load.theme import asset_uri
 from policybrief.render.pagecheck import Finding, secure
 
@@ -266,3 +271,85 @@ class CompiledTemplates(BytecodeCache):
 
 
 COMPILED = CompiledTemplates()  # shared by every environment of the process
+
+
+# -- what a page reads -------------------------------------------------------------------
+
+_PARSER = Environment(extensions=["jinja2.ext.i18n"])  # parses templates, renders nothing
+
+
+def template_files(
+    dirs: tuple[Path, ...], names: Iterable[str], lang: str
+) -> list[tuple[str, int, bytes | None]]:
+    """Every file a page rendered from the templates ``names`` over the folders ``dirs``
+    reads: those templates, each template they extend, include or import, each file they
+    embed with ``asset()``, and the catalogs of ``lang``; each as (its name in the folders,
+    the index of the folder it is read from, its bytes), None where no folder has it. Where
+    a template names a template or an asset by a computed name, which could be any file,
+    every file of the folders. Part of an output's cache key, so that editing a template
+    rebuilds the outputs that read it and only those."""
+    found: dict[str, tuple[int, bytes | None]] = {}
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in found:
+            continue
+        index, path = _lookup(dirs, name)
+        data = path.read_bytes() if path else None
+        found[name] = (index, data)
+        if data is None or path is None or path.suffix not in (".html", ".css", ".j2"):
+            continue
+        try:
+            tree = _PARSER.parse(data.decode("utf-8", errors="replace"))
+        except TemplateSyntaxError:
+            continue  # the render reports it; the file's bytes are in the list
+        named = [*meta.find_referenced_templates(tree), *_assets(tree)]
+        if None in named:
+            return _every_file(dirs)
+        todo += [n for n in named if n is not None]
+    catalogs = [(f"catalog:{i}", i, catalog_path(d, lang)) for i, d in enumerate(dirs)]
+    return [
+        *((name, index, data) for name, (index, data) in sorted(found.items())),
+        *((name, i, p.read_bytes()) for name, i, p in catalogs if p.is_file()),
+    ]
+
+
+def _lookup(dirs: tuple[Path, ...], name: str) -> tuple[int, Path | None]:
+    """The first template folder that has ``name`` (as the loader and ``asset()`` look)."""
+    try:
+        pieces = split_template_path(name)
+    except TemplateNotFound:
+        return -1, None
+    for index, folder in enumerate(dirs):
+        path = folder.joinpath(*pieces)
+        if path.is_file():
+            return index, path
+    return -1, None
+
+
+def _assets(tree: nodes.Template) -> list[str | None]:
+    """The names ``asset("…")`` calls embed; None for any other use of ``asset`` (a
+    computed name, or the function passed on), whose file cannot be known before."""
+    calls = [
+        call
+        for call in tree.find_all(nodes.Call)
+        if isinstance(call.node, nodes.Name) and call.node.name == "asset"
+    ]
+    uses = sum(1 for name in tree.find_all(nodes.Name) if name.name == "asset")
+    named: list[str | None] = [
+        c.args[0].value
+        for c in calls
+        if len(c.args) == 1
+        and isinstance(c.args[0], nodes.Const)
+        and isinstance(c.args[0].value, str)
+    ]
+    return named if len(named) == uses else [*named, None]
+
+
+def _every_file(dirs: tuple[Path, ...]) -> list[tuple[str, int, bytes | None]]:
+    return [
+        (path.relative_to(folder).as_posix(), index, path.read_bytes())
+        for index, folder in enumerate(dirs)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]

@@ -187,6 +187,16 @@ class PageEnvironment(Sandbox):
         return Problem(*self.where(exc), f"template error: {describe(exc)}")
 
 
+FOOTNOTE_TEMPLATE = "_partials/footnote.html"  # each footnote, where citations are footnotes
+
+
+def page_templates(audience: Audience) -> tuple[str, ...]:
+    """The templates :class:`Renderer` loads for a page of ``audience`` (with those they
+    extend, include or import, they are what the page reads: see
+    :func:`environment.template_files`)."""
+    return (audience.template, *([FOOTNOTE_TEMPLATE] if audience.citations == "footnotes" else []))
+
+
 class Renderer:
     """Keeps one sandboxed Jinja environment per language for the page templates."""
 
@@ -290,7 +300,7 @@ class Renderer:
         """Each note's footnote HTML, for an audience whose citations are footnotes."""
         if audience.citations != "footnotes":
             return None
-        partial = cast(PageTemplate, env.get_template("_partials/footnote.html"))
+        partial = cast(PageTemplate, env.get_template(FOOTNOTE_TEMPLATE))
         return {
             n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
             for n in context["notes"]
