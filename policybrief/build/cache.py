@@ -18,8 +18,8 @@ means the next build redoes everything.
 
 Before any of that, the no-op fast path at the end of this module answers whether anything
 at all changed since the last build with the same options (a directory scan against
-``<out>/.policybrief-manifest.json``); it is why this module imports nothing heavy at the
-top. Both layers read the project's folders through :mod:`config`.
+``<out>/.policybrief-manifest.json``) over the files :func:`config.input_paths` lists; it
+is why this module imports nothing heavy at the top.
 """
 
 from __future__ import annotations
@@ -260,13 +260,14 @@ class BuildCache:
 
 # -- The no-op fast path ------------------------------------------------------------------
 #
-# The no-op fast path: if no input file has changed since the last successful build with
-# the same options into the same folder, the build has nothing to do.
+# If no input file has changed since the last successful build with the same options into
+# the same folder, the build has nothing to do.
 #
-# "Changed" is judged by each file's size and modification time (as make does), over the
-# project's facts, briefs, template folders, source texts, settings and the engine's own
-# code, plus the font caches and ``SOURCE_DATE_EPOCH``; every output of that build must still
-# be there with its size. This module is imported before anything heavy, so a no-op build
+# "Changed" is judged by each file's size and modification time (as make does), over every
+# folder and file the settings say a build reads (config.input_paths: facts, briefs,
+# template folders, source texts, the theme file, the settings) and the engine's own code,
+# plus the font caches and ``SOURCE_DATE_EPOCH``; every output of that build must still be
+# there with its size. This module is imported before anything heavy, so a no-op build
 # costs a directory scan, not a load and check. Any doubt (no manifest, a changed file)
 # falls through to the full build, which has its own per-output cache.
 
@@ -275,9 +276,10 @@ MANIFEST = ".policybrief-manifest.json"
 ENGINE = PACKAGE
 
 
-def _walk(folder: Path, entries: list) -> None:
+def _walk(path: Path, entries: list) -> None:
+    """(path, size, mtime) of ``path`` if it is a file, else of every file under it."""
     try:
-        with os.scandir(folder) as scan:
+        with os.scandir(path) as scan:
             for entry in scan:
                 if entry.name.startswith(".") or entry.name == "__pycache__":
                     continue
@@ -286,24 +288,22 @@ def _walk(folder: Path, entries: list) -> None:
                 elif entry.is_file():
                     stat = entry.stat()
                     entries.append((entry.path, stat.st_size, stat.st_mtime_ns))
-    except OSError:
-        entries.append((str(folder), -1, -1))
-
-
-def inputs_digest(root: Path, folders: list[Path]) -> str:
-    """Size and modification time of every file the build reads: facts, briefs (with their
-    own template folders), ``folders`` (templates and source texts) and the engine."""
-    entries: list = []
-    for folder in (root / "facts", root / "briefs", *folders, ENGINE):
-        _walk(folder, entries)
-    for cache_dir in FONT_CACHE_DIRS:
-        _walk(Path(cache_dir).expanduser(), entries)
-    for path in (root / "pyproject.toml",):
+    except NotADirectoryError:
         try:
             stat = path.stat()
             entries.append((str(path), stat.st_size, stat.st_mtime_ns))
         except OSError:
             entries.append((str(path), -1, -1))
+    except OSError:
+        entries.append((str(path), -1, -1))
+
+
+def inputs_digest(paths: Iterable[Path]) -> str:
+    """Size and modification time of every file under ``paths`` (what a build reads, as
+    :func:`config.input_paths` lists it), of the engine's code and of the font caches."""
+    entries: list = []
+    for path in (*paths, ENGINE, *(Path(d).expanduser() for d in FONT_CACHE_DIRS)):
+        _walk(path, entries)
     entries.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", ""), 0))
     return hashlib.sha256(repr(sorted(entries)).encode("utf-8")).hexdigest()
 
@@ -340,12 +340,9 @@ def record_run(out: Path, key: str, digest: str, report: dict) -> bytes:
 def key_and_digest(
     root: Path, selection: dict, templates: tuple[Path, ...], sources: tuple[Path, ...]
 ) -> tuple[str, str]:
-    """The manifest key for these options and the digest of the inputs they read (the same
-    folders the build reads: config.py resolves both)."""
-    from policybrief.load.config import quiet_settings, source_folders, template_folders
+    """The manifest key for these options and the digest of the inputs they read (the
+    paths the build reads, as config.py lists them)."""
+    from policybrief.load.config import input_paths, quiet_settings
 
-    config = quiet_settings(root)
-    dirs = [*template_folders(root, templates, config), root / "templates"]
-    dirs += source_folders(root, sources, config)
     key = repr(sorted((k, repr(v)) for k, v in selection.items()))
-    return key, inputs_digest(root, dirs)
+    return key, inputs_digest(input_paths(root, templates, sources, quiet_settings(root)))
