@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import run_cli
 
-from policybrief.build.pipeline import Options, build
+from policybrief.build.pipeline import Options, build, replay
 
 HTML = dict(formats=("html",))
 # Every HTML output of the fixture: qiaotou in five audiences, hexi in two, two languages.
@@ -255,3 +255,13 @@ def test_json_report_and_progress_lines(fixture_project, tmp_path):
     )
     assert "1/1 PDFs, ETA 0 s: hexi/decision-makers.zh.pdf" in result.stderr.splitlines()
     assert "built 3, skipped 0 of 3 files" in result.stdout  # html, pdf and docx
+
+
+def test_source_date_epoch_is_not_an_input(fixture_project, tmp_path, monkeypatch):
+    """No output prints the clock or SOURCE_DATE_EPOCH (tests/test_print.py), so setting it
+    leaves a finished build finished: the no-op check replays it."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    options = Options(root=fixture_project, out=tmp_path / "out", **HTML)
+    build(options)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    assert replay(options) is not None

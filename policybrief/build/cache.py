@@ -266,10 +266,11 @@ class BuildCache:
 # "Changed" is judged by each file's size and modification time (as make does), over every
 # folder and file the settings say a build reads (config.input_paths: facts, briefs,
 # template folders, source texts, the theme file, the settings) and the engine's own code,
-# plus the font caches and ``SOURCE_DATE_EPOCH``; every output of that build must still be
-# there with its size. This module is imported before anything heavy, so a no-op build
-# costs a directory scan, not a load and check. Any doubt (no manifest, a changed file)
-# falls through to the full build, which has its own per-output cache.
+# plus the font caches; every output of that build must still be there with its size. This
+# module is imported before anything heavy, so a no-op build costs a directory scan, not a
+# load and check. Any doubt (no manifest, a changed file) falls through to the full build,
+# which has its own per-output cache. ``SOURCE_DATE_EPOCH`` is not an input: no output
+# prints the clock or it (page.build_date; tests/test_print.py).
 
 
 MANIFEST = ".policybrief-manifest.json"
@@ -304,7 +305,6 @@ def inputs_digest(paths: Iterable[Path]) -> str:
     entries: list = []
     for path in (*paths, ENGINE, *(Path(d).expanduser() for d in FONT_CACHE_DIRS)):
         _walk(path, entries)
-    entries.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", ""), 0))
     return hashlib.sha256(repr(sorted(entries)).encode("utf-8")).hexdigest()
 
 
