@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import errno
+import functools
 import os
 import stat
 import threading
@@ -299,11 +300,7 @@ def template_files(
         found[name] = (index, data)
         if data is None or path is None or path.suffix not in (".html", ".css", ".j2"):
             continue
-        try:
-            tree = _PARSER.parse(data.decode("utf-8", errors="replace"))
-        except TemplateSyntaxError:
-            continue  # the render reports it; the file's bytes are in the list
-        named = [*meta.find_referenced_templates(tree), *_assets(tree)]
+        named = _named(data.decode("utf-8", errors="replace"))
         if None in named:
             return _every_file(dirs)
         todo += [n for n in named if n is not None]
@@ -325,6 +322,18 @@ def _lookup(dirs: tuple[Path, ...], name: str) -> tuple[int, Path | None]:
         if path.is_file():
             return index, path
     return -1, None
+
+
+@functools.lru_cache(maxsize=1024)
+def _named(source: str) -> tuple[str | None, ...]:
+    """The templates a template's text extends, includes or imports and the files it embeds
+    with ``asset()``; None for each named by a computed name. Kept by text for the life of
+    the process: a build, and each preview rebuild, parses only what changed."""
+    try:
+        tree = _PARSER.parse(source)
+    except TemplateSyntaxError:
+        return ()  # the render reports it; the file's bytes are in the key
+    return (*meta.find_referenced_templates(tree), *_assets(tree))
 
 
 def _assets(tree: nodes.Template) -> list[str | None]:
