@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from policybrief.core.errors import Problem, RenderError
-from policybrief.render.page import FOOTNOTE_END
+from policybrief.render.notes import FOOTNOTE_END
 
 if TYPE_CHECKING:
     from policybrief.core.model import Audience, Brief, Project
@@ -66,7 +66,7 @@ def facts_attachment(project: Project, brief: Brief, lang: str) -> Attachment:
     from policybrief.load import selection
     from policybrief.render import factcheck
 
-    ids = selection.shown_items(project, brief, lang)
+    ids = list(selection.shows(project, brief, lang).items)
     data = json.dumps(
         factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
     ).encode("utf-8")
