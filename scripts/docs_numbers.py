@@ -154,6 +154,7 @@ def _constant(name: str, module: str) -> Callable[[], int]:
 
 
 _RENDER = "policybrief.render.page"
+_SANDBOX = "policybrief.render.environment"
 _CHECK = "policybrief.check.rules"
 _YAML = "policybrief.load.yamlio"
 _IMAGES = "policybrief.load.images"
@@ -182,8 +183,8 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
     "reference-styles": reference_styles,
     # limits (docs/safety.md)
     "limit-range-call": _limit(_constant("MAX_RANGE", "jinja2.sandbox")),
-    "limit-range-page": _limit(_constant("MAX_ITEMS", _RENDER)),
-    "limit-length": _limit(_constant("MAX_LENGTH", _RENDER)),
+    "limit-range-page": _limit(_constant("MAX_ITEMS", _SANDBOX)),
+    "limit-length": _limit(_constant("MAX_LENGTH", _SANDBOX)),
     "limit-render-seconds": _limit(_constant("MAX_SECONDS", _RENDER), "s"),
     "limit-render-memory": _limit(_constant("MAX_MEMORY", _RENDER), "GiB", 2**30),
     "limit-page-chars": _limit(_constant("MAX_PAGE_CHARS", _RENDER)),

@@ -31,7 +31,7 @@ from policybrief.build.pipeline import Options, build
 from policybrief.core.i18n import LANGUAGES
 from policybrief.core.model import Audience
 from policybrief.load import project as project_module
-from policybrief.render import page as render
+from policybrief.render import notes as render
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import docs_numbers  # noqa: E402 - scripts/ is not a package

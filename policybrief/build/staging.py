@@ -46,8 +46,9 @@ _STAGED = re.compile(r"\d+-[a-z0-9_]+\Z")
 
 def check_output_folder(out: Path, root: Path, inputs: list[Path]) -> None:
     """The output folder may not be a file, the project itself or a folder holding it, nor
-    be, hold or lie inside an input folder (facts, briefs, templates, source texts): a
-    build there would overwrite or sweep the inputs."""
+    be, hold or lie inside an input folder (facts, briefs, templates, source texts), nor
+    hold an input file (the theme file the settings name): a build there would overwrite or
+    sweep the inputs."""
     target = out.resolve()
     if target.exists() and not target.is_dir():
         raise UsageError(f"--out {out}: not a folder")
@@ -63,9 +64,10 @@ def check_output_folder(out: Path, root: Path, inputs: list[Path]) -> None:
             shown = (
                 folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
             )
+            what = f"file {shown}" if folder.is_file() else f"folder {shown}/"
             raise UsageError(
-                f"--out {out}: the output folder overlaps the input folder "
-                f"{shown}/ (use a new folder such as dist/)"
+                f"--out {out}: the output folder overlaps the input {what} "
+                "(use a new folder such as dist/)"
             )
 
 

@@ -395,17 +395,10 @@ def build_command(args: argparse.Namespace, options: Options) -> int:
 
 
 def output_inputs(options: Options, root: Path) -> list[Path]:
-    """The folders a build reads, which its output folder must stay clear of."""
-    from policybrief.load.config import settings, source_folders, template_folders
+    """The folders and files a build reads, which its output folder must stay clear of."""
+    from policybrief.load.config import input_paths, settings
 
-    config = settings(root)
-    return [
-        root / "facts",
-        root / "briefs",
-        root / "templates",
-        *template_folders(root, options.templates, config),
-        *source_folders(root, options.source_texts, config),
-    ]
+    return list(input_paths(root, options.templates, options.source_texts, settings(root)))
 
 
 def print_inventory(project: Project) -> None:

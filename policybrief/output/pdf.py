@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.patches import page_box
-from policybrief.render.page import FOOTNOTE_END
+from policybrief.render.notes import FOOTNOTE_END
 
 if TYPE_CHECKING:
     from weasyprint import URLFetcherResponse  # WeasyPrint ships no types: Any to mypy
@@ -70,7 +70,7 @@ def facts_attachment(project: Project, brief: Brief, lang: str) -> Attachment:
     from policybrief.load import selection
     from policybrief.render import factcheck
 
-    ids = selection.shown_items(project, brief, lang)
+    ids = list(selection.shows(project, brief, lang).items)
     data = json.dumps(
         factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
     ).encode("utf-8")
