@@ -584,16 +584,16 @@ def charts_cost(runs: int) -> Values:
 
 def parse_cost(tmp: Path, runs: int) -> Values:
     """benchmarks/parse.py's measurement: the fixture project's pages parsed by tinyhtml5 as
-    shipped and with htmlparse.py's repair."""
+    shipped and with its repair (policybrief/core/patches.py)."""
     import parse
     import tinyhtml5.inputstream
 
-    from policybrief.core import htmlparse
+    from policybrief.core import patches
 
     texts = parse.pages_of(None, tmp / "parse")
     tinyhtml5.inputstream.characters_until_regex = {}  # as tinyhtml5 ships it
     stock = parse.timed(texts, max(runs, 9))
-    htmlparse.install()
+    patches.repair_tinyhtml5()
     repaired = parse.timed(texts, max(runs, 9))
     line("P. pages parsed", f"{len(texts)}, {repaired / len(texts) * 1000:.1f} ms a page")
     line("P. as shipped / repaired", f"{stock / repaired:.2f}x")
@@ -605,7 +605,7 @@ def parse_cost(tmp: Path, runs: int) -> Values:
 
 def import_cost(runs: int) -> Values:
     """benchmarks/weasyprint_import.py's measurement: a fresh process importing WeasyPrint
-    plainly, and through typeset.load_weasyprint."""
+    plainly, and through patches.load_weasyprint."""
     import weasyprint_import
 
     medians = [

@@ -27,9 +27,7 @@ import json
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -234,20 +232,3 @@ def output_lock(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def interrupts_deferred() -> Iterator[list[int]]:
-    """Hold Ctrl+C while a build commits and finishes: once the swap has begun it goes to
-    its end (all or nothing), and a build that has committed is done, so an interrupt then
-    is too late to undo it and is dropped rather than reported as "unchanged". The list
-    yielded records the signals held. Only on the main thread (signals go there)."""
-    held: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield held
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    try:
-        yield held
-    finally:
-        signal.signal(signal.SIGINT, previous)

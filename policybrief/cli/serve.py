@@ -30,6 +30,8 @@ import os
 import re
 import secrets
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -237,7 +239,7 @@ class Handler(SimpleHTTPRequestHandler):
     preview: Preview  # set on the subclass made by :func:`make_server`
     server_version = "policybrief-preview"
 
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass
 
     def end_headers(self) -> None:
@@ -304,8 +306,10 @@ class Handler(SimpleHTTPRequestHandler):
 def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
 
-    def factory(*args, **kwargs):
-        return handler(*args, directory=str(preview.out), **kwargs)
+    def factory(
+        request: socket.socket, address: tuple[str, int], server: socketserver.BaseServer
+    ) -> Handler:
+        return handler(request, address, server, directory=str(preview.out))
 
     server = ThreadingHTTPServer(("127.0.0.1", port), factory)
     server.daemon_threads = True

@@ -65,9 +65,9 @@ def _fact_record(project: Project, fact: Fact) -> dict[str, Any]:
     }
 
 
-def _cited(brief: Brief, lang: str) -> dict[str, dict[str, Any]]:
+def _cited(brief: Brief, lang: str) -> dict[str, dict[str, str]]:
     """Each id the text cites, with the part and line of its first citation."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, str]] = {}
     for cite in citations(brief):
         if cite.lang == lang:
             found.setdefault(cite.item_id, {"part": cite.section, "where": str(cite.loc)})
@@ -217,10 +217,10 @@ class FactChange:
     fields: tuple[str, ...]  # which of value, unit, qualifier, date, source changed
     old: str  # as printed then
     new: str  # as printed now
-    old_record: dict = field(default_factory=dict)
-    new_record: dict = field(default_factory=dict)
+    old_record: dict[str, str | None] = field(default_factory=dict)  # FACT_FIELDS, stored
+    new_record: dict[str, str | None] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()  # output files that show it now
-    old_printed: dict = field(default_factory=dict)  # the old figure in every language
+    old_printed: dict[str, str] = field(default_factory=dict)  # the old figure, by language
     where: str = ""  # path:line of its first citation in this language
 
 

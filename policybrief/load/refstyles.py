@@ -6,11 +6,10 @@ audiences.yaml or pyproject.toml. Formatting with them is the render stage's
 
 from __future__ import annotations
 
-from typing import Any
-
 from policybrief.core.digest import PACKAGE
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.i18n import LANGUAGES
+from policybrief.core.model import RawValue, ReferenceStyle
 
 CSL_DIR = PACKAGE / "csl"
 STYLES = {
@@ -20,7 +19,7 @@ STYLES = {
 DEFAULT_STYLES = {"zh": "gb-t-7714-2025-numeric", "en": "chicago-author-date"}
 
 
-def style_for(lang: str, audience_style: Any, project_style: Any) -> str:
+def style_for(lang: str, audience_style: ReferenceStyle, project_style: ReferenceStyle) -> str:
     """The style an output uses: the audience's, else the project's, else the default for
     its language. Each setting is a style name or languages paired with names."""
     for setting in (audience_style, project_style):
@@ -30,7 +29,7 @@ def style_for(lang: str, audience_style: Any, project_style: Any) -> str:
     return DEFAULT_STYLES.get(lang, "chicago-author-date")
 
 
-def normal_style(value: Any) -> str | tuple[tuple[str, str], ...] | None:
+def normal_style(value: RawValue) -> ReferenceStyle:
     """A ``reference_style`` setting as stored: a name, or sorted (language, name) pairs
     (hashable, and the same repr in every cache key)."""
     if isinstance(value, dict):
@@ -38,7 +37,7 @@ def normal_style(value: Any) -> str | tuple[tuple[str, str], ...] | None:
     return value if isinstance(value, str) else None
 
 
-def reference_style_problems(value: Any, path: str, line: int) -> list[Problem]:
+def reference_style_problems(value: RawValue, path: str, line: int) -> list[Problem]:
     """What is wrong with a ``reference_style`` setting (audiences.yaml, pyproject.toml)."""
     if value is None:
         return []

@@ -14,7 +14,7 @@ import os
 import stat
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -29,7 +29,9 @@ from jinja2 import (
     meta,
     nodes,
 )
+from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
+from jinja2.runtime import Context
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
@@ -70,7 +72,9 @@ class FolderLoader(FileSystemLoader):
     a symlink that leads out of the folder, a symlink loop, a named pipe or a device is an
     error naming the file, never read."""
 
-    def get_source(self, environment, template):
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)
         for folder in self.searchpath:
             path = os.path.join(folder, *pieces)
@@ -95,7 +99,7 @@ class FolderLoader(FileSystemLoader):
                 contents = file.read().decode(self.encoding)
             mtime = info.st_mtime
 
-            def uptodate(path=path, mtime=mtime) -> bool:
+            def uptodate(path: str = path, mtime: float = mtime) -> bool:
                 try:
                     return os.path.getmtime(path) == mtime
                 except OSError:
@@ -122,7 +126,7 @@ class Sandbox(SandboxedEnvironment):
         self.globals["range"] = self.bounded_range
         self.globals["asset"] = self.asset
 
-    def get_template(self, name, *args: Any, **kwargs: Any) -> Template:
+    def get_template(self, name: str | Template, *args: Any, **kwargs: Any) -> Template:
         try:
             return super().get_template(name, *args, **kwargs)
         except TemplateSyntaxError as exc:
@@ -162,7 +166,7 @@ class Sandbox(SandboxedEnvironment):
             raise OverflowError(f"loops over range() ran to more than {MAX_ITEMS} items")
         return numbers
 
-    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if (
             operator == "**"
             and _number(left)
@@ -236,7 +240,7 @@ class Sandbox(SandboxedEnvironment):
         return self.shown(frames[-1].filename), frames[-1].lineno or 0
 
 
-def _number(value: Any) -> bool:
+def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -254,7 +258,7 @@ class CompiledTemplates(BytecodeCache):
         self._code: collections.OrderedDict[str, bytes] = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def load_bytecode(self, bucket: Any) -> None:
+    def load_bytecode(self, bucket: Bucket) -> None:
         with self._lock:
             code = self._code.get(bucket.key)
             if code is not None:
@@ -262,7 +266,7 @@ class CompiledTemplates(BytecodeCache):
         if code is not None:
             bucket.bytecode_from_string(code)  # (Jinja drops it if the checksum differs)
 
-    def dump_bytecode(self, bucket: Any) -> None:
+    def dump_bytecode(self, bucket: Bucket) -> None:
         code = bucket.bytecode_to_string()
         with self._lock:
             self._code[bucket.key] = code

@@ -6,13 +6,12 @@ one brief cites)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from policybrief.core.i18n import LANGUAGES, format_fact
 from policybrief.core.model import Claim, Fact, FactBase, Project, Source, Text
 from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
 from policybrief.load.markup import note_text
+from policybrief.render.templatedata import CitedIn, FactConflict, FactRow, FactSource
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
 
@@ -39,8 +38,8 @@ def reference_edition(project: Project, slug: str) -> str:
     return next(name for name in audiences if rank(name) == best)
 
 
-def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any]]:
-    seen = {}
+def _cited_by(citations: list[Citation], project: Project) -> list[CitedIn]:
+    seen: dict[tuple[str, str, str], CitedIn] = {}
     for cite in citations:
         key = (cite.brief, cite.lang, cite.section)
         if key in seen:
@@ -60,7 +59,7 @@ def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any
 
 def rows(
     project: Project, only: list[str] | None = None, brief: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[FactRow]:
     """One row per fact or claim (all of them, or ``only`` these ids in this order)."""
     facts = project.facts
     used = usage(project)
@@ -73,7 +72,9 @@ def rows(
     return result
 
 
-def _row(facts: FactBase, item_id: str, cited_by: list, history: list) -> dict[str, Any]:
+def _row(
+    facts: FactBase, item_id: str, cited_by: list[CitedIn], history: list[dict[str, str]]
+) -> FactRow:
     """A fact's or claim's row: what the fact base states, where it is cited, its history."""
     item: Fact | Claim
     if item_id in facts.facts:
@@ -87,7 +88,7 @@ def _row(facts: FactBase, item_id: str, cited_by: list, history: list) -> dict[s
         values = {code: "" for code in LANGUAGES}
         labels = {code: item.label.get(code) for code in LANGUAGES}
     derived = getattr(item, "derived", None)
-    conflicts = [
+    conflicts: list[FactConflict] = [
         {
             "id": c.id,
             "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
@@ -119,7 +120,7 @@ def _row(facts: FactBase, item_id: str, cited_by: list, history: list) -> dict[s
     }
 
 
-def _source(facts: FactBase, item: Fact | Claim) -> dict[str, Any]:
+def _source(facts: FactBase, item: Fact | Claim) -> FactSource:
     source = facts.sources.get(item.source) or Source(
         "", "", Text(()), Text(()), Text(()), None, None, item.loc
     )

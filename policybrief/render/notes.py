@@ -6,15 +6,24 @@ and the numbering that turns citation placeholders into numbered links or footno
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from policybrief.core.i18n import Language, format_fact
 from policybrief.core.model import Fact, FactBase, Text
 from policybrief.load.markup import note_text
 from policybrief.render.prose import CITE_RE
+from policybrief.render.references import Reference
+from policybrief.render.templatedata import (
+    ConflictEntry,
+    ConflictingFigure,
+    DerivedEntry,
+    DerivedInput,
+    Note,
+    ReferenceEntry,
+    SourceEntry,
+)
 
 
-def endnotes(facts: FactBase, order: list[str], lang: Language) -> list[dict[str, Any]]:
+def endnotes(facts: FactBase, order: list[str], lang: Language) -> list[Note]:
     """The notes of the items a page cites, in ``order`` (their first citations); a
     source's own note is printed once, at its first endnote (``source_first``)."""
     notes = [note(facts, item, n, lang) for n, item in enumerate(order, 1)]
@@ -27,11 +36,11 @@ def endnotes(facts: FactBase, order: list[str], lang: Language) -> list[dict[str
 
 def references(
     facts: FactBase,
-    notes: list[dict[str, Any]],
+    notes: list[Note],
     lang: str,
     style: str,
-    known: dict[tuple[tuple[str, ...], str, str], dict[str, Any]],
-) -> list[dict[str, Any]]:
+    known: dict[tuple[tuple[str, ...], str, str], dict[str, Reference]],
+) -> list[ReferenceEntry]:
     """Format the sources of ``notes`` in reference style ``style`` (through CSL, see
     :mod:`references`); put each one's entry into the notes' source dicts and return the
     reference list, in the style's order. ``known``: formatted lists already made."""
@@ -51,18 +60,18 @@ def references(
     ]
 
 
-def note_source_dicts(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def note_source_dicts(notes: list[Note]) -> list[SourceEntry]:
     """Every source dict in the notes, in reading order: each note's own, then those of a
     derived figure's inputs and of the other side of a conflict."""
     found = []
     for made in notes:
         found.append(made["source"])
-        found += [i["source"] for i in (made["derived"] or {}).get("inputs", [])]
+        found += [i["source"] for i in (made["derived"] or {"inputs": []})["inputs"]]
         found += [o["source"] for c in made["conflicts"] for o in c["others"]]
     return found
 
 
-def note_sources(notes: list[dict[str, Any]]) -> list[str]:
+def note_sources(notes: list[Note]) -> list[str]:
     return list(dict.fromkeys(source["id"] for source in note_source_dicts(notes)))
 
 
@@ -77,7 +86,7 @@ def number_citations(
     citations of the same note repeat its number)."""
     seen: dict[str, int] = {}
 
-    def mark(match) -> str:
+    def mark(match: re.Match[str]) -> str:
         item = match.group(1)
         number = numbers[item]
         seen[item] = seen.get(item, 0) + 1
@@ -116,7 +125,7 @@ def text_of(text: Text | None, lang: Language) -> str:
     return text.get(lang.code) if text else ""
 
 
-def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, Any]:
+def source_dict(facts: FactBase, source_id: str, lang: Language) -> SourceEntry:
     """A source for the templates; a derived fact's (empty id) has no source of its own."""
     source = facts.sources.get(source_id)
     if source is None:
@@ -154,11 +163,11 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, An
     }
 
 
-def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] | None:
+def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> DerivedEntry | None:
     """What a derived fact is calculated from: each input's value, label and source."""
     if fact.derived is None:
         return None
-    inputs = []
+    inputs: list[DerivedInput] = []
     for input_id in fact.derived.inputs:
         used = facts.facts[input_id]
         inputs.append(
@@ -172,15 +181,15 @@ def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] 
     return {"op": fact.derived.op, "inputs": inputs}
 
 
-def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str, Any]:
+def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
     """An endnote for one cited fact or claim: value, source, quote and any conflict."""
     if item_id in facts.facts:
         fact = facts.facts[item_id]
         unit = facts.units[fact.unit]
         value = format_fact(fact, unit, lang)
-        conflicts = []
+        conflicts: list[ConflictEntry] = []
         for conflict in facts.conflicts_of(item_id):
-            others = [
+            others: list[ConflictingFigure] = [
                 {
                     "id": other,
                     "value": format_fact(

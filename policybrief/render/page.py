@@ -12,10 +12,6 @@ loader.
 
 from __future__ import annotations
 
-import resource
-import signal
-import threading
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -33,6 +29,7 @@ from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import LANGUAGES, Language, format_fact
 from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
+from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
 from policybrief.load.project import audience_file
@@ -54,6 +51,17 @@ from policybrief.render.prose import (
     figure_html,
     html_text,
 )
+from policybrief.render.references import Reference
+from policybrief.render.templatedata import (
+    Alternate,
+    ExhibitEntry,
+    KeyFigure,
+    LanguageEntry,
+    Note,
+    PageContext,
+    ReferenceEntry,
+    SectionEntry,
+)
 
 # Bounds on what one template render may cost (templates are untrusted input); bounds on
 # loops and sizes are the sandbox's (environment.py).
@@ -71,59 +79,7 @@ class Page:
     lang: Language
     notes: int
     missing_translations: frozenset[str]
-    cited: tuple[dict[str, Any], ...] = ()  # each note (render.note), in citation order
-
-
-class TooSlow(Exception):
-    """A template render ran past ``MAX_SECONDS``."""
-
-
-@contextmanager
-def bounded(seconds: float, memory: int):
-    """Interrupt the block after ``seconds``, and let it allocate at most ``memory`` bytes
-    more (a MemoryError past that). Main thread only: signals need it, and the address-space
-    limit is the whole process's."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limits: tuple[int, int] | None = (soft, hard)
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            used = int(statm.read().split()[0]) * resource.getpagesize()
-        cap = used + memory
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
-        limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if limits is not None:
-            resource.setrlimit(resource.RLIMIT_AS, limits)
-
-
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return (
-            "templates nest too deeply (a template that extends or includes itself, or a "
-            "macro that calls itself without end)"
-        )
-    if isinstance(exc, MemoryError):
-        return (
-            f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
-            "it renders)"
-        )
-    return str(exc)
+    cited: tuple[Note, ...] = ()  # each note (notes.note), in citation order
 
 
 # What a template can raise while it renders: each becomes a RenderError with its line.
@@ -184,7 +140,7 @@ class PageEnvironment(Sandbox):
 
     def failure(self, exc: BaseException) -> Problem:
         """What a template raised while it rendered, at its template line."""
-        return Problem(*self.where(exc), f"template error: {describe(exc)}")
+        return Problem(*self.where(exc), f"template error: {describe(exc, MAX_MEMORY)}")
 
 
 FOOTNOTE_TEMPLATE = "_partials/footnote.html"  # each footnote, where citations are footnotes
@@ -203,7 +159,7 @@ class Renderer:
     def __init__(self, project: Project):
         self.project = project
         self._envs: dict[tuple, tuple[PageEnvironment, Translations]] = {}
-        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
+        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Reference]] = {}
 
     def env(
         self, lang: str, dirs: tuple[Path, ...] | None = None
@@ -275,7 +231,7 @@ class Renderer:
     def _cite(
         self,
         template: PageTemplate,
-        context: dict[str, Any],
+        context: PageContext,
         brief: Brief,
         audience: Audience,
         lang: Language,
@@ -295,7 +251,7 @@ class Renderer:
         return order
 
     def _footnotes(
-        self, env: PageEnvironment, audience: Audience, context: dict[str, Any]
+        self, env: PageEnvironment, audience: Audience, context: PageContext
     ) -> dict[str, str] | None:
         """Each note's footnote HTML, for an audience whose citations are footnotes."""
         if audience.citations != "footnotes":
@@ -317,9 +273,7 @@ class Renderer:
         path, line = audience_file(dirs, audience.name, self.project.root)
         return Problem(path, line, f"audience {audience.name!r}: {message}", hint)
 
-    def references(
-        self, audience: Audience, made: list[dict[str, Any]], lang: str
-    ) -> list[dict[str, Any]]:
+    def references(self, audience: Audience, made: list[Note], lang: str) -> list[ReferenceEntry]:
         """The reference list of the sources of the notes ``made``, in the audience's
         reference style, each note's source given its entry (see :func:`notes.references`)."""
         from policybrief.load import refstyles
@@ -337,13 +291,13 @@ class Renderer:
             return str(path)
 
 
-def languages_context() -> list[dict[str, str]]:
+def languages_context() -> list[LanguageEntry]:
     """Every language the engine knows (i18n.LANGUAGES), for tables that show all of them."""
     return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
 
 
-def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[dict[str, Any]]:
-    figures = []
+def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[KeyFigure]:
+    figures: list[KeyFigure] = []
     for fid in shown.key_figures:
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
@@ -362,7 +316,7 @@ def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[dict[str
 
 def _sections(
     project: Project, shown: Shown, prose: RenderedText, lang: Language
-) -> list[dict[str, Any]]:
+) -> list[SectionEntry]:
     """Each section as the output shows it (whole, or its lead), with the charts it draws."""
     labels = exhibit_labels({i: (kind, n) for i, kind, n in shown.exhibits}, lang)
     return [
@@ -384,7 +338,7 @@ def _sections(
     ]
 
 
-def _exhibits(brief: Brief, shown: Shown, lang: Language) -> list[dict[str, Any]]:
+def _exhibits(brief: Brief, shown: Shown, lang: Language) -> list[ExhibitEntry]:
     """The brief's tables and figures that this page lists: none where only the sections'
     leads are printed, and no chart where the output draws none."""
     if not shown.exhibit_list:
@@ -399,7 +353,7 @@ def build_date(brief: Brief) -> PartialDate:
     return brief.date
 
 
-def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
+def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[Alternate]:
     """This page in each of the brief's languages, for the language switch."""
     return [
         {
@@ -420,7 +374,7 @@ def page_context(
     prose: RenderedText,
     lang: Language,
     shown: Shown | None = None,
-) -> dict[str, Any]:
+) -> PageContext:
     """The page template's context; ``shown``: what the output shows (computed from the
     audience when not given)."""
     shown = shown or shows(project, brief, lang.code, audience)

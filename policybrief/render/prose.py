@@ -21,11 +21,12 @@ from markupsafe import Markup, escape
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language, format_fact
-from policybrief.core.model import Chart, FactBase, LangText, Loc, Picture, Row
+from policybrief.core.model import Chart, Fact, FactBase, LangText, Loc, Picture, Row
 from policybrief.load.citations import blank_expressions
 from policybrief.load.images import FIGURE_RE, IMAGE_RE
 from policybrief.load.markup import validate
 from policybrief.load.selection import EXHIBIT_RE, exhibit_numbers
+from policybrief.render.templatedata import ExhibitEntry
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -183,9 +184,7 @@ def exhibit_labels(
     }
 
 
-def exhibit_list(
-    text: LangText, charts: tuple[Chart, ...], lang: Language
-) -> list[dict[str, str | bool]]:
+def exhibit_list(text: LangText, charts: tuple[Chart, ...], lang: Language) -> list[ExhibitEntry]:
     """The brief's tables and figures in reading order, for a list of exhibits: kind
     ("table" or "figure"), label ("Table 1"), anchor, title (a caption's words with any
     citation left out, or a chart's title) and whether it is a chart."""
@@ -258,7 +257,7 @@ class ProseRenderer:
         self._holes.append(html)
         return f"{_HOLE_OPEN}{len(self._holes) - 1}{_HOLE_CLOSE}"
 
-    def _lookup(self, fact_id: object):
+    def _lookup(self, fact_id: object) -> Fact:
         if isinstance(fact_id, str) and self._row is not None:
             fact_id = self._row.resolve(fact_id)
         if not isinstance(fact_id, str) or fact_id not in self.facts.facts:
