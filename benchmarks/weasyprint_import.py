@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """How long a fresh process takes to import WeasyPrint, plainly and through
-``policybrief.output.typeset.load_weasyprint`` (library lookup without the C compiler), and how
+``policybrief.core.patches.load_weasyprint`` (library lookup without the C compiler), and how
 many times the plain import runs gcc. Prints medians and their ratio; asserts nothing.
 
     python3 benchmarks/weasyprint_import.py [--runs 9]
@@ -27,8 +27,8 @@ print(time.perf_counter() - started)
 """
 HOW = {
     "import weasyprint": "import weasyprint",
-    "typeset.load_weasyprint()": (
-        "from policybrief.output.typeset import load_weasyprint\nload_weasyprint()"
+    "patches.load_weasyprint()": (
+        "from policybrief.core.patches import load_weasyprint\nload_weasyprint()"
     ),
 }
 

@@ -58,6 +58,7 @@ HEAVY_FIRST = (
     "test_browser.py",
     "test_hardening.py",
     "test_hostile.py",
+    "test_docs.py",  # runs every sh block of the README and the guides: about 40 CPU-s
     "test_incremental.py",
     "test_cli.py",
     "test_print.py",

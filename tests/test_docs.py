@@ -1,17 +1,29 @@
-"""Docs as tests: what the engine offers templates and users is named in the docs.
+"""Docs as tests: what the engine offers templates and users is named in the docs, the
+commands the docs print run, and the numbers they print are the code's.
 
-Every list below is computed from the code at test time (a real page render, the partials
-folder, the Audience fields, base.html's blocks, `build.py --help`), so anything added to
-the engine without a line in docs/templates.md or the README fails here. No PDF is built.
+- Every list below is computed from the code at test time (a real page render, the partials
+  folder, the Audience fields, base.html's blocks, `build.py --help`), so anything added to
+  the engine without a line in docs/templates.md or the README fails here.
+- Every ``sh`` block of README.md and docs/*.md runs, in a shell, on a copy of the project
+  (or its comment says why not, or which test runs it): see "every sh block" below.
+- Every count in the docs between ``<!-- n:NAME -->`` markers is recomputed by
+  scripts/docs_numbers.py and must agree; measured numbers must only be there.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import shutil
+import subprocess
+import sys
+import textwrap
 from collections.abc import Mapping
+from pathlib import Path
 
 import jinja2
+import pypdf
 import pytest
 from helpers import ROOT, copy_project, find_all, parse_html, run_cli, text_of
 
@@ -19,7 +31,10 @@ from policybrief.build.pipeline import Options, build
 from policybrief.core.languages import DEFAULT
 from policybrief.core.model import Audience
 from policybrief.load import project as project_module
-from policybrief.render import page as render
+from policybrief.render import notes as render
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import docs_numbers  # noqa: E402 - scripts/ is not a package
 
 TEMPLATES_DOC = ROOT / "docs" / "templates.md"
 
@@ -276,14 +291,20 @@ def test_docs_paths_are_relative_links_that_resolve():
 # -- the worked example builds as printed -------------------------------------------------------
 
 
+def worked_example_section() -> str:
+    return doc_text().split("\n## Worked example", 1)[1].split("\n## ", 1)[0]
+
+
 def worked_example() -> tuple[dict[str, str], str]:
     """The files the worked example prints (name -> text) and its brief.yaml audiences line."""
-    section = doc_text().split("\n## Worked example", 1)[1].split("\n## ", 1)[0]
+    section = worked_example_section()
     files, audiences_line, start = {}, "", 0
-    for fence in re.finditer(r"```\w*\n(.*?)\n```", section, re.S):
+    for fence in re.finditer(r"```(\w*)\n(.*?)\n```", section, re.S):
         before = section[start : fence.start()]
         start = fence.end()
-        body = fence.group(1)
+        lang, body = fence.group(1), fence.group(2)
+        if lang == "sh":
+            continue
         if body.startswith("audiences: ["):
             audiences_line = body
             continue
@@ -293,32 +314,32 @@ def worked_example() -> tuple[dict[str, str], str]:
     return files, audiences_line
 
 
+def worked_example_commands() -> list[str]:
+    """The ``sh`` blocks of the worked example: the ones its test runs."""
+    return re.findall(r"```sh\n(.*?)\n```", worked_example_section(), re.S)
+
+
 def test_the_worked_example_builds_as_printed(tmp_path):
+    """The files written where the example says (``~/acme-templates``, the brief's audiences
+    line), then its commands run as printed, in a shell, on a copy of the project."""
     files, audiences_line = worked_example()
     assert {"board-memo.html", "audiences.yaml"} <= set(files), sorted(files)
     assert "board-memo" in audiences_line
-    house = tmp_path / "acme-templates"
+    project = docs_project(tmp_path)
+    house = tmp_path / "home" / "acme-templates"
     for name, text in files.items():
         (house / name).parent.mkdir(parents=True, exist_ok=True)
         (house / name).write_text(text, encoding="utf-8")
-    project = copy_project(tmp_path / "project")
     brief = project / "briefs" / "yunqi" / "brief.yaml"
     brief.write_text(
         re.sub(r"(?m)^audiences: .*$", audiences_line, brief.read_text(encoding="utf-8"), count=1),
         encoding="utf-8",
     )
-    out = tmp_path / "dist"
-    build(
-        Options(
-            root=project,
-            out=out,
-            briefs=("yunqi",),
-            audiences=("board-memo",),
-            formats=("html",),
-            templates=(house,),
-            strict=True,
-        )
-    )
+    commands = worked_example_commands()
+    assert commands, "the worked example has no sh block"
+    for commands_block in commands:
+        run_block(project, tmp_path, commands_block, "docs/templates.md, worked example")
+    out = project / "dist"
     for lang, to in (("en", "The Board"), ("zh", "董事会")):
         page = out / "yunqi" / f"board-memo.{lang}.html"
         root = parse_html(page)
@@ -326,3 +347,290 @@ def test_the_worked_example_builds_as_printed(tmp_path):
         assert to in text_of(header)
         assert len(list(find_all(root, "section", class_="brief-section"))) == 4
         assert "size: letter;" in page.read_text(encoding="utf-8")
+        # "the PDFs came out on US Letter", at most two pages (the audience's max_pages)
+        reader = pypdf.PdfReader(out / "yunqi" / f"board-memo.{lang}.pdf")
+        assert 1 <= len(reader.pages) <= 2
+        width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+        assert (round(width), round(height)) == (612, 792)
+
+
+# -- every sh block in the docs is run, or says why not -------------------------------------------
+#
+# A ``sh`` block in README.md or docs/*.md is run by test_the_commands_in_the_docs_run, in
+# order, on a copy of the project, unless an HTML comment right above it says otherwise:
+#
+#     <!-- not run: installs system packages -->       (the reason, for the reader)
+#     <!-- run by: tests/test_walkthrough.py -->      (a test that runs it with its files)
+#
+# So a new block is run as soon as it is written; one that cannot run needs one of the two.
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)```sh\n(?P<body>.*?)\n(?P=indent)```", re.M | re.S)
+MARK_RE = re.compile(r"<!--\s*(?P<mark>not run|run by):\s*(?P<why>[^<>]*?)\s*-->\Z")
+
+
+@dataclasses.dataclass(frozen=True)
+class ShBlock:
+    path: Path
+    line: int
+    body: str
+    mark: str  # "", "not run" or "run by"
+    why: str  # the reason it is not run, or the test that runs it
+
+    def __str__(self) -> str:
+        return f"{self.path.relative_to(ROOT)}:{self.line}"
+
+
+def sh_blocks(path: Path) -> list[ShBlock]:
+    text = path.read_text(encoding="utf-8")
+    blocks = []
+    for fence in FENCE_RE.finditer(text):
+        mark = MARK_RE.search(text[: fence.start()].rstrip())
+        blocks.append(
+            ShBlock(
+                path,
+                text.count("\n", 0, fence.start()) + 1,
+                textwrap.dedent(fence.group("body")),
+                mark.group("mark") if mark else "",
+                mark.group("why") if mark else "",
+            )
+        )
+    return blocks
+
+
+ALL_BLOCKS = [block for path in DOCS for block in sh_blocks(path)]
+
+
+def claimed() -> dict[str, list[str]]:
+    """What each test named in a ``run by:`` mark runs: the blocks it reads from the docs."""
+    import test_walkthrough
+
+    return {
+        "tests/test_walkthrough.py": test_walkthrough.sh_blocks(),
+        "tests/test_docs.py::test_the_worked_example_builds_as_printed": (
+            worked_example_commands()
+        ),
+    }
+
+
+def test_the_docs_have_sh_blocks_of_every_kind():
+    marks = {block.mark for block in ALL_BLOCKS}
+    assert marks == {"", "not run", "run by"}, marks
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_commands_are_in_sh_blocks_and_marks_above_them(doc):
+    """A command in a ``bash`` or ``console`` block would escape the runner, and a mark
+    that is not right above an ``sh`` block marks nothing."""
+    text = doc.read_text(encoding="utf-8")
+    other = re.findall(r"^[ \t]*```(bash|shell|console|zsh|sh-session)\b", text, re.M)
+    assert not other, f"{doc.name}: write commands in sh blocks, not {other}"
+    comments = len(re.findall(r"<!--\s*(?:not run|run by):", text))
+    marked = sum(1 for block in sh_blocks(doc) if block.mark)
+    assert comments == marked, f"{doc.name}: a not run / run by mark that is not above an sh block"
+
+
+@pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.mark == "not run"], ids=str)
+def test_a_block_not_run_says_why(block):
+    assert len(block.why.split()) >= 3, f"{block}: say why the block is not run"
+
+
+@pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.mark == "run by"], ids=str)
+def test_a_block_run_elsewhere_is_run_there(block):
+    runs = claimed()
+    assert block.why in runs, f"{block}: no test {block.why!r} (known: {sorted(runs)})"
+    assert block.body in runs[block.why], f"{block}: {block.why} does not run this block"
+
+
+def test_what_those_tests_run_is_marked_so():
+    """A block the walkthrough or the worked example runs is marked as run there, so that
+    it is not also run here without the files it needs."""
+    marks = {(block.body, block.why) for block in ALL_BLOCKS if block.mark == "run by"}
+    for test, bodies in claimed().items():
+        for body in bodies:
+            assert (body, test) in marks, f"{test} runs a block not marked as run by it:\n{body}"
+
+
+def docs_project(tmp_path: Path) -> Path:
+    """A copy of the project as a user's checkout has it: the inputs and settings, build.py
+    and the engine, docs/house-style and babel.cfg, in a git repository with one commit."""
+    project = copy_project(tmp_path / "project")
+    shutil.copy2(ROOT / "build.py", project / "build.py")
+    shutil.copy2(ROOT / "babel.cfg", project / "babel.cfg")
+    (project / "policybrief").symlink_to(ROOT / "policybrief", target_is_directory=True)
+    shutil.copytree(ROOT / "docs" / "house-style", project / "docs" / "house-style")
+    (tmp_path / "home").mkdir(exist_ok=True)
+    (project / ".gitignore").write_text("dist/\npolicybrief\n", encoding="utf-8")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the project"]):
+        subprocess.run(["git", *command], cwd=project, env=shell_env(tmp_path), check=True)
+    return project
+
+
+def shell_env(tmp_path: Path) -> dict[str, str]:
+    """The environment a block runs in: a home of its own (``~/…`` lands there), and
+    ``python3`` on the PATH being this interpreter."""
+    bin_dir = tmp_path / "bin"
+    if not bin_dir.exists():
+        bin_dir.mkdir()
+        (bin_dir / "python3").symlink_to(sys.executable)
+    identity = {
+        "GIT_AUTHOR_NAME": "Docs Test",
+        "GIT_AUTHOR_EMAIL": "docs@example.org",
+        "GIT_COMMITTER_NAME": "Docs Test",
+        "GIT_COMMITTER_EMAIL": "docs@example.org",
+    }
+    return {
+        **os.environ,
+        **identity,
+        "HOME": str(tmp_path / "home"),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+
+
+def run_block(project: Path, tmp_path: Path, body: str, where: str) -> None:
+    result = subprocess.run(
+        ["sh", "-e", "-c", body],
+        cwd=project,
+        env=shell_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, (
+        f"{where}: the block exits {result.returncode}:\n{body}\n"
+        f"--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
+    )
+
+
+RUN_HERE = {path: [b for b in sh_blocks(path) if not b.mark] for path in DOCS}
+
+
+@pytest.mark.parametrize(
+    "doc", [p for p, blocks in RUN_HERE.items() if blocks], ids=lambda p: p.name
+)
+def test_the_commands_in_the_docs_run(doc, tmp_path):
+    """Each unmarked sh block of one document, in order, on one copy of the project (a
+    later block may build on an earlier one, as a reader's would)."""
+    project = docs_project(tmp_path)
+    for block in RUN_HERE[doc]:
+        run_block(project, tmp_path, block.body, str(block))
+
+
+def test_a_new_block_is_found(tmp_path):
+    """The block finder itself: an unmarked block, a marked one, an indented one."""
+    doc = tmp_path / "guide.md"
+    doc.write_text(
+        "Text.\n\n```sh\necho one\n```\n\n<!-- not run: needs a printer attached -->\n"
+        "```sh\nlp x\n```\n\n- item\n\n  ```sh\n  echo two\n  ```\n",
+        encoding="utf-8",
+    )
+    found = [(b.line, b.body, b.mark, b.why) for b in sh_blocks(doc)]
+    assert found == [
+        (3, "echo one", "", ""),
+        (8, "lp x", "not run", "needs a printer attached"),
+        (14, "echo two", "", ""),
+    ]
+
+
+# -- links between the docs -----------------------------------------------------------------------
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown file (code blocks skipped)."""
+    found, fenced = set(), False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and (heading := re.match(r"#{1,6} (.*)", line)):
+            slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+            found.add(slug)
+    return found
+
+
+def prose(path: Path) -> str:
+    """A Markdown file without its code: fenced blocks and `inline code` removed."""
+    text = re.sub(r"^([ \t]*)```.*?^\1```", "", path.read_text(encoding="utf-8"), flags=re.M | re.S)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_links_between_the_docs_resolve(doc):
+    links = re.findall(r"\]\((?!https?:|mailto:)([^)#\s]*)(?:#([^)\s]+))?\)", prose(doc))
+    assert links or doc.name == "internals.md", f"{doc.name} links nowhere"
+    for target, anchor in links:
+        path = (doc.parent / target).resolve() if target else doc
+        assert path.exists(), f"{doc.name} links to {target}, which is missing"
+        if anchor and path.suffix == ".md":
+            assert anchor in anchors(path), (
+                f"{doc.name} links to {target}#{anchor}: no such heading"
+            )
+
+
+# -- numbers in the docs are the code's -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def markers() -> dict[str, list[tuple[Path, int, str]]]:
+    return docs_numbers.found()
+
+
+def test_every_marker_in_the_docs_is_listed(markers):
+    unknown = sorted(set(markers) - set(docs_numbers.MARKERS))
+    assert not unknown, f"markers not in scripts/docs_numbers.py MARKERS: {unknown}"
+
+
+def test_every_listed_marker_is_in_the_docs(markers):
+    unused = sorted(set(docs_numbers.MARKERS) - set(markers))
+    assert not unused, f"MARKERS no doc prints (remove them, or print them): {unused}"
+
+
+@pytest.mark.parametrize("name", sorted(docs_numbers.counted()))
+def test_a_documented_count_is_the_codes(name, markers):
+    value = docs_numbers.counted()[name]()
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for path, line, text in markers.get(name, [])
+        if text != value
+    ]
+    assert not wrong, (
+        f"{name} is {value!r} in the code, but {wrong} (python3 scripts/docs_numbers.py "
+        "writes the docs)"
+    )
+
+
+def test_measured_numbers_are_written(markers):
+    """Only that each is there: benchmarks/run.py --update-docs writes it (its part names
+    which run), and no test times anything."""
+    empty = [
+        f"{path.relative_to(ROOT)}:{line}: {name}"
+        for name in docs_numbers.measured()
+        for path, line, text in markers.get(name, [])
+        if not text.strip()
+    ]
+    assert not empty, f"empty markers: {empty}"
+    parts = {docs_numbers.MARKERS[name].part for name in docs_numbers.measured()}
+    assert parts <= {"matplotlib", *run_parts()}, parts - run_parts()
+
+
+def run_parts() -> set[str]:
+    """The parts benchmarks/run.py can run (its --only choices)."""
+    text = (ROOT / "benchmarks" / "run.py").read_text(encoding="utf-8")
+    found = re.findall(r"^(?:PARTS|ON_REQUEST) = \(([^)]*)\)", text, re.M)
+    return {name for group in found for name in re.findall(r'"([a-z]+)"', group)}
+
+
+def test_markers_are_rewritten_in_place(tmp_path):
+    """docs_numbers.update writes between the markers and nowhere else."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "README.md").write_text(
+        "<!-- n:tests -->1<!-- /n --> tests, <!-- n:hostile-cases -->2<!-- /n --> cases\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "docs" / "a.md").write_text("<!-- n:tests -->1<!-- /n -->\n", encoding="utf-8")
+    changed = docs_numbers.update({"tests": "700"}, tmp_path)
+    assert sorted(p.name for p in changed) == ["README.md", "a.md"]
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == (
+        "<!-- n:tests -->700<!-- /n --> tests, <!-- n:hostile-cases -->2<!-- /n --> cases\n"
+    )
+    with pytest.raises(KeyError):
+        docs_numbers.update({"no-such-marker": "1"}, tmp_path)

@@ -151,7 +151,7 @@ def test_each_note_carries_source_quote_and_conflict(fixture_dist, audience, lan
     from policybrief.build.pipeline import load_and_check
     from policybrief.load import refstyles
     from policybrief.render import references
-    from policybrief.render.page import note
+    from policybrief.render.notes import note
 
     project, _ = load_and_check(Options(root=fixture_dist.parent))
     path = fixture_dist / BRIEF / f"{audience}.{lang}.docx"

@@ -426,7 +426,7 @@ def _crowded_footnotes(family: str) -> str:
     """A small page made like a print edition (footnotes in the markup render.py writes, the
     template's hidden late-notes list) whose footnotes crowd the foot of its pages, where
     WeasyPrint puts some of them on a later page: it needs the footnote repair."""
-    from policybrief.render.page import FOOTNOTE_END
+    from policybrief.render.notes import FOOTNOTE_END
 
     def note(n: int) -> str:
         return (

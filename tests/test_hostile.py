@@ -1124,7 +1124,8 @@ def test_a_failed_commit_puts_everything_back(world, monkeypatch, capsys, failur
 
 KILL_AT_THIRD_RENAME = """
 import os, sys
-from policybrief import cli, write
+from policybrief.cli import main as cli
+from policybrief.build import staging as write
 real, calls = os.replace, []
 def replace(src, dst):
     calls.append(dst)

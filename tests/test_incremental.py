@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import copy_fixture, run_cli
 
-from policybrief.build.pipeline import Options, build
+from policybrief.build.pipeline import Options, build, replay
 
 HTML = dict(formats=("html",))
 # Every HTML output of the fixture: qiaotou in five audiences and two languages, hexi in
@@ -256,3 +258,161 @@ def test_json_report_and_progress_lines(fixture_project, tmp_path):
     )
     assert "1/1 PDFs, ETA 0 s: hexi/decision-makers.zh.pdf" in result.stderr.splitlines()
     assert "built 3, skipped 0 of 3 files" in result.stdout  # html, pdf and docx
+
+
+def test_source_date_epoch_is_not_an_input(fixture_project, tmp_path, monkeypatch):
+    """No output prints the clock or SOURCE_DATE_EPOCH (tests/test_print.py), so setting it
+    leaves a finished build finished: the no-op check replays it."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    options = Options(root=fixture_project, out=tmp_path / "out", **HTML)
+    build(options)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")
+    assert replay(options) is not None
+
+
+# -- Rebuild precision: each kind of input, edited, rebuilds exactly the outputs showing it --
+
+HEXI_HTML = {name for name in ALL_HTML if name.startswith("hexi/")}
+# One PDF beside them, where it is cheap: the one-page note of hexi in English.
+ONE_PDF = dict(briefs=("hexi",), audiences=("decision-makers",), langs=("en",), formats=("pdf",))
+PDF = "hexi/decision-makers.en.pdf"
+
+
+BRIEF_LANGS = {"qiaotou": ("zh", "en"), "hexi": ("zh", "en", "zh-Hant")}
+
+
+def each(name: str) -> set[str]:
+    """The HTML of one brief's audience in each of its languages ("hexi/full-report")."""
+    return {f"{name}.{lang}.html" for lang in BRIEF_LANGS[name.split("/")[0]]}
+
+
+FULL_TEXT = each("qiaotou/full-report") | each("qiaotou/print-edition")
+THEME = "style/house.yaml"  # named in [tool.policybrief], outside every template folder
+
+
+def _facts_file(root: Path, fact: str) -> Path:
+    return next(
+        p for p in (root / "facts").glob("*.yaml") if f"- id: {fact}\n" in p.read_text("utf-8")
+    )
+
+
+def _fact_field(fact: str, line: str) -> Callable[[Path], None]:
+    """An edit that adds ``line`` (a field, indented) right after the fact's id line."""
+    return lambda root: replace_in(
+        _facts_file(root, fact), f"- id: {fact}\n", f"- id: {fact}\n    {line}\n"
+    )
+
+
+def _relabel(fact: str) -> Callable[[Path], None]:
+    """A new English label for ``fact`` (its value would need its quote and source too)."""
+
+    def edit(root: Path) -> None:
+        path = _facts_file(root, fact)
+        text = path.read_text(encoding="utf-8")
+        start = text.index(f"- id: {fact}\n")
+        at = text.index("en: ", text.index("label:", start)) + len("en: ")
+        path.write_text(text[:at] + "(edited) " + text[at:], encoding="utf-8")
+
+    return edit
+
+
+def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
+    return lambda root: replace_in(root / name, old, new)
+
+
+def _repaint(root: Path) -> None:
+    """The image in hexi's prose, one pixel changed (same name, same size)."""
+    from PIL import Image
+
+    path = root / "briefs/hexi/riverside-plan.png"
+    with Image.open(path) as image:
+        image.load()
+        changed = image.copy()
+    changed.putpixel((0, 0), (changed.getpixel((0, 0)) + 1) % 256)
+    changed.save(path)
+
+
+# (the edit, the outputs that show what it edits)
+EDITS = {
+    # cited in the first paragraph of hexi's background: every hexi output prints it
+    "fact in a lead": (_relabel("hexi.plan.published"), HEXI_HTML | {PDF}),
+    # cited after the lead of qiaotou's measures: only the full-text audiences print it
+    "fact after the lead": (_relabel("qiaotou.fund.cap"), FULL_TEXT),
+    # drawn in hexi's residents chart only: the note for decision-makers draws no chart
+    "chart's fact": (_relabel("hexi.residents.2015"), each("hexi/full-report")),
+    "fact's note": (
+        # (the zh-Hant words are ones the project has: a new character changes the subset
+        # faces, and so every PDF)
+        _fact_field(
+            "qiaotou.fund.cap",
+            "note: {zh: 以股权投资为主, en: mostly as equity, zh-Hant: 以投資為主}",
+        ),
+        FULL_TEXT,
+    ),
+    # every hexi fact comes from it
+    "source": (
+        _replace("facts/sources.yaml", "number: HX-2018-07", "number: HX-2018-08"),
+        HEXI_HTML | {PDF},
+    ),
+    # hexi.area, a key figure of every hexi output, is the only fact in square kilometres
+    "unit": (
+        _replace("facts/units.yaml", "en: [square kilometre, square kilometres]", "en: [km², km²]"),
+        HEXI_HTML | {PDF},
+    ),
+    # the press release's own template
+    "template": (
+        _replace(
+            "templates/press.html",
+            '{% extends "base.html" %}',
+            '{% extends "base.html" %}{# edited #}',
+        ),
+        each("qiaotou/press"),
+    ),
+    "theme named in settings": (
+        _replace(THEME, 'accent: "#1d4e89"', 'accent: "#7a1f1f"'),
+        ALL_HTML | {PDF},
+    ),
+    # the Chinese catalog: every Chinese page, no English one
+    "catalog": (
+        _replace(
+            "templates/locales/zh/LC_MESSAGES/messages.po", 'msgstr "资料来源"', 'msgstr "来源"'
+        ),
+        {name for name in ALL_HTML if name.endswith(".zh.html")},
+    ),
+    # in a later paragraph of hexi's background: only the full report prints it
+    "image in prose": (_repaint, each("hexi/full-report")),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The fixture project with a theme file named in its settings, built: every HTML
+    output and one PDF."""
+    folder = tmp_path_factory.mktemp("precision")
+    root = copy_fixture(folder / "project")
+    (root / THEME).parent.mkdir()
+    (root / THEME).write_text('colors: {accent: "#1d4e89"}\n', encoding="utf-8")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as settings:
+        settings.write(f'theme = "{THEME}"\n')
+    out = folder / "out"
+    assert rebuilt(build(Options(root=root, out=out, **HTML))) == ALL_HTML
+    assert rebuilt(build(Options(root=root, out=out, **ONE_PDF))) == {PDF}
+    return root, out
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_an_edit_rebuilds_exactly_the_outputs_that_show_it(built, tmp_path, kind):
+    """Edit one input of one kind; exactly the outputs that show it are built again and
+    every other is skipped, and the no-op check (which skips even loading) sees the edit."""
+    edit, expected = EDITS[kind]
+    root = shutil.copytree(built[0], tmp_path / "project")
+    out = shutil.copytree(built[1], tmp_path / "out")
+    runs = [Options(root=root, out=out, **HTML), Options(root=root, out=out, **ONE_PDF)]
+    for options in runs:  # in the copy, nothing to do: no key holds where the project is
+        assert rebuilt(build(options)) == set()
+        assert replay(options) is not None
+    edit(root)
+    assert [replay(options) for options in runs] == [None, None], "the no-op check missed it"
+    reports = [build(options) for options in runs]
+    assert set(statuses(reports[0])) == ALL_HTML and set(statuses(reports[1])) == {PDF}
+    assert rebuilt(reports[0]) | rebuilt(reports[1]) == expected

@@ -37,7 +37,9 @@ def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             if node.level:
                 up = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*up, *([base] if base else [])])
-            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+            ]
         else:
             continue
         found |= {t for t in targets if t in known and t != name}
@@ -122,3 +124,17 @@ def test_no_module_is_too_long_to_read():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}, f"split these modules (at most {MAX_MODULE_LINES} lines each)"
+
+
+def test_the_internals_guide_draws_these_stages():
+    """docs/internals.md names every stage folder, and every module path it names exists:
+    the guide moves with the code."""
+    import re
+
+    guide = (ROOT / "docs" / "internals.md").read_text(encoding="utf-8")
+    missing = [stage for stage in STAGES if f"{stage}/" not in guide]
+    assert missing == [], f"docs/internals.md does not name the stages {missing}"
+    stages = "|".join(STAGES)
+    named = set(re.findall(rf"`((?:{stages})/[a-z_/]+\.py)`", guide))
+    gone = sorted(p for p in named if not (PACKAGE / p).is_file())
+    assert named and gone == [], f"docs/internals.md names modules that do not exist: {gone}"

@@ -1,4 +1,5 @@
-"""The HTML parser's repair (policybrief/core/htmlparse.py): same trees, and the cache hits."""
+"""The HTML parser's repair (policybrief/core/patches.py, section 3): same trees, and the
+cache hits."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from xml.etree import ElementTree
 import tinyhtml5
 import tinyhtml5.inputstream
 
-from policybrief.core import htmlparse
+from policybrief.core import htmlparse, patches
 
 
 def _serialized(root) -> bytes:
@@ -28,12 +29,12 @@ def test_the_repaired_parser_builds_the_same_tree_on_every_page(fixture_dist, mo
     repaired = [_serialized(htmlparse.parse(text)) for text in texts]
     assert repaired == stock
     cache = tinyhtml5.inputstream.characters_until_regex
-    assert isinstance(cache, htmlparse._Patterns)
+    assert isinstance(cache, patches._Patterns)
     assert cache and not any(isinstance(key[0], re.Pattern) for key in cache)
 
 
 def test_a_missing_pattern_is_the_one_tinyhtml5_would_build():
-    patterns = htmlparse._Patterns()
+    patterns = patches._Patterns()
     until = patterns[(("<", "&"), False)]
     assert until.match("ab<c").group() == "ab"
     run = patterns[(frozenset(" \t"), True)]

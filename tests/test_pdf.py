@@ -151,7 +151,7 @@ def test_every_character_has_a_glyph_in_the_fonts_used(fixture_dist):
 
 
 def test_loading_weasyprint_runs_no_compiler(tmp_path):
-    """typeset.load_weasyprint: the libraries are found without gcc (16 runs of it on
+    """patches.load_weasyprint: the libraries are found without gcc (16 runs of it on
     Debian 12 with a plain import), and the PDF still renders with them."""
     import os
     import shutil
@@ -164,7 +164,7 @@ def test_loading_weasyprint_runs_no_compiler(tmp_path):
     (tmp_path / "gcc").chmod(0o755)
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from policybrief.output.typeset import load_weasyprint\n"
+        "from policybrief.core.patches import load_weasyprint\n"
         "weasyprint = load_weasyprint()\n"
         "pdf = weasyprint.HTML(string='<p>Qiaotou 桥头</p>').write_pdf()\n"
         "print(len(pdf))\n"

@@ -222,3 +222,27 @@ def test_an_edit_to_a_fact_reloads_the_open_page(fixture_project):
         set_value(project, FACT, "215")
         assert wait_until(lambda: overlay.count() == 0 and "215 enterprises" in body_text(), SOON)
         assert not errors
+
+
+def test_the_preview_watches_every_file_the_build_reads(fixture_project):
+    """The template and source folders the settings name (the fixture's house/ and
+    sources/) and the theme file they name are watched, as the build reads them."""
+    from policybrief.build.plan import Options
+    from policybrief.cli.serve import snapshot
+
+    root = fixture_project.resolve()
+    (root / "style").mkdir()
+    (root / "style/house.yaml").write_text('colors: {accent: "#1d4e89"}\n', encoding="utf-8")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as settings:
+        settings.write('theme = "style/house.yaml"\n')
+    seen = snapshot(Options(root=root))
+    for name in (
+        "house/field-card.html",
+        "sources/qiaotou.txt",
+        "style/house.yaml",
+        "templates/base.html",
+        "facts/units.yaml",
+        "briefs/hexi/riverside-plan.png",
+        "pyproject.toml",
+    ):
+        assert str(root / name) in seen, name

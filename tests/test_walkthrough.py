@@ -1,6 +1,7 @@
-"""The README's "A new topic, step by step", followed as written: every command run and
-every file written as the section prints them, in order, on a copy of the project; then
-the outputs read back as a reader sees them."""
+"""docs/authoring.md's "A new topic, step by step", followed as written: every command run
+and every file written as the section prints them, in order, on a copy of the project; then
+the outputs read back as a reader sees them. (Its ``sh`` blocks are marked as run by this
+file; tests/test_docs.py checks that the marks and this file's steps agree.)"""
 
 from __future__ import annotations
 
@@ -12,17 +13,27 @@ import pypdf
 import pytest
 from helpers import ROOT, SEEDS, copy_project, find_all, parse_html, run_cli, text_of
 
+GUIDE = ROOT / "docs" / "authoring.md"
 SECTION = "## A new topic, step by step"
+
+
+def section() -> str:
+    """The walkthrough's text, from its heading to the next one of its level."""
+    return GUIDE.read_text(encoding="utf-8").split(SECTION, 1)[1].split("\n## ", 1)[0]
+
+
+def sh_blocks() -> list[str]:
+    """The text of each ``sh`` block of the walkthrough: the blocks this file runs."""
+    return [m.group(1) for m in re.finditer(r"```sh\n(.*?)\n```", section(), re.S)]
 
 
 def steps() -> list[tuple[str, str, str]]:
     """(kind, target, text) in reading order: ("run", command, "") for each line of a
     ``sh`` block; ("write" | "append" | "settings", path, text) for a file block."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    text = section()
     found, start = [], 0
-    for fence in re.finditer(r"```(\w*)\n(.*?)\n```", section, re.S):
-        before, start = section[start : fence.start()], fence.end()
+    for fence in re.finditer(r"```(\w*)\n(.*?)\n```", text, re.S):
+        before, start = text[start : fence.start()], fence.end()
         lang, body = fence.group(1), fence.group(2)
         if lang == "sh":
             found += [("run", line.strip(), "") for line in body.splitlines() if line.strip()]

@@ -1,21 +1,25 @@
 """Incremental builds: what each output depends on, hashed, and remembered between runs.
 
 Each output (brief, audience, language, format) has its own key, made of what that output
-can show: its brief's settings (``brief.yaml``), the parts of its language's text its
-audience prints (the whole sections, or only their first paragraphs; the recommendations
-only where the audience has them), only the facts and claims cited there, in the key
-figures and in the charts the audience draws, with the other side of their conflicts,
-their units and sources, and the image files it embeds; plus every file in the template
-folders (templates, partials, CSS, audiences, catalogs), the audience's settings, the
-fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only), the engine's
-own source and library versions, and the format. Editing a fact therefore rebuilds only
-the outputs that can show it. The cache lives in ``<out>/.policybrief-cache.json``;
-deleting it only means the next build redoes everything.
+shows, as :func:`~policybrief.load.selection.shows` defines it for the renderer too: the
+prose it prints (whole sections or their leads, the recommendations or not), its key
+figures and charts, its exhibits' numbers, the images it embeds, its house style (the
+theme files, the one named in the settings included), and the facts and claims it can
+show with their units, sources and conflicts; plus its brief's settings (``brief.yaml``),
+the template files its page reads (its audience's template and every template that one
+extends, includes or imports, the files it embeds with ``asset()``, the catalogs of its
+language; every file of the template folders for a Word edition), the audience's
+settings, the fonts as fontconfig sees them and the subset faces PDFs embed (PDFs only),
+the facts a PDF/A-3 attaches, the engine's own source and library versions, and the
+format. Editing anything else rebuilds nothing: editing a fact rebuilds only the outputs
+that show it, a template only the outputs whose page reads it, a catalog only the outputs
+in its language. The cache lives in ``<out>/.policybrief-cache.json``; deleting it only
+means the next build redoes everything.
 
 Before any of that, the no-op fast path at the end of this module answers whether anything
 at all changed since the last build with the same options (a directory scan against
-``<out>/.policybrief-manifest.json``); it is why this module imports nothing heavy at the
-top. Both layers read the project's folders through :mod:`config`.
+``<out>/.policybrief-manifest.json``) over the files :func:`config.input_paths` lists; it
+is why this module imports nothing heavy at the top.
 """
 
 from __future__ import annotations
@@ -23,17 +27,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.core.digest import PACKAGE, digest, engine_digest
-from policybrief.load.selection import shown_items, shown_texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 if TYPE_CHECKING:  # imported where used: the no-op fast path below needs none of them
     from policybrief.core.model import Audience, Brief, Project
+    from policybrief.load.selection import Shown
 
 CACHE_NAME = ".policybrief-cache.json"
 FONT_CACHE_DIRS = ("/var/cache/fontconfig", "~/.cache/fontconfig")
@@ -68,7 +73,7 @@ def templates_digest(dirs: tuple[Path, ...]) -> str:
     return digest(files)
 
 
-def items_digest(project: Project, ids: list[str]) -> str:
+def items_digest(project: Project, ids: Iterable[str]) -> str:
     facts = project.facts
     records: list[object] = []
     for item_id in ids:
@@ -97,39 +102,53 @@ def _without_loc(item: object) -> object:
     return {k: v for k, v in vars(item).items() if k != "loc"}
 
 
-def brief_digest(
-    project: Project, brief: Brief, lang: str, audience: Audience | None = None
-) -> str:
-    """The brief's settings and the prose of ``lang`` that ``audience`` can show (all of the
-    language's file when no audience is given)."""
-    from policybrief.load import images
-
-    folder = project.root / brief.folder
-    settings = (folder / "brief.yaml").read_bytes()
-    if audience is None:
-        shown: object = (folder / f"{lang}.md").read_bytes()
-    else:
-        shown = shown_texts(brief, lang, audience)
-    # the image files the shown prose embeds, by content
-    pictures = images.shown(brief, shown_texts(brief, lang, audience))
+def brief_digest(project: Project, brief: Brief, shown: Shown) -> str:
+    """The brief's settings and what one output of it shows (``shown``)."""
+    settings = (project.root / brief.folder / "brief.yaml").read_bytes()
     # status: --draft changes it without a file changing; the edition holds the old figures
     return digest(
         settings,
-        shown,
-        pictures,
+        repr(shown),
         brief.row.record if brief.row else None,
         brief.status,
         project.editions.get(brief.slug),
     )
 
 
+def brief_files_digest(project: Project, brief: Brief, lang: str) -> str:
+    """The brief's settings and its text in ``lang`` as written, lines and all (the facts
+    page names the line of every citation)."""
+    folder = project.root / brief.folder
+    return digest(
+        (folder / "brief.yaml").read_bytes(),
+        (folder / f"{lang}.md").read_bytes(),
+        brief.row.record if brief.row else None,
+        brief.status,
+        project.editions.get(brief.slug),
+    )
+
+
+def attached_digest(project: Project, brief: Brief, lang: str, audience: Audience) -> str:
+    """The files a PDF of this audience's variant embeds (a PDF/A-3's facts, with where the
+    whole text cites them), by content; "" for a variant that embeds none."""
+    if audience.pdf_variant is None:
+        return ""
+    from policybrief.output.pdf import attachments
+
+    return digest(repr(attachments(project, brief, lang, audience.pdf_variant)))
+
+
 def output_keys(
     project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
 ) -> dict[tuple[str, str, str, str], str]:
     """The key of each (brief, audience, language, format) in ``outputs``: a digest of
-    everything that output can show and of what shapes it."""
+    everything that output shows (:func:`~policybrief.load.selection.shows`) and of what
+    shapes it."""
+    from policybrief.load.selection import shows
+    from policybrief.render.environment import template_files
+    from policybrief.render.page import page_templates
+
     engine = engine_digest()
-    templates = {d: templates_digest(d) for d in {project.templates(o[0]).dirs for o in outputs}}
     # The subset faces' digest only where PDFs are asked for: an HTML build needs no fonts.
     wants_pdf = any("pdf" in formats for *_rest, formats in outputs)
     fonts = fonts_digest(project) if wants_pdf else fonts_digest()
@@ -138,28 +157,35 @@ def output_keys(
         from policybrief.output.docx import fingerprint
 
         docx_key = digest(fonts, fingerprint())  # the Word edition's charts use the fonts
+    read: dict[tuple, str] = {}  # the template files a page reads, by folders, entries, lang
+    every: dict[tuple[Path, ...], str] = {}  # every file of the folders (the Word edition's)
     keys = {}
     for slug, name, lang, formats in outputs:
         brief, audience = project.briefs[slug], project.audience(slug, name)
-        # the project's reference style (pyproject.toml) shapes every page's sources
-        shared = (engine, templates[project.templates(slug).dirs], repr(project.reference_style))
-        # A PDF/A-3b attaches every fact the language's text cites, with the sections that
-        # cite it; a fact-check appendix lists those sections too: both depend on the whole
-        # text, not only on what the audience prints.
-        archival = audience.pdf_variant == "pdf/a-3b"
-        text_scope = None if archival or audience.fact_appendix else audience
+        dirs = project.templates(slug).dirs
+        shown = shows(project, brief, lang, audience)
+        entry = (dirs, page_templates(audience), lang)
+        if entry not in read:
+            read[entry] = digest(template_files(*entry))
         base = digest(
-            shared,
+            engine,
+            read[entry],
+            repr(project.reference_style),  # (pyproject.toml) shapes every page's sources
             repr(audience),
-            brief_digest(project, brief, lang, text_scope),
-            items_digest(
-                project, shown_items(project, brief, lang, None if archival else audience)
-            ),
+            brief_digest(project, brief, shown),
+            items_digest(project, shown.items),
             name,
             lang,
         )
         for fmt in formats:
-            extra = fonts if fmt == "pdf" else docx_key if fmt == "docx" else ""
+            if fmt == "pdf":
+                extra = digest(fonts, attached_digest(project, brief, lang, audience))
+            elif fmt == "docx":  # its own partials and reference.docx: all the folders' files
+                if dirs not in every:
+                    every[dirs] = templates_digest(dirs)
+                extra = digest(docx_key, every[dirs])
+            else:
+                extra = ""
             keys[(slug, name, lang, fmt)] = digest(base, fmt, extra)
     return keys
 
@@ -234,24 +260,27 @@ class BuildCache:
 
 # -- The no-op fast path ------------------------------------------------------------------
 #
-# The no-op fast path: if no input file has changed since the last successful build with
-# the same options into the same folder, the build has nothing to do.
+# If no input file has changed since the last successful build with the same options into
+# the same folder, the build has nothing to do.
 #
-# "Changed" is judged by each file's size and modification time (as make does), over the
-# project's facts, briefs, template folders, source texts, settings and the engine's own
-# code, plus the font caches and ``SOURCE_DATE_EPOCH``; every output of that build must still
-# be there with its size. This module is imported before anything heavy, so a no-op build
-# costs a directory scan, not a load and check. Any doubt (no manifest, a changed file)
-# falls through to the full build, which has its own per-output cache.
+# "Changed" is judged by each file's size and modification time (as make does), over every
+# folder and file the settings say a build reads (config.input_paths: facts, briefs,
+# template folders, source texts, the theme file, the settings) and the engine's own code,
+# plus the font caches; every output of that build must still be there with its size. This
+# module is imported before anything heavy, so a no-op build costs a directory scan, not a
+# load and check. Any doubt (no manifest, a changed file) falls through to the full build,
+# which has its own per-output cache. ``SOURCE_DATE_EPOCH`` is not an input: no output
+# prints the clock or it (page.build_date; tests/test_print.py).
 
 
 MANIFEST = ".policybrief-manifest.json"
 ENGINE = PACKAGE
 
 
-def _walk(folder: Path, entries: list) -> None:
+def _walk(path: Path, entries: list) -> None:
+    """(path, size, mtime) of ``path`` if it is a file, else of every file under it."""
     try:
-        with os.scandir(folder) as scan:
+        with os.scandir(path) as scan:
             for entry in scan:
                 if entry.name.startswith(".") or entry.name == "__pycache__":
                     continue
@@ -260,25 +289,22 @@ def _walk(folder: Path, entries: list) -> None:
                 elif entry.is_file():
                     stat = entry.stat()
                     entries.append((entry.path, stat.st_size, stat.st_mtime_ns))
-    except OSError:
-        entries.append((str(folder), -1, -1))
-
-
-def inputs_digest(root: Path, folders: list[Path]) -> str:
-    """Size and modification time of every file the build reads: facts, briefs (with their
-    own template folders), ``folders`` (templates and source texts) and the engine."""
-    entries: list = []
-    for folder in (root / "facts", root / "briefs", *folders, ENGINE):
-        _walk(folder, entries)
-    for cache_dir in FONT_CACHE_DIRS:
-        _walk(Path(cache_dir).expanduser(), entries)
-    for path in (root / "pyproject.toml",):
+    except NotADirectoryError:
         try:
             stat = path.stat()
             entries.append((str(path), stat.st_size, stat.st_mtime_ns))
         except OSError:
             entries.append((str(path), -1, -1))
-    entries.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", ""), 0))
+    except OSError:
+        entries.append((str(path), -1, -1))
+
+
+def inputs_digest(paths: Iterable[Path]) -> str:
+    """Size and modification time of every file under ``paths`` (what a build reads, as
+    :func:`config.input_paths` lists it), of the engine's code and of the font caches."""
+    entries: list = []
+    for path in (*paths, ENGINE, *(Path(d).expanduser() for d in FONT_CACHE_DIRS)):
+        _walk(path, entries)
     return hashlib.sha256(repr(sorted(entries)).encode("utf-8")).hexdigest()
 
 
@@ -314,12 +340,9 @@ def record_run(out: Path, key: str, digest: str, report: dict) -> bytes:
 def key_and_digest(
     root: Path, selection: dict, templates: tuple[Path, ...], sources: tuple[Path, ...]
 ) -> tuple[str, str]:
-    """The manifest key for these options and the digest of the inputs they read (the same
-    folders the build reads: config.py resolves both)."""
-    from policybrief.load.config import quiet_settings, source_folders, template_folders
+    """The manifest key for these options and the digest of the inputs they read (the
+    paths the build reads, as config.py lists them)."""
+    from policybrief.load.config import input_paths, quiet_settings
 
-    config = quiet_settings(root)
-    dirs = [*template_folders(root, templates, config), root / "templates"]
-    dirs += source_folders(root, sources, config)
     key = repr(sorted((k, repr(v)) for k, v in selection.items()))
-    return key, inputs_digest(root, dirs)
+    return key, inputs_digest(input_paths(root, templates, sources, quiet_settings(root)))

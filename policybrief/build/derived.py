@@ -11,12 +11,17 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from policybrief.build.cache import BuildCache, brief_digest, items_digest, templates_digest
+from policybrief.build.cache import (
+    BuildCache,
+    brief_files_digest,
+    items_digest,
+    templates_digest,
+)
 from policybrief.build.plan import Output
 from policybrief.build.staging import Staging
 from policybrief.core.digest import digest, engine_digest
 from policybrief.core.model import Project
-from policybrief.load.selection import shown_items
+from policybrief.load.selection import shows
 from policybrief.output.exports import EXPORTS
 from policybrief.render import chartsvg, references, site
 
@@ -72,7 +77,7 @@ def stage_exports(
 
 def _shown_sources(project: Project, slug: str, lang: str) -> list[str]:
     facts = project.facts
-    items = shown_items(project, project.briefs[slug], lang)
+    items = shows(project, project.briefs[slug], lang).items
     found = [(facts.facts.get(i) or facts.claims.get(i)) for i in items]
     return [item.source for item in found if item is not None and item.source]
 
@@ -85,7 +90,11 @@ def pages_key(project: Project, built: set[str]) -> str:
         templates_digest(project.template_dirs),
         [templates_digest(s.dirs) for s in project.own.values()],
         items_digest(project, sorted([*project.facts.facts, *project.facts.claims])),
-        [brief_digest(project, b, lang) for b in project.briefs.values() for lang in b.languages],
+        [
+            brief_files_digest(project, b, lang)
+            for b in project.briefs.values()
+            for lang in b.languages
+        ],
         sorted(built),
     )
 

@@ -30,8 +30,9 @@ from policybrief.build.plan import (
     stale,
     with_overrides,
 )
-from policybrief.build.staging import Staging, interrupts_deferred, output_lock
+from policybrief.build.staging import Staging, output_lock
 from policybrief.core.errors import InputError, Problem, RenderError
+from policybrief.core.patches import interrupts_deferred
 
 if TYPE_CHECKING:  # the stages are imported where used: a no-op build needs none of them
     from policybrief.build.cache import BuildCache

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from policybrief.core.errors import OutputError, UsageError
 
@@ -119,14 +119,21 @@ def stale(
     ]
 
 
+class _AudienceOverrides(TypedDict, total=False):
+    """The audience fields the command line can set for every audience."""
+
+    page_size: str
+    pdf_variant: str
+
+
 def with_overrides(project: Project, options: Options) -> Project:
     """Command-line page size and PDF variant apply to every audience; ``--draft`` makes
     every brief a draft."""
-    changes: dict[str, Any] = {
-        k: v
-        for k, v in (("page_size", options.page_size), ("pdf_variant", options.pdf_variant))
-        if v
-    }
+    changes: _AudienceOverrides = {}
+    if options.page_size:
+        changes["page_size"] = options.page_size
+    if options.pdf_variant:
+        changes["pdf_variant"] = options.pdf_variant
     if options.draft:
         from policybrief.editions.revisions import as_drafts
 

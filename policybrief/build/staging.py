@@ -27,9 +27,7 @@ import json
 import os
 import re
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,8 +46,9 @@ _STAGED = re.compile(r"\d+-[a-z0-9_]+\Z")
 
 def check_output_folder(out: Path, root: Path, inputs: list[Path]) -> None:
     """The output folder may not be a file, the project itself or a folder holding it, nor
-    be, hold or lie inside an input folder (facts, briefs, templates, source texts): a
-    build there would overwrite or sweep the inputs."""
+    be, hold or lie inside an input folder (facts, briefs, templates, source texts), nor
+    hold an input file (the theme file the settings name): a build there would overwrite or
+    sweep the inputs."""
     target = out.resolve()
     if target.exists() and not target.is_dir():
         raise UsageError(f"--out {out}: not a folder")
@@ -65,9 +64,10 @@ def check_output_folder(out: Path, root: Path, inputs: list[Path]) -> None:
             shown = (
                 folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
             )
+            what = f"file {shown}" if folder.is_file() else f"folder {shown}/"
             raise UsageError(
-                f"--out {out}: the output folder overlaps the input folder "
-                f"{shown}/ (use a new folder such as dist/)"
+                f"--out {out}: the output folder overlaps the input {what} "
+                "(use a new folder such as dist/)"
             )
 
 
@@ -232,20 +232,3 @@ def output_lock(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
-def interrupts_deferred() -> Iterator[list[int]]:
-    """Hold Ctrl+C while a build commits and finishes: once the swap has begun it goes to
-    its end (all or nothing), and a build that has committed is done, so an interrupt then
-    is too late to undo it and is dropped rather than reported as "unchanged". The list
-    yielded records the signals held. Only on the main thread (signals go there)."""
-    held: list[int] = []
-    if threading.current_thread() is not threading.main_thread():
-        yield held
-        return
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    try:
-        yield held
-    finally:
-        signal.signal(signal.SIGINT, previous)

@@ -19,17 +19,15 @@ import multiprocessing
 import multiprocessing.util
 import os
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from policybrief.output.fonts import FontSet
-from policybrief.output.pdf import PdfResult, PdfWriter
+from policybrief.output.pdf import Attachment, PdfResult, PdfWriter
 
 if TYPE_CHECKING:
     from policybrief.build.plan import Output
@@ -43,7 +41,7 @@ class PdfJob:
     label: str  # what progress reports show
     weight: int = 1  # bigger jobs start first
     variant: str | None = None
-    attachments: tuple = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,29 +90,19 @@ def _drop_writer() -> None:
     gc.collect()  # (in case the font configuration is held in a cycle)
 
 
-@contextmanager
-def _temporary_files_in(folder: Path | None) -> Iterator[None]:
-    """Python's temporary files (WeasyPrint 70 makes its font folder with ``mkdtemp()``,
-    which takes no folder from its callers) go to ``folder`` for the time being."""
-    previous = tempfile.tempdir
-    if folder is not None:
-        tempfile.tempdir = str(folder)
-    try:
-        yield
-    finally:
-        tempfile.tempdir = previous
-
-
 def _render(
-    html: str, base_url: Path, target: Path, variant: str | None = None, attachments: tuple = ()
+    html: str,
+    base_url: Path,
+    target: Path,
+    variant: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> tuple[PdfResult, float, int]:
     """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer
     started = time.perf_counter()
-    with _temporary_files_in(_temp):  # WeasyPrint makes its font folder in either call
-        if _writer is None:
-            _writer = PdfWriter(_roots, _fonts)
-        result = _writer.render(html, base_url, variant, attachments)
+    if _writer is None:
+        _writer = PdfWriter(_roots, _fonts, _temp)
+    result = _writer.render(html, base_url, variant, attachments)
     with open(target, "wb") as out:
         out.write(result.data)
         out.flush()

@@ -12,8 +12,14 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from policybrief.core.errors import BriefError, InputError
+
+if TYPE_CHECKING:  # imported where they are used, so that --help stays instant
+    from policybrief.build.pipeline import BuildReport
+    from policybrief.build.plan import Options
+    from policybrief.core.model import Project
 
 DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML, PDF and Word.
 
@@ -293,7 +299,7 @@ def _input_errors(exc: InputError, stopped: bool) -> int:
     return exc.exit_code
 
 
-def _target_problem(args) -> str:
+def _target_problem(args: argparse.Namespace) -> str:
     """The positional arguments that do not fit the command, as a usage error."""
     args.old = args.target[0] if args.command == "changes" and len(args.target) == 1 else None
     if args.command == "changes" and args.old is None:
@@ -303,7 +309,7 @@ def _target_problem(args) -> str:
     return ""
 
 
-def _options(args, root: Path):
+def _options(args: argparse.Namespace, root: Path) -> Options:
     """The build options: the command line over the project's settings."""
     from policybrief.build.plan import FORMATS, Options  # after argparse: --help stays instant
     from policybrief.load.config import settings
@@ -329,7 +335,7 @@ def _options(args, root: Path):
     )
 
 
-def serve_command(args, options) -> int:
+def serve_command(args: argparse.Namespace, options: Options) -> int:
     from policybrief.cli.serve import serve
 
     def say(line: str) -> None:
@@ -338,7 +344,7 @@ def serve_command(args, options) -> int:
     return serve(options, say, port=args.port)
 
 
-def check_command(args, options) -> int:
+def check_command(args: argparse.Namespace, options: Options) -> int:
     """``check``: load, check and (unless --fast) render every selected page in memory."""
     from policybrief.build.pipeline import load_and_check
 
@@ -362,7 +368,7 @@ def check_command(args, options) -> int:
     return 0
 
 
-def index_command(args, options) -> int:
+def index_command(args: argparse.Namespace, options: Options) -> int:
     from policybrief.build.pipeline import assemble_index
 
     reports = assemble_index(options)
@@ -374,7 +380,7 @@ def index_command(args, options) -> int:
     return 0
 
 
-def build_command(args, options) -> int:
+def build_command(args: argparse.Namespace, options: Options) -> int:
     """The default command: build (or replay an unchanged build) and report."""
     from policybrief.build.pipeline import build, replay
 
@@ -391,21 +397,14 @@ def build_command(args, options) -> int:
     return 0
 
 
-def output_inputs(options, root: Path) -> list[Path]:
-    """The folders a build reads, which its output folder must stay clear of."""
-    from policybrief.load.config import settings, source_folders, template_folders
+def output_inputs(options: Options, root: Path) -> list[Path]:
+    """The folders and files a build reads, which its output folder must stay clear of."""
+    from policybrief.load.config import input_paths, settings
 
-    config = settings(root)
-    return [
-        root / "facts",
-        root / "briefs",
-        root / "templates",
-        *template_folders(root, options.templates, config),
-        *source_folders(root, options.source_texts, config),
-    ]
+    return list(input_paths(root, options.templates, options.source_texts, settings(root)))
 
 
-def print_inventory(project) -> None:
+def print_inventory(project: Project) -> None:
     from policybrief.check.rules import inventory
     from policybrief.core.i18n import format_fact
     from policybrief.core.languages import SOURCE
@@ -426,7 +425,7 @@ def print_inventory(project) -> None:
         print(f"conflict {conflict.id}: {' vs '.join(sides)}")
 
 
-def print_report(report) -> None:
+def print_report(report: BuildReport) -> None:
     rows = [
         (
             w.path,
@@ -459,7 +458,7 @@ def print_report(report) -> None:
 class Progress:
     """Done / total, the latest item and an ETA: a bar on a terminal, lines elsewhere."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: TextIO):
         self.stream = stream
         self.tty = stream.isatty()
         self.started = time.perf_counter()
@@ -478,7 +477,7 @@ class Progress:
         self.stream.flush()
 
 
-def editions_command(args, options) -> int:
+def editions_command(args: argparse.Namespace, options: Options) -> int:
     """``sync-stamp`` and ``changes OLD`` (see README, "Editions")."""
     from policybrief.check.parity import sync_stamps
     from policybrief.editions.changes import (

@@ -1,10 +1,13 @@
 """Live preview (``build.py serve``): build the HTML editions, serve the output folder on
 localhost, rebuild on every edit and reload the open pages.
 
-- The main thread polls the mtimes and sizes of every file under ``briefs/``, ``facts/``,
-  ``templates/`` (and ``--templates`` folders, ``pyproject.toml``) five times a second. On a
-  change it calls :func:`build.build` for the HTML only; the build itself skips outputs whose
-  inputs did not change, so an edit to one fact rewrites only the pages that show it.
+- The main thread polls the mtimes and sizes of every file a build reads five times a
+  second: the folders and files :func:`config.input_paths` lists (``facts/``, ``briefs/``,
+  the template and source folders of the settings and the command line, the built-in
+  ``templates/``, the theme file, ``pyproject.toml``), the list the build's no-op check
+  reads too. On a change it calls :func:`build.build` for the HTML only; the build itself
+  skips outputs whose inputs did not change, so an edit to one fact rewrites only the pages
+  that show it.
 - A thread serves the output folder with the stdlib's ``http.server`` on 127.0.0.1. HTML
   responses get a small script that long-polls ``/__livereload``: the request returns when
   that page's file is rewritten or the build's errors change, and the page reloads. The
@@ -27,6 +30,8 @@ import os
 import re
 import secrets
 import signal
+import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
@@ -46,7 +51,6 @@ from policybrief.core.errors import BriefError, InputError, OutputError
 
 Say = Callable[[str], None]  # where the preview's news goes (cli.py prints it)
 
-WATCHED = ("briefs", "facts", "templates")
 POLL_SECONDS = 0.2  # how often the watcher looks at the files
 SETTLE_SECONDS = 0.05  # after a change, wait this long for the editor to finish writing
 PDF_DELAY_SECONDS = 1.5  # start the PDFs once the edits have paused this long
@@ -235,7 +239,7 @@ class Handler(SimpleHTTPRequestHandler):
     preview: Preview  # set on the subclass made by :func:`make_server`
     server_version = "policybrief-preview"
 
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         pass
 
     def end_headers(self) -> None:
@@ -302,8 +306,10 @@ class Handler(SimpleHTTPRequestHandler):
 def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
 
-    def factory(*args, **kwargs):
-        return handler(*args, directory=str(preview.out), **kwargs)
+    def factory(
+        request: socket.socket, address: tuple[str, int], server: socketserver.BaseServer
+    ) -> Handler:
+        return handler(request, address, server, directory=str(preview.out))
 
     server = ThreadingHTTPServer(("127.0.0.1", port), factory)
     server.daemon_threads = True
@@ -313,15 +319,21 @@ def make_server(preview: Preview, port: int) -> ThreadingHTTPServer:
 # -- watching and building ------------------------------------------------------------------
 
 
-def watched_folders(options: Options) -> list[Path]:
-    return [options.root / name for name in WATCHED] + [Path(d) for d in options.templates]
+def watched(options: Options) -> tuple[Path, ...]:
+    """The folders and files a build with these options reads (the settings, read again
+    each time: an edit to them may name another folder)."""
+    from policybrief.load.config import input_paths, quiet_settings
+
+    root = options.root
+    return input_paths(root, options.templates, options.source_texts, quiet_settings(root))
 
 
 def snapshot(options: Options) -> dict[str, tuple[int, int]]:
     """Every watched file's (mtime, size); editors' swap and backup files are left out."""
     seen = {}
-    files = [options.root / "pyproject.toml"]
-    for folder in watched_folders(options):
+    paths = watched(options)
+    files = [path for path in paths if not path.is_dir()]
+    for folder in (path for path in paths if path.is_dir()):
         for base, dirs, names in os.walk(folder):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             files += [
@@ -336,6 +348,10 @@ def snapshot(options: Options) -> dict[str, tuple[int, int]]:
             continue
         seen[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return seen
+
+
+def _relative(path: Path, root: Path) -> str:
+    return os.path.relpath(path, root) if path.is_relative_to(root) else str(path)
 
 
 def problems_of(exc: BaseException) -> list[str]:
@@ -537,9 +553,10 @@ def serve(options: Options, say: Say, port: int = 8000) -> int:
     watcher.rebuild("start")
     thread = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)
     thread.start()
+    shown = ", ".join(_relative(path, options.root) for path in watched(options))
     say(
         f"serving {out} at http://127.0.0.1:{server.server_address[1]}/ "
-        f"(watching {', '.join(WATCHED)}; Ctrl+C stops)"
+        f"(watching {shown}; Ctrl+C stops)"
     )
     stop = threading.Event()
     previous = None

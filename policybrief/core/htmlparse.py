@@ -1,49 +1,21 @@
-"""HTML parsing with tinyhtml5 (WeasyPrint's own parser), and the one repair it needs.
+"""HTML parsing with tinyhtml5, WeasyPrint's own parser, so that :mod:`pagecheck` sees a
+page as WeasyPrint will when it lays out a PDF.
 
-Every page is parsed at least twice: by :mod:`pagecheck`, which decides what the page may
-load, and by WeasyPrint when it lays out a PDF. Both use tinyhtml5 2.1.0 (pinned in
-pyproject.toml), whose tokenizer scans runs of text, tag names and attribute values with
-compiled "characters until" patterns kept in a module-level cache. The cache never hits:
-``chars_until`` stores with ``characters = cache[(characters, opposite)] = regex``, which
-binds ``characters`` to the new pattern before the key is made, so each pattern is filed
-under the pattern itself and looked for under the characters. Every scan builds its
-pattern's source again (about a third of a page's parse time).
-
-:func:`install` swaps that dict for one that builds a missing pattern itself, the same
-pattern tinyhtml5 would build, so tinyhtml5's own store is never reached. The tree is the
-same (``tests/test_pagecheck.py`` compares it on every fixture page); a page of the fixture
-project parses in about half the time (``benchmarks/parse.py``). Drop this module when a
-tinyhtml5 release files the pattern under the right key: the pin keeps it from meeting
-another version unnoticed.
+tinyhtml5 2.1.0 needs one repair (its pattern cache never hits), made process-wide by
+:func:`policybrief.core.patches.repair_tinyhtml5`, where the reason is written.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from xml.etree.ElementTree import Element
 
 import tinyhtml5
-import tinyhtml5.inputstream
+
+from policybrief.core.patches import repair_tinyhtml5
 
 
-class _Patterns(dict):
-    """``(characters, opposite)`` -> the compiled pattern ``chars_until`` matches with."""
-
-    def __missing__(self, key: tuple[Any, bool]) -> re.Pattern[str]:
-        characters, opposite = key
-        listed = "".join(f"\\x{ord(character):02x}" for character in characters)
-        pattern = re.compile(f"[{listed}]+" if opposite else f"[^{listed}]+")
-        self[key] = pattern
-        return pattern
-
-
-def install() -> None:
-    """Idempotent; called before anything here or in WeasyPrint parses a page."""
-    if not isinstance(tinyhtml5.inputstream.characters_until_regex, _Patterns):
-        tinyhtml5.inputstream.characters_until_regex = _Patterns()
-
-
-def parse(html: str) -> Any:
+def parse(html: str) -> Element:
     """The page's tree, as WeasyPrint and :mod:`pagecheck` see it."""
-    install()
-    return tinyhtml5.parse(html)
+    repair_tinyhtml5()
+    root: Element = tinyhtml5.parse(html)
+    return root

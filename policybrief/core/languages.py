@@ -6,15 +6,17 @@ language comes from three places, in this order of authority:
 
 1. **Babel's locale data** (CLDR), for any code Babel knows: the script, the direction of
    writing, the language's name in itself, number symbols, percent and date patterns, the
-   plural rule, the words for large numbers (the compact decimal formats: million, 万, 萬),
-   where a currency code stands, and the region that makes ``zh-Hant`` read as zh-TW.
+   plural rule, the words for large numbers (the compact decimal formats: million, 万, 萬)
+   and from which power of ten they start (a word for 10⁴ means the language counts in
+   myriads: 4万, not 40,000), where a currency code stands, and the region that makes
+   ``zh-Hant`` read as zh-TW (for CSL locales and Word).
 2. **The table below**, one place for what Babel does not say: the tag a page declares
    (``zh`` pages are ``zh-Hans``), the reference style a language cites in by default,
-   from which power of ten figures are scaled (Chinese counts in 万, so 10⁴), from how
-   many digits figures are grouped, the quotation marks around a quote, and the particle
-   Chinese writes after a round number for "more than" (60多家). Entries are looked up by
-   the code, then by language and script, then by language, so ``zh`` covers ``zh-Hant``
-   unless ``zh-Hant`` says otherwise; a language the table does not name gets defaults.
+   from how many digits figures are grouped, the quotation marks around a quote, and the
+   particle Chinese writes after a round number for "more than" (60多家). Entries are
+   looked up by language, then language and script, then the code, each overriding the
+   one before, so ``zh`` covers ``zh-Hant`` unless ``zh-Hant`` says otherwise; a language
+   the table does not name gets the defaults.
 3. **The project's catalog** for the language (``templates/locales/<code>/LC_MESSAGES/
    messages.po``), for the engine's own words (:data:`ENGINE_MESSAGES`: Figure 2, over
    40,000, Total, Sources): :mod:`policybrief.load.languages` reads them into
@@ -30,7 +32,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Protocol, TypedDict
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -42,9 +44,24 @@ DEFAULT = ("zh", "en")  # the languages of a project that declares none
 CODE_RE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
 CJK_SCRIPTS = ("Hans", "Hant", "Hani", "Jpan")  # scripts written without spaces between words
 
+
+class Entry(TypedDict, total=False):
+    """What the engine's table may say about a language (see the module docstring)."""
+
+    tag: str  # the page's BCP 47 tag, when not the code as written
+    name: str  # its name in itself, when not Babel's
+    cjk: bool  # when not derived from the script
+    scale_from: int  # when not derived from Babel's compact formats
+    reference_style: str
+    group_from: int
+    more: str
+    quotes: tuple[str, str]
+    east_asian: str
+
+
 # What Babel does not say (see the module docstring). Keys: a code, language-Script, or a
 # language. Values override DEFAULTS.
-TABLE: dict[str, dict[str, Any]] = {
+TABLE: dict[str, Entry] = {
     "zh": {
         "tag": "zh-Hans",  # plain zh is Simplified Chinese: name the script for fonts
         "reference_style": "gb-t-7714-2025-numeric",
@@ -52,9 +69,9 @@ TABLE: dict[str, dict[str, Any]] = {
         "more": "多",  # 60多家, 2万多人: "more than" after a round number
         "quotes": ("「", "」"),
     },
-    "zh-Hant": {"tag": "zh-Hant"},
+    "zh-Hant": {"tag": "zh-Hant"},  # not zh's zh-Hans; the rest is zh's
 }
-DEFAULTS: dict[str, Any] = {
+DEFAULTS: Entry = {
     "reference_style": "chicago-author-date",
     "group_from": 0,  # 1,000
     "more": "",
@@ -94,6 +111,18 @@ QUALIFIER_MESSAGES = {
     "more_than": "more than %(figure)s",
     "up_to": "up to %(figure)s",
 }
+
+
+class Dated(Protocol):
+    """A date known to the year, the month or the day (core.model.PartialDate, which this
+    module does not import: the model imports it)."""
+
+    @property
+    def year(self) -> int: ...
+    @property
+    def month(self) -> int | None: ...
+    @property
+    def day(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -170,7 +199,7 @@ class Language:
         """Between an exhibit's label and its caption: 图2 规划思路 / Figure 2. Plan."""
         return " " if self.cjk else ". "
 
-    def date(self, value: Any) -> str:  # a PartialDate (core.model; not imported here)
+    def date(self, value: Dated) -> str:
         import datetime
 
         from babel.dates import format_date, format_skeleton
@@ -208,13 +237,13 @@ def primary(code: str) -> str:
     return code.split("-")[0].lower()
 
 
-def _table(code: str, locale: Locale) -> dict[str, Any]:
+def _table(code: str, locale: Locale) -> Entry:
     """DEFAULTS laid over by the table's entries for the language, language-Script and the
     code itself, the more specific last."""
-    props = dict(DEFAULTS)
+    props = Entry(**DEFAULTS)
     keys = [locale.language, f"{locale.language}-{_script(locale)}", code]
     for key in dict.fromkeys(keys):
-        props.update(TABLE.get(key, {}))
+        props.update(TABLE.get(key, Entry()))
     return props
 
 
@@ -296,7 +325,7 @@ def language(code: str) -> Language:
         scale_from=scale_from,
         group_from=props["group_from"],
         more=props["more"],
-        quotes=tuple(props["quotes"]),
+        quotes=props["quotes"],
         magnitudes=_magnitudes(locale, scale_from),
         east_asian=props["east_asian"],
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 if TYPE_CHECKING:
     from policybrief.core.languages import Language
@@ -14,6 +16,19 @@ if TYPE_CHECKING:
 SECTION_KEYS: tuple[str, ...] = ("background", "measures", "outcomes", "lessons")
 QUALIFIERS: tuple[str, ...] = ("exact", "over", "nearly", "about", "more_than", "up_to")
 _FIGURE_PART_RE = re.compile(r"Figure\[[^\]\n]*\]:|!\[")  # a figure's caption or image line
+
+# A value as read from a project file, before a loader has checked it. From YAML
+# (load/yamlio.py): a mapping or a list with its lines (yamlio.YMap, yamlio.YList), a
+# scalar, or what an explicit tag makes (!!timestamp a date, !!binary bytes, !!set a set,
+# !!omap a list of pairs); from pyproject.toml: TOML's tables, arrays, scalars and times.
+# Loaders narrow it with isinstance and report any shape they did not expect, with its line.
+RawValue: TypeAlias = (
+    "dict[Hashable, RawValue] | list[RawValue] | tuple[RawValue, ...] | set[Hashable] "
+    "| str | int | float | bool | bytes | datetime.date | datetime.time | None"
+)
+# A reference style setting as stored (load/refstyles.normal_style): a CSL style name, or
+# sorted (language, name) pairs; None: not set.
+ReferenceStyle: TypeAlias = str | tuple[tuple[str, str], ...] | None
 
 
 @dataclass(frozen=True)
@@ -239,12 +254,12 @@ class Brief:
     allow_digits: tuple[str, ...]
     texts: dict[str, LangText]
     loc: Loc
-    batch: Any = None  # a batch template's raw `batch:` spec; expanded by batch.py
+    batch: RawValue = None  # a batch template's raw `batch:` spec; expanded by batch.py
     row: Row | None = None  # set on each brief expanded from a batch table
-    chart_spec: Any = None  # the raw `charts:` of brief.yaml; charts.load() parses it
+    chart_spec: RawValue = None  # the raw `charts:` of brief.yaml; charts.load() parses it
     charts: tuple[Chart, ...] = ()  # the parsed charts
     lines: tuple[tuple[str, int], ...] = ()  # brief.yaml lines: "audiences", "audiences/press"
-    parity: Any = None  # raw `parity:` spec (deliberate differences); read by parity.py
+    parity: RawValue = None  # raw `parity:` spec (deliberate differences); read by parity.py
     status: str = "final"  # final | draft (drafts carry a watermark, never get published)
     status_line: int = 0  # line of `status:` in brief.yaml
     revision: Revision | None = None  # this edition's revision note (changes.py)
@@ -348,7 +363,7 @@ class Audience:
     pdf_variant: str | None = None  # pdf/a-3b (archival, facts attached) | pdf/ua-1 (tagged)
     citations: str = "links"  # links (to the endnotes) | footnotes (at the foot of the page)
     # a CSL style name, or {zh: name, en: name}; None: the project's, else the default
-    reference_style: Any = None
+    reference_style: ReferenceStyle = None
 
 
 @dataclass(frozen=True)
@@ -388,6 +403,24 @@ class TemplateSet:
     theme: Theme
 
 
+class EditionRecord(Protocol):
+    """A revised brief's edition as the project carries it: what every stage may read of
+    ``editions.revisions.Edition``, which also holds the changes in each language (that
+    module reads them, narrowing to its own class: core may not import it)."""
+
+    @property
+    def date(self) -> PartialDate: ...
+
+    @property
+    def since(self) -> str: ...  # the git revision it revises
+
+    @property
+    def commit(self) -> str: ...
+
+    @property
+    def note(self) -> Text | None: ...
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -397,9 +430,9 @@ class Project:
     source_texts: tuple[Path, ...] = ()  # source folders, searched in order
     template_dirs: tuple[Path, ...] = field(default=())  # the project's template folders
     theme: Theme = field(default_factory=Theme)  # the house style (theme.yaml)
-    editions: dict[str, Any] = field(default_factory=dict)  # slug -> changes.Edition
+    editions: Mapping[str, EditionRecord] = field(default_factory=dict)  # slug -> its edition
     own: dict[str, TemplateSet] = field(default_factory=dict)  # slug -> a brief's own set
-    reference_style: Any = None  # [tool.policybrief] reference_style (see references.py)
+    reference_style: ReferenceStyle = None  # [tool.policybrief] reference_style
     # the languages the project writes in, as declared ([tool.policybrief] languages), in
     # order, each with its catalog's words (load/languages.py); empty: the default ones
     languages: dict[str, Language] = field(default_factory=dict)

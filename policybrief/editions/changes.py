@@ -25,8 +25,9 @@ from policybrief.check.parity import UNITS, digests, unit_line
 from policybrief.core.errors import Problem, UsageError
 from policybrief.core.i18n import format_fact
 from policybrief.core.languages import SOURCE
-from policybrief.core.model import Audience, Brief, Fact, PartialDate, Project, Range
-from policybrief.load.citations import CALL_RE, citations, key_figures, referenced
+from policybrief.core.model import Brief, Fact, PartialDate, Project, Range
+from policybrief.load import selection
+from policybrief.load.citations import citations, key_figures
 from policybrief.load.markup import note_text
 
 SNAPSHOT = ".policybrief-snapshot.json"
@@ -65,9 +66,9 @@ def _fact_record(project: Project, fact: Fact) -> dict[str, Any]:
     }
 
 
-def _cited(brief: Brief, lang: str) -> dict[str, dict[str, Any]]:
+def _cited(brief: Brief, lang: str) -> dict[str, dict[str, str]]:
     """Each id the text cites, with the part and line of its first citation."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, str]] = {}
     for cite in citations(brief):
         if cite.lang == lang:
             found.setdefault(cite.item_id, {"part": cite.section, "where": str(cite.loc)})
@@ -219,10 +220,10 @@ class FactChange:
     fields: tuple[str, ...]  # which of value, unit, qualifier, date, source changed
     old: str  # as printed then
     new: str  # as printed now
-    old_record: dict = field(default_factory=dict)
-    new_record: dict = field(default_factory=dict)
+    old_record: dict[str, str | None] = field(default_factory=dict)  # FACT_FIELDS, stored
+    new_record: dict[str, str | None] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()  # output files that show it now
-    old_printed: dict = field(default_factory=dict)  # the old figure in every language
+    old_printed: dict[str, str] = field(default_factory=dict)  # the old figure, by language
     where: str = ""  # path:line of its first citation in this language
 
 
@@ -285,46 +286,19 @@ class Changes:
         return asdict(self)
 
 
-def _shown_by(project: Project, brief: Brief, audience: Audience, lang: str) -> set[str]:
-    """Ids an audience's output of a brief prints: what its parts cite (section leads only
-    for lead-only audiences), key figures, charts, and what the notes print beside them."""
-    direct: set[str] = set()
-    text = brief.texts[lang]
-    resolve = brief.row.resolve if brief.row else (lambda i: i)
-    blocks = [(text.summary, text.summary_loc)]
-    if audience.recommendations:
-        blocks += list(text.recommendations)
-    for section in text.sections:
-        body = section.lead if audience.section_text == "lead" else section.markdown
-        blocks.append((body, section.loc))
-    for body, _loc in blocks:
-        direct |= {resolve(m.group(3)) for m in CALL_RE.finditer(body)}
-    if audience.key_figures:
-        direct |= set(key_figures(brief))
-    if audience.charts:
-        for chart in brief.charts or ():
-            direct |= set(chart.facts) | ({chart.note} if chart.note else set())
-    facts = project.facts
-    for conflict in facts.conflicts.values():
-        if direct & set(conflict.facts):
-            direct |= set(conflict.facts)
-    if audience.endnotes == "none" and audience.citations != "footnotes":
-        return direct
-    return referenced(facts, direct)
-
-
 def outputs_showing(project: Project, brief: Brief, lang: str) -> dict[str, tuple[str, ...]]:
-    """For each id, the output files of this brief and language that print it."""
-    shows: dict[str, list[str]] = {}
+    """For each id, the output files of this brief and language that show it (as
+    :func:`~policybrief.load.selection.shows` says, for the renderer and the cache too)."""
+    found: dict[str, list[str]] = {}
     for name in brief.audiences:
         audience = project.templates(brief.slug).audiences.get(name)
         if audience is None:
             continue
-        for item in _shown_by(project, brief, audience, lang):
-            shows.setdefault(item, []).extend(
+        for item in selection.shows(project, brief, lang, audience).items:
+            found.setdefault(item, []).extend(
                 f"{brief.slug}/{name}.{lang}.{fmt}" for fmt in ("html", "pdf")
             )
-    return {k: tuple(v) for k, v in shows.items()}
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _label(record: dict, lang: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from policybrief.core.errors import Problem, UsageError
 from policybrief.core.i18n import format_fact
@@ -85,10 +85,47 @@ def attach_editions(project: Project) -> tuple[Project, list[Problem]]:
     return replace(project, editions=editions), problems
 
 
-def revision_context(project: Project, brief: Brief, lang: str) -> dict[str, Any] | None:
+class Correction(TypedDict):
+    """A figure corrected since the revised edition, as printed then and now."""
+
+    id: str
+    label: str
+    old: str
+    new: str
+    fields: list[str]  # which of value, unit, qualifier, date, source changed
+
+
+class FigureShown(TypedDict):
+    """A figure this edition shows and the revised one did not, or the reverse."""
+
+    id: str
+    label: str
+    value: str
+
+
+class RevisionBox(TypedDict):
+    """A page's "Changes in this edition" box, as its template receives it."""
+
+    date: str
+    date_iso: str
+    since: str
+    note: str
+    corrections: list[Correction]
+    added: list[FigureShown]
+    removed: list[FigureShown]
+    sections: list[str]
+
+
+def _editions(project: Project) -> dict[str, Edition]:
+    """The project's editions, as :func:`attach_editions` made them (the project types
+    them only as far as core knows them)."""
+    return {slug: e for slug, e in project.editions.items() if isinstance(e, Edition)}
+
+
+def revision_context(project: Project, brief: Brief, lang: str) -> RevisionBox | None:
     """The revision box of one page: date, note, corrections (old → new), added figures,
     rewritten sections. None when the brief declares no revision."""
-    edition = project.editions.get(brief.slug)
+    edition = _editions(project).get(brief.slug)
     if edition is None:
         return None
     language = project.language(lang)
@@ -112,7 +149,7 @@ def fact_history(project: Project) -> dict[str, list[dict[str, str]]]:
     """For the fact base page: each fact's known corrections, from the briefs' editions."""
     history: dict[str, list[dict[str, str]]] = {}
     seen = set()
-    for edition in sorted(project.editions.values(), key=lambda e: str(e.date)):
+    for edition in sorted(_editions(project).values(), key=lambda e: str(e.date)):
         for _lang, item in edition.langs:
             for change in item.facts:
                 key = (change.id, edition.commit)

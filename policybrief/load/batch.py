@@ -9,11 +9,13 @@ column's) or an inline record ``{value, quote, source, qualifier, date}``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict
 
 from policybrief.core.errors import Problem
-from policybrief.core.model import QUALIFIERS, Brief, Fact, FactBase, Loc, Row, Text
+from policybrief.core.model import QUALIFIERS, Brief, Fact, FactBase, Loc, RawValue, Row, Text
 from policybrief.load import yamlio
 from policybrief.load.briefs import SLUG_RE
 from policybrief.load.facts import Fields, parse_date, parse_number
@@ -48,6 +50,14 @@ def expand(
     return result, replace(facts, facts={**facts.facts, **inline}) if inline else facts
 
 
+class _Column(TypedDict):
+    """A figure column of a batch table, as ``batch: figures:`` declares it."""
+
+    unit: str
+    label: Text
+    qualifier: RawValue  # the default for the column's inline figures, checked with each
+
+
 @dataclass(frozen=True)
 class _Spec:
     """A batch brief's ``batch:`` mapping, read."""
@@ -56,12 +66,12 @@ class _Spec:
     rows: str  # the table's file name, beside brief.yaml
     source: str  # the default source of inline figures
     text: list[str]  # text columns
-    columns: dict[str, dict]  # figure columns: {unit, label, qualifier}
+    columns: dict[str, _Column]  # figure columns
 
 
 def _expand_one(
     brief: Brief, facts: FactBase, inline: dict[str, Fact], root: Path, problems: list[Problem]
-):
+) -> Iterator[Brief]:
     spec = _read_spec(brief, facts, problems)
     if spec is None:
         return
@@ -129,14 +139,14 @@ def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Proble
     return rows
 
 
-def _columns(raw: object, f: Fields, facts: FactBase) -> dict[str, dict] | None:
+def _columns(raw: RawValue, f: Fields, facts: FactBase) -> dict[str, _Column] | None:
     if not isinstance(raw, YMap) or not raw:
         f.bad(
             "figures" if "figures" in f.data else None,
             "batch: 'figures' must map column names to {unit, label}",
         )
         return None
-    columns = {}
+    columns: dict[str, _Column] = {}
     for name, spec in raw.items():
         if not isinstance(spec, YMap):
             f.bad("figures", f"batch: figure column {name!r} must be a mapping")
@@ -258,7 +268,7 @@ def _inline(
     data: YMap,
     shown: str,
     fact_id: str,
-    spec: dict,
+    spec: _Column,
     default_source: str,
     what: str,
     problems: list[Problem],

@@ -296,7 +296,12 @@ def _defaulted(f: Fields, key: str, defaults: dict) -> tuple[str, ...]:
 
 
 def _texts(
-    folder: Path, root: Path, languages: tuple[str, ...], line: int, shown: str, problems
+    folder: Path,
+    root: Path,
+    languages: tuple[str, ...],
+    line: int,
+    shown: str,
+    problems: list[Problem],
 ) -> dict[str, LangText]:
     texts: dict[str, LangText] = {}
     for lang in languages:  # the project's languages only: never a path (it could be "../x")

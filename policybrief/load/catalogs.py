@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +43,14 @@ def _compiled(path: Path, mtime: float) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def _table(catalog: gettext.GNUTranslations) -> dict[str | tuple[str, int], str]:
+    """The messages of a compiled catalog: a message, or (singular, plural form) for a
+    plural, to its translation. GNUTranslations keeps them in ``_catalog`` and offers no
+    lookup that tells a missing message from one translated as itself; read here only."""
+    table: dict[str | tuple[str, int], str] = catalog._catalog  # type: ignore[attr-defined]
+    return table
+
+
 class Translations:
     """gettext for one language across the template folders (earlier folders win).
 
@@ -57,10 +66,10 @@ class Translations:
             if path.is_file():
                 self._catalogs.append(_compiled(path, path.stat().st_mtime))
 
-    def find(self, message: str) -> str | None:
+    def translated(self, message: str) -> str | None:
+        """The message's translation, or None; not recorded as missing."""
         for catalog in self._catalogs:
-            # GNUTranslations keeps its table in _catalog; typeshed does not declare it.
-            found = catalog._catalog.get(message)  # type: ignore[attr-defined]
+            found = _table(catalog).get(message)
             if found:
                 return found
         return None
@@ -68,7 +77,7 @@ class Translations:
     def gettext(self, message: str) -> str:
         if self.lang == SOURCE_LANG:
             return message
-        found = self.find(message)
+        found = self.translated(message)
         if found is None:
             self.missing.add(message)
             return message
@@ -79,14 +88,16 @@ class Translations:
             return singular if n == 1 else plural
         for catalog in self._catalogs:
             plural_form = catalog.plural(n)  # type: ignore[attr-defined]
-            found = catalog._catalog.get((singular, plural_form))  # type: ignore[attr-defined]
+            found = _table(catalog).get((singular, plural_form))
             if found:
                 return found
         self.missing.add(singular)
         return singular if n == 1 else plural
 
 
-def template_messages(template_dirs: tuple[Path, ...], root: Path):
+def template_messages(
+    template_dirs: tuple[Path, ...], root: Path
+) -> Iterator[tuple[str, int, str]]:
     """(shown path, line, message) for every translatable string in the templates."""
     for folder in template_dirs:
         for pattern in TEMPLATE_GLOBS:
@@ -129,7 +140,7 @@ def missing_translations(
             "(see README: updating translations)"
         )
         for shown, line, message in template_messages(template_dirs, root):
-            if translations.find(message) is None:
+            if translations.translated(message) is None:
                 problems.append(
                     Problem(shown, line, f"no {lang} translation for {message!r}", hint, "warning")
                 )
@@ -140,7 +151,7 @@ def missing_translations(
         except ValueError:
             shown = str(catalog)
         for message in ENGINE_MESSAGES:  # the engine's own words have no template line
-            if translations.find(message) is None and any(d.is_dir() for d in template_dirs):
+            if translations.translated(message) is None and any(d.is_dir() for d in template_dirs):
                 problems.append(
                     Problem(
                         shown,

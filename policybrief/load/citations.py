@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policybrief.core.model import Brief, FactBase, Loc, Project
@@ -27,8 +28,8 @@ class Citation:
     section: str
 
 
-def prose_blocks(brief: Brief):
-    """(text, loc, section) for every piece of prose in a brief, in every language."""
+def prose_blocks(brief: Brief) -> Iterator[tuple[str, str, Loc, str]]:
+    """(lang, text, loc, section) for every piece of prose in a brief, in every language."""
     for lang, text in brief.texts.items():
         yield lang, text.summary, text.summary_loc, "summary"
         for rec, loc in text.recommendations:

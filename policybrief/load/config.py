@@ -138,6 +138,37 @@ def source_folders(root: Path, given: tuple[Path, ...], config: dict) -> tuple[P
     return tuple(dict.fromkeys(dirs))
 
 
+def input_paths(
+    root: Path, templates: tuple[Path, ...], sources: tuple[Path, ...], config: dict
+) -> tuple[Path, ...]:
+    """Every folder and file a build reads, in one list: the settings, ``facts/``,
+    ``briefs/`` (each brief's images, batch tables and own template folder lie inside its
+    folder), the template folders (``templates`` settings and ``--templates``, then the
+    built-in ``templates/``), the source folders, and the ``theme`` file the settings name
+    with the logo beside it. The no-op check hashes them, the preview watches them, and the
+    output folder must stay clear of them."""
+    paths = [
+        root / "pyproject.toml",
+        root / "facts",
+        root / "briefs",
+        *template_folders(root, templates, config),
+        root / "templates",
+        *source_folders(root, sources, config),
+    ]
+    if config.get("theme"):
+        theme = root / config["theme"]
+        paths += [theme, *_logo(theme)]
+    return tuple(dict.fromkeys(paths))
+
+
+def _logo(theme: Path) -> list[Path]:
+    """The logo file a theme file names, if it names one (read quietly: loading the
+    project reports any problem with it)."""
+    data, _problems = yamlio.load(str(theme), theme.name) if theme.is_file() else (None, [])
+    logo = data.get("logo") if isinstance(data, dict) else None
+    return [theme.parent / logo] if isinstance(logo, str) and logo.strip() else []
+
+
 def quiet_settings(root: Path) -> dict:
     """The settings, or none if they do not load (the caller falls back to a full build,
     which reports the problem)."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from policybrief.core.errors import Problem
 from policybrief.core.languages import DEFAULT, ENGINE_MESSAGES, Language, alternatives, language
@@ -35,18 +34,20 @@ def declared(config: dict) -> tuple[str, ...]:
     return tuple(config.get("languages") or DEFAULT)
 
 
-def project_languages(codes: tuple[str, ...], template_dirs: tuple[Path, ...]) -> dict[str, Any]:
+def project_languages(
+    codes: tuple[str, ...], template_dirs: tuple[Path, ...]
+) -> dict[str, Language]:
     """Each declared language with the engine's words from its catalog (those the catalog
     lacks stay in English, and `check` reports them: catalogs.missing_translations)."""
     languages: dict[str, Language] = {}
     for code in codes:
         translations = Translations(template_dirs, code)
-        words = {m: found for m in ENGINE_MESSAGES if (found := translations.find(m))}
+        words = {m: found for m in ENGINE_MESSAGES if (found := translations.translated(m))}
         languages[code] = language(code).with_words(words)
     return languages
 
 
-def _texts(value: Any, seen: set[int]) -> Iterator[Text]:
+def _texts(value: object, seen: set[int]) -> Iterator[Text]:
     """Every :class:`Text` inside ``value`` (dataclasses, tuples, lists and dict values)."""
     if isinstance(value, Text):
         yield value
@@ -64,7 +65,9 @@ def _texts(value: Any, seen: set[int]) -> Iterator[Text]:
             yield from _texts(item, seen)
 
 
-def _text_problems(text: Text, needed: tuple[str, ...], known: tuple[str, ...], shared: bool):
+def _text_problems(
+    text: Text, needed: tuple[str, ...], known: tuple[str, ...], shared: bool
+) -> Iterator[Problem]:
     """A problem for each language of ``needed`` the text lacks and each it has that is not
     ``known`` (in a ``shared`` template folder, a valid code the project does not use is
     fine)."""

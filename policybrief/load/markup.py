@@ -10,6 +10,7 @@ HTML is :mod:`policybrief.render.prose`'s.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
@@ -91,7 +92,7 @@ _PLAIN_CALL_RE = re.compile(
 _TAG_RE = re.compile(r"\{[{%#]")
 
 
-def _only_allowed(allowed: tuple[str, ...]):
+def _only_allowed(allowed: tuple[str, ...]) -> Callable[[re.Match[str]], str]:
     """Blank a plain call of an allowed function; leave anything else for the parser."""
     return lambda m: "" if m.group(1) in allowed else m.group(0)
 

@@ -6,11 +6,10 @@ audiences.yaml or pyproject.toml. Formatting with them is the render stage's
 
 from __future__ import annotations
 
-from typing import Any
-
 from policybrief.core.digest import PACKAGE
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.languages import DEFAULT, alternatives, language
+from policybrief.core.model import RawValue, ReferenceStyle
 
 CSL_DIR = PACKAGE / "csl"
 STYLES = {
@@ -19,7 +18,7 @@ STYLES = {
 }
 
 
-def style_for(lang: str, audience_style: Any, project_style: Any) -> str:
+def style_for(lang: str, audience_style: ReferenceStyle, project_style: ReferenceStyle) -> str:
     """The style an output uses: the audience's, else the project's, else the default for
     its language (languages.TABLE: GB/T 7714 for Chinese, else Chicago author-date). Each
     setting is a style name or languages paired with names."""
@@ -30,7 +29,7 @@ def style_for(lang: str, audience_style: Any, project_style: Any) -> str:
     return language(lang).reference_style
 
 
-def normal_style(value: Any) -> str | tuple[tuple[str, str], ...] | None:
+def normal_style(value: RawValue) -> ReferenceStyle:
     """A ``reference_style`` setting as stored: a name, or sorted (language, name) pairs
     (hashable, and the same repr in every cache key)."""
     if isinstance(value, dict):
@@ -39,7 +38,7 @@ def normal_style(value: Any) -> str | tuple[tuple[str, str], ...] | None:
 
 
 def reference_style_problems(
-    value: Any, path: str, line: int, langs: tuple[str, ...] = DEFAULT
+    value: RawValue, path: str, line: int, langs: tuple[str, ...] = DEFAULT
 ) -> list[Problem]:
     """What is wrong with a ``reference_style`` setting (audiences.yaml, pyproject.toml);
     ``langs``: the project's languages, which a table of styles may name."""

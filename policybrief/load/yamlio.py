@@ -18,13 +18,14 @@ import errno
 import os
 import re
 import stat
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from policybrief.core.errors import Problem, did_you_mean
-from policybrief.core.model import Loc, PartialDate, Text, TextSite
+from policybrief.core.model import Loc, PartialDate, RawValue, Text, TextSite
 
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -33,26 +34,32 @@ MAX_DEPTH = 100  # nested mappings and lists; project files use at most five or 
 MAX_NUMBER_CHARS = 100  # an integer's text; facts stop at 10**18 anyway
 
 
-class YMap(dict):
+# A YAML mapping's keys and values and a sequence's items are what the file says (a
+# RawValue each). They are typed Any: the loaders check values with isinstance, often over
+# a whole list at once (``all(isinstance(i, str) for i in ids)``), which a type checker
+# cannot follow, and most of them take a key for text (YAML also allows numbers as keys).
+
+
+class YMap(dict[Any, Any]):
     """A mapping from YAML with the line of the mapping and of each key."""
 
     line: int = 0
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.key_lines: dict[Any, int] = {}
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines: dict[Hashable, int] = {}
 
-    def line_of(self, key: Any) -> int:
+    def line_of(self, key: Hashable) -> int:
         return self.key_lines.get(key, self.line)
 
 
-class YList(list):
+class YList(list[Any]):
     """A sequence from YAML with the line of the sequence and of each item."""
 
     line: int = 0
 
-    def __init__(self, *args: Any):
-        super().__init__(*args)
+    def __init__(self, items: Iterable[RawValue] = ()) -> None:
+        super().__init__(items)
         self.item_lines: list[int] = []
 
     def line_of(self, index: int) -> int:
@@ -77,7 +84,7 @@ class _Loader(_Base):
 
     def __init__(self, stream: str):
         super().__init__(stream)
-        self.duplicates: list[tuple[Any, int]] = []
+        self.duplicates: list[tuple[Hashable, int]] = []
         self.unhashable: list[int] = []
         # libyaml counts NEL, LS and PS as line breaks: map its lines to "\n" lines.
         self.real_lines: list[int] | None = None
@@ -86,7 +93,7 @@ class _Loader(_Base):
             for match in _ALL_BREAKS.finditer(stream):
                 self.real_lines.append(self.real_lines[-1] + (match.group() == "\n"))
 
-    def line(self, mark: yaml.Mark) -> int:
+    def line(self, mark: Mark) -> int:
         """The 1-based line of a mark, counting line feeds only."""
         if self.real_lines is None:
             return mark.line + 1
@@ -100,10 +107,18 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class Mark(Protocol):
+    """Where the parser is: a ``yaml.Mark``, or the mark of libyaml's C parser (another
+    class with the same fields)."""
+
+    @property
+    def line(self) -> int: ...  # 0-based
+
+
 class _Refused(Exception):
     """YAML that is valid but not accepted in a project file."""
 
-    def __init__(self, mark: Any, message: str, hint: str):  # a yaml.Mark (C or Python)
+    def __init__(self, mark: Mark | None, message: str, hint: str):
         super().__init__(message)
         self.mark, self.message, self.hint = mark, message, hint
 
@@ -116,7 +131,7 @@ def _expect(node: yaml.Node, kind: type, what: str) -> None:
         )
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode):
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[YMap]:
     _expect(node, yaml.MappingNode, "a mapping")
     result = YMap()
     result.line = loader.line(node.start_mark)
@@ -136,7 +151,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode):
         result.key_lines[key] = line
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode):
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[YList]:
     _expect(node, yaml.SequenceNode, "a sequence")
     result = YList()
     result.line = loader.line(node.start_mark)
@@ -156,7 +171,7 @@ _AS_WRITTEN = {
 }
 
 
-def _reinterpreted(kind: str, node: yaml.ScalarNode, value: Any) -> str | None:
+def _reinterpreted(kind: str, node: yaml.ScalarNode, value: RawValue) -> str | None:
     """Why a plain scalar does not mean what it shows, or None."""
     pattern = _AS_WRITTEN.get(kind)
     plain = node.style in (None, "")  # libyaml gives "" for a plain scalar, PyYAML None
@@ -168,16 +183,20 @@ def _reinterpreted(kind: str, node: yaml.ScalarNode, value: Any) -> str | None:
 
 
 _TAGS = {"integer": "int", "number": "float", "boolean": "bool"}
+# A PyYAML constructor of one kind of scalar (SafeConstructor.construct_yaml_int, ...), and
+# what the loader calls for a node of that tag.
+Constructor = Callable[[SafeConstructor, yaml.ScalarNode], RawValue]
+NodeConstructor = Callable[[_Loader, yaml.Node], RawValue]
 
 
-def _scalar(kind: str, construct):
+def _scalar(kind: str, construct: Constructor) -> NodeConstructor:
     """Wrap a scalar constructor so that text it cannot read (``!!int x``, ``!!bool maybe``,
     an integer too long to print) is a YAML error with its line, not an exception; and so
     that plain text YAML would silently reinterpret (0100, no, 1_000) is refused."""
 
-    def wrapped(loader: _Loader, node: yaml.Node):
+    def wrapped(loader: _Loader, node: yaml.Node) -> RawValue:
         if not isinstance(node, yaml.ScalarNode):
-            return construct(loader, node)  # raises "expected a scalar node"
+            return construct(loader, node)  # type: ignore[arg-type]  # raises "expected a scalar node"
         if kind == "integer" and len(node.value) > MAX_NUMBER_CHARS:
             raise _Refused(
                 node.start_mark,
@@ -306,7 +325,7 @@ def _screen(text: str) -> None:
         loader.dispose()
 
 
-def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Problem]]:
+def parse(text: str, path: str, first_line: int = 1) -> tuple[RawValue, list[Problem]]:
     """Parse YAML text; return (data, problems). Lines are offset by ``first_line - 1``."""
     offset = first_line - 1
     loader = _Loader(text)
@@ -314,7 +333,8 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Problem]
         _screen(text)
         data = loader.get_single_data()
     except _Refused as exc:
-        return None, [Problem(path, offset + loader.line(exc.mark), exc.message, exc.hint)]
+        line = offset + (loader.line(exc.mark) if exc.mark else 1)
+        return None, [Problem(path, line, exc.message, exc.hint)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = offset + (loader.line(mark) if mark else 1)
@@ -351,7 +371,7 @@ def parse(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Problem]
     return data, problems
 
 
-def _shift(data: Any, offset: int) -> None:
+def _shift(data: RawValue, offset: int) -> None:
     if isinstance(data, YMap):
         data.line += offset
         data.key_lines = {k: v + offset for k, v in data.key_lines.items()}
@@ -364,7 +384,7 @@ def _shift(data: Any, offset: int) -> None:
             _shift(value, offset)
 
 
-def load(path_on_disk: str, shown_path: str) -> tuple[Any, list[Problem]]:
+def load(path_on_disk: str, shown_path: str) -> tuple[RawValue, list[Problem]]:
     """Read and parse one YAML file; ``shown_path`` is what messages print."""
     raw, problems = read(path_on_disk, shown_path)
     if raw is None:
@@ -461,7 +481,7 @@ class Fields:
         return parsed
 
 
-def parse_date(value: Any) -> PartialDate | None:
+def parse_date(value: RawValue) -> PartialDate | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
@@ -476,3 +496,26 @@ def parse_date(value: Any) -> PartialDate | None:
     except ValueError:
         return None
     return PartialDate(year, month, day)
+
+
+Collection = TypeVar("Collection", YMap, YList)
+
+
+def top(
+    data: RawValue, path: str, problems: list[Problem], key: str, kind: type[Collection]
+) -> Collection | None:
+    """``data[key]`` if ``data`` is a mapping and the value has the right kind (a YMap or
+    YList), else None, with a problem recorded for a wrong shape (not for a missing key)."""
+    if not isinstance(data, YMap):
+        problems.append(
+            Problem(path, 1, f"expected a mapping with {key!r} at the top", "see docs/authoring.md")
+        )
+        return None
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        what = "a list" if kind is YList else "a mapping"
+        problems.append(Problem(path, data.line_of(key), f"{key!r} must be {what}"))
+        return None
+    return value

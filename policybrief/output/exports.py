@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policybrief.render.references import CslDate, CslItem, CslPerson
 
 
-def export_csl_json(items: list[dict[str, Any]]) -> bytes:
+def export_csl_json(items: list[CslItem]) -> bytes:
     return (json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
@@ -44,7 +47,7 @@ BIBTEX_ESCAPES = {
 }
 
 
-def _bibtex_names(names: list[dict[str, str]]) -> str:
+def _bibtex_names(names: list[CslPerson]) -> str:
     """``Family, Given and {Organisation}``: an organisation in braces stays one name."""
     shown = []
     for name in names:
@@ -60,11 +63,16 @@ def _iso(parts: list[int]) -> str:
     return "-".join([str(parts[0]), *(f"{p:02d}" for p in parts[1:])])
 
 
-def _parts(item: dict[str, Any], key: str) -> list[int]:
-    return list(item.get(key, {}).get("date-parts", [[]])[0])
+def _parts(date: CslDate | None) -> list[int]:
+    return list(date["date-parts"][0]) if date else []
 
 
-def export_bibtex(items: list[dict[str, Any]]) -> bytes:
+def _texts(item: CslItem) -> dict[str, str]:
+    """The item's text fields, by CSL name."""
+    return {key: value for key, value in item.items() if isinstance(value, str)}
+
+
+def export_bibtex(items: list[CslItem]) -> bytes:
     """BibTeX, with biblatex's names where BibTeX has none (date, urldate, langid)."""
     records = []
     for item in items:
@@ -83,11 +91,12 @@ def export_bibtex(items: list[dict[str, Any]]) -> bytes:
             ("url", "URL"),
             ("langid", "language"),
         )
+        texts = _texts(item)
         for field, key in plain:
-            if item.get(key):
-                value = item[key].replace("-", "--") if field == "pages" else item[key]
+            if texts.get(key):
+                value = texts[key].replace("-", "--") if field == "pages" else texts[key]
                 fields.append((field, _bibtex_value(value)))
-        issued, accessed = _parts(item, "issued"), _parts(item, "accessed")
+        issued, accessed = _parts(item.get("issued")), _parts(item.get("accessed"))
         if issued:
             fields += [("year", f"{{{issued[0]}}}"), ("date", f"{{{_iso(issued)}}}")]
         if accessed:
@@ -111,7 +120,7 @@ RIS_TYPES = {
 }
 
 
-def export_ris(items: list[dict[str, Any]]) -> bytes:
+def export_ris(items: list[CslItem]) -> bytes:
     """RIS, one record per source, each ending with ``ER  -``."""
     lines: list[str] = []
     for item in items:
@@ -122,6 +131,7 @@ def export_ris(items: list[dict[str, Any]]) -> bytes:
                 p for p in (name.get("family", ""), name.get("given", "")) if p
             )
             lines.append(f"AU  - {shown}")
+        texts = _texts(item)
         for tag, key in (
             ("TI", "title"),
             ("T2", "container-title"),
@@ -133,8 +143,8 @@ def export_ris(items: list[dict[str, Any]]) -> bytes:
             ("UR", "URL"),
             ("LA", "language"),
         ):
-            if item.get(key):
-                lines.append(f"{tag}  - {_one_line(item[key])}")
+            if texts.get(key):
+                lines.append(f"{tag}  - {_one_line(texts[key])}")
         lines += _ris_pages_and_dates(item)
         lines.append("ER  - ")
         lines.append("")
@@ -145,14 +155,14 @@ def _one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
-def _ris_pages_and_dates(item: dict[str, Any]) -> list[str]:
+def _ris_pages_and_dates(item: CslItem) -> list[str]:
     lines = []
     if item.get("page"):
         first, _, last = item["page"].partition("-")
         lines.append(f"SP  - {first}")
         if last:
             lines.append(f"EP  - {last}")
-    issued, accessed = _parts(item, "issued"), _parts(item, "accessed")
+    issued, accessed = _parts(item.get("issued")), _parts(item.get("accessed"))
     if issued:
         lines.append(f"PY  - {issued[0]}")
         parts = [str(issued[0]), *(f"{p:02d}" for p in issued[1:])]

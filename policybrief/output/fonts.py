@@ -45,9 +45,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.languages import DEFAULT
+from policybrief.core.patches import logger_level
+
+if TYPE_CHECKING:  # cffi and fontTools ship no types: Any to mypy
+    from cffi import FFI
+    from fontTools.ttLib import TTFont
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +247,7 @@ _HB_FLAGS_DESUBROUTINIZE = 0x4
 
 
 @cache
-def _libraries():
+def _libraries() -> tuple[FFI, Any, Any, Any]:  # each library: a class cffi makes
     import cffi
 
     ffi = cffi.FFI()
@@ -352,14 +358,14 @@ def _hb_subset(face: Face, chars: str) -> bytes:
         hb.hb_blob_destroy(blob)
 
 
-def _open(data: bytes):
+def _open(data: bytes) -> TTFont:
     from fontTools.ttLib import TTFont
 
     # Outlines are unchanged, so their bounds are too; keep the source's timestamps.
     return TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False)
 
 
-def _save(font) -> bytes:
+def _save(font: TTFont) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -409,15 +415,10 @@ def make_subset(face: Face, chars: str) -> bytes:
     data = _hb_subset(face, chars)
     latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
     first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
-    quiet = logging.getLogger("fontTools")
-    level = quiet.level
     # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
     # fontTools writes correctly and reports as a warning.
-    quiet.setLevel(logging.ERROR)
-    try:
+    with logger_level("fontTools", logging.ERROR):
         return renumber(reorder(data, first))
-    finally:
-        quiet.setLevel(level)
 
 
 # -- the cache ---------------------------------------------------------------------------

@@ -19,9 +19,13 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from policybrief.core.errors import Problem, RenderError
-from policybrief.render.page import FOOTNOTE_END
+from policybrief.core.patches import page_box
+from policybrief.render.notes import FOOTNOTE_END
 
 if TYPE_CHECKING:
+    from weasyprint import URLFetcherResponse  # WeasyPrint ships no types: Any to mypy
+    from weasyprint.document import Document
+
     from policybrief.core.model import Audience, Brief, Project
     from policybrief.output.fonts import FontSet
 
@@ -66,7 +70,7 @@ def facts_attachment(project: Project, brief: Brief, lang: str) -> Attachment:
     from policybrief.load import selection
     from policybrief.render import factcheck
 
-    ids = selection.shown_items(project, brief, lang)
+    ids = list(selection.shows(project, brief, lang).items)
     data = json.dumps(
         factcheck.rows(project, ids, brief.slug), ensure_ascii=False, indent=1, sort_keys=True
     ).encode("utf-8")
@@ -123,20 +127,27 @@ class PdfWriter:
 
     ``fonts``: subset faces (see :mod:`fonts`), served by ``@font-face`` to every document;
     their cache area also keeps the result of each footnote repair, so a print edition
-    whose HTML, fonts and engine are unchanged is laid out once, not two or three times."""
+    whose HTML, fonts and engine are unchanged is laid out once, not two or three times.
+    ``temp``: the folder WeasyPrint's copies of the ``@font-face`` files go in (see
+    :func:`policybrief.core.patches.keep_font_files_in`); None: the system's."""
 
-    def __init__(self, allowed_roots: tuple[Path, ...], fonts: FontSet | None = None):
-        from policybrief.core import htmlparse
-        from policybrief.output import typeset
+    def __init__(
+        self,
+        allowed_roots: tuple[Path, ...],
+        fonts: FontSet | None = None,
+        temp: Path | None = None,
+    ):
+        from policybrief.core import patches
 
-        weasyprint = typeset.load_weasyprint()
+        weasyprint = patches.load_weasyprint()
         from weasyprint import URLFetcher
         from weasyprint.text.fonts import FontConfiguration
 
-        typeset.install()
-        htmlparse.install()  # WeasyPrint parses the page with tinyhtml5 too
+        patches.justify_chinese()
+        patches.repair_tinyhtml5()  # WeasyPrint parses the page with tinyhtml5 too
         self._weasyprint = weasyprint
         self.font_config = FontConfiguration()
+        patches.keep_font_files_in(self.font_config, temp)
         self.fonts = fonts
         roots = (*allowed_roots, fonts.folder) if fonts else allowed_roots
         self.allowed_roots = tuple(p.resolve() for p in roots)
@@ -144,7 +155,9 @@ class PdfWriter:
         writer = self
 
         class Fetcher(URLFetcher):
-            def fetch(self, url: str, headers=None):  # noqa: D401 - WeasyPrint's API
+            def fetch(  # noqa: D401 - WeasyPrint's API
+                self, url: str, headers: dict[str, str] | None = None
+            ) -> URLFetcherResponse:
                 if url.startswith("data:"):
                     if len(url) > MAX_DATA_URI:
                         writer.blocked.append(
@@ -173,7 +186,9 @@ class PdfWriter:
             else []
         )
 
-    def layout(self, html: str, base_url: Path, options: dict | None = None):
+    def layout(
+        self, html: str, base_url: Path, options: dict[str, object] | None = None
+    ) -> tuple[Document, str, set[str]]:
         """Lay the page out; footnotes WeasyPrint would put on the wrong page (or lose) are
         moved to the late-notes list and the page laid out again, until none are.
         Returns (document, the HTML finally laid out, the moved note ids)."""
@@ -204,7 +219,9 @@ class PdfWriter:
             f"{MAX_FOOTNOTE_PASSES} passes"
         )
 
-    def _footnote_memory(self, html: str, base_url: Path, options: dict | None):
+    def _footnote_memory(
+        self, html: str, base_url: Path, options: dict[str, object] | None
+    ) -> _Memory | None:
         if self.fonts is None or self.fonts.cache is None:
             return None
         from policybrief.core.digest import engine_digest
@@ -289,14 +306,14 @@ class _Memory:
             log.debug("footnote repair not remembered: %s", error)
 
 
-def misplaced_footnotes(document) -> set[str]:
+def misplaced_footnotes(document: Document) -> set[str]:
     """Footnotes that WeasyPrint did not put on the page of their call (or lost): its
     footnote layout sometimes defers a footnote to a later page or drops it when several
     meet at the foot of a page. Reads WeasyPrint 70's page boxes (the version is pinned)."""
     calls: dict[str, int] = {}
     placed: dict[str, int] = {}
     for number, page in enumerate(document.pages):
-        body, area = page._page_box.children[0], page._page_box.children[1]
+        body, area = page_box(page).children[0], page_box(page).children[1]
         for box in body.descendants():
             footnote = getattr(box, "footnote", None)
             if footnote is not None and footnote.element is not None:
@@ -313,7 +330,7 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
     """Turn these footnotes into numbered notes in the page's late-notes list."""
     items = []
 
-    def demote(match) -> str:
+    def demote(match: re.Match[str]) -> str:
         note_id, number, body = match.groups()
         if note_id not in notes:
             return match.group(0)

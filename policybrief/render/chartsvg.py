@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from policybrief.core.i18n import Language, format_fact
 from policybrief.core.model import Chart, Fact, FactBase, Theme
 from policybrief.render.prose import cite_mark
+from policybrief.render.templatedata import ChartDrawing, ChartNote, ChartSource
 
 WIDTH, HEIGHT = 560, 230
 COLUMN_WIDTH = 300
@@ -179,7 +180,7 @@ def _source_name(fact_id: str, facts: FactBase, lang: Language) -> str:
     )
 
 
-def _sources(chart: Chart, facts: FactBase, lang: Language) -> list[dict]:
+def _sources(chart: Chart, facts: FactBase, lang: Language) -> list[ChartSource]:
     """One entry per source, in the order the chart first cites each, with the citation
     marks of all its facts (six facts from one report: the report once, six marks)."""
     grouped: dict[str, list[str]] = {}
@@ -187,12 +188,12 @@ def _sources(chart: Chart, facts: FactBase, lang: Language) -> list[dict]:
         grouped.setdefault(_source_name(fid, facts, lang), []).append(fid)
     between = Markup('<sup class="cite-sep">,</sup>')
     return [
-        {"name": name, "cite": between.join(Markup(cite_mark(fid)) for fid in fids)}
+        ChartSource(name=name, cite=between.join(Markup(cite_mark(fid)) for fid in fids))
         for name, fids in grouped.items()
     ]
 
 
-def _note(chart: Chart, facts: FactBase, lang: Language) -> dict | None:
+def _note(chart: Chart, facts: FactBase, lang: Language) -> ChartNote | None:
     if not chart.note:
         return None
     fact = facts.facts[chart.note]
@@ -207,7 +208,7 @@ def _note(chart: Chart, facts: FactBase, lang: Language) -> dict | None:
 
 def render(
     chart: Chart, facts: FactBase, lang: Language, number: int, theme: Theme | None = None
-) -> dict:
+) -> ChartDrawing:
     """What the chart partial needs: the SVG (with a text alternative), title, sources, the
     note figure and the name of the chart's CSV file."""
     p = plot(chart, facts, lang, theme)

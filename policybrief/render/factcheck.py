@@ -6,14 +6,13 @@ one brief cites)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from policybrief.core.i18n import Language, format_fact
 from policybrief.core.languages import SOURCE
 from policybrief.core.model import Claim, Fact, FactBase, Project, Source, Text
 from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
 from policybrief.load.markup import note_text
+from policybrief.render.templatedata import CitedIn, FactConflict, FactRow, FactSource
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
 
@@ -40,8 +39,8 @@ def reference_edition(project: Project, slug: str) -> str:
     return next(name for name in audiences if rank(name) == best)
 
 
-def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any]]:
-    seen = {}
+def _cited_by(citations: list[Citation], project: Project) -> list[CitedIn]:
+    seen: dict[tuple[str, str, str], CitedIn] = {}
     for cite in citations:
         key = (cite.brief, cite.lang, cite.section)
         if key in seen:
@@ -61,7 +60,7 @@ def _cited_by(citations: list[Citation], project: Project) -> list[dict[str, Any
 
 def rows(
     project: Project, only: list[str] | None = None, brief: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[FactRow]:
     """One row per fact or claim (all of them, or ``only`` these ids in this order)."""
     facts = project.facts
     used = usage(project)
@@ -78,8 +77,12 @@ def rows(
 
 
 def _row(
-    facts: FactBase, item_id: str, cited_by: list, history: list, langs: dict[str, Language]
-) -> dict[str, Any]:
+    facts: FactBase,
+    item_id: str,
+    cited_by: list[CitedIn],
+    history: list[dict[str, str]],
+    langs: dict[str, Language],
+) -> FactRow:
     """A fact's or claim's row: what the fact base states, where it is cited, its history,
     in each of ``langs``."""
     item: Fact | Claim
@@ -94,7 +97,7 @@ def _row(
         values = {code: "" for code in langs}
         labels = {code: item.label.get(code) for code in langs}
     derived = getattr(item, "derived", None)
-    conflicts = [
+    conflicts: list[FactConflict] = [
         {
             "id": c.id,
             "note": {code: note_text(facts, c.note, lang) for code, lang in langs.items()},
@@ -124,7 +127,7 @@ def _row(
     }
 
 
-def _source(facts: FactBase, item: Fact | Claim, codes: tuple[str, ...]) -> dict[str, Any]:
+def _source(facts: FactBase, item: Fact | Claim, codes: tuple[str, ...]) -> FactSource:
     source = facts.sources.get(item.source) or Source(
         "", "", Text(()), Text(()), Text(()), None, None, item.loc
     )

@@ -1,65 +1,72 @@
 """Render stage, part two: a brief's prose into an audience's page (HTML string).
 
-The page template is rendered twice: the first pass finds the order in which facts are
-cited (the template decides the reading order), the second renders the endnotes in that
-order; then each citation placeholder becomes a numbered link. Nothing here touches the
-filesystem except the template loader.
+What the page prints (whole sections or leads, key figures, charts, exhibits, the theme)
+is what :func:`~policybrief.load.selection.shows` says the output shows, the definition
+the build cache keys the output by. The page template is rendered twice: the first pass
+finds the order in which facts are cited (the template decides the reading order), the
+second renders the endnotes in that order (:mod:`notes`); then each citation placeholder
+becomes a numbered link. Templates run in the sandbox of :mod:`environment`, each render
+bounded in time and memory here. Nothing here touches the filesystem except the template
+loader.
 """
 
 from __future__ import annotations
 
-import collections
-import errno
-import os
-import re
-import resource
-import signal
-import stat
-import threading
-import traceback
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from jinja2 import (
-    BytecodeCache,
-    FileSystemLoader,
     StrictUndefined,
     Template,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.loaders import split_template_path
-from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language, format_fact
-from policybrief.core.model import Audience, Brief, Fact, FactBase, PartialDate, Project, Text
+from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
+from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
-from policybrief.load.citations import key_figures
-from policybrief.load.markup import note_text
 from policybrief.load.project import audience_file
-from policybrief.load.theme import asset_uri
-from policybrief.render import chartsvg, factcheck
-from policybrief.render.pagecheck import Finding, secure
+from policybrief.load.selection import Shown, shows
+from policybrief.render import chartsvg, factcheck, notes
+from policybrief.render.environment import (
+    COMPILED,
+    FolderLoader,
+    Sandbox,
+    css_content,
+    css_string,
+)
+from policybrief.render.notes import number_citations, source_dict, text_of
 from policybrief.render.prose import (
     CITE_RE,
     RenderedText,
+    exhibit_labels,
     exhibit_list,
-    exhibits,
     figure_html,
     html_text,
 )
+from policybrief.render.references import Reference
+from policybrief.render.templatedata import (
+    Alternate,
+    ExhibitEntry,
+    KeyFigure,
+    LanguageEntry,
+    Note,
+    PageContext,
+    PageLanguage,
+    ReferenceEntry,
+    SectionEntry,
+)
 
-# Bounds on what one template render may cost (templates are untrusted input).
+# Bounds on what one template render may cost (templates are untrusted input); bounds on
+# loops and sizes are the sandbox's (environment.py).
 MAX_SECONDS = 20  # wall clock per render; the largest real page takes well under a second
-MAX_ITEMS = 1_000_000  # items over all range() calls of one render
-MAX_LENGTH = 10_000_000  # characters or items a *, + or ** may produce
 MAX_MEMORY = 1 << 30  # bytes a render may allocate beyond what the process had
 MAX_PAGE_CHARS = 50_000_000  # a rendered page; the largest real one is under 1 MB
 
@@ -73,122 +80,7 @@ class Page:
     lang: Language
     notes: int
     missing_translations: frozenset[str]
-    cited: tuple[dict[str, Any], ...] = ()  # each note (render.note), in citation order
-
-
-def css_content(message: str) -> Markup:
-    """Turn "Page %(page)s of %(pages)s" into a CSS ``content`` value with counters."""
-    parts: list[str] = []
-    rest = message
-    while rest:
-        cut = min((rest.find(m) for m in ("%(page)s", "%(pages)s") if m in rest), default=-1)
-        if cut == -1:
-            parts.append(css_string(rest))
-            break
-        if cut:
-            parts.append(css_string(rest[:cut]))
-        name = "pages" if rest.startswith("%(pages)s", cut) else "page"
-        parts.append(f"counter({name})")
-        rest = rest[cut + len(f"%({name})s") :]
-    return Markup(" ".join(parts) or '""')
-
-
-def css_string(text: str) -> Markup:
-    """Any text as a CSS string literal; everything but letters, digits and spaces escaped."""
-    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in str(text))
-    return Markup(f'"{escaped}"')
-
-
-class TooSlow(Exception):
-    """A template render ran past ``MAX_SECONDS``."""
-
-
-@contextmanager
-def bounded(seconds: float, memory: int):
-    """Interrupt the block after ``seconds``, and let it allocate at most ``memory`` bytes
-    more (a MemoryError past that). Main thread only: signals need it, and the address-space
-    limit is the whole process's."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limits: tuple[int, int] | None = (soft, hard)
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            used = int(statm.read().split()[0]) * resource.getpagesize()
-        cap = used + memory
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
-        limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if limits is not None:
-            resource.setrlimit(resource.RLIMIT_AS, limits)
-
-
-def describe(exc: BaseException) -> str:
-    if isinstance(exc, RecursionError):
-        return (
-            "templates nest too deeply (a template that extends or includes itself, or a "
-            "macro that calls itself without end)"
-        )
-    if isinstance(exc, MemoryError):
-        return (
-            f"out of memory (a page may use at most {MAX_MEMORY // 2**20} MiB more while "
-            "it renders)"
-        )
-    return str(exc)
-
-
-class FolderLoader(FileSystemLoader):
-    """A FileSystemLoader that serves only regular files lying inside their template folder:
-    a symlink that leads out of the folder, a symlink loop, a named pipe or a device is an
-    error naming the file, never read."""
-
-    def get_source(self, environment, template):
-        pieces = split_template_path(template)
-        for folder in self.searchpath:
-            path = os.path.join(folder, *pieces)
-            if not os.path.lexists(path):
-                continue
-            shown = os.path.join(os.path.basename(folder), *pieces)
-            real = os.path.realpath(path)
-            if os.path.commonpath([real, os.path.realpath(folder)]) != os.path.realpath(folder):
-                raise SecurityError(f"{shown} leads outside its template folder")
-            try:
-                handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-            except OSError as exc:
-                if exc.errno == errno.ELOOP:
-                    raise SecurityError(f"{shown} is a symlink loop") from None
-                raise TemplateError(f"{shown}: cannot read: {exc.strerror}") from None
-            with os.fdopen(handle, "rb") as file:
-                info = os.fstat(file.fileno())
-                if stat.S_ISDIR(info.st_mode):
-                    continue
-                if not stat.S_ISREG(info.st_mode):
-                    raise SecurityError(f"{shown} is not a regular file")
-                contents = file.read().decode(self.encoding)
-            mtime = info.st_mtime
-
-            def uptodate(path=path, mtime=mtime) -> bool:
-                try:
-                    return os.path.getmtime(path) == mtime
-                except OSError:
-                    return False
-
-            return contents, os.path.normpath(path), uptodate
-        raise TemplateNotFound(template)
+    cited: tuple[Note, ...] = ()  # each note (notes.note), in citation order
 
 
 # What a template can raise while it renders: each becomes a RenderError with its line.
@@ -241,175 +133,25 @@ class PageTemplate(Template):
         return html
 
 
-class PageEnvironment(SandboxedEnvironment):
-    """The sandbox for page templates, with bounds on time, loops and sizes."""
+class PageEnvironment(Sandbox):
+    """The sandbox for page templates (see :mod:`environment`), each render bounded in time
+    and memory."""
 
     template_class = PageTemplate
-    intercepted_binops = frozenset({"*", "**", "+"})
-
-    def __init__(self, *args: Any, root: Path | None = None, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.root = root
-        self.builtin = (root / "templates").resolve() if root else None
-        self.rendering = False
-        self.range_items = 0
-        self.globals["range"] = self.bounded_range
-        self.globals["asset"] = self.asset
-
-    def get_template(self, name, *args: Any, **kwargs: Any) -> Template:
-        try:
-            return super().get_template(name, *args, **kwargs)
-        except TemplateSyntaxError as exc:
-            raise RenderError(self.syntax_error(exc)) from None
-
-    def syntax_error(self, exc: TemplateSyntaxError) -> Problem:
-        return Problem(
-            self.shown(exc.filename), exc.lineno, f"template syntax error: {exc.message}"
-        )
 
     def failure(self, exc: BaseException) -> Problem:
         """What a template raised while it rendered, at its template line."""
-        return Problem(*self.where(exc), f"template error: {describe(exc)}")
-
-    def secured(self, html: str, filename: str | None, links: bool = False) -> str:
-        """The page with its security policy, or a RenderError for the first thing in it
-        that would load from outside (or, with ``links``, an in-page link to nothing), at
-        the template line that wrote it."""
-        html, problems = secure(html, links)
-        for problem in problems:
-            raise RenderError(
-                Problem(
-                    *self.locate(filename, problem),
-                    str(problem),
-                    problem.hint
-                    or "a page may load only what is inline or in its template folders",
-                )
-            )
-        return html
-
-    def asset(self, name: object) -> str:
-        """``asset("seal.png")``: a file beside the templates as a data: URI (theme.py)."""
-        return asset_uri(cast(FolderLoader, self.loader).searchpath, name)
-
-    def bounded_range(self, *args: int) -> range:
-        numbers = range(*args)
-        if len(numbers) > MAX_RANGE:
-            raise OverflowError(f"range() of {len(numbers)} items; at most {MAX_RANGE}")
-        self.range_items += len(numbers)
-        if self.range_items > MAX_ITEMS:
-            raise OverflowError(f"loops over range() ran to more than {MAX_ITEMS} items")
-        return numbers
-
-    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        if (
-            operator == "**"
-            and _number(left)
-            and _number(right)
-            and abs(left) > 1
-            and (abs(right) > 64 and abs(left) ** min(abs(right), 64) > 2**64 or abs(right) > 4096)
-        ):
-            raise OverflowError(f"{left!r} ** {right!r} is too large")
-        sizes = [len(x) for x in (left, right) if isinstance(x, (str, list, tuple))]
-        counts = [x for x in (left, right) if isinstance(x, int) and not isinstance(x, bool)]
-        if operator == "*" and sizes and counts and sizes[0] * max(counts[0], 0) > MAX_LENGTH:
-            raise OverflowError(
-                f"a text or list of {sizes[0] * counts[0]} items; at most {MAX_LENGTH}"
-            )
-        if operator == "+" and len(sizes) == 2 and sum(sizes) > MAX_LENGTH:
-            raise OverflowError(f"a text or list of {sum(sizes)} items; at most {MAX_LENGTH}")
-        return super().call_binop(context, operator, left, right)
-
-    def shown(self, filename: str | None) -> str:
-        if not filename:
-            return "<template>"
-        path = Path(filename)
-        try:
-            return path.resolve().relative_to(self.root).as_posix() if self.root else str(path)
-        except ValueError:
-            return str(path)
-
-    def locate(self, filename: str | None, problem: Finding) -> tuple[str, int]:
-        """Where a problem found in a rendered page was written: the first line holding its
-        text in the page's template, else in any file of the template folders (user
-        folders first), else the page's template without a line (the text was computed)."""
-        needle = getattr(problem, "needle", "")
-        files = [Path(filename)] if filename else []
-        for folder in cast(FolderLoader, self.loader).searchpath:
-            files += sorted(
-                p
-                for p in Path(folder).rglob("*")
-                if p.suffix in (".html", ".css", ".j2") and p.is_file()
-            )
-        for path in files if needle else ():
-            try:
-                text = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            if needle in text:
-                return self.shown(str(path)), text.count(chr(10), 0, text.index(needle)) + 1
-        return self.shown(filename), 0
-
-    def where(self, exc: BaseException) -> tuple[str, int]:
-        """The template line an error comes from: the innermost template frame or, for
-        endless recursion, the innermost frame in a user's template folder (the built-in
-        templates do not recurse by themselves)."""
-        frames = [
-            f
-            for f in traceback.extract_tb(exc.__traceback__)
-            if f.filename.endswith((".html", ".j2", ".css"))
-        ]
-        if not frames:
-            return "<template>", 0
-        if isinstance(exc, RecursionError):
-            if self.builtin:
-                frames = [
-                    f for f in frames if not Path(f.filename).resolve().is_relative_to(self.builtin)
-                ] or frames
-            # The lines that repeat most (within one: the cycle is cut anywhere), outermost
-            # first, so that the answer does not depend on how deep the stack was.
-            counts = collections.Counter((f.filename, f.lineno) for f in frames)
-            most = max(counts.values())
-            frame = next(f for f in frames if counts[(f.filename, f.lineno)] >= most - 1)
-            return self.shown(frame.filename), frame.lineno or 0
-        return self.shown(frames[-1].filename), frames[-1].lineno or 0
+        return Problem(*self.where(exc), f"template error: {describe(exc, MAX_MEMORY)}")
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+FOOTNOTE_TEMPLATE = "_partials/footnote.html"  # each footnote, where citations are footnotes
 
 
-class CompiledTemplates(BytecodeCache):
-    """Compiled page templates kept in memory for the life of the process, so that each
-    language's environment, and each build, `check` and preview rebuild after the first,
-    does not parse and compile the same templates again. Jinja keys an entry by template
-    name and file and reuses it only while the source's checksum matches; the loader's
-    checks on the file still run on every load. Every PageEnvironment is configured alike
-    (the same class, options, extensions and filters), which is what makes sharing safe."""
-
-    LIMIT = 512  # entries: a process that renders many projects keeps the latest
-
-    def __init__(self) -> None:
-        self._code: collections.OrderedDict[str, bytes] = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def load_bytecode(self, bucket: Any) -> None:
-        with self._lock:
-            code = self._code.get(bucket.key)
-            if code is not None:
-                self._code.move_to_end(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)  # (Jinja drops it if the checksum differs)
-
-    def dump_bytecode(self, bucket: Any) -> None:
-        code = bucket.bytecode_to_string()
-        with self._lock:
-            self._code[bucket.key] = code
-            self._code.move_to_end(bucket.key)
-            while len(self._code) > self.LIMIT:
-                self._code.popitem(last=False)
-
-
-_COMPILED = CompiledTemplates()
+def page_templates(audience: Audience) -> tuple[str, ...]:
+    """The templates :class:`Renderer` loads for a page of ``audience`` (with those they
+    extend, include or import, they are what the page reads: see
+    :func:`environment.template_files`)."""
+    return (audience.template, *([FOOTNOTE_TEMPLATE] if audience.citations == "footnotes" else []))
 
 
 class Renderer:
@@ -418,7 +160,7 @@ class Renderer:
     def __init__(self, project: Project):
         self.project = project
         self._envs: dict[tuple, tuple[PageEnvironment, Translations]] = {}
-        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Any]] = {}
+        self._references: dict[tuple[tuple[str, ...], str, str], dict[str, Reference]] = {}
 
     def env(
         self, lang: str, dirs: tuple[Path, ...] | None = None
@@ -435,7 +177,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
                 extensions=["jinja2.ext.i18n"],
-                bytecode_cache=_COMPILED,
+                bytecode_cache=COMPILED,
             )
             translations = Translations(dirs, lang)
             # installed on the environment by the jinja2.ext.i18n extension
@@ -462,7 +204,8 @@ class Renderer:
         dirs = self.project.templates(brief.slug).dirs
         env, translations = self.env(prose.lang, dirs)
         translations.missing.clear()
-        context = page_context(self.project, brief, audience, prose, lang)
+        shown = shows(self.project, brief, prose.lang, audience)
+        context = page_context(self.project, brief, audience, prose, lang, shown)
         context["medium"] = medium
         try:
             template = cast(PageTemplate, env.get_template(audience.template))
@@ -476,7 +219,7 @@ class Renderer:
             raise RenderError(env.failure(exc)) from None
         numbers = {item: n for n, item in enumerate(order, 1)}
         html = number_citations(html, numbers, self._footnotes(env, audience, context))
-        html = unlink_absent_exhibits(html)
+        html = notes.unlink_absent_exhibits(html)
         return Page(
             env.secured(html, template.filename, links=not for_word),
             prose.title,
@@ -489,7 +232,7 @@ class Renderer:
     def _cite(
         self,
         template: PageTemplate,
-        context: dict[str, Any],
+        context: PageContext,
         brief: Brief,
         audience: Audience,
         lang: Language,
@@ -498,13 +241,9 @@ class Renderer:
         endnotes (and fact-check rows) in the context for the second pass."""
         first = template.render_fragment(context)
         order = list(dict.fromkeys(CITE_RE.findall(first)))
-        notes = [note(self.project.facts, item, n, lang) for n, item in enumerate(order, 1)]
-        seen: set[str] = set()
-        for made in notes:  # a source's own note is printed once, at its first endnote
-            made["source_first"] = made["source"]["id"] not in seen
-            seen.add(made["source"]["id"])
-        context["notes"] = notes
-        context["references"] = self.references(audience, notes, lang.code)
+        made = notes.endnotes(self.project.facts, order, lang)
+        context["notes"] = made
+        context["references"] = self.references(audience, made, lang.code)
         if audience.fact_appendix:
             context["fact_check"] = [
                 {**row, "number": n}
@@ -513,12 +252,12 @@ class Renderer:
         return order
 
     def _footnotes(
-        self, env: PageEnvironment, audience: Audience, context: dict[str, Any]
+        self, env: PageEnvironment, audience: Audience, context: PageContext
     ) -> dict[str, str] | None:
         """Each note's footnote HTML, for an audience whose citations are footnotes."""
         if audience.citations != "footnotes":
             return None
-        partial = cast(PageTemplate, env.get_template("_partials/footnote.html"))
+        partial = cast(PageTemplate, env.get_template(FOOTNOTE_TEMPLATE))
         return {
             n["id"]: partial.render_fragment(note=n, lang=context["lang"]).strip()
             for n in context["notes"]
@@ -535,30 +274,13 @@ class Renderer:
         path, line = audience_file(dirs, audience.name, self.project.root)
         return Problem(path, line, f"audience {audience.name!r}: {message}", hint)
 
-    def references(
-        self, audience: Audience, notes: list[dict[str, Any]], lang: str
-    ) -> list[dict[str, Any]]:
-        """Format the sources of ``notes`` in the audience's reference style (through CSL,
-        see :mod:`references`); put each one's entry into the notes' source dicts and
-        return the reference list, in the style's order."""
+    def references(self, audience: Audience, made: list[Note], lang: str) -> list[ReferenceEntry]:
+        """The reference list of the sources of the notes ``made``, in the audience's
+        reference style, each note's source given its entry (see :func:`notes.references`)."""
         from policybrief.load import refstyles
-        from policybrief.render import references
 
         style = refstyles.style_for(lang, audience.reference_style, self.project.reference_style)
-        ids = [sid for sid in _note_sources(notes) if sid]
-        key = (tuple(ids), lang, style)
-        if key not in self._references:
-            self._references[key] = references.format_references(
-                self.project.facts, ids, lang, style
-            )
-        formatted = self._references[key]
-        for source in _note_source_dicts(notes):
-            made = formatted.get(source["id"])
-            source["reference"] = made.html if made else ""
-        return [
-            {"id": r.source, "label": r.label, "html": r.html, "text": r.text}
-            for r in formatted.values()
-        ]
+        return notes.references(self.project.facts, made, lang, style, self._references)
 
     def _shown(self, filename: str | Path | None) -> str:
         if not filename:
@@ -570,188 +292,7 @@ class Renderer:
             return str(path)
 
 
-def _note_source_dicts(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every source dict in the notes, in reading order: each note's own, then those of a
-    derived figure's inputs and of the other side of a conflict."""
-    found = []
-    for made in notes:
-        found.append(made["source"])
-        found += [i["source"] for i in (made["derived"] or {}).get("inputs", [])]
-        found += [o["source"] for c in made["conflicts"] for o in c["others"]]
-    return found
-
-
-def _note_sources(notes: list[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(source["id"] for source in _note_source_dicts(notes)))
-
-
-def external_references(html: str) -> list[Finding]:
-    """Resources a page would fetch from outside, and attachments it asks for (see
-    :mod:`policybrief.render.pagecheck`)."""
-    return secure(html)[1]
-
-
-FOOTNOTE_END = "<!--/fn-->"
-
-
-def number_citations(
-    html: str, numbers: dict[str, int], footnotes: dict[str, str] | None = None
-) -> str:
-    """Turn citation placeholders into numbered links to the endnotes or, when
-    ``footnotes`` gives each note's HTML, into footnotes at the first citation (later
-    citations of the same note repeat its number)."""
-    seen: dict[str, int] = {}
-
-    def mark(match) -> str:
-        item = match.group(1)
-        number = numbers[item]
-        seen[item] = seen.get(item, 0) + 1
-        anchor = f"cite-{number}" + (f"-{seen[item]}" if seen[item] > 1 else "")
-        if footnotes is not None:
-            if seen[item] == 1:
-                return (
-                    f'<span class="footnote" id="note-{number}" data-n="{number}" '
-                    f'role="doc-footnote">{footnotes[item]}{FOOTNOTE_END}</span>'
-                )
-            return f'<sup class="cite cite-again" id="{anchor}">{number}</sup>'
-        return (
-            f'<sup class="cite"><a href="#note-{number}" id="{anchor}" '
-            f'role="doc-noteref">{number}</a></sup>'
-        )
-
-    return CITE_RE.sub(mark, html)
-
-
-_XREF_RE = re.compile(r'<a class="xref" href="#([^"<>]+)">([^<]*)</a>')
-_ID_RE = re.compile(r'\sid="([^"]+)"')
-
-
-def unlink_absent_exhibits(html: str) -> str:
-    """A cross-reference (``ref()``) to an exhibit this edition does not print, as in a
-    lead-only edition whose figure sits in a later paragraph, keeps its label (图2 /
-    Figure 2, the brief's numbering) as text instead of a link that goes nowhere."""
-    ids = set(_ID_RE.findall(html))
-    return _XREF_RE.sub(
-        lambda m: m.group(0) if m.group(1) in ids else f'<span class="xref">{m.group(2)}</span>',
-        html,
-    )
-
-
-def _text(text: Text | None, lang: Language) -> str:
-    return text.get(lang.code) if text else ""
-
-
-def source_dict(facts: FactBase, source_id: str, lang: Language) -> dict[str, Any]:
-    """A source for the templates; a derived fact's (empty id) has no source of its own."""
-    source = facts.sources.get(source_id)
-    if source is None:
-        return {
-            "id": "",
-            "title": "",
-            "author": "",
-            "publication": "",
-            "year": "",
-            "file": "",
-            "url": "",
-            "accessed": "",
-            "publisher": "",
-            "kind": "",
-            "language": "",
-            "note": "",
-            "container": "",
-            "reference": "",
-        }
-    return {
-        "id": source.id,
-        "title": _text(source.title, lang),
-        "author": _text(source.author, lang),
-        "publication": _text(source.publication, lang),
-        "year": source.year or "",
-        "file": source.file,
-        "url": source.url,
-        "accessed": lang.date(source.accessed) if source.accessed else "",
-        "publisher": _text(source.publisher, lang),
-        "kind": source.kind,
-        "language": source.language,
-        "note": _text(source.note, lang),
-        "container": source.container,
-        "reference": "",  # the entry in the page's reference style, set by Renderer.references
-    }
-
-
-def derived_dict(facts: FactBase, fact: Fact, lang: Language) -> dict[str, Any] | None:
-    """What a derived fact is calculated from: each input's value, label and source."""
-    if fact.derived is None:
-        return None
-    inputs = []
-    for input_id in fact.derived.inputs:
-        used = facts.facts[input_id]
-        inputs.append(
-            {
-                "id": input_id,
-                "value": format_fact(used, facts.units[used.unit], lang),
-                "label": _text(used.label, lang),
-                "source": source_dict(facts, used.source, lang),
-            }
-        )
-    return {"op": fact.derived.op, "inputs": inputs}
-
-
-def note(facts: FactBase, item_id: str, number: int, lang: Language) -> dict[str, Any]:
-    """An endnote for one cited fact or claim: value, source, quote and any conflict."""
-    if item_id in facts.facts:
-        fact = facts.facts[item_id]
-        unit = facts.units[fact.unit]
-        value = format_fact(fact, unit, lang)
-        conflicts = []
-        for conflict in facts.conflicts_of(item_id):
-            others = [
-                {
-                    "id": other,
-                    "value": format_fact(
-                        facts.facts[other], facts.units[facts.facts[other].unit], lang
-                    ),
-                    "source": source_dict(facts, facts.facts[other].source, lang),
-                    "quote": facts.facts[other].quote,
-                }
-                for other in conflict.facts
-                if other != item_id and other in facts.facts
-            ]
-            conflicts.append(
-                {"id": conflict.id, "note": note_text(facts, conflict.note, lang), "others": others}
-            )
-        return {
-            "number": number,
-            "id": item_id,
-            "kind": "fact",
-            "value": value,
-            "label": _text(fact.label, lang),
-            "quote": fact.quote,
-            "note": note_text(facts, fact.note, lang),
-            "date": lang.date(fact.date) if fact.date and fact.date != fact.value else "",
-            "undated": fact.date is None,
-            "derived": derived_dict(facts, fact, lang),
-            "source": source_dict(facts, fact.source, lang),
-            "conflicts": conflicts,
-        }
-    claim = facts.claims[item_id]
-    return {
-        "number": number,
-        "id": item_id,
-        "kind": "claim",
-        "value": "",
-        "label": _text(claim.label, lang),
-        "quote": claim.quote,
-        "note": "",
-        "date": lang.date(claim.date) if claim.date else "",
-        "undated": False,
-        "derived": None,
-        "source": source_dict(facts, claim.source, lang),
-        "conflicts": [],
-    }
-
-
-def languages_context(project: Project) -> list[dict[str, str]]:
+def languages_context(project: Project) -> list[LanguageEntry]:
     """Every language the project writes in, for tables that show all of them."""
     return [
         {"code": code, "tag": lang.tag, "name": lang.name}
@@ -760,9 +301,9 @@ def languages_context(project: Project) -> list[dict[str, str]]:
     ]
 
 
-def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str, Any]]:
-    figures = []
-    for fid in key_figures(brief):
+def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[KeyFigure]:
+    figures: list[KeyFigure] = []
+    for fid in shown.key_figures:
         fact = facts.facts[fid]
         value = format_fact(fact, facts.units[fact.unit], lang)
         figures.append(
@@ -770,7 +311,7 @@ def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str
                 "id": fid,
                 "value": Markup(figure_html(fid, value)),
                 "text": value,
-                "label": _text(fact.label, lang),
+                "label": text_of(fact.label, lang),
                 "source": source_dict(facts, fact.source, lang),
                 "date": lang.date(fact.date) if fact.date else "",
             }
@@ -779,24 +320,22 @@ def _key_figures(facts: FactBase, brief: Brief, lang: Language) -> list[dict[str
 
 
 def _sections(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> list[dict[str, Any]]:
-    """Each section as the audience prints it (whole, or its lead), with its charts."""
-    theme = project.templates(brief.slug).theme
-    drawn = [chart for chart in brief.charts or () if audience.charts]
-    labels = exhibits(brief.texts[lang.code], brief.charts, lang)
+    project: Project, shown: Shown, prose: RenderedText, lang: Language
+) -> list[SectionEntry]:
+    """Each section as the output shows it (whole, or its lead), with the charts it draws."""
+    labels = exhibit_labels({i: (kind, n) for i, kind, n in shown.exhibits}, lang)
     return [
         {
             "key": s.key,
             "id": f"sec-{s.key}",
-            "html": s.lead if audience.section_text == "lead" else s.html,
+            "html": s.lead if shown.lead_only else s.html,
             "charts": [
                 {
-                    **chartsvg.render(chart, project.facts, lang, n, theme),
+                    **chartsvg.render(chart, project.facts, lang, n, shown.theme),
                     "label": labels.get(chart.id, ("", ""))[0],
                     "anchor": labels.get(chart.id, ("", f"fig-{chart.id}"))[1],
                 }
-                for n, chart in enumerate(drawn, 1)
+                for n, chart in enumerate(shown.charts, 1)
                 if chart.section == s.key
             ],
         }
@@ -804,13 +343,13 @@ def _sections(
     ]
 
 
-def _exhibits(brief: Brief, audience: Audience, lang: Language) -> list[dict[str, Any]]:
-    """The brief's tables and figures that this page prints: none where only the sections'
-    leads are printed, and no chart where the audience draws none."""
-    if audience.section_text != "full":
+def _exhibits(brief: Brief, shown: Shown, lang: Language) -> list[ExhibitEntry]:
+    """The brief's tables and figures that this page lists: none where only the sections'
+    leads are printed, and no chart where the output draws none."""
+    if not shown.exhibit_list:
         return []
     listed = exhibit_list(brief.texts[lang.code], brief.charts, lang)
-    return [e for e in listed if audience.charts or not e["chart"]]
+    return [e for e in listed if shown.charts or not e["chart"]]
 
 
 def build_date(brief: Brief) -> PartialDate:
@@ -821,7 +360,7 @@ def build_date(brief: Brief) -> PartialDate:
 
 def _alternates(
     project: Project, brief: Brief, audience: Audience, lang: Language
-) -> list[dict[str, Any]]:
+) -> list[Alternate]:
     """This page in each of the brief's languages, for the language switch."""
     return [
         {
@@ -835,21 +374,34 @@ def _alternates(
     ]
 
 
+def page_language(lang: Language) -> PageLanguage:
+    """The page's language as its templates see it."""
+    return {
+        "code": lang.code,
+        "tag": lang.tag,
+        "name": lang.name,
+        "dir": lang.direction,
+        "cjk": lang.cjk,
+        "exhibit_separator": lang.exhibit_separator,
+        "quotes": list(lang.quotes),
+    }
+
+
 def page_context(
-    project: Project, brief: Brief, audience: Audience, prose: RenderedText, lang: Language
-) -> dict[str, Any]:
-    theme = project.templates(brief.slug).theme  # the brief's own house style, if any
+    project: Project,
+    brief: Brief,
+    audience: Audience,
+    prose: RenderedText,
+    lang: Language,
+    shown: Shown | None = None,
+) -> PageContext:
+    """The page template's context; ``shown``: what the output shows (computed from the
+    audience when not given)."""
+    shown = shown or shows(project, brief, lang.code, audience)
+    theme = shown.theme  # the brief's own house style, if any
     base = f"{audience.name}.{lang.code}"
     return {
-        "lang": {
-            "code": lang.code,
-            "tag": lang.tag,
-            "name": lang.name,
-            "dir": lang.direction,
-            "cjk": lang.cjk,
-            "exhibit_separator": lang.exhibit_separator,
-            "quotes": list(lang.quotes),
-        },
+        "lang": page_language(lang),
         "brief": {
             "slug": brief.slug,
             "title": prose.title,
@@ -859,13 +411,13 @@ def page_context(
             "summary_text": html_text(CITE_RE.sub("", str(prose.summary))),
             "date": lang.date(brief.date),
             "date_iso": str(brief.date),
-            "authors": [_text(a, lang) for a in brief.authors],
+            "authors": [text_of(a, lang) for a in brief.authors],
         },
-        "audience": {**asdict(audience), "label": _text(audience.label, lang)},
-        "sections": _sections(project, brief, audience, prose, lang),
-        "exhibits": _exhibits(brief, audience, lang),
-        "key_figures": _key_figures(project.facts, brief, lang) if audience.key_figures else [],
-        "recommendations": list(prose.recommendations) if audience.recommendations else [],
+        "audience": {**asdict(audience), "label": text_of(audience.label, lang)},
+        "sections": _sections(project, shown, prose, lang),
+        "exhibits": _exhibits(brief, shown, lang),
+        "key_figures": _key_figures(project.facts, shown, lang),
+        "recommendations": list(prose.recommendations) if shown.recommendations is not None else [],
         "notes": [],
         "references": [],
         "fact_check": [],
@@ -886,8 +438,8 @@ def page_context(
         "theme": {
             "css": Markup(theme.css()),
             "logo": theme.logo,
-            "organisation": _text(theme.organisation, lang),
-            "running_header": _text(theme.running_header, lang),
+            "organisation": text_of(theme.organisation, lang),
+            "running_header": text_of(theme.running_header, lang),
         },
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),

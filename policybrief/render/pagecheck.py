@@ -17,12 +17,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
+from xml.etree.ElementTree import Element
 
 import tinycss2
 
 from policybrief.core.htmlparse import parse
+
+if TYPE_CHECKING:
+    from tinycss2.ast import Node  # tinycss2 ships no types: Any to mypy
 
 # Attributes whose value is a URL the browser (or WeasyPrint) fetches, or submits/pings to.
 _LOADING = {
@@ -126,7 +132,7 @@ def _css_urls(css: str) -> tuple[str, ...]:
     tokenizing it was a third of the page check.)"""
     found: list[str] = []
 
-    def walk(tokens) -> None:
+    def walk(tokens: Iterable[Node]) -> None:
         after_import = False
         for token in tokens:
             kind = token.type
@@ -169,7 +175,7 @@ class Finding(str):
         return finding
 
 
-def check_tree(root) -> list[Finding]:
+def check_tree(root: Element) -> list[Finding]:
     """Problems with one parsed document: what it would load from outside, and more."""
     problems: list[Finding] = []
     for element in root.iter():
@@ -230,7 +236,7 @@ def _attribute_problems(tag: str, name: str, value: str) -> list[Finding]:
     return []
 
 
-def local_loads(root) -> list[Finding]:
+def local_loads(root: Element) -> list[Finding]:
     """Files the page would load from beside itself (``<img src="seal.png">``, ``url(a.woff2)``
     in its CSS): the output folder holds no such file and the page's policy allows only data:
     URIs, so each is a problem, with the ``asset()`` call that embeds the file instead."""
@@ -260,7 +266,7 @@ def local_loads(root) -> list[Finding]:
     ]
 
 
-def dangling_links(root) -> list[Finding]:
+def dangling_links(root: Element) -> list[Finding]:
     """In-page links (``href="#x"``) to an id the page does not have: a dead link in print,
     a click that goes nowhere on screen. A citation mark's ``#note-N`` is the usual one: a
     template that leaves out the notes partial leaves every mark pointing at nothing, and

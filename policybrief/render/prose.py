@@ -21,10 +21,12 @@ from markupsafe import Markup, escape
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language, format_fact
-from policybrief.core.model import Chart, FactBase, LangText, Loc, Picture, Row
+from policybrief.core.model import Chart, Fact, FactBase, LangText, Loc, Picture, Row
 from policybrief.load.citations import blank_expressions
 from policybrief.load.images import FIGURE_RE, IMAGE_RE
 from policybrief.load.markup import validate
+from policybrief.load.selection import EXHIBIT_RE, exhibit_numbers
+from policybrief.render.templatedata import ExhibitEntry
 
 CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _HOLE_OPEN, _HOLE_CLOSE = "\ue002", "\ue003"
@@ -163,38 +165,26 @@ def new_markdown() -> markdown.Markdown:
     return md
 
 
-_EXHIBIT_RE = re.compile(r"^(Table|Figure)\[([a-z0-9][a-z0-9-]*)\]:", re.M)
-
-
 def exhibits(
     text: LangText, charts: tuple[Chart, ...], lang: Language
 ) -> dict[str, tuple[str, str]]:
-    """The label of every numbered exhibit of a brief in one language, in reading order:
-    tables (``Table[id]: …``) and images (``Figure[id]: …``) as they come in the prose, each
-    section's charts at its end; images and charts share the figure numbers. Numbered alike
-    in every audience, so "Figure 2" means one thing. Anchors are prefixed (tbl-, fig-) so
-    an exhibit's id never clashes with the page's own."""
-    labels: dict[str, tuple[str, str]] = {}  # id -> (label, anchor in the page)
-    figures = tables = 0
-    for section in text.sections:
-        for match in _EXHIBIT_RE.finditer(section.markdown):
-            kind, exhibit_id = match.groups()
-            if kind == "Table":
-                tables += 1
-                labels[exhibit_id] = (lang.exhibit("table", tables), f"tbl-{exhibit_id}")
-            else:
-                figures += 1
-                labels[exhibit_id] = (lang.exhibit("figure", figures), f"fig-{exhibit_id}")
-        for chart in charts:
-            if chart.section == section.key:
-                figures += 1
-                labels[chart.id] = (lang.exhibit("figure", figures), f"fig-{chart.id}")
-    return labels
+    """The label of every numbered exhibit of a brief in one language (numbered by
+    :func:`~policybrief.load.selection.exhibit_numbers`), with its anchor in the page."""
+    return exhibit_labels(exhibit_numbers(text, charts), lang)
 
 
-def exhibit_list(
-    text: LangText, charts: tuple[Chart, ...], lang: Language
-) -> list[dict[str, str | bool]]:
+def exhibit_labels(
+    numbers: dict[str, tuple[str, int]], lang: Language
+) -> dict[str, tuple[str, str]]:
+    """Exhibit id -> (label, anchor): "图2" / "Figure 2", and an anchor prefixed (tbl-,
+    fig-) so that an exhibit's id never clashes with the page's own."""
+    return {
+        exhibit_id: (lang.exhibit(kind, n), f"{'tbl' if kind == 'table' else 'fig'}-{exhibit_id}")
+        for exhibit_id, (kind, n) in numbers.items()
+    }
+
+
+def exhibit_list(text: LangText, charts: tuple[Chart, ...], lang: Language) -> list[ExhibitEntry]:
     """The brief's tables and figures in reading order, for a list of exhibits: kind
     ("table" or "figure"), label ("Table 1"), anchor, title (a caption's words with any
     citation left out, or a chart's title) and whether it is a chart."""
@@ -203,7 +193,7 @@ def exhibit_list(
     chart_ids = set(titles)
     for section in text.sections:
         for line in section.markdown.split("\n"):
-            match = _EXHIBIT_RE.match(line)
+            match = EXHIBIT_RE.match(line)
             if match:
                 caption = blank_expressions(line[match.end() :])
                 titles[match.group(2)] = " ".join(caption.replace("*", "").split())
@@ -267,7 +257,7 @@ class ProseRenderer:
         self._holes.append(html)
         return f"{_HOLE_OPEN}{len(self._holes) - 1}{_HOLE_CLOSE}"
 
-    def _lookup(self, fact_id: object):
+    def _lookup(self, fact_id: object) -> Fact:
         if isinstance(fact_id, str) and self._row is not None:
             fact_id = self._row.resolve(fact_id)
         if not isinstance(fact_id, str) or fact_id not in self.facts.facts:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from html import escape, unescape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Required, TypedDict, cast
 
 from markupsafe import Markup
 
@@ -37,6 +37,11 @@ from policybrief.core.languages import code_problem, language, primary
 from policybrief.load.refstyles import CSL_DIR, STYLES
 
 if TYPE_CHECKING:
+    # citeproc-py and lxml ship no types: to mypy these are Any, to a reader what they are.
+    from citeproc import CitationItem, CitationStylesStyle
+    from citeproc.model import CitationStylesElement, Locale
+    from lxml.etree import XMLParser
+
     from policybrief.core.model import FactBase, PartialDate, Source
 
 CSL_TYPES = {
@@ -68,7 +73,41 @@ class Reference:
 
 
 # -- sources as CSL-JSON --------------------------------------------------------------------
-def _date(value: PartialDate | None) -> dict[str, Any] | None:
+class CslPerson(TypedDict, total=False):
+    """A CSL-JSON name: a person's family and given names, or an organisation's literal."""
+
+    family: str
+    given: str
+    literal: str
+
+
+CslDate = TypedDict("CslDate", {"date-parts": list[list[int]]})
+# A CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/) with the fields
+# a source can state; every field but id and type is left out when the source has none.
+CslItem = TypedDict(
+    "CslItem",
+    {
+        "id": Required[str],
+        "type": Required[str],
+        "title": str,
+        "author": list[CslPerson],
+        "container-title": str,
+        "publisher": str,
+        "issued": CslDate,
+        "accessed": CslDate,
+        "volume": str,
+        "issue": str,
+        "page": str,
+        "number": str,
+        "URL": str,
+        "DOI": str,
+        "language": str,
+    },
+    total=False,
+)
+
+
+def _date(value: PartialDate | None) -> CslDate | None:
     if value is None:
         return None
     parts = [value.year, *(p for p in (value.month, value.day) if p)]
@@ -95,15 +134,15 @@ def _title(source: Source, lang: str) -> str:
     return original
 
 
-def csl_item(source: Source, lang: str) -> dict[str, Any]:
+def csl_item(source: Source, lang: str) -> CslItem:
     """A source as CSL-JSON (https://citeproc-js.readthedocs.io/en/latest/csl-json/), for a
     brief in ``lang``; every field is one the source states, none is made up."""
     own = source_language(source)
-    authors = [
+    authors: list[CslPerson] = [
         {"literal": p.literal} if p.literal else {"family": p.family, "given": p.given}
         for p in source.authors
     ]
-    item: dict[str, Any] = {
+    item: dict[str, object] = {
         "id": source.id,
         "type": CSL_TYPES.get(source.kind, "document"),
         "title": _title(source, lang),
@@ -120,24 +159,28 @@ def csl_item(source: Source, lang: str) -> dict[str, Any]:
         "DOI": source.doi,
         "language": source.language or own,
     }
-    return {k: v for k, v in item.items() if v}
+    # the fields above, typed as CslItem, with the empty ones left out (id and type never are)
+    return cast(CslItem, {k: v for k, v in item.items() if v})
 
 
-def _date_year(year: int | None) -> dict[str, Any] | None:
+def _date_year(year: int | None) -> CslDate | None:
     return {"date-parts": [[year]]} if year else None
 
 
-def _for_processor(item: dict[str, Any], key: str) -> dict[str, Any]:
+def _for_processor(item: CslItem, key: str) -> CslItem:
     """The item as handed to citeproc-py: a CJK name as one family name, family first with
     no space (citeproc-py would put a space between them and initialize the given name),
     and every text shielded (citeproc-py's HTML output does not escape variables)."""
-    names = []
+    names: list[CslPerson] = []
     for name in item.get("author", []):
         if "family" in name and CJK_RE.search(name["family"] + name.get("given", "")):
             name = {"family": name["family"] + name.get("given", "")}
-        names.append({k: _shield(v) for k, v in name.items()})
+        names.append(
+            cast(CslPerson, {k: _shield(v) for k, v in name.items() if isinstance(v, str)})
+        )
     shielded = {k: _shield(v) if isinstance(v, str) else v for k, v in item.items()}
-    return {**shielded, "id": key, **({"author": names} if names else {})}
+    # the same fields, each text shielded
+    return cast(CslItem, {**shielded, "id": key, **({"author": names} if names else {})})
 
 
 # <, > and & in a source's fields pass through citeproc-py as private-use characters, which
@@ -162,24 +205,38 @@ def _element_classes() -> dict[str, type]:
     from citeproc import model
 
     class CslText(model.Text):
-        def calls_variable(self):
+        def calls_variable(self) -> bool:
             return True if "macro" in self.attrib else super().calls_variable()
 
     class CslLabel(model.Label):
-        def process(self, item, variable=None, plural=None, context=None, **kwargs):
+        def process(
+            self,
+            item: CitationItem,
+            variable: str | None = None,
+            plural: bool | None = None,
+            context: CitationStylesElement | None = None,
+            **kwargs: object,
+        ) -> str | None:
             name = self.get("variable")
             if variable is None and name and name != "locator" and not _has(item, name):
                 return None
             return super().process(item, variable, plural, context, **kwargs)
 
     class CslName(model.Name):
-        def get_option(self, name, context=None, sort_options=None):
+        def get_option(
+            self,
+            name: str,
+            context: CitationStylesElement | None = None,
+            sort_options: dict[str, str] | None = None,
+        ) -> str | bool | int | None:
             if name == "initialize-with" and self.get("initialize") == "false":
                 return None
             return super().get_option(name, context, sort_options)
 
     class CslSubstitute(model.Substitute):
-        def add_to_repressed_list(self, child, context):
+        def add_to_repressed_list(
+            self, child: CitationStylesElement, context: CitationStylesElement
+        ) -> None:
             super().add_to_repressed_list(child, context)
             repressed = context.get_layout().repressed
             for element in _macro_variables(child, set()):
@@ -188,7 +245,7 @@ def _element_classes() -> dict[str, type]:
     return {"text": CslText, "label": CslLabel, "name": CslName, "substitute": CslSubstitute}
 
 
-def _macro_variables(element: Any, seen: set[str]) -> list[Any]:
+def _macro_variables(element: CitationStylesElement, seen: set[str]) -> list[CitationStylesElement]:
     """The elements that render a variable inside the macro ``element`` calls, and inside
     the macros those call: what a substitution has printed and must not print again."""
     name = element.get("macro")
@@ -203,7 +260,7 @@ def _macro_variables(element: Any, seen: set[str]) -> list[Any]:
     return found
 
 
-def _has(item: Any, name: str) -> bool:
+def _has(item: CitationItem, name: str) -> bool:
     try:
         return bool(item.reference[name.replace("-", "_")])
     except Exception:  # citeproc-py raises its own VariableError for a missing variable
@@ -211,7 +268,9 @@ def _has(item: Any, name: str) -> bool:
 
 
 @cache
-def load_style(name: str, locale: str, names_from: str = "") -> Any:
+def load_style(
+    name: str, locale: str, names_from: str = ""
+) -> tuple[CitationStylesStyle, CitationStylesElement | None]:
     """A CSL style in one locale, parsed with our element classes; with ``names_from`` (the
     CSL locale of a source's own language), name lists end as that language ends them:
     its "et al." term (等 for Chinese) comes first. A numeric style's label (its
@@ -247,7 +306,7 @@ def load_style(name: str, locale: str, names_from: str = "") -> Any:
     return style, label
 
 
-def _name_terms(locale: str, parser: Any) -> Any:
+def _name_terms(locale: str, parser: XMLParser) -> Locale:
     """A CSL locale element holding only ``locale``'s terms that end a name list."""
     from citeproc.frontend import CitationStylesLocale
     from lxml import etree
@@ -281,13 +340,13 @@ def _csl_locale(lang: str) -> str:
     return same[0].stem.removeprefix("locales-") if same else "en-US"
 
 
-def _label(label: Any, number: int) -> str:
+def _label(label: CitationStylesElement | None, number: int) -> str:
     if label is None:
         return ""
     return f"{label.get('prefix', '')}{number}{label.get('suffix', '')}"
 
 
-def _punctuation_in_quote(style: Any) -> bool:
+def _punctuation_in_quote(style: CitationStylesStyle) -> bool:
     try:
         return style.root.get_locale_option("punctuation-in-quote").lower() == "true"
     except Exception:  # a locale without style options
@@ -295,7 +354,7 @@ def _punctuation_in_quote(style: Any) -> bool:
 
 
 def _formatted(
-    style_name: str, lang: str, items: dict[str, dict[str, Any]], sort: bool, names_from: str = ""
+    style_name: str, lang: str, items: dict[str, CslItem], sort: bool, names_from: str = ""
 ) -> dict[str, str]:
     """The entries (HTML) of ``items`` (by key) as the processor of the brief's language
     formats them (name lists ended in ``names_from``'s terms when given), in the style's
@@ -347,7 +406,7 @@ def format_references(
     return references
 
 
-def _formatted_order(entries: dict[str, str], items: dict[str, Any]) -> list[str]:
+def _formatted_order(entries: dict[str, str], items: dict[str, CslItem]) -> list[str]:
     """The keys in the order the first (sorting) processor gave them; citeproc-py lowercases
     keys, ours are lowercase already."""
     return [key for key in entries if key in items]

@@ -4,7 +4,6 @@ file) and ``facts.html`` (the whole fact base, checked)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup
 
@@ -83,7 +82,7 @@ def render_facts_page(project: Project) -> str:
     )
 
 
-def source_references(project: Project) -> dict[str, Any]:
+def source_references(project: Project) -> dict[str, Markup]:
     """Every source formatted by the project's English reference style (the fact base is
     an English page), by source id."""
     from policybrief.load import refstyles

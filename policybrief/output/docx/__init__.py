@@ -17,23 +17,27 @@ import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import docx
 import lxml.html
+from docx.blkcntnr import BlockItemContainer
+from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Length
 from jinja2 import TemplateError
+from lxml.html import HtmlElement
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.model import Audience, Brief, Project
 from policybrief.output.docx import ooxml
-from policybrief.output.docx.convert import Converter, Ctx
+from policybrief.output.docx.convert import Converter
 from policybrief.output.docx.styles import PAGE_SIZES, define_styles, page_margins
-from policybrief.render.page import Page, Renderer
+from policybrief.output.docx.walk import Ctx
+from policybrief.render.page import Page, PageEnvironment, Renderer, page_language
 
 REFERENCE = "reference.docx"
 MAX_REFERENCE = 16 * 1024 * 1024
@@ -95,7 +99,10 @@ class DocxWriter:
         section = document.sections[0]
         root = lxml.html.document_fromstring(page.html)
         self._page_setup(section, audience, root, own)
-        text_width = section.page_width - section.left_margin - section.right_margin
+        # (a reference document's section may leave a margin unset: python-docx gives None)
+        text_width = (
+            (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
+        )
         authors = " · ".join(a.get(lang) for a in brief.authors)
         self._header_footer(
             document,
@@ -126,8 +133,8 @@ class DocxWriter:
         for part in (
             document.element.body,
             converter.notes.root,
-            section.header._element,
-            section.footer._element,
+            ooxml.story_xml(section.header),
+            ooxml.story_xml(section.footer),
         ):
             converter.name_fonts(part)
         converter.notes.attach()
@@ -140,7 +147,9 @@ class DocxWriter:
         day = brief.date
         return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
 
-    def _page_setup(self, section, audience: Audience, root, own: bool) -> None:
+    def _page_setup(
+        self, section: Section, audience: Audience, root: HtmlElement, own: bool
+    ) -> None:
         """The page size; with the engine's own styles, the margins the page's CSS sets."""
         width, height = PAGE_SIZES.get(audience.page_size, PAGE_SIZES["A4"])
         section.orientation = WD_ORIENT.PORTRAIT
@@ -154,24 +163,17 @@ class DocxWriter:
             )
             section.header_distance = section.footer_distance = docx.shared.Mm(10)
 
-    def _note_items(self, env, audience: Audience, page: Page) -> dict[int, Any]:
+    def _note_items(
+        self, env: PageEnvironment, audience: Audience, page: Page
+    ) -> dict[int, HtmlElement]:
         """Each note's list item, by number, as the page's notes partial writes them (a
         house style's too)."""
-        lang = page.lang.code
         try:
             notes_html = env.get_template("_partials/notes.html").render(
                 notes=list(page.cited),
                 compact=audience.endnotes == "compact",
                 medium="print",
-                lang={
-                    "code": lang,
-                    "tag": page.lang.tag,
-                    "name": page.lang.name,
-                    "dir": page.lang.direction,
-                    "cjk": page.lang.cjk,
-                    "exhibit_separator": page.lang.exhibit_separator,
-                    "quotes": list(page.lang.quotes),
-                },
+                lang=page_language(page.lang),
             )
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             raise RenderError(
@@ -185,7 +187,7 @@ class DocxWriter:
                     items[int(number)] = li
         return items
 
-    def _document(self):
+    def _document(self) -> Document:
         if self.reference is None:
             return docx.Document()
         try:
@@ -202,7 +204,13 @@ class DocxWriter:
 
     @staticmethod
     def _header_footer(
-        document, section, title: str, authors: str, page_message: str, text_width: int, cover: bool
+        document: Document,
+        section: Section,
+        title: str,
+        authors: str,
+        page_message: str,
+        text_width: int,
+        cover: bool,
     ) -> None:
         section.different_first_page_header_footer = cover  # no header on the cover
         header = section.header
@@ -229,12 +237,14 @@ class DocxWriter:
             if cut:
                 paragraph.add_run(rest[:cut])
             name = "pages" if rest.startswith("%(pages)s", cut) else "page"
-            paragraph._p.append(ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE", "1"))
+            ooxml.paragraph_xml(paragraph).append(
+                ooxml.simple_field("NUMPAGES" if name == "pages" else "PAGE", "1")
+            )
             rest = rest[cut + len(f"%({name})s") :]
 
     @staticmethod
-    def _endnotes_decimal(section) -> None:
-        sect = section._sectPr
+    def _endnotes_decimal(section: Section) -> None:
+        sect = ooxml.section_xml(section)
         pr = OxmlElement("w:endnotePr")
         fmt = OxmlElement("w:numFmt")
         fmt.set(qn("w:val"), "decimal")
@@ -251,7 +261,9 @@ class DocxWriter:
             sect.append(pr)
 
     @staticmethod
-    def _properties(document, brief: Brief, audience: Audience, page: Page, lang: str) -> None:
+    def _properties(
+        document: Document, brief: Brief, audience: Audience, page: Page, lang: str
+    ) -> None:
         day = brief.date
         stamp = datetime.datetime(day.year, day.month or 1, day.day or 1)
         props = document.core_properties
@@ -273,11 +285,11 @@ class DocxWriter:
             theme_lang.set(qn("w:eastAsia"), east_asia)
 
 
-def _blank(part) -> bool:
+def _blank(part: BlockItemContainer) -> bool:
     """A header or footer with one empty paragraph (no text, no picture such as a logo)."""
     paragraphs = part.paragraphs
     return (
         len(paragraphs) == 1
         and not paragraphs[0].text.strip()
-        and not paragraphs[0]._p.xpath(".//w:drawing | .//w:pict")
+        and not ooxml.paragraph_xml(paragraphs[0]).xpath(".//w:drawing | .//w:pict")
     )

@@ -1,26 +1,38 @@
 """The rendered page (the same HTML the PDF is made from) into Word paragraphs, tables,
 pictures and notes. Every block becomes a paragraph in a named style, every citation a
-real footnote or endnote, every inline chart a picture with alternative text."""
+real footnote or endnote, every inline chart a picture with alternative text (tables and
+pictures: :mod:`.exhibits`; what the walk carries: :mod:`.walk`)."""
 
 from __future__ import annotations
 
-import base64
-import io
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.document import Document
+from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
-from lxml import etree
+from docx.text.run import Run
+from lxml.html import HtmlElement
 
-from policybrief.core.errors import RenderError
 from policybrief.core.languages import language
 from policybrief.output.docx import ooxml
+from policybrief.output.docx.exhibits import Exhibits
 from policybrief.output.docx.styles import FontResolver, is_cjk, set_lang, word_tag
+from policybrief.output.docx.walk import (
+    CJK,
+    Ctx,
+    Fmt,
+    Inline,
+    Item,
+    Line,
+    Sink,
+    classes,
+    local,
+)
 
 SKIP_TAGS = {
     "script",
@@ -94,15 +106,6 @@ HEADINGS = {
 }
 # Elements that make one paragraph of their text (besides the headings).
 TEXT_BLOCKS = ("p", "figcaption", "dt", "dd", "address", "pre")
-# Block elements converted by a method of their own (by name), whatever their classes.
-BLOCK_METHODS = {
-    "nav": "nav",
-    "ul": "bullets",
-    "ol": "bullets",
-    "li": "blocks",
-    "dl": "figures",
-    "table": "table",
-}
 # Character styles by inline element.
 INLINE_STYLES = {
     "strong": "Strong",
@@ -115,79 +118,8 @@ INLINE_STYLES = {
     "kbd": "Code",
     "samp": "Code",
 }
-CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 SPACES = re.compile(r"[ \t\r\n\f]+")
-CHART_WIDTH = Mm(55)  # the width of one chart in a row, as in the PDF's flex row
-WIDE_CHARTS = {"chart-line", "chart-stacked", "chart-multiples"}  # each on a row of its own
-PICTURE_HEIGHT_MM = 110  # the tallest an image in prose prints (base.css: .picture img)
 SVG_TAG = "{http://www.w3.org/2000/svg}svg"
-
-
-@dataclass(frozen=True)
-class Fmt:
-    """Character formatting inherited down the HTML tree."""
-
-    style: str | None = None  # character style
-    bold: bool = False
-    italic: bool = False
-    sup: bool = False
-    sub: bool = False
-    lang: str | None = None  # a w:lang value when it differs from the edition's
-
-
-@dataclass
-class Item:
-    """The list item being written: its first paragraph takes the list style."""
-
-    style: str
-    num: int | None
-    level: int
-    used: bool = False
-
-
-@dataclass(frozen=True)
-class Ctx:
-    width: int  # EMU available for pictures
-    quote: bool = False
-    figures: bool = False  # inside a box of key figures (a press release's quotable box)
-    item: Item | None = None
-    depth: int = 0
-
-
-class Line:
-    """One paragraph being filled: collapses HTML whitespace across runs."""
-
-    def __init__(self, paragraph: Paragraph, style: str | None):
-        self.paragraph = paragraph
-        self.style = style
-        self.space = True  # at the start, or after a space: drop leading spaces
-
-    def trim(self) -> None:
-        texts = self.paragraph._p.findall(f".//{qn('w:t')}")
-        if texts and texts[-1].text:
-            texts[-1].text = texts[-1].text.rstrip(" ")
-
-
-class CellSink:
-    """A table cell as a container: its first paragraph is used before new ones."""
-
-    def __init__(self, cell):
-        self.cell = cell
-        self.fresh = True
-
-    def add_paragraph(self, text: str = "", style: str | None = None):
-        if self.fresh:
-            self.fresh = False
-            return self.cell.paragraphs[0]
-        return self.cell.add_paragraph(text)
-
-    def add_table(self, rows: int, cols: int):
-        self.fresh = False
-        return self.cell.add_table(rows, cols)
-
-
-def classes(element) -> set[str]:
-    return set((element.get("class") or "").split())
 
 
 def class_style(cls: set[str]) -> str | None:
@@ -195,21 +127,19 @@ def class_style(cls: set[str]) -> str | None:
     return next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
 
 
-def local(element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return tag.rsplit("}", 1)[-1].lower()
-
-
 class Converter:
+    """Writes one rendered page into ``document``: the body as it is walked
+    (:meth:`blocks`), then the contents and the fonts of what the walk did not format."""
+
     def __init__(
         self,
-        document,
+        document: Document,
         *,
         lang: str,
         toc: bool,
         cover: bool,
         notes_kind: str,
-        note_items: dict[int, object],
+        note_items: dict[int, HtmlElement],
         text_width: int,
         rasters: dict[str, bytes],
     ):
@@ -224,22 +154,26 @@ class Converter:
         self.style_ids: dict[str, str] = {}
         self.cited: dict[int, tuple[int, str]] = {}  # page's note number -> Word's, bookmark
         self.bookmarks = 0
-        self.charts = 0
         self.headings: list[tuple[int, str]] = []
         self.toc_after: Paragraph | None = None  # the paragraph after which the TOC goes
-        self.rasters = rasters  # PNG by SVG: the editions of a build share their charts
-        self.svg_sources: dict = {}
+        self.exhibits = Exhibits(document, self, rasters)
+        # Block elements converted by a method of their own, whatever their classes.
+        self.by_tag: dict[str, Callable[[Sink, HtmlElement, Ctx], None]] = {
+            "nav": self.nav,
+            "ul": self.bullets,
+            "ol": self.bullets,
+            "li": self.blocks,
+            "dl": self.figures,
+            "table": self.exhibits.table,
+        }
 
-    def read_svgs(self, root, html: str) -> None:
-        """Each <svg> element's source text, in document order (none nest in a page)."""
-        elements = [e for e in root.iter() if isinstance(e.tag, str) and local(e) == "svg"]
-        sources = re.findall(r"<svg\b.*?</svg>", html, re.S | re.I)
-        if len(elements) == len(sources):
-            self.svg_sources = dict(zip(elements, sources, strict=True))
+    def read_svgs(self, root: HtmlElement, html: str) -> None:
+        """Each <svg> element's source text, for the charts' pictures."""
+        self.exhibits.read_svgs(root, html)
 
     # -- blocks ----------------------------------------------------------------------
 
-    def skipped(self, element) -> bool:
+    def skipped(self, element: HtmlElement) -> bool:
         return (
             local(element) in SKIP_TAGS
             or element.get("hidden") is not None
@@ -248,7 +182,7 @@ class Converter:
             or element.get("aria-hidden") == "true"
         )
 
-    def blocks(self, sink, element, ctx: Ctx, style: str | None = None) -> None:
+    def blocks(self, sink: Sink, element: HtmlElement, ctx: Ctx, style: str | None = None) -> None:
         """Write ``element``'s children: block children as blocks, runs of loose text and
         inline elements as paragraphs in ``style``."""
         pending: list = []
@@ -270,7 +204,7 @@ class Converter:
                 pending.append(child.tail)
         self.flush(sink, pending, ctx, style)
 
-    def visible(self, pending: list) -> bool:
+    def visible(self, pending: list[Inline]) -> bool:
         for item in pending:
             if isinstance(item, str):
                 if item.strip():
@@ -281,7 +215,7 @@ class Converter:
                 return True
         return False
 
-    def paragraph(self, sink, style: str | None, ctx: Ctx) -> Line:
+    def paragraph(self, sink: Sink, style: str | None, ctx: Ctx) -> Line:
         item = ctx.item
         if ctx.figures and style in (None, "Body Text"):
             style, item = "Key Figure", None
@@ -293,16 +227,16 @@ class Converter:
             style = "Quote"
         style = style or "Body Text"
         paragraph = sink.add_paragraph()
-        paragraph._p.style = self.style_id(style)
+        ooxml.paragraph_xml(paragraph).style = self.style_id(style)
         if item is not None and not item.used:
             item.used = True
             if item.num is not None:
-                numpr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                numpr = ooxml.paragraph_xml(paragraph).get_or_add_pPr().get_or_add_numPr()
                 numpr.get_or_add_ilvl().val = 0
                 numpr.get_or_add_numId().val = item.num
         return Line(paragraph, style)
 
-    def flush(self, sink, pending: list, ctx: Ctx, style: str | None) -> None:
+    def flush(self, sink: Sink, pending: list[Inline], ctx: Ctx, style: str | None) -> None:
         if not self.visible(pending):
             return
         line = self.paragraph(sink, style, ctx)
@@ -310,34 +244,36 @@ class Converter:
             self.inline(line, item, Fmt())
         line.trim()
 
-    def block(self, sink, element, ctx: Ctx) -> None:
+    def block(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         tag, cls = local(element), classes(element)
         if tag == "h1" or tag in HEADINGS or tag in TEXT_BLOCKS:
             self.text_block(sink, element, tag, cls, ctx)
-        elif tag in BLOCK_METHODS:
-            getattr(self, BLOCK_METHODS[tag])(sink, element, ctx)
+        elif tag in self.by_tag:
+            self.by_tag[tag](sink, element, ctx)
         elif cls & {"quotable", "key-figures"}:
             self.blocks(sink, element, replace(ctx, figures=True))
         elif tag == "blockquote":
             self.blocks(sink, element, replace(ctx, quote=True))
         elif tag == "svg" or element.tag == SVG_TAG:
-            self.picture(sink, element, ctx)
+            self.exhibits.picture(sink, element, ctx)
         elif tag == "img":
-            self.image(sink, element, ctx)
+            self.exhibits.image(sink, element, ctx)
         elif "charts" in cls and sum(local(c) == "figure" for c in element) > 1:
-            self.chart_row(sink, element, ctx)
+            self.exhibits.chart_row(sink, element, ctx)
         elif tag == "figure" and "picture" in cls:
-            self.prose_picture(sink, element, ctx)
+            self.exhibits.prose_picture(sink, element, ctx)
         else:  # section, div, header, figure, main...: a container
             self.blocks(sink, element, ctx, class_style(cls))
             if "cover" in cls and self.cover and tag == "header":
                 sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    def nav(self, sink, element, ctx: Ctx) -> None:
+    def nav(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         if "toc" in classes(element) and self.toc:
             self.contents(sink, element)
 
-    def text_block(self, sink, element, tag: str, cls: set[str], ctx: Ctx) -> None:
+    def text_block(
+        self, sink: Sink, element: HtmlElement, tag: str, cls: set[str], ctx: Ctx
+    ) -> None:
         """A heading or a paragraph-like element: one paragraph of runs."""
         if tag == "h1":
             line = self.paragraph(sink, "Title", ctx)
@@ -353,20 +289,20 @@ class Converter:
             line = self.paragraph(sink, named, ctx)
             self.inline_children(line, element, fmt)
 
-    def inline_children(self, line: Line, element, fmt: Fmt) -> None:
+    def inline_children(self, line: Line, element: HtmlElement, fmt: Fmt) -> None:
         self.inline_children_only(line, element, self.lang_of(element, fmt))
         line.trim()
 
-    def contents(self, sink, nav) -> None:
+    def contents(self, sink: Sink, nav: HtmlElement) -> None:
         """The contents list becomes a TOC field (filled in after the body)."""
         title = next((h for h in nav.iter() if local(h) in HEADINGS), None)
         line = Line(sink.add_paragraph(), "TOC Heading")
-        line.paragraph._p.style = self.style_id("TOC Heading")
+        ooxml.paragraph_xml(line.paragraph).style = self.style_id("TOC Heading")
         if title is not None:
             self.inline_children(line, title, Fmt())
         self.toc_after = line.paragraph
 
-    def bullets(self, sink, element, ctx: Ctx) -> None:
+    def bullets(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         ordered = local(element) == "ol"
         level = min(ctx.depth + 1, 3)
         style = ("List Number" if ordered else "List Bullet") + ("" if level == 1 else f" {level}")
@@ -390,7 +326,7 @@ class Converter:
         fresh.add_lvlOverride(ilvl=0).add_startOverride(1)
         return fresh.numId
 
-    def figures(self, sink, element, ctx: Ctx) -> None:
+    def figures(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         """Key figures (a <dl>): each value in its own style, then its label."""
         terms = [e for e in element.iter() if local(e) in ("dt", "dd")]
         pairs, label = [], None
@@ -408,164 +344,15 @@ class Converter:
                 line.space = True
                 self.inline_children(line, label, Fmt())
 
-    def table(self, sink, element, ctx: Ctx) -> None:
-        rows = []
-        for row in element.iter():
-            if local(row) == "tr":
-                head = local(row.getparent()) == "thead"
-                cells = [c for c in row if local(c) in ("td", "th")]
-                rows.append((head, cells))
-        if not rows:
-            return
-        caption = next((c for c in element if local(c) == "caption"), None)
-        if caption is not None:  # 表1 / Table 1 and its text, above the table as in the PDF
-            line = self.paragraph(sink, "Caption", replace(ctx, item=None, quote=False))
-            self.inline_children(line, caption, Fmt())
-        cols = max(len(cells) for _, cells in rows)
-        table = sink.add_table(rows=0, cols=cols)
-        try:
-            table.style = self.document.styles["Table Grid"]
-        except KeyError:  # a reference document without it: Word's plain table
-            pass
-        widths = self.column_widths(rows, cols, ctx.width)
-        for index, column in enumerate(table.columns):
-            column.width = Emu(widths[index])  # w:tblGrid, which LibreOffice follows
-        for head, cells in rows:
-            row = table.add_row()
-            if head:
-                trpr = row._tr.get_or_add_trPr()
-                trpr.append(OxmlElement("w:tblHeader"))  # repeated on every page
-            for index, cell in enumerate(cells):
-                style = "Table Heading" if head or local(cell) == "th" else "Table Text"
-                row.cells[index].width = Emu(widths[index])
-                self.blocks(CellSink(row.cells[index]), cell, Ctx(widths[index]), style)
-
-    @staticmethod
-    def column_widths(rows, cols: int, width: int) -> list[int]:
-        """Columns as wide as their longest cell (CJK characters count twice), within
-        a quarter and three times of an even share, filling the text width."""
-        longest = [1] * cols
-        for _head, cells in rows:
-            for index, cell in enumerate(cells):
-                text = " ".join("".join(cell.itertext()).split())
-                longest[index] = max(longest[index], len(text) + len(CJK.findall(text)))
-        even = 1 / cols
-        shares = [min(max(n / sum(longest), even / 4), even * 3) for n in longest]
-        return [int(width * share / sum(shares)) for share in shares]
-
-    def chart_row(self, sink, element, ctx: Ctx) -> None:
-        """Charts side by side in borderless tables, as the PDF sets them in a row; a wide
-        chart (line, stacked, small multiples) on its own, as base.css gives it a row."""
-        narrow: list = []
-        for figure in [c for c in element if local(c) == "figure"] + [None]:
-            if figure is not None and not classes(figure) & WIDE_CHARTS:
-                narrow.append(figure)
-                continue
-            if narrow:
-                self.chart_table(sink, narrow, ctx)
-                narrow = []
-            if figure is not None:
-                self.blocks(sink, figure, ctx)
-
-    def chart_table(self, sink, figures: list, ctx: Ctx) -> None:
-        per_row = max(1, min(len(figures), ctx.width // CHART_WIDTH))
-        table = sink.add_table(rows=0, cols=per_row)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        width = ctx.width // per_row
-        for column in table.columns:
-            column.width = Emu(width)
-        for start in range(0, len(figures), per_row):
-            row = table.add_row()
-            for index, figure in enumerate(figures[start : start + per_row]):
-                row.cells[index].width = Emu(width)
-                self.blocks(CellSink(row.cells[index]), figure, Ctx(width - Mm(3)))
-
-    def picture(self, sink, svg_element, ctx: Ctx) -> None:
-        # The SVG as the page has it: the HTML parser lowercases names (viewBox), which
-        # SVG readers do not accept.
-        svg = self.svg_sources.get(svg_element) or etree.tostring(
-            svg_element, encoding="unicode", with_tail=False
-        ).replace("viewbox=", "viewBox=")
-        if "xmlns=" not in svg.split(">", 1)[0]:
-            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
-        title = svg_element.find("{*}title")
-        if title is None:
-            title = svg_element.find("title")
-        desc = svg_element.find("{*}desc")
-        if desc is None:
-            desc = svg_element.find("desc")
-        name = "".join(title.itertext()).strip() if title is not None else "Chart"
-        alt = "".join(desc.itertext()).strip() if desc is not None else name
-        width_px, height_px = ooxml.svg_size(svg)
-        width = min(ctx.width, int(width_px * 9525))
-        height = int(width * height_px / width_px)
-        if svg not in self.rasters:
-            self.rasters[svg] = ooxml.rasterize(svg)
-        png = self.rasters[svg]
-        paragraph = sink.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        shape = paragraph.add_run().add_picture(io.BytesIO(png), Emu(width), Emu(height))
-        self.charts += 1
-        ooxml.add_svg(
-            self.document,
-            shape._inline,
-            svg,
-            self.charts,
-            f"{name}: {alt}" if alt != name else name,
-            name,
-        )
-
-    def image(self, sink, element, ctx: Ctx) -> None:
-        self.picture_run(Line(sink.add_paragraph(), None), element, ctx.width)
-
-    def prose_picture(self, sink, element, ctx: Ctx) -> None:
-        """An image in prose: its numbered caption (kept with it), then the picture as
-        large as in the PDF (96 pixels an inch), within the text width and 110 mm high."""
-        for child in element:
-            if local(child) == "figcaption":
-                line = self.paragraph(sink, "Caption", ctx)
-                line.paragraph.paragraph_format.keep_with_next = True
-                self.inline_children(line, child, Fmt())
-            elif local(child) == "img":
-                line = self.paragraph(sink, None, replace(ctx, item=None))
-                shape = self.picture_run(line, child, ctx.width)
-                try:
-                    width, height = int(child.get("width")) * 9525, int(child.get("height")) * 9525
-                except (TypeError, ValueError):
-                    continue
-                scale = min(1.0, ctx.width / width, Mm(PICTURE_HEIGHT_MM) / height)
-                if shape is not None:
-                    shape.width, shape.height = Emu(int(width * scale)), Emu(int(height * scale))
-
-    def picture_run(self, line: Line, element, width: int):
-        """A template's <img> with a data: URI (a logo, say); pages may load nothing else."""
-        src = element.get("src") or ""
-        match = re.match(r"data:image/(png|jpeg|gif);base64,(.*)", src, re.S)
-        if not match:
-            return None
-        try:
-            data = base64.b64decode(match.group(2))
-            shape = line.paragraph.add_run().add_picture(io.BytesIO(data))
-        except Exception as exc:  # binascii.Error, python-docx's image errors, PIL-free parser
-            raise RenderError(
-                f"an <img> in the page is not a readable {match.group(1)} "
-                f"image ({exc.__class__.__name__})"
-            ) from None
-        if shape.width > width:
-            shape.height = Emu(int(shape.height * width / shape.width))
-            shape.width = Emu(width)
-        shape._inline.docPr.set("descr", element.get("alt") or "")
-        return shape
-
     # -- inline ----------------------------------------------------------------------
 
-    def lang_of(self, element, fmt: Fmt) -> Fmt:
+    def lang_of(self, element: HtmlElement, fmt: Fmt) -> Fmt:
         tag = (element.get("lang") or "").lower()
         if tag and word_tag(tag) != fmt.lang:
             return replace(fmt, lang=word_tag(element.get("lang") or tag))
         return fmt
 
-    def inline(self, line: Line, item, fmt: Fmt) -> None:
+    def inline(self, line: Line, item: Inline, fmt: Fmt) -> None:
         if isinstance(item, str):
             self.text(line, item, fmt)
             return
@@ -581,7 +368,7 @@ class Converter:
             self.cite(line, item)
             return
         if tag == "img":
-            self.picture_run(line, item, self.text_width)
+            self.exhibits.picture_run(line, item, self.text_width)
             return
         if tag == "svg":
             return
@@ -615,7 +402,7 @@ class Converter:
             fmt = replace(fmt, sub=True)
         return fmt
 
-    def inline_children_only(self, line: Line, element, fmt: Fmt) -> None:
+    def inline_children_only(self, line: Line, element: HtmlElement, fmt: Fmt) -> None:
         if element.text:
             self.text(line, element.text, fmt)
         for child in element:
@@ -634,8 +421,8 @@ class Converter:
         run = line.paragraph.add_run(text)
         self.style_run(run, line.style, fmt, text)
 
-    def style_run(self, run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
-        rpr = run._r.get_or_add_rPr()
+    def style_run(self, run: Run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
+        rpr = run.element.get_or_add_rPr()
         if fmt.style:
             rpr.get_or_add_rStyle().set(qn("w:val"), self.style_id(fmt.style))
         fonts = rpr.get_or_add_rFonts()
@@ -660,7 +447,7 @@ class Converter:
             self.style_ids[name] = self.document.styles[name].style_id
         return self.style_ids[name]
 
-    def cite(self, line: Line, sup) -> None:
+    def cite(self, line: Line, sup: HtmlElement) -> None:
         """A citation mark: the first for a note makes the Word note, later ones refer to
         it (a NOTEREF field showing the same number, as the PDF repeats it)."""
         link = next(
@@ -677,7 +464,7 @@ class Converter:
         if not digits:
             return
         number = int(digits)
-        paragraph = line.paragraph._p
+        paragraph = ooxml.paragraph_xml(line.paragraph)
         if number in self.cited:
             word_number, name = self.cited[number]
             paragraph.append(
@@ -706,7 +493,7 @@ class Converter:
 
     # -- after the body --------------------------------------------------------------
 
-    def name_fonts(self, root) -> None:
+    def name_fonts(self, root: BaseOxmlElement) -> None:
         """Fonts on every run the walk did not format (fields' results, the contents,
         headers and footers), from its paragraph and character styles."""
         names = {s.style_id: s.name for s in self.document.styles}
@@ -729,7 +516,7 @@ class Converter:
         if self.toc_after is None:
             return
         entries = [(level, text) for level, text in self.headings if level <= 2] or [(1, "")]
-        anchor = self.toc_after._p
+        anchor = ooxml.paragraph_xml(self.toc_after)
         for index, (level, text) in enumerate(entries):
             p = OxmlElement("w:p")
             p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), self.style_id(f"TOC {level}"))

@@ -1,6 +1,7 @@
 """WordprocessingML that python-docx has no API for: footnote and endnote parts, fields
 (TOC, PAGE, NUMPAGES, NOTEREF), bookmarks, SVG pictures with a PNG fallback, and a
-deterministic zip."""
+deterministic zip; and the XML elements python-docx keeps in private attributes, each
+read here only (:func:`paragraph_xml` and its neighbours)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,24 @@ import re
 import shutil
 import subprocess
 import zipfile
-from typing import Any
+from pathlib import Path
 
+from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.section import CT_HdrFtr, CT_SectPr
+from docx.oxml.shape import CT_Inline
+from docx.oxml.table import CT_Row
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section, _Footer, _Header
+from docx.shape import InlineShape
+from docx.table import _Row
+from docx.text.paragraph import Paragraph
 
 from policybrief.core.errors import Problem, RenderError
 
@@ -27,11 +38,45 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAX_SVG = 2 * 1024 * 1024
 
 
+# -- python-docx's private attributes ---------------------------------------------------
+#
+# python-docx 1.2 (pinned) keeps each proxy's XML element in a private attribute and has no
+# public one for these (a Run's is public: ``run.element``). What python-docx has no API for
+# is written on those elements, so each is read here, and only here
+# (tests/test_code.py fails on a private attribute read anywhere else).
+
+
+def paragraph_xml(paragraph: Paragraph) -> CT_P:
+    """A paragraph's ``<w:p>``."""
+    return paragraph._p
+
+
+def row_xml(row: _Row) -> CT_Row:
+    """A table row's ``<w:tr>``."""
+    return row._tr
+
+
+def inline_xml(shape: InlineShape) -> CT_Inline:
+    """An inline picture's ``<wp:inline>``."""
+    return shape._inline
+
+
+def section_xml(section: Section) -> CT_SectPr:
+    """A section's ``<w:sectPr>``."""
+    return section._sectPr
+
+
+def story_xml(story: _Header | _Footer) -> CT_HdrFtr:
+    """A header's ``<w:hdr>`` or a footer's ``<w:ftr>`` (its part is made if need be)."""
+    element: CT_HdrFtr = story._element  # (python-docx does not annotate the property)
+    return element
+
+
 class Notes:
     """The footnotes (or endnotes) part: a separator, a continuation separator, then one
     note per cited fact. ``kind`` is "footnote" or "endnote"."""
 
-    def __init__(self, document, kind: str):
+    def __init__(self, document: Document, kind: str):
         self.kind = kind
         self.document = document
         self.root = parse_xml(f"<w:{kind}s {nsdecls('w', 'r')}/>")
@@ -54,7 +99,7 @@ class Notes:
             name: document.styles[name].style_id for name in (self.text_style, self.reference_style)
         }
 
-    def _note(self, number: int, kind: str | None = None):
+    def _note(self, number: int, kind: str | None = None) -> BaseOxmlElement:
         note = OxmlElement(f"w:{self.kind}")
         if kind:
             note.set(qn("w:type"), kind)
@@ -70,7 +115,7 @@ class Notes:
     def reference_style(self) -> str:
         return "Footnote Reference" if self.kind == "footnote" else "Endnote Reference"
 
-    def add(self):
+    def add(self) -> tuple[int, BaseOxmlElement]:
         """A new note; returns (its number, its first paragraph element) with the note's
         own reference mark already in place."""
         self.count += 1
@@ -92,7 +137,7 @@ class Notes:
         p.append(space)
         return self.count, p
 
-    def reference(self, number: int):
+    def reference(self, number: int) -> BaseOxmlElement:
         """The run that calls note ``number`` from the text."""
         r = OxmlElement("w:r")
         rpr = r.get_or_add_rPr()
@@ -129,7 +174,7 @@ class Notes:
             settings.append(pr)
 
 
-def text_run(text: str, rstyle_id: str | None = None):
+def text_run(text: str, rstyle_id: str | None = None) -> BaseOxmlElement:
     r = OxmlElement("w:r")
     if rstyle_id:
         r.get_or_add_rPr().get_or_add_rStyle().set(qn("w:val"), rstyle_id)
@@ -140,7 +185,7 @@ def text_run(text: str, rstyle_id: str | None = None):
     return r
 
 
-def simple_field(instr: str, result: str, rstyle_id: str | None = None):
+def simple_field(instr: str, result: str, rstyle_id: str | None = None) -> BaseOxmlElement:
     """``<w:fldSimple>`` with a cached result, e.g. PAGE or NOTEREF."""
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), f" {instr} ")
@@ -148,7 +193,7 @@ def simple_field(instr: str, result: str, rstyle_id: str | None = None):
     return field
 
 
-def field_char(kind: str, dirty: bool = False):
+def field_char(kind: str, dirty: bool = False) -> BaseOxmlElement:
     r = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
@@ -158,7 +203,7 @@ def field_char(kind: str, dirty: bool = False):
     return r
 
 
-def instr_run(instr: str):
+def instr_run(instr: str) -> BaseOxmlElement:
     r = OxmlElement("w:r")
     text = OxmlElement("w:instrText")
     text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
@@ -167,7 +212,7 @@ def instr_run(instr: str):
     return r
 
 
-def bookmark(parent_run, number: int, name: str) -> None:
+def bookmark(parent_run: BaseOxmlElement, number: int, name: str) -> None:
     """Wrap ``parent_run`` (already in a paragraph) in a bookmark."""
     start = OxmlElement("w:bookmarkStart")
     start.set(qn("w:id"), str(number))
@@ -206,7 +251,9 @@ def rasterize(svg: str) -> bytes:
     return done.stdout
 
 
-def add_svg(document, inline, svg: str, number: int, alt: str, name: str) -> None:
+def add_svg(
+    document: Document, inline: CT_Inline, svg: str, number: int, alt: str, name: str
+) -> None:
     """Give a picture (PNG, from python-docx) its SVG original and its alternative text.
     Word 2016 and later draw the SVG; older Word, WPS and LibreOffice the PNG."""
     part = Part(
@@ -242,7 +289,7 @@ def svg_size(svg: str) -> tuple[float, float]:
     return 300.0, 200.0
 
 
-def drop_thumbnail(document) -> None:
+def drop_thumbnail(document: Document) -> None:
     """python-docx's template carries a thumbnail of an empty page; a viewer would show it."""
     package = document.part.package
     for rid, rel in list(package.rels.items()):
@@ -268,7 +315,7 @@ def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def check_reference(path, data: bytes) -> None:
+def check_reference(path: Path, data: bytes) -> None:
     """A house reference document is untrusted input: refuse zip bombs and any
     relationship that points outside the package (it could reach the network)."""
     where = str(path)
@@ -302,8 +349,3 @@ def check_reference(path, data: bytes) -> None:
         raise RenderError(
             Problem(where, 0, "not a Word document", ".docx is a zip package")
         ) from None
-
-
-def set_attrs(element, **attrs: Any) -> None:
-    for key, value in attrs.items():
-        element.set(qn(f"w:{key}"), str(value))

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.styles.style import CharacterStyle, ParagraphStyle
 
 from policybrief.core.languages import language, tag_language
 
@@ -117,7 +120,7 @@ PARAGRAPH_STYLES = tuple(n for n, look in LOOKS.items() if look.kind == P)
 CHARACTER_STYLES = tuple(n for n, look in LOOKS.items() if look.kind == C)
 
 
-def set_fonts(rpr, font: str) -> None:
+def set_fonts(rpr: BaseOxmlElement, font: str) -> None:
     fonts = rpr.get_or_add_rFonts()
     for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         fonts.attrib.pop(qn(f"w:{theme}"), None)  # a theme font would outrank the name
@@ -125,7 +128,7 @@ def set_fonts(rpr, font: str) -> None:
         fonts.set(qn(f"w:{attr}"), font)
 
 
-def set_lang(rpr, val: str, east_asia: str) -> None:
+def set_lang(rpr: BaseOxmlElement, val: str, east_asia: str) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
@@ -147,7 +150,7 @@ def set_lang(rpr, val: str, east_asia: str) -> None:
     lang.set(qn("w:bidi"), "ar-SA")
 
 
-def defaults_rpr(styles_element):
+def defaults_rpr(styles_element: BaseOxmlElement) -> BaseOxmlElement:
     """``w:docDefaults/w:rPrDefault/w:rPr``, made if missing."""
     node = styles_element
     for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr"):
@@ -159,7 +162,7 @@ def defaults_rpr(styles_element):
     return node
 
 
-def define_styles(document, lang: str, own: bool) -> None:
+def define_styles(document: Document, lang: str, own: bool) -> None:
     """Add the styles the converter uses; ``own``: also (re)define the built-in ones to
     the engine's look (no reference document)."""
     styles = document.styles
@@ -183,12 +186,12 @@ def define_styles(document, lang: str, own: bool) -> None:
         _apply(known[name], look, lang, known)
 
 
-def _apply(style, look: Look, lang: str, known: dict) -> None:
+def _apply(style: CharacterStyle, look: Look, lang: str, known: dict[str, CharacterStyle]) -> None:
     _clear(style)
     if look.base and look.base in known:
         style.base_style = known[look.base]
     _apply_font(style, look)
-    if look.kind != P:
+    if look.kind != P or not isinstance(style, ParagraphStyle):
         return
     _apply_paragraph(style, look, lang)
     if style.name in ("Header", "Footer"):
@@ -210,7 +213,7 @@ def _apply(style, look: Look, lang: str, known: dict) -> None:
         _insert_ppr(ppr, shd)
 
 
-def _clear(style) -> None:
+def _clear(style: CharacterStyle) -> None:
     """Start from a clean slate: python-docx's template gives its built-in styles theme
     fonts, italics, borders and spacing of its own. Numbering and outline levels stay."""
     if style.element.rPr is not None:
@@ -229,7 +232,7 @@ def _clear(style) -> None:
                 style.element.pPr.remove(child)
 
 
-def _apply_font(style, look: Look) -> None:
+def _apply_font(style: CharacterStyle, look: Look) -> None:
     font = style.font
     if look.font:
         set_fonts(style.element.get_or_add_rPr(), look.font)
@@ -245,7 +248,7 @@ def _apply_font(style, look: Look) -> None:
         font.superscript = True
 
 
-def _apply_paragraph(style, look: Look, lang: str) -> None:
+def _apply_paragraph(style: ParagraphStyle, look: Look, lang: str) -> None:
     fmt = style.paragraph_format
     if look.before is not None:
         fmt.space_before = Pt(look.before)
@@ -302,7 +305,7 @@ _PPR_ORDER = (
 )
 
 
-def _insert_ppr(ppr, child) -> None:
+def _insert_ppr(ppr: BaseOxmlElement, child: BaseOxmlElement) -> None:
     name = child.tag.split("}")[1]
     old = ppr.find(child.tag)
     if old is not None:
@@ -326,13 +329,13 @@ class FontResolver:
         "cs": "cstheme",
     }
 
-    def __init__(self, document):
+    def __init__(self, document: Document):
         self.styles = document.styles
         self.cache: dict[tuple[str | None, str | None], dict[str, str]] = {}
         self.defaults = self._fonts_of(defaults_rpr(self.styles.element))
 
     @classmethod
-    def _fonts_of(cls, rpr) -> dict[str, str]:
+    def _fonts_of(cls, rpr: BaseOxmlElement | None) -> dict[str, str]:
         fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
         if fonts is None:
             return {}
@@ -387,7 +390,7 @@ def page_margins(css: str) -> tuple[Emu, Emu, Emu, Emu] | None:
     return top, right, bottom, left
 
 
-def _emu(match) -> Emu:
+def _emu(match: re.Match[str]) -> Emu:
     value, unit = float(match.group(1)), match.group(2)
     per = {"mm": 36000, "cm": 360000, "in": 914400, "pt": 12700, "px": 9525}[unit]
     return Emu(int(round(value * per)))
