@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from policybrief.check.quotes import DateMention, QuotedFigure, Reading, read_quote
+from policybrief.check.quotes import DateMention, QuotedFigure, Reading, normalize, read_quote
 from policybrief.core.errors import Problem
 from policybrief.core.model import Fact, FactBase, PartialDate, Range, Unit
 
@@ -57,7 +57,7 @@ def _candidates(fact: Fact, reading: Reading) -> tuple[QuotedFigure, ...]:
     if isinstance(chosen, int):
         plain = [f for f in reading.figures if f.high is None]
         return (plain[chosen - 1],) if 0 < chosen <= len(plain) else ()
-    start = reading.text.find(chosen)
+    start = reading.text.find(normalize(chosen)[0] if reading.chinese else chosen)
     if start < 0:
         return ()
     end = start + len(chosen)

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from policybrief.check.prove import prove
+from policybrief.check.quotes import squash
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.model import Brief, Claim, Fact, FactBase, Loc, Project, Source, Text
 from policybrief.load.catalogs import missing_translations
@@ -29,7 +30,13 @@ from policybrief.load.images import FIGURE_ID_RE, IMAGE_NAME_RE
 from policybrief.load.markup import NOTE_FUNCTIONS, exhibit_ids, validate
 
 _TABLE_ID_RE = re.compile(r"^Table\[[a-z0-9-]+\]", re.M)
-DIGIT_RE = re.compile(r"\d+")  # every script's decimal digits: ASCII, full-width, Arabic-Indic…
+# Every script's decimal digits (ASCII, full-width, Arabic-Indic…) and the digits that are
+# not decimal but still write a figure: superscripts and subscripts (¹², ₂), circled and
+# parenthesized numbers (①, ⑴, ⒈, ❶, ㉑).
+DIGIT_RE = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u249b"
+    "\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]+"
+)
 _QUOTED_RE = re.compile(r"“([^”]*)”|「([^」]*)」|\"([^\"]*)\"")
 # Bounds that keep rendering time and memory small whatever the prose holds: Markdown's
 # list parser is exponential in nesting depth, and layout time grows with length.
@@ -148,8 +155,9 @@ def check_limits(brief: Brief) -> list[Problem]:
 
 class _SourceTexts:
     """Each source's text from the first source folder that has it, read once, without
-    spaces; None when it is not there (a warning) or would be read from outside its folder
-    (an error)."""
+    spaces (but one between two digits: ``squash``, so "4 14" is not found where 414 is);
+    None when it is not there (a warning) or would be read from outside its folder (an
+    error)."""
 
     def __init__(self, facts: FactBase, folders: tuple[Path, ...], problems: list[Problem]):
         self.facts, self.folders, self.problems = facts, folders, problems
@@ -174,7 +182,7 @@ class _SourceTexts:
                 self.problems.append(Problem(where.path, where.line, message, hint))
                 return None
             if path.is_file():
-                return _SPACE_RE.sub("", path.read_bytes().decode("utf-8", errors="replace"))
+                return squash(path.read_bytes().decode("utf-8", errors="replace"))
         folders = ", ".join(map(str, self.folders))
         message = f"source text {source.file!r} not found in {folders}"
         hint = "quotes from it cannot be verified"
@@ -234,7 +242,7 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
         )
     elif texts is not None:
         text = texts.get(item.source)
-        if text is not None and _SPACE_RE.sub("", item.quote) not in text:
+        if text is not None and squash(item.quote) not in text:
             problems.append(
                 Problem(
                     item.loc.path,
