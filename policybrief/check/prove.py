@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from policybrief.check.figures.binding import governing_date
 from policybrief.check.quotes import DateMention, QuotedFigure, Reading, normalize, read_quote
 from policybrief.core.errors import Problem
 from policybrief.core.model import Fact, FactBase, PartialDate, Range, Unit
@@ -173,6 +174,54 @@ def _agrees(date: PartialDate, mention: DateMention, strict_month: bool) -> bool
     return True
 
 
+def figure_of(fact: Fact, unit: Unit, reading: Reading) -> QuotedFigure | None:
+    """The figure of the quote that states the fact's value (with its hedge, if one does)."""
+    if unit.kind in ("date", "year"):
+        return None
+    equal = [f for f in _candidates(fact, reading) if _matches(fact, unit, f)]
+    hedged = [f for f in equal if f.hedge == fact.qualifier]
+    found = hedged or equal
+    return found[0] if found else None
+
+
+_NOW = ("目前", "截至目前", "截止目前", "迄今", "至今", "如今", "现在", "当前")
+_NOW_EN = ("currently", "at present", "to date", "so far", "now")
+
+
+def _check_bound_date(
+    fact: Fact, facts: FactBase, mention: DateMention | None, date: PartialDate | None
+) -> list[Msg]:
+    """The fact's date against the date that governs its figure (``governing_date``)."""
+    if date is None:
+        if mention is not None and mention.year is not None:
+            return [
+                (f"no date, but its quote states {mention.text}", f'add date: "{mention.year}"')
+            ]
+        return []
+    if mention is None or mention.relative in (*_NOW, *_NOW_EN):
+        return _check_unstated(fact, facts, date, False)  # the source's own time
+    if mention.relative:
+        return _check_relative(fact, date, [mention], "date")
+    if mention.year is None:  # a month with no year (3月末): the month must agree
+        if not _agrees(date, mention, strict_month=True):
+            return [
+                (
+                    f"date {date} does not match its quote, which dates the figure {mention.text}",
+                    "write the month the quote states",
+                )
+            ]
+        return _check_unstated(fact, facts, date, False)
+    if _agrees(date, mention, strict_month=True):
+        return []
+    return [
+        (
+            f"date {date} does not match its quote, which dates the figure {mention.text}",
+            "write the date the quote states for this figure (not another figure's, nor a "
+            "comparison's base)",
+        )
+    ]
+
+
 def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     date = fact.value if isinstance(fact.value, PartialDate) else fact.date
     absolute = [d for d in reading.dates if d.year is not None]
@@ -286,7 +335,12 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         elif unit.kind == "percent":
             hint_unit = ", e.g. 58 for 58%"
         messages += _check_value(fact, unit, reading, hint_unit)
-    messages += _check_dates(fact, facts, reading)
+    figure = figure_of(fact, unit, reading)
+    if figure is not None:
+        date = fact.date
+        messages += _check_bound_date(fact, facts, governing_date(reading, figure), date)
+    else:
+        messages += _check_dates(fact, facts, reading)
     return [
         Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
         for message, hint in messages

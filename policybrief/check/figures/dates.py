@@ -30,7 +30,7 @@ _CN_YEAR = r"\d{4}|[〇○零一二三四五六七八九]{4}"
 _CN_MONTH = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 # The month a period ends in: 一季度 3, 上半年 6, 前三季度 9, 1-2月 2, 1至11月 11.
 _ZH_PERIOD = (
-    r"(?P<quarter>(?:第|前)?[一二三四1-4]季度)|(?P<half>上半年|下半年|全年)"
+    r"(?P<quarter>(?:第|前)?[一二三四1-4]季度)|(?P<half>上半年|下半年)"
     rf"|(?:{_CN_MONTH})(?:-|—|–|~|～|至|到)(?P<to_month>{_CN_MONTH})月份?"
 )
 _ZH_MONTH_DAY = (
