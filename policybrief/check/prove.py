@@ -18,6 +18,7 @@ Each disagreement is one problem at the fact's line, naming what the quote says.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from policybrief.check.figures.binding import governing_date
@@ -201,7 +202,8 @@ def _check_bound_date(
     if mention is None or mention.relative in (*_NOW, *_NOW_EN):
         return _check_unstated(fact, facts, date, False)  # the source's own time
     if mention.relative:
-        return _check_relative(fact, date, [mention], "date")
+        source = facts.sources.get(fact.source)
+        return _check_relative(fact, date, [mention], "date", source.year if source else None)
     if mention.year is None:  # a month with no year (3月末): the month must agree
         if not _agrees(date, mention, strict_month=True):
             return [
@@ -222,6 +224,28 @@ def _check_bound_date(
     ]
 
 
+def _states(date: PartialDate, mention: DateMention) -> bool:
+    """The mention states the whole date: its month and day too, when the date has them."""
+    return (
+        _agrees(date, mention, strict_month=True)
+        and (date.month is None or mention.month is not None)
+        and (date.day is None or mention.day is not None)
+    )
+
+
+def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
+    """A date fact's value is stated by one mention (June 1, 1964), by a year and a month
+    written apart (the June 1 holiday … in 1964), or by its year when a note says how the
+    month was taken (the summer of 2025)."""
+    years = [d for d in reading.dates if d.year is not None and not d.relative]
+    if any(_states(date, d) for d in years):
+        return True
+    if not any(_agrees(date, d, strict_month=False) and d.month is None for d in years):
+        return False
+    months = [d for d in reading.dates if d.year is None and d.month is not None]
+    return fact.note is not None or any(_states(date, replace(d, year=date.year)) for d in months)
+
+
 def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     date = fact.value if isinstance(fact.value, PartialDate) else fact.date
     absolute = [d for d in reading.dates if d.year is not None]
@@ -238,7 +262,9 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
             ]
         return []
     if absolute:
-        if any(_agrees(date, d, strict_month=is_date_fact) for d in absolute):
+        if is_date_fact and _stated(date, fact, reading):
+            return []
+        if not is_date_fact and any(_agrees(date, d, strict_month=False) for d in absolute):
             return []
         if relative and fact.note is not None and any(_agrees(date, d, False) for d in relative):
             return []
@@ -254,11 +280,24 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     return _check_unstated(fact, facts, date, is_date_fact)
 
 
+_YEAR_OFFSETS = {
+    "今年": 0,
+    "本年": 0,
+    "去年": -1,
+    "前年": -2,
+    "明年": 1,
+    "this year": 0,
+    "last year": -1,
+    "next year": 1,
+}
+
+
 def _check_relative(
-    fact: Fact, date: PartialDate, relative: list[DateMention], what: str
+    fact: Fact, date: PartialDate, relative: list[DateMention], what: str, year: int | None = None
 ) -> list[Msg]:
     """A quote that dates the figure only relatively ("last year"): a note must resolve
-    it, keeping any month and day the quote states."""
+    it, keeping any month and day the quote states, and the year of a word the source's
+    year resolves (去年 in a source of 2023 is 2022)."""
     if fact.note is None:
         return [
             (
@@ -273,6 +312,15 @@ def _check_relative(
             (
                 f"{what} {date} does not match its quote, which says {stated[0].text}",
                 "the note may resolve the year, but the month and day the quote states must stay",
+            )
+        ]
+    offset = _YEAR_OFFSETS.get(relative[0].relative)
+    if year is not None and offset is not None and date.year != year + offset:
+        return [
+            (
+                f"{what} {date} does not match its quote, which says {relative[0].text}: "
+                f"{year + offset} from its source's year ({year})",
+                f"write {year + offset}",
             )
         ]
     return []

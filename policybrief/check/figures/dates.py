@@ -30,8 +30,8 @@ _CN_YEAR = r"\d{4}|[〇○零一二三四五六七八九]{4}"
 _CN_MONTH = r"\d{1,2}|[一二三四五六七八九十]{1,3}"
 # The month a period ends in: 一季度 3, 上半年 6, 前三季度 9, 1-2月 2, 1至11月 11.
 _ZH_PERIOD = (
-    r"(?P<quarter>(?:第|前)?[一二三四1-4]季度)|(?P<half>上半年|下半年)"
-    rf"|(?:{_CN_MONTH})(?:-|—|–|~|～|至|到)(?P<to_month>{_CN_MONTH})月份?"
+    r"(?P<quarter>(?:第|前)?[一二三四1-4]季度?)|(?P<half>上半年|下半年)"
+    rf"|(?:{_CN_MONTH})月?(?:-|—|–|~|～|至|到)(?P<to_month>{_CN_MONTH})月份?"
 )
 _ZH_MONTH_DAY = (
     rf"(?P<month>{_CN_MONTH})月份?(?:(?P<day>\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[日号])?"
@@ -63,7 +63,7 @@ def _month(text: str | None) -> int | None:
 
 def _period_month(m: re.Match[str]) -> int | None:
     if m["quarter"]:
-        digit = m["quarter"][-3]
+        digit = m["quarter"].rstrip("度")[-2]
         return 3 * (int(digit) if digit.isdigit() else (cn_integer(digit) or 0)) or None
     if m["half"]:
         return 6 if m["half"] == "上半年" else 12
@@ -123,7 +123,7 @@ _MONTH_EN = (
 _EN_DATE = re.compile(
     r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?"
     + _MONTH_EN
-    + r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?)?"
+    + r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:-|–|to)\s*\d{1,2})?,?)?"
     r"(?:\s+(?:of\s+)?(?P<year>\d{4}))?\b"
     r"|\b(?:(?:financial|fiscal)\s+year\s+|FY\s?)?(?P<fy1>(?:19|20)\d{2})[-/–](?P<fy2>\d{2})\b"
     r"|\b(?:(?:financial|fiscal)\s+year\s+|FY\s?)(?P<fy>(?:19|20)\d{2})\b"
@@ -131,12 +131,16 @@ _EN_DATE = re.compile(
     r"|\b(?P<quarter>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+(?P<q_year>\d{4})\b"
     r"|\b(?P<q>Q[1-4])\s?(?P<qq_year>\d{4})\b"
     r"|\bfirst\s+(?P<months>\d{1,2}|\w+)\s+months\s+of\s+(?P<m_year>\d{4})\b"
+    r"|\b(?P<half>first|second)\s+half\s+of\s+(?P<h_year>\d{4})\b"
+    r"|\b(?P<nd>\d{2})\.(?P<nm>\d{2})\.(?P<ny>(?:19|20)\d{2})\b"
     r"|\b(?P<bare>(?:1[89]|20|21)\d{2})\b",
     re.IGNORECASE,
 )
 _EN_RELATIVE = re.compile(
-    r"\b(?P<word>this year|last year|next year|the previous year|this month|last month|"
-    r"(?:\w+|\d+) years? ago|(?:\w+|\d+) months? ago|currently|at present|to date|so far|"
+    r"\b(?:(?P<rmonth>"
+    + "|".join(MONTHS_EN)
+    + r")\s+(?:of\s+)?)?(?P<word>this year|last year|next year|the previous year|this month|"
+    r"last month|(?:\w+|\d+) years? ago|(?:\w+|\d+) months? ago|currently|at present|to date|so far|"
     r"now)\b",
     re.IGNORECASE,
 )
@@ -146,7 +150,8 @@ _YEAR_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _EN_BASE_BEFORE = re.compile(
-    r"\b(?:from|since|than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+)?(?:\w+\s+)?$",
+    r"\b(?:from|since|than|above|below|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+)?"
+    r"(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 _QUARTERS = {"first": 3, "second": 6, "third": 9, "fourth": 12, "1st": 3, "2nd": 6, "3rd": 9}
@@ -187,6 +192,10 @@ def _en_month(m: re.Match[str]) -> tuple[int | None, int | None]:
         return int(m["q_year"]), _QUARTERS.get(m["quarter"].lower(), 12)
     if m["q"]:
         return int(m["qq_year"]), 3 * int(m["q"][1])
+    if m["ny"]:
+        return int(m["ny"]), int(m["nm"]) if 1 <= int(m["nm"]) <= 12 else None
+    if m["h_year"]:
+        return int(m["h_year"]), 6 if m["half"].lower() == "first" else 12
     if m["m_year"]:
         months = m["months"]
         value = int(months) if months.isdigit() else None
@@ -213,7 +222,7 @@ def en_dates(text: str) -> list[DateMention]:
         ):
             continue  # "may", "march" without a year are words
         year, month = _en_month(m)
-        day = m["d1"] or m["d2"]
+        day = m["d1"] or m["d2"] or m["nd"]
         base = bool(_EN_BASE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
         found.append(
             DateMention(
@@ -228,7 +237,12 @@ def en_dates(text: str) -> list[DateMention]:
             )
         )
     for m in _EN_RELATIVE.finditer(text):
+        month = MONTHS_EN.index(m["rmonth"].lower()) + 1 if m["rmonth"] else None
+        found = [d for d in found if not (m.start() <= d.start < m.end())]  # "June this year"
+        base = bool(_EN_BASE_BEFORE.search(text[max(0, m.start() - 30) : m.start()]))
         found.append(
-            DateMention(None, None, None, m["word"].lower(), m.group(0), m.start(), m.end())
+            DateMention(
+                None, month, None, m["word"].lower(), m.group(0), m.start(), m.end(), base=base
+            )
         )
     return found
