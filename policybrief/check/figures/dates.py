@@ -140,8 +140,8 @@ _EN_RELATIVE = re.compile(
     r"\b(?:(?P<rmonth>"
     + "|".join(MONTHS_EN)
     + r")\s+(?:of\s+)?)?(?P<word>this year|last year|next year|the previous year|this month|"
-    r"last month|(?:\w+|\d+) years? ago|(?:\w+|\d+) months? ago|currently|at present|to date|so far|"
-    r"now)\b",
+    r"last month|(?:\w+|\d+) years? ago|(?:\w+|\d+) months? ago|currently|at present|"
+    r"to date|so far|now)\b",
     re.IGNORECASE,
 )
 _YEAR_BEFORE = re.compile(
