@@ -100,9 +100,19 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
     equal = [f for f in candidates if _matches(fact, unit, f)]
     if not equal:
         return [_unmatched(fact, unit, reading, candidates, hint_unit)]
-    if any(f.hedge == fact.qualifier for f in equal):
+    money = [f for f in equal if not f.currencies or unit.currency in f.currencies]
+    if unit.kind == "money" and unit.currency and not money:
+        said = equal[0]
+        return [
+            (
+                f"unit {fact.unit} ({unit.currency}), but its quote states {said.text} in "
+                f"{' or '.join(said.currencies)}",
+                "use the unit of the currency the quote names",
+            )
+        ]
+    if any(f.hedge == fact.qualifier for f in money or equal):
         return []
-    return [_hedge_mismatch(fact, equal[0])]
+    return [_hedge_mismatch(fact, (money or equal)[0])]
 
 
 def _unmatched(

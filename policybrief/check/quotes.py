@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from policybrief.check.figures import hedges
 from policybrief.check.figures.dates import en_dates, identifier_before, zh_dates
+from policybrief.check.figures.money import currency_en, currency_zh
 from policybrief.check.figures.numbers import (
     ARABIC,
     CN_CHARS,
@@ -129,7 +130,9 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
         after = hedges.hedge_after_zh(text, end)
         hedge, word = hedges.combine(before, inside, after)
         start = m.start() - len(before[1])
-        figures.append(QuotedFigure(value, percent, hedge, word, text[start:end], start, end))
+        money = currency_zh(text, end)
+        shown = text[start:end]
+        figures.append(QuotedFigure(value, percent, hedge, word, shown, start, end, None, money))
     return _ranges(figures, text)
 
 
@@ -176,8 +179,10 @@ def _en_figures(text: str, dates: list[DateMention]) -> list[QuotedFigure]:
         before = hedges.hedge_before_en(text, m.start())
         after = hedges.hedge_after_en(text, m.end())
         hedge, hword = hedges.combine(before, ("", ""), after)
+        money = currency_en(m["cur"], text, m.end())
+        shown = m.group(0).strip()
         figures.append(
-            QuotedFigure(read[0], read[1], hedge, hword, m.group(0).strip(), m.start(), m.end())
+            QuotedFigure(read[0], read[1], hedge, hword, shown, m.start(), m.end(), None, money)
         )
     return _ranges(figures, text)
 
@@ -201,6 +206,7 @@ def _ranges(figures: list[QuotedFigure], text: str) -> list[QuotedFigure]:
                 low.start,
                 high.end,
                 high.value,
+                low.currencies or high.currencies,
             )
         )
     return figures + ranges

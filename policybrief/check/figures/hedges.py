@@ -86,7 +86,7 @@ EN_HEDGES_AFTER: tuple[tuple[str, str], ...] = (
 Hedge = tuple[str, str]  # (qualifier, the words as written); ("", "") when there are none
 
 # A currency sign or word between a hedge and its number: nearly US$ 40 billion, over Rs 5.
-EN_CURRENCY = r"(?:(?:US|HK|NT|NZ|A|C|S|R)\s?\$|\$|€|£|₹|¥|Rs\.?|INR|USD|EUR|GBP|RMB|R(?=\d))"
+EN_CURRENCY = r"(?:US\s?\$|(?:HK|NT|NZ|A|C|S|R)\$|\$|€|£|₹|¥|Rs\.?|INR|USD|EUR|GBP|RMB|R(?=\d))"
 _EN_CURRENCY_END = re.compile(EN_CURRENCY + r"\s*$")
 _EN_BEFORE = [
     (re.compile(r"(?:^|[^\w.])" + re.escape(word) + r"\s*$", re.IGNORECASE), hedge, word)

@@ -18,6 +18,7 @@ class QuotedFigure:
     start: int
     end: int
     high: Decimal | None = None  # the upper end of a range (95.7%–96.2%)
+    currencies: tuple[str, ...] = ()  # what it may be money in (美元: USD); () unsaid
 
     def shown(self) -> str:
         return self.text
