@@ -77,7 +77,11 @@ def _matches(fact: Fact, unit: Unit, figure: QuotedFigure) -> bool:
         return False
     if figure.value == value:
         return True
-    # "a third" is 33.33...%: equal when rounded as the fact is written (33.3).
+    # "a third" is 33.33...%: equal when rounded as the fact is written (33.3); a figure
+    # the quote writes to its last digit (4.1) is never rounded (4 is not 4.1).
+    written = figure.value.normalize().as_tuple().exponent
+    if isinstance(written, int) and written >= -3:
+        return False
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return figure.value.quantize(Decimal(1).scaleb(-places)) == value

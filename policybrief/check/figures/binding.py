@@ -43,6 +43,11 @@ def _own_after(
     return [d for d in dates if figure.end <= d.start < stop]
 
 
+def _next_figure(reading: Reading, date: DateMention) -> QuotedFigure | None:
+    after = [f for f in reading.figures if f.start >= date.end and f.high is None]
+    return min(after, key=lambda f: f.start) if after else None
+
+
 def governing_date(reading: Reading, figure: QuotedFigure) -> DateMention | None:
     """The date that dates ``figure``, or None when the quote states none for it."""
     dates = _dates(reading)
@@ -57,6 +62,8 @@ def governing_date(reading: Reading, figure: QuotedFigure) -> DateMention | None
             for d in _own_after(reading, other, dates)[:1]
         }
         dates = [d for d in dates if id(d) not in owned]
+    else:
+        dates = [d for d in dates if not d.attributive or _next_figure(reading, d) is figure]
     splitter = _ZH_SENTENCE if reading.chinese else _EN_SENTENCE
     left, right = _bounds(reading.text, figure.start, figure.end, splitter)
     before = [d for d in dates if left <= d.start and d.end <= figure.start]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from policybrief.check.figures.numbers import cn_integer
+from policybrief.check.figures.numbers import EN_UNITS, cn_integer
 from policybrief.check.figures.reading import DateMention
 
 MONTHS_EN = (
@@ -79,8 +79,20 @@ def _zh_year(m: re.Match[str]) -> int | None:
     return year
 
 
+_OF_FIGURE = re.compile(r"的(?:[\d一二两三四五六七八九十百千]|约|近|超过|逾)")
+
+
+def _attributive(text: str, end: int) -> bool:
+    """2012年末的9899万人: the date qualifies the figure right after it (的 and a figure)."""
+    return bool(_OF_FIGURE.match(text, end))
+
+
 def _zh_base(text: str, start: int, end: int) -> bool:
+    """比2016年末, 与上年相比, 2019年以来: a comparison's base or a running total's start;
+    从2012年末的10.2%: the date of the figure it qualifies (的), not a base."""
     before = text[max(0, start - 2) : start]
+    if _attributive(text, end) and not before.endswith(("比", "较", "与", "同比")):
+        return False
     return before.endswith(_ZH_BASE_BEFORE) or bool(_ZH_BASE_AFTER.match(text[end : end + 5]))
 
 
@@ -99,6 +111,7 @@ def _zh_mention(m: re.Match[str], text: str, year: int | None, word: str) -> Dat
         m.end(),
         eoy,
         _zh_base(text, m.start(), m.end()),
+        _attributive(text, m.end()),
     )
 
 
@@ -132,6 +145,7 @@ _EN_DATE = re.compile(
     r"|\b(?P<q>Q[1-4])\s?(?P<qq_year>\d{4})\b"
     r"|\bfirst\s+(?P<months>\d{1,2}|\w+)\s+months\s+of\s+(?P<m_year>\d{4})\b"
     r"|\b(?P<half>first|second)\s+half\s+of\s+(?P<h_year>\d{4})\b"
+    r"|\b(?:the\s+)?(?P<lone_quarter>first|second|third|fourth)\s+quarter\b(?!\s+of\s+\d)"
     r"|\b(?P<nd>\d{2})\.(?P<nm>\d{2})\.(?P<ny>(?:19|20)\d{2})\b"
     r"|\b(?P<bare>(?:1[89]|20|21)\d{2})\b",
     re.IGNORECASE,
@@ -177,7 +191,7 @@ def _year_in_context(text: str, start: int, end: int) -> bool:
 
 
 def _en_month(m: re.Match[str]) -> tuple[int | None, int | None]:
-    """(year, month) of an English date match."""
+    """(year, month) of an English date match: a month, a fiscal or a bare year."""
     if m["month"]:
         name = m["month"].lower().rstrip(".")
         month = next(i for i, full in enumerate(MONTHS_EN, 1) if full.startswith(name[:3]))
@@ -188,19 +202,26 @@ def _en_month(m: re.Match[str]) -> tuple[int | None, int | None]:
         return int(m["fy"]), None
     if m["mid_year"]:
         return int(m["mid_year"]), 6
+    if m["ny"]:
+        return int(m["ny"]), int(m["nm"]) if 1 <= int(m["nm"]) <= 12 else None
+    if m["bare"]:
+        return int(m["bare"]), None
+    return _en_period(m)
+
+
+def _en_period(m: re.Match[str]) -> tuple[int | None, int | None]:
+    """(year, month it ends in) of a quarter, a half or the first months of a year."""
     if m["quarter"]:
         return int(m["q_year"]), _QUARTERS.get(m["quarter"].lower(), 12)
     if m["q"]:
         return int(m["qq_year"]), 3 * int(m["q"][1])
-    if m["ny"]:
-        return int(m["ny"]), int(m["nm"]) if 1 <= int(m["nm"]) <= 12 else None
+    if m["lone_quarter"]:
+        return None, _QUARTERS[m["lone_quarter"].lower()]
     if m["h_year"]:
         return int(m["h_year"]), 6 if m["half"].lower() == "first" else 12
-    if m["m_year"]:
-        months = m["months"]
-        value = int(months) if months.isdigit() else None
-        return int(m["m_year"]), value if value and value <= 12 else None
-    return int(m["bare"]), None
+    months = m["months"]
+    value = int(months) if months.isdigit() else EN_UNITS.get(months.lower())
+    return int(m["m_year"]), value if value and value <= 12 else None
 
 
 def en_dates(text: str) -> list[DateMention]:

@@ -37,6 +37,7 @@ class DateMention:
     end: int = 0
     end_of_year: bool = False  # 年底 / 年末 / "end of": December by convention
     base: bool = False  # the base of a comparison (比2016年末, "up from … in 2006")
+    attributive: bool = False  # dates only the figure right after it (2012年末的9899万人)
 
 
 @dataclass(frozen=True)
