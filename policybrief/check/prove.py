@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from policybrief.check.figures.binding import governing_date
+from policybrief.check.figures.binding import foreign_dates, governing_date
 from policybrief.check.quotes import DateMention, QuotedFigure, Reading, normalize, read_quote
 from policybrief.core.errors import Problem
 from policybrief.core.model import Fact, FactBase, PartialDate, Range, Unit
@@ -204,7 +204,11 @@ _NOW_EN = ("currently", "at present", "to date", "so far", "now")
 
 
 def _check_bound_date(
-    fact: Fact, facts: FactBase, mention: DateMention | None, date: PartialDate | None
+    fact: Fact,
+    facts: FactBase,
+    mention: DateMention | None,
+    date: PartialDate | None,
+    others: list[DateMention],
 ) -> list[Msg]:
     """The fact's date against the date that governs its figure (``governing_date``)."""
     if date is None:
@@ -214,6 +218,16 @@ def _check_bound_date(
             ]
         return []
     if mention is None or mention.relative in (*_NOW, *_NOW_EN):
+        taken = [d for d in others if d.year == date.year and d.month == date.month]
+        if taken:
+            return [
+                (
+                    f"date {date} is the date its quote gives another figure or a "
+                    f"comparison's base ({taken[0].text}), not this figure's",
+                    "write the date the figure holds at, with a note if the quote does not "
+                    "state it",
+                )
+            ]
         return _check_unstated(fact, facts, date, False)  # the source's own time
     if mention.relative:
         source = facts.sources.get(fact.source)
@@ -400,7 +414,9 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
     figure = figure_of(fact, unit, reading)
     if figure is not None:
         date = fact.date
-        messages += _check_bound_date(fact, facts, governing_date(reading, figure), date)
+        mention = governing_date(reading, figure)
+        others = [d for d in foreign_dates(reading, figure) if d is not mention]
+        messages += _check_bound_date(fact, facts, mention, date, others)
     else:
         messages += _check_dates(fact, facts, reading)
     return [

@@ -56,6 +56,7 @@ _ZH_FIGURE = re.compile(
     r"(?P<more2>多|余)?(?P<share>成(?![立本功为果员绩就交]))?"
     r"(?P<sign>%|‰)?"
 )
+_NAMED = re.compile(r"\s+(?!Percent|Per|Million|Billion|Thousand|Hundred)[A-Z][a-z]")
 _RANGE_LINK = re.compile(r"\s*(?:-|–|—|～|~|至|到|to|and)\s*")
 _VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
 
@@ -173,6 +174,8 @@ def _en_figures(text: str, dates: list[DateMention]) -> list[QuotedFigure]:
             continue
         if m["words"] and not m["num"][0].isupper() and m["num"].lower() in ("one", "a"):
             continue  # "one of the games": a word, not a figure
+        if m["words"] and m["num"][0].isupper() and _NAMED.match(text, m.end()):
+            continue  # One Belt One Road: a name
         read = _en_value(m)
         if read is None:
             continue

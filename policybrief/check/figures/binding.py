@@ -33,14 +33,27 @@ def _dates(reading: Reading) -> list[DateMention]:
     ]
 
 
+_EN_LINKED = re.compile(r"\s*(?:-|–|to)\s*")  # 361-61, 30 to 35: one group of figures
+# A date of the figure before it is an adverbial: "$4.6 billion in 2020", "vote on June 5".
+_EN_DATED = re.compile(
+    r"(?:\s*[\w’'-]+){0,6}?\s+(?:in|on|at|by|for|to|during|as\s+of|through|until)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
 def _own_after(
     reading: Reading, figure: QuotedFigure, dates: list[DateMention]
 ) -> list[DateMention]:
-    """English dates right after a figure, in its clause, with no other figure between."""
-    _, clause_end = _bounds(reading.text, figure.start, figure.end, _EN_CLAUSE)
-    nexts = [f.start for f in reading.figures if f.start >= figure.end and f.high is None]
-    stop = min([clause_end, figure.end + _EN_AFTER, *nexts])
-    return [d for d in dates if figure.end <= d.start < stop]
+    """English dates right after a figure (or its group: 361-61), in its clause, with no
+    other figure between, introduced by in/on/by…"""
+    text, end = reading.text, figure.end
+    plain = sorted((f for f in reading.figures if f.high is None), key=lambda f: f.start)
+    for other in plain:
+        if other.start >= end and _EN_LINKED.fullmatch(text[end : other.start]):
+            end = other.end
+    _, clause_end = _bounds(text, figure.start, end, _EN_CLAUSE)
+    stop = min([clause_end, end + _EN_AFTER, *(f.start for f in plain if f.start >= end)])
+    return [d for d in dates if end <= d.start < stop and _EN_DATED.fullmatch(text, end, d.start)]
 
 
 def _next_figure(reading: Reading, date: DateMention) -> QuotedFigure | None:
@@ -72,3 +85,18 @@ def governing_date(reading: Reading, figure: QuotedFigure) -> DateMention | None
     clause = _bounds(reading.text, figure.start, figure.end, re.compile(r"[，,；;。]"))
     after = [d for d in dates if figure.end <= d.start < min(right, clause[1])]
     return after[0] if after else None
+
+
+def foreign_dates(reading: Reading, figure: QuotedFigure) -> list[DateMention]:
+    """Dates of the quote that are not ``figure``'s: comparisons' bases, and dates that
+    belong to another figure (its "in 2006" right after it, its 2012年末的)."""
+    dates = _dates(reading)
+    found = [d for d in reading.dates if d.base and d.year is not None]
+    for other in reading.figures:
+        if other is figure or other.high is not None:
+            continue
+        if reading.chinese:
+            found += [d for d in dates if d.attributive and _next_figure(reading, d) is other]
+        else:
+            found += _own_after(reading, other, dates)[:1]
+    return [d for d in found if d.year is not None]
