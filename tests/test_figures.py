@@ -202,6 +202,55 @@ def test_a_quote_that_splits_a_figure_is_not_found(tmp_path):
     assert "fact 'fixture.joined': quote not found in range.txt" in found
 
 
+PERIOD_FACTS = """\
+facts:
+  - id: fixture.since
+    value: 47
+    unit: town
+    since: "2019"
+    date: "2021"
+    label: {zh: 小镇, en: towns}
+    source: range-source
+    quote: "2019年以来共建成47个小镇"
+  - id: fixture.dated-elsewhere
+    value: 47
+    unit: town
+    date: "2022-12"
+    date_source: range-source
+    date_quote: "统计截至2022年12月"
+    label: {zh: 小镇, en: towns}
+    source: range-source
+    quote: "共建成47个小镇"
+"""
+
+
+def _period_errors(tmp_path: Path, facts: str) -> list[str]:
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text(
+        "2019年以来共建成47个小镇。统计截至2022年12月。", encoding="utf-8"
+    )
+    (root / "facts" / "zz-ranges.yaml").write_text(facts, encoding="utf-8")
+    return [str(p) for p in _errors(root, sources)]
+
+
+def test_a_fact_says_the_period_it_covers_and_a_second_source_for_its_date(tmp_path):
+    assert _period_errors(tmp_path, PERIOD_FACTS) == []
+
+
+def test_since_and_a_second_sources_date_are_proven(tmp_path):
+    wrong = PERIOD_FACTS.replace('since: "2019"', 'since: "2018"').replace(
+        'date: "2022-12"', 'date: "2022-11"'
+    )
+    assert _period_errors(tmp_path, wrong) == [
+        "facts/zz-ranges.yaml:2: fact 'fixture.since': since 2018 is not stated by its quote "
+        "(dates found: 2019年) (quote the words that say when the period starts, or leave "
+        "since out)",
+        "facts/zz-ranges.yaml:10: fact 'fixture.dated-elsewhere': date 2022-11 is not what its "
+        "date_quote states (2022年12月) (quote the words of the second source that state the "
+        "date)",
+    ]
+
+
 def test_the_clean_fact_base_passes(tmp_path):
     root, sources = _fact_base(tmp_path)
     assert _errors(root, sources) == []

@@ -157,7 +157,8 @@ CASES = {
     "unknown field": (
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
         "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (did you mean unit? allowed: id, value, "
-        "unit, qualifier, date, label, source, quote, note, reference, figure, derived)",
+        "unit, qualifier, date, label, source, quote, note, reference, figure, derived, "
+        "since, date_source, date_quote)",
     ),
     "label missing a language": (
         {

@@ -241,7 +241,7 @@ def _check_bound_date(
                 )
             ]
         return _check_unstated(fact, facts, date, False)
-    if _agrees(date, mention, strict_month=True):
+    if _agrees(date, mention, strict_month=False):
         return []
     return [
         (
@@ -358,7 +358,10 @@ def _check_unstated(
     fact: Fact, facts: FactBase, date: PartialDate, is_date_fact: bool
 ) -> list[Msg]:
     """A date the quote does not state: a date fact needs a note; another fact's date, one
-    unless it is the year its source was written."""
+    unless it is the year its source was written, or a second source's quote that states
+    it (``date_source``, ``date_quote``)."""
+    if fact.date_quote:
+        return _check_date_quote(fact, date)
     if is_date_fact:
         if fact.note is None:
             return [
@@ -384,6 +387,40 @@ def _check_unstated(
             )
         ]
     return []
+
+
+def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
+    """The date a second source states (``date_quote``) must be the fact's date."""
+    stated = [d for d in read_quote(fact.date_quote).dates if d.year is not None]
+    if any(_states(date, d) for d in stated):
+        return []
+    said = ", ".join(d.text for d in stated) or "no date"
+    return [
+        (
+            f"date {date} is not what its date_quote states ({said})",
+            "quote the words of the second source that state the date",
+        )
+    ]
+
+
+def _check_since(fact: Fact, reading: Reading) -> list[Msg]:
+    """``since:`` is the start of the period the figure covers: the quote must state it
+    (2019年以来, since 2013, from 2014 to 2018), or the date_quote must."""
+    since = fact.since
+    if since is None:
+        return []
+    stated = [d for d in reading.dates if d.year is not None]
+    if fact.date_quote:
+        stated += [d for d in read_quote(fact.date_quote).dates if d.year is not None]
+    if any(_agrees(since, d, strict_month=False) for d in stated):
+        return []
+    said = ", ".join(d.text for d in stated) or "no date"
+    return [
+        (
+            f"since {since} is not stated by its quote (dates found: {said})",
+            "quote the words that say when the period starts, or leave since out",
+        )
+    ]
 
 
 def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
@@ -419,6 +456,7 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         messages += _check_bound_date(fact, facts, mention, date, others)
     else:
         messages += _check_dates(fact, facts, reading)
+    messages += _check_since(fact, reading)
     return [
         Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
         for message, hint in messages

@@ -251,6 +251,8 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
                     "copy the quote from the source character for character",
                 )
             )
+    if isinstance(item, Fact) and item.date_source:
+        problems += _check_date_source(item, facts, texts)
     missing = [lang for lang in LANGS if lang not in item.label.langs()]
     if missing:
         problems.append(
@@ -263,6 +265,20 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
             )
         )
     return problems
+
+
+def _check_date_source(fact: Fact, facts: FactBase, texts: _SourceTexts | None) -> list[Problem]:
+    """A fact's second source for its date: known, and its date_quote found in its text."""
+    where = (fact.loc.path, fact.loc.line)
+    if fact.date_source not in facts.sources:
+        message = f"fact {fact.id!r}: unknown date_source {fact.date_source!r}"
+        return [Problem(*where, message, did_you_mean(fact.date_source, facts.sources))]
+    text = texts.get(fact.date_source) if texts is not None else None
+    if text is not None and squash(fact.date_quote) not in text:
+        file = facts.sources[fact.date_source].file
+        message = f"fact {fact.id!r}: date_quote not found in {file}"
+        return [Problem(*where, message, "copy the quote from the source character for character")]
+    return []
 
 
 def _typed_digits(text: str, quotes: list[str], calls: bool = True) -> list[str]:
