@@ -602,3 +602,10 @@ def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path
 def test_vague_amounts_are_not_figures(quote, vague):
     reading = read_quote(quote)
     assert [f for f in reading.figures if f.high is None] == [] and reading.vague == (vague,)
+
+
+def test_an_unreadable_quote_names_the_words_it_could_not_read():
+    from policybrief.check.quotes import unread_words
+
+    assert unread_words(read_quote("H.R. 2055 passed the House")) == ["2055"]
+    assert unread_words(read_quote("the G20 summit")) == ["G20"]

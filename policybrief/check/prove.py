@@ -22,7 +22,14 @@ from dataclasses import replace
 from decimal import Decimal
 
 from policybrief.check.figures.binding import foreign_dates, governing_date
-from policybrief.check.quotes import DateMention, QuotedFigure, Reading, normalize, read_quote
+from policybrief.check.quotes import (
+    DateMention,
+    QuotedFigure,
+    Reading,
+    normalize,
+    read_quote,
+    unread_words,
+)
 from policybrief.core.errors import Problem
 from policybrief.core.model import Fact, FactBase, PartialDate, Range, Unit
 
@@ -132,9 +139,10 @@ def _unmatched(
             "record the statement as a claim, or quote the clause with the figure",
         )
     if not reading.figures:
+        words = unread_words(reading)
+        where = f"the words {', '.join(map(repr, words))}" if words else repr(fact.quote[:40])
         return (
-            f"value {shown} is not stated by its quote: no figure could be read in "
-            f"{fact.quote[:40]!r}",
+            f"value {shown} is not stated by its quote: no figure could be read in {where}",
             "quote the clause that states the figure in digits or numerals (481, "
             "四百八十一, 2.1个亿, 40 percent)",
         )

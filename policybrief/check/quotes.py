@@ -42,6 +42,7 @@ __all__ = [
     "normalize",
     "read_quote",
     "squash",
+    "unread_words",
 ]
 
 _CN_NUM = rf"[{CN_CHARS}]+(?:点[零〇○一二三四五六七八九]+)?"
@@ -228,3 +229,17 @@ def read_quote(quote: str) -> Reading:
     return Reading(
         text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese, tuple(vague)
     )
+
+
+_NUMBERISH = re.compile(rf"\S*\d\S*|[{CN_CHARS}点]{{2,}}|\b(?:{EN_WORDS})\b", re.IGNORECASE)
+
+
+def unread_words(reading: Reading) -> list[str]:
+    """The words of a quote that look like a figure but were read as none (for a message
+    that says what the reader could not read)."""
+    spans = [(f.start, f.end) for f in reading.figures] + [(d.start, d.end) for d in reading.dates]
+    return [
+        m.group(0).strip(",.;:()")
+        for m in _NUMBERISH.finditer(reading.text)
+        if not any(s <= m.start() < e for s, e in spans)
+    ][:3]
