@@ -282,8 +282,28 @@ def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
     return fact.note is not None or any(_states(date, replace(d, year=date.year)) for d in months)
 
 
+def _check_month_day(fact: Fact, date: PartialDate, reading: Reading) -> list[Msg] | None:
+    """A date fact whose quote gives a month and day with no year (on June 16, by Nov. 6):
+    they must be the value's, the year resolved in a note. None when the quote gives none."""
+    monthly = [d for d in reading.dates if d.year is None and d.month and not d.relative]
+    if not monthly or fact.note is None or _stated(date, fact, reading):
+        return None
+    if any(_states(date, replace(d, year=date.year)) for d in monthly):
+        return []
+    return [
+        (
+            f"value {date} does not match its quote, which says {monthly[0].text}",
+            "the note may resolve the year, but the month and day the quote states must stay",
+        )
+    ]
+
+
 def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     date = fact.value if isinstance(fact.value, PartialDate) else fact.date
+    if isinstance(fact.value, PartialDate):
+        found = _check_month_day(fact, fact.value, reading)
+        if found is not None:
+            return found
     absolute = [d for d in reading.dates if d.year is not None]
     relative = [d for d in reading.dates if d.relative]
     is_date_fact = isinstance(fact.value, PartialDate)

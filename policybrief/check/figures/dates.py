@@ -159,13 +159,16 @@ _EN_RELATIVE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_BEFORE = re.compile(
-    r"\b(?:in|since|by|until|till|from|to|before|after|during|early|late|mid|year|end|"
+    r"\b(?:in|since|by|until|till|from|to|before|after|during|early|late|mid|year|end|the|"
     r"spring|summer|autumn|fall|winter)\s+$",
     re.IGNORECASE,
 )
 _EN_BASE_BEFORE = re.compile(
     r"\b(?:from|since|than|above|below|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+)?"
-    r"(?:\w+\s+)?$",
+    r"(?:\w+\s+)?$"
+    # an event's date in a participle clause: "the record set in 2014", "launched in the
+    # autumn of 2013", "implemented in 1994": it dates the event, not a figure
+    r"|\b(?:set|\w+ed)\s+in\s+(?:the\s+\w+\s+of\s+)?$",
     re.IGNORECASE,
 )
 _QUARTERS = {"first": 3, "second": 6, "third": 9, "fourth": 12, "1st": 3, "2nd": 6, "3rd": 9}

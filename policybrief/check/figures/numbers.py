@@ -166,7 +166,7 @@ EN_FRACTION = (
     rf"(?:a|one|two|three|four|five|seven|nine)[\s-]+(?:{'|'.join(EN_DENOMINATORS)})\b"
     r"|\bhalf\b"
 )
-EN_IN = rf"(?:{_WORD}|\d+)\s+(?:in|out\s+of)\s+(?:{_WORD}|\d+)\b"
+EN_IN = rf"(?:{_WORD}|\d+)[\s-]+(?:in|out[\s-]+of)[\s-]+(?:{_WORD}|\d+)\b"
 
 
 def en_words(text: str) -> Decimal | None:
