@@ -471,6 +471,7 @@ PROSE_CASES = {
     "Arabic-Indic digits": ("Output rose to ٨٠ billion.", "figure '٨٠' typed into prose"),
     "superscript digits": ("Output rose to ¹² billion.", "figure '¹²' typed into prose"),
     "circled digits": ("Output rose in ① towns.", "figure '①' typed into prose"),
+    "number words": ("Output rose by three hundred firms.", "number word 'three hundred'"),
 }
 
 

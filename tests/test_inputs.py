@@ -41,8 +41,8 @@ title: A test brief
 summary: It has {{ fact("t.enterprises") }}.
 recommendations:
   - One.
-  - Two.
-  - Three.
+  - Second.
+  - Third.
 ---
 # background
 
@@ -201,7 +201,7 @@ CASES = {
         "outcomes, lessons)",
     ),
     "too few recommendations": (
-        {"briefs/zz-test/en.md": GOOD_TEXT.replace("  - Three.\n", "")},
+        {"briefs/zz-test/en.md": GOOD_TEXT.replace("  - Third.\n", "")},
         "briefs/zz-test/en.md:4: front matter: 2 recommendations, expected 3 to 5",
     ),
     "missing front matter": (

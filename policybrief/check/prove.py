@@ -282,12 +282,23 @@ def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
     return fact.note is not None or any(_states(date, replace(d, year=date.year)) for d in months)
 
 
-def _check_month_day(fact: Fact, date: PartialDate, reading: Reading) -> list[Msg] | None:
+def _check_month_day(
+    fact: Fact, date: PartialDate, reading: Reading, year: int | None
+) -> list[Msg] | None:
     """A date fact whose quote gives a month and day with no year (on June 16, by Nov. 6):
-    they must be the value's, the year resolved in a note. None when the quote gives none."""
+    they must be the value's, the year resolved in a note to the source's year (or the one
+    before, for a source written early in a year). None when the quote gives none."""
     monthly = [d for d in reading.dates if d.year is None and d.month and not d.relative]
     if not monthly or fact.note is None or _stated(date, fact, reading):
         return None
+    if year is not None and date.year not in (year, year - 1):
+        return [
+            (
+                f"value {date}: its quote says {monthly[0].text} with no year, and {date.year} "
+                f"is not the year its source was written ({year})",
+                f"write {year}, or quote the words that give the year",
+            )
+        ]
     if any(_states(date, replace(d, year=date.year)) for d in monthly):
         return []
     return [
@@ -301,7 +312,8 @@ def _check_month_day(fact: Fact, date: PartialDate, reading: Reading) -> list[Ms
 def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     date = fact.value if isinstance(fact.value, PartialDate) else fact.date
     if isinstance(fact.value, PartialDate):
-        found = _check_month_day(fact, fact.value, reading)
+        source = facts.sources.get(fact.source)
+        found = _check_month_day(fact, fact.value, reading, source.year if source else None)
         if found is not None:
             return found
     absolute = [d for d in reading.dates if d.year is not None]

@@ -168,7 +168,8 @@ _EN_BASE_BEFORE = re.compile(
     r"(?:\w+\s+)?$"
     # an event's date in a participle clause: "the record set in 2014", "launched in the
     # autumn of 2013", "implemented in 1994": it dates the event, not a figure
-    r"|\b(?:set|\w+ed)\s+in\s+(?:the\s+\w+\s+of\s+)?$",
+    r"|\b(?:set|launched|implemented|founded|established|enacted|adopted|introduced|"
+    r"announced|began|started|opened|signed)\s+in\s+(?:the\s+\w+\s+of\s+)?$",
     re.IGNORECASE,
 )
 _QUARTERS = {"first": 3, "second": 6, "third": 9, "fourth": 12, "1st": 3, "2nd": 6, "3rd": 9}

@@ -213,3 +213,43 @@ def _en_count(word: str) -> int | None:
     if word.isdigit():
         return int(word)
     return EN_UNITS.get(word)
+
+
+# -- number words in prose ---------------------------------------------------------------------
+# A figure typed in words is still a typed figure: "two years", "a million people", 两份材料,
+# 三千家, 百分之六十. Left out: "one" and 一 alone (an article), ordinals (first, 第一),
+# and the idioms below; a brief lists its own names and idioms under allow_digits.
+PROSE_IDIOMS_ZH = (
+    "一带一路",
+    "十四五",
+    "十三五",
+    "两会",
+    "三农",
+    "万一",
+    "千万",
+    "百姓",
+    "千方百计",
+    "一些",
+    "一起",
+    "一直",
+    "一定",
+    "一般",
+    "一样",
+    "统一",
+    "唯一",
+    "进一步",
+    "一体化",
+    "一系列",
+    "一方面",
+)
+_EN_PROSE = "|".join(
+    [w for w in [*EN_UNITS, *EN_TENS] if w not in ("zero", "one")]
+    + ["hundreds?", "thousands?", "millions?", "billions?", "trillions?", "dozens?"]
+)
+PROSE_NUMBER_WORDS = re.compile(
+    rf"\b(?:{_EN_PROSE})\b(?:[\s-]+(?:{_EN_PROSE})\b)*"
+    r"|百分之[零〇一二两三四五六七八九十百点]+"
+    r"|(?<!第)(?=[二两三四五六七八九十百千万亿]|一[十百千万亿])"
+    r"[零〇一二两三四五六七八九十百千万亿]+(?=[个家名人位项座年月天份倍成万亿种类])",
+    re.IGNORECASE,
+)
