@@ -31,7 +31,7 @@ from policybrief.check.quotes import (
     unread_words,
 )
 from policybrief.core.errors import Problem
-from policybrief.core.model import Fact, FactBase, PartialDate, Range, Unit
+from policybrief.core.model import Fact, FactBase, PartialDate, Range, Source, Unit
 
 
 def _plain(value: Decimal) -> str:
@@ -360,6 +360,17 @@ _YEAR_OFFSETS = {
 }
 
 
+def _resolved_bases(reading: Reading, source: Source | None) -> list[DateMention]:
+    """Relative bases of comparisons (较去年9月至11月) resolved by the source's year."""
+    if source is None or source.year is None:
+        return []
+    return [
+        replace(d, year=source.year + _YEAR_OFFSETS[d.relative])
+        for d in reading.dates
+        if d.base and d.relative in _YEAR_OFFSETS
+    ]
+
+
 def _check_relative(
     fact: Fact, date: PartialDate, relative: list[DateMention], what: str, year: int | None = None
 ) -> list[Msg]:
@@ -493,6 +504,7 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         date = fact.date
         mention = governing_date(reading, figure)
         others = [d for d in foreign_dates(reading, figure) if d is not mention]
+        others += _resolved_bases(reading, facts.sources.get(fact.source))
         messages += _check_bound_date(fact, facts, mention, date, others)
     else:
         messages += _check_dates(fact, facts, reading)

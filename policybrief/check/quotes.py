@@ -58,6 +58,7 @@ _ZH_FIGURE = re.compile(
     r"(?P<sign>%|‰)?"
 )
 _NAMED = re.compile(r"\s+(?!Percent|Per|Million|Billion|Thousand|Hundred)[A-Z][a-z]")
+_SHARED_HEDGE = re.compile(r"[个亿万元]?(?:及|和|与|、|或)")
 _RANGE_LINK = re.compile(r"\s*(?:-|–|—|～|~|至|到|to|and)\s*")
 _VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
 
@@ -134,6 +135,10 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
         start = m.start() - len(before[1])
         money = currency_zh(text, end)
         shown = text[start:end]
+        if not before[0] and figures and _SHARED_HEDGE.fullmatch(text, figures[-1].end, start):
+            previous = figures[-1]  # 约78亿及156亿元: 约 governs both figures
+            if previous.hedge_word in (w for w, _ in hedges.HEDGES_BEFORE):
+                hedge, word = hedges.combine((previous.hedge, previous.hedge_word), inside, after)
         figures.append(QuotedFigure(value, percent, hedge, word, shown, start, end, None, money))
     return _ranges(figures, text)
 

@@ -13,7 +13,7 @@ import re
 from policybrief.check.figures.reading import DateMention, QuotedFigure, Reading
 
 _ZH_SENTENCE = re.compile(r"[。！？；;!?]")
-_EN_SENTENCE = re.compile(r"[;!?]|\.(?:\s|$)(?![a-z])")
+_EN_SENTENCE = re.compile(r"[;!?]|\.(?:\s+(?=[A-Z“\"(])|$)")
 _EN_CLAUSE = re.compile(r"[,;:()]| and | but | while | compared ")
 _EN_AFTER = 48  # how far after a figure its own date may stand ("$4.6 billion in 2020")
 
@@ -84,7 +84,13 @@ def governing_date(reading: Reading, figure: QuotedFigure) -> DateMention | None
         return before[-1]
     clause = _bounds(reading.text, figure.start, figure.end, re.compile(r"[，,；;。]"))
     after = [d for d in dates if figure.end <= d.start < min(right, clause[1])]
-    return after[0] if after else None
+    if after or reading.chinese:
+        return after[0] if after else None
+    # "The first 380 mile stretch …, from the coast to Nairobi, is due … in early 2018": the
+    # sentence's one date after the figure, when no other figure stands between.
+    nexts = [f.start for f in reading.figures if f.start >= figure.end and f.high is None]
+    later = [d for d in dates if figure.end <= d.start < min([right, *nexts])]
+    return later[0] if len(later) == 1 else None
 
 
 def foreign_dates(reading: Reading, figure: QuotedFigure) -> list[DateMention]:

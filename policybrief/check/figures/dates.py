@@ -115,8 +115,27 @@ def _zh_mention(m: re.Match[str], text: str, year: int | None, word: str) -> Dat
     )
 
 
+# A Republic of China year (民国67年, 113年度, 111年8月): the Gregorian year is 1911 more.
+_ROC_DATE = re.compile(
+    r"(?:民国|(?<![\d.]))(?P<year>\d{2,3})年(?:(?P<fy>度)|(?=\d{1,2}月)|(?<=民国\d\d年)|"
+    r"(?<=民国\d\d\d年)|(?=起|以来|底|末))"
+    rf"(?P<eoy>底|末)?(?:{_ZH_PERIOD}|{_ZH_MONTH_DAY})?"
+)
+
+
+def _roc_dates(text: str, taken: list[tuple[int, int]]) -> list[DateMention]:
+    found = []
+    for m in _ROC_DATE.finditer(text):
+        year = int(m["year"])
+        if not 38 <= year <= 150 or any(s <= m.start() < e for s, e in taken):
+            continue
+        found.append(_zh_mention(m, text, year + 1911, ""))
+    return found
+
+
 def zh_dates(text: str) -> list[DateMention]:
     found = [_zh_mention(m, text, _zh_year(m), "") for m in _ZH_DATE.finditer(text)]
+    found += _roc_dates(text, [(d.start, d.end) for d in found])
     for m in _ZH_RELATIVE.finditer(text):
         word = m["word"] or m["month_word"] or m["ago"] or m["within"] or m["now"]
         found.append(_zh_mention(m, text, None, word))

@@ -9,8 +9,8 @@ import unicodedata
 # Traditional characters of figures, hedges and dates, mapped one to one to Simplified ones,
 # so one grammar reads both (萬→万, 億→亿, 點→点, 個→个, 兩→两, 餘→余, 約→约, 過→过 …).
 _TRADITIONAL = str.maketrans(
-    "萬億點個兩餘約過將達數幾來當現後內於與較為實際計間週歲號圓門幣鎊蘭盧臺歐區戶輛噸畝縣項條筆億╱／",
-    "万亿点个两余约过将达数几来当现后内于与较为实际计间周岁号圆门币镑兰卢台欧区户辆吨亩县项条笔亿//",
+    "國萬億點個兩餘約過將達數幾來當現後內於與較為實際計間週歲號圓門幣鎊蘭盧臺歐區戶輛噸畝縣項條筆億╱／",
+    "国万亿点个两余约过将达数几来当现后内于与较为实际计间周岁号圆门币镑兰卢台欧区户辆吨亩县项条笔亿//",
 )
 _SPACE = re.compile(r"\s+")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
