@@ -51,7 +51,9 @@ _ZH_RELATIVE = re.compile(
 # A month with no year (3月末, 4月, 1-2月): it still dates the figure.
 _ZH_MONTH_ONLY = re.compile(rf"(?<![\d年月日])(?:{_ZH_PERIOD}|{_ZH_MONTH_DAY})(?P<eom>末|底)?")
 _ZH_BASE_BEFORE = ("比", "较", "同比", "与", "从", "由", "自")
-_ZH_BASE_AFTER = re.compile(r"^(?:以来|来|相比|同期|的平均汇率|平均汇率|起)")
+# After the date: a comparison or a running total's start, or a document it names (2022年
+# 《施政报告》: the report's year, not its figures').
+_ZH_BASE_AFTER = re.compile(r"^(?:以来|来|相比|同期|的平均汇率|平均汇率|起|《)")
 
 
 def _month(text: str | None) -> int | None:
@@ -183,7 +185,8 @@ _YEAR_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _EN_BASE_BEFORE = re.compile(
-    r"\b(?:from|since|than|above|below|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+)?"
+    r"\b(?:from|since|than|above|below|through|compared\s+(?:with|to)|versus|vs\.?)\s+"
+    r"(?:the\s+)?"
     r"(?:\w+\s+)?$"
     # an event's date in a participle clause: "the record set in 2014", "launched in the
     # autumn of 2013", "implemented in 1994": it dates the event, not a figure

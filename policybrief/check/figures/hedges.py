@@ -88,6 +88,12 @@ Hedge = tuple[str, str]  # (qualifier, the words as written); ("", "") when ther
 # A currency sign or word between a hedge and its number: nearly US$ 40 billion, over Rs 5.
 EN_CURRENCY = r"(?:US\s?\$|(?:HK|NT|NZ|A|C|S|R)\$|\$|€|£|₹|¥|Rs\.?|INR|USD|EUR|GBP|RMB|R(?=\d))"
 _EN_CURRENCY_END = re.compile(EN_CURRENCY + r"\s*$")
+# A verb of amount between a hedge and its figure: "Nearly Clocks $13 Billion".
+_EN_VERB_END = re.compile(
+    r"(?:(?<=nearly)|(?<=almost)|(?<=over)|(?<=around))\s+(?:clocks|clocked|hits|hit|reaches|reached|totals|"
+    r"totaled|totalled|costs|attracts|attracted)$",
+    re.IGNORECASE,
+)
 _EN_BEFORE = [
     (re.compile(r"(?:^|[^\w.])" + re.escape(word) + r"\s*$", re.IGNORECASE), hedge, word)
     for word, hedge in EN_HEDGES_BEFORE
@@ -114,7 +120,7 @@ _ZH_AFTER = re.compile(
 def hedge_before_en(text: str, start: int) -> Hedge:
     """The hedge before an English figure, across a currency sign: "nearly US$ 40"."""
     before = text[max(0, start - 24) : start]
-    before = _EN_CURRENCY_END.sub("", before).rstrip()
+    before = _EN_VERB_END.sub("", _EN_CURRENCY_END.sub("", before).rstrip())
     for pattern, hedge, word in _EN_BEFORE:
         if pattern.search(before):
             return hedge, word
