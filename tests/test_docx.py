@@ -283,7 +283,7 @@ Table[firms-output]: Firms and output, as the case study gives them
 | Enterprises | {{ fact("qiaotou.enterprises.2015") }} | {{ fact("qiaotou.enterprises.2016") }} |
 | Output | {{ fact("qiaotou.output.2015") }} | {{ fact("qiaotou.output.2016") }} |
 
-{{ ref("firms-output") }} sets the two years side by side.
+{{ ref("firms-output") }} sets the years side by side.
 """
 
 

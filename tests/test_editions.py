@@ -97,8 +97,8 @@ title: A test brief
 summary: The town attracted {{ fact("t.enterprises") }}.
 recommendations:
   - One.
-  - Two.
-  - Three.
+  - Second.
+  - Third.
 ---
 # background
 
@@ -210,7 +210,7 @@ def test_editing_one_zh_section_leaves_en_stale_and_sync_stamp_clears_it(small, 
 
 def test_a_stale_front_matter_and_an_unknown_brief_for_sync_stamp(small, capsys):
     cli(small, "sync-stamp", capsys=capsys)
-    edit(small, "briefs/t/en.md", "  - Two.", "  - Two, said differently.")
+    edit(small, "briefs/t/en.md", "  - Second.", "  - Second, said differently.")
     assert warnings(small) == [
         "briefs/t/zh.md:2: warning: front matter in zh is stale: briefs/t/en.md:2 changed it "
         "in en since the two were last in line (bring briefs/t/zh.md in line, then run python "

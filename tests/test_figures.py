@@ -53,6 +53,34 @@ FIGURES = [
     ("a team of 2000 people", [(2000, "exact", False)]),  # a figure, not the year 2000
     ("每家初创企业最高可获得100万元的支持", [(1_000_000, "up_to", False)]),
     ("约为3亿元", [(300_000_000, "about", False)]),
+    # Issue 23: figures as real sources write them
+    ("粮食产量保持在1.3万亿斤以上", [(1_300_000_000_000, "over", False)]),
+    ("摘帽280个县左右", [(280, "about", False)]),
+    ("8千多万人", [(80_000_000, "more_than", False)]),
+    ("約一百八十三億元", [(18_300_000_000, "about", False)]),
+    ("三千零七十四亿元", [(307_400_000_000, "exact", False)]),
+    ("五亿二千九百万", [(529_000_000, "exact", False)]),
+    ("百分之四点一", [(Decimal("4.1"), "exact", True)]),
+    ("十一點五七萬", [(115_700, "exact", False)]),
+    ("18萬8千", [(188_000, "exact", False)]),
+    ("三分之一", [(Decimal(100) / 3, "exact", True)]),
+    ("近一成", [(10, "nearly", True)]),
+    ("2 188.04亿元", [(218_804_000_000, "exact", False)]),
+    ("突破40万亿元", [(40_000_000_000_000, "over", False)]),
+    ("失业率4.5%以内", [(Decimal("4.5"), "up_to", True)]),
+    ("人均约合20533美元", [(20533, "about", False)]),
+    ("nearly US$ 40 billion", [(40_000_000_000, "nearly", False)]),
+    ("topped US$4.6 billion", [(4_600_000_000, "over", False)]),
+    ("Fifty-nine percent of adults", [(59, "exact", True)]),
+    ("four in five adults", [(80, "exact", True)]),
+    ("three-quarters of firms", [(75, "exact", True)]),
+    ("five-point-seven-billion dollars", [(5_700_000_000, "exact", False)]),
+    ("$33B in investment", [(33_000_000_000, "exact", False)]),
+    ("£3.2bn", [(3_200_000_000, "exact", False)]),
+    ("Rs 11,41,575 crore", [(11_415_750_000_000, "exact", False)]),
+    ("the 1 200 respondents", [(1200, "exact", False)]),
+    ("approx. a third of GDP", [(Decimal(100) / 3, "about", True)]),
+    ("H.R. 2055 passed", []),
 ]
 
 
@@ -153,6 +181,74 @@ def _errors(root: Path, sources: Path) -> list[Problem]:
     facts = load_factbase(root, problems)
     problems += check_facts(facts, (sources,))
     return [p for p in problems if p.severity == "error"]
+
+
+def test_a_quote_that_splits_a_figure_is_not_found(tmp_path):
+    """Issue 23's security case: the source says 414; a quote "4 14" with value 14 must
+    fail (spaces never make two figures of one), and so must "414" where it says "4 14"."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text("共有414家企业，另有4 14个项目。", encoding="utf-8")
+    facts = root / "facts" / "zz-ranges.yaml"
+    facts.write_text(
+        RANGE_FACTS.split("  - id: fixture.satisfaction")[0]
+        + "  - {id: fixture.split, value: 14, unit: enterprise, label: {zh: 企业, en: firms}, "
+        'source: range-source, quote: "共有4 14家"}\n'
+        + "  - {id: fixture.joined, value: 414, unit: project, label: {zh: 项目, en: projects}, "
+        'source: range-source, quote: "另有414个"}\n',
+        encoding="utf-8",
+    )
+    found = [p.message for p in _errors(root, sources)]
+    assert "fact 'fixture.split': quote not found in range.txt" in found
+    assert "fact 'fixture.joined': quote not found in range.txt" in found
+
+
+PERIOD_FACTS = """\
+facts:
+  - id: fixture.since
+    value: 47
+    unit: town
+    since: "2019"
+    date: "2021"
+    label: {zh: 小镇, en: towns}
+    source: range-source
+    quote: "2019年以来共建成47个小镇"
+  - id: fixture.dated-elsewhere
+    value: 47
+    unit: town
+    date: "2022-12"
+    date_source: range-source
+    date_quote: "统计截至2022年12月"
+    label: {zh: 小镇, en: towns}
+    source: range-source
+    quote: "共建成47个小镇"
+"""
+
+
+def _period_errors(tmp_path: Path, facts: str) -> list[str]:
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text(
+        "2019年以来共建成47个小镇。统计截至2022年12月。", encoding="utf-8"
+    )
+    (root / "facts" / "zz-ranges.yaml").write_text(facts, encoding="utf-8")
+    return [str(p) for p in _errors(root, sources)]
+
+
+def test_a_fact_says_the_period_it_covers_and_a_second_source_for_its_date(tmp_path):
+    assert _period_errors(tmp_path, PERIOD_FACTS) == []
+
+
+def test_since_and_a_second_sources_date_are_proven(tmp_path):
+    wrong = PERIOD_FACTS.replace('since: "2019"', 'since: "2018"').replace(
+        'date: "2022-12"', 'date: "2022-11"'
+    )
+    assert _period_errors(tmp_path, wrong) == [
+        "facts/zz-ranges.yaml:2: fact 'fixture.since': since 2018 is not stated by its quote "
+        "(dates found: 2019年) (quote the words that say when the period starts, or leave "
+        "since out)",
+        "facts/zz-ranges.yaml:10: fact 'fixture.dated-elsewhere': date 2022-11 is not what its "
+        "date_quote states (2022年12月) (quote the words of the second source that state the "
+        "date)",
+    ]
 
 
 def test_the_clean_fact_base_passes(tmp_path):
@@ -373,6 +469,9 @@ PROSE_CASES = {
     ),
     "full-width digits": ("Output rose to ８０ billion.", "figure '８０' typed into prose"),
     "Arabic-Indic digits": ("Output rose to ٨٠ billion.", "figure '٨٠' typed into prose"),
+    "superscript digits": ("Output rose to ¹² billion.", "figure '¹²' typed into prose"),
+    "circled digits": ("Output rose in ① towns.", "figure '①' typed into prose"),
+    "number words": ("Output rose by three hundred firms.", "number word 'three hundred'"),
 }
 
 
@@ -505,3 +604,10 @@ def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path
 def test_vague_amounts_are_not_figures(quote, vague):
     reading = read_quote(quote)
     assert [f for f in reading.figures if f.high is None] == [] and reading.vague == (vague,)
+
+
+def test_an_unreadable_quote_names_the_words_it_could_not_read():
+    from policybrief.check.quotes import unread_words
+
+    assert unread_words(read_quote("H.R. 2055 passed the House")) == ["2055"]
+    assert unread_words(read_quote("the G20 summit")) == ["G20"]

@@ -61,8 +61,11 @@ def _prose(project: Path, extra: str) -> None:
     path.write_text(text.replace("# lessons\n", f"# lessons\n\n{extra}\n\n", 1), encoding="utf-8")
     brief = project / "briefs/hexi/brief.yaml"
     tokens = sorted(set(re.findall(r"\S*\d\S*", extra)), key=len, reverse=True)
-    settings = brief.read_text(encoding="utf-8").replace(
-        "allow_digits: []", "allow_digits: " + json.dumps(tokens)
+    settings = re.sub(
+        r"allow_digits: \[(.*?)\]",  # the brief's own names and idioms, then these tokens
+        lambda m: "allow_digits: " + json.dumps([*filter(None, [m.group(1)]), *tokens]),
+        brief.read_text(encoding="utf-8"),
+        count=1,
     )
     brief.write_text(settings, encoding="utf-8")
 

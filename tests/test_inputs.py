@@ -41,8 +41,8 @@ title: A test brief
 summary: It has {{ fact("t.enterprises") }}.
 recommendations:
   - One.
-  - Two.
-  - Three.
+  - Second.
+  - Third.
 ---
 # background
 
@@ -157,7 +157,8 @@ CASES = {
     "unknown field": (
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
         "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (did you mean unit? allowed: id, value, "
-        "unit, qualifier, date, label, source, quote, note, reference, figure, derived)",
+        "unit, qualifier, date, label, source, quote, note, reference, figure, derived, "
+        "since, date_source, date_quote)",
     ),
     "label missing a language": (
         {
@@ -201,7 +202,7 @@ CASES = {
         "outcomes, lessons)",
     ),
     "too few recommendations": (
-        {"briefs/zz-test/en.md": GOOD_TEXT.replace("  - Three.\n", "")},
+        {"briefs/zz-test/en.md": GOOD_TEXT.replace("  - Third.\n", "")},
         "briefs/zz-test/en.md:4: front matter: 2 recommendations, expected 3 to 5",
     ),
     "missing front matter": (

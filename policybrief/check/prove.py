@@ -18,11 +18,20 @@ Each disagreement is one problem at the fact's line, naming what the quote says.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
-from policybrief.check.quotes import DateMention, QuotedFigure, Reading, read_quote
+from policybrief.check.figures.binding import foreign_dates, governing_date
+from policybrief.check.quotes import (
+    DateMention,
+    QuotedFigure,
+    Reading,
+    normalize,
+    read_quote,
+    unread_words,
+)
 from policybrief.core.errors import Problem
-from policybrief.core.model import Fact, FactBase, PartialDate, Range, Unit
+from policybrief.core.model import Fact, FactBase, PartialDate, Range, Source, Unit
 
 
 def _plain(value: Decimal) -> str:
@@ -57,7 +66,7 @@ def _candidates(fact: Fact, reading: Reading) -> tuple[QuotedFigure, ...]:
     if isinstance(chosen, int):
         plain = [f for f in reading.figures if f.high is None]
         return (plain[chosen - 1],) if 0 < chosen <= len(plain) else ()
-    start = reading.text.find(chosen)
+    start = reading.text.find(normalize(chosen)[0] if reading.chinese else chosen)
     if start < 0:
         return ()
     end = start + len(chosen)
@@ -75,7 +84,11 @@ def _matches(fact: Fact, unit: Unit, figure: QuotedFigure) -> bool:
         return False
     if figure.value == value:
         return True
-    # "a third" is 33.33...%: equal when rounded as the fact is written (33.3).
+    # "a third" is 33.33...%: equal when rounded as the fact is written (33.3); a figure
+    # the quote writes to its last digit (4.1) is never rounded (4 is not 4.1).
+    written = figure.value.normalize().as_tuple().exponent
+    if isinstance(written, int) and written >= -3:
+        return False
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return figure.value.quantize(Decimal(1).scaleb(-places)) == value
@@ -98,9 +111,19 @@ def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> li
     equal = [f for f in candidates if _matches(fact, unit, f)]
     if not equal:
         return [_unmatched(fact, unit, reading, candidates, hint_unit)]
-    if any(f.hedge == fact.qualifier for f in equal):
+    money = [f for f in equal if not f.currencies or unit.currency in f.currencies]
+    if unit.kind == "money" and unit.currency and not money:
+        said = equal[0]
+        return [
+            (
+                f"unit {fact.unit} ({unit.currency}), but its quote states {said.text} in "
+                f"{' or '.join(said.currencies)}",
+                "use the unit of the currency the quote names",
+            )
+        ]
+    if any(f.hedge == fact.qualifier for f in money or equal):
         return []
-    return [_hedge_mismatch(fact, equal[0])]
+    return [_hedge_mismatch(fact, (money or equal)[0])]
 
 
 def _unmatched(
@@ -116,9 +139,10 @@ def _unmatched(
             "record the statement as a claim, or quote the clause with the figure",
         )
     if not reading.figures:
+        words = unread_words(reading)
+        where = f"the words {', '.join(map(repr, words))}" if words else repr(fact.quote[:40])
         return (
-            f"value {shown} is not stated by its quote: no figure could be read in "
-            f"{fact.quote[:40]!r}",
+            f"value {shown} is not stated by its quote: no figure could be read in {where}",
             "quote the clause that states the figure in digits or numerals (481, "
             "四百八十一, 2.1个亿, 40 percent)",
         )
@@ -173,8 +197,125 @@ def _agrees(date: PartialDate, mention: DateMention, strict_month: bool) -> bool
     return True
 
 
+def figure_of(fact: Fact, unit: Unit, reading: Reading) -> QuotedFigure | None:
+    """The figure of the quote that states the fact's value (with its hedge, if one does)."""
+    if unit.kind in ("date", "year"):
+        return None
+    equal = [f for f in _candidates(fact, reading) if _matches(fact, unit, f)]
+    hedged = [f for f in equal if f.hedge == fact.qualifier]
+    found = hedged or equal
+    return found[0] if found else None
+
+
+_NOW = ("目前", "截至目前", "截止目前", "迄今", "至今", "如今", "现在", "当前")
+_NOW_EN = ("currently", "at present", "to date", "so far", "now")
+
+
+def _check_bound_date(
+    fact: Fact,
+    facts: FactBase,
+    mention: DateMention | None,
+    date: PartialDate | None,
+    others: list[DateMention],
+) -> list[Msg]:
+    """The fact's date against the date that governs its figure (``governing_date``)."""
+    if date is None:
+        if mention is not None and mention.year is not None:
+            return [
+                (f"no date, but its quote states {mention.text}", f'add date: "{mention.year}"')
+            ]
+        return []
+    if mention is None or mention.relative in (*_NOW, *_NOW_EN):
+        taken = [d for d in others if d.year == date.year and d.month == date.month]
+        if taken:
+            return [
+                (
+                    f"date {date} is the date its quote gives another figure or a "
+                    f"comparison's base ({taken[0].text}), not this figure's",
+                    "write the date the figure holds at, with a note if the quote does not "
+                    "state it",
+                )
+            ]
+        return _check_unstated(fact, facts, date, False)  # the source's own time
+    if mention.relative:
+        source = facts.sources.get(fact.source)
+        return _check_relative(fact, date, [mention], "date", source.year if source else None)
+    if mention.year is None:  # a month with no year (3月末): the month must agree
+        if not _agrees(date, mention, strict_month=True):
+            return [
+                (
+                    f"date {date} does not match its quote, which dates the figure {mention.text}",
+                    "write the month the quote states",
+                )
+            ]
+        return _check_unstated(fact, facts, date, False)
+    if _agrees(date, mention, strict_month=False):
+        return []
+    return [
+        (
+            f"date {date} does not match its quote, which dates the figure {mention.text}",
+            "write the date the quote states for this figure (not another figure's, nor a "
+            "comparison's base)",
+        )
+    ]
+
+
+def _states(date: PartialDate, mention: DateMention) -> bool:
+    """The mention states the whole date: its month and day too, when the date has them."""
+    return (
+        _agrees(date, mention, strict_month=True)
+        and (date.month is None or mention.month is not None)
+        and (date.day is None or mention.day is not None)
+    )
+
+
+def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
+    """A date fact's value is stated by one mention (June 1, 1964), by a year and a month
+    written apart (the June 1 holiday … in 1964), or by its year when a note says how the
+    month was taken (the summer of 2025)."""
+    years = [d for d in reading.dates if d.year is not None and not d.relative]
+    if any(_states(date, d) for d in years):
+        return True
+    if not any(_agrees(date, d, strict_month=False) and d.month is None for d in years):
+        return False
+    months = [d for d in reading.dates if d.year is None and d.month is not None]
+    return fact.note is not None or any(_states(date, replace(d, year=date.year)) for d in months)
+
+
+def _check_month_day(
+    fact: Fact, date: PartialDate, reading: Reading, year: int | None
+) -> list[Msg] | None:
+    """A date fact whose quote gives a month and day with no year (on June 16, by Nov. 6):
+    they must be the value's, the year resolved in a note to the source's year (or the one
+    before, for a source written early in a year). None when the quote gives none."""
+    monthly = [d for d in reading.dates if d.year is None and d.month and not d.relative]
+    if not monthly or fact.note is None or _stated(date, fact, reading):
+        return None
+    if year is not None and date.year not in (year, year - 1):
+        return [
+            (
+                f"value {date}: its quote says {monthly[0].text} with no year, and {date.year} "
+                f"is not the year its source was written ({year})",
+                f"write {year}, or quote the words that give the year",
+            )
+        ]
+    if any(_states(date, replace(d, year=date.year)) for d in monthly):
+        return []
+    return [
+        (
+            f"value {date} does not match its quote, which says {monthly[0].text}",
+            "the note may resolve the year, but the month and day the quote states must stay",
+        )
+    ]
+
+
 def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     date = fact.value if isinstance(fact.value, PartialDate) else fact.date
+    if isinstance(fact.value, PartialDate):
+        source = facts.sources.get(fact.source)
+        found = _check_month_day(fact, fact.value, reading, source.year if source else None)
+        if found is not None:
+            return found
     absolute = [d for d in reading.dates if d.year is not None]
     relative = [d for d in reading.dates if d.relative]
     is_date_fact = isinstance(fact.value, PartialDate)
@@ -189,7 +330,9 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
             ]
         return []
     if absolute:
-        if any(_agrees(date, d, strict_month=is_date_fact) for d in absolute):
+        if is_date_fact and _stated(date, fact, reading):
+            return []
+        if not is_date_fact and any(_agrees(date, d, strict_month=False) for d in absolute):
             return []
         if relative and fact.note is not None and any(_agrees(date, d, False) for d in relative):
             return []
@@ -205,11 +348,35 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     return _check_unstated(fact, facts, date, is_date_fact)
 
 
+_YEAR_OFFSETS = {
+    "今年": 0,
+    "本年": 0,
+    "去年": -1,
+    "前年": -2,
+    "明年": 1,
+    "this year": 0,
+    "last year": -1,
+    "next year": 1,
+}
+
+
+def _resolved_bases(reading: Reading, source: Source | None) -> list[DateMention]:
+    """Relative bases of comparisons (较去年9月至11月) resolved by the source's year."""
+    if source is None or source.year is None:
+        return []
+    return [
+        replace(d, year=source.year + _YEAR_OFFSETS[d.relative])
+        for d in reading.dates
+        if d.base and d.relative in _YEAR_OFFSETS
+    ]
+
+
 def _check_relative(
-    fact: Fact, date: PartialDate, relative: list[DateMention], what: str
+    fact: Fact, date: PartialDate, relative: list[DateMention], what: str, year: int | None = None
 ) -> list[Msg]:
     """A quote that dates the figure only relatively ("last year"): a note must resolve
-    it, keeping any month and day the quote states."""
+    it, keeping any month and day the quote states, and the year of a word the source's
+    year resolves (去年 in a source of 2023 is 2022)."""
     if fact.note is None:
         return [
             (
@@ -226,6 +393,15 @@ def _check_relative(
                 "the note may resolve the year, but the month and day the quote states must stay",
             )
         ]
+    offset = _YEAR_OFFSETS.get(relative[0].relative)
+    if year is not None and offset is not None and date.year != year + offset:
+        return [
+            (
+                f"{what} {date} does not match its quote, which says {relative[0].text}: "
+                f"{year + offset} from its source's year ({year})",
+                f"write {year + offset}",
+            )
+        ]
     return []
 
 
@@ -233,7 +409,10 @@ def _check_unstated(
     fact: Fact, facts: FactBase, date: PartialDate, is_date_fact: bool
 ) -> list[Msg]:
     """A date the quote does not state: a date fact needs a note; another fact's date, one
-    unless it is the year its source was written."""
+    unless it is the year its source was written, or a second source's quote that states
+    it (``date_source``, ``date_quote``)."""
+    if fact.date_quote:
+        return _check_date_quote(fact, date)
     if is_date_fact:
         if fact.note is None:
             return [
@@ -261,6 +440,40 @@ def _check_unstated(
     return []
 
 
+def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
+    """The date a second source states (``date_quote``) must be the fact's date."""
+    stated = [d for d in read_quote(fact.date_quote).dates if d.year is not None]
+    if any(_states(date, d) for d in stated):
+        return []
+    said = ", ".join(d.text for d in stated) or "no date"
+    return [
+        (
+            f"date {date} is not what its date_quote states ({said})",
+            "quote the words of the second source that state the date",
+        )
+    ]
+
+
+def _check_since(fact: Fact, reading: Reading) -> list[Msg]:
+    """``since:`` is the start of the period the figure covers: the quote must state it
+    (2019年以来, since 2013, from 2014 to 2018), or the date_quote must."""
+    since = fact.since
+    if since is None:
+        return []
+    stated = [d for d in reading.dates if d.year is not None]
+    if fact.date_quote:
+        stated += [d for d in read_quote(fact.date_quote).dates if d.year is not None]
+    if any(_agrees(since, d, strict_month=False) for d in stated):
+        return []
+    said = ", ".join(d.text for d in stated) or "no date"
+    return [
+        (
+            f"since {since} is not stated by its quote (dates found: {said})",
+            "quote the words that say when the period starts, or leave since out",
+        )
+    ]
+
+
 def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
     """Every way the fact disagrees with its quote, as problems at the fact's line."""
     unit = facts.units.get(fact.unit)
@@ -286,7 +499,16 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         elif unit.kind == "percent":
             hint_unit = ", e.g. 58 for 58%"
         messages += _check_value(fact, unit, reading, hint_unit)
-    messages += _check_dates(fact, facts, reading)
+    figure = figure_of(fact, unit, reading)
+    if figure is not None:
+        date = fact.date
+        mention = governing_date(reading, figure)
+        others = [d for d in foreign_dates(reading, figure) if d is not mention]
+        others += _resolved_bases(reading, facts.sources.get(fact.source))
+        messages += _check_bound_date(fact, facts, mention, date, others)
+    else:
+        messages += _check_dates(fact, facts, reading)
+    messages += _check_since(fact, reading)
     return [
         Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
         for message, hint in messages

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from policybrief.check.figures.numbers import PROSE_IDIOMS_ZH, PROSE_NUMBER_WORDS
 from policybrief.check.prove import prove
+from policybrief.check.quotes import squash
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.model import Brief, Claim, Fact, FactBase, Loc, Project, Source, Text
 from policybrief.load.catalogs import missing_translations
@@ -28,7 +30,13 @@ from policybrief.load.images import FIGURE_ID_RE, IMAGE_NAME_RE
 from policybrief.load.markup import NOTE_FUNCTIONS, exhibit_ids, validate
 
 _TABLE_ID_RE = re.compile(r"^Table\[[a-z0-9-]+\]", re.M)
-DIGIT_RE = re.compile(r"\d+")  # every script's decimal digits: ASCII, full-width, Arabic-Indic…
+# Every script's decimal digits (ASCII, full-width, Arabic-Indic…) and the digits that are
+# not decimal but still write a figure: superscripts and subscripts (¹², ₂), circled and
+# parenthesized numbers (①, ⑴, ⒈, ❶, ㉑).
+DIGIT_RE = re.compile(
+    "[\\d\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u2080-\u2089\u2460-\u249b"
+    "\u24ea-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]+"
+)
 _QUOTED_RE = re.compile(r"“([^”]*)”|「([^」]*)」|\"([^\"]*)\"")
 # Bounds that keep rendering time and memory small whatever the prose holds: Markdown's
 # list parser is exponential in nesting depth, and layout time grows with length.
@@ -59,7 +67,25 @@ def check_digits(brief: Brief) -> list[Problem]:
                     "that contains digits under allow_digits in brief.yaml",
                 )
             )
+        problems += _number_words(bare, loc)
     return problems
+
+
+def _number_words(bare: str, loc: Loc) -> list[Problem]:
+    """Figures typed in words (two years, a million, 三千家, 百分之六十), past the idioms
+    (一带一路, 两会…) and whatever the brief lists under allow_digits."""
+    for idiom in PROSE_IDIOMS_ZH:
+        bare = bare.replace(idiom, " " * len(idiom))
+    return [
+        Problem(
+            loc.path,
+            line_at(bare, match.start(), loc),
+            f"number word {match.group(0)!r} typed into prose",
+            'cite the figure from the fact base with {{ fact("id") }}, or list the words '
+            "(a name or an idiom) under allow_digits in brief.yaml",
+        )
+        for match in PROSE_NUMBER_WORDS.finditer(bare)
+    ]
 
 
 def check_prose(brief: Brief) -> list[Problem]:
@@ -147,8 +173,9 @@ def check_limits(brief: Brief) -> list[Problem]:
 
 class _SourceTexts:
     """Each source's text from the first source folder that has it, read once, without
-    spaces; None when it is not there (a warning) or would be read from outside its folder
-    (an error)."""
+    spaces (but one between two digits: ``squash``, so "4 14" is not found where 414 is);
+    None when it is not there (a warning) or would be read from outside its folder (an
+    error)."""
 
     def __init__(self, facts: FactBase, folders: tuple[Path, ...], problems: list[Problem]):
         self.facts, self.folders, self.problems = facts, folders, problems
@@ -173,7 +200,7 @@ class _SourceTexts:
                 self.problems.append(Problem(where.path, where.line, message, hint))
                 return None
             if path.is_file():
-                return _SPACE_RE.sub("", path.read_bytes().decode("utf-8", errors="replace"))
+                return squash(path.read_bytes().decode("utf-8", errors="replace"))
         folders = ", ".join(map(str, self.folders))
         message = f"source text {source.file!r} not found in {folders}"
         hint = "quotes from it cannot be verified"
@@ -233,7 +260,7 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
         )
     elif texts is not None:
         text = texts.get(item.source)
-        if text is not None and _SPACE_RE.sub("", item.quote) not in text:
+        if text is not None and squash(item.quote) not in text:
             problems.append(
                 Problem(
                     item.loc.path,
@@ -242,8 +269,24 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
                     "copy the quote from the source character for character",
                 )
             )
+    if isinstance(item, Fact) and item.date_source:
+        problems += _check_date_source(item, facts, texts)
     # a label in each of the project's languages: load/languages.py, at the label's line
     return problems
+
+
+def _check_date_source(fact: Fact, facts: FactBase, texts: _SourceTexts | None) -> list[Problem]:
+    """A fact's second source for its date: known, and its date_quote found in its text."""
+    where = (fact.loc.path, fact.loc.line)
+    if fact.date_source not in facts.sources:
+        message = f"fact {fact.id!r}: unknown date_source {fact.date_source!r}"
+        return [Problem(*where, message, did_you_mean(fact.date_source, facts.sources))]
+    text = texts.get(fact.date_source) if texts is not None else None
+    if text is not None and squash(fact.date_quote) not in text:
+        file = facts.sources[fact.date_source].file
+        message = f"fact {fact.id!r}: date_quote not found in {file}"
+        return [Problem(*where, message, "copy the quote from the source character for character")]
+    return []
 
 
 def _typed_digits(text: str, quotes: list[str], calls: bool = True) -> list[str]:

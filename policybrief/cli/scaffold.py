@@ -66,7 +66,7 @@ recommendations:
 ---
 title: Title of the brief
 subtitle: A subtitle (or delete this line)
-summary: One or two sentences on what the brief is about and what it concludes.
+summary: A sentence or so on what the brief is about and what it concludes.
 recommendations:
   - A first recommendation. docs/authoring.md shows how prose cites a fact.
   - A second recommendation.

@@ -172,6 +172,9 @@ class Fact:
     reference: bool = False  # kept for the record; not expected to be cited by a brief
     figure: str | int | None = None  # which figure of the quote the value is, if several
     derived: Derivation | None = None
+    since: PartialDate | None = None  # the start of the period the figure covers (since 2013)
+    date_source: str = ""  # a second source for the date, when the quote does not state it
+    date_quote: str = ""  # its words that state the date
 
 
 @dataclass(frozen=True)

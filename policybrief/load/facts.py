@@ -64,6 +64,9 @@ FACT_FIELDS = (
     "reference",
     "figure",
     "derived",
+    "since",
+    "date_source",
+    "date_quote",
 )
 
 
@@ -196,7 +199,35 @@ def _load_fact(
         f.flag("reference"),
         figure,
         derived,
+        *_period(spec, f, what, date),
     )
+
+
+def _period(
+    spec: YMap, f: Fields, what: str, date: PartialDate | None
+) -> tuple[PartialDate | None, str, str]:
+    """``since:`` (the start of the period the figure covers) and ``date_source:`` with
+    ``date_quote:`` (a second source that states the date the fact's own quote does not)."""
+    since = f.date("since", required=False)
+    if (
+        since is not None
+        and date is not None
+        and (since.year, since.month or 0)
+        > (
+            date.year,
+            date.month or 12,
+        )
+    ):
+        f.bad("since", f"{what}: 'since' {since} is after its date {date}", "since comes first")
+    source = f.string("date_source", required=False)
+    quote = f.string("date_quote", required=False)
+    if bool(source) != bool(quote):
+        f.bad(
+            "date_source" if not source else "date_quote",
+            f"{what}: 'date_source' and 'date_quote' go together",
+            "name the second source and quote its words that state the date",
+        )
+    return since, source, quote
 
 
 def _no_own_value(spec: YMap, f: Fields, what: str) -> None:

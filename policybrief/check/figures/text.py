@@ -1,0 +1,41 @@
+"""The text a quote is read as: one script of digits, Simplified forms of the characters
+that write figures, hedges and dates, and whitespace that never joins or splits a figure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Traditional characters of figures, hedges and dates, mapped one to one to Simplified ones,
+# so one grammar reads both (萬→万, 億→亿, 點→点, 個→个, 兩→两, 餘→余, 約→约, 過→过 …).
+_TRADITIONAL = str.maketrans(
+    "國萬億點個兩餘約過將達數幾來當現後內於與較為實際計間週歲號圓門幣鎊蘭盧臺歐區戶輛噸畝縣項條筆億╱／",
+    "国万亿点个两余约过将达数几来当现后内于与较为实际计间周岁号圆门币镑兰卢台欧区户辆吨亩县项条笔亿//",
+)
+_SPACE = re.compile(r"\s+")
+_DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
+
+
+def squash(text: str) -> str:
+    """The text with its whitespace taken out, except between two digits, where any run
+    of whitespace (a space, a thin or no-break space, a line break) becomes one space: a
+    quote "4 14" is then not found in a source that says 414, nor "414" in one that says
+    "4 14"."""
+    return _SPACE.sub("", _DIGIT_SPACE.sub("\x00", text)).replace("\x00", " ")
+
+
+def normalize(quote: str) -> tuple[str, bool]:
+    """Full-width and other-script digits to ASCII, Traditional figure characters to
+    Simplified; whitespace dropped inside Chinese text (source texts break lines mid-word
+    and pad numbers: 近 30 个亿, 2 188.04亿元) and runs of it made one space elsewhere."""
+    chars = []
+    for ch in unicodedata.normalize("NFKC", quote):
+        digit = unicodedata.decimal(ch, None)
+        chars.append(str(digit) if digit is not None and not ch.isascii() else ch)
+    text = "".join(chars)
+    chinese = bool(re.search(r"[\u4e00-\u9fff]", text))
+    if chinese:
+        text = _SPACE.sub("", text.translate(_TRADITIONAL))
+    else:
+        text = _SPACE.sub(" ", text)
+    return text, chinese
