@@ -1382,3 +1382,72 @@ def test_only_the_served_page_allows_the_reload_script(good):
         assert policy.endswith("; connect-src 'self'")
         assert "unsafe-inline' ;" not in policy and "script-src 'unsafe-inline'" not in policy
     assert nonces[0] != nonces[1]
+
+
+# -- the preview server answers only this machine's browser, and only for published files --
+
+SERVED = "qiaotou/decision-makers.en.html"
+# (Host header, or None for the server's own "127.0.0.1:<port>"; raw request path; status)
+PREVIEW_CASES = {
+    "rebinding: another site's name": ("attacker.example:{port}", "/" + SERVED, 421),
+    "rebinding: the right port, a rebound name": ("rebind.127.0.0.1.nip.io:{port}", "/", 421),
+    "rebinding: localhost on another port": ("localhost:1", "/" + SERVED, 421),
+    "rebinding: no port": ("localhost", "/" + SERVED, 421),
+    "rebinding: no Host header": ("", "/" + SERVED, 421),
+    "rebinding: a suffix of localhost": ("localhost.attacker.example:{port}", "/", 421),
+    "rebinding: 0.0.0.0": ("0.0.0.0:{port}", "/" + SERVED, 421),
+    "rebinding: the reload endpoint": ("attacker.example:{port}", "/__reload?page=/", 421),
+    "localhost is served": ("localhost:{port}", "/" + SERVED, 200),
+    "127.0.0.1 is served": (None, "/" + SERVED, 200),
+    "[::1] is served": ("[::1]:{port}", "/" + SERVED, 200),
+    "a hidden file": (None, "/.secret.html", 404),
+    "a hidden file, encoded dot": (None, "/%2esecret.html", 404),
+    "a hidden file, double-encoded dot": (None, "/%252esecret.html", 404),
+    "a hidden folder, double-encoded dot": (None, "/%252estaging/draft.html", 404),
+    "the cache, double-encoded dot": (None, "/%252epolicybrief-cache/key.txt", 404),
+    "a double-encoded slash": (None, "/qiaotou%252fdecision-makers.en.html", 404),
+    "climbing, double-encoded": (None, "/%252e%252e/secret.txt", 404),
+}
+
+
+@pytest.fixture(scope="module")
+def preview(good, tmp_path_factory):
+    """The preview server on the good output, a draft hidden in its staging folder."""
+    from policybrief.cli.serve import Preview, make_server
+
+    out = tmp_path_factory.mktemp("served") / "out"
+    shutil.copytree(good, out)
+    for hidden in (".secret.html", ".staging/draft.html", ".policybrief-cache/key.txt"):
+        (out / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (out / hidden).write_text("<p>DRAFT</p>", encoding="utf-8")
+    (out.parent / "secret.txt").write_text(SECRET, encoding="utf-8")
+    server = make_server(Preview(out), 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("name", list(PREVIEW_CASES))
+def test_the_preview_answers_only_localhost_for_published_files(preview, name):
+    import http.client
+
+    host, path, status = PREVIEW_CASES[name]
+    port = preview.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.putrequest("GET", path, skip_host=True)
+    if host != "":
+        connection.putheader("Host", (host or "127.0.0.1:{port}").format(port=port))
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    connection.close()
+    assert response.status == status, (response.status, body[:300])
+    assert "DRAFT" not in body and "TOP SECRET" not in body
+    if status == 200:
+        assert "<html" in body
+
+
+def test_the_preview_cases_are_counted():
+    assert len(PREVIEW_CASES) >= 15

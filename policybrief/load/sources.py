@@ -67,6 +67,17 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
     ) or YMap()
     sources: dict[str, Source] = {}
     for sid, spec in table.items():
+        if not isinstance(sid, str) or not SOURCE_ID_RE.fullmatch(sid):
+            problems.append(
+                Problem(
+                    shown,
+                    table.line_of(sid),
+                    f"source id {sid!r} may hold only a-z, 0-9, '-', '_', ':' and '.'",
+                    "it names the source in citations and reference managers' files: "
+                    "write it like qiaotou-case",
+                )
+            )
+            continue
         if not isinstance(spec, YMap):
             problems.append(Problem(shown, table.line_of(sid), f"source {sid!r} must be a mapping"))
             continue
@@ -131,6 +142,9 @@ SOURCE_KINDS = (
     "speech",
 )
 PERSON_FIELDS = ("family", "given", "literal")
+# A source's id is the key of its BibTeX entry and the ID of its RIS record: letters and
+# digits, and punctuation that neither format gives a meaning (no braces, comma, space).
+SOURCE_ID_RE = re.compile(r"[a-z0-9][a-z0-9_:.-]{0,99}")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
