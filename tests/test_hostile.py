@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -112,6 +113,7 @@ class World:
             .replace("{S}", str(self.sources))
             .replace("{X}", str(self.secret))
             .replace("{U}", self.url)
+            .replace("{N}", str(self.tmp / "new"))
         )
 
     def write(self, name: str, text: str) -> Path:
@@ -163,6 +165,7 @@ class Case:
     changes_out: bool = False  # a case meant to succeed: only the named files are checked
     keep: list[str] = field(default_factory=list)  # files that must survive a good build
     ends: str = ""  # the first line is `first`, then text that varies, then this
+    then: Callable[[World], None] | None = None  # what a build into {N} must have written
 
 
 def build(*extra: str) -> list[str]:
@@ -170,6 +173,11 @@ def build(*extra: str) -> list[str]:
 
 
 HOUSE = ["--templates", "{P}/style"]
+
+
+def fresh(*extra: str) -> list[str]:
+    """A build into a new folder ({N}), which the case's ``then`` reads."""
+    return ["--project", "{P}", "--out", "{N}", *BRIEF, "-q", *extra]
 
 
 def check(*extra: str) -> list[str]:
@@ -1008,6 +1016,369 @@ case(
 )
 
 
+# Word: a house reference.docx is rebuilt from the parts a house style is for; nothing
+# else it holds (relationships, macros, fields, entities) reaches the Word edition.
+WORD = "qiaotou/decision-makers.en.docx"
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+RELS = "word/_rels/document.xml.rels"
+
+
+def reference_docx(*edits: Callable[[dict[str, bytes], World], None]) -> Setup:
+    """A house style ``style/`` whose reference.docx has a letterhead, edited by ``edits``
+    (each changes the package's parts, by name)."""
+
+    def setup(w: World) -> None:
+        import io
+        import zipfile
+
+        import docx
+
+        made = docx.Document()
+        made.sections[0].header.paragraphs[0].text = "HOUSE LETTERHEAD"
+        made.sections[0].footer.paragraphs[0].text = "HOUSE FOOTER"
+        made.add_paragraph("placeholder text")
+        data = io.BytesIO()
+        made.save(data)
+        with zipfile.ZipFile(data) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        for edit in edits:
+            edit(parts, w)
+        out = w.project / "style/reference.docx"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, content in parts.items():
+                archive.writestr(name, content)
+
+    return setup
+
+
+def relation(part: str, xml: str) -> Callable[[dict[str, bytes], World], None]:
+    """Add a relationship (raw XML, {U} the listener) to a part's .rels."""
+
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        rels = parts.get(part) or (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+            b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
+        )
+        parts[part] = rels.replace(b"</Relationships>", w.sub(xml).encode() + b"</Relationships>")
+
+    return edit
+
+
+def in_part(part: str, old: str, new: str) -> Callable[[dict[str, bytes], World], None]:
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        text = parts[part].decode("utf-8")
+        assert old in text, (part, old)
+        parts[part] = text.replace(old, w.sub(new), 1).encode("utf-8")
+
+    return edit
+
+
+def added(part: str, content: bytes) -> Callable[[dict[str, bytes], World], None]:
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        parts[part] = content
+
+    return edit
+
+
+def header_part(parts: dict[str, bytes]) -> str:
+    return next(n for n in parts if n.startswith("word/header"))
+
+
+def in_header(xml: str) -> Callable[[dict[str, bytes], World], None]:
+    """Put ``xml`` (runs or fields) into the letterhead's paragraph."""
+
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        name = header_part(parts)
+        text = parts[name].decode("utf-8")
+        parts[name] = text.replace("</w:p>", w.sub(xml) + "</w:p>", 1).encode("utf-8")
+
+    return edit
+
+
+def word_is_clean(w: World) -> None:
+    """The Word edition: well-formed XML parts, no outside relationship, no macros, no
+    field a house header brought, the listener's address nowhere, the letterhead kept."""
+    import zipfile
+
+    import docx
+    from lxml import etree
+
+    path = w.project.parent / "new" / WORD
+    strict = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert not [n for n in names if "vba" in n.lower() or n.endswith((".bin", ".dotm"))]
+        for name in names:
+            data = archive.read(name)
+            assert w.url.encode() not in data, name
+            if name.endswith((".xml", ".rels")):
+                root = etree.fromstring(data, strict)  # well-formed, no DTD
+                text = etree.tostring(root).decode()
+                assert "ENTITY" not in text and "INCLUDEPICTURE" not in text, name
+                assert not re.search(r"\bDDE(AUTO)?\b", text), name
+                assert "attachedTemplate" not in text, name
+                for rel in root.iter("{*}Relationship"):
+                    assert (rel.get("TargetMode") or "Internal") == "Internal", (name, rel.attrib)
+    document = docx.Document(str(path))
+    header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "HOUSE LETTERHEAD" in header and "Qiaotou" in header
+    assert "placeholder text" not in "\n".join(p.text for p in document.paragraphs)
+
+
+def word_case(name: str, *edits: Callable[[dict[str, bytes], World], None]) -> None:
+    case(
+        f"reference.docx: {name}",
+        reference_docx(*edits),
+        fresh(*HOUSE, "--format", "docx"),
+        0,
+        "",
+        then=word_is_clean,
+    )
+
+
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+TEMPLATE_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+)
+word_case(
+    "external relationship, double quotes",
+    relation(
+        RELS,
+        f'<Relationship Id="rX1" Type="{IMAGE_REL}" Target="{{U}}/a.png" TargetMode="External"/>',
+    ),
+)
+word_case(
+    "external relationship, single quotes",
+    relation(
+        RELS,
+        f"<Relationship Id='rX1' Type='{IMAGE_REL}' Target='{{U}}/a.png' TargetMode='External'/>",
+    ),
+)
+word_case(
+    "external relationship, entity-encoded",
+    relation(
+        RELS,
+        f'<Relationship Id="rX1" Type="{IMAGE_REL}" Target="{{U}}/a.png" '
+        'TargetMode="&#69;xternal"/>',
+    ),
+)
+word_case(
+    "external relationship, spaces around =",
+    relation(
+        RELS,
+        f'<Relationship Id="rX1" Type="{IMAGE_REL}" Target="{{U}}/a.png" '
+        'TargetMode = "External" />',
+    ),
+)
+word_case(
+    "remote attached template in the settings",
+    relation(
+        "word/_rels/settings.xml.rels",
+        f'<Relationship Id="rT1" Type="{TEMPLATE_REL}" Target="{{U}}/t.dotm" '
+        "TargetMode='&#x45;xternal'/>",
+    ),
+    in_part(
+        "word/settings.xml",
+        "<w:defaultTabStop",
+        '<w:attachedTemplate xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships" r:id="rT1"/><w:defaultTabStop',
+    ),
+)
+word_case(
+    "INCLUDEPICTURE field in the header",
+    in_header(
+        "<w:fldSimple w:instr='INCLUDEPICTURE \"{U}/pixel.png\" \\d'>"
+        "<w:r><w:t>x</w:t></w:r></w:fldSimple>"
+    ),
+)
+word_case(
+    "INCLUDEPICTURE as a complex field in the header",
+    in_header(
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>'
+        'INCLUDEPICTURE "{U}/pixel.png"</w:instrText></w:r><w:r>'
+        '<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>result</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    ),
+)
+word_case(
+    "DDE field in the footer",
+    lambda parts, w: in_part(
+        next(n for n in parts if n.startswith("word/footer")),
+        "</w:p>",
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>DDEAUTO c:\\\\windows'
+        '\\\\system32\\\\cmd.exe "/k calc"</w:instrText></w:r><w:r>'
+        '<w:fldChar w:fldCharType="end"/></w:r></w:p>',
+    )(parts, w),
+)
+word_case(
+    "hyperlink to the outside in the header",
+    relation(
+        "word/_rels/" + "header1.xml.rels",
+        '<Relationship Id="rH1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/hyperlink" Target="{U}/h" TargetMode="External"/>',
+    ),
+    in_header(
+        '<w:hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships" r:id="rH1"><w:r><w:t> link</w:t></w:r></w:hyperlink>'
+    ),
+)
+word_case(
+    "macro project",
+    added("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros"),
+    relation(
+        RELS,
+        '<Relationship Id="rV1" Type="http://schemas.microsoft.com/office/2006/'
+        'relationships/vbaProject" Target="vbaProject.bin"/>',
+    ),
+    in_part(
+        "[Content_Types].xml",
+        "</Types>",
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    ),
+)
+word_case(
+    "embedded OLE object",
+    added("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 object"),
+    relation(
+        RELS,
+        '<Relationship Id="rO1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/oleObject" Target="embeddings/oleObject1.bin"/>',
+    ),
+)
+word_case(
+    "picture bullet linked to the outside",
+    relation(
+        "word/_rels/numbering.xml.rels",
+        f'<Relationship Id="rP1" Type="{IMAGE_REL}" Target="{{U}}/b.png" TargetMode="External"/>',
+    ),
+    in_part(
+        "word/numbering.xml",
+        "<w:abstractNum ",
+        '<w:numPicBullet w:numPicBulletId="0"><w:pict><v:shape xmlns:v="urn:schemas-'
+        'microsoft-com:vml"><v:imagedata xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships" r:id="rP1"/></v:shape></w:pict>'
+        "</w:numPicBullet><w:abstractNum ",
+    ),
+)
+word_case(
+    "theme fill linked to the outside",
+    relation(
+        "word/theme/_rels/theme1.xml.rels",
+        f'<Relationship Id="rB1" Type="{IMAGE_REL}" Target="{{U}}/fill.png" '
+        'TargetMode="External"/>',
+    ),
+    in_part(
+        "word/theme/theme1.xml",
+        "<a:bgFillStyleLst>",
+        '<a:bgFillStyleLst><a:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org'
+        '/officeDocument/2006/relationships" r:link="rB1"/></a:blipFill>',
+    ),
+)
+word_case(
+    "mail merge from the outside",
+    in_part(
+        "word/settings.xml",
+        "<w:defaultTabStop",
+        '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:dataType w:val="odso"/>'
+        '<w:connectString w:val="{U}/data"/></w:mailMerge><w:defaultTabStop',
+    ),
+)
+word_case(
+    "a comment and a processing instruction in the styles",
+    in_part(
+        "word/styles.xml",
+        "<w:docDefaults>",
+        "<!-- {U}/comment --><?mso-application {U}/pi?><w:docDefaults>",
+    ),
+)
+for name, declaration in (
+    ("external entity", '<!DOCTYPE w:styles [<!ENTITY x SYSTEM "{X}">]>'),
+    ("remote entity", '<!DOCTYPE w:styles [<!ENTITY x SYSTEM "{U}/e.xml">]>'),
+    ("entity expansion", '<!DOCTYPE w:styles [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'),
+):
+    case(
+        f"reference.docx: {name} in the styles",
+        reference_docx(
+            in_part("word/styles.xml", "<w:styles ", declaration + "<w:styles "),
+        ),
+        build(*HOUSE, "--format", "docx"),
+        1,
+        "Error: {P}/style/reference.docx: word/styles.xml declares a DTD (its entities "
+        "could read files) (save it again from Word as a plain .docx)",
+    )
+
+
+# Control characters: no Word file can hold them; loading and `check` say where they are.
+PROSE = "briefs/qiaotou/en.md"
+CONTROL = "holds the control character {}, which no page or Word file can hold"
+
+
+def in_prose(text: str) -> Setup:
+    return lambda w: w.edit(PROSE, "# lessons\n", f"# lessons\n\nA stray {text} here.\n")
+
+
+def prose_line(w: World) -> int:
+    return w.line_of(PROSE, "A stray")
+
+
+for name, raw, shown in (
+    ("bell", "\x07", "U+0007"),
+    ("NUL", "\x00", "U+0000"),
+    ("vertical tab", "\x0b", "U+000B"),
+    ("escape", "\x1b", "U+001B"),
+    ("U+FFFE", "\ufffe", "U+FFFE"),
+    ("U+FFFF", "\uffff", "U+FFFF"),
+):
+    case(
+        f"control character in prose: raw {name}",
+        in_prose(raw),
+        build("--format", "docx"),
+        1,
+        lambda w, shown=shown: f"{PROSE}:{prose_line(w)}: {CONTROL.format(shown)} (delete "
+        "it: often a stray byte from a copy and paste)",
+    )
+for written in ("&#xb;", "&#11;", "&#x0;", "&#xFFFE;", "&#xD800;", "&#x110000;", "&#x1B"):
+    case(
+        f"control character in prose: {written}",
+        in_prose(written),
+        check(),
+        1,
+        lambda w, written=written: f"{PROSE}:{prose_line(w)}: {written} writes a control "
+        "character, which no Word file can hold (delete it)",
+    )
+for name, file, old, new in (
+    ("an author", "briefs/qiaotou/brief.yaml", "en: Test Research Group", 'en: "Test\\x0bGroup"'),
+    ("a chart title", "briefs/qiaotou/brief.yaml", "en: The park's output", 'en: "Out\\uFFFEput"'),
+    ("a fact's label", "facts/qiaotou.yaml", "en: opening of the park", 'en: "bell \\a"'),
+    ("a source's title", "facts/sources.yaml", 'en: "The Qiaotou', 'en: "\\v The Qiaotou'),
+    ("a source's author", "facts/sources.yaml", "en: Park Management Committee", 'en: "P\\x1fM"'),
+):
+    shown = {
+        "an author": "U+000B",
+        "a chart title": "U+FFFE",
+        "a fact's label": "U+0007",
+        "a source's title": "U+000B",
+        "a source's author": "U+001F",
+    }[name]
+    case(
+        f"control character as a YAML escape in {name}",
+        lambda w, file=file, old=old, new=new: w.edit(file, old, new),
+        check(),
+        1,
+        lambda w, file=file, new=new, shown=shown: f"{file}:{w.line_of(file, new)}: "
+        f"text {CONTROL.format(shown)} (delete the escape that writes it)",
+    )
+case(
+    "control character raw in a YAML file",
+    lambda w: w.edit("facts/qiaotou.yaml", "en: opening of the park", "en: opening\x08 of"),
+    check(),
+    1,
+    lambda w: f"facts/qiaotou.yaml:{w.line_of('facts/qiaotou.yaml', 'opening')}: "
+    f"{CONTROL.format('U+0008')} (delete it: often a stray byte from a copy and paste)",
+)
+
+
 def _run(world: World, item: Case, capsys) -> tuple[int, str]:
     argv = [world.sub(a) for a in item.argv]
     if item.subprocess:
@@ -1051,6 +1422,8 @@ def test_hostile_input(world, listener, capsys, name):
         }
     else:
         assert snapshot(world.out) == before
+    if item.then:
+        item.then(world)
     assert listener.requests == []
     now = world.secret.stat()
     assert (now.st_atime_ns, now.st_mtime_ns) == (secret.st_atime_ns, secret.st_mtime_ns), (
