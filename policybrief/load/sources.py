@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from policybrief.core.errors import Problem, did_you_mean
+from policybrief.core.files import long_name
 from policybrief.core.model import Loc, PartialDate, Person, Source, Text, Unit
 from policybrief.load import yamlio
 from policybrief.load.yamlio import Fields, YList, YMap
@@ -236,6 +237,10 @@ def _source_file(f: Fields, sid: str) -> str:
             f"source {sid!r}: file {name!r} must name a file inside the source folders",
             "write the path relative to the source folder, without '..'",
         )
+        return ""
+    too_long = long_name(name) if name else None
+    if too_long:
+        f.bad("file", f"source {sid!r}: {too_long}", "rename the file")
         return ""
     return name
 
