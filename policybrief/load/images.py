@@ -18,6 +18,7 @@ import hashlib
 import io
 import re
 import stat
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -285,7 +286,11 @@ def _picture(
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            # (Pillow warns of a large image on opening; the limit is checked here, below)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
             if image.format != kind:
                 return f"image {name!r} is not a {kind} file", f"save it as {kind}"
             width, height = image.size

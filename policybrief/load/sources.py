@@ -73,7 +73,7 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
                 Problem(
                     shown,
                     table.line_of(sid),
-                    f"source id {sid!r} may hold only a-z, 0-9, '-', '_', ':' and '.'",
+                    f"source id {sid!r} may hold only letters, digits, '-', '_', ':' and '.'",
                     "it names the source in citations and reference managers' files: "
                     "write it like qiaotou-case",
                 )
@@ -145,7 +145,7 @@ SOURCE_KINDS = (
 PERSON_FIELDS = ("family", "given", "literal")
 # A source's id is the key of its BibTeX entry and the ID of its RIS record: letters and
 # digits, and punctuation that neither format gives a meaning (no braces, comma, space).
-SOURCE_ID_RE = re.compile(r"[a-z0-9][a-z0-9_:.-]{0,99}")
+SOURCE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
