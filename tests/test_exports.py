@@ -51,9 +51,28 @@ def _untex(value: str) -> str:
     return value
 
 
+def bibtex_depths_balance(data: str) -> None:
+    """Braces counted as BibTeX counts them (a backslash escapes nothing): each field's
+    value, one a line, closes at the end of its line and not before, so no text inside it
+    can end it and start a field of its own; each entry closes at its last line."""
+    for record in data.strip().split("\n\n"):
+        lines = record.split("\n")
+        assert lines[0].startswith("@") and lines[0].endswith(",") and lines[-1] == "}", record
+        for line in lines[1:-1]:
+            name, _, value = line.partition(" = ")
+            value = value.removesuffix(",")
+            assert name.strip().isidentifier() and value.startswith("{"), line
+            depth = 0
+            for at, char in enumerate(value):
+                depth += {"{": 1, "}": -1}.get(char, 0)
+                assert depth > 0 or at == len(value) - 1, f"the value ends early: {line!r}"
+            assert depth == 0, line
+
+
 @pytest.mark.parametrize("text", HOSTILE)
 def test_bibtex_reads_back_one_entry_with_its_own_fields(text):
     data = exports.export_bibtex([_item(text)]).decode()
+    bibtex_depths_balance(data)
     parsed = pybtex_database.parse_string(data, "bibtex")
     assert list(parsed.entries) == ["src-1"]
     entry = parsed.entries["src-1"]

@@ -1722,14 +1722,16 @@ case(
 )
 
 # Files readers download: reference exports and chart data, read back as their readers do.
-QIAOTOU_TITLE = 'en: "The Qiaotou digital industry park: a case study"'
+QIAOTOU_TITLE = "zh: 桥头镇数字产业园案例"  # (the export is in the source's language)
 
 
 def _exports_read_back(w: World) -> None:
     import rispy
     from pybtex.database import parse_string
+    from test_exports import bibtex_depths_balance
 
     folder = w.tmp / "new" / "qiaotou"
+    bibtex_depths_balance((folder / "references.bib").read_text(encoding="utf-8"))
     bib = parse_string((folder / "references.bib").read_text(encoding="utf-8"), "bibtex")
     ris = rispy.loads((folder / "references.ris").read_text(encoding="utf-8"))
     ids = sorted(bib.entries)
@@ -1762,9 +1764,9 @@ def _exports_read_back(w: World) -> None:
 
 
 for name, old, new in (
-    ("a lone } in a title", QIAOTOU_TITLE, 'en: "A } , forged = {x"'),
-    ("braces that close the entry", QIAOTOU_TITLE, 'en: "A }}\\n@misc{forged, title={x}}"'),
-    ("a backslash before a brace", QIAOTOU_TITLE, 'en: "A \\\\} , forged = {x"'),
+    ("a lone } in a title", QIAOTOU_TITLE, 'zh: "A } , forged = {x"'),
+    ("braces that close the entry", QIAOTOU_TITLE, 'zh: "A }}\\n@misc{forged, title={x}}"'),
+    ("a backslash before a brace", QIAOTOU_TITLE, 'zh: "A \\\\} , forged = {x"'),
     (
         "a newline in an author",
         "authors:\n      - {literal: 园区管委会}",
@@ -1773,9 +1775,9 @@ for name, old, new in (
     (
         "a newline in a title",
         QIAOTOU_TITLE,
-        'en: "A\\r\\nER  - \\r\\nTY  - JOUR\\r\\nID  - forged"',
+        'zh: "A\\r\\nER  - \\r\\nTY  - JOUR\\r\\nID  - forged"',
     ),
-    ("a line separator in a title", QIAOTOU_TITLE, 'en: "A\\u2028ER  - \\u2028TY  - JOUR"'),
+    ("a line separator in a title", QIAOTOU_TITLE, 'zh: "A\\u2028ER  - \\u2028TY  - JOUR"'),
     (
         "' and ' in a family name",
         "authors:\n      - {literal: 园区管委会}",
