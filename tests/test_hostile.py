@@ -1614,7 +1614,7 @@ case(
     batch(20_000),
     check(),
     1,
-    "briefs/members/rows.yaml:20002: the table has 20,000 rows; the limit is 5,000 (split it "
+    "briefs/members/rows.yaml:4002: the table has 20,000 rows; the limit is 1,000 (split it "
     "into several batch briefs, each with its own table)",
 )
 case(

@@ -23,9 +23,10 @@ from policybrief.load.facts import Fields, parse_date, parse_number
 from policybrief.load.yamlio import YList, YMap
 
 SPEC_FIELDS = ("rows", "source", "text", "figures")
-# Rows of one batch table: each is a brief of its own (0.27 s a PDF, docs/performance.md),
-# so this many is a build of over 20 minutes; more is a mistake or an attack.
-MAX_ROWS = 5_000
+# Rows of one batch table, each a brief of its own: 1,000 is the size benchmarks/ measures
+# (docs/performance.md); `check` of a batch grows faster than its rows (about 95 s for 1,000
+# on a busy 2-core machine), so far more would not finish.
+MAX_ROWS = 1_000
 
 
 def expand(
