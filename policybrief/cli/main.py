@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 input or render errors (each printed as ``path:line: me
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -258,6 +259,11 @@ def usage_problems(args: argparse.Namespace, root: Path) -> str | None:
     for folder in args.templates:
         if folder.exists() and not folder.is_dir():
             return f"--templates {folder}: not a folder"
+    for folder in args.sources:  # (else every quote would silently go unverified)
+        if not folder.is_dir():
+            return f"--sources {folder}: " + (
+                "not a folder" if folder.exists() else "no such folder"
+            )
     return None
 
 
@@ -289,6 +295,12 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
             raise
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG or args.debug:
+            raise
+        # (each name an author writes is checked at its line; this is for one that is not)
+        print(f"Error: {exc.filename}: file name too long", file=sys.stderr)
+        return 1
 
 
 def _input_errors(exc: InputError, stopped: bool) -> int:

@@ -44,7 +44,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from policybrief.build.pipeline import Options, build
 from policybrief.core.errors import BriefError, InputError, OutputError
@@ -250,8 +250,15 @@ class Handler(SimpleHTTPRequestHandler):
         self.do_GET(head=True)
 
     def do_GET(self, head: bool = False) -> None:
+        if not self.host_allowed():
+            # DNS rebinding: a page of another site, its name now resolving to 127.0.0.1,
+            # would read the preview (drafts included) as its own origin
+            return self.send_error(
+                HTTPStatus.MISDIRECTED_REQUEST, "the preview answers only to localhost"
+            )
         url = urlsplit(self.path)
-        path = unquote(url.path)
+        path = unquote(url.path)  # decoded once, here; every later use re-quotes it
+        self.path = quote(path)
         if path == RELOAD_PATH:
             return self.reload(parse_qs(url.query))
         if any(part.startswith(".") for part in path.split("/")):
@@ -264,8 +271,20 @@ class Handler(SimpleHTTPRequestHandler):
             self.preview.wait_for_pdfs(PDF_WAIT_SECONDS)
         return super().do_HEAD() if head else super().do_GET()
 
+    def host_allowed(self) -> bool:
+        """Whether the request names this server as the browser on this machine reaches
+        it: ``localhost``, ``127.0.0.1`` or ``[::1]`` with the server's port."""
+        address = self.server.server_address
+        port = address[1] if isinstance(address, tuple) else 0
+        host = (self.headers.get("Host") or "").strip().lower()
+        names = ("localhost", "127.0.0.1", "[::1]")
+        allowed = {f"{name}:{port}" for name in names}
+        if port == 80:  # a browser leaves out the default port
+            allowed.update(names)
+        return host in allowed
+
     def page(self, path: str, head: bool) -> None:
-        file = Path(self.translate_path(path))
+        file = Path(self.translate_path(quote(path)))
         errors, pdf_errors = self.preview.shown_errors()
         token = self.preview.token(path)
         if file.is_file():

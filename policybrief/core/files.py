@@ -62,3 +62,20 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+MAX_NAME_BYTES = 255  # a file name's length on every common file system (ext4, APFS, NTFS)
+
+
+def long_name(name: str) -> str | None:
+    """Why ``name`` (a path relative to some folder) cannot name a file: a part of it longer
+    than :data:`MAX_NAME_BYTES` bytes in UTF-8 (the system would refuse it with "File name
+    too long" when it is looked up); or None."""
+    for part in name.replace("\\", "/").split("/"):
+        size = len(part.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_NAME_BYTES:
+            return (
+                f"the file name {part[:24] + '…'!r} is {size:,} bytes long; a name may "
+                f"have at most {MAX_NAME_BYTES}"
+            )
+    return None

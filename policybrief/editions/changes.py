@@ -135,7 +135,12 @@ def read_build(folder: Path) -> dict[str, Any]:
         ) from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"{path}: cannot read the snapshot: {exc}") from None
-    if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
+    parts = ("facts", "claims", "conflicts", "briefs")
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != SNAPSHOT_VERSION
+        or not all(isinstance(data.get(part), dict) for part in parts)
+    ):
         raise UsageError(f"{path}: not a snapshot this version can read")
     return data
 
@@ -192,7 +197,12 @@ def load_revision(root: Path, rev: str) -> tuple[Project, list[Problem], str]:
         )
     with tempfile.TemporaryDirectory(prefix="policybrief-old-") as temp:
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(temp, filter="data")
+            try:
+                tar.extractall(temp, filter="data")
+            except tarfile.FilterError as exc:  # a link out of the project, an absolute path
+                raise UsageError(
+                    f"{rev!r}: {exc} (changes reads only the revision's own files)"
+                ) from None
         old_root = Path(temp) / prefix
         project, problems = load_project(old_root)
         # Nothing of the temporary folder survives it: snapshots keep no paths but the
@@ -437,7 +447,15 @@ def _conflict_changes(
 
 def changes_since(project: Project, old: str) -> tuple[Changes, list[Problem]]:
     state, description, problems = old_state(project.root, old)
-    return compare(state, project, description=description), problems
+    try:
+        return compare(state, project, description=description), problems
+    except (TypeError, KeyError, AttributeError, ValueError, IndexError) as exc:
+        if not Path(old).is_dir():  # (a revision's snapshot is made here: a bug)
+            raise
+        raise UsageError(
+            f"{Path(old) / SNAPSHOT}: not a snapshot this version can read "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
 
 
 # -- reports -----------------------------------------------------------------------------

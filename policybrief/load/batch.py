@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from policybrief.core.errors import Problem
+from policybrief.core.files import long_name
 from policybrief.core.model import QUALIFIERS, Brief, Fact, FactBase, Loc, RawValue, Row, Text
 from policybrief.load import yamlio
 from policybrief.load.briefs import SLUG_RE
@@ -22,6 +23,10 @@ from policybrief.load.facts import Fields, parse_date, parse_number
 from policybrief.load.yamlio import YList, YMap
 
 SPEC_FIELDS = ("rows", "source", "text", "figures")
+# Rows of one batch table, each a brief of its own: 1,000 is the size benchmarks/ measures
+# (docs/performance.md); `check` of a batch grows faster than its rows (about 95 s for 1,000
+# on a busy 2-core machine), so far more would not finish.
+MAX_ROWS = 1_000
 
 
 def expand(
@@ -124,6 +129,10 @@ def _read_spec(brief: Brief, facts: FactBase, problems: list[Problem]) -> _Spec 
 
 def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Problem]) -> YList | None:
     path = folder / spec.rows
+    too_long = long_name(spec.rows)
+    if too_long:
+        spec.fields.bad("rows", f"batch: table: {too_long}", "rename the file")
+        return None
     if not path.is_file() or not path.resolve().is_relative_to(folder.resolve()):
         spec.fields.bad(
             "rows", f"batch: table {rows_shown} not found", "put the table beside brief.yaml"
@@ -135,6 +144,16 @@ def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Proble
     if not isinstance(rows, YList):
         if data is not None:
             problems.append(Problem(rows_shown, 1, "expected a list 'rows:'"))
+        return None
+    if len(rows) > MAX_ROWS:
+        problems.append(
+            Problem(
+                rows_shown,
+                rows.line_of(MAX_ROWS),
+                f"the table has {len(rows):,} rows; the limit is {MAX_ROWS:,}",
+                "split it into several batch briefs, each with its own table",
+            )
+        )
         return None
     return rows
 

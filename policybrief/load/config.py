@@ -41,9 +41,12 @@ def settings(root: Path) -> dict:
     try:
         config = tomllib.loads(text).get("tool", {}).get("policybrief", {})
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            [Problem("pyproject.toml", getattr(exc, "lineno", 0) or 0, f"invalid TOML: {exc}")]
-        ) from None
+        # (Python 3.11's error has no lineno: the message says "at line N" or "at end of
+        # document")
+        where = re.search(r"at line (\d+)", str(exc))
+        line = int(where.group(1)) if where else len(text.rstrip("\n").split("\n"))
+        message = re.sub(r" \((at line \d+, column \d+|at end of document)\)$", "", str(exc))
+        raise InputError([Problem("pyproject.toml", line, f"invalid TOML: {message}")]) from None
     if not isinstance(config, dict):
         line = setting_line(text, "tool.policybrief")
         raise InputError([Problem("pyproject.toml", line, "[tool.policybrief] must be a table")])

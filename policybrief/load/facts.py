@@ -291,14 +291,16 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     folder = root / "facts"
     rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
     units = load_units(folder / "units.yaml", "facts/units.yaml", problems)
+    count = len(problems)
     sources = load_sources(folder / "sources.yaml", "facts/sources.yaml", problems)
+    # (sources.yaml that did not parse would make every fact's source look unknown)
+    complete = bool(sources) or len(problems) == count
     date_units = {name for name, unit in units.items() if unit.kind == "date"}
     facts: dict[str, Fact] = {}
     claims: dict[str, Claim] = {}
     conflicts: dict[str, Conflict] = {}
     seen: dict[str, Loc] = {}  # facts and claims share one id space; conflicts have their own
     seen_conflicts: dict[str, Loc] = {}
-    complete = True
     for path in sorted(folder.glob("*.yaml")):
         if path.name in RESERVED:
             continue

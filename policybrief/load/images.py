@@ -18,12 +18,17 @@ import hashlib
 import io
 import re
 import stat
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from policybrief.core.errors import Problem
 from policybrief.core.model import Brief, Loc, Picture
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
 
 TABLE_CAPTION_RE = re.compile(r"^Table(?:\[([a-z0-9][a-z0-9-]*)\])?:[ \t]*(.*?)[ \t]*$", re.M)
 FIGURE_RE = re.compile(r"^Figure\[([a-z0-9][a-z0-9-]*)\]:[ \t]*(.*?)[ \t]*$")
@@ -40,6 +45,9 @@ MIME = {"PNG": "image/png", "JPEG": "image/jpeg"}
 MAX_BYTES = 2 * 1024 * 1024  # an image file larger than this is refused
 LARGE_BYTES = 512 * 1024  # ... and one larger than this is worth a warning (PDF size)
 MAX_PIXELS = 40_000_000  # decoding more would take hundreds of MB: a "decompression bomb"
+# A logo is printed a few centimetres wide on every page: 4 megapixels is 2000 × 2000, ample;
+# a 420 KB PNG can declare 160 megapixels and take 650 MB to decode.
+MAX_LOGO_PIXELS = 4_000_000
 _SIZE_HINT = "about 2,000 pixels across is enough for a full-width image printed at 300 dpi"
 _SHAPE = "![what the image shows](file.png)"
 
@@ -270,24 +278,29 @@ def _file(folder: Path, name: str, shown: str) -> bytes | tuple[str, str]:
         return handle.read(MAX_BYTES + 1)
 
 
-def _picture(name: str, kind: str, data: bytes) -> Picture | tuple[str, str]:
+def _picture(
+    name: str, kind: str, data: bytes, limit: int = MAX_PIXELS
+) -> Picture | tuple[str, str]:
     """``data`` decoded once with Pillow (a PNG or JPEG it says it is, within the pixel
     limit, upright), then embedded without its metadata."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            # (Pillow warns of a large image on opening; the limit is checked here, below)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
             if image.format != kind:
                 return f"image {name!r} is not a {kind} file", f"save it as {kind}"
             width, height = image.size
-            if width * height > MAX_PIXELS:
+            if width * height > limit:
                 return (
-                    f"image {name!r} has {width} × {height} pixels; the limit is "
-                    f"{MAX_PIXELS:,} in all",
+                    f"image {name!r} has {width} × {height} pixels; the limit is {limit:,} in all",
                     f"scale it down: {_SIZE_HINT}",
                 )
             orientation = image.getexif().get(0x0112)
-            image.load()  # a truncated or corrupt file fails here, not in the PDF
+            data = reencode(image, kind)  # a truncated or corrupt file fails here
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, UnidentifiedImageError):
         return f"image {name!r} is not a readable {kind} file", f"save it again as {kind}"
     if orientation not in (None, 1):
@@ -296,51 +309,34 @@ def _picture(name: str, kind: str, data: bytes) -> Picture | tuple[str, str]:
             f"({orientation}), which Word ignores",
             f"save it upright, e.g. with mogrify -auto-orient {name}",
         )
-    data = strip_metadata(data, kind)
     return Picture(name, MIME[kind], data, width, height, hashlib.sha256(data).hexdigest())
 
 
-# What a camera or an editor writes beside the pixels: place (GPS), time, device, author,
-# comments. None of it is shown; all of it would be published with the page and the PDF.
-_PNG_DROPPED = {b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"}
-_JPEG_KEPT_APPS = {0xE0, 0xE2, 0xEE}  # JFIF, the ICC colour profile, Adobe (colour transform)
+def logo(name: str, kind: str, data: bytes) -> bytes | tuple[str, str]:
+    """A theme's PNG or JPEG logo, decoded within :data:`MAX_LOGO_PIXELS` and written again
+    from its pixels; or (message, hint)."""
+    made = _picture(name, kind, data, MAX_LOGO_PIXELS)
+    return made.data if isinstance(made, Picture) else made
 
 
-def strip_metadata(data: bytes, kind: str) -> bytes:
-    """``data`` without its metadata (EXIF with GPS, XMP, IPTC, text chunks, comments),
-    byte for byte otherwise: the pixels are not decoded or encoded again. The file has
-    been read by Pillow already, so its structure is sound."""
-    return _strip_png(data) if kind == "PNG" else _strip_jpeg(data)
-
-
-def _strip_png(data: bytes) -> bytes:
-    out, at = [data[:8]], 8
-    while at + 8 <= len(data):
-        length = int.from_bytes(data[at : at + 4], "big")
-        end = at + 12 + length
-        if data[at + 4 : at + 8] not in _PNG_DROPPED:
-            out.append(data[at:end])
-        at = end
-    return b"".join(out)
-
-
-def _strip_jpeg(data: bytes) -> bytes:
-    """Segments up to the image data (SOS), each ``FF xx`` with a length, then the rest."""
-    out, at = [data[:2]], 2
-    while at + 4 <= len(data) and data[at] == 0xFF:
-        marker = data[at + 1]
-        if marker == 0xFF:  # fill byte
-            at += 1
-            continue
-        if marker == 0xDA:  # start of scan: the entropy-coded data and the end follow
-            break
-        end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
-        dropped = marker == 0xFE or (0xE0 <= marker <= 0xEF and marker not in _JPEG_KEPT_APPS)
-        if not dropped:
-            out.append(data[at:end])
-        at = end
-    out.append(data[at:])
-    return b"".join(out)
+def reencode(image: PilImage, kind: str) -> bytes:
+    """The image written again from its decoded pixels, as ``kind``: nothing of the file
+    but its pixels, their colour profile and transparency goes on (no EXIF with a photo's
+    place, XMP, IPTC, text chunks, comments, nor what follows the image data: however
+    many blocks the file holds and wherever they are). A PNG keeps its pixels exactly; a
+    JPEG is compressed again with its own quantization tables (``quality="keep"``), so the
+    loss is that of one more save at the same quality."""
+    image.load()
+    out = io.BytesIO()
+    profile = image.info.get("icc_profile")
+    if kind == "JPEG":
+        # (a JPEG's comment is the one block Pillow would copy unless told)
+        image.save(
+            out, "JPEG", quality="keep", subsampling="keep", icc_profile=profile, comment=b""
+        )
+    else:
+        image.save(out, "PNG", icc_profile=profile, default_image=False)
+    return out.getvalue()
 
 
 def _load_one(

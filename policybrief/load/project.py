@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from policybrief.core.errors import InputError, Problem
+from policybrief.core.files import long_name
 from policybrief.core.languages import DEFAULT
 from policybrief.core.model import Audience, Project, TemplateSet, Text
 from policybrief.load import batch, charts, images, yamlio
@@ -144,7 +145,10 @@ def _audience(
     if pages is not None and (isinstance(pages, bool) or not isinstance(pages, int) or pages < 1):
         f.bad("max_pages", f"audience {name!r}: max_pages must be a whole number of pages")
     template = values["template"]
-    if template and not any((d / template).is_file() for d in dirs):
+    too_long = long_name(template) if isinstance(template, str) else None
+    if too_long:
+        f.bad("template", f"audience {name!r}: template: {too_long}", "rename the file")
+    elif template and not any((d / template).is_file() for d in dirs):
         f.bad(
             "template",
             f"audience {name!r}: template {template!r} not found",

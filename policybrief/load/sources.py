@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from policybrief.core.errors import Problem, did_you_mean
+from policybrief.core.files import long_name
 from policybrief.core.model import Loc, PartialDate, Person, Source, Text, Unit
 from policybrief.load import yamlio
 from policybrief.load.yamlio import Fields, YList, YMap
@@ -88,6 +89,17 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
     ) or YMap()
     sources: dict[str, Source] = {}
     for sid, spec in table.items():
+        if not isinstance(sid, str) or not SOURCE_ID_RE.fullmatch(sid):
+            problems.append(
+                Problem(
+                    shown,
+                    table.line_of(sid),
+                    f"source id {sid!r} may hold only letters, digits, '-', '_', ':' and '.'",
+                    "it names the source in citations and reference managers' files: "
+                    "write it like qiaotou-case",
+                )
+            )
+            continue
         if not isinstance(spec, YMap):
             problems.append(Problem(shown, table.line_of(sid), f"source {sid!r} must be a mapping"))
             continue
@@ -152,6 +164,9 @@ SOURCE_KINDS = (
     "speech",
 )
 PERSON_FIELDS = ("family", "given", "literal")
+# A source's id is the key of its BibTeX entry and the ID of its RIS record: letters and
+# digits, and punctuation that neither format gives a meaning (no braces, comma, space).
+SOURCE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_:.-]{0,99}")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
@@ -243,6 +258,10 @@ def _source_file(f: Fields, sid: str) -> str:
             f"source {sid!r}: file {name!r} must name a file inside the source folders",
             "write the path relative to the source folder, without '..'",
         )
+        return ""
+    too_long = long_name(name) if name else None
+    if too_long:
+        f.bad("file", f"source {sid!r}: {too_long}", "rename the file")
         return ""
     return name
 

@@ -16,8 +16,9 @@ import re
 from pathlib import Path
 
 from policybrief.core.errors import Problem, did_you_mean
+from policybrief.core.files import long_name
 from policybrief.core.model import Theme
-from policybrief.load import yamlio
+from policybrief.load import images, yamlio
 from policybrief.load.yamlio import Fields, YMap
 
 COLORS = (
@@ -53,6 +54,10 @@ def _logo(folder: Path, name: object, f: Fields) -> str:
     if not isinstance(name, str) or not name.strip():
         f.bad("logo", "theme: 'logo' must name an image file beside theme.yaml")
         return ""
+    too_long = long_name(name)
+    if too_long:
+        f.bad("logo", f"theme: logo: {too_long}", "rename the file")
+        return ""
     path = (folder / name).resolve()
     suffix = path.suffix.lower()
     if not path.is_relative_to(folder.resolve()):
@@ -76,6 +81,12 @@ def _logo(folder: Path, name: object, f: Fields) -> str:
             "use a smaller image (an SVG, or a PNG under 1 MB)",
         )
         return ""
+    if suffix != ".svg":
+        made = images.logo(name, "PNG" if suffix == ".png" else "JPEG", data)
+        if isinstance(made, tuple):
+            f.bad("logo", f"theme: logo: {made[0]}", made[1])
+            return ""
+        data = made
     return f"data:{_LOGO_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
 
 

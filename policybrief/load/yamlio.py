@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from policybrief.core import xmlsafe
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.model import Loc, PartialDate, RawValue, Text, TextSite
 
@@ -293,7 +294,32 @@ def decode(data: bytes, path: str, first_line: int = 1) -> tuple[str | None, lis
                 "save the file as UTF-8",
             )
         ]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = xmlsafe.INVALID_RE.search(text)
+    if bad:
+        return None, [
+            Problem(
+                path,
+                first_line + text.count("\n", 0, bad.start()),
+                f"holds the control character {xmlsafe.shown(bad.group(0))}, which no "
+                "page or Word file can hold",
+                "delete it: often a stray byte from a copy and paste",
+            )
+        ]
+    return text, []
+
+
+def _screen_scalar(event: yaml.ScalarEvent) -> None:
+    """Refuse a scalar holding a character XML cannot hold (written as an escape such as
+    ``"\\v"`` or ``"\\uFFFE"``: raw ones stop :func:`decode` already)."""
+    bad = xmlsafe.INVALID_RE.search(event.value)
+    if bad:
+        raise _Refused(
+            event.start_mark,
+            f"text holds the control character {xmlsafe.shown(bad.group(0))}, "
+            "which no page or Word file can hold",
+            "delete the escape that writes it",
+        )
 
 
 def _screen(text: str) -> None:
@@ -311,6 +337,8 @@ def _screen(text: str) -> None:
                     "anchors and aliases (&name, *name) are not allowed",
                     "write each value out in full",
                 )
+            if isinstance(event, yaml.ScalarEvent):
+                _screen_scalar(event)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:

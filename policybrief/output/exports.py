@@ -28,15 +28,19 @@ BIBTEX_TYPES = {
 
 
 def _bibtex_value(value: str) -> str:
-    """A BibTeX field value in braces, TeX's special characters escaped."""
+    """A BibTeX field value in braces, on one line, TeX's special characters escaped.
+
+    BibTeX counts braces without regard to backslashes (``\\}`` still closes the value), so
+    a brace in the text is written as a command holding none: ``\\textbraceright{}``.
+    Every brace this writes is balanced, whatever the text holds."""
     value = re.sub(r"([\\{}&%$#_~^])", lambda m: BIBTEX_ESCAPES[str(m.group(1))], value)
-    return "{" + value + "}"
+    return "{" + _one_line(value) + "}"
 
 
 BIBTEX_ESCAPES = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -55,8 +59,15 @@ def _bibtex_names(names: list[CslPerson]) -> str:
             shown.append(_bibtex_value(name["literal"]))
         else:
             parts = (name["family"], name.get("given", ""))
-            shown.append(", ".join(_bibtex_value(p)[1:-1] for p in parts if p))
+            shown.append(", ".join(_bibtex_name_part(p) for p in parts if p))
     return "{" + " and ".join(shown) + "}"
+
+
+def _bibtex_name_part(part: str) -> str:
+    """A family or given name; braced when it holds what BibTeX splits names at (the word
+    ``and``, a comma), so that it stays one part of one name."""
+    value = _bibtex_value(part)
+    return value if re.search(r"(?i)\band\b|,", part) else value[1:-1]
 
 
 def _iso(parts: list[int]) -> str:
@@ -125,12 +136,12 @@ def export_ris(items: list[CslItem]) -> bytes:
     lines: list[str] = []
     for item in items:
         lines.append(f"TY  - {RIS_TYPES.get(item['type'], 'GEN')}")
-        lines.append(f"ID  - {item['id']}")
+        lines.append(f"ID  - {_one_line(item['id'])}")
         for name in item.get("author", []):
             shown = name.get("literal") or ", ".join(
                 p for p in (name.get("family", ""), name.get("given", "")) if p
             )
-            lines.append(f"AU  - {shown}")
+            lines.append(f"AU  - {_one_line(shown)}")
         texts = _texts(item)
         for tag, key in (
             ("TI", "title"),
@@ -152,6 +163,8 @@ def export_ris(items: list[CslItem]) -> bytes:
 
 
 def _one_line(value: str) -> str:
+    """A value on one line: a line break (``\\n``, ``\\r``, U+2028...) in it would start a
+    forged tag in RIS, so every run of white space becomes one space."""
     return " ".join(str(value).split())
 
 

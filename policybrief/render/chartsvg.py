@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from decimal import Decimal
 from typing import NamedTuple
@@ -261,8 +262,24 @@ def csv_data(chart: Chart, facts: FactBase, lang: Language) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for label, ids in groups:
         for category, fid in zip(p.categories, ids, strict=True):
-            writer.writerow([label, category, *_csv_fact(facts.facts[fid], facts, lang)])
+            row = [label, category, *_csv_fact(facts.facts[fid], facts, lang)]
+            writer.writerow([spreadsheet_safe(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs: one starting with ``= + - @``,
+    a tab or a carriage return gets a leading ``'`` (OWASP's CSV-injection rule). A plain
+    negative number (``-12.5``: digits and one point, nothing else) stays as it is, so the
+    column stays numeric: a spreadsheet reads it as a number whatever it holds, since a
+    formula needs an operator, a name or a call after the sign, none of which it has."""
+    if cell.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _csv_fact(fact: Fact, facts: FactBase, lang: Language) -> list[str]:

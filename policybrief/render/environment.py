@@ -36,6 +36,7 @@ from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from policybrief.core.errors import Problem, RenderError
+from policybrief.core.files import long_name
 from policybrief.load.catalogs import catalog_path
 from policybrief.load.theme import asset_uri
 from policybrief.render.pagecheck import Finding, secure
@@ -320,6 +321,8 @@ def _lookup(dirs: tuple[Path, ...], name: str) -> tuple[int, Path | None]:
     try:
         pieces = split_template_path(name)
     except TemplateNotFound:
+        return -1, None
+    if long_name(name):  # (the render says it is not found, at its line)
         return -1, None
     for index, folder in enumerate(dirs):
         path = folder.joinpath(*pieces)

@@ -267,7 +267,11 @@ class ProseRenderer:
     def row(self, column: str) -> str:
         """A batch row's text column, e.g. ``{{ row("name") }}``."""
         if self._row is None or column not in self._row.texts:
-            raise _UnknownFact(column, "is not a text column of this brief's batch row")
+            raise _UnknownFact(
+                column,
+                "is not a text column of this brief's batch row",
+                "the text columns are listed under batch: text: in brief.yaml",
+            )
         return str(escape(self._row.texts[column].get(self.lang.code)))
 
     def fact(self, fact_id: str, unit: bool = True) -> str:
@@ -287,9 +291,9 @@ class ProseRenderer:
         if found is None:
             raise _UnknownFact(
                 exhibit_id,
-                "is not a numbered table, figure or chart of this brief "
-                "(a table needs a caption line 'Table[id]: …' before it, an image "
-                "'Figure[id]: …'; a chart an id in brief.yaml)",
+                "is not a numbered table, figure or chart of this brief",
+                "a table needs a caption line 'Table[id]: …' before it, an image "
+                "'Figure[id]: …'; a chart an id in brief.yaml",
             )
         label, anchor = found
         return self._hole(f'<a class="xref" href="#{escape(anchor)}">{escape(label)}</a>')
@@ -426,8 +430,13 @@ def figure_html(item_id: str, text: str) -> str:
 
 
 class _UnknownFact(Exception):
-    def __init__(self, fact_id: object, why: str = "is not a known fact"):
-        super().__init__(f"{fact_id!r} {why} (check the id in facts/*.yaml)")
+    def __init__(
+        self,
+        fact_id: object,
+        why: str = "is not a known fact",
+        hint: str = "check the id in facts/*.yaml",
+    ):
+        super().__init__(f"{fact_id!r} {why} ({hint})")
 
 
 def _template_line(exc: BaseException, loc: Loc) -> int:

@@ -28,13 +28,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Length
+from docx.text.paragraph import Paragraph
 from jinja2 import TemplateError
 from lxml.html import HtmlElement
 
+from policybrief.core import xmlsafe
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.model import Audience, Brief, Project
-from policybrief.output.docx import ooxml
+from policybrief.output.docx import ooxml, reference
 from policybrief.output.docx.convert import Converter
+from policybrief.output.docx.reference import HeaderLine, HouseReference
 from policybrief.output.docx.styles import PAGE_SIZES, define_styles, page_margins
 from policybrief.output.docx.walk import Ctx
 from policybrief.render.page import Page, PageEnvironment, Renderer, page_language
@@ -65,13 +68,14 @@ class DocxWriter:
     def __init__(self, project: Project):
         self.project = project
         self.renderer = Renderer(project)
-        self.references: dict[tuple[Path, ...], tuple[Path | None, bytes | None]] = {}
+        self.references: dict[tuple[Path, ...], tuple[Path | None, HouseReference | None]] = {}
         self.reference_path, self.reference = self._reference(project.template_dirs)
         self.rasters: dict[str, bytes] = {}
 
-    def _reference(self, dirs: tuple[Path, ...]) -> tuple[Path | None, bytes | None]:
+    def _reference(self, dirs: tuple[Path, ...]) -> tuple[Path | None, HouseReference | None]:
         """``reference.docx`` from the first template folder that has one (a house style's
-        folder comes before the built-in one, a brief's own before both)."""
+        folder comes before the built-in one, a brief's own before both), rebuilt from the
+        parts a house style is for (:mod:`.reference`)."""
         if dirs in self.references:
             return self.references[dirs]
         self.references[dirs] = (None, None)
@@ -84,12 +88,12 @@ class DocxWriter:
                     )
                 data = path.read_bytes()
                 ooxml.check_reference(path, data)
-                self.references[dirs] = (path, data)
+                self.references[dirs] = (path, reference.rebuild(str(path), data))
                 break
         return self.references[dirs]
 
     def write(self, brief: Brief, audience: Audience, page: Page) -> bytes:
-        lang = page.lang.code
+        lang, safe = page.lang.code, xmlsafe.xml_safe  # every text that reaches Word, once
         dirs = self.project.templates(brief.slug).dirs
         env, translations = self.renderer.env(lang, dirs)
         self.reference_path, self.reference = self._reference(dirs)
@@ -97,19 +101,21 @@ class DocxWriter:
         own = self.reference is None
         define_styles(document, lang, own)
         section = document.sections[0]
-        root = lxml.html.document_fromstring(page.html)
+        html = safe(page.html)
+        root = lxml.html.document_fromstring(html)
         self._page_setup(section, audience, root, own)
         # (a reference document's section may leave a margin unset: python-docx gives None)
         text_width = (
             (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
         )
-        authors = " · ".join(a.get(lang) for a in brief.authors)
+        authors = safe(" · ".join(a.get(lang) for a in brief.authors))
         self._header_footer(
             document,
             section,
-            page.title,
+            self.reference or HouseReference(b"", (), ()),
+            safe(page.title),
             authors,
-            translations.gettext("Page %(page)s of %(pages)s"),
+            safe(translations.gettext("Page %(page)s of %(pages)s")),
             text_width,
             audience.cover,
         )
@@ -126,7 +132,7 @@ class DocxWriter:
             rasters=self.rasters,
         )
         body = root.find("body")
-        converter.read_svgs(root, page.html)
+        converter.read_svgs(root, html)
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()
         section = document.sections[0]
@@ -181,6 +187,7 @@ class DocxWriter:
             ) from None
         items = {}
         if notes_html.strip():
+            notes_html = xmlsafe.xml_safe(notes_html)
             for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
                 number = (li.get("id") or "").removeprefix("note-")
                 if number.isdigit():
@@ -191,7 +198,7 @@ class DocxWriter:
         if self.reference is None:
             return docx.Document()
         try:
-            document = docx.Document(io.BytesIO(self.reference))
+            document = docx.Document(io.BytesIO(self.reference.package))
         except Exception as exc:  # python-docx raises several kinds for a broken package
             raise RenderError(
                 Problem(str(self.reference_path), 0, "not a usable Word document", str(exc))
@@ -206,6 +213,7 @@ class DocxWriter:
     def _header_footer(
         document: Document,
         section: Section,
+        kept: HouseReference,
         title: str,
         authors: str,
         page_message: str,
@@ -215,12 +223,12 @@ class DocxWriter:
         section.different_first_page_header_footer = cover  # no header on the cover
         header = section.header
         header.is_linked_to_previous = False
-        paragraph = header.paragraphs[0] if _blank(header) else header.add_paragraph()
+        paragraph = _after_lines(document, header, kept.header)
         paragraph.style = document.styles["Header"]
         paragraph.add_run(title)
         footer = section.footer
         footer.is_linked_to_previous = False
-        paragraph = footer.paragraphs[0] if _blank(footer) else footer.add_paragraph()
+        paragraph = _after_lines(document, footer, kept.footer)
         paragraph.style = document.styles["Footer"]
         tabs = paragraph.paragraph_format.tab_stops
         for stop in document.styles["Footer"].paragraph_format.tab_stops:
@@ -264,13 +272,14 @@ class DocxWriter:
     def _properties(
         document: Document, brief: Brief, audience: Audience, page: Page, lang: str
     ) -> None:
+        safe = xmlsafe.xml_safe
         day = brief.date
         stamp = datetime.datetime(day.year, day.month or 1, day.day or 1)
         props = document.core_properties
-        props.title = page.title
-        props.author = ", ".join(a.get(lang) for a in brief.authors)
-        props.subject = audience.label.get(lang)
-        props.keywords = brief.topic
+        props.title = safe(page.title)
+        props.author = safe(", ".join(a.get(lang) for a in brief.authors))
+        props.subject = safe(audience.label.get(lang))
+        props.keywords = safe(brief.topic)
         props.language = page.lang.word_tags[0]
         props.created = props.modified = stamp
         props.last_modified_by = ""
@@ -285,11 +294,16 @@ class DocxWriter:
             theme_lang.set(qn("w:eastAsia"), east_asia)
 
 
-def _blank(part: BlockItemContainer) -> bool:
-    """A header or footer with one empty paragraph (no text, no picture such as a logo)."""
-    paragraphs = part.paragraphs
-    return (
-        len(paragraphs) == 1
-        and not paragraphs[0].text.strip()
-        and not ooxml.paragraph_xml(paragraphs[0]).xpath(".//w:drawing | .//w:pict")
-    )
+def _after_lines(
+    document: Document, story: BlockItemContainer, lines: tuple[HeaderLine, ...]
+) -> Paragraph:
+    """The house reference's header or footer text, a paragraph each in its own style
+    (where the document has that style), then an empty paragraph for the engine's line."""
+    styles = {style.style_id: style for style in document.styles}
+    paragraph = story.paragraphs[0]  # a new header or footer holds one empty paragraph
+    for line in lines:
+        paragraph.add_run(line.text)
+        if line.style in styles:
+            paragraph.style = styles[line.style]
+        paragraph = story.add_paragraph()
+    return paragraph
