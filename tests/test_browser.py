@@ -40,8 +40,10 @@ SCREENSHOT_MAX_HEIGHT = 2400  # px: the first screens of a page (the fact base r
 # JPEG: on the fixture's 16 pages at 1280 px, 3.0 s against 5.4 s for PNG, for pictures a
 # person looks at (nothing compares their pixels)
 SCREENSHOT_QUALITY = 85
-TAGS = {"zh": "zh-Hans", "en": "en"}
-BRIEF_PAGE = re.compile(r"^(?P<brief>[a-z0-9-]+)/(?P<audience>[a-z0-9-]+)\.(?P<lang>[a-z]+)\.html$")
+TAGS = {"zh": "zh-Hans", "en": "en", "zh-Hant": "zh-Hant"}
+BRIEF_PAGE = re.compile(
+    r"^(?P<brief>[a-z0-9-]+)/(?P<audience>[a-z0-9-]+)\.(?P<lang>[A-Za-z-]+)\.html$"
+)
 
 
 def html_pages(dist: Path) -> list[str]:
@@ -176,7 +178,9 @@ def visits(fixture_dist, site):
     started = time.perf_counter()
     pages = html_pages(fixture_dist)
     assert "index.html" in pages and "facts.html" in pages
-    assert sum(bool(BRIEF_PAGE.match(p)) for p in pages) == 14  # the fixture's HTML editions
+    assert (
+        sum(bool(BRIEF_PAGE.match(p)) for p in pages) == 16
+    )  # the fixture's HTML editions, hexi's two in zh-Hant included
     shutil.rmtree(SCREENS, ignore_errors=True)  # only this run's pictures
     SCREENS.mkdir(parents=True)
     results = {}
@@ -321,7 +325,9 @@ def test_language_switch_lands_on_the_same_brief(visits):
             assert TAGS[there["lang"]] == switch["hreflang"] == switch["lang"], (rel, width)
             assert switch["current"].strip(), switch
             checked += 1
-    assert checked == 2 * 14  # every brief page of the fixture, both widths
+    # qiaotou: ten pages in zh and en, one switch each; hexi: six pages in three languages, two
+    # switches each; at both widths
+    assert checked == 2 * (10 * 1 + 6 * 2)
 
 
 @pytest.mark.parametrize("width_name", list(WIDTHS))

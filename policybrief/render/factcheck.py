@@ -66,8 +66,10 @@ def rows(
     used = usage(project)
     history = fact_history(project)
     ids = only if only is not None else [*sorted(facts.facts), *sorted(facts.claims)]
-    # the project's languages, and English, which the fact base page is written in
-    langs = {code: project.language(code) for code in (*project.codes, SOURCE)}
+    # a brief's appendix: the brief's languages; the fact base page: the project's, and
+    # English, which that page is written in
+    codes = project.briefs[brief].languages if brief else (*project.codes, SOURCE)
+    langs = {code: project.language(code) for code in codes}
     result = []
     for item_id in ids:
         citations = [c for c in used.get(item_id, []) if brief is None or c.brief == brief]

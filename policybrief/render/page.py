@@ -292,11 +292,14 @@ class Renderer:
             return str(path)
 
 
-def languages_context(project: Project) -> list[LanguageEntry]:
-    """Every language the project writes in, for tables that show all of them."""
+def languages_context(
+    project: Project, codes: tuple[str, ...] | None = None
+) -> list[LanguageEntry]:
+    """Languages for tables that show each of them: ``codes`` (a brief's languages, for its
+    fact-check appendix), or every language the project writes in."""
     return [
         {"code": code, "tag": lang.tag, "name": lang.name}
-        for code in project.codes
+        for code in (project.codes if codes is None else codes)
         for lang in [project.language(code)]
     ]
 
@@ -422,7 +425,7 @@ def page_context(
         "references": [],
         "fact_check": [],
         "alternates": _alternates(project, brief, audience, lang),
-        "languages": languages_context(project),
+        "languages": languages_context(project, brief.languages),
         "links": {
             "html": f"{base}.html",
             "pdf": f"{base}.pdf",
