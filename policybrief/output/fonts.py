@@ -74,6 +74,7 @@ BASE_RANGES = (
     (0xA0, 0xFF),
     (0x2010, 0x2027),
     (0x2030, 0x2060),  # to the word joiner render/typography.py puts before note markers
+    (0x202F, 0x202F),  # and the narrow space that keeps a marker off a number
     (0x3000, 0x303F),
     (0xFF01, 0xFF5E),
     (0xFFE0, 0xFFE6),

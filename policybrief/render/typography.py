@@ -35,6 +35,7 @@ OPEN = "\ue002"  # a span the typesetter adds (its classes in ``_View.opens``)
 CLOSE = "\ue003"
 HOLDERS = TAG + MARK + OPEN + CLOSE
 WJ = "\u2060"  # word joiner: no line break on either side
+NNBSP = "\u202f"  # narrow no-break space: keeps a marker that must stay off its number
 NBSP = "\u00a0"
 
 _VERBATIM = re.compile(
@@ -128,11 +129,13 @@ def typeset(page: str, lang: str) -> str:
     if lang.startswith("zh"):
         text = chinese_punctuation(text)
         text = _markers_after_units(text)
+        text = _markers_apart(text)
         text = _join_markers(text)
         text = _han_latin(view, text)
     else:
         text = smart_quotes(text)
-        text = _markers_after_clauses(text)
+        text = _markers_after_clauses(view, text)
+        text = _markers_apart(text)
         text = _join_markers(text)
         text = english_spaces(text)
     view.text = text
@@ -175,11 +178,43 @@ def english_spaces(text: str) -> str:
     return re.sub(rf"(\d) ({MONTHS})\b", rf"\1{NBSP}\2", text)
 
 
-def _markers_after_clauses(text: str) -> str:
+def _markers_after_clauses(view: _View, text: str) -> str:
     """English: a marker right after a number moves after the clause's next punctuation
-    mark in the same run of text ("by 2035⁴ to" becomes "by 2035 to …,⁴")."""
-    pattern = re.compile(rf"(\d{_T})({MARK}+)([^{HOLDERS}.,;:!?]{{1,80}}?)([.,;:!?])(?!\d)")
-    return pattern.sub(lambda m: m.group(1) + m.group(3) + m.group(4) + m.group(2), text)
+    mark ("by 2035⁴ to …," becomes "by 2035 to …,⁴"), across whole inline elements only;
+    it stays where it is when another marker or an unclosed element comes first."""
+    out: list[str] = []
+    last = 0
+    for match in re.finditer(rf"\d[{TAG}]*({MARK}+)", text):
+        if match.start() < last:
+            continue
+        end = _clause_end(view, text, match.end())
+        if end is None:
+            continue
+        out += [text[last : match.start(1)], text[match.end() : end], match.group(1)]
+        last = end
+    return "".join(out) + text[last:]
+
+
+def _clause_end(view: _View, text: str, start: int) -> int | None:
+    """The position just after the clause's punctuation from ``start``, if only text and
+    whole elements come before it."""
+    open_tags: list[str] = []
+    for i in range(start, min(len(text), start + 160)):
+        char = text[i]
+        if char in MARK + OPEN + CLOSE + "\n":
+            return None
+        if char == TAG:
+            tag = view.tags[text.count(TAG, 0, i)]
+            name = re.match(r"<(/?)([a-zA-Z0-9]+)", tag)
+            if not name or name.group(2).lower() in ("p", "li", "div", "td", "th", "br"):
+                return None
+            if not name.group(1):
+                open_tags.append(name.group(2))
+            elif not open_tags or open_tags.pop() != name.group(2):
+                return None
+        elif char in ".,;:!?" and not open_tags and not text[i + 1 : i + 2].isdigit():
+            return i + 1
+    return None
 
 
 # -- Chinese -----------------------------------------------------------------------------
@@ -268,6 +303,13 @@ def _after(text: str, i: int) -> str:
     while i < len(text) and text[i] in HOLDERS:
         i += 1
     return text[i] if i < len(text) else ""
+
+
+def _markers_apart(text: str) -> str:
+    """A marker still right after a number (no clause end to move to: another marker comes
+    first, or the number ends a source line) is set a narrow no-break space apart, so that
+    it cannot read as a power ("2035 ⁴", not "2035⁴")."""
+    return re.sub(rf"(\d[{TAG}]*)({MARK})", rf"\1{NNBSP}\2", text)
 
 
 # -- both --------------------------------------------------------------------------------

@@ -1,0 +1,118 @@
+"""Typography (issue 24): each script by its own rules, line breaking, the Latin faces.
+
+Engine tests give ``render/typography.py`` small pages; the fixture's outputs are read as a
+reader gets them (HTML parsed, PDF text extracted, pdffonts)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from helpers import NS, find_all, parse_html, pdf_pages
+
+from policybrief.render.typography import NBSP, NNBSP, WJ, typeset
+
+MARK = '<sup class="cite"><a href="#note-1">1</a></sup>'
+HAN = "\u4e00-\u9fff"
+
+
+def test_english_quotes_and_apostrophes_become_typographic():
+    page = typeset("<p>The town's \"model\" ('a park') is Hangzhou's.</p>", "en")
+    assert page == "<p>The town’s “model” (‘a park’) is Hangzhou’s.</p>"
+
+
+def test_english_amounts_and_dates_hold_together():
+    page = typeset("<p>USD 126 billion in March 2015, on 12 December.</p>", "en")
+    assert f"USD{NBSP}126{NBSP}billion" in page
+    assert f"March{NBSP}2015" in page and f"12{NBSP}December" in page
+
+
+def test_chinese_marks_beside_han_become_full_width():
+    page = typeset(
+        "<p>出口总额 (2016年) 增长, 见表。 资料来源： 京钟雁, 2017 “说法” 和 「引语」。</p>", "zh"
+    )
+    text = re.sub(r"<[^>]+>", "", page)
+    assert text == "出口总额（2016年）增长，见表。资料来源：京钟雁，2017“说法”和“引语”。"
+
+
+def test_verbatim_quotes_and_formatted_references_are_kept():
+    quote = '<q class="note-quote">原文 (保留) ,「是」</q>'
+    reference = '<span class="csl-entry">京钟雁, <i>报告</i> (2017). It\'s</span>'
+    assert quote in typeset(f"<p>见{quote}</p>", "zh")
+    assert reference in typeset(f"<p>见{reference}</p>", "zh")
+    assert "It's" in typeset(f"<p>See {reference}</p>", "en")
+
+
+def test_a_marker_after_a_bare_number_moves_to_the_clause_end():
+    zh = typeset(f'<p>全国共<span class="fact">12</span>{MARK}处，另有</p>', "zh")
+    assert re.sub(r"<[^>]+>", "", zh) == f"全国共12处{WJ}1{WJ}，另有"
+    en = typeset(f'<p>by <span class="fact">2035</span>{MARK} for <em>all</em> towns, and</p>', "en")
+    assert re.sub(r"<[^>]+>", "", en) == f"by 2035 for all towns,{WJ}1 and"
+
+
+def test_a_marker_that_cannot_move_is_kept_apart_from_its_number():
+    page = typeset(f"<p>by 2035{MARK} jobs{MARK} grew</p>", "en")
+    assert re.sub(r"<[^>]+>", "", page) == f"by 2035{NNBSP}1 jobs{WJ}1 grew"
+
+
+def test_a_marker_is_joined_to_its_word_and_the_mark_after_it():
+    page = typeset(f"<p>小镇{MARK}，另有</p>", "zh")
+    assert f"小镇{WJ}{MARK}{WJ}，" in page
+
+
+def test_a_digit_is_held_to_its_unit_and_han_latin_gaps_are_margins():
+    page = typeset('<p>部署<span class="fact">3.36亿元</span>的 Yunqi 小镇</p>', "zh")
+    assert '<span class="hgap-l nb">3.36亿</span>元' in page
+    assert '的<span class="hgap-l hgap-r">Yunqi</span>小镇' in page  # typed spaces gone
+
+
+def test_headings_never_end_on_one_word_or_one_character():
+    assert typeset("<h2>The Belt and Road</h2>", "en") == f"<h2>The Belt and{NBSP}Road</h2>"
+    assert typeset("<h1>云栖小镇的基本</h1>", "zh") == '<h1>云栖小镇的<span class="nb">基本</span></h1>'
+
+
+# -- the fixture's outputs ----------------------------------------------------------------
+
+
+def _reader_text(path) -> str:
+    """The page's body text without verbatim quotes and formatted references."""
+
+    def walk(element) -> str:
+        kept = element.tag in (NS + "q", NS + "style", NS + "script", NS + "code") or (
+            "csl-entry" in element.get("class", "").split()
+        )
+        inner = "▯" if kept else (element.text or "") + "".join(walk(c) for c in element)
+        return inner + (element.tail or "")
+
+    return walk(next(find_all(parse_html(path), "body")))
+
+
+def test_chinese_reader_text_has_no_half_width_marks_beside_han(fixture_dist):
+    pages = sorted(fixture_dist.rglob("*.zh.html"))
+    assert pages
+    for path in pages:
+        text = _reader_text(path)
+        bad = re.findall(rf"[{HAN}] ?[(),;:!?]|[(] ?[{HAN}]|[，。：；] [{HAN}]", text)
+        assert not bad, (path.name, bad[:5])
+
+
+def test_markers_are_joined_in_the_html(fixture_dist):
+    html = (fixture_dist / "qiaotou" / "full-report.en.html").read_text(encoding="utf-8")
+    markers = re.findall(r'(.)<sup class="cite"', html)
+    assert markers and all(c in (WJ, NNBSP, ">") for c in markers), set(markers)
+    assert not re.search(r'\d(</span>)?<sup class="cite"', html)
+
+
+def test_english_pdf_text_has_curly_quotes_in_the_latin_face(fixture_dist):
+    path = fixture_dist / "qiaotou" / "full-report.en.pdf"
+    text = "".join(pdf_pages(path))
+    assert "’" in text and "'" not in text.replace("’", "")
+    pdffonts = shutil.which("pdffonts")
+    if pdffonts is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    fonts = subprocess.run([pdffonts, str(path)], capture_output=True, text=True, check=True)
+    names = [line.split()[0] for line in fonts.stdout.splitlines()[2:]]
+    assert any(name.endswith("+policybrief-Noto-Serif") for name in names), names
