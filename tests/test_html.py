@@ -73,7 +73,8 @@ def test_every_citation_links_to_a_note_with_source_and_quote(fixture_dist, brie
 def test_key_figures_are_localized(fixture_dist, lang):
     root = parse_html(fixture_dist / "qiaotou" / f"full-report.{lang}.html")
     box = next(find_all(root, "section", class_="key-figures"))
-    values = [text_of(span) for span in find_all(box, "span", class_="fact")]
+    # the typesetter's word joiner holds a digit to its unit (render/typography.py)
+    values = [text_of(span).replace("\u2060", "") for span in find_all(box, "span", class_="fact")]
     assert values == KEY_FIGURES[("qiaotou", lang)]
 
 
@@ -95,7 +96,7 @@ def test_every_cited_fact_renders_as_its_localized_value(fixture_dist):
                 if fact.date:
                     expected.add(language.date(fact.date))
                 # the typesetter's no-break spaces aside (render/typography.py)
-                shown = text_of(span).replace("\u00a0", " ")
+                shown = text_of(span).replace("\u00a0", " ").replace("\u2060", "")
                 assert shown in expected, (fact.id, text_of(span))
 
 

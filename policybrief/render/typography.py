@@ -16,7 +16,8 @@ source quotes (``<q>``), code, styles and scripts.
 - **Line breaking**: a note marker never follows a bare number (it moves to the end of the
   clause: after the unit in Chinese, after the clause's punctuation in English); a word
   joiner (U+2060) keeps a marker on its word's line, and the punctuation after it; a digit
-  is held to its unit by a no-break span (``.nb``), not a whole figure; a heading's last
+  is held to its unit by a word joiner too, not a whole figure (a span would split the
+  PDF's text runs: 2 KB more in a Chinese report); a heading's last
   two words (or last two Han characters) are joined, so that none ends alone.
 
 The page is read as a string in which every tag is one placeholder character, so that a
@@ -273,6 +274,7 @@ def _han_latin(view: _View, text: str) -> str:
     text = re.sub(rf"(?<={_H}) +(?=[A-Za-z0-9])", "", text)
     text = re.sub(rf"(?<=[A-Za-z0-9%]) +(?={_H})", "", text)
     run = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.,%+&/' \-]*[A-Za-z0-9%])?")
+    letters = re.compile("[A-Za-z]")
     out: list[str] = []
     last = 0
     for match in run.finditer(text):
@@ -280,20 +282,18 @@ def _han_latin(view: _View, text: str) -> str:
         before = _before(text, start)
         after = _after(text, end)
         unit = bool(end < len(text) and re.match(_H, text[end]) and match.group(0)[-1].isdigit())
-        classes = ["hgap-l"] if before and re.match(_H, before) else []
-        if unit:
-            classes.append("nb")  # a digit and its unit: one line, no gap
-        elif after and re.match(_H, after):
+        # a gap beside Latin words, not beside figures: "2016年", as mainland texts set them
+        word = bool(letters.search(match.group(0)))
+        classes = ["hgap-l"] if word and before and re.match(_H, before) else []
+        if word and not unit and after and re.match(_H, after):
             classes.append("hgap-r")
         out.append(text[last:start])
         if classes:
-            out.append(view.span(" ".join(classes)) + match.group(0))
-            if unit:
-                out.append(text[end])
-                end += 1
-            out.append(CLOSE)
+            out.append(view.span(" ".join(classes)) + match.group(0) + CLOSE)
         else:
             out.append(match.group(0))
+        if unit:  # a digit and its unit on one line: a word joiner (no glyph, no span)
+            out.append(WJ)
         last = end
     out.append(text[last:])
     return "".join(out)
