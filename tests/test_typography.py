@@ -12,69 +12,73 @@ import subprocess
 import pytest
 from helpers import NS, find_all, parse_html, pdf_pages
 
+from policybrief.core.languages import language
 from policybrief.render.typography import NBSP, NNBSP, WJ, typeset
 
+ZH, EN = language("zh"), language("en")
 MARK = '<sup class="cite"><a href="#note-1">1</a></sup>'
 HAN = "\u4e00-\u9fff"
 
 
 def test_english_quotes_and_apostrophes_become_typographic():
-    page = typeset("<p>The town's \"model\" ('a park') is Hangzhou's.</p>", "en")
+    page = typeset("<p>The town's \"model\" ('a park') is Hangzhou's.</p>", EN)
     assert page == "<p>The town’s “model” (‘a park’) is Hangzhou’s.</p>"
 
 
 def test_english_amounts_and_dates_hold_together():
-    page = typeset("<p>USD 126 billion in March 2015, on 12 December.</p>", "en")
+    page = typeset("<p>USD 126 billion in March 2015, on 12 December.</p>", EN)
     assert f"USD{NBSP}126{NBSP}billion" in page
     assert f"March{NBSP}2015" in page and f"12{NBSP}December" in page
 
 
 def test_chinese_marks_beside_han_become_full_width():
     page = typeset(
-        "<p>出口总额 (2016年) 增长, 见表。 资料来源： 京钟雁, 2017 “说法” 和 「引语」。</p>", "zh"
+        "<p>出口总额 (2016年) 增长, 见表。 资料来源： 京钟雁, 2017 “说法” 和 「引语」。</p>", ZH
     )
     text = re.sub(r"<[^>]+>", "", page)
     assert text == f"出口总额（2016{WJ}年）增长，见表。资料来源：京钟雁，2017“说法”和“引语”。"
 
 
+def test_traditional_chinese_keeps_its_corner_brackets():
+    page = typeset('<p>他說 "好" 和 “引語”。</p>', language("zh-Hant"))
+    assert page == "<p>他說「好」和「引語」。</p>"
+
+
 def test_verbatim_quotes_and_formatted_references_are_kept():
     quote = '<q class="note-quote">原文 (保留) ,「是」</q>'
     reference = '<span class="csl-entry">京钟雁, <i>报告</i> (2017). It\'s</span>'
-    assert quote in typeset(f"<p>见{quote}</p>", "zh")
-    assert reference in typeset(f"<p>见{reference}</p>", "zh")
-    assert "It's" in typeset(f"<p>See {reference}</p>", "en")
+    assert quote in typeset(f"<p>见{quote}</p>", ZH)
+    assert reference in typeset(f"<p>见{reference}</p>", ZH)
+    assert "It's" in typeset(f"<p>See {reference}</p>", EN)
 
 
 def test_a_marker_after_a_bare_number_moves_to_the_clause_end():
-    zh = typeset(f'<p>全国共<span class="fact">12</span>{MARK}处，另有</p>', "zh")
+    zh = typeset(f'<p>全国共<span class="fact">12</span>{MARK}处，另有</p>', ZH)
     assert re.sub(r"<[^>]+>", "", zh) == f"全国共12处{WJ}1{WJ}，另有"
-    en = typeset(
-        f'<p>by <span class="fact">2035</span>{MARK} for <em>all</em> towns, and</p>', "en"
-    )
+    en = typeset(f'<p>by <span class="fact">2035</span>{MARK} for <em>all</em> towns, and</p>', EN)
     assert re.sub(r"<[^>]+>", "", en) == f"by 2035 for all towns,{WJ}1 and"
 
 
 def test_a_marker_that_cannot_move_is_kept_apart_from_its_number():
-    page = typeset(f"<p>by 2035{MARK} jobs{MARK} grew</p>", "en")
+    page = typeset(f"<p>by 2035{MARK} jobs{MARK} grew</p>", EN)
     assert re.sub(r"<[^>]+>", "", page) == f"by 2035{NNBSP}1 jobs{WJ}1 grew"
 
 
 def test_a_marker_is_joined_to_its_word_and_the_mark_after_it():
-    page = typeset(f"<p>小镇{MARK}，另有</p>", "zh")
+    page = typeset(f"<p>小镇{MARK}，另有</p>", ZH)
     assert f"小镇{WJ}{MARK}{WJ}，" in page
 
 
 def test_a_digit_is_held_to_its_unit_and_han_latin_gaps_are_margins():
-    page = typeset('<p>部署<span class="fact">3.36亿元</span>的 Yunqi 小镇</p>', "zh")
+    page = typeset('<p>部署<span class="fact">3.36亿元</span>的 Yunqi 小镇</p>', ZH)
     assert f"3.36{WJ}亿元" in page
     assert '的<span class="hgap-l hgap-r">Yunqi</span>小镇' in page  # typed spaces gone
 
 
 def test_headings_never_end_on_one_word_or_one_character():
-    assert typeset("<h2>The Belt and Road</h2>", "en") == f"<h2>The Belt and{NBSP}Road</h2>"
+    assert typeset("<h2>The Belt and Road</h2>", EN) == f"<h2>The Belt and{NBSP}Road</h2>"
     assert (
-        typeset("<h1>云栖小镇的基本</h1>", "zh")
-        == '<h1>云栖小镇的<span class="nb">基本</span></h1>'
+        typeset("<h1>云栖小镇的基本</h1>", ZH) == '<h1>云栖小镇的<span class="nb">基本</span></h1>'
     )
 
 

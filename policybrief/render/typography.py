@@ -29,6 +29,10 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policybrief.core.languages import Language
 
 TAG = "\ue000"  # a tag or a verbatim element, kept as it was
 MARK = "\ue001"  # a note marker (``<sup class="cite…">…</sup>``)
@@ -122,13 +126,14 @@ class _View:
         return "".join(out)
 
 
-def typeset(page: str, lang: str) -> str:
-    """The page with its language's typography (``lang``: "en", "zh" or a tag)."""
-    page = _HEADING.sub(lambda m: _balance(m, lang), page)
+def typeset(page: str, lang: Language) -> str:
+    """The page with its language's typography: a CJK language's (Chinese, in the quotation
+    marks of ``lang.quotes``: “ ” in mainland text, 「 」 in Traditional) or English's."""
+    page = _HEADING.sub(lambda m: _balance(m, lang.cjk), page)
     view = _View(page)
     text = view.text
-    if lang.startswith("zh"):
-        text = chinese_punctuation(text)
+    if lang.cjk:
+        text = chinese_punctuation(text, lang.quotes)
         text = _markers_after_units(text)
         text = _markers_apart(text)
         text = _join_markers(text)
@@ -221,7 +226,7 @@ def _clause_end(view: _View, text: str, start: int) -> int | None:
 # -- Chinese -----------------------------------------------------------------------------
 
 
-def chinese_punctuation(text: str) -> str:
+def chinese_punctuation(text: str, quotes: tuple[str, str] = ("“", "”")) -> str:
     """Full-width marks beside Han, straight quotes as “ ” and ‘ ’, no typed spaces around
     full-width marks."""
     edge = f"(?:{_H}|[{FULL_MARKS}])"
@@ -237,26 +242,36 @@ def chinese_punctuation(text: str) -> str:
     # , : ; ! ? after Han (or a closing mark), and before Han after a digit
     text = re.sub(rf"({edge}{_T}) *([,:;!?]) *", lambda m: m.group(1) + _WIDE[m.group(2)], text)
     text = re.sub(rf"(?<=[\w）])([,:;!?]) *(?={_T}{_H})", lambda m: _WIDE[m.group(1)], text)
-    text = _chinese_quotes(text)
+    text = _chinese_quotes(text, quotes)
     # no typed spaces around full-width marks
     text = re.sub(rf" +(?=[{TAG}]*[{FULL_MARKS}])", "", text)
     return re.sub(rf"(?<=[{FULL_MARKS}])([{TAG}]*) +", r"\1", text)
 
 
-def _chinese_quotes(text: str) -> str:
+# A Chinese style's outer quotation marks, its inner ones, and the other style's outer pair.
+_STYLES = {"“": ("‘’", "「」", "『』"), "「": ("『』", "“”", "‘’")}
+
+
+def _chinese_quotes(text: str, quotes: tuple[str, str]) -> str:
+    """Straight quotes as the language's; the other Chinese style's marks as this one's."""
+    opening, closing = quotes
+    inner, other, other_inner = _STYLES.get(opening, ("‘’", "", ""))
     out = list(text)
     depth = 0
     for i, char in enumerate(text):
         if char == '"':
             prev = _before(text, i)
-            opening = prev == "" or prev.isspace() or re.match(_H, prev) or prev in FULL_MARKS
-            if opening and depth == 0:
-                out[i], depth = "“", 1
+            starts = prev == "" or prev.isspace() or re.match(_H, prev) or prev in FULL_MARKS
+            if starts and depth == 0:
+                out[i], depth = quotes[0], 1
             else:
-                out[i], depth = "”", 0
+                out[i], depth = quotes[1], 0
         elif char == "'" and re.match(_H, _before(text, i) or "a"):
             out[i] = "’"
-    return "".join(out).replace("「", "“").replace("」", "”").replace("『", "‘").replace("』", "’")
+    text = "".join(out)
+    for theirs, ours in ((other, opening + closing), (other_inner, inner)) if other else ():
+        text = text.replace(theirs[0], ours[0]).replace(theirs[1], ours[1])
+    return text
 
 
 def _markers_after_units(text: str) -> str:
@@ -322,7 +337,7 @@ def _join_markers(text: str) -> str:
     return re.sub(rf"({MARK})(?=[{FULL_CLOSE},.;:!?)”’])", rf"\1{WJ}", text)
 
 
-def _balance(match: re.Match[str], lang: str) -> str:
+def _balance(match: re.Match[str], cjk: bool) -> str:
     """A heading whose last word (or last Han character) cannot stand alone on a line."""
     opening, _name, inner, closing = match.groups()
     pieces = re.split(r"(<[^>]*>)", inner)
@@ -330,7 +345,7 @@ def _balance(match: re.Match[str], lang: str) -> str:
         piece = pieces[k]
         if piece.startswith("<") or not piece.strip():
             continue
-        if lang.startswith("zh"):
+        if cjk:
             pieces[k] = re.sub(
                 rf"({_H}{_H}[{FULL_CLOSE}]*)(\s*)$", r'<span class="nb">\1</span>\2', piece
             )
