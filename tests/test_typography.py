@@ -124,3 +124,61 @@ def test_english_pdf_text_has_curly_quotes_in_the_latin_face(fixture_dist):
     fonts = subprocess.run([pdffonts, str(path)], capture_output=True, text=True, check=True)
     names = [line.split()[0] for line in fonts.stdout.splitlines()[2:]]
     assert any(name.endswith("+policybrief-Noto-Serif") for name in names), names
+
+
+# -- house options ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["en-GB", "en-US"])
+def test_the_house_english_variant_sets_dates_html_and_word_language(
+    fixture_project, tmp_path, variant
+):
+    import datetime
+    import zipfile
+
+    from babel.dates import format_date
+
+    from policybrief.build.pipeline import build
+    from policybrief.build.plan import Options
+    from policybrief.core.model import PartialDate
+    from policybrief.load.project import load_project
+
+    settings = fixture_project / "pyproject.toml"
+    text = settings.read_text(encoding="utf-8")
+    extra = f'english = "{variant}"\nnumbers_as_words = "under-ten"\n'
+    settings.write_text(text.replace("[tool.policybrief]\n", "[tool.policybrief]\n" + extra))
+    options = Options(
+        root=fixture_project,
+        out=tmp_path,
+        briefs=("qiaotou",),
+        audiences=("full-report",),
+        langs=("en",),
+        formats=("html", "docx"),
+        strict=True,
+    )
+    assert build(options).warnings == []
+    page = (tmp_path / "qiaotou" / "full-report.en.html").read_text(encoding="utf-8")
+    assert f'<html lang="{variant}"' in page
+    project, _ = load_project(fixture_project)
+    day = format_date(datetime.date(2026, 10, 15), "long", locale=variant.replace("-", "_"))
+    assert project.language("en").date(PartialDate(2026, 10, 15)) == day
+    assert day == ("15 October 2026" if variant == "en-GB" else "October 15, 2026")
+    with zipfile.ZipFile(tmp_path / "qiaotou" / "full-report.en.docx") as word:
+        styles = word.read("word/styles.xml").decode()
+    assert f'w:val="{variant}"' in styles
+    other = "en-US" if variant == "en-GB" else "en-GB"
+    assert f'w:val="{other}"' not in styles
+
+
+def test_numbers_under_ten_as_words_is_a_house_option():
+    import dataclasses
+
+    en = dataclasses.replace(EN, numbers_as_words=True)
+    page = (
+        '<p>Only <span class="fact">5 cities</span>. 3 towns in Figure 3, 5 million, 12 areas</p>'
+    )
+    assert typeset(page, en) == (
+        '<p>Only <span class="fact">five cities</span>. Three towns in Figure 3, '
+        f"5{NBSP}million, 12 areas</p>"
+    )
+    assert "5 cities" in typeset(page, EN)

@@ -160,6 +160,7 @@ class Language:
     magnitudes: tuple[Magnitude, ...]  # largest first
     east_asian: str  # Word's language for the East Asian text of an edition (zh-CN)
     words: tuple[tuple[str, str], ...] = ()  # ENGINE_MESSAGES as its catalog translates them
+    numbers_as_words: bool = False  # house option: prose spells out numbers under ten
 
     @property
     def direction(self) -> str:

@@ -221,7 +221,7 @@ class Renderer:
         numbers = {item: n for n, item in enumerate(order, 1)}
         html = number_citations(html, numbers, self._footnotes(env, audience, context))
         html = notes.unlink_absent_exhibits(html)
-        html = typeset(html, lang)
+        html = typeset(html, lang, joins=not for_word)
         return Page(
             env.secured(html, template.filename, links=not for_word),
             prose.title,

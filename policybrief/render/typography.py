@@ -126,9 +126,11 @@ class _View:
         return "".join(out)
 
 
-def typeset(page: str, lang: Language) -> str:
+def typeset(page: str, lang: Language, joins: bool = True) -> str:
     """The page with its language's typography: a CJK language's (Chinese, in the quotation
-    marks of ``lang.quotes``: “ ” in mainland text, 「 」 in Traditional) or English's."""
+    marks of ``lang.quotes``: “ ” in mainland text, 「 」 in Traditional) or English's.
+    ``joins``: word joiners for the line breaker (not for Word, which breaks lines itself
+    and whose readers search the text: "35億元", not "35\u2060億元")."""
     page = _HEADING.sub(lambda m: _balance(m, lang.cjk), page)
     view = _View(page)
     text = view.text
@@ -137,14 +139,16 @@ def typeset(page: str, lang: Language) -> str:
         text = _markers_after_units(text)
         text = _markers_apart(text)
         text = _join_markers(text)
-        text = _han_latin(view, text)
+        text = _han_latin(view, text, joins)
     else:
         text = smart_quotes(text)
+        if lang.numbers_as_words:
+            text = small_numbers_as_words(text)
         text = _markers_after_clauses(view, text)
         text = _markers_apart(text)
         text = _join_markers(text)
         text = english_spaces(text)
-    view.text = text
+    view.text = text if joins else text.replace(WJ, "")
     return view.html()
 
 
@@ -174,6 +178,31 @@ def smart_quotes(text: str) -> str:
             nxt = text[i + 1 : i + 2]
             out[i] = "‘" if opening and not (nxt.isdigit() and prev.isspace()) else "’"
     return "".join(out)
+
+
+SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_NOT_COUNTED = re.compile(
+    r"(?:Figure|Table|Chapter|Section|Exhibit|Box|No\.|page|pages|p\.|pp\.|Article|Level|"
+    + MONTHS
+    + r")\W*$"
+)
+
+
+def small_numbers_as_words(text: str) -> str:
+    """The house option ``numbers_as_words = "under-ten"``: a number under ten that counts
+    something in prose ("5 cities") is spelled out ("five cities"); not a label's number
+    (Figure 3, page 2), a date (5 March), a decimal, a range or an amount (5 million)."""
+
+    def word(match: re.Match[str]) -> str:
+        before = text[max(0, match.start() - 12) : match.start()]
+        if _NOT_COUNTED.search(before.replace(TAG, "")):
+            return match.group(0)
+        spelled = SMALL[int(match.group(1))]
+        starts = not before.strip(" " + TAG) or before.rstrip(" " + TAG)[-1] in ".!?"
+        return (spelled.capitalize() if starts else spelled) + match.group(2)
+
+    pattern = rf"(?<![\w.,/:–\-{NBSP}])([1-9])( (?!(?:{SCALES}|{MONTHS})\b)[a-z])"
+    return re.sub(pattern, word, text)
 
 
 def english_spaces(text: str) -> str:
@@ -283,7 +312,7 @@ def _markers_after_units(text: str) -> str:
     return pattern.sub(lambda m: m.group(1) + m.group(3) + m.group(2), text)
 
 
-def _han_latin(view: _View, text: str) -> str:
+def _han_latin(view: _View, text: str, joins: bool = True) -> str:
     """No typed space between Han and Latin or digits; the gap is a margin on a span
     around the Latin run; a digit and the Han unit after it are kept on one line."""
     text = re.sub(rf"(?<={_H}) +(?=[A-Za-z0-9])", "", text)
@@ -307,7 +336,7 @@ def _han_latin(view: _View, text: str) -> str:
             out.append(view.span(" ".join(classes)) + match.group(0) + CLOSE)
         else:
             out.append(match.group(0))
-        if unit:  # a digit and its unit on one line: a word joiner (no glyph, no span)
+        if unit and joins:  # a digit and its unit on one line: a word joiner (no glyph)
             out.append(WJ)
         last = end
     out.append(text[last:])
