@@ -19,7 +19,7 @@ extra=""
 AXE_CORE_VERSION="4.14.1"
 PDFJS_VERSION="6.5.438"
 
-packages="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
+packages="fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
 packages="$packages librsvg2-bin"
 if [ -n "$extra" ]; then
     packages="$packages chromium libreoffice-writer-nogui mupdf-tools"

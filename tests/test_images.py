@@ -30,7 +30,7 @@ def pixels(data: bytes) -> tuple[str, tuple[int, int], bytes]:
 
 CAPTIONS = {
     "zh": ("图1", "规划思路示意：沿河为公园，住宅在其后"),
-    "en": ("Figure 1", "The plan's idea: the riverside as a park, housing behind it"),
+    "en": ("Figure 1", "The plan’s idea: the riverside as a park, housing behind it"),
 }
 ALT = {
     "zh": "示意平面图：上方是河流，沿岸是一条带步道的绿色公园带，下方是两排灰色住宅地块，"

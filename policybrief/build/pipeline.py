@@ -170,9 +170,8 @@ def render_pages(
     for output, fmt in todo:
         audience = project.audience(output.brief, output.audience)
         if fmt == "docx":  # Word numbers its own notes: the page keeps numbered links
-            if audience.citations == "links" and (output, "pdf") in pages:
-                pages[(output, fmt)] = pages[(output, "pdf")]  # the very same page
-                continue
+            # rendered for Word even when the PDF's page has the same links: Word's page is
+            # typeset without the PDF's line-breaking joins (render/typography.py)
             audience = replace(audience, citations="links")
         page = renderer.page(
             project.briefs[output.brief],

@@ -67,9 +67,10 @@ TABLE: dict[str, Entry] = {
         "reference_style": "gb-t-7714-2025-numeric",
         "group_from": 5,  # 8000人 but 123,456人
         "more": "多",  # 60多家, 2万多人: "more than" after a round number
-        "quotes": ("「", "」"),
+        "quotes": ("\u201c", "\u201d"),  # mainland text: “ ” (‘ ’ inside); issue 24
     },
-    "zh-Hant": {"tag": "zh-Hant"},  # not zh's zh-Hans; the rest is zh's
+    # not zh's zh-Hans, and Traditional text's 「 」; the rest is zh's
+    "zh-Hant": {"tag": "zh-Hant", "quotes": ("「", "」")},
 }
 DEFAULTS: Entry = {
     "reference_style": "chicago-author-date",
@@ -159,6 +160,7 @@ class Language:
     magnitudes: tuple[Magnitude, ...]  # largest first
     east_asian: str  # Word's language for the East Asian text of an edition (zh-CN)
     words: tuple[tuple[str, str], ...] = ()  # ENGINE_MESSAGES as its catalog translates them
+    numbers_as_words: bool = False  # house option: prose spells out numbers under ten
 
     @property
     def direction(self) -> str:

@@ -23,8 +23,13 @@ SETTINGS: dict[str, tuple[str, str, bool]] = {
     "languages": ("a list of language codes", '["zh", "en", "zh-Hant"]', False),
     "theme": ("a theme file (theme.yaml)", '"house/theme.yaml"', False),
     "reference_style": ("a style name, or a table of languages to style names", "", False),
+    # house options (issue 24): English's variant (dates, Word's language, spelling) and
+    # whether prose spells out numbers under ten
+    "english": ('"en-GB" or "en-US"', '"en-GB"', False),
+    "numbers_as_words": ('"under-ten" or "never"', '"under-ten"', False),
 }
-_SINGLE = ("out", "theme")  # settings that hold one string
+_SINGLE = ("out", "theme", "english", "numbers_as_words")  # settings that hold one string
+_CHOICES = {"english": ("en-GB", "en-US"), "numbers_as_words": ("under-ten", "never")}
 
 
 def settings(root: Path) -> dict:
@@ -80,7 +85,9 @@ def _setting_problem(key: str, value: object) -> tuple[str, str] | None:
         known = "known: " + ", ".join(sorted(SETTINGS))
         return f"[tool.policybrief]: unknown setting {key!r}", did_you_mean(key, SETTINGS, known)
     what, example, single_ok = SETTINGS[key]
-    if key in _SINGLE:
+    if key in _CHOICES:
+        ok = value in _CHOICES[key]
+    elif key in _SINGLE:
         ok = isinstance(value, str) and bool(value)
     else:
         ok = (isinstance(value, str) and single_ok) or (

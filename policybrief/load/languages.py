@@ -35,15 +35,25 @@ def declared(config: dict) -> tuple[str, ...]:
 
 
 def project_languages(
-    codes: tuple[str, ...], template_dirs: tuple[Path, ...]
+    codes: tuple[str, ...],
+    template_dirs: tuple[Path, ...],
+    english: str = "",
+    numbers_as_words: bool = False,
 ) -> dict[str, Language]:
     """Each declared language with the engine's words from its catalog (those the catalog
-    lacks stay in English, and `check` reports them: catalogs.missing_translations)."""
+    lacks stay in English, and `check` reports them: catalogs.missing_translations).
+    ``english`` (the house option, en-GB or en-US): the variant plain ``en`` is written in,
+    its Babel locale (dates), its tag (the page's lang, Word's language);
+    ``numbers_as_words``: prose spells out numbers under ten (render/typography.py)."""
     languages: dict[str, Language] = {}
     for code in codes:
         translations = Translations(template_dirs, code)
         words = {m: found for m in ENGINE_MESSAGES if (found := translations.translated(m))}
-        languages[code] = language(code).with_words(words)
+        lang = language(code)
+        if code == "en" and english:
+            lang = dataclasses.replace(language(english), code=code)
+        lang = dataclasses.replace(lang, numbers_as_words=numbers_as_words)
+        languages[code] = lang.with_words(words)
     return languages
 
 

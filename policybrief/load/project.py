@@ -229,7 +229,8 @@ def load_project(
     theme = load_theme(
         _theme_files(root, template_dirs, extra_templates, config, problems), root, problems
     )
-    languages = project_languages(codes, template_dirs)
+    spelled = config.get("numbers_as_words") == "under-ten"
+    languages = project_languages(codes, template_dirs, config.get("english", ""), spelled)
     project = Project(
         root, facts, briefs, audiences, sources, template_dirs, theme, languages=languages
     )

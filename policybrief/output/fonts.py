@@ -63,13 +63,19 @@ PREFIX = "policybrief "  # the family name a subset face is served under: PREFIX
 # The faces the built-in templates ask for (base.css: --serif, --sans, --mono); a face
 # that is not installed is left out and the template's fallbacks apply, as before.
 FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Sans Mono CJK SC")
+# The Latin faces English text is set in (base.css names them first under :lang(en)), with
+# true italics: Debian's fonts-noto-core, the CJK faces' own design family (issue 24).
+LATIN_FAMILIES = ("Noto Serif", "Noto Sans")
 WEIGHTS = (400, 700)
+STYLES = ("normal", "italic")  # italic for the Latin faces only: the CJK faces have none
 _FC_WEIGHT = {400: 80, 700: 200}  # fontconfig's scale
+_FC_SLANT = {"normal": 0, "italic": 100}
 BASE_RANGES = (
     (0x20, 0x7E),
     (0xA0, 0xFF),
     (0x2010, 0x2027),
-    (0x2030, 0x205E),
+    (0x2030, 0x2060),  # to the word joiner render/typography.py puts before note markers
+    (0x202F, 0x202F),  # and the narrow space that keeps a marker off a number
     (0x3000, 0x303F),
     (0xFF01, 0xFF5E),
     (0xFFE0, 0xFFE6),
@@ -98,6 +104,12 @@ class Face:
     path: str  # the system font file
     index: int  # the face's index in a collection (.ttc)
     file: str = ""  # the subset's file name in the cache folder
+    style: str = "normal"  # "italic": a Latin face's true italic
+
+    @property
+    def latin(self) -> bool:
+        """A Latin face (TrueType outlines): subset only, no CID renumbering needed."""
+        return self.family in LATIN_FAMILIES
 
     @property
     def served_as(self) -> str:
@@ -121,7 +133,7 @@ class FontSet:
             rules.append(
                 f'@font-face {{ font-family: "{face.served_as}"; '
                 f'src: url("{url}"); font-weight: {face.weight}; '
-                "font-style: normal; }"
+                f"font-style: {face.style}; }}"
             )
         return "\n".join(rules)
 
@@ -278,34 +290,41 @@ def system_faces() -> tuple[Face, ...]:
     """The installed faces the templates ask for, found as fontconfig finds them."""
     ffi, fc, _hb, _subset = _libraries()
     faces = []
-    for family in FAMILIES:
-        for weight in WEIGHTS:
-            pattern = fc.FcNameParse(f"{family}:weight={_FC_WEIGHT[weight]}".encode())
-            fc.FcConfigSubstitute(ffi.NULL, pattern, 0)
-            fc.FcDefaultSubstitute(pattern)
-            result = ffi.new("FcResult *")
-            match = fc.FcFontMatch(ffi.NULL, pattern, result)
-            fc.FcPatternDestroy(pattern)
-            if match == ffi.NULL:
-                continue
-            try:
-                found = ffi.new("FcChar8 **")
-                names = []
-                n = 0
-                while fc.FcPatternGetString(match, b"family", n, found) == 0:
-                    names.append(ffi.string(found[0]).decode())
-                    n += 1
-                got_weight = ffi.new("int *")
-                fc.FcPatternGetInteger(match, b"weight", 0, got_weight)
-                if family not in names or abs(got_weight[0] - _FC_WEIGHT[weight]) > 20:
-                    continue  # not installed: fontconfig offers a substitute
-                fc.FcPatternGetString(match, b"file", 0, found)
-                path = ffi.string(found[0]).decode()
-                index = ffi.new("int *")
-                fc.FcPatternGetInteger(match, b"index", 0, index)
-                faces.append(Face(family, weight, path, index[0]))
-            finally:
-                fc.FcPatternDestroy(match)
+    wanted = [(f, w, "normal") for f in FAMILIES for w in WEIGHTS]
+    wanted += [(f, w, s) for f in LATIN_FAMILIES for w in WEIGHTS for s in STYLES]
+    for family, weight, style in wanted:
+        query = f"{family}:weight={_FC_WEIGHT[weight]}:slant={_FC_SLANT[style]}"
+        pattern = fc.FcNameParse(query.encode())
+        fc.FcConfigSubstitute(ffi.NULL, pattern, 0)
+        fc.FcDefaultSubstitute(pattern)
+        result = ffi.new("FcResult *")
+        match = fc.FcFontMatch(ffi.NULL, pattern, result)
+        fc.FcPatternDestroy(pattern)
+        if match == ffi.NULL:
+            continue
+        try:
+            found = ffi.new("FcChar8 **")
+            names = []
+            n = 0
+            while fc.FcPatternGetString(match, b"family", n, found) == 0:
+                names.append(ffi.string(found[0]).decode())
+                n += 1
+            got_weight, got_slant = ffi.new("int *"), ffi.new("int *")
+            fc.FcPatternGetInteger(match, b"weight", 0, got_weight)
+            fc.FcPatternGetInteger(match, b"slant", 0, got_slant)
+            if (
+                family not in names
+                or abs(got_weight[0] - _FC_WEIGHT[weight]) > 20
+                or got_slant[0] != _FC_SLANT[style]
+            ):
+                continue  # not installed: fontconfig offers a substitute
+            fc.FcPatternGetString(match, b"file", 0, found)
+            path = ffi.string(found[0]).decode()
+            index = ffi.new("int *")
+            fc.FcPatternGetInteger(match, b"index", 0, index)
+            faces.append(Face(family, weight, path, index[0], style=style))
+        finally:
+            fc.FcPatternDestroy(match)
     return tuple(faces)
 
 
@@ -316,7 +335,8 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
         stat = os.stat(face.path)
         sha.update(
             repr(
-                (face.family, face.weight, face.path, face.index, stat.st_size, stat.st_mtime_ns)
+                (face.family, face.weight, face.style, face.path, face.index, stat.st_size)
+                + (stat.st_mtime_ns,)
             ).encode()
         )
     sha.update(chars.encode("utf-8"))
@@ -413,6 +433,8 @@ def renumber(data: bytes) -> bytes:
 
 def make_subset(face: Face, chars: str) -> bytes:
     data = _hb_subset(face, chars)
+    if face.latin:  # a few hundred glyphs in glyph-id order already: nothing to move
+        return data
     latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
     first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
     # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
@@ -431,10 +453,7 @@ def prepare(out: Path, chars: str, faces: tuple[Face, ...] | None = None) -> Fon
     shared = os.environ.get(SHARED_CACHE, "")
     root = Path(shared).resolve() if shared else out / CACHE_DIR
     folder = root / key[:24]
-    named = tuple(
-        Face(f.family, f.weight, f.path, f.index, f"{f.family.replace(' ', '')}-{f.weight}.otf")
-        for f in faces
-    )
+    named = tuple(Face(f.family, f.weight, f.path, f.index, _file_name(f), f.style) for f in faces)
     if not all((folder / face.file).is_file() for face in named):
         started = time.perf_counter()
         folder.mkdir(parents=True, exist_ok=True)
@@ -460,6 +479,12 @@ def prepare(out: Path, chars: str, faces: tuple[Face, ...] | None = None) -> Fon
         )
     _prune(root, keep=folder)
     return FontSet(key, folder, named, out / CACHE_DIR.parent)
+
+
+def _file_name(face: Face) -> str:
+    italic = "-italic" if face.style == "italic" else ""
+    suffix = ".ttf" if face.latin else ".otf"
+    return f"{face.family.replace(' ', '')}-{face.weight}{italic}{suffix}"
 
 
 def _write_subset(face: Face, chars: str, folder: Path) -> None:

@@ -63,6 +63,7 @@ from policybrief.render.templatedata import (
     ReferenceEntry,
     SectionEntry,
 )
+from policybrief.render.typography import typeset
 
 # Bounds on what one template render may cost (templates are untrusted input); bounds on
 # loops and sizes are the sandbox's (environment.py).
@@ -220,6 +221,7 @@ class Renderer:
         numbers = {item: n for n, item in enumerate(order, 1)}
         html = number_citations(html, numbers, self._footnotes(env, audience, context))
         html = notes.unlink_absent_exhibits(html)
+        html = typeset(html, lang, joins=not for_word)
         return Page(
             env.secured(html, template.filename, links=not for_word),
             prose.title,

@@ -99,7 +99,7 @@ class DocxWriter:
         self.reference_path, self.reference = self._reference(dirs)
         document = self._document()
         own = self.reference is None
-        define_styles(document, lang, own)
+        define_styles(document, lang, own, page.lang.word_tags)
         section = document.sections[0]
         html = safe(page.html)
         root = lxml.html.document_fromstring(html)

@@ -162,11 +162,14 @@ def defaults_rpr(styles_element: BaseOxmlElement) -> BaseOxmlElement:
     return node
 
 
-def define_styles(document: Document, lang: str, own: bool) -> None:
+def define_styles(
+    document: Document, lang: str, own: bool, tags: tuple[str, str] | None = None
+) -> None:
     """Add the styles the converter uses; ``own``: also (re)define the built-in ones to
-    the engine's look (no reference document)."""
+    the engine's look (no reference document). ``tags``: Word's languages for the edition
+    (the project's Language's: its house variant, en-GB or en-US), else the code's own."""
     styles = document.styles
-    val, east_asia = language(lang).word_tags
+    val, east_asia = tags or language(lang).word_tags
     rpr = defaults_rpr(styles.element)
     if (
         own
