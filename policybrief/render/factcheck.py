@@ -12,6 +12,7 @@ from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
 from policybrief.load.markup import note_text
 from policybrief.render.templatedata import CitedIn, FactConflict, FactRow, FactSource
+from policybrief.render.wording import sentence_case, status_words
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
 
@@ -53,6 +54,7 @@ def _cited_by(citations: list[Citation], project: Project) -> list[CitedIn]:
             "href": f"{cite.brief}/{audience}.{cite.lang}.html"
             + (f"#{fragment}" if fragment else ""),
             "where": str(cite.loc),
+            "anchor": fragment,
         }
     return list(seen.values())
 
@@ -81,12 +83,12 @@ def _row(
         fact = facts.facts[item_id]
         unit = facts.units[fact.unit]
         values = {code: format_fact(fact, unit, lang) for code, lang in LANGUAGES.items()}
-        labels = {code: fact.label.get(code) for code in LANGUAGES}
-        item, kind = fact, "fact"
+        labels = {code: sentence_case(fact.label.get(code)) for code in LANGUAGES}
+        item, kind, status = fact, "fact", fact.status
     else:
-        item, kind = facts.claims[item_id], "claim"
+        item, kind, status = facts.claims[item_id], "claim", "reported"
         values = {code: "" for code in LANGUAGES}
-        labels = {code: item.label.get(code) for code in LANGUAGES}
+        labels = {code: sentence_case(item.label.get(code)) for code in LANGUAGES}
     derived = getattr(item, "derived", None)
     conflicts: list[FactConflict] = [
         {
@@ -108,11 +110,14 @@ def _row(
         "qualifier": getattr(item, "qualifier", ""),
         "source": _source(facts, item),
         "quote": item.quote,
+        "translation": item.translated("en"),
         "note": {
             code: note_text(facts, getattr(item, "note", None), lang)
             for code, lang in LANGUAGES.items()
         },
         "reference": item.reference,
+        "status": {code: status_words(status, code) for code in LANGUAGES},
+        "curator_note": _office(item.curator_note),
         "conflicts": conflicts,
         "cited_by": cited_by,
         "defined_at": str(item.loc),
@@ -133,3 +138,8 @@ def _source(facts: FactBase, item: Fact | Claim) -> FactSource:
         "url": source.url,
         "note": source.note.get("en") if source.note else "",
     }
+
+
+def _office(text: Text | None) -> dict[str, str]:
+    """The office's working note by language ("" key: written in one language only)."""
+    return dict(text.values) if text else {}
