@@ -453,8 +453,8 @@ def check_quote_translations(project: Project) -> list[Problem]:
                     Problem(
                         item.loc.path,
                         item.loc.line,
-                        f"{item_id!r}: its quote has no {lang} translation, and a {lang} "
-                        "edition prints it",
+                        f"{item_id!r}: its quote has no {lang} translation, which the "
+                        f"{lang} editions print",
                         f"add translation: {{{lang}: ...}}, the office's translation, printed "
                         "with the original beneath",
                     )

@@ -142,12 +142,13 @@ def csl_item(source: Source, lang: str) -> CslItem:
         for p in source.authors
     ]
     romanised = source.author.get(lang)
-    if own != lang and len(authors) == 1 and "family" in authors[0] and romanised:
-        # a Chinese name in another language's brief: romanised, then in characters
+    if own != lang and len(authors) == 1 and romanised and not CJK_RE.search(romanised):
+        # a Chinese name in another language's brief: in that language, then in characters
         # ("Jia Zhencheng 贾振成"), so that a short citation (Jia 2017) finds its entry
         person = source.authors[0]
-        if CJK_RE.search(person.family) and not CJK_RE.search(romanised):
-            authors = [{"literal": f"{romanised} {person.family}{person.given}"}]
+        name = person.literal or person.family + person.given
+        if CJK_RE.search(name):
+            authors = [{"literal": f"{romanised} {name}"}]
     item: dict[str, object] = {
         "id": source.id,
         "type": CSL_TYPES.get(source.kind, "document"),

@@ -27,7 +27,7 @@ STATUS_WORDS = {
     "company": ("企业说法", "Company claim"),
     "projection": ("预测", "Projection"),
     "target": ("政策目标", "Policy target"),
-    "reported": ("原文所载", "Reported by the source"),
+    "reported": ("原文所载", "As reported"),
     "calculated": ("计算所得", "Calculated"),
 }
 
@@ -93,6 +93,8 @@ def short_citation(source: Source | None, code: str) -> str:
     if not names:
         names = [source.author.get(code) or source.author.get("zh" if zh else "en")]
     names = [n for n in names if n]
+    if not zh and any(_CJK_RE.search(n) for n in names) and source.author.get(code):
+        names = [source.author.get(code)]  # the names in characters: the source's own words
     if not names:
         names = [source.title.get(code) or source.title.get(source.language)]
     if len(names) == 2:
