@@ -15,7 +15,7 @@ from helpers import find_all, parse_html, pdf_pages, text_of
 
 from policybrief.build.pipeline import Options, build, load_and_check
 from policybrief.core.errors import InputError
-from policybrief.core.i18n import LANGUAGES
+from policybrief.core.languages import language
 from policybrief.core.model import Fact, FactBase, Loc, Source, Text, Unit
 from policybrief.render.notes import figure_and_label
 from policybrief.render.wording import inner_quotes, short_citation
@@ -122,17 +122,17 @@ def _facts(label: str, unit: Unit, date: str | None = "2017") -> tuple[FactBase,
 
 
 def test_a_figure_and_its_label_say_the_unit_once_in_one_pair_of_brackets():
-    carriage = Unit("carriage", "count", "节", ("carriage", "carriages"))
+    carriage = Unit("carriage", "count", (("en", ("carriage", "carriages")), ("zh", ("节", "节"))))
     facts, fact = _facts("carriages on a freight train (long-term target)", carriage)
-    assert figure_and_label(facts, fact, LANGUAGES["en"]) == (
+    assert figure_and_label(facts, fact, language("en")) == (
         "41",
         "carriages on a freight train (long-term target, 2017)",
     )
-    assert figure_and_label(facts, fact, LANGUAGES["zh"]) == ("41节", "车厢（远期目标，2017年）")
+    assert figure_and_label(facts, fact, language("zh")) == ("41节", "车厢（远期目标，2017年）")
     # "towns" after "for" is not what is counted: the unit word stays with the figure
-    town = Unit("carriage", "count", "个", ("town", "towns"))
+    town = Unit("town", "count", (("en", ("town", "towns")), ("zh", ("个", "个"))))
     facts, fact = _facts("national target for characteristic towns", town, None)
-    assert figure_and_label(facts, fact, LANGUAGES["en"])[0] == "41 towns"
+    assert figure_and_label(facts, fact, language("en"))[0] == "41 towns"
 
 
 def test_short_citations_and_inner_quotes():

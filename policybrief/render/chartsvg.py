@@ -91,8 +91,9 @@ class Plot(NamedTuple):
 
 
 def _sep(lang: Language) -> tuple[str, str, str]:
-    """(after a name, between items, between groups) in the language's punctuation."""
-    return ("：", "，", "；") if lang.code == "zh" else (": ", ", ", "; ")
+    """(after a name, between items, between groups) in the language's punctuation (its
+    catalog's ": ", ", " and "; ", as the templates print them)."""
+    return (lang.word(": "), lang.word(", "), lang.word("; "))
 
 
 def _category(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
@@ -157,7 +158,7 @@ def described(p: Plot, lang: Language) -> str:
         for row in p.rows
     ]
     if p.totals:
-        total = "合计" if lang.code == "zh" else "Total"
+        total = lang.word("Total")
         parts.append(
             total
             + name
@@ -216,7 +217,7 @@ def render(
     text = described(p, lang)
     sources = _sources(chart, facts, lang)
     name, _item, group = _sep(lang)
-    source_word = "资料来源" if lang.code == "zh" else "Sources"
+    source_word = lang.word("Sources")
     desc = source_word + name + group.join(dict.fromkeys(s["name"] for s in sources))
     width, height, body = DRAW[chart.kind](p)
     svg = (
@@ -251,7 +252,7 @@ def csv_data(chart: Chart, facts: FactBase, lang: Language) -> bytes:
     printed, its unit, qualifier, date, fact id, source and quote); UTF-8 with a byte-order
     mark, so that spreadsheet programs read the Chinese right."""
     p = plot(chart, facts, lang, None)
-    total = "合计" if lang.code == "zh" else "Total"
+    total = lang.word("Total")
     groups = [(row.label, s.facts) for row, s in zip(p.rows, chart.series, strict=True)]
     if chart.totals:
         groups.append((total, chart.totals))

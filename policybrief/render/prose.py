@@ -360,7 +360,7 @@ class ProseRenderer:
         figures = self.md.parser.blockprocessors["figures"]
         assert isinstance(figures, _Figures)
         figures.labels, figures.pictures = self._exhibits, self._pictures
-        figures.separator = " " if self.lang.code == "zh" else ". "
+        figures.separator = self.lang.exhibit_separator
         return self._fill(self.md.convert(expanded))
 
     def inline(self, source: str, loc: Loc) -> Markup:

@@ -37,9 +37,21 @@ def chinese(code: str) -> bool:
     return code.split("-")[0].split("_")[0] == "zh"
 
 
+# the same in Traditional characters, for a zh-Hant (zh-TW, zh-HK) page
+_TRADITIONAL = {
+    "官方统计": "官方統計",
+    "企业说法": "企業說法",
+    "预测": "預測",
+    "计算所得": "計算所得",
+}
+
+
 def status_words(status: str, code: str) -> str:
     zh, en = STATUS_WORDS.get(status, STATUS_WORDS["reported"])
-    return zh if chinese(code) else en
+    if not chinese(code):
+        return en
+    traditional = any(part in code for part in ("Hant", "TW", "HK", "MO"))
+    return _TRADITIONAL.get(zh, zh) if traditional else zh
 
 
 def sentence_case(text: str) -> str:
@@ -69,8 +81,10 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[A-Za-z]+", text)}
 
 
-def _unit_words(unit: Unit) -> set[str]:
-    return {w.lower() for w in unit.en if w} if unit.kind == "count" else set()
+def _unit_words(unit: Unit, code: str) -> set[str]:
+    if unit.kind != "count":
+        return set()
+    return {w.lower() for w in (unit.name(code, one=True), unit.name(code)) if w}
 
 
 def names_unit(label: str, unit: Unit, code: str) -> bool:
@@ -79,7 +93,7 @@ def names_unit(label: str, unit: Unit, code: str) -> bool:
     if chinese(code):
         return False
     head = re.split(_AFTER_HEAD, label, maxsplit=1)[0]  # "towns" in "target for towns" is not
-    return bool(_unit_words(unit) & _words(head))
+    return bool(_unit_words(unit, code) & _words(head))
 
 
 def short_citation(source: Source | None, code: str) -> str:
