@@ -33,7 +33,9 @@ KB = 1000
 # Regression guards from issue #14's targets (the PDFs were 599, 656 and 930 KB before).
 SIZE_LIMITS = {
     "yunqi/decision-makers.en.pdf": 75 * KB,
-    "yunqi/decision-makers.zh.pdf": 125 * KB,
+    # 126: the unsigned case study named by its collection (管理创新案例汇编, not 未署名)
+    # and full-width brackets round a Chinese key figure's date (issue 24) add 9 glyphs
+    "yunqi/decision-makers.zh.pdf": 126 * KB,
     "yunqi/full-report.zh.pdf": 280 * KB,
 }
 ALL_PDFS_LIMIT = (
