@@ -180,7 +180,7 @@ def test_inline_row_figures_become_checked_facts(batch_project, tmp_path):
             "briefs/members/rows.yaml": ROW
             + (
                 "    team: {value: 8000, qualifier: nearly, quote: 园区从业人员近8000人, "
-                "source: qiaotou-case}\n"
+                "source: qiaotou-case, translation: {en: 'nearly 8,000 people work in the park'}}\n"
             )
         },
     )
@@ -189,6 +189,12 @@ def test_inline_row_figures_become_checked_facts(batch_project, tmp_path):
     )
     root = parse_html(tmp_path / "out/members-x/decision-makers.en.html")
     assert "nearly 8,000 people" in [text_of(s) for s in find_all(root, "span", class_="fact")]
+    # a compact English note quotes no Chinese source (the full report gives the translation
+    # over the original); the Chinese page quotes it
+    build(
+        Options(root=batch_project, out=tmp_path / "zh", briefs=("members-x",), formats=("html",))
+    )
+    root = parse_html(tmp_path / "zh/members-x/decision-makers.zh.html")
     notes = [text_of(li) for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
     assert any("园区从业人员近8000人" in n for n in notes)
 
@@ -204,7 +210,8 @@ def test_expanding_leaves_the_loaded_fact_base_as_it_was(batch_project):
         batch_project,
         {
             "briefs/members/rows.yaml": ROW
-            + "    team: {value: 8000, quote: 园区从业人员8000人, source: qiaotou-case}\n"
+            + "    team: {value: 8000, quote: 园区从业人员8000人, source: qiaotou-case,"
+            " translation: {en: '8,000 people work in the park'}}\n"
         },
     )
     problems: list = []

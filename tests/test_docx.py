@@ -170,22 +170,27 @@ def test_each_note_carries_source_quote_and_conflict(fixture_dist, audience, lan
     texts = list(notes.values())
     compact = project.audiences[audience].endnotes == "compact"  # as the PDF's notes
     conflicts = 0
+    seen: set[str] = set()
     for item in cited:
         expected = note(project.facts, item, 0, project.language(lang))
         # The note opens with the value it documents (another note may quote this fact's
         # source too, as the other side of a conflict).
+        # a compact note in another language than its source's quotes nothing (issue 24)
+        quote = "" if compact and expected["translation"] else expected["quote"]
         matching = [
             t
             for t in texts
-            if expected["quote"] in t
-            and t.strip().startswith(expected["value"] or expected["label"])
+            if quote in t and t.strip().startswith(expected["value"] or expected["label"])
         ]
         assert matching, f"no note quotes {item}"
         found = matching[0]
         assert expected["value"] in found
         if compact:
             assert expected["source"]["author"] in found
-        elif expected["source"]["id"]:  # the source as the page's reference style has it
+        elif expected["source"]["id"] and expected["source"]["id"] not in seen:
+            # the source as the page's reference style has it, at its first note; after
+            # that in short form (issue 24)
+            seen.add(expected["source"]["id"])
             style = refstyles.style_for(lang, project.audiences[audience].reference_style, None)
             made = references.format_references(
                 project.facts, [expected["source"]["id"]], lang, style

@@ -25,6 +25,7 @@ facts:
     label: {zh: 累计引进企业, en: enterprises attracted}
     source: jing-yunqi
     quote: "2016年底，小镇已累计引进各类企业480家"
+    translation: {en: "By the end of 2016 the town had attracted 480 enterprises of all kinds"}
   - id: t.output
     value: 8000000000
     unit: cny
@@ -33,6 +34,7 @@ facts:
     label: {zh: 涉云产值, en: cloud-related output}
     source: jing-yunqi
     quote: "2016年，实现涉云产值超过80亿元"
+    translation: {en: "In 2016 cloud-related output exceeded CNY 8 billion"}
   - id: t.revenue
     value: 336000000
     unit: cny
@@ -41,6 +43,7 @@ facts:
     label: {zh: 财政总收入, en: total fiscal revenue}
     source: jing-yunqi
     quote: "2016年，实现涉云产值超过80亿元，财政总收入3.36亿元"
+    translation: {en: "In 2016 total fiscal revenue reached CNY 336 million"}
   - id: t.revenue-alt
     value: 340000000
     unit: cny
@@ -49,6 +52,7 @@ facts:
     label: {zh: 财政总收入, en: total fiscal revenue}
     source: yunqi-case
     quote: "财政总收入约3.4亿元"
+    translation: {en: "total fiscal revenue of about CNY 340 million"}
 conflicts:
   - id: t.revenue-2016
     facts: [t.revenue, t.revenue-alt]

@@ -23,6 +23,7 @@ facts:
     label: {zh: 累计引进企业, en: enterprises attracted, zh-Hant: 累計引進企業}
     source: qiaotou-case
     quote: "到2016年12月，园区累计引进各类企业215家"
+    translation: {en: "By December 2016 the park had attracted 215 enterprises of all kinds"}
 """
 
 GOOD_BRIEF = """\
@@ -138,7 +139,7 @@ CASES = {
     ),
     "duplicate id": (
         {"facts/test.yaml": GOOD_FACTS + GOOD_FACTS.replace("facts:\n", "")},
-        "facts/test.yaml:10: duplicate id 't.enterprises' (first defined at facts/test.yaml:2)",
+        "facts/test.yaml:11: duplicate id 't.enterprises' (first defined at facts/test.yaml:2)",
     ),
     "missing source": (
         {"facts/test.yaml": GOOD_FACTS.replace("    source: qiaotou-case\n", "")},
@@ -158,7 +159,7 @@ CASES = {
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
         "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (did you mean unit? allowed: id, value, "
         "unit, qualifier, date, label, source, quote, note, reference, figure, derived, "
-        "since, date_source, date_quote)",
+        "since, date_source, date_quote, curator_note, translation, status)",
     ),
     "label missing a language": (
         {
@@ -235,7 +236,7 @@ CASES = {
                 note: {zh: 不一致, en: disagree}
             """)
         },
-        "facts/test.yaml:11: conflict 't.conflict': unknown fact 't.other'",
+        "facts/test.yaml:12: conflict 't.conflict': unknown fact 't.other'",
     ),
     "duplicate key": (
         {"briefs/zz-test/brief.yaml": GOOD_BRIEF + "topic: again\n"},
@@ -258,7 +259,7 @@ CASES = {
             "facts/test.yaml": GOOD_FACTS
             + "conflicts:\n  - id: t.c\n    facts: [t.enterprises]\n    note: {zh: 甲, en: a}\n"
         },
-        "facts/test.yaml:12: conflict 't.c': 'facts' must list at least two fact ids",
+        "facts/test.yaml:13: conflict 't.c': 'facts' must list at least two fact ids",
     ),
     "sections out of order": (
         {
@@ -287,7 +288,7 @@ CASES = {
             "facts/test.yaml": GOOD_FACTS
             + "claims:\n  - id: t.claim\n    label: {zh: 最大, en: largest}\n    source: nowhere\n    quote: 最大\n    reference: true\n"
         },
-        "facts/test.yaml:11: claim 't.claim': unknown source 'nowhere' (add it to facts/sources.yaml)",
+        "facts/test.yaml:12: claim 't.claim': unknown source 'nowhere' (add it to facts/sources.yaml)",
     ),
 }
 

@@ -237,7 +237,8 @@ def test_a_sources_text_cannot_inject_markup():
 QIAOTOU = {
     "zh": "园区管委会. 桥头镇数字产业园案例[EB/OL]. （2017-06-12）[2018-03-01]. "
     "https://qiaotou.example.org/case?from=test&lang=zh.",
-    "en": "园区管委会. 2017. “桥头镇数字产业园案例 [The Qiaotou digital industry park: a case "
+    "en": "Park Management Committee 园区管委会. 2017. “桥头镇数字产业园案例 [The Qiaotou digital "
+    "industry park: a case "
     "study].” 桥头镇数字产业园, June 12. https://qiaotou.example.org/case?from=test&lang=zh.",
 }
 HEXI = {
@@ -245,6 +246,11 @@ HEXI = {
     "DOI:10.5555/hexi.2018.",
     "en": "河西新城研究组, and 林小河. 2018. 河西新城绿色发展报告 [Green development in Hexi New "
     "Town]. HX-2018-07. 河西新城研究院. https://doi.org/10.5555/hexi.2018.",
+}
+# after a source's first note, the notes cite it in short form (issue 24)
+SHORT = {
+    "zh": ("园区管委会（2017）.", "河西新城研究组、林小河（2018）."),
+    "en": ("Park Management Committee (2017).", "Hexi New Town Study Group (2018)."),
 }
 
 
@@ -259,8 +265,10 @@ def test_endnotes_and_reference_list_carry_the_formatted_reference_then_the_quot
     for li in cited:
         source = next(find_all(li, "span", class_="note-source"))
         quote = next(find_all(li, "q", class_="note-quote"))
-        assert text_of(source) in (QIAOTOU[lang], HEXI[lang])
+        assert text_of(source) in (QIAOTOU[lang], HEXI[lang], *SHORT[lang])
         assert list(li.iter()).index(source) < list(li.iter()).index(quote)
+    first = [text_of(next(find_all(li, "span", class_="note-source"))) for li in cited]
+    assert first[0] == QIAOTOU[lang] and first.count(QIAOTOU[lang]) == 1
     listed = [text_of(li) for li in find_all(page, "li", role="doc-biblioentry")]
     label = {"zh": "[1] ", "en": ""}[lang]
     assert listed[0] == label + QIAOTOU[lang]

@@ -4,6 +4,7 @@ what the shipped briefs say; these are the tests an analyst's edit may rightly f
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -107,3 +108,122 @@ def test_a_tables_caption_stays_on_the_page_of_its_first_row(dist, lang, caption
     pages = pdf_pages(dist / "yunqi" / f"full-report.{lang}.pdf")
     page = next(p for p in pages if caption in p)
     assert first_row in page.split(caption, 1)[1]
+
+
+# -- what the notes say to a reader (issue 24) ------------------------------------------------
+# Words of the fact base's working remarks, which a printed note must never carry: how a
+# figure was recorded, the curator's rules, the files behind the build.
+CURATOR_WORDS = (
+    "qualifier",
+    "recorded as exact",
+    "under the rules",
+    "units.yaml",
+    "count is used",
+    "see the conflict",
+    "conflict list",
+    "conflict entry",
+    "记为exact",
+    "见冲突记录",
+    "单位表",
+    "按规则",
+)
+DOTTED_ID_RE = re.compile(r"\b[a-z][a-z0-9_-]+(?:\.[a-z0-9][a-z0-9_-]+)+\b")
+STUTTER_RE = re.compile(r"\b(\w+)\s+\1\b", re.I)
+
+
+def printed_notes(dist, fmt_glob="*/*.html"):
+    """(page, text) of every endnote and footnote the HTML editions print."""
+    for path in sorted(dist.glob(fmt_glob)):
+        root = parse_html(path)
+        for item in [*find_all(root, "li"), *find_all(root, "span", class_="footnote")]:
+            if item.get("id", "").startswith("note-"):
+                yield path.relative_to(dist).as_posix(), " ".join(text_of(item).split())
+
+
+def test_no_printed_note_carries_the_curators_working_words(dist):
+    project, _ = load_project(ROOT)
+    ids = {*project.facts.facts, *project.facts.claims, *project.facts.conflicts}
+    found = []
+    for page, text in printed_notes(dist):
+        lowered = text.lower()
+        found += [(page, w, text[:80]) for w in CURATOR_WORDS if w in lowered]
+        found += [(page, m, text[:80]) for m in DOTTED_ID_RE.findall(text) if m in ids]
+    assert found == []
+    for name in ("bri/full-report.en.pdf", "yunqi/full-report.zh.pdf"):
+        text = "\n".join(pdf_pages(dist / name)).lower()
+        assert [w for w in CURATOR_WORDS if w in text] == [], name
+
+
+def test_a_figure_and_its_label_never_repeat_a_word(dist):
+    """ "180,000 jobs jobs the zones created", "41 carriages carriages": the unit word is
+    printed once, and the label's aside and the date share one pair of brackets."""
+    stutters = []
+    for page, text in printed_notes(dist):
+        headline = text.split(". ")[0]
+        stutters += [(page, headline) for _m in STUTTER_RE.finditer(headline)]
+        if ") (" in headline or "）（" in headline or "） (" in headline:
+            stutters.append((page, headline))
+    for path in sorted(dist.glob("*/*.html")):
+        for box in find_all(parse_html(path), "div", class_="figure"):
+            words = " ".join(text_of(box).split())
+            if STUTTER_RE.search(words) or ") (" in words:
+                stutters.append((path.name, words))
+    assert stutters == []
+    page = "\n".join(pdf_pages(dist / "bri/full-report.en.pdf"))
+    assert "41 carriages on a China–Europe freight train" in " ".join(page.split())
+    assert "(long-term target, 2035)" in page
+
+
+def test_a_source_is_cited_in_full_once_then_in_short_form(dist):
+    root = parse_html(dist / "bri/full-report.en.html")
+    notes = [li for li in find_all(root, "li") if li.get("id", "").startswith("note-")]
+    full = [li for li in notes if list(find_all(li, "span", class_="csl-entry"))]
+    short = [" ".join(text_of(li).split()) for li in notes if li not in full]
+    assert len(full) == 1 and notes[0] in full  # one source: its first note only
+    assert short and all("Jia (2017)" in text for text in short if "Calculated" not in text)
+    assert all("中企发力" not in text for text in short)
+    references = [text_of(li) for li in find_all(root, "li", role="doc-biblioentry")]
+    assert len(references) == 1 and references[0].startswith("Jia Zhencheng 贾振成")
+    zh = parse_html(dist / "bri/full-report.zh.html")
+    assert any("贾振成（2017）" in text_of(li) for li in find_all(zh, "li"))
+
+
+def test_english_editions_quote_chinese_sources_in_translation_over_the_original(dist):
+    for name in ("bri/full-report.en.html", "yunqi/full-report.en.html"):
+        root = parse_html(dist / name)
+        for li in find_all(root, "li"):
+            quotes = list(find_all(li, "q", class_="note-quote"))
+            if not li.get("id", "").startswith("note-") or not quotes:
+                continue
+            translations = list(find_all(li, "span", class_="note-translation"))
+            assert translations, text_of(li)
+            english = text_of(translations[0])
+            assert english and not re.search(r"[\u4e00-\u9fff]{4}", english), english
+            order = [e for e in li.iter() if e in (translations[0], quotes[0])]
+            assert order == [translations[0], quotes[0]]  # the original beneath
+    page = " ".join("\n".join(pdf_pages(dist / "bri/full-report.en.pdf")).split())
+    assert "“In Nuremberg, Germany, a China–Europe freight train of 41 carriages" in page
+    assert "““" not in page and "””" not in page  # nested quotes have inner marks
+
+
+def test_the_fact_check_names_figures_by_label_section_page_and_status(dist):
+    root = parse_html(dist / "bri/full-report.en.html")
+    rows = [[text_of(td) for td in find_all(tr, "td")] for tr in find_all(root, "tr")]
+    rows = [r for r in rows if r and r[0].strip().isdigit()]
+    first = rows[0]
+    assert first[1] == "China's total trade with Belt and Road countries"
+    assert first[-1] == "Official statistic" and first[-2].startswith("Background")
+    assert all(not DOTTED_ID_RE.search(r[1]) for r in rows)
+    statuses = {r[-1] for r in rows}
+    assert {"Official statistic", "Company claim", "Projection", "Calculated"} <= statuses
+    page = "\n".join(pdf_pages(dist / "bri/full-report.en.pdf"))
+    assert re.search(r"Background, p\. \d+", page)
+
+
+def test_no_page_names_a_source_by_a_file_hash_or_as_unattributed(dist):
+    facts_page = (dist / "facts.html").read_text(encoding="utf-8")
+    assert not re.search(r"[0-9a-f]{16}", facts_page)
+    assert "A model characteristic town: Yunqi Town, Hangzhou" in facts_page
+    for path in sorted(dist.glob("*/*.html")):
+        assert "Unattributed" not in path.read_text(encoding="utf-8"), path.name
+        assert "未署名" not in path.read_text(encoding="utf-8"), path.name

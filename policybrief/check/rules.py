@@ -474,9 +474,41 @@ def check_unused(project: Project) -> list[Problem]:
     return problems
 
 
+def check_quote_translations(project: Project) -> list[Problem]:
+    """Every quote an edition prints from a source in another language has the office's
+    translation into the edition's language (``translation:``): a figure cited in that
+    language, and the other side of a conflict it is part of, which its note prints."""
+    facts = project.facts
+    needed: dict[str, set[str]] = {}  # item id -> languages that print its quote
+    for item_id, cites in usage(project).items():
+        langs = {cite.lang for cite in cites}
+        for member in [item_id, *(f for c in facts.conflicts_of(item_id) for f in c.facts)]:
+            needed.setdefault(member, set()).update(langs)
+    problems = []
+    for item_id, langs in sorted(needed.items()):
+        item: Fact | Claim | None = facts.facts.get(item_id) or facts.claims.get(item_id)
+        source = facts.sources.get(item.source) if item else None
+        if item is None or source is None or not item.quote:
+            continue
+        for lang in sorted(langs):
+            if source.needs_translation(lang) and not item.translated(lang):
+                problems.append(
+                    Problem(
+                        item.loc.path,
+                        item.loc.line,
+                        f"{item_id!r}: its quote has no {lang} translation, which the "
+                        f"{lang} editions print",
+                        f"add translation: {{{lang}: ...}}, the office's translation, printed "
+                        "with the original beneath",
+                    )
+                )
+    return problems
+
+
 def check(project: Project) -> list[Problem]:
     problems = check_facts(project.facts, project.source_texts)
     problems += check_briefs(project)
+    problems += check_quote_translations(project)
     # A brief with errors may not cite what it means to: its "not cited" warnings would
     # only bury the error that causes them.
     if not any(p.severity == "error" and p.path.startswith("briefs/") for p in problems):

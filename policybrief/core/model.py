@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 SECTION_KEYS: tuple[str, ...] = ("background", "measures", "outcomes", "lessons")
 QUALIFIERS: tuple[str, ...] = ("exact", "over", "nearly", "about", "more_than", "up_to")
+# What kind of figure a fact is, for a reader of the fact-check appendix: as the source
+# states it (``status:`` in a facts file); a derived fact is always "calculated".
+STATUSES: tuple[str, ...] = ("official", "company", "projection", "target", "reported")
 _FIGURE_PART_RE = re.compile(r"Figure\[[^\]\n]*\]:|!\[")  # a figure's caption or image line
 
 # A value as read from a project file, before a loader has checked it. From YAML
@@ -144,6 +147,13 @@ class Source:
     number: str = ""  # a document number, e.g. 建村〔2016〕147号
     doi: str = ""
 
+    def needs_translation(self, code: str) -> bool:
+        """Whether an edition in language ``code`` quotes this source in translation: when
+        the source is written in another language (zh-Hant reads zh; en-GB reads en)."""
+        if not self.language:
+            return False
+        return self.language.split("-")[0] != code.replace("_", "-").split("-")[0]
+
 
 @dataclass(frozen=True)
 class Person:
@@ -175,6 +185,15 @@ class Fact:
     since: PartialDate | None = None  # the start of the period the figure covers (since 2013)
     date_source: str = ""  # a second source for the date, when the quote does not state it
     date_quote: str = ""  # its words that state the date
+    # The office's working remark (how the figure was read, why a unit or qualifier was
+    # chosen): kept with the fact, never printed. ``note`` is the caveat a reader needs.
+    curator_note: Text | None = None
+    # The office's translation of the quote, by language: (("en", "..."),)
+    translation: tuple[tuple[str, str], ...] = ()
+    status: str = "reported"  # one of STATUSES, or "calculated" for a derived fact
+
+    def translated(self, lang: str) -> str:
+        return dict(self.translation).get(lang, "")
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,11 @@ class Claim:
     quote: str
     loc: Loc
     reference: bool = False
+    curator_note: Text | None = None  # as Fact.curator_note
+    translation: tuple[tuple[str, str], ...] = ()  # as Fact.translation
+
+    def translated(self, lang: str) -> str:
+        return dict(self.translation).get(lang, "")
 
 
 @dataclass(frozen=True)
@@ -198,6 +222,7 @@ class Conflict:
     facts: tuple[str, ...]
     note: Text
     loc: Loc
+    curator_note: Text | None = None  # as Fact.curator_note
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ instantiated once per row of a table. Each row becomes an ordinary brief named
 cites as ``row.<column>``, and its text columns are available as ``row("<column>")``.
 
 A figure in a row is either the id of a fact in the fact base (its unit must match the
-column's) or an inline record ``{value, quote, source, qualifier, date}``.
+column's) or an inline record ``{value, quote, source, qualifier, date, translation}``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from policybrief.core.files import long_name
 from policybrief.core.model import QUALIFIERS, Brief, Fact, FactBase, Loc, RawValue, Row, Text
 from policybrief.load import yamlio
 from policybrief.load.briefs import SLUG_RE
-from policybrief.load.facts import Fields, parse_date, parse_number
+from policybrief.load.facts import Fields, parse_date, parse_number, translations
 from policybrief.load.yamlio import YList, YMap
 
 SPEC_FIELDS = ("rows", "source", "text", "figures")
@@ -293,7 +293,7 @@ def _inline(
     problems: list[Problem],
 ) -> Fact | None:
     f = Fields(data, shown, problems, what)
-    f.unknown(("value", "quote", "source", "qualifier", "date", "note"))
+    f.unknown(("value", "quote", "source", "qualifier", "date", "note", "translation"))
     value = parse_number(data.get("value"))
     if value is None:
         f.bad(
@@ -330,4 +330,5 @@ def _inline(
         quote,
         f.text("note", required=False),
         Loc(shown, data.line),
+        translation=translations(data, f),
     )

@@ -17,6 +17,7 @@ from typing import TypeVar
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.model import (
     QUALIFIERS,
+    STATUSES,
     Claim,
     Conflict,
     Derivation,
@@ -26,6 +27,7 @@ from policybrief.core.model import (
     PartialDate,
     Range,
     RawValue,
+    Text,
     Unit,
 )
 from policybrief.load import yamlio
@@ -67,6 +69,9 @@ FACT_FIELDS = (
     "since",
     "date_source",
     "date_quote",
+    "curator_note",
+    "translation",
+    "status",
 )
 
 
@@ -200,6 +205,9 @@ def _load_fact(
         figure,
         derived,
         *_period(spec, f, what, date),
+        curator_note=office_text(spec, f, "curator_note"),
+        translation=translations(spec, f),
+        status="calculated" if derived else _status(spec, f, what),
     )
 
 
@@ -228,6 +236,61 @@ def _period(
             "name the second source and quote its words that state the date",
         )
     return since, source, quote
+
+
+def _status(spec: YMap, f: Fields, what: str) -> str:
+    status = spec.get("status", "reported")
+    if status not in STATUSES:
+        f.bad(
+            "status",
+            f"{what}: unknown status {status!r}",
+            "allowed: " + ", ".join(STATUSES) + " (a derived fact is calculated)",
+        )
+        return "reported"
+    return str(status)
+
+
+def office_text(spec: YMap, f: Fields, key: str) -> Text | None:
+    """A text the office keeps for itself (``curator_note``): one text, or one per
+    language; it is never printed, so it need not be in every language."""
+    value = spec.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip():
+        return Text((("", value.strip()),))
+    pairs = _pairs(value)
+    if pairs is None:
+        f.bad(key, f"{f.what}: {key!r} must be a text, or map languages to texts")
+        return None
+    return Text(pairs)
+
+
+def translations(spec: YMap, f: Fields) -> tuple[tuple[str, str], ...]:
+    """``translation: {en: ...}``: the office's translation of the quote into the
+    languages of the editions that print it (the source's own language needs none)."""
+    value = spec.get("translation")
+    if value is None:
+        return ()
+    pairs = _pairs(value)
+    if pairs is None:
+        f.bad(
+            "translation",
+            f"{f.what}: 'translation' must map languages to texts",
+            "e.g. translation: {en: In 2016 ...}",
+        )
+        return ()
+    return pairs
+
+
+def _pairs(value: RawValue) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(value, dict) or not value:
+        return None
+    pairs = []
+    for lang, item in value.items():
+        if not isinstance(lang, str) or not isinstance(item, str) or not item.strip():
+            return None
+        pairs.append((lang, " ".join(item.split())))
+    return tuple(sorted(pairs))
 
 
 def _no_own_value(spec: YMap, f: Fields, what: str) -> None:
@@ -261,19 +324,31 @@ def _figure(spec: YMap, f: Fields, what: str) -> str | int | None:
 def _load_claim(spec: YMap, shown: str, problems: list[Problem]) -> Claim | None:
     cid = spec.get("id")
     f = Fields(spec, shown, problems, f"claim {cid!r}" if isinstance(cid, str) else "claim")
-    f.unknown(("id", "label", "date", "source", "quote", "reference"))
+    f.unknown(
+        ("id", "label", "date", "source", "quote", "reference", "curator_note", "translation")
+    )
     cid, label = f.string("id"), f.text("label")
     date = f.date("date", required=False)
     source, quote = f.string("source"), f.string("quote")
     if not cid or label is None:
         return None
-    return Claim(cid, label, date, source, quote, Loc(shown, spec.line), f.flag("reference"))
+    return Claim(
+        cid,
+        label,
+        date,
+        source,
+        quote,
+        Loc(shown, spec.line),
+        f.flag("reference"),
+        office_text(spec, f, "curator_note"),
+        translations(spec, f),
+    )
 
 
 def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict | None:
     cid = spec.get("id")
     f = Fields(spec, shown, problems, f"conflict {cid!r}" if isinstance(cid, str) else "conflict")
-    f.unknown(("id", "facts", "note"))
+    f.unknown(("id", "facts", "note", "curator_note"))
     cid, note = f.string("id"), f.text("note")
     ids = spec.get("facts")
     if not isinstance(ids, list) or len(ids) < 2 or not all(isinstance(i, str) for i in ids):
@@ -284,7 +359,9 @@ def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict 
         return None
     if not cid or note is None:
         return None
-    return Conflict(cid, tuple(ids), note, Loc(shown, spec.line))
+    return Conflict(
+        cid, tuple(ids), note, Loc(shown, spec.line), office_text(spec, f, "curator_note")
+    )
 
 
 def load_factbase(root: Path, problems: list[Problem]) -> FactBase:

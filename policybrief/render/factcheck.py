@@ -13,6 +13,7 @@ from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
 from policybrief.load.markup import note_text
 from policybrief.render.templatedata import CitedIn, FactConflict, FactRow, FactSource
+from policybrief.render.wording import sentence_case, status_words
 
 SECTION_ANCHORS = {"summary": "", "recommendations": "recommendations"}
 
@@ -54,6 +55,7 @@ def _cited_by(citations: list[Citation], project: Project) -> list[CitedIn]:
             "href": f"{cite.brief}/{audience}.{cite.lang}.html"
             + (f"#{fragment}" if fragment else ""),
             "where": str(cite.loc),
+            "anchor": fragment,
         }
     return list(seen.values())
 
@@ -92,12 +94,12 @@ def _row(
         fact = facts.facts[item_id]
         unit = facts.units[fact.unit]
         values = {code: format_fact(fact, unit, lang) for code, lang in langs.items()}
-        labels = {code: fact.label.get(code) for code in langs}
-        item, kind = fact, "fact"
+        labels = {code: sentence_case(fact.label.get(code)) for code in langs}
+        item, kind, status = fact, "fact", fact.status
     else:
-        item, kind = facts.claims[item_id], "claim"
+        item, kind, status = facts.claims[item_id], "claim", "reported"
         values = {code: "" for code in langs}
-        labels = {code: item.label.get(code) for code in langs}
+        labels = {code: sentence_case(item.label.get(code)) for code in langs}
     derived = getattr(item, "derived", None)
     conflicts: list[FactConflict] = [
         {
@@ -117,11 +119,14 @@ def _row(
         "qualifier": getattr(item, "qualifier", ""),
         "source": _source(facts, item, tuple(langs)),
         "quote": item.quote,
+        "translation": item.translated("en"),
         "note": {
             code: note_text(facts, getattr(item, "note", None), lang)
             for code, lang in langs.items()
         },
         "reference": item.reference,
+        "status": {code: status_words(status, code) for code in langs},
+        "curator_note": _office(item.curator_note),
         "conflicts": conflicts,
         "cited_by": cited_by,
         "defined_at": str(item.loc),
@@ -142,3 +147,8 @@ def _source(facts: FactBase, item: Fact | Claim, codes: tuple[str, ...]) -> Fact
         "url": source.url,
         "note": source.note.get(SOURCE) if source.note else "",
     }
+
+
+def _office(text: Text | None) -> dict[str, str]:
+    """The office's working note by language ("" key: written in one language only)."""
+    return dict(text.values) if text else {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from policybrief.core.i18n import Language, format_fact
-from policybrief.core.model import Fact, FactBase, Text
+from policybrief.core.model import Claim, Fact, FactBase, Text
 from policybrief.load.markup import note_text
 from policybrief.render.prose import CITE_RE
 from policybrief.render.references import Reference
@@ -20,6 +20,15 @@ from policybrief.render.templatedata import (
     Note,
     ReferenceEntry,
     SourceEntry,
+)
+from policybrief.render.wording import (
+    bracketed,
+    chinese,
+    inner_quotes,
+    names_unit,
+    quoted,
+    short_citation,
+    split_label,
 )
 
 
@@ -144,6 +153,7 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> SourceEntry:
             "note": "",
             "container": "",
             "reference": "",
+            "short": "",
         }
     return {
         "id": source.id,
@@ -160,6 +170,7 @@ def source_dict(facts: FactBase, source_id: str, lang: Language) -> SourceEntry:
         "note": text_of(source.note, lang),
         "container": source.container,
         "reference": "",  # the entry in the page's reference style, set by Renderer.references
+        "short": short_citation(source, lang.code),
     }
 
 
@@ -185,8 +196,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
     """An endnote for one cited fact or claim: value, source, quote and any conflict."""
     if item_id in facts.facts:
         fact = facts.facts[item_id]
-        unit = facts.units[fact.unit]
-        value = format_fact(fact, unit, lang)
+        value, label = figure_and_label(facts, fact, lang)
         conflicts: list[ConflictEntry] = []
         for conflict in facts.conflicts_of(item_id):
             others: list[ConflictingFigure] = [
@@ -196,7 +206,8 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
                         facts.facts[other], facts.units[facts.facts[other].unit], lang
                     ),
                     "source": source_dict(facts, facts.facts[other].source, lang),
-                    "quote": facts.facts[other].quote,
+                    "quote": quoted(facts.facts[other].quote, lang.code),
+                    "translation": translation(facts, facts.facts[other], lang),
                 }
                 for other in conflict.facts
                 if other != item_id and other in facts.facts
@@ -209,10 +220,11 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
             "id": item_id,
             "kind": "fact",
             "value": value,
-            "label": text_of(fact.label, lang),
-            "quote": fact.quote,
+            "label": label,
+            "quote": inner_quotes(fact.quote, lang.code),
+            "translation": translation(facts, fact, lang),
             "note": note_text(facts, fact.note, lang),
-            "date": lang.date(fact.date) if fact.date and fact.date != fact.value else "",
+            "date": "",  # in the label's brackets
             "undated": fact.date is None,
             "derived": derived_dict(facts, fact, lang),
             "source": source_dict(facts, fact.source, lang),
@@ -225,7 +237,8 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
         "kind": "claim",
         "value": "",
         "label": text_of(claim.label, lang),
-        "quote": claim.quote,
+        "quote": inner_quotes(claim.quote, lang.code),
+        "translation": translation(facts, claim, lang),
         "note": "",
         "date": lang.date(claim.date) if claim.date else "",
         "undated": False,
@@ -233,3 +246,26 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
         "source": source_dict(facts, claim.source, lang),
         "conflicts": [],
     }
+
+
+def figure_and_label(facts: FactBase, fact: Fact, lang: Language) -> tuple[str, str]:
+    """A figure and its label as a note prints them together: the unit word once (the
+    label's, when it names what is counted) and one parenthetical for the label's own
+    aside and the date (when the figure is not itself the date)."""
+    unit = facts.units[fact.unit]
+    base, aside = split_label(text_of(fact.label, lang))
+    value = format_fact(fact, unit, lang, with_unit=not names_unit(base, unit, lang.code))
+    date = lang.date(fact.date) if fact.date and fact.date != fact.value else ""
+    brackets = bracketed([aside, date], lang.code)
+    if not brackets:
+        return value, base
+    return value, base + brackets if chinese(lang.code) else f"{base} {brackets}"
+
+
+def translation(facts: FactBase, item: Fact | Claim, lang: Language) -> str:
+    """The office's translation of the item's quote for a page in ``lang``, where its source
+    is in another language ("" where none is needed, or none is written: check says so)."""
+    source = facts.sources.get(item.source)
+    if source is None or not source.needs_translation(lang.code):
+        return ""
+    return inner_quotes(item.translated(lang.code), lang.code)

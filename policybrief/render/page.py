@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
-from policybrief.core.i18n import Language, format_fact
+from policybrief.core.i18n import Language
 from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
 from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
@@ -42,7 +42,7 @@ from policybrief.render.environment import (
     css_content,
     css_string,
 )
-from policybrief.render.notes import number_citations, source_dict, text_of
+from policybrief.render.notes import figure_and_label, number_citations, source_dict, text_of
 from policybrief.render.prose import (
     CITE_RE,
     RenderedText,
@@ -64,6 +64,7 @@ from policybrief.render.templatedata import (
     SectionEntry,
 )
 from policybrief.render.typography import typeset
+from policybrief.render.wording import split_label
 
 # Bounds on what one template render may cost (templates are untrusted input); bounds on
 # loops and sizes are the sandbox's (environment.py).
@@ -310,15 +311,17 @@ def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[KeyFigur
     figures: list[KeyFigure] = []
     for fid in shown.key_figures:
         fact = facts.facts[fid]
-        value = format_fact(fact, facts.units[fact.unit], lang)
+        value, label = figure_and_label(facts, fact, lang)
+        base = split_label(label)[0] if fact.date or "(" in label or "（" in label else label
         figures.append(
             {
                 "id": fid,
                 "value": Markup(figure_html(fid, value)),
                 "text": value,
-                "label": text_of(fact.label, lang),
+                "label": base,
                 "source": source_dict(facts, fact.source, lang),
-                "date": lang.date(fact.date) if fact.date else "",
+                # the label's aside and the date in one pair of brackets: (long-term target, 2035)
+                "date": label[len(base) :].strip(),
             }
         )
     return figures

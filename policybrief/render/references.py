@@ -142,6 +142,14 @@ def csl_item(source: Source, lang: str) -> CslItem:
         {"literal": p.literal} if p.literal else {"family": p.family, "given": p.given}
         for p in source.authors
     ]
+    romanised = source.author.get(lang)
+    if own != lang and len(authors) == 1 and romanised and not CJK_RE.search(romanised):
+        # a Chinese name in another language's brief: in that language, then in characters
+        # ("Jia Zhencheng 贾振成"), so that a short citation (Jia 2017) finds its entry
+        person = source.authors[0]
+        name = person.literal or person.family + person.given
+        if CJK_RE.search(name):
+            authors = [{"literal": f"{romanised} {name}"}]
     item: dict[str, object] = {
         "id": source.id,
         "type": CSL_TYPES.get(source.kind, "document"),

@@ -79,6 +79,11 @@ def render_facts_page(project: Project) -> str:
         inventory=inventory(facts),
         languages=languages_context(project),
         references=source_references(project),
+        source_titles={
+            sid: source.title.get("en") or source.title.get(source.language) or sid
+            for sid, source in facts.sources.items()
+        }
+        | {"(derived)": "(calculated)"},
     )
 
 

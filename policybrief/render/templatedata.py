@@ -34,6 +34,7 @@ class SourceEntry(TypedDict):
     note: str
     container: str
     reference: str  # the entry in the page's reference style, set by Renderer.references
+    short: str  # the short citation after the first: Jia (2017), 贾振成（2017）
 
 
 class DerivedInput(TypedDict):
@@ -57,6 +58,7 @@ class ConflictingFigure(TypedDict):
     value: str
     source: SourceEntry
     quote: str
+    translation: str  # the office's translation of the quote into the page's language
 
 
 class ConflictEntry(TypedDict):
@@ -74,6 +76,7 @@ class Note(TypedDict):
     value: str
     label: str
     quote: str
+    translation: str  # the office's translation of the quote, where the page needs one
     note: str
     date: str
     undated: bool
@@ -218,6 +221,7 @@ class CitedIn(TypedDict):
     section: str
     href: str
     where: str
+    anchor: str  # the section's id on the page ("": the summary, at the top)
 
 
 class FactSource(TypedDict):
@@ -251,8 +255,11 @@ class FactRow(TypedDict):
     qualifier: str
     source: FactSource
     quote: str
+    translation: str  # the office's English translation of the quote
     note: dict[str, str]
     reference: bool
+    status: dict[str, str]  # language -> what kind of figure it is, in words
+    curator_note: dict[str, str]  # the office's working note (the fact base page shows it)
     conflicts: list[FactConflict]
     cited_by: list[CitedIn]
     defined_at: str
