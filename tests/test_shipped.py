@@ -211,7 +211,7 @@ def test_the_fact_check_names_figures_by_label_section_page_and_status(dist):
     rows = [[text_of(td) for td in find_all(tr, "td")] for tr in find_all(root, "tr")]
     rows = [r for r in rows if r and r[0].strip().isdigit()]
     first = rows[0]
-    assert first[1] == "China's total trade with Belt and Road countries"
+    assert first[1] == "China’s total trade with Belt and Road countries"  # a curly apostrophe
     assert first[-1] == "Official statistic" and first[-2].startswith("Background")
     assert all(not DOTTED_ID_RE.search(r[1]) for r in rows)
     statuses = {r[-1] for r in rows}

@@ -175,13 +175,7 @@ def _load_fact(
         else:
             value = _value(raw, unit, date_units, f, what)
         source, quote = f.string("source"), f.string("quote")
-    qualifier = spec.get("qualifier", "exact")
-    if qualifier not in QUALIFIERS:
-        f.bad(
-            "qualifier",
-            f"{what}: unknown qualifier {qualifier!r}",
-            "allowed: " + ", ".join(QUALIFIERS),
-        )
+    qualifier = _qualifier(spec, f, what)
     date = f.date("date", required=False)
     if date is None and isinstance(value, PartialDate):
         date = value
@@ -194,7 +188,7 @@ def _load_fact(
         fid,
         value,
         unit,
-        qualifier if qualifier in QUALIFIERS else "exact",
+        qualifier,
         date,
         label,
         source,
@@ -209,6 +203,19 @@ def _load_fact(
         translation=translations(spec, f),
         status="calculated" if derived else _status(spec, f, what),
     )
+
+
+def _qualifier(spec: YMap, f: Fields, what: str) -> str:
+    """The fact's hedge; an unknown one is reported, and read as exact meanwhile."""
+    qualifier = spec.get("qualifier", "exact")
+    if qualifier not in QUALIFIERS:
+        f.bad(
+            "qualifier",
+            f"{what}: unknown qualifier {qualifier!r}",
+            "allowed: " + ", ".join(QUALIFIERS),
+        )
+        return "exact"
+    return str(qualifier)
 
 
 def _period(

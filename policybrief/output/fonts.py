@@ -47,6 +47,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policybrief.core.digest import PACKAGE
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.languages import DEFAULT
 from policybrief.core.patches import logger_level
@@ -70,6 +71,9 @@ WEIGHTS = (400, 700)
 STYLES = ("normal", "italic")  # italic for the Latin faces only: the CJK faces have none
 _FC_WEIGHT = {400: 80, 700: 200}  # fontconfig's scale
 _FC_SLANT = {"normal": 0, "italic": 100}
+# The stages whose strings reach a page (numbers and dates, exhibit and note wording, Word
+# labels); loading and checking only print messages to the terminal.
+PRINTING_STAGES = ("core", "render", "output")
 BASE_RANGES = (
     (0x20, 0x7E),
     (0xA0, 0xFF),
@@ -152,7 +156,9 @@ def project_characters(
     template folders' catalogs, only those of the project's languages ``codes`` (the
     built-in templates' zh_Hant catalog adds nothing to a zh and en project's faces)."""
     chars: set[str] = set()
-    folders = [root / "facts", root / "briefs", *template_dirs, Path(__file__).parent]
+    # the engine's own words a page can print: formatting, the renderer's and the writers'
+    engine = [PACKAGE / stage for stage in PRINTING_STAGES]
+    folders = [root / "facts", root / "briefs", *template_dirs, *engine]
     for folder in folders:
         if not folder.is_dir():
             continue
