@@ -101,15 +101,28 @@ class Sources:
         templates print), whole, then its longest runs between figures and punctuation (a
         fact's figure or a citation number in print is not in the input)."""
         text = text.strip()
-        runs = [w.strip() for w in re.split(r"[\d.,，。:：;；()（）\n]+", text)]
+        runs = [w.strip() for w in re.split(r"[\d.,，。:：;；()（）\n…]+", text)]
         runs = sorted((w for w in runs if len(w) >= 2), key=len, reverse=True)[:6]
-        return self.find(f'_("{text}")', f'msgstr "{text}"', text, *runs)
+        return self.find(f'_("{text}")', f'msgstr "{text}"', text, *_shorter(runs))
 
     def _name(self, path: Path) -> str:
         try:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+def _shorter(runs: list[str]) -> Iterator[str]:
+    """Each run, then the run less its last words, while three words (or four Han
+    characters) are left: a fact's words in print ("September") are not in the input."""
+    for run in runs:
+        yield run
+        words = run.split()
+        while len(words) > 3:
+            words.pop()
+            yield " ".join(words)
+        if len(words) <= 1 and len(run) > 4:
+            yield from (run[:n] for n in range(len(run) - 1, 3, -1))
 
 
 def proof(project: Project, options: Options) -> list[ProofFinding]:
@@ -180,7 +193,8 @@ def html_findings(output: str, data: bytes, lang: str, sources: Sources) -> list
     found = list(text_findings(output, 0, read_html(data), lang, sources, printed=False))
     html = data.decode("utf-8")
     for match in MARKER_AFTER_NUMBER.finditer(html):
-        text = re.sub(r"<[^>]+>", "", html[max(0, match.start() - 200) : match.start() + 1])
+        text = re.sub(r"<[^>]+>", "", html[max(0, match.start() - 300) : match.start() + 1])
+        text = re.sub(r"^[^<]*>|\s+", " ", text).strip()  # a tag cut at the start; spaces
         seen = repr("…" + text[-24:].lstrip())
         found.append(
             ProofFinding(output, 0, "note-after-number", seen, sources.find_text(text[-40:]))
