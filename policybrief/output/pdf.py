@@ -353,7 +353,8 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
         note_id, number, body = match.groups()
         if note_id not in notes:
             return match.group(0)
-        items.append(f'<li id="{note_id}" value="{number}">{body}</li>')
+        number_mark = f'<span class="late-number">{number}.</span> '
+        items.append(f'<li id="{note_id}" value="{number}">{number_mark}{body}</li>')
         return f'<sup class="cite cite-late">{number}</sup>'
 
     html = _FOOTNOTE.sub(demote, html)
@@ -363,4 +364,5 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
             "the template has footnotes but no late-notes list (include _partials/late-notes.html)"
         )
     html = html.replace(" data-late-notes hidden", " data-late-notes", 1)
+    html = html.replace(" data-late-notes-toc hidden", " data-late-notes-toc", 1)  # contents
     return html.replace(marker, "".join(items) + marker, 1)
