@@ -36,13 +36,12 @@ CHILD = r"""
 import json, sys, time
 sys.path.insert(0, __ROOT__)
 from policybrief.render import page  # noqa: F401  (the build has the render stage loaded anyway)
-from policybrief.core.i18n import LANGUAGES
 from policybrief.load.project import load_project
 from pathlib import Path
 
 project, _ = load_project(Path(__ROOT__))
 chart = next(c for c in project.briefs["yunqi"].charts if c.id == "enterprises")
-lang = LANGUAGES[__LANG__]
+lang = project.language(__LANG__)
 started = time.perf_counter()
 if __WAY__ == "hand":
     from policybrief.render import chartsvg

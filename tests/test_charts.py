@@ -280,7 +280,7 @@ def test_rebuilds_are_identical_and_csvs_follow_their_facts(fixture_project, tmp
     build(Options(**{**options.__dict__, "out": tmp_path / "b"}))
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.*"))
     files = [f for f in files if f.suffix in (".html", ".csv")]
-    assert len([f for f in files if f.suffix == ".csv"]) == 6
+    assert len([f for f in files if f.suffix == ".csv"]) == 9  # 3 charts, 3 languages
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     out = tmp_path / "a" / "hexi"
@@ -289,14 +289,17 @@ def test_rebuilds_are_identical_and_csvs_follow_their_facts(fixture_project, tmp
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.csv")} == stamps
     facts = fixture_project / "facts" / "hexi.yaml"
     text = facts.read_text(encoding="utf-8")
-    facts.write_text(text.replace("en: service enterprises}", "en: firms in services}"), "utf-8")
+    assert "en: service enterprises," in text
+    facts.write_text(text.replace("en: service enterprises,", "en: firms in services,"), "utf-8")
     build(options)  # a label of the firms charts' facts changed: only their CSVs are written
     changed = {p.name for p in out.glob("*.csv") if p.stat().st_mtime_ns != stamps[p.name]}
     assert changed == {
         "firms.en.csv",
         "firms.zh.csv",
+        "firms.zh-Hant.csv",
         "firms-by-kind.en.csv",
         "firms-by-kind.zh.csv",
+        "firms-by-kind.zh-Hant.csv",
     }
 
 

@@ -104,7 +104,7 @@ def test_template_syntax_error(built):
             "Error: unknown audience 'radio' (known: decision-makers, "
             "field-card, full-report, press, print-edition)",
         ),
-        (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh)"),
+        (("--lang", "fr"), "Error: unknown language 'fr' (known: en, zh, zh-Hant)"),
     ],
 )
 def test_usage_errors_exit_2(fixture_project, args, message):

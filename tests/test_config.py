@@ -8,8 +8,15 @@ from helpers import run_cli
 
 
 def _configure(project, line: str) -> None:
+    """Put ``line`` first under [tool.policybrief], in place of the fixture's own setting
+    of the same key (the fixture declares its languages)."""
     path = project / "pyproject.toml"
-    text = path.read_text(encoding="utf-8")
+    key = line.split("=")[0].strip()
+    text = "".join(
+        kept
+        for kept in path.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not (key and kept.startswith(f"{key} ="))
+    )
     path.write_text(
         text.replace("[tool.policybrief]\n", f"[tool.policybrief]\n{line}\n", 1), encoding="utf-8"
     )
@@ -132,12 +139,13 @@ def test_a_missing_configured_source_folder_is_an_error_at_its_line(fixture_proj
 
 
 def test_briefs_that_leave_out_audiences_and_languages_take_the_projects(fixture_project, tmp_path):
-    _configure(fixture_project, 'audiences = ["decision-makers"]\nlanguages = ["en"]')
+    # The fixture declares zh, en and zh-Hant; hexi is written in all three.
+    _configure(fixture_project, 'audiences = ["decision-makers"]')
     brief = fixture_project / "briefs/hexi/brief.yaml"
     text = brief.read_text(encoding="utf-8")
     brief.write_text(
         text.replace("audiences: [full-report, decision-makers]\n", "").replace(
-            "languages: [zh, en]\n", ""
+            "languages: [zh, en, zh-Hant]\n", ""
         ),
         encoding="utf-8",
     )
@@ -147,14 +155,33 @@ def test_briefs_that_leave_out_audiences_and_languages_take_the_projects(fixture
         "--project", str(fixture_project),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (out / "hexi").glob("*.html")) == ["decision-makers.en.html"]
-    # a brief that lists its own keeps them
+    assert sorted(p.name for p in (out / "hexi").glob("*.html")) == [
+        "decision-makers.en.html",
+        "decision-makers.zh-Hant.html",
+        "decision-makers.zh.html",
+    ]
+    # a brief that lists its own keeps them: qiaotou is in zh and en only
     result = run_cli(
         "--brief", "qiaotou", "--format", "html", "-q", "--out", str(out),
         "--project", str(fixture_project),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert (out / "qiaotou/full-report.zh.html").is_file()
+    assert not list((out / "qiaotou").glob("*.zh-Hant.html"))
+
+
+def test_a_brief_in_a_language_the_project_does_not_declare_is_an_error(fixture_project):
+    brief = fixture_project / "briefs/qiaotou/brief.yaml"
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("languages: [zh, en]", "languages: [zh, en, fr]"),
+        encoding="utf-8",
+    )
+    result = run_cli("check", "-q", "--project", str(fixture_project))
+    assert result.returncode == 1
+    assert (
+        "briefs/qiaotou/brief.yaml:6: brief: unknown language 'fr' "
+        "(use zh, en or zh-Hant, or declare it in [tool.policybrief] languages)"
+    ) in result.stderr.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -175,7 +202,8 @@ def test_settings_of_the_wrong_type_are_errors_at_their_line(fixture_project, li
 def test_the_theme_setting_names_a_house_style_file(fixture_project, tmp_path):
     (fixture_project / "style").mkdir()
     (fixture_project / "style/house.yaml").write_text(
-        'colors: {accent: "#aa3300"}\norganisation: {zh: 测试所, en: Test Institute}\n',
+        'colors: {accent: "#aa3300"}\n'
+        "organisation: {zh: 测试所, en: Test Institute, zh-Hant: 測試所}\n",
         encoding="utf-8",
     )
     _configure(fixture_project, 'theme = "style/house.yaml"')

@@ -28,7 +28,7 @@ import pytest
 from helpers import ROOT, copy_project, find_all, parse_html, run_cli, text_of
 
 from policybrief.build.pipeline import Options, build
-from policybrief.core.i18n import LANGUAGES
+from policybrief.core.languages import DEFAULT
 from policybrief.core.model import Audience
 from policybrief.load import project as project_module
 from policybrief.render import notes as render
@@ -59,7 +59,7 @@ def context_paths(value, prefix: str, out: set[str], source_keys: frozenset[str]
     ``source.<field>`` wherever it appears."""
     if isinstance(value, Mapping):
         keys = frozenset(value)
-        if keys == frozenset(LANGUAGES):
+        if keys == frozenset(DEFAULT):  # the shipped project's languages
             return
         if prefix and keys == source_keys:
             prefix = "source"
@@ -81,7 +81,7 @@ def page_variables(tmp_path_factory) -> set[str]:
     project, _problems = load_project(ROOT)
     audience_templates = {a.template for a in project.audiences.values()}
     facts = project.facts
-    en = LANGUAGES["en"]
+    en = project.language("en")
     source_keys = frozenset(render.source_dict(facts, next(iter(facts.sources)), en))
     assert source_keys == frozenset(render.source_dict(facts, "", en))
     contexts: list[dict] = []

@@ -149,7 +149,6 @@ def test_every_cited_figure_is_in_the_text_with_its_note(fixture_dist, audience,
 )
 def test_each_note_carries_source_quote_and_conflict(fixture_dist, audience, lang):
     from policybrief.build.pipeline import load_and_check
-    from policybrief.core.i18n import LANGUAGES
     from policybrief.load import refstyles
     from policybrief.render import references
     from policybrief.render.notes import note
@@ -163,7 +162,7 @@ def test_each_note_carries_source_quote_and_conflict(fixture_dist, audience, lan
     compact = project.audiences[audience].endnotes == "compact"  # as the PDF's notes
     conflicts = 0
     for item in cited:
-        expected = note(project.facts, item, 0, LANGUAGES[lang])
+        expected = note(project.facts, item, 0, project.language(lang))
         # The note opens with the value it documents (another note may quote this fact's
         # source too, as the other side of a conflict).
         matching = [

@@ -218,7 +218,9 @@ def test_a_stale_front_matter_and_an_unknown_brief_for_sync_stamp(small, capsys)
     ]
     code, _out, err = cli(small, "sync-stamp", "--brief", "nope", capsys=capsys)
     assert code == 2
-    assert err == "Error: unknown brief 'nope', or not written in both zh and en (known: t)\n"
+    assert (
+        err == "Error: unknown brief 'nope', or not written in two languages or more (known: t)\n"
+    )
 
 
 def test_removing_one_citation_from_en_is_reported_with_both_lines(small):

@@ -414,7 +414,8 @@ def dist_yunqi_zh(tmp_path_factory):
 
 
 def test_ranges_and_undated_figures_print_in_each_language(tmp_path):
-    from policybrief.core.i18n import LANGUAGES, format_fact
+    from policybrief.core.i18n import format_fact
+    from policybrief.load.languages import project_languages
 
     root, sources = _fact_base(tmp_path)
     problems: list[Problem] = []
@@ -425,7 +426,7 @@ def test_ranges_and_undated_figures_print_in_each_language(tmp_path):
             format_fact(satisfaction, facts.units["percent"], lang),
             format_fact(towns, facts.units["town"], lang),
         )
-        for code, lang in LANGUAGES.items()
+        for code, lang in project_languages(("zh", "en"), (ROOT / "templates",)).items()
     }
     assert shown == {
         "zh": ("95.7%至96.2%", "约30至40个"),

@@ -236,7 +236,7 @@ def test_fact_labels_are_escaped_not_evaluated(tmp_path):
     project = copy_fixture(tmp_path / "p")
     facts = project / "facts/hexi.yaml"
     text = facts.read_text(encoding="utf-8")
-    text = text.replace("en: residents}", 'en: "<script>x</script> {{ config.items() }}"}', 1)
+    text = text.replace("en: residents,", 'en: "<script>x</script> {{ config.items() }}",', 1)
     assert "<script>" in text
     facts.write_text(text, encoding="utf-8")
     _build(project, tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import NS, find_all, parse_html, text_of
 
-from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.core.i18n import format_fact
 from policybrief.load.project import load_project
 
 BRIEFS = ("qiaotou", "hexi")
@@ -81,7 +81,7 @@ def test_every_cited_fact_renders_as_its_localized_value(fixture_dist):
     project, _ = load_project(fixture_dist.parent)
     for brief in BRIEFS:
         for lang in ("zh", "en"):
-            language = LANGUAGES[lang]
+            language = project.language(lang)
             root = parse_html(fixture_dist / brief / f"full-report.{lang}.html")
             spans = list(find_all(root, "span", class_="fact"))
             assert len(spans) > 8
@@ -172,8 +172,12 @@ def test_fact_check_page_lists_every_fact_and_claim(fixture_dist):
     cards = {a.get("id"): a for a in find_all(root, "article", class_="fact-card")}
     assert set(cards) == set(project.facts.facts) | set(project.facts.claims)
     card = cards["qiaotou.output.2016"]
-    values = [text_of(s) for s in find_all(card, "dd", class_="values")]
-    assert values == ["超过20亿元over CNY 2 billion"]
+    values = next(find_all(card, "dd", class_="values"))
+    assert {s.get("lang"): text_of(s) for s in find_all(values, "span")} == {
+        "zh-Hans": "超过20亿元",
+        "en": "over CNY 2 billion",
+        "zh-Hant": "超過20億元",  # each of the project's languages
+    }
     assert "全年产值超过20亿元" in text_of(card)
     for card in cards.values():
         for link in find_all(card, "a"):
@@ -237,7 +241,7 @@ def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_
         {
             "house/audiences.yaml": audiences.read_text(encoding="utf-8")
             + "  dossier:\n    template: full-report.html\n"
-            "    label: {zh: 档案, en: Dossier}\n    section_text: full\n"
+            "    label: {zh: 档案, en: Dossier, zh-Hant: 檔案}\n    section_text: full\n"
             "    endnotes: full\n"
         },
     )
@@ -255,7 +259,11 @@ def test_fact_check_links_go_to_the_full_text_edition_whatever_its_name(fixture_
         a for a in find_all(root, "article", class_="fact-card") if a.get("id") == "hexi.investment"
     )
     links = {a.get("href") for a in find_all(card, "a") if a.get("href", "").startswith("hexi/")}
-    assert links == {"hexi/dossier.zh.html#sec-measures", "hexi/dossier.en.html#sec-measures"}
+    assert links == {
+        "hexi/dossier.zh.html#sec-measures",
+        "hexi/dossier.en.html#sec-measures",
+        "hexi/dossier.zh-Hant.html#sec-measures",
+    }
 
 
 def _check_with_field_card(project, old: str, new: str):

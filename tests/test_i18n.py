@@ -3,16 +3,28 @@
 from decimal import Decimal
 
 import pytest
+from helpers import ROOT
 
-from policybrief.core.i18n import LANGUAGES, format_number
+from policybrief.core.i18n import format_number
 from policybrief.core.model import PartialDate, Unit
+from policybrief.load.languages import project_languages
 
-CNY = Unit("cny", "money", "元", ("", ""), "CNY")
-USD = Unit("usd", "money", "美元", ("", ""), "USD")
-PERSON = Unit("person", "count", "人", ("person", "people"))
-ENTERPRISE = Unit("enterprise", "count", "家", ("enterprise", "enterprises"))
+# zh and en as a project declares them: with the built-in templates' catalogs' words
+LANGUAGES = project_languages(("zh", "en"), (ROOT / "templates",))
+
+
+def unit(name: str, kind: str, zh: str = "", en: tuple[str, str] = ("", ""), currency: str = ""):
+    names = (("en", en),) if any(en) else ()
+    names += (("zh", (zh, zh)),) if zh else ()
+    return Unit(name, kind, names, currency)
+
+
+CNY = unit("cny", "money", "元", currency="CNY")
+USD = unit("usd", "money", "美元", currency="USD")
+PERSON = unit("person", "count", "人", ("person", "people"))
+ENTERPRISE = unit("enterprise", "count", "家", ("enterprise", "enterprises"))
 PERCENT = Unit("percent", "percent")
-SQKM = Unit("sqkm", "area", "平方公里", ("square kilometre", "square kilometres"))
+SQKM = unit("sqkm", "area", "平方公里", ("square kilometre", "square kilometres"))
 
 
 @pytest.mark.parametrize(

@@ -210,7 +210,11 @@ def test_changing_the_image_rebuilds_the_outputs_that_show_it(fixture_project, t
     Image.new("RGB", (48, 30), (20, 90, 200)).save(path)
     report = build(Options(**picks))
     rebuilt = {w.path for w in report.written if w.status == "built"}
-    assert rebuilt == {"hexi/full-report.zh.html", "hexi/full-report.en.html"}
+    assert rebuilt == {
+        "hexi/full-report.zh.html",
+        "hexi/full-report.en.html",
+        "hexi/full-report.zh-Hant.html",
+    }
     page = parse_html(out / "hexi" / "full-report.en.html")
     img = next(find_all(page, "img", alt=ALT["en"]))
     assert base64.b64decode(img.get("src").split(",", 1)[1]) == path.read_bytes()

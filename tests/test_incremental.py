@@ -15,11 +15,12 @@ from helpers import copy_fixture, run_cli
 from policybrief.build.pipeline import Options, build, replay
 
 HTML = dict(formats=("html",))
-# Every HTML output of the fixture: qiaotou in five audiences, hexi in two, two languages.
+# Every HTML output of the fixture: qiaotou in five audiences and two languages, hexi in
+# two audiences and three languages.
 QIAOTOU = ("full-report", "decision-makers", "press", "print-edition", "field-card")
 HEXI = ("full-report", "decision-makers")
 ALL_HTML = {f"qiaotou/{a}.{lang}.html" for a in QIAOTOU for lang in ("zh", "en")} | {
-    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en")
+    f"hexi/{a}.{lang}.html" for a in HEXI for lang in ("zh", "en", "zh-Hant")
 }
 
 
@@ -130,7 +131,7 @@ def test_two_workers_give_the_same_pdfs_as_one(fixture_project, tmp_path):
     one = build(Options(root=fixture_project, out=tmp_path / "one", jobs=1, **picks))
     two = build(Options(root=fixture_project, out=tmp_path / "two", jobs=2, **picks))
     assert digests(tmp_path / "one") == digests(tmp_path / "two")
-    expected = {f"hexi/decision-makers.{lang}.pdf" for lang in ("zh", "en")}
+    expected = {f"hexi/decision-makers.{lang}.pdf" for lang in ("zh", "en", "zh-Hant")}
     assert rebuilt(one) == rebuilt(two) == expected
 
 
@@ -277,12 +278,15 @@ ONE_PDF = dict(briefs=("hexi",), audiences=("decision-makers",), langs=("en",), 
 PDF = "hexi/decision-makers.en.pdf"
 
 
-def both(name: str) -> set[str]:
-    """The HTML of one brief's audience in both languages ("hexi/full-report")."""
-    return {f"{name}.{lang}.html" for lang in ("zh", "en")}
+BRIEF_LANGS = {"qiaotou": ("zh", "en"), "hexi": ("zh", "en", "zh-Hant")}
 
 
-FULL_TEXT = both("qiaotou/full-report") | both("qiaotou/print-edition")
+def each(name: str) -> set[str]:
+    """The HTML of one brief's audience in each of its languages ("hexi/full-report")."""
+    return {f"{name}.{lang}.html" for lang in BRIEF_LANGS[name.split("/")[0]]}
+
+
+FULL_TEXT = each("qiaotou/full-report") | each("qiaotou/print-edition")
 THEME = "style/house.yaml"  # named in [tool.policybrief], outside every template folder
 
 
@@ -335,9 +339,14 @@ EDITS = {
     # cited after the lead of qiaotou's measures: only the full-text audiences print it
     "fact after the lead": (_relabel("qiaotou.fund.cap"), FULL_TEXT),
     # drawn in hexi's residents chart only: the note for decision-makers draws no chart
-    "chart's fact": (_relabel("hexi.residents.2015"), both("hexi/full-report")),
+    "chart's fact": (_relabel("hexi.residents.2015"), each("hexi/full-report")),
     "fact's note": (
-        _fact_field("qiaotou.fund.cap", "note: {zh: 以股权投资为主, en: mostly as equity}"),
+        # (the zh-Hant words are ones the project has: a new character changes the subset
+        # faces, and so every PDF)
+        _fact_field(
+            "qiaotou.fund.cap",
+            "note: {zh: 以股权投资为主, en: mostly as equity, zh-Hant: 以投資為主}",
+        ),
         FULL_TEXT,
     ),
     # every hexi fact comes from it
@@ -357,7 +366,7 @@ EDITS = {
             '{% extends "base.html" %}',
             '{% extends "base.html" %}{# edited #}',
         ),
-        both("qiaotou/press"),
+        each("qiaotou/press"),
     ),
     "theme named in settings": (
         _replace(THEME, 'accent: "#1d4e89"', 'accent: "#7a1f1f"'),
@@ -371,7 +380,7 @@ EDITS = {
         {name for name in ALL_HTML if name.endswith(".zh.html")},
     ),
     # in a later paragraph of hexi's background: only the full report prints it
-    "image in prose": (_repaint, both("hexi/full-report")),
+    "image in prose": (_repaint, each("hexi/full-report")),
 }
 
 

@@ -20,7 +20,7 @@ facts:
     unit: enterprise
     qualifier: exact
     date: "2016-12"
-    label: {zh: 累计引进企业, en: enterprises attracted}
+    label: {zh: 累计引进企业, en: enterprises attracted, zh-Hant: 累計引進企業}
     source: qiaotou-case
     quote: "到2016年12月，园区累计引进各类企业215家"
 """
@@ -162,11 +162,12 @@ CASES = {
     "label missing a language": (
         {
             "facts/test.yaml": GOOD_FACTS.replace(
-                "label: {zh: 累计引进企业, en: enterprises attracted}",
-                "label: {en: enterprises attracted}",
+                "label: {zh: 累计引进企业, en: enterprises attracted, zh-Hant: 累計引進企業}",
+                "label: {en: enterprises attracted, zh-Hant: 累計引進企業}",
             )
         },
-        "facts/test.yaml:2: warning: fact 't.enterprises': no label in zh (add label.zh)",
+        # an error, at the label: every page in zh would print the fact without one
+        "facts/test.yaml:7: fact 't.enterprises': no label in zh (add label.zh)",
     ),
     "non-UTF-8 file": (
         {"facts/test.yaml": None},
@@ -274,10 +275,11 @@ CASES = {
     "label in an unknown language": (
         {
             "facts/test.yaml": GOOD_FACTS.replace(
-                "en: enterprises attracted}", "en: enterprises attracted, fr: entreprises}"
+                "en: enterprises attracted,", "en: enterprises attracted, fr: entreprises,"
             )
         },
-        "facts/test.yaml:7: fact 't.enterprises': 'label' has unknown language 'fr' (use zh or en)",
+        "facts/test.yaml:7: fact 't.enterprises': 'label' has unknown language 'fr' "
+        "(use zh, en or zh-Hant, or declare it in [tool.policybrief] languages)",
     ),
     "claim with an unknown source": (
         {

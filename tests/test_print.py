@@ -25,15 +25,15 @@ MM = 72 / 25.4
 AUDIENCES = ("full-report", "decision-makers", "press", "print-edition")
 
 
-def test_every_audience_of_each_brief_in_both_languages(fixture_dist):
+def test_every_audience_of_each_brief_in_each_of_its_languages(fixture_dist):
     expected = {
         f"{brief}/{audience}.{lang}.{fmt}"
-        for brief, audiences in (
-            ("qiaotou", (*AUDIENCES, "field-card")),
-            ("hexi", ("full-report", "decision-makers")),
+        for brief, audiences, langs in (
+            ("qiaotou", (*AUDIENCES, "field-card"), ("zh", "en")),
+            ("hexi", ("full-report", "decision-makers"), ("zh", "en", "zh-Hant")),
         )
         for audience in audiences
-        for lang in ("zh", "en")
+        for lang in langs
         for fmt in ("html", "pdf", "docx")
     } | {
         f"{brief}/references.{ext}"
@@ -42,9 +42,13 @@ def test_every_audience_of_each_brief_in_both_languages(fixture_dist):
     }
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
     charts = {  # each chart's data beside the web pages (test_charts.py reads them)
-        "qiaotou/enterprises", "qiaotou/output", "hexi/residents", "hexi/firms", "hexi/firms-by-kind"
-    }  # fmt: skip
-    assert built == expected | {f"{c}.{lang}.csv" for c in charts for lang in ("zh", "en")}
+        "qiaotou/enterprises": ("zh", "en"),
+        "qiaotou/output": ("zh", "en"),
+        "hexi/residents": ("zh", "en", "zh-Hant"),
+        "hexi/firms": ("zh", "en", "zh-Hant"),
+        "hexi/firms-by-kind": ("zh", "en", "zh-Hant"),
+    }
+    assert built == expected | {f"{c}.{lang}.csv" for c, langs in charts.items() for lang in langs}
 
 
 def print_html(root: Path, brief: str, lang: str, audience: str = "print-edition") -> str:
@@ -313,7 +317,7 @@ def test_a_new_audience_is_a_template_and_a_line_of_settings(fixture_project, tm
         tmp_path / "house",
         {
             "audiences.yaml": "audiences:\n  briefing-card:\n    template: briefing-card.html\n"
-            "    label: {zh: 简报卡, en: Briefing card}\n    section_text: lead\n"
+            "    label: {zh: 简报卡, en: Briefing card, zh-Hant: 簡報卡}\n    section_text: lead\n"
             "    endnotes: compact\n",
             "briefing-card.html": '{% extends "base.html" %}\n{% block front %}'
             '<p class="house-banner">Prepared for the board</p>'

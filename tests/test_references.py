@@ -455,8 +455,14 @@ def test_an_unknown_style_is_an_error_at_its_line(fixture_project):
     result = run_cli("check", "-q", "--project", str(fixture_project))
     assert result.returncode == 1
     # pyproject.toml is read first; its errors stop the run before anything else is read
+    line = (
+        pyproject.read_text(encoding="utf-8")
+        .splitlines()
+        .index('reference_style = {fr = "chicago-author-date"}')
+    )
     assert result.stderr.splitlines() == [
-        "pyproject.toml:4: reference_style: unknown language 'fr' (use zh or en)"
+        f"pyproject.toml:{line + 1}: reference_style: unknown language 'fr' "
+        "(use zh, en or zh-Hant)"  # the fixture's languages
     ]
     pyproject.write_text(
         pyproject.read_text(encoding="utf-8").replace("fr =", "zh ="), encoding="utf-8"
@@ -478,10 +484,14 @@ def test_bad_bibliographic_fields_are_errors_at_their_line(fixture_project):
     result = run_cli("check", "-q", "--project", str(fixture_project))
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith("facts/")]
+    written = text.splitlines()
+    person = 1 + next(n for n, line in enumerate(written) if "famly: 林" in line)
+    doi = 1 + next(n for n, line in enumerate(written) if "doi: hexi.2018" in line)
     assert lines == [
-        "facts/sources.yaml:32: source 'hexi-report': authors[2] has a given name but no family",
-        "facts/sources.yaml:32: source 'hexi-report': authors[2]: unknown field 'famly' "
+        f"facts/sources.yaml:{person}: source 'hexi-report': authors[2] has a given name but "
+        "no family",
+        f"facts/sources.yaml:{person}: source 'hexi-report': authors[2]: unknown field 'famly' "
         "(did you mean family? allowed: family, given, literal)",
-        "facts/sources.yaml:38: source 'hexi-report': doi 'hexi.2018' is not a DOI "
+        f"facts/sources.yaml:{doi}: source 'hexi-report': doi 'hexi.2018' is not a DOI "
         "(write it as 10.1234/abc)",
     ]

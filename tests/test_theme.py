@@ -123,7 +123,7 @@ def _memo(folder, body: str) -> None:
     entries = (folder / "audiences.yaml").read_text(encoding="utf-8")
     (folder / "audiences.yaml").write_text(
         entries + "  seal-memo:\n    template: seal-memo.html\n"
-        "    label: {zh: 印章备忘录, en: Seal memo}\n",
+        "    label: {zh: 印章备忘录, en: Seal memo, zh-Hant: 印章備忘錄}\n",
         encoding="utf-8",
     )
     (folder / "seal-memo.html").write_text(

@@ -52,7 +52,7 @@ def fonts_digest(project: Project | None = None) -> str:
     if project is not None:
         from policybrief.output import fonts
 
-        chars = fonts.characters(project.root, project.template_dirs)
+        chars = fonts.characters(project.root, project.template_dirs, project.codes)
         entries.append(fonts.fonts_key(chars, fonts.system_faces()))
     for folder in FONT_CACHE_DIRS:
         path = Path(folder).expanduser()

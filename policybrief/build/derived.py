@@ -20,7 +20,6 @@ from policybrief.build.cache import (
 from policybrief.build.plan import Output
 from policybrief.build.staging import Staging
 from policybrief.core.digest import digest, engine_digest
-from policybrief.core.i18n import LANGUAGES
 from policybrief.core.model import Project
 from policybrief.load.selection import shows
 from policybrief.output.exports import EXPORTS
@@ -48,7 +47,7 @@ def stage_chart_data(
             name = f"{slug}/{chartsvg.csv_name(chart, lang)}"
             shown = (chart.series, chart.totals, chart.labels)  # not its line in brief.yaml
             key = digest(engine, repr(shown), items_digest(project, list(chart.facts)), lang)
-            make = partial(chartsvg.csv_data, chart, project.facts, LANGUAGES[lang])
+            make = partial(chartsvg.csv_data, chart, project.facts, project.language(lang))
             cache.refresh(name, key, staging.out, make, staging.put, force)
 
 

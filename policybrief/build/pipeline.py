@@ -139,13 +139,14 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
 def render_prose(
     project: Project, pairs: set[tuple[str, str]]
 ) -> dict[tuple[str, str], RenderedText]:
-    from policybrief.core.i18n import LANGUAGES
     from policybrief.render.prose import ProseRenderer
 
     renderers: dict[str, ProseRenderer] = {}
     prose = {}
     for slug, lang in sorted(pairs):
-        renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
+        if lang not in renderers:
+            renderers[lang] = ProseRenderer(project.facts, project.language(lang))
+        renderer = renderers[lang]
         brief = project.briefs[slug]
         prose[(slug, lang)] = renderer.render(
             brief.texts[lang], brief.row, brief.charts, brief.pictures
@@ -256,7 +257,7 @@ def render_pdfs(
         return {}
     made: Made = {}
     faces = fontlib.prepare(
-        options.out_dir, fontlib.characters(project.root, project.template_dirs)
+        options.out_dir, fontlib.characters(project.root, project.template_dirs, project.codes)
     )
     # every template folder a page may read from: the project's and each brief's own
     sets = (*project.own.values(), project.templates(""))

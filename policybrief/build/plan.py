@@ -66,12 +66,10 @@ def _own_audiences(project: Project) -> dict[str, Audience]:
 def plan(project: Project, options: Options) -> list[Output]:
     """The outputs the options select (every n-th of them for a shard), in a fixed order;
     UsageError for a name that does not exist or a selection that matches nothing."""
-    from policybrief.core.i18n import LANGUAGES
-
     for name, chosen, known in (
         ("brief", options.briefs, project.briefs),
         ("audience", options.audiences, {**project.audiences, **_own_audiences(project)}),
-        ("language", options.langs, LANGUAGES),
+        ("language", options.langs, project.codes),
     ):
         for item in chosen:
             if item not in known:

@@ -74,7 +74,7 @@ class Sources:
         files += [root / brief.folder / "brief.yaml", *sorted((root / "facts").glob("*.yaml"))]
         for folder in project.templates(slug).dirs:
             files += sorted(folder.rglob("*.html")) + sorted(folder.rglob("*.css"))
-            files += sorted(folder.rglob(f"locales/{lang}/**/*.po"))
+            files += sorted(folder.rglob(f"locales/{lang.replace('-', '_')}/**/*.po"))
         self.root = root
         self.lines: list[tuple[Path, int, str]] = []
         for path in files:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 def render_problems(project: Project, options: Options) -> list[Problem]:
     """Every problem met while rendering the selected outputs' HTML."""
     from policybrief.build.plan import plan
-    from policybrief.core.i18n import LANGUAGES
     from policybrief.render.page import Renderer
     from policybrief.render.prose import ProseRenderer
 
@@ -26,7 +25,9 @@ def render_problems(project: Project, options: Options) -> list[Problem]:
     prose = {}
     renderers: dict[str, ProseRenderer] = {}
     for slug, lang in sorted({(o.brief, o.lang) for o in outputs}):
-        renderer = renderers.setdefault(lang, ProseRenderer(project.facts, LANGUAGES[lang]))
+        if lang not in renderers:
+            renderers[lang] = ProseRenderer(project.facts, project.language(lang))
+        renderer = renderers[lang]
         brief = project.briefs[slug]
         try:
             prose[(slug, lang)] = renderer.render(

@@ -1,19 +1,23 @@
-"""Check stage, translations: the two languages of a brief say the same things.
+"""Check stage, translations: the languages of a brief say the same things.
 
-Two checks, both warnings:
+Two checks, both warnings, over however many languages a brief is written in:
 
-* **Parity.** Per section (and the summary and the recommendations), the zh and en texts
-  cite the same facts and claims, in any order, and list as many recommendations. Charts
-  and key figures are declared once in ``brief.yaml``, so both languages share them by
-  construction. A difference the brief means to keep is declared under ``parity:`` in
+* **Parity.** Per section (and the summary and the recommendations), every language's text
+  cites the same facts and claims, in any order, and lists as many recommendations. Charts
+  and key figures are declared once in ``brief.yaml``, so all languages share them by
+  construction. With three or more languages no language is the reference: an id some
+  language cites in a part is reported once in each language that lacks it (pointing at
+  the first that has it), so a gap in one translation is one warning at its own file,
+  whichever language it is; counts of recommendations are compared with the first of the
+  brief's languages. A difference the brief means to keep is declared under ``parity:`` in
   ``brief.yaml`` (see docs/authoring.md, "Translations that stay in step").
 * **Stale translations.** ``briefs/<slug>/sync.yaml``, written by ``build.py sync-stamp``
   and committed, records a short digest of each paragraph of each section in each language
   as they were when last brought in line. As in a gettext workflow, where a changed source
   string turns its translation fuzzy until a translator confirms it, a section that changed
-  on one side only leaves the other side *stale*; one that changed on both sides waits for
+  in some languages only leaves the others *stale*; one that changed in several waits for
   the translator to confirm it with ``sync-stamp``. Unlike gettext there is no source
-  language: either side may lead.
+  language: any side may lead.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ from policybrief.load.citations import CALL_RE, line_at
 from policybrief.load.yamlio import YList, YMap
 
 STAMP_NAME = "sync.yaml"
-PAIR = ("zh", "en")
 FRONT = "front"  # title, subtitle, summary and recommendations, stamped as one unit
 UNITS = (FRONT, *SECTION_KEYS)
 CITING_PARTS = ("summary", "recommendations", *SECTION_KEYS)
@@ -40,7 +43,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 STAMP_HEADER = """\
 # Written by `python build.py sync-stamp`: do not edit by hand; commit it with the texts.
 # For each section, a short digest of each paragraph in each language as they were when
-# the two languages were last brought in line. `check` reports a section that has changed
+# the languages were last brought in line. `check` reports a section that has changed
 # in one language since then as stale in the other.
 """
 
@@ -171,34 +174,46 @@ def _cited(text: LangText, part: str) -> dict[str, int]:
     return found
 
 
+def written(brief: Brief) -> tuple[str, ...]:
+    """The brief's languages that have a text, in the brief's order."""
+    return tuple(lang for lang in brief.languages if lang in brief.texts)
+
+
+def _several(count: int) -> str:
+    return {2: "two", 3: "three"}.get(count, str(count))
+
+
 def check_parity(brief: Brief) -> list[Problem]:
-    """Warnings for every citation one language has in a part and the other lacks, and for
+    """Warnings for every citation some language has in a part and another lacks, and for
     different numbers of recommendations; deliberate differences are skipped, and a
     declaration that no longer matches any difference is reported so it does not linger."""
     problems: list[Problem] = []
-    if not all(lang in brief.texts for lang in PAIR):
+    langs = written(brief)
+    if len(langs) < 2:
         return problems
     allowed = waiver(brief, problems)
     if allowed.off:
         return problems
-    texts = {lang: brief.texts[lang] for lang in PAIR}
+    texts = {lang: brief.texts[lang] for lang in langs}
     used: set[tuple[str, str]] = set()
     differing: set[str] = set()
     for part in CITING_PARTS:
         problems += _uncited(texts, part, allowed, used, differing)
-    counts = {lang: len(texts[lang].recommendations) for lang in PAIR}
-    if allowed.recommendations and counts["zh"] != counts["en"]:
-        zh, en = texts["zh"], texts["en"]
-        problems.append(
-            Problem(
-                en.path,
-                _part_line(en, "recommendations"),
-                f"{counts['en']} recommendations in en, but {counts['zh']} in "
-                f"{zh.path}:{_part_line(zh, 'recommendations')}",
-                "make the lists match, or set parity: {recommendations: false} in brief.yaml",
-                "warning",
+    first = texts[langs[0]]
+    for lang in langs[1:] if allowed.recommendations else ():
+        text = texts[lang]
+        count, expected = len(text.recommendations), len(first.recommendations)
+        if count != expected:
+            problems.append(
+                Problem(
+                    text.path,
+                    _part_line(text, "recommendations"),
+                    f"{count} recommendations in {lang}, but {expected} in "
+                    f"{first.path}:{_part_line(first, 'recommendations')}",
+                    "make the lists match, or set parity: {recommendations: false} in brief.yaml",
+                    "warning",
+                )
             )
-        )
     return problems + _unused_waivers(brief, allowed, used, differing)
 
 
@@ -209,25 +224,28 @@ def _uncited(
     used: set[tuple[str, str]],
     differing: set[str],
 ) -> list[Problem]:
-    """A warning for each id one language cites in ``part`` and the other does not, unless
-    waived (noted in ``used``); every such id is noted in ``differing``."""
+    """A warning for each id some language cites in ``part`` and another does not (at the
+    one that does not, naming the first that does), unless waived (noted in ``used``);
+    every such id is noted in ``differing``."""
     problems = []
-    cited = {lang: _cited(texts[lang], part) for lang in PAIR}
-    for lang, other in (PAIR, PAIR[::-1]):
-        for item_id, line in cited[lang].items():
-            if item_id in cited[other]:
-                continue
-            differing.add(item_id)
-            if allowed.ignored(part, item_id):
-                used.add((part, item_id))
-                continue
+    cited = {lang: _cited(text, part) for lang, text in texts.items()}
+    for item_id in dict.fromkeys(i for found in cited.values() for i in found):
+        lacking = [lang for lang in texts if item_id not in cited[lang]]
+        if not lacking:
+            continue
+        differing.add(item_id)
+        if allowed.ignored(part, item_id):
+            used.add((part, item_id))
+            continue
+        lang = next(code for code in texts if item_id in cited[code])
+        for other in lacking:
             there = texts[other]
             problems.append(
                 Problem(
                     there.path,
                     _part_line(there, part),
                     f"{_name(part)} in {other} does not cite {item_id!r}, which "
-                    f"{texts[lang].path}:{line} cites in {lang}",
+                    f"{texts[lang].path}:{cited[lang][item_id]} cites in {lang}",
                     f"cite it in {there.path} too, or declare the difference under parity: "
                     "in brief.yaml",
                     "warning",
@@ -251,12 +269,17 @@ def _unused_waivers(
                 Problem(
                     brief.loc.path,
                     brief.loc.line,
-                    f"{where} lists {item_id!r}, but both languages cite it alike there",
+                    f"{where} lists {item_id!r}, but {_all(len(brief.texts))} languages cite "
+                    "it alike there",
                     "remove it from the list",
                     "warning",
                 )
             )
     return problems
+
+
+def _all(count: int) -> str:
+    return "both" if count == 2 else "all"
 
 
 def _name(part: str) -> str:
@@ -346,7 +369,9 @@ def read_stamp(root: Path, brief: Brief, problems: list[Problem]) -> dict | None
             unit in UNITS
             and isinstance(langs, YMap)
             and all(
-                lang in PAIR and isinstance(value, YList) and all(isinstance(d, str) for d in value)
+                lang in brief.texts
+                and isinstance(value, YList)
+                and all(isinstance(d, str) for d in value)
                 for lang, value in langs.items()
             )
         )
@@ -366,46 +391,51 @@ def read_stamp(root: Path, brief: Brief, problems: list[Problem]) -> dict | None
 
 
 def check_stale(root: Path, brief: Brief) -> list[Problem]:
-    """A section changed in one language since the last sync-stamp is stale in the other."""
+    """A section changed in some languages since the last sync-stamp is stale in the
+    others; one changed in several waits for someone to confirm they say the same."""
     problems: list[Problem] = []
-    if not all(lang in brief.texts for lang in PAIR):
+    langs = written(brief)
+    if len(langs) < 2:
         return problems
     stamp = read_stamp(root, brief, problems)
     if stamp is None:
         return problems
-    texts = {lang: brief.texts[lang] for lang in PAIR}
+    texts = {lang: brief.texts[lang] for lang in langs}
+    rerun = f"python build.py sync-stamp --brief {brief.folder.split('/')[-1]}"
     for unit in UNITS:
         recorded = stamp.get(unit, {})
-        now = {lang: digests(texts[lang], unit) for lang in PAIR}
-        changed = [lang for lang in PAIR if recorded.get(lang) != now[lang]]
+        now = {lang: digests(texts[lang], unit) for lang in langs}
+        changed = [lang for lang in langs if recorded.get(lang) != now[lang]]
         name = "front matter" if unit == FRONT else f"section {unit!r}"
-        if len(changed) == 1:
-            lang = changed[0]
-            other = PAIR[1 - PAIR.index(lang)]
-            edited, stale = texts[lang], texts[other]
-            at = _first_changed(edited, unit, recorded.get(lang, []))
+        if not changed:
+            continue
+        lang, edited = changed[0], texts[changed[0]]
+        at = _first_changed(edited, unit, recorded.get(lang, []))
+        for other in (o for o in langs if o not in changed):
+            stale = texts[other]
             problems.append(
                 Problem(
                     stale.path,
                     unit_line(stale, unit),
                     f"{name} in {other} is stale: {edited.path}:{at} changed it in {lang} since "
-                    f"the two were last in line",
-                    f"bring {stale.path} in line, then run python build.py sync-stamp --brief "
-                    f"{brief.folder.split('/')[-1]}",
+                    f"the {_several(len(langs))} were last in line",
+                    f"bring {stale.path} in line, then run {rerun}",
                     "warning",
                 )
             )
-        elif len(changed) == 2:
-            zh, en = texts["zh"], texts["en"]
+        if len(changed) > 1:
+            last = texts[changed[-1]]
+            where = ", ".join(
+                f"{texts[c].path}:{_first_changed(texts[c], unit, recorded.get(c, []))}"
+                for c in changed
+            )
+            several = _all(2) if len(changed) == 2 else _several(len(changed))
             problems.append(
                 Problem(
-                    en.path,
-                    unit_line(en, unit),
-                    f"{name} changed in both languages since the last sync-stamp "
-                    f"({zh.path}:{_first_changed(zh, unit, recorded.get('zh', []))}, "
-                    f"{en.path}:{_first_changed(en, unit, recorded.get('en', []))})",
-                    f"once they say the same, run python build.py sync-stamp --brief "
-                    f"{brief.folder.split('/')[-1]}",
+                    last.path,
+                    unit_line(last, unit),
+                    f"{name} changed in {several} languages since the last sync-stamp ({where})",
+                    f"once they say the same, run {rerun}",
                     "warning",
                 )
             )
@@ -422,27 +452,29 @@ def _first_changed(text: LangText, unit: str, recorded: list[str]) -> int:
 
 
 def stamp_text(brief: Brief) -> str:
-    """The sync.yaml recording that the brief's two languages are in line now."""
+    """The sync.yaml recording that the brief's languages are in line now."""
     lines = [STAMP_HEADER.rstrip("\n"), "sections:"]
     for unit in UNITS:
         lines.append(f"  {unit}:")
-        for lang in PAIR:
+        for lang in written(brief):
             # quoted: a digest of digits only would otherwise read as a number
             lines.append(f"    {lang}: {json.dumps(digests(brief.texts[lang], unit))}")
     return "\n".join(lines) + "\n"
 
 
 def paired_briefs(briefs: dict[str, Brief]) -> list[Brief]:
-    """One brief per folder (a batch template's rows share their texts) with both texts."""
+    """One brief per folder (a batch template's rows share their texts) with texts in two
+    languages or more."""
     seen: dict[str, Brief] = {}
     for brief in briefs.values():
-        if all(lang in brief.texts for lang in PAIR):
+        if len(written(brief)) >= 2:
             seen.setdefault(brief.folder, brief)
     return list(seen.values())
 
 
 def check_translations(root: Path, briefs: dict[str, Brief]) -> list[Problem]:
-    """The hook ``check`` calls: parity and staleness for every brief in two languages."""
+    """The hook ``check`` calls: parity and staleness for every brief in two languages or
+    more."""
     problems: list[Problem] = []
     for brief in paired_briefs(briefs):
         problems += check_parity(brief)
@@ -453,7 +485,7 @@ def check_translations(root: Path, briefs: dict[str, Brief]) -> list[Problem]:
 def sync_stamps(
     root: Path, briefs: dict[str, Brief], only: tuple[str, ...] = ()
 ) -> list[tuple[str, int]]:
-    """Record that each selected brief's two languages are in line now (``sync-stamp``).
+    """Record that each selected brief's languages are in line now (``sync-stamp``).
     ``only``: brief slugs or folder names. Returns (stamp path, sections that were stale
     or changed since the previous stamp) per brief written."""
     from policybrief.core.errors import UsageError
@@ -464,7 +496,7 @@ def sync_stamps(
     for name in only:
         if name not in names:
             raise UsageError(
-                f"unknown brief {name!r}, or not written in both zh and en "
+                f"unknown brief {name!r}, or not written in two languages or more "
                 f"(known: {', '.join(sorted(names))})"
             )
     written = []

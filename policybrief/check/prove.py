@@ -282,7 +282,7 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
     elif unit.kind != "date":  # a date fact's value is checked with the dates below
         hint_unit = ""
         if unit.kind == "money":
-            hint_unit = f", e.g. 8000000000 for 80亿{unit.zh or ' ' + unit.currency}"
+            hint_unit = f", e.g. 8000000000 for 80亿{unit.name('zh') or ' ' + unit.currency}"
         elif unit.kind == "percent":
             hint_unit = ", e.g. 58 for 58%"
         messages += _check_value(fact, unit, reading, hint_unit)

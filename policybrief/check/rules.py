@@ -24,7 +24,6 @@ from policybrief.load.citations import (
     prose_blocks,
     usage,
 )
-from policybrief.load.facts import LANGS
 from policybrief.load.images import FIGURE_ID_RE, IMAGE_NAME_RE
 from policybrief.load.markup import NOTE_FUNCTIONS, exhibit_ids, validate
 
@@ -217,8 +216,8 @@ def check_facts(facts: FactBase, source_texts: tuple[Path, ...]) -> list[Problem
 
 
 def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None) -> list[Problem]:
-    """A fact's or claim's source (known), quote (found in the source's text, when the
-    source folder is given) and labels (one per language)."""
+    """A fact's or claim's source (known) and quote (found in the source's text, when the
+    source folder is given)."""
     problems = []
     kind = "fact" if item.id in facts.facts else "claim"
     if getattr(item, "derived", None) is not None:
@@ -243,17 +242,7 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
                     "copy the quote from the source character for character",
                 )
             )
-    missing = [lang for lang in LANGS if lang not in item.label.langs()]
-    if missing:
-        problems.append(
-            Problem(
-                item.loc.path,
-                item.loc.line,
-                f"{kind} {item.id!r}: no label in {', '.join(missing)}",
-                "add label." + missing[0],
-                "warning",
-            )
-        )
+    # a label in each of the project's languages: load/languages.py, at the label's line
     return problems
 
 
@@ -443,9 +432,9 @@ def check(project: Project) -> list[Problem]:
     )
 
     problems += check_translations(project.root, project.briefs)
-    problems += missing_translations(project.template_dirs, project.root)
+    problems += missing_translations(project.template_dirs, project.root, project.codes)
     for own in project.own.values():
-        problems += missing_translations(own.dirs, project.root)
+        problems += missing_translations(own.dirs, project.root, project.codes)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.message))
 
 

@@ -195,16 +195,19 @@ def parser() -> argparse.ArgumentParser:
 def new(args: argparse.Namespace, root: Path) -> int:
     """``new brief SLUG`` / ``new audience NAME``: write a skeleton, list what was written."""
     from policybrief.cli import scaffold
+    from policybrief.load.config import settings
+    from policybrief.load.languages import declared
 
     if len(args.target) != 2 or args.target[0] not in ("brief", "audience"):
         print("Error: write `new brief SLUG` or `new audience NAME`", file=sys.stderr)
         return 2
     what, name = args.target
+    langs = declared(settings(root))  # the skeletons are written in the project's languages
     if what == "brief":
-        written = scaffold.new_brief(root, name)
+        written = scaffold.new_brief(root, name, langs=langs)
     else:
         folder = args.templates[-1] if args.templates else root / "templates"
-        written = scaffold.new_audience(folder.resolve(), name)
+        written = scaffold.new_audience(folder.resolve(), name, langs=langs)
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")
@@ -431,18 +434,19 @@ def output_inputs(options: Options, root: Path) -> list[Path]:
 
 def print_inventory(project: Project) -> None:
     from policybrief.check.rules import inventory
-    from policybrief.core.i18n import LANGUAGES, format_fact
+    from policybrief.core.i18n import format_fact
+    from policybrief.core.languages import SOURCE
 
     facts = project.facts
     for kind, rows in inventory(facts).items():
         print(f"{kind:<14} {'facts':>6} {'claims':>7} {'conflicts':>10}")
         for key, row in sorted(rows.items()):
             print(f"  {key:<12} {row['facts']:>6} {row['claims']:>7} {row['conflicts']:>10}")
-    en = LANGUAGES["en"]
+    en = project.language(SOURCE)  # the command line speaks English
     for conflict in facts.conflicts.values():
         sides = [
             f"{format_fact(facts.facts[f], facts.units[facts.facts[f].unit], en)} "
-            f"[{facts.facts[f].label.get('en')}, {facts.facts[f].source}]"
+            f"[{facts.facts[f].label.get(SOURCE)}, {facts.facts[f].source}]"
             for f in conflict.facts
             if f in facts.facts
         ]

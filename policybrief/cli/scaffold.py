@@ -1,9 +1,10 @@
 """``build.py new``: skeletons a new team fills in. Each passes ``check`` as written, so the
 first edit starts from a green build, and its comments say what goes where.
 
-- ``new brief SLUG`` writes ``briefs/SLUG/`` (brief.yaml, zh.md, en.md), ``facts/SLUG.yaml``
-  with a commented example fact, and a commented source entry at the end of
-  ``facts/sources.yaml``.
+- ``new brief SLUG`` writes ``briefs/SLUG/`` (brief.yaml and one text per language the
+  project declares: zh.md, en.md...), ``facts/SLUG.yaml`` with a commented example fact,
+  and a commented source entry at the end of ``facts/sources.yaml``. A language with no
+  skeleton of its own here gets the English one, to translate.
 - ``new audience NAME`` writes ``NAME.html`` and an ``audiences.yaml`` entry into a template
   folder (``--templates DIR``, default ``templates/``).
 
@@ -17,6 +18,7 @@ import re
 from pathlib import Path
 
 from policybrief.core.errors import UsageError
+from policybrief.core.languages import DEFAULT
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -25,13 +27,14 @@ BRIEF_YAML = """\
 date: {date}                   # the date printed on the brief; never the build time
 topic: {slug}
 authors:
-  - {{zh: 研究团队, en: Research team}}
+  - {authors}
 audiences: [full-report, decision-makers]   # templates/audiences.yaml lists them all
-languages: [zh, en]
+languages: [{languages}]
 key_figures: []                # fact ids for the at-a-glance box, e.g. [{slug}.output.2024]
 allow_digits: []               # names with digits that are not figures, e.g. [G20]
 """
 
+AUTHORS = {"zh": "研究团队", "en": "Research team"}  # a language not listed: the English
 TEXT = {
     "zh": """\
 ---
@@ -138,7 +141,7 @@ AUDIENCE_HTML = """\
 AUDIENCE_ENTRY = """\
   {name}:
     template: {name}.html
-    label: {{zh: 新读者, en: {title}}}
+    label: {{{labels}}}
     section_text: full        # full | lead (the first paragraph of each section)
     endnotes: full            # full | compact | none
     charts: true
@@ -154,8 +157,16 @@ def _write_new(path: Path, text: str, written: list[Path]) -> None:
     written.append(path)
 
 
-def new_brief(root: Path, slug: str, today: datetime.date | None = None) -> list[Path]:
-    """Write the skeleton of a brief; return the files written (or changed)."""
+def _each(langs: tuple[str, ...], words: dict[str, str], default: str) -> str:
+    """``zh: 研究团队, en: Research team``: a text in each language, for a YAML mapping."""
+    return ", ".join(f"{lang}: {words.get(lang, default)}" for lang in langs)
+
+
+def new_brief(
+    root: Path, slug: str, today: datetime.date | None = None, langs: tuple[str, ...] = DEFAULT
+) -> list[Path]:
+    """Write the skeleton of a brief in the project's languages ``langs``; return the files
+    written (or changed)."""
     if not SLUG_RE.match(slug):
         raise UsageError(f"brief name {slug!r} must be a lowercase slug, e.g. water-reform")
     for path in (root / "briefs" / slug, root / "facts" / f"{slug}.yaml"):
@@ -163,11 +174,11 @@ def new_brief(root: Path, slug: str, today: datetime.date | None = None) -> list
             raise UsageError(f"{path} already exists; nothing was written (choose another name)")
     written: list[Path] = []
     day = (today or datetime.date.today()).isoformat()
-    _write_new(
-        root / "briefs" / slug / "brief.yaml", BRIEF_YAML.format(slug=slug, date=day), written
-    )
-    for lang, text in TEXT.items():
-        _write_new(root / "briefs" / slug / f"{lang}.md", text, written)
+    authors = "{" + _each(langs, AUTHORS, AUTHORS["en"]) + "}"
+    yaml = BRIEF_YAML.format(slug=slug, date=day, authors=authors, languages=", ".join(langs))
+    _write_new(root / "briefs" / slug / "brief.yaml", yaml, written)
+    for lang in langs:
+        _write_new(root / "briefs" / slug / f"{lang}.md", TEXT.get(lang, TEXT["en"]), written)
     _write_new(root / "facts" / f"{slug}.yaml", FACTS_YAML.format(slug=slug), written)
     sources = root / "facts" / "sources.yaml"
     if sources.is_file():
@@ -177,8 +188,9 @@ def new_brief(root: Path, slug: str, today: datetime.date | None = None) -> list
     return written
 
 
-def new_audience(folder: Path, name: str) -> list[Path]:
-    """Write a template and an audiences.yaml entry for a new audience into ``folder``."""
+def new_audience(folder: Path, name: str, langs: tuple[str, ...] = DEFAULT) -> list[Path]:
+    """Write a template and an audiences.yaml entry for a new audience into ``folder``, its
+    label in each of the project's languages ``langs``."""
     if not SLUG_RE.match(name):
         raise UsageError(f"audience name {name!r} must be a lowercase slug, e.g. board-memo")
     registry = folder / "audiences.yaml"
@@ -190,7 +202,7 @@ def new_audience(folder: Path, name: str) -> list[Path]:
     written: list[Path] = []
     _write_new(folder / f"{name}.html", AUDIENCE_HTML.format(name=name), written)
     title = name.replace("-", " ").capitalize()
-    entry = AUDIENCE_ENTRY.format(name=name, title=title)
+    entry = AUDIENCE_ENTRY.format(name=name, labels=_each(langs, {"zh": "新读者"}, title))
     registry.write_text(existing.rstrip("\n") + "\n" + entry, encoding="utf-8")
     written.append(registry)
     return written

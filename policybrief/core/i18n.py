@@ -1,75 +1,34 @@
-"""Languages and locale-aware formatting of figures and dates with Babel.
+"""Locale-aware formatting of figures and dates with Babel, for any :class:`Language`.
 
-A :class:`Language` (with its Babel ``Locale``) is passed explicitly to every function;
-nothing here reads or sets process-wide locale state. Adding a language means adding a
-``Language`` entry and, if its number words differ, a formatter.
+A :class:`~policybrief.core.languages.Language` (with its Babel ``Locale``) is passed
+explicitly to every function; nothing here reads or sets process-wide locale state. What
+differs between languages is data on the Language (languages.py): Babel's number symbols,
+plural rules and words for large numbers, the engine table's grouping and "more than"
+particle, and the catalog's words for qualifiers and ranges. No language is named here.
 """
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
-from babel import Locale
-from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
+from policybrief.core.languages import QUALIFIER_MESSAGES, Language, Magnitude
 from policybrief.core.model import Fact, PartialDate, Range, Unit
+
+__all__ = ["Language", "format_fact", "format_number", "format_range"]
 
 HUNDREDTH = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class Language:
-    code: str  # the project's short code: zh, en
-    tag: str  # BCP-47 for HTML lang and PDF metadata
-    locale: Locale
-    name: str  # the language's name in itself, for language switches
-
-    def exhibit(self, kind: str, number: int) -> str:
-        """The label of a numbered exhibit: 图2 / Figure 2, 表1 / Table 1."""
-        if self.code == "zh":
-            return f"{'表' if kind == 'table' else '图'}{number}"
-        return f"{'Table' if kind == 'table' else 'Figure'} {number}"
-
-    def date(self, value: PartialDate) -> str:
-        day = datetime.date(value.year, value.month or 1, value.day or 1)
-        if value.day:
-            return format_date(day, format="long", locale=self.locale)
-        return format_skeleton("yMMMM" if value.month else "y", day, locale=self.locale)
-
-
-LANGUAGES: dict[str, Language] = {
-    "zh": Language("zh", "zh-Hans", Locale.parse("zh_Hans_CN"), "中文"),
-    "en": Language("en", "en", Locale.parse("en"), "English"),
-}
-
-# Magnitudes for writing large figures the way each language reads them.
-_ZH_MAGNITUDES = ((Decimal(10) ** 12, "万亿"), (Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万"))
-_EN_MAGNITUDES = (
-    (Decimal(10) ** 12, "trillion"),
-    (Decimal(10) ** 9, "billion"),
-    (Decimal(10) ** 6, "million"),
-)
-_ZH_PREFIX = {"over": "超过", "nearly": "近", "about": "约", "up_to": "最高"}
-_EN_PREFIX = {
-    "over": "over ",
-    "nearly": "nearly ",
-    "about": "about ",
-    "more_than": "more than ",
-    "up_to": "up to ",
-}
-
-
-def _scaled(value: Decimal, magnitudes: tuple[tuple[Decimal, str], ...]) -> tuple[Decimal, str]:
+def _scaled(value: Decimal, magnitudes: tuple[Magnitude, ...]) -> tuple[Decimal, Magnitude | None]:
     """Express ``value`` in the largest magnitude that keeps it exact to two decimals."""
-    for size, word in magnitudes:
-        if abs(value) >= size:
-            mantissa = value / size
+    for magnitude in magnitudes:
+        if abs(value) >= magnitude.size:
+            mantissa = value / magnitude.size
             if mantissa == mantissa.quantize(HUNDREDTH):
-                return mantissa.normalize(), word
-    return value, ""
+                return mantissa.normalize(), magnitude
+    return value, None
 
 
 def _number(value: Decimal, lang: Language, group: bool) -> str:
@@ -80,67 +39,76 @@ def _number(value: Decimal, lang: Language, group: bool) -> str:
     )
 
 
+def _qualified(text: str, qualifier: str, lang: Language) -> str:
+    """``text`` with the qualifier's words around it: nearly 40,000 people, 近4万人."""
+    message = QUALIFIER_MESSAGES.get(qualifier)
+    return lang.word(message, figure=text) if message else text
+
+
+def _currency_first(lang: Language) -> bool:
+    """Whether the locale writes a currency before the amount (CNY 8 billion) or after it
+    (8 milliards CNY), from its currency pattern."""
+    pattern = str(lang.locale.currency_formats["standard"].pattern)
+    return pattern.find("¤") < max(pattern.find("0"), pattern.find("#"))
+
+
+def _with_unit(amount: str, unit: Unit, lang: Language, one: bool) -> str:
+    """A figure with its unit: the unit's name in the language (4万人, 40,000 people, 35亿元),
+    else, for money, the currency code where the locale puts it (CNY 3.5 billion)."""
+    noun = unit.name(lang.code, one)
+    if noun:
+        return f"{amount}{lang.unit_space}{noun}"
+    if unit.kind == "money" and unit.currency:
+        return f"{unit.currency} {amount}" if _currency_first(lang) else f"{amount} {unit.currency}"
+    return amount
+
+
 def format_number(
     value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool = True
 ) -> str:
     """A figure as a reader of ``lang`` expects it: 近4万人 / nearly 40,000 people."""
     if unit.kind == "percent":
         text = format_percent(value / 100, locale=lang.locale, decimal_quantization=False)
-        prefix = _ZH_PREFIX if lang.code == "zh" else _EN_PREFIX
-        if qualifier == "more_than" and lang.code == "zh":
-            return text + "多"
-        return prefix.get(qualifier, "") + text
+        if qualifier == "more_than" and lang.more:
+            return text + lang.more
+        return _qualified(text, qualifier, lang)
     if unit.kind == "year":
-        year = PartialDate(int(value))
-        return lang.date(year)
-    if lang.code == "zh":
-        return _zh(value, unit, qualifier, lang, with_unit)
-    return _en(value, unit, qualifier, lang, with_unit)
+        return lang.date(PartialDate(int(value)))
+    mantissa, magnitude = _scaled(value, lang.magnitudes)
+    category = lang.locale.plural_form(mantissa)
+    before, after = magnitude.affixes(category) if magnitude else ("", "")
+    group = lang.group_from == 0 or (not magnitude and abs(value) >= 10**lang.group_from)
+    digits = _number(mantissa, lang, group)
+    one = magnitude is None and category == "one"
 
+    def unit_of(amount: str) -> str:
+        return _with_unit(amount, unit, lang, one) if with_unit else amount
 
-def _zh(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool) -> str:
-    mantissa, word = _scaled(value, _ZH_MAGNITUDES)
-    digits = _number(mantissa, lang, group=not word and abs(value) >= 10**5)
-    counter = unit.zh if with_unit else ""
-    if qualifier == "more_than":
-        # 多 follows a round number (60多家, 700多万人) or the magnitude word (2万多人);
-        # after other small numbers Chinese says 超过 instead.
+    if qualifier == "more_than" and lang.more:
+        # Chinese: 多 follows a round number (60多家, 700多万人) or the magnitude word
+        # (2万多人); after other small numbers it says "more than" in words (超过3人).
         if mantissa == mantissa.to_integral_value() and mantissa % 10 == 0:
-            return f"{digits}多{word}{counter}"
-        if word:
-            return f"{digits}{word}多{counter}"
-        return f"超过{digits}{counter}"
-    return f"{_ZH_PREFIX.get(qualifier, '')}{digits}{word}{counter}"
-
-
-def _en(value: Decimal, unit: Unit, qualifier: str, lang: Language, with_unit: bool) -> str:
-    mantissa, word = _scaled(value, _EN_MAGNITUDES)
-    digits = _number(mantissa, lang, group=True)
-    amount = f"{digits} {word}" if word else digits
-    if unit.kind == "money":
-        text = f"{unit.currency} {amount}" if with_unit else amount
-    else:
-        noun = unit.en[0] if value == 1 and not word else unit.en[1]
-        text = f"{amount} {noun}" if with_unit and noun else amount
-    return _EN_PREFIX.get(qualifier, "") + text
+            return unit_of(f"{before}{digits}{lang.more}{after}")
+        if magnitude:
+            return unit_of(f"{before}{digits}{after}{lang.more}")
+    return _qualified(unit_of(f"{before}{digits}{after}"), qualifier, lang)
 
 
 def format_range(
     value: Range, unit: Unit, qualifier: str, lang: Language, with_unit: bool = True
 ) -> str:
     """A range as each language writes it: 95.7%至96.2% / 95.7%–96.2%, 3至5个 / 3–5 towns."""
-    joiner = "至" if lang.code == "zh" else "–"
-    high = format_number(value.high, unit, "exact", lang, with_unit)
-    if unit.kind == "money" and lang.code == "en" and with_unit:
+    if unit.kind == "money" and with_unit and not unit.name(lang.code):
         high = format_number(value.high, unit, "exact", lang, with_unit=False)
         low = format_number(value.low, unit, "exact", lang, with_unit=False)
-        text = f"{unit.currency} {low}{joiner}{high}"
+        span = lang.word("%(low)s–%(high)s", low=low, high=high)
+        text = f"{unit.currency} {span}" if _currency_first(lang) else f"{span} {unit.currency}"
     else:
+        high = format_number(value.high, unit, "exact", lang, with_unit)
         keep = unit.kind == "percent"  # 95.7%–96.2%: each end keeps its sign
         low = format_number(value.low, unit, "exact", lang, with_unit=keep)
-        text = f"{low}{joiner}{high}"
-    prefix = (_ZH_PREFIX if lang.code == "zh" else _EN_PREFIX).get(qualifier, "")
-    return prefix + text
+        text = lang.word("%(low)s–%(high)s", low=low, high=high)
+    return _qualified(text, qualifier, lang)
 
 
 def format_fact(fact: Fact, unit: Unit, lang: Language, with_unit: bool = True) -> str:

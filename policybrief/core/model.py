@@ -8,7 +8,10 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+if TYPE_CHECKING:
+    from policybrief.core.languages import Language
 
 SECTION_KEYS: tuple[str, ...] = ("background", "measures", "outcomes", "lessons")
 QUALIFIERS: tuple[str, ...] = ("exact", "over", "nearly", "about", "more_than", "up_to")
@@ -41,15 +44,29 @@ class Loc:
 
 @dataclass(frozen=True)
 class Text:
-    """A short text in several languages, e.g. a label ``{"zh": ..., "en": ...}``."""
+    """A short text in several languages, e.g. a label ``{"zh": ..., "en": ...}``; loaded
+    from a file, it knows where (``site``: the key's place and name, for the check that it
+    holds each of the project's languages, load/languages.py)."""
 
     values: tuple[tuple[str, str], ...]
+    # not part of what the text is: moving it in its file changes no page (nor cache key)
+    site: TextSite | None = field(default=None, compare=False, repr=False)
 
     def get(self, lang: str) -> str:
         return dict(self.values).get(lang, "")
 
     def langs(self) -> set[str]:
         return {lang for lang, value in self.values if value}
+
+
+@dataclass(frozen=True)
+class TextSite:
+    """Where a :class:`Text` was written: ``what`` ("fact 'x'") and ``key`` ("label") name
+    it in messages, as the loader's other messages do."""
+
+    loc: Loc
+    what: str
+    key: str
 
 
 @dataclass(frozen=True)
@@ -90,9 +107,15 @@ class Derivation:
 class Unit:
     id: str
     kind: str  # count | money | percent | area | length | duration | date | year
-    zh: str = ""
-    en: tuple[str, str] = ("", "")
+    # the unit's name in each language: (singular, plural); one word twice in Chinese (人)
+    names: tuple[tuple[str, tuple[str, str]], ...] = ()
     currency: str = ""
+    loc: Loc | None = field(default=None, compare=False, repr=False)  # as Text.site
+
+    def name(self, lang: str, one: bool = False) -> str:
+        """The unit in ``lang``: its singular with ``one``, else its plural; "" if none."""
+        forms = dict(self.names).get(lang, ("", ""))
+        return forms[0] if one else forms[1]
 
 
 @dataclass(frozen=True)
@@ -410,6 +433,23 @@ class Project:
     editions: Mapping[str, EditionRecord] = field(default_factory=dict)  # slug -> its edition
     own: dict[str, TemplateSet] = field(default_factory=dict)  # slug -> a brief's own set
     reference_style: ReferenceStyle = None  # [tool.policybrief] reference_style
+    # the languages the project writes in, as declared ([tool.policybrief] languages), in
+    # order, each with its catalog's words (load/languages.py); empty: the default ones
+    languages: dict[str, Language] = field(default_factory=dict)
+
+    def language(self, code: str) -> Language:
+        """A declared language; any other valid code (the English of the engine's own pages,
+        say) is derived from Babel and the engine's table, without catalog words."""
+        from policybrief.core.languages import language
+
+        return self.languages.get(code) or language(code)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The project's language codes, in the order declared."""
+        from policybrief.core.languages import DEFAULT
+
+        return tuple(self.languages) or DEFAULT
 
     def templates(self, slug: str) -> TemplateSet:
         """The template set brief ``slug`` is rendered with: its own folder over the

@@ -100,9 +100,9 @@ def load_weasyprint() -> ModuleType:
 # Why: WeasyPrint's ``text-align: justify`` stretches only spaces (U+0020, U+00A0), and
 # Chinese text has none, so every full line of a Chinese paragraph stays ragged; print
 # readers expect both margins straight. The text itself is untouched (it stays selectable
-# and searchable); only where glyphs sit changes: for text boxes in a ``zh`` language, every
-# gap between characters becomes a justification opportunity, and the extra width is added
-# as letter spacing inside the box.
+# and searchable); only where glyphs sit changes: for text boxes in a CJK language (zh,
+# zh-Hant: ``Language.cjk``), every gap between characters becomes a justification
+# opportunity, and the extra width is added as letter spacing inside the box.
 #
 # What: two functions of WeasyPrint 70 (pinned in pyproject.toml), for the whole process:
 # ``layout.inline.count_expandable_spaces`` counts, for a Chinese text box, an opportunity
@@ -126,9 +126,12 @@ _justifying = False
 
 
 def is_chinese(style: Style) -> bool:
-    """Whether a WeasyPrint box's computed style sets it in Chinese."""
-    lang = style["lang"] or ""
-    return bool(lang.lower().startswith("zh"))
+    """Whether a WeasyPrint box's computed style sets it as Chinese: its ``lang`` is a CJK
+    language (``Language.cjk``: zh, zh-Hant, ja)."""
+    from policybrief.core.languages import tag_language
+
+    found = tag_language(style["lang"]) if style["lang"] else None
+    return bool(found and found.cjk)
 
 
 def justify_chinese() -> None:

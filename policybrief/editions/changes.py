@@ -23,7 +23,8 @@ from typing import Any
 
 from policybrief.check.parity import UNITS, digests, unit_line
 from policybrief.core.errors import Problem, UsageError
-from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.core.i18n import format_fact
+from policybrief.core.languages import SOURCE
 from policybrief.core.model import Brief, Fact, PartialDate, Project, Range
 from policybrief.load import selection
 from policybrief.load.citations import citations, key_figures
@@ -50,8 +51,8 @@ def _value(value: object) -> str:
 def _fact_record(project: Project, fact: Fact) -> dict[str, Any]:
     unit = project.facts.units.get(fact.unit)
     printed = {
-        code: format_fact(fact, unit, lang) if unit else _value(fact.value)
-        for code, lang in LANGUAGES.items()
+        code: format_fact(fact, unit, project.language(code)) if unit else _value(fact.value)
+        for code in project.codes
     }
     return {
         "value": _value(fact.value),
@@ -107,7 +108,9 @@ def snapshot(project: Project) -> dict[str, Any]:
         "conflicts": {
             cid: {
                 "facts": list(c.facts),
-                "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
+                "note": {
+                    code: note_text(facts, c.note, project.language(code)) for code in project.codes
+                },
             }
             for cid, c in sorted(facts.conflicts.items())
         },
@@ -350,7 +353,8 @@ def compare(old: dict, project: Project, new: dict | None = None, description: s
         change
         for fid in sorted(changed)
         if fid not in shown_anywhere
-        if (change := _fact_change(fid, *changed[fid], "en")) is not None
+        # the command's report is in the engine's own language
+        if (change := _fact_change(fid, *changed[fid], SOURCE)) is not None
     )
     old_briefs = set(old.get("briefs", {}))
     return Changes(

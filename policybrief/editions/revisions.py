@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TypedDict
 
 from policybrief.core.errors import Problem, UsageError
-from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.core.i18n import format_fact
+from policybrief.core.languages import SOURCE
 from policybrief.core.model import Brief, PartialDate, Project, Text
 from policybrief.editions.changes import (
     SNAPSHOT,
@@ -127,7 +128,7 @@ def revision_context(project: Project, brief: Brief, lang: str) -> RevisionBox |
     edition = _editions(project).get(brief.slug)
     if edition is None:
         return None
-    language = LANGUAGES[lang]
+    language = project.language(lang)
     found = edition.get(lang) or LangChanges(brief.slug, lang)
     return {
         "date": language.date(edition.date),
@@ -157,7 +158,7 @@ def fact_history(project: Project) -> dict[str, list[dict[str, str]]]:
                 seen.add(key)
                 history.setdefault(change.id, []).append(
                     {
-                        "date": LANGUAGES["en"].date(edition.date),
+                        "date": project.language(SOURCE).date(edition.date),
                         "since": edition.since,
                         "old": _as_en(project, change),
                         "new": _as_en(project, change, new=True),
@@ -169,11 +170,12 @@ def fact_history(project: Project) -> dict[str, list[dict[str, str]]]:
 
 
 def _as_en(project: Project, change: FactChange, new: bool = False) -> str:
-    """A change's figure as printed in English (the fact base page is in English)."""
+    """A change's figure as printed in English (the fact base page is in the engine's own
+    language, English)."""
     if new:
         fact = project.facts.facts[change.id]
-        return format_fact(fact, project.facts.units[fact.unit], LANGUAGES["en"])
-    return change.old_printed.get("en", change.old) if change.old_printed else change.old
+        return format_fact(fact, project.facts.units[fact.unit], project.language(SOURCE))
+    return change.old_printed.get(SOURCE, change.old) if change.old_printed else change.old
 
 
 # -- drafts and publication folders -------------------------------------------------------

@@ -7,9 +7,19 @@ import re
 from pathlib import Path
 
 from policybrief.core.errors import Problem
-from policybrief.core.model import SECTION_KEYS, Brief, LangText, Loc, Revision, Section, Text
+from policybrief.core.languages import DEFAULT, alternatives
+from policybrief.core.model import (
+    SECTION_KEYS,
+    Brief,
+    LangText,
+    Loc,
+    Revision,
+    Section,
+    Text,
+    TextSite,
+)
 from policybrief.load import yamlio
-from policybrief.load.facts import LANGS, Fields
+from policybrief.load.facts import Fields
 from policybrief.load.yamlio import YList, YMap
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -197,12 +207,18 @@ def load_brief(
     topic = f.string("topic")
     authors = _authors(data, f, shown, problems)
     audiences = _defaulted(f, "audiences", defaults or {})
-    languages = _defaulted(f, "languages", defaults or {})
+    languages = _defaulted(f, "languages", {"languages": DEFAULT, **(defaults or {})})
+    known = tuple((defaults or {}).get("languages") or DEFAULT)  # the project's
     for lang in languages:
-        if lang not in LANGS:
-            f.bad("languages", f"brief: unknown language {lang!r}", "use " + " or ".join(LANGS))
+        if lang not in known:
+            f.bad(
+                "languages",
+                f"brief: unknown language {lang!r}",
+                f"use {alternatives(known)}, or declare it in [tool.policybrief] languages",
+            )
     key_figures = _str_list(f, "key_figures", required=False)
     allow_digits = _str_list(f, "allow_digits", required=False)
+    languages = tuple(lang for lang in languages if lang in known)
     texts = _texts(folder, root, languages, data.line_of("languages"), shown, problems)
     status = data.get("status", "final")
     if status not in STATUSES:
@@ -288,9 +304,7 @@ def _texts(
     problems: list[Problem],
 ) -> dict[str, LangText]:
     texts: dict[str, LangText] = {}
-    for lang in languages:
-        if lang not in LANGS:  # reported by the caller; never a path (it could be "../x")
-            continue
+    for lang in languages:  # the project's languages only: never a path (it could be "../x")
         path = folder / f"{lang}.md"
         text_shown = path.relative_to(root).as_posix()
         if not path.is_file():
@@ -376,7 +390,7 @@ def _revision(data: YMap, shown: str, problems: list[Problem]) -> Revision | Non
 def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:
     pairs = []
     for lang, value in item.items():
-        if lang not in LANGS or not isinstance(value, str) or not value.strip():
+        if not isinstance(lang, str) or not isinstance(value, str) or not value.strip():
             problems.append(
                 Problem(
                     shown,
@@ -387,7 +401,8 @@ def _author(item: YMap, shown: str, problems: list[Problem]) -> Text | None:
             )
             return None
         pairs.append((lang, value.strip()))
-    return Text(tuple(sorted(pairs)))
+    # the languages it must and may hold are checked with the project's (load/languages.py)
+    return Text(tuple(sorted(pairs)), TextSite(Loc(shown, item.line), "brief", "author"))
 
 
 def load_briefs(

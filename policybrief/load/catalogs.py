@@ -18,14 +18,19 @@ from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from policybrief.core.errors import Problem
+from policybrief.core.languages import ENGINE_MESSAGES, SOURCE
 
-SOURCE_LANG = "en"
+SOURCE_LANG = SOURCE  # the language the templates are written in
 TEMPLATE_GLOBS = ("*.html", "*.j2")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 
 
 def catalog_path(folder: Path, lang: str) -> Path:
-    return folder / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    """The catalog of ``lang`` in a template folder: ``locales/<lang>/...``, the folder
+    named by the code as written (zh-Hant) or as gettext and pybabel name it (zh_Hant)."""
+    written = folder / "locales" / lang / "LC_MESSAGES" / "messages.po"
+    gettext_name = folder / "locales" / lang.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+    return gettext_name if not written.is_file() and gettext_name.is_file() else written
 
 
 @lru_cache(maxsize=32)
@@ -121,24 +126,38 @@ def _messages(source: bytes) -> tuple[tuple[int, str], ...]:
 
 
 def missing_translations(
-    template_dirs: tuple[Path, ...], root: Path, langs: tuple[str, ...] | None = None
+    template_dirs: tuple[Path, ...], root: Path, langs: tuple[str, ...]
 ) -> list[Problem]:
+    """A warning for each message of the templates, and each of the engine's own words
+    (languages.ENGINE_MESSAGES), that a language of ``langs`` has no translation for."""
     problems = []
-    from policybrief.core.i18n import LANGUAGES
-
-    if langs is None:  # every language but the one the templates are written in
-        langs = tuple(code for code in LANGUAGES if code != SOURCE_LANG)
     for lang in langs:
+        if lang == SOURCE_LANG:  # the language the templates are written in
+            continue
         translations = Translations(template_dirs, lang)
+        hint = (
+            f"add it to templates/locales/{lang}/LC_MESSAGES/messages.po "
+            "(see README: updating translations)"
+        )
         for shown, line, message in template_messages(template_dirs, root):
             if translations.translated(message) is None:
                 problems.append(
+                    Problem(shown, line, f"no {lang} translation for {message!r}", hint, "warning")
+                )
+        catalogs = [catalog_path(d, lang) for d in template_dirs] or [Path("messages.po")]
+        catalog = next((c for c in catalogs if c.is_file()), catalogs[-1])
+        try:
+            shown = catalog.relative_to(root).as_posix()
+        except ValueError:
+            shown = str(catalog)
+        for message in ENGINE_MESSAGES:  # the engine's own words have no template line
+            if translations.translated(message) is None and any(d.is_dir() for d in template_dirs):
+                problems.append(
                     Problem(
                         shown,
-                        line,
-                        f"no {lang} translation for {message!r}",
-                        f"add it to templates/locales/{lang}/LC_MESSAGES/messages.po "
-                        "(see README: updating translations)",
+                        0,
+                        f"no {lang} translation for the engine's {message!r}",
+                        "add it to the catalog (see README: updating translations)",
                         "warning",
                     )
                 )

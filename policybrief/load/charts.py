@@ -32,7 +32,7 @@ from decimal import Decimal
 
 from policybrief.core.errors import Problem, did_you_mean
 from policybrief.core.model import SECTION_KEYS, Brief, Chart, FactBase, Loc, Range, Series, Text
-from policybrief.load.yamlio import LANGS, Fields, YList, YMap
+from policybrief.load.yamlio import Fields, YList, YMap
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 KINDS = ("column", "bar", "line", "stacked", "multiples")
@@ -79,6 +79,7 @@ class _Reader:
         self, spec: YMap, shown: str, brief: Brief, facts: FactBase, problems: list[Problem]
     ):
         self.spec, self.shown, self.facts, self.problems = spec, shown, facts, problems
+        self.languages = brief.languages
         self.name = f"chart {spec.get('id')!r}"
         self.f = Fields(spec, shown, problems, self.name)
         self.resolve: Callable[[str], str] = brief.row.resolve if brief.row else (lambda i: i)
@@ -263,10 +264,11 @@ class _Reader:
             return (None,) * count
         labels: list[Text | None] = []
         for label in raw:
-            if isinstance(label, YMap) and set(label) == set(LANGS):
+            if isinstance(label, YMap) and set(label) == set(self.languages):
                 labels.append(Text(tuple(sorted((k, str(v)) for k, v in label.items()))))
             else:
-                self.f.bad("labels", f"{self.name}: each label is {{zh: ..., en: ...}}")
+                example = ", ".join(f"{lang}: ..." for lang in self.languages)
+                self.f.bad("labels", f"{self.name}: each label is {{{example}}}")
                 labels.append(None)
         return tuple(labels)
 

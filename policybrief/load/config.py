@@ -20,7 +20,7 @@ SETTINGS: dict[str, tuple[str, str, bool]] = {
     "source_texts": ("a folder name or a list of them", '["../shared/seeds"]', True),
     "out": ("a folder name", '"dist"', False),
     "audiences": ("a list of audience names", '["full-report", "press"]', False),
-    "languages": ("a list of language codes", '["zh", "en"]', False),
+    "languages": ("a list of language codes", '["zh", "en", "zh-Hant"]', False),
     "theme": ("a theme file (theme.yaml)", '"house/theme.yaml"', False),
     "reference_style": ("a style name, or a table of languages to style names", "", False),
 }
@@ -49,19 +49,23 @@ def settings(root: Path) -> dict:
         raise InputError([Problem("pyproject.toml", line, "[tool.policybrief] must be a table")])
     checked = {}
     for key, value in config.items():
-        if key == "reference_style":  # checked against the styles the project ships
-            from policybrief.load.refstyles import reference_style_problems
-
-            line = setting_line(text, key)
-            problems += reference_style_problems(value, "pyproject.toml", line)
-            checked[key] = value
+        if key == "reference_style":  # checked below, against the languages
             continue
-        problem = _setting_problem(key, value)
+        problem = _setting_problem(key, value) or _languages_problem(key, value)
         if problem:
             problems.append(Problem("pyproject.toml", setting_line(text, key), *problem))
         else:
             one = isinstance(value, str) and key not in _SINGLE
             checked[key] = [value] if one else value
+    if "reference_style" in config:  # checked against the styles the project ships
+        from policybrief.core.languages import DEFAULT
+        from policybrief.load.refstyles import reference_style_problems
+
+        line = setting_line(text, "reference_style")
+        langs = tuple(checked.get("languages") or DEFAULT)
+        value = config["reference_style"]
+        problems += reference_style_problems(value, "pyproject.toml", line, langs)
+        checked["reference_style"] = value
     if problems:
         raise InputError(problems)
     return checked
@@ -82,6 +86,24 @@ def _setting_problem(key: str, value: object) -> tuple[str, str] | None:
     if ok:
         return None
     return f"{key} must be {what}, not {type(value).__name__} {value!r}", f"write {key} = {example}"
+
+
+def _languages_problem(key: str, value: object) -> tuple[str, str] | None:
+    """(message, hint) when ``languages`` names a code twice or one Babel does not know."""
+    if key != "languages" or not isinstance(value, list):
+        return None
+    if not value:
+        return "languages must name at least one language", 'e.g. languages = ["zh", "en"]'
+    from policybrief.core.languages import code_problem  # Babel: only when languages are set
+
+    for code in value:
+        problem = code_problem(code)
+        if problem:
+            return f"languages: {problem}", "see README: languages"
+    twice = sorted({c for c in value if value.count(c) > 1})
+    if twice:
+        return f"languages: {twice[0]!r} is listed twice", "list each language once"
+    return None
 
 
 def setting_line(text: str, key: str) -> int:

@@ -30,9 +30,9 @@ from policybrief.core.model import (
 )
 from policybrief.load import yamlio
 from policybrief.load.sources import load_sources, load_units
-from policybrief.load.yamlio import LANGS, Fields, YList, YMap, parse_date
+from policybrief.load.yamlio import Fields, YList, YMap, parse_date
 
-__all__ = ["Fields", "LANGS", "load_factbase", "parse_date", "parse_number"]
+__all__ = ["Fields", "load_factbase", "parse_date", "parse_number"]
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
 RESERVED = ("sources.yaml", "units.yaml")

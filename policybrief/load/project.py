@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from policybrief.core.errors import InputError, Problem
+from policybrief.core.languages import DEFAULT
 from policybrief.core.model import Audience, Project, TemplateSet, Text
 from policybrief.load import batch, charts, images, yamlio
 from policybrief.load.briefs import SLUG_RE, load_briefs
@@ -21,6 +22,7 @@ from policybrief.load.config import (
     template_folders,
 )
 from policybrief.load.facts import Fields, load_factbase
+from policybrief.load.languages import declared, project_languages, text_problems
 from policybrief.load.refstyles import normal_style, reference_style_problems
 from policybrief.load.theme import load_theme, theme_files
 from policybrief.load.yamlio import YMap
@@ -74,7 +76,11 @@ def _unsafe(path: Path, top: Path, shown: str) -> tuple[str, str] | None:
 
 
 def load_audiences(
-    dirs: tuple[Path, ...], root: Path, problems: list[Problem], read: int | None = None
+    dirs: tuple[Path, ...],
+    root: Path,
+    problems: list[Problem],
+    read: int | None = None,
+    langs: tuple[str, ...] = DEFAULT,
 ) -> dict[str, Audience]:
     """Audiences from ``audiences.yaml`` in each template folder; earlier folders win. Only
     the first ``read`` folders' files are read (all by default); templates are looked up
@@ -94,7 +100,7 @@ def load_audiences(
             )
             continue
         for name, spec in table.items():
-            audience = _audience(name, spec, table, shown, dirs, root, problems)
+            audience = _audience(name, spec, table, shown, dirs, root, problems, langs)
             if audience:
                 audiences[name] = audience
     return audiences
@@ -108,6 +114,7 @@ def _audience(
     dirs: tuple[Path, ...],
     root: Path,
     problems: list[Problem],
+    langs: tuple[str, ...],
 ) -> Audience | None:
     if not isinstance(name, str) or not SLUG_RE.match(name):
         problems.append(
@@ -144,7 +151,7 @@ def _audience(
             "looked in " + ", ".join(_shown(d, root) for d in dirs),
         )
     style = values.get("reference_style")
-    problems += reference_style_problems(style, shown, spec.line_of("reference_style"))
+    problems += reference_style_problems(style, shown, spec.line_of("reference_style"), langs)
     values["reference_style"] = normal_style(style)
     return Audience(name=name, **values)
 
@@ -209,21 +216,27 @@ def load_project(
         # An empty or comments-only facts file holds nothing, but is no reason to stop
         # checking cited ids.
         facts = replace(facts, complete=True)
-    briefs, facts = batch.expand(load_briefs(root, problems, config), facts, root, problems)
+    codes = declared(config)
+    defaults = {**config, "languages": list(codes)}  # a brief that names none: all of them
+    briefs, facts = batch.expand(load_briefs(root, problems, defaults), facts, root, problems)
     briefs = {slug: charts.load(brief, facts, problems) for slug, brief in briefs.items()}
     briefs = images.load(briefs, root, problems)
-    audiences = load_audiences(template_dirs, root, problems)
+    audiences = load_audiences(template_dirs, root, problems, langs=codes)
     theme = load_theme(
         _theme_files(root, template_dirs, extra_templates, config, problems), root, problems
     )
-    project = Project(root, facts, briefs, audiences, sources, template_dirs, theme)
+    languages = project_languages(codes, template_dirs)
+    project = Project(
+        root, facts, briefs, audiences, sources, template_dirs, theme, languages=languages
+    )
     own = {
         slug: _own_set(project, brief.templates, problems)
         for slug, brief in briefs.items()
         if brief.templates
     }
     style = normal_style(config.get("reference_style"))
-    return replace(project, own=own, reference_style=style), problems
+    project = replace(project, own=own, reference_style=style)
+    return project, problems + text_problems(project)
 
 
 def _own_set(project: Project, folder: str, problems: list[Problem]) -> TemplateSet:
@@ -231,7 +244,8 @@ def _own_set(project: Project, folder: str, problems: list[Problem]) -> Template
     project's it does not redefine) and its theme.yaml laid over the project's theme."""
     own = (project.root / folder).resolve()
     dirs = (own, *project.template_dirs)
-    audiences = {**project.audiences, **load_audiences(dirs, project.root, problems, read=1)}
+    own_audiences = load_audiences(dirs, project.root, problems, read=1, langs=project.codes)
+    audiences = {**project.audiences, **own_audiences}
     files = [own / "theme.yaml"] if (own / "theme.yaml").is_file() else []
     theme = load_theme(files, project.root, problems, base=project.theme)
     return TemplateSet(dirs, audiences, theme)

@@ -40,11 +40,8 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
                 )
             )
             continue
-        en = spec.get("en", ("", ""))
-        if isinstance(en, str):
-            en = (en, en)
-        if not (isinstance(en, list | tuple) and len(en) == 2):
-            problems.append(Problem(shown, line, f"unit {name!r}: en must be [singular, plural]"))
+        names = _unit_names(name, spec, shown, line, problems)
+        if names is None:
             continue
         currency = str(spec.get("currency", ""))
         if kind == "money" and not re.fullmatch(r"[A-Z]{3}", currency):
@@ -53,10 +50,34 @@ def load_units(path: Path, shown: str, problems: list[Problem]) -> dict[str, Uni
                     shown, line, f"unit {name!r}: money needs a currency code", "e.g. currency: CNY"
                 )
             )
-        units[name] = Unit(
-            name, kind, str(spec.get("zh", "") or ""), (en[0] or "", en[1] or ""), currency
-        )
+        units[name] = Unit(name, kind, names, currency, Loc(shown, line))
     return units
+
+
+def _unit_names(
+    name: str, spec: YMap, shown: str, line: int, problems: list[Problem]
+) -> tuple[tuple[str, tuple[str, str]], ...] | None:
+    """A unit's name in each language (every key but kind and currency): one word
+    (``zh: 人``) or ``[singular, plural]``; which languages it needs is checked with the
+    project's (load/languages.py)."""
+    names = []
+    for lang, value in spec.items():
+        if lang in ("kind", "currency"):
+            continue
+        forms = (value, value) if isinstance(value, str) else value
+        if not (
+            isinstance(lang, str)
+            and isinstance(forms, list | tuple)
+            and len(forms) == 2
+            and all(isinstance(f, str) for f in forms)
+        ):
+            problems.append(
+                Problem(shown, line, f"unit {name!r}: {lang} must be [singular, plural]")
+            )
+            return None
+        if forms[0] or forms[1]:
+            names.append((lang, (forms[0], forms[1])))
+    return tuple(sorted(names))
 
 
 def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, Source]:

@@ -25,10 +25,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from policybrief.core.errors import Problem, did_you_mean
-from policybrief.core.i18n import LANGUAGES
-from policybrief.core.model import Loc, PartialDate, RawValue, Text
+from policybrief.core.model import Loc, PartialDate, RawValue, Text, TextSite
 
-LANGS = tuple(LANGUAGES)  # the languages a {zh, en} text may hold: i18n.LANGUAGES
 DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 MAX_FILE_BYTES = 5_000_000  # any YAML or Markdown file of the project
@@ -450,17 +448,15 @@ class Fields:
             return None
         pairs = []
         for lang, item in value.items():
-            if lang not in LANGS:
-                self.bad(
-                    key,
-                    f"{self.what}: {key!r} has unknown language {lang!r}",
-                    "use " + " or ".join(LANGS),
-                )
+            # Which languages it must and may hold is checked once the project's are known
+            # (load/languages.py), at this key's line.
+            if not isinstance(lang, str):
+                self.bad(key, f"{self.what}: {key!r} has unknown language {lang!r}")
             elif not isinstance(item, str) or not item.strip():
                 self.bad(key, f"{self.what}: {key}.{lang} must be a non-empty text")
             else:
                 pairs.append((lang, item.strip()))
-        return Text(tuple(sorted(pairs)))
+        return Text(tuple(sorted(pairs)), TextSite(self.loc(key), self.what, key))
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)

@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policybrief.core.errors import Problem, RenderError
+from policybrief.core.languages import DEFAULT
 from policybrief.core.patches import logger_level
 
 if TYPE_CHECKING:  # cffi and fontTools ship no types: Any to mypy
@@ -132,21 +133,24 @@ def base_characters() -> set[str]:
     return {chr(c) for start, end in BASE_RANGES for c in range(start, end + 1)}
 
 
-def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path]) -> set[str]:
-    """Every character in the project's inputs and the engine's own strings."""
+def project_characters(
+    root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = DEFAULT
+) -> set[str]:
+    """Every character in the project's inputs and the engine's own strings; of the
+    template folders' catalogs, only those of the project's languages ``codes`` (the
+    built-in templates' zh_Hant catalog adds nothing to a zh and en project's faces)."""
     chars: set[str] = set()
     folders = [root / "facts", root / "briefs", *template_dirs, Path(__file__).parent]
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
             if (
                 path.suffix in SOURCE_SUFFIXES
                 and path.is_file()
-                and not any(
-                    part.startswith(".") or part == "__pycache__"
-                    for part in path.relative_to(folder).parts
-                )
+                and not any(part.startswith(".") or part == "__pycache__" for part in parts)
+                and not _other_catalog(parts, codes)
             ):
                 try:
                     chars |= set(path.read_text(encoding="utf-8"))
@@ -155,15 +159,23 @@ def project_characters(root: Path, template_dirs: tuple[Path, ...] | list[Path])
     return chars
 
 
+def _other_catalog(parts: tuple[str, ...], codes: tuple[str, ...]) -> bool:
+    """Whether a template folder's file is a catalog of a language the project does not
+    declare: ``locales/<code or gettext name>/...``."""
+    return len(parts) > 2 and parts[0] == "locales" and parts[1].replace("_", "-") not in codes
+
+
 @cache
-def babel_characters() -> frozenset[str]:
+def babel_characters(codes: tuple[str, ...] = DEFAULT) -> frozenset[str]:
     """What Babel can write for the project's languages: digits, number symbols, month and
-    day names, the literal text of date patterns."""
-    from policybrief.core.i18n import LANGUAGES
+    day names, the literal text of date patterns, the words for large numbers, the
+    languages' names; and the quotation marks and particles of the engine's table."""
+    from policybrief.core.languages import language
 
     chars: set[str] = set()
-    for language in LANGUAGES.values():
-        locale = language.locale
+    for code in codes:
+        lang = language(code)
+        locale = lang.locale
         texts: list[str] = list(locale.number_symbols.get("latn", {}).values())
         for table in (locale.months, locale.days):
             for context in table.values():
@@ -173,13 +185,19 @@ def babel_characters() -> frozenset[str]:
         texts += [str(p) for p in locale.datetime_skeletons.values()]
         texts += [str(p) for p in locale.decimal_formats.values()]
         texts += [str(p) for p in locale.percent_formats.values()]
+        texts += [prefix + suffix for m in lang.magnitudes for _c, prefix, suffix in m.forms]
+        texts += ["".join(lang.quotes), lang.more, lang.name]  # 繁體中文 in a language list
         for text in texts:
             chars |= set(text)
     return frozenset(chars)
 
 
-def characters(root: Path, template_dirs: tuple[Path, ...] | list[Path]) -> str:
-    chars = base_characters() | project_characters(root, template_dirs) | babel_characters()
+def characters(
+    root: Path, template_dirs: tuple[Path, ...] | list[Path], codes: tuple[str, ...] = DEFAULT
+) -> str:
+    """Every character a PDF of the project may print (``codes``: its languages)."""
+    chars = base_characters() | project_characters(root, template_dirs, codes)
+    chars |= babel_characters(codes)
     return "".join(sorted(c for c in chars if c.isprintable() or c == "\u00a0"))
 
 

@@ -33,6 +33,7 @@ COLUMN_WIDTH = 300
 # (templates/_partials/base.css), so every chart's text is the same size on the page.
 POINTS_PER_UNIT = 0.6
 APPROX_OPACITY = "0.45"  # an approximate value's bar: lighter, dashed outline
+APPROX_NOTE = "Light or hollow: approximate value"  # core/languages.py ENGINE_MESSAGES
 FONTS = "policybrief Noto Sans CJK SC, Noto Sans CJK SC, Noto Sans, sans-serif"  # see fonts.py
 CSV_COLUMNS = (
     "series",
@@ -95,11 +96,13 @@ class Plot(NamedTuple):
     positions: list[float]  # line: each category's place on the time axis, 0 to 1
     palette: Palette
     separators: tuple[str, str, str]  # the language's (after a name, items, groups)
+    words: tuple[str, str] = ("Total", "")  # the language's: a total; the approximate note
 
 
 def _sep(lang: Language) -> tuple[str, str, str]:
-    """(after a name, between items, between groups) in the language's punctuation."""
-    return ("：", "，", "；") if lang.code == "zh" else (": ", ", ", "; ")
+    """(after a name, between items, between groups) in the language's punctuation (its
+    catalog's ": ", ", " and "; ", as the templates print them)."""
+    return (lang.word(": "), lang.word(", "), lang.word("; "))
 
 
 def _category(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
@@ -149,6 +152,7 @@ def plot(chart: Chart, facts: FactBase, lang: Language, theme: Theme | None) -> 
         _positions(chart, facts),
         Palette.of(theme),
         _sep(lang),
+        (lang.word("Total"), lang.word(APPROX_NOTE)),
     )
 
 
@@ -165,7 +169,7 @@ def described(p: Plot, lang: Language) -> str:
         for row in p.rows
     ]
     if p.totals:
-        total = "合计" if lang.code == "zh" else "Total"
+        total = lang.word("Total")
         parts.append(
             total
             + name
@@ -224,7 +228,7 @@ def render(
     text = described(p, lang)
     sources = _sources(chart, facts, lang)
     name, _item, group = _sep(lang)
-    source_word = "资料来源" if lang.code == "zh" else "Sources"
+    source_word = lang.word("Sources")
     desc = source_word + name + group.join(dict.fromkeys(s["name"] for s in sources))
     kind = "sorted" if chart.kind == "stacked" and len(p.categories) == 1 else chart.kind
     width, height, body = DRAW[kind](p)
@@ -264,7 +268,7 @@ def csv_data(chart: Chart, facts: FactBase, lang: Language) -> bytes:
     printed, its unit, qualifier, date, fact id, source and quote); UTF-8 with a byte-order
     mark, so that spreadsheet programs read the Chinese right."""
     p = plot(chart, facts, lang, None)
-    total = "合计" if lang.code == "zh" else "Total"
+    total = lang.word("Total")
     groups = [(row.label, s.facts) for row, s in zip(p.rows, chart.series, strict=True)]
     if chart.totals:
         groups.append((total, chart.totals))
@@ -339,11 +343,7 @@ def _paint(colour: str, approx: bool) -> str:
 def _approx_note(p: Plot, y: float) -> str:
     """The legend note under a chart that draws an approximate value."""
     colour = p.palette.accent
-    words = (
-        "浅色或空心：约数，非确数"
-        if p.separators[0] == "："
-        else "Light or hollow: approximate value"
-    )
+    words = p.words[1]
     return (
         f'<g class="legend approx-note"><rect x="12" y="{y + 4:.1f}" width="16" height="12" '
         f"{_paint(colour, True)}/>"
@@ -464,7 +464,7 @@ def draw_sorted(p: Plot) -> tuple[int, int, str]:
     )
     if p.totals:
         name = p.separators[0]
-        total = ("合计" if name == "：" else "Total") + name + p.totals[0]
+        total = p.words[0] + name + p.totals[0]
         body += _text(142, height + 14, total, p.palette, anchor="end", css="label")
         height += 24
     return WIDTH, height, body

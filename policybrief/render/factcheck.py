@@ -6,7 +6,8 @@ one brief cites)."""
 
 from __future__ import annotations
 
-from policybrief.core.i18n import LANGUAGES, format_fact
+from policybrief.core.i18n import Language, format_fact
+from policybrief.core.languages import SOURCE
 from policybrief.core.model import Claim, Fact, FactBase, Project, Source, Text
 from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
@@ -65,33 +66,41 @@ def rows(
     used = usage(project)
     history = fact_history(project)
     ids = only if only is not None else [*sorted(facts.facts), *sorted(facts.claims)]
+    # the project's languages, and English, which the fact base page is written in
+    langs = {code: project.language(code) for code in (*project.codes, SOURCE)}
     result = []
     for item_id in ids:
         citations = [c for c in used.get(item_id, []) if brief is None or c.brief == brief]
-        result.append(_row(facts, item_id, _cited_by(citations, project), history.get(item_id, [])))
+        cited_by = _cited_by(citations, project)
+        result.append(_row(facts, item_id, cited_by, history.get(item_id, []), langs))
     return result
 
 
 def _row(
-    facts: FactBase, item_id: str, cited_by: list[CitedIn], history: list[dict[str, str]]
+    facts: FactBase,
+    item_id: str,
+    cited_by: list[CitedIn],
+    history: list[dict[str, str]],
+    langs: dict[str, Language],
 ) -> FactRow:
-    """A fact's or claim's row: what the fact base states, where it is cited, its history."""
+    """A fact's or claim's row: what the fact base states, where it is cited, its history,
+    in each of ``langs``."""
     item: Fact | Claim
     if item_id in facts.facts:
         fact = facts.facts[item_id]
         unit = facts.units[fact.unit]
-        values = {code: format_fact(fact, unit, lang) for code, lang in LANGUAGES.items()}
-        labels = {code: fact.label.get(code) for code in LANGUAGES}
+        values = {code: format_fact(fact, unit, lang) for code, lang in langs.items()}
+        labels = {code: fact.label.get(code) for code in langs}
         item, kind = fact, "fact"
     else:
         item, kind = facts.claims[item_id], "claim"
-        values = {code: "" for code in LANGUAGES}
-        labels = {code: item.label.get(code) for code in LANGUAGES}
+        values = {code: "" for code in langs}
+        labels = {code: item.label.get(code) for code in langs}
     derived = getattr(item, "derived", None)
     conflicts: list[FactConflict] = [
         {
             "id": c.id,
-            "note": {code: note_text(facts, c.note, lang) for code, lang in LANGUAGES.items()},
+            "note": {code: note_text(facts, c.note, lang) for code, lang in langs.items()},
             "others": [o for o in c.facts if o != item_id],
         }
         for c in facts.conflicts_of(item_id)
@@ -101,16 +110,14 @@ def _row(
         "kind": kind,
         "value": values,
         "labels": labels,
-        "date": {
-            code: lang.date(item.date) if item.date else "" for code, lang in LANGUAGES.items()
-        },
+        "date": {code: lang.date(item.date) if item.date else "" for code, lang in langs.items()},
         "derived": list(derived.inputs) if derived else [],
         "qualifier": getattr(item, "qualifier", ""),
-        "source": _source(facts, item),
+        "source": _source(facts, item, tuple(langs)),
         "quote": item.quote,
         "note": {
             code: note_text(facts, getattr(item, "note", None), lang)
-            for code, lang in LANGUAGES.items()
+            for code, lang in langs.items()
         },
         "reference": item.reference,
         "conflicts": conflicts,
@@ -120,16 +127,16 @@ def _row(
     }
 
 
-def _source(facts: FactBase, item: Fact | Claim) -> FactSource:
+def _source(facts: FactBase, item: Fact | Claim, codes: tuple[str, ...]) -> FactSource:
     source = facts.sources.get(item.source) or Source(
         "", "", Text(()), Text(()), Text(()), None, None, item.loc
     )
     return {
         "id": source.id,
         "file": source.file,
-        "author": {code: source.author.get(code) for code in LANGUAGES},
-        "title": {code: source.title.get(code) for code in LANGUAGES},
+        "author": {code: source.author.get(code) for code in codes},
+        "title": {code: source.title.get(code) for code in codes},
         "year": source.year or "",
         "url": source.url,
-        "note": source.note.get("en") if source.note else "",
+        "note": source.note.get(SOURCE) if source.note else "",
     }

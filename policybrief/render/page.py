@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
-from policybrief.core.i18n import LANGUAGES, Language, format_fact
+from policybrief.core.i18n import Language, format_fact
 from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
 from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
@@ -59,6 +59,7 @@ from policybrief.render.templatedata import (
     LanguageEntry,
     Note,
     PageContext,
+    PageLanguage,
     ReferenceEntry,
     SectionEntry,
 )
@@ -199,7 +200,7 @@ class Renderer:
         """Render one page; ``medium`` is "screen" for the HTML file, "print" for the PDF.
         ``for_word``: the page the Word converter reads, whose citation links become Word's
         own notes (so an audience printing footnotes needs no ``#note-N`` target there)."""
-        lang = LANGUAGES[prose.lang]
+        lang = self.project.language(prose.lang)
         dirs = self.project.templates(brief.slug).dirs
         env, translations = self.env(prose.lang, dirs)
         translations.missing.clear()
@@ -291,9 +292,13 @@ class Renderer:
             return str(path)
 
 
-def languages_context() -> list[LanguageEntry]:
-    """Every language the engine knows (i18n.LANGUAGES), for tables that show all of them."""
-    return [{"code": code, "tag": lang.tag, "name": lang.name} for code, lang in LANGUAGES.items()]
+def languages_context(project: Project) -> list[LanguageEntry]:
+    """Every language the project writes in, for tables that show all of them."""
+    return [
+        {"code": code, "tag": lang.tag, "name": lang.name}
+        for code in project.codes
+        for lang in [project.language(code)]
+    ]
 
 
 def _key_figures(facts: FactBase, shown: Shown, lang: Language) -> list[KeyFigure]:
@@ -353,18 +358,33 @@ def build_date(brief: Brief) -> PartialDate:
     return brief.date
 
 
-def _alternates(brief: Brief, audience: Audience, lang: Language) -> list[Alternate]:
+def _alternates(
+    project: Project, brief: Brief, audience: Audience, lang: Language
+) -> list[Alternate]:
     """This page in each of the brief's languages, for the language switch."""
     return [
         {
             "code": code,
-            "tag": LANGUAGES[code].tag,
-            "name": LANGUAGES[code].name,
+            "tag": project.language(code).tag,
+            "name": project.language(code).name,
             "href": f"{audience.name}.{code}.html",
             "current": code == lang.code,
         }
         for code in brief.languages
     ]
+
+
+def page_language(lang: Language) -> PageLanguage:
+    """The page's language as its templates see it."""
+    return {
+        "code": lang.code,
+        "tag": lang.tag,
+        "name": lang.name,
+        "dir": lang.direction,
+        "cjk": lang.cjk,
+        "exhibit_separator": lang.exhibit_separator,
+        "quotes": list(lang.quotes),
+    }
 
 
 def page_context(
@@ -381,7 +401,7 @@ def page_context(
     theme = shown.theme  # the brief's own house style, if any
     base = f"{audience.name}.{lang.code}"
     return {
-        "lang": {"code": lang.code, "tag": lang.tag, "name": lang.name},
+        "lang": page_language(lang),
         "brief": {
             "slug": brief.slug,
             "title": prose.title,
@@ -401,8 +421,8 @@ def page_context(
         "notes": [],
         "references": [],
         "fact_check": [],
-        "alternates": _alternates(brief, audience, lang),
-        "languages": languages_context(),
+        "alternates": _alternates(project, brief, audience, lang),
+        "languages": languages_context(project),
         "links": {
             "html": f"{base}.html",
             "pdf": f"{base}.pdf",

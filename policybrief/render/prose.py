@@ -120,7 +120,7 @@ class _Figures(markdown.blockprocessors.BlockProcessor):
         super().__init__(parser)
         self.labels: dict[str, tuple[str, str]] = {}  # set before each conversion
         self.pictures: dict[str, Picture] = {}
-        self.separator = " "  # between the label and the caption, as in every caption
+        self.separator = " "  # between the label and the caption (Language.exhibit_separator)
 
     def test(self, parent: etree.Element, block: str) -> bool:
         return FIGURE_RE.match(block.split("\n", 1)[0]) is not None
@@ -360,6 +360,7 @@ class ProseRenderer:
         figures = self.md.parser.blockprocessors["figures"]
         assert isinstance(figures, _Figures)
         figures.labels, figures.pictures = self._exhibits, self._pictures
+        figures.separator = self.lang.exhibit_separator
         return self._fill(self.md.convert(expanded))
 
     def inline(self, source: str, loc: Loc) -> Markup:

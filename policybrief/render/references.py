@@ -28,10 +28,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from html import escape, unescape
+from pathlib import Path
 from typing import TYPE_CHECKING, Required, TypedDict, cast
 
 from markupsafe import Markup
 
+from policybrief.core.languages import code_problem, language, primary
 from policybrief.load.refstyles import CSL_DIR, STYLES
 
 if TYPE_CHECKING:
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
 
     from policybrief.core.model import FactBase, PartialDate, Source
 
-CSL_LOCALES = {"zh": "zh-CN", "en": "en-US"}
 CSL_TYPES = {
     "journal article": "article-journal",
     "article": "article-journal",
@@ -128,7 +129,7 @@ def _title(source: Source, lang: str) -> str:
     own = source_language(source)
     original = source.title.get(own) or source.title.get(lang) or ""
     translated = source.title.get(lang)
-    if own != lang and translated and translated != original:
+    if primary(own) != primary(lang) and translated and translated != original:
         return f"{original} [{translated}]"
     return original
 
@@ -322,8 +323,21 @@ CSL_NS = "http://purl.org/net/xbiblio/csl"
 NAME_LIST_TERMS = ("et-al", "and others")
 
 
+@cache
 def _csl_locale(lang: str) -> str:
-    return CSL_LOCALES.get(lang, "en-US") if lang else ""
+    """The CSL locale for a language: its language and region (zh-CN, zh-TW, fr-FR, from
+    Babel's likely subtags), if citeproc-py has it; else one of the same language; else
+    en-US."""
+    if not lang:
+        return ""
+    import citeproc
+
+    folder = Path(citeproc.__file__).parent / "data" / "locales"
+    tag = language(lang).region_tag if code_problem(lang) is None else "en-US"
+    if (folder / f"locales-{tag}.xml").is_file():
+        return tag
+    same = sorted(folder.glob(f"locales-{primary(tag)}-*.xml"))
+    return same[0].stem.removeprefix("locales-") if same else "en-US"
 
 
 def _label(label: CitationStylesElement | None, number: int) -> str:
@@ -373,6 +387,8 @@ def format_references(
     items = {f"ref{n}": csl_item(facts.sources[sid], lang) for n, sid in enumerate(ids)}
     keys = dict(zip(items, ids, strict=True))
     langs = {key: source_language(facts.sources[sid]) for key, sid in keys.items()}
+    # a source in the brief's language in another script (zh in a zh-Hant brief) is its own
+    langs = {key: lang if primary(code) == primary(lang) else code for key, code in langs.items()}
     entries = _formatted(style_name, lang, items, sort=True) if items else {}
     for code in sorted(set(langs.values()) - {lang}):
         own = {key: item for key, item in items.items() if langs[key] == code}

@@ -8,7 +8,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from policybrief.check.rules import inventory
-from policybrief.core.i18n import LANGUAGES
+from policybrief.core.languages import SOURCE
 from policybrief.core.model import Project
 from policybrief.load.markup import note_text
 from policybrief.render import factcheck
@@ -24,7 +24,7 @@ def output_name(brief: str, audience: str, lang: str, fmt: str) -> str:
 
 def render_index(project: Project, built: set[str]) -> str:
     """``built``: the output paths (relative to the output folder) that exist."""
-    env, _translations = Renderer(project).env("en")
+    env, _translations = Renderer(project).env(SOURCE)  # the index is in the engine's language
     briefs = []
     for brief in project.briefs.values():
         entries = []
@@ -39,18 +39,19 @@ def render_index(project: Project, built: set[str]) -> str:
                     {
                         "audience": project.audience(brief.slug, audience).label.get(lang),
                         "audience_key": audience,
-                        "lang": LANGUAGES[lang].name,
-                        "tag": LANGUAGES[lang].tag,
+                        "lang": project.language(lang).name,
+                        "tag": project.language(lang).tag,
                         "files": files,
                     }
                 )
         texts = []
         for lang in brief.languages:
             text = brief.texts[lang]
-            prose = ProseRenderer(project.facts, LANGUAGES[lang])
+            language = project.language(lang)
+            prose = ProseRenderer(project.facts, language)
             title, summary = prose.headline(text, brief.row)
             plain = CITE_RE.sub("", str(summary))
-            texts.append({"tag": LANGUAGES[lang].tag, "title": title, "summary": Markup(plain)})
+            texts.append({"tag": language.tag, "title": title, "summary": Markup(plain)})
         briefs.append(
             {
                 "slug": brief.slug,
@@ -66,17 +67,17 @@ def render_index(project: Project, built: set[str]) -> str:
 
 def render_facts_page(project: Project) -> str:
     """``facts.html``: the whole fact base, as checked, with where each item is cited."""
-    env, _translations = Renderer(project).env("en")
+    env, _translations = Renderer(project).env(SOURCE)  # the fact base page is in English
     facts = project.facts
     conflicts = [
-        {"id": c.id, "note": note_text(facts, c.note, LANGUAGES["en"]), "facts": c.facts}
+        {"id": c.id, "note": note_text(facts, c.note, project.language(SOURCE)), "facts": c.facts}
         for c in facts.conflicts.values()
     ]
     return env.get_template("facts.html").render(
         rows=factcheck.rows(project),
         conflicts=conflicts,
         inventory=inventory(facts),
-        languages=languages_context(),
+        languages=languages_context(project),
         references=source_references(project),
     )
 
@@ -87,9 +88,9 @@ def source_references(project: Project) -> dict[str, Markup]:
     from policybrief.load import refstyles
     from policybrief.render import references
 
-    style = refstyles.style_for("en", None, project.reference_style)
+    style = refstyles.style_for(SOURCE, None, project.reference_style)
     sources = sorted(project.facts.sources)
-    formatted = references.format_references(project.facts, sources, "en", style)
+    formatted = references.format_references(project.facts, sources, SOURCE, style)
     return {sid: made.html for sid, made in formatted.items()}
 
 

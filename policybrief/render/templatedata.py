@@ -168,6 +168,15 @@ class LanguageEntry(TypedDict):
     name: str
 
 
+class PageLanguage(LanguageEntry):
+    """The page's own language: what its templates switch on (core/languages.py)."""
+
+    dir: str  # ltr | rtl
+    cjk: bool  # Chinese or Japanese: body class cjk (justified), else spaced
+    exhibit_separator: str  # between an exhibit's label and its caption
+    quotes: list[str]  # opening and closing quotation marks
+
+
 class BriefEntry(TypedDict):
     slug: str
     title: str
@@ -254,7 +263,7 @@ class FactRow(TypedDict):
 class PageContext(TypedDict):
     """Everything a page template receives."""
 
-    lang: LanguageEntry
+    lang: PageLanguage
     brief: BriefEntry
     audience: dict[str, object]  # the Audience's fields, its label in the page's language
     sections: list[SectionEntry]

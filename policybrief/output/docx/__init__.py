@@ -35,9 +35,9 @@ from policybrief.core.errors import Problem, RenderError
 from policybrief.core.model import Audience, Brief, Project
 from policybrief.output.docx import ooxml
 from policybrief.output.docx.convert import Converter
-from policybrief.output.docx.styles import LANG_TAGS, PAGE_SIZES, define_styles, page_margins
+from policybrief.output.docx.styles import PAGE_SIZES, define_styles, page_margins
 from policybrief.output.docx.walk import Ctx
-from policybrief.render.page import Page, PageEnvironment, Renderer
+from policybrief.render.page import Page, PageEnvironment, Renderer, page_language
 
 REFERENCE = "reference.docx"
 MAX_REFERENCE = 16 * 1024 * 1024
@@ -168,13 +168,12 @@ class DocxWriter:
     ) -> dict[int, HtmlElement]:
         """Each note's list item, by number, as the page's notes partial writes them (a
         house style's too)."""
-        lang = page.lang.code
         try:
             notes_html = env.get_template("_partials/notes.html").render(
                 notes=list(page.cited),
                 compact=audience.endnotes == "compact",
                 medium="print",
-                lang={"code": lang, "tag": page.lang.tag, "name": page.lang.name},
+                lang=page_language(page.lang),
             )
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
             raise RenderError(
@@ -272,7 +271,7 @@ class DocxWriter:
         props.author = ", ".join(a.get(lang) for a in brief.authors)
         props.subject = audience.label.get(lang)
         props.keywords = brief.topic
-        props.language = LANG_TAGS[lang][0]
+        props.language = page.lang.word_tags[0]
         props.created = props.modified = stamp
         props.last_modified_by = ""
         props.revision = 1
@@ -281,7 +280,7 @@ class DocxWriter:
         settings = document.settings.element
         theme_lang = settings.find(qn("w:themeFontLang"))
         if theme_lang is not None:
-            val, east_asia = LANG_TAGS[lang]
+            val, east_asia = page.lang.word_tags
             theme_lang.set(qn("w:val"), val)
             theme_lang.set(qn("w:eastAsia"), east_asia)
 

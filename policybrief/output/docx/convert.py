@@ -18,9 +18,10 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml.html import HtmlElement
 
+from policybrief.core.languages import language
 from policybrief.output.docx import ooxml
 from policybrief.output.docx.exhibits import Exhibits
-from policybrief.output.docx.styles import HTML_LANGS, FontResolver, set_lang
+from policybrief.output.docx.styles import FontResolver, is_cjk, set_lang, word_tag
 from policybrief.output.docx.walk import (
     CJK,
     Ctx,
@@ -347,8 +348,8 @@ class Converter:
 
     def lang_of(self, element: HtmlElement, fmt: Fmt) -> Fmt:
         tag = (element.get("lang") or "").lower()
-        if tag and HTML_LANGS.get(tag, tag) != fmt.lang:
-            return replace(fmt, lang=HTML_LANGS.get(tag, element.get("lang")))
+        if tag and word_tag(tag) != fmt.lang:
+            return replace(fmt, lang=word_tag(element.get("lang") or tag))
         return fmt
 
     def inline(self, line: Line, item: Inline, fmt: Fmt) -> None:
@@ -372,9 +373,7 @@ class Converter:
         if tag == "svg":
             return
         if tag == "q":
-            opening, closing = (
-                ("「", "」") if "note-quote" in cls and self.lang == "zh" else ("“", "”")
-            )
+            opening, closing = language(self.lang).quotes if "note-quote" in cls else ("“", "”")
             self.text(line, opening, fmt)
             self.inline_children_only(line, item, fmt)
             self.text(line, closing, fmt)
@@ -429,8 +428,7 @@ class Converter:
         fonts = rpr.get_or_add_rFonts()
         for attr, value in self.fonts.fonts(paragraph_style, fmt.style).items():
             fonts.set(qn(f"w:{attr}"), value)
-        lang = fmt.lang or ("zh-CN" if self.lang == "zh" else None)
-        if lang == "zh-CN" or CJK.search(text):
+        if (is_cjk(fmt.lang) if fmt.lang else language(self.lang).cjk) or CJK.search(text):
             fonts.set(qn("w:hint"), "eastAsia")  # quotes and dashes in the Chinese face
         if fmt.bold:
             run.bold = True
@@ -441,7 +439,8 @@ class Converter:
         elif fmt.sub:
             run.font.subscript = True
         if fmt.lang:
-            set_lang(rpr, fmt.lang, "zh-CN")
+            east_asian = fmt.lang if is_cjk(fmt.lang) else language(self.lang).word_tags[1]
+            set_lang(rpr, fmt.lang, east_asian)
 
     def style_id(self, name: str) -> str:
         if name not in self.style_ids:

@@ -21,23 +21,27 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.styles.style import CharacterStyle, ParagraphStyle
 
+from policybrief.core.languages import language, tag_language
+
 SERIF = "Noto Serif CJK SC"  # the PDF's text face (base.css --serif), Latin and Chinese
 SANS = "Noto Sans CJK SC"  # headings, captions, figures (base.css --sans)
 MONO = "Noto Sans Mono CJK SC"
 INK, MUTED, ACCENT, WARM = "1B1F24", "5B6470", "1D4E89", "9A3B1F"
 ACCENT_SOFT = "EEF3F9"
 
-# w:lang per edition: the language of Latin-script text and of East Asian text.
-LANG_TAGS = {"zh": ("zh-CN", "zh-CN"), "en": ("en-US", "zh-CN")}
-# HTML lang attributes inside a page (a Chinese quote in the English edition, say).
-HTML_LANGS = {
-    "zh": "zh-CN",
-    "zh-hans": "zh-CN",
-    "zh-cn": "zh-CN",
-    "en": "en-US",
-    "en-us": "en-US",
-    "en-gb": "en-GB",
-}
+
+def word_tag(html_tag: str) -> str:
+    """Word's w:lang for an HTML lang attribute inside a page (a Chinese quote in the
+    English edition, say): its language and region (zh-Hans: zh-CN, en: en-US)."""
+    lang = tag_language(html_tag)
+    return lang.region_tag if lang else html_tag
+
+
+def is_cjk(tag: str) -> bool:
+    """Whether Word's language tag (zh-CN, zh-TW, ja-JP) is Chinese or Japanese."""
+    lang = tag_language(tag)
+    return bool(lang and lang.cjk)
+
 
 PAGE_SIZES = {
     "A4": (Mm(210), Mm(297)),
@@ -66,12 +70,12 @@ class Look:
     superscript: bool = False
     shade: str | None = None  # paragraph shading (fill colour)
     rule: str | None = None  # left border colour
-    justify_zh: bool = False  # justified in the Chinese edition, as the PDF
+    justify_cjk: bool = False  # justified in a Chinese (or Japanese) edition, as the PDF
 
 
 LOOKS: dict[str, Look] = {
     "Normal": Look(P, font=SERIF, size=10.5, color=INK, after=0),
-    "Body Text": Look(P, "Normal", after=6, justify_zh=True),
+    "Body Text": Look(P, "Normal", after=6, justify_cjk=True),
     "Title": Look(P, "Normal", SANS, 22, True, color=INK, after=6, keep_next=True),
     "Subtitle": Look(P, "Normal", SANS, 13, color=MUTED, after=10, keep_next=True),
     "Kicker": Look(P, "Normal", SANS, 9, True, color=WARM, after=4, keep_next=True),
@@ -162,7 +166,7 @@ def define_styles(document: Document, lang: str, own: bool) -> None:
     """Add the styles the converter uses; ``own``: also (re)define the built-in ones to
     the engine's look (no reference document)."""
     styles = document.styles
-    val, east_asia = LANG_TAGS[lang]
+    val, east_asia = language(lang).word_tags
     rpr = defaults_rpr(styles.element)
     if (
         own
@@ -256,7 +260,7 @@ def _apply_paragraph(style: ParagraphStyle, look: Look, lang: str) -> None:
         fmt.left_indent = Mm(look.indent)
     if look.font or look.size:
         fmt.line_spacing = 1.5 if look.font == SERIF and (look.size or 10.5) >= 10 else 1.25
-    if look.justify_zh and lang == "zh":
+    if look.justify_cjk and language(lang).cjk:
         fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
