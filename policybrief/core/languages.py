@@ -101,6 +101,7 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     _("Total"),  # a stacked chart's totals
     _("Light or hollow: approximate value"),  # under a chart that draws one
     _("Sources"),
+    _("Source:"),  # a table's source line (prose.py), as the charts' (chart.html)
     _(": "),
     _(", "),
     _("; "),
