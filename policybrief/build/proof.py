@@ -40,7 +40,7 @@ STUTTER = re.compile(rf"\b([A-Za-z]{{2,}})\s+\1\b|([{HAN}]{{2,}})\2", re.I)
 BRACKETS = re.compile(rf"\([^()]*[{HAN}][^()]*\)")
 STRAIGHT = re.compile(r"[A-Za-z][\"'][A-Za-z]|\"[A-Za-z]|[A-Za-z.,]\"")
 CURATOR = re.compile(r"\b(TODO|FIXME|XXX|TBD|check this|to check|verify)\b|待核|待查|待确认|核实中")
-FOLIO = re.compile(r"Page\s*1\s*of\s*1\b|第\s*1\s*页\W*共\s*1\s*页")
+FOLIO = re.compile(r"Page\s*1\s*of\s*1\b|第\s*1\s*[页頁]\W*共\s*1\s*[页頁]")
 MARKER_AFTER_NUMBER = re.compile(r"\d(?:</span>)*<sup class=\"cite[^\"]*\"")
 MARKER_AT_START = re.compile(r"^\d{1,3}(?:[,，]\d{1,3})*(?=[^\d.]|$)")  # not a list's "11."
 SMALL = 0.75  # a line's first piece smaller than this share of the line's size: a marker
