@@ -37,7 +37,7 @@ def test_charts_are_svg_with_localized_text(fixture_dist, lang, values, labels):
     caption = text_of(next(find_all(figures[0], "figcaption")))
     assert caption.startswith(("图1", "Figure 1"))
     # the accessible name: the title, then every value with its category
-    assert title.startswith(caption.split(" ", 1)[1] if lang == "zh" else caption[10:])
+    assert title.startswith(caption.split(" ", 1)[1] if lang == "zh" else caption[9:])
     assert all(f"{label}{':' if lang == 'en' else '：'}" in title for label in labels)
     assert all(v in title for v in values)
     assert desc.startswith(("资料来源：", "Sources: "))
@@ -170,7 +170,13 @@ def test_line_chart_draws_a_time_series(fixture_dist, lang):
     assert xs[1] - xs[0] == pytest.approx(xs[2] - xs[1], abs=0.2)
     assert ys[0] > ys[1] > ys[2]
     texts = svg_texts(figure)
-    assert texts[:3] == years and texts[3:] == values  # labels, then values, as text
+    assert texts[:3] == years and texts[3:6] == values  # labels, then values, as text
+    # "more than 60,000" is not exact: its point is hollow and a legend note says so
+    assert texts[6:] == [
+        "浅色或空心：约数，非确数" if lang == "zh" else "Light or hollow: approximate value"
+    ]
+    dots = list(figure.iter(f"{SVG}circle"))
+    assert [d.get("fill") == "#ffffff" for d in dots] == [False, False, True]
     title = text_of(next(figure.iter(f"{SVG}title")))
     assert all(v in title for v in values) and all(y in title for y in years)
 
@@ -216,7 +222,7 @@ def test_new_chart_kinds_stay_text_in_the_pdf(fixture_dist):
     for text in ("120家", "160家", "约300家", "图4各类企业"):
         assert text in zh, text
     en = squash("".join(pdf_pages(fixture_dist / "hexi" / "full-report.en.pdf")))
-    for text in ("Figure2.Residents", "morethan60,000people", "about300enterprises", "Services"):
+    for text in ("Figure2Residents", "morethan60,000people", "about300enterprises", "Services"):
         assert text in en, text
 
 
@@ -432,3 +438,36 @@ def test_a_source_is_named_once_under_a_chart_with_each_facts_mark(fixture_dist,
         assert text_of(line).count(name) == 1, text_of(line)
         assert len(marks) >= 2 and all(href[1:] in notes for href in marks), marks
         assert len(list(find_all(line, "sup", class_="cite-sep"))) == len(marks) - 1
+
+
+def test_a_chart_prints_at_its_own_size_so_its_text_is_one_size(fixture_dist):
+    """The SVG says its printed size (0.6 pt a drawing unit) and print never scales it:
+    labels at 9 pt in a narrow column chart and a wide bar chart alike (issue 24)."""
+    from policybrief.render.chartsvg import POINTS_PER_UNIT
+
+    root = parse_html(fixture_dist / "hexi" / "full-report.en.html")
+    svgs = list(root.iter(f"{SVG}svg"))
+    assert len(svgs) >= 3
+    for svg in svgs:
+        _x, _y, width, height = map(float, svg.get("viewBox").split())
+        assert svg.get("width") == f"{width * POINTS_PER_UNIT:g}pt"
+        assert svg.get("height") == f"{height * POINTS_PER_UNIT:g}pt"
+
+
+def test_one_category_split_several_ways_is_drawn_as_sorted_bars():
+    """A stacked bar of five regions cannot be compared by eye: one bar a region, the
+    longest first; an approximate value drawn light and dashed."""
+    from policybrief.render.chartsvg import DrawnSeries, Palette, Plot, draw_sorted
+
+    rows = [
+        DrawnSeries("Asia", [5.0], ["5"], [False]),
+        DrawnSeries("Europe", [11.0], ["11"], [False]),
+        DrawnSeries("Oceania", [1.0], ["about 1"], [True]),
+    ]
+    plot = Plot(["2016"], rows, ["17"], [0.5], Palette(), (": ", ", ", "; "))
+    _width, _height, body = draw_sorted(plot)
+    labels = re.findall(r'class="label"[^>]*>([^<]+)<', body)
+    assert labels == ["Europe", "Asia", "Oceania", "Total: 17"]
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', body)]
+    assert widths == sorted(widths, reverse=True)
+    assert body.count('class="approx"') == 1

@@ -54,7 +54,7 @@ def test_an_image_is_a_numbered_figure_with_alt_text_embedded_in_the_page(fixtur
     label, caption = CAPTIONS[lang]
     figcaption = next(find_all(figure, "figcaption"))
     assert text_of(next(find_all(figcaption, "span", class_="exhibit-label"))) == label
-    assert text_of(figcaption) == label + (" " if lang == "zh" else ". ") + caption
+    assert text_of(figcaption) == label + " " + caption
     refs = [(text_of(a), a.get("href")) for a in find_all(page, "a", class_="xref")]
     assert refs == [(label, "#fig-riverside-plan")]
 
@@ -64,7 +64,7 @@ def test_the_pdf_embeds_the_image_under_its_caption(fixture_dist, lang):
     path = fixture_dist / "hexi" / f"full-report.{lang}.pdf"
     label, caption = CAPTIONS[lang]
     pages = [squash(text) for text in pdf_pages(path)]
-    printed = label + (" " if lang == "zh" else ". ") + caption
+    printed = label + " " + caption
     # the caption as printed above the image (the contents' list of figures has it too, as
     # "图1 …" / "Figure 1 …" without the full stop)
     shown = [n for n, text in enumerate(pages) if squash(printed) in text and n > 1]
@@ -93,7 +93,7 @@ def test_the_word_edition_has_the_picture_with_its_caption_and_alt_text(fixture_
     label, caption = CAPTIONS[lang]
     at = next(n for n, p in enumerate(paragraphs) if p.text.startswith(label))
     assert paragraphs[at].style.name == "Caption"
-    assert paragraphs[at].text == label + (" " if lang == "zh" else ". ") + caption
+    assert paragraphs[at].text == label + " " + caption
     assert paragraphs[at].paragraph_format.keep_with_next
     picture = paragraphs[at + 1]._p
     assert picture.xpath(".//pic:pic")

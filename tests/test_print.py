@@ -74,7 +74,7 @@ def test_footnotes_are_on_the_page_of_their_call_or_in_the_late_notes(fixture_di
     assert misplaced_footnotes(document) == set()
     placed, calls = set(), set()
     for page in document.pages:
-        body, area = page._page_box.children[:2]
+        body, *others = page._page_box.children  # a bare cover has the body alone
         calls |= {
             b.footnote.element.get("id")
             for b in body.descendants()
@@ -82,7 +82,7 @@ def test_footnotes_are_on_the_page_of_their_call_or_in_the_late_notes(fixture_di
         }
         placed |= {
             b.element.get("id")
-            for b in area.descendants()
+            for b in (b for other in others for b in other.descendants())
             if getattr(b, "element", None) is not None
             and (b.element.get("id") or "").startswith("note-")
         }
@@ -181,6 +181,15 @@ def test_late_notes_are_reported_in_the_build_summary(fixture_project, fixture_d
     assert int(match.group(1)) == len(moved) >= 1
     pages = [squash(p) for p in pdf_pages(out / "qiaotou/print-edition.en.pdf")]
     assert any("Furthernotes" in page for page in pages)
+    # each moved note keeps its own number (it was renumbered 1, 2, 3 by the list), and
+    # the contents lists the Further notes (issue 24)
+    numbers = sorted(int(note.split("-")[1]) for note in moved)
+    joined = "".join(pages)
+    listed = re.search(rf"Furthernotes{numbers[0]}\.", joined)
+    assert listed, joined[-600:]
+    assert numbers[0] != 1 and not re.search(r"Furthernotes1\.", joined)  # not renumbered
+    contents = next(page for page in pages if "Contents" in page)
+    assert re.search(r"Furthernotes\.*\d+", contents), contents
     # the fixture's own print edition needs no late notes, and its PDF has no such list
     assert not any(
         "Furthernotes" in squash(page)

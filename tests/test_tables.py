@@ -42,6 +42,14 @@ def test_exhibits_are_numbered_and_refs_point_at_them(yunqi_html, lang, table, f
     # The table's figures are cited facts, like the prose's.
     cells = [td for td in find_all(page, "td")]
     assert sum(1 for td in cells for _ in find_all(td, "span", class_="fact")) == 8
+    # Every table has a source line under it, in the charts' form (issue 24)
+    wraps = list(find_all(page, "div", class_="table-wrap"))
+    sources = [text_of(p) for w in wraps for p in find_all(w, "p", class_="table-source")]
+    expected = {
+        "zh": "资料来源：未署名 2016；京钟雁 2017",
+        "en": "Source: Unattributed 2016; Jing Zhongyan 2017",
+    }
+    assert sources == [expected[lang]] * len(wraps)
 
 
 LONG = (

@@ -26,7 +26,8 @@ DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML, 
 
 commands:
   build   check the project, then render every selected output (the default)
-  check   run every validation and render the HTML in memory (--fast: no rendering)
+  check   run every validation and render the HTML in memory (--fast: no rendering;
+          --proof: build, read every output back and report what an editor would)
   serve   build the HTML editions, serve them on localhost and rebuild on every edit
   index   after sharded builds (--shard) into one folder: write index.html and facts.html
   new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
@@ -180,6 +181,12 @@ def parser() -> argparse.ArgumentParser:
         "--fast",
         action="store_true",
         help="check: skip rendering the outputs' HTML (facts, briefs and quotes only)",
+    )
+    p.add_argument(
+        "--proof",
+        action="store_true",
+        help="check: build into a temporary folder, read every output back and report what "
+        "an editor would (a short page, a wrong running head, a label stutter...); 1 if any",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
     p.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
@@ -361,6 +368,8 @@ def check_command(args: argparse.Namespace, options: Options) -> int:
     from policybrief.build.pipeline import load_and_check
 
     project, problems = load_and_check(options)
+    if args.proof:
+        return proof_command(project, options, args.quiet)
     if not args.fast:
         from policybrief.build.verify import render_problems
 
@@ -378,6 +387,25 @@ def check_command(args: argparse.Namespace, options: Options) -> int:
             f"{len(problems)} warning{'s' if len(problems) != 1 else ''}"
         )
     return 0
+
+
+def proof_command(project: Project, options: Options, quiet: bool) -> int:
+    """``check --proof``: every finding on a line of its own, a count a kind, 1 if any."""
+    from collections import Counter
+
+    from policybrief.build.proof import proof
+
+    findings = proof(project, options)
+    for finding in findings:
+        print(finding)
+    if not quiet or findings:
+        counts = Counter(f.kind for f in findings)
+        each = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
+        print(
+            f"proof: {len(findings)} finding{'s' if len(findings) != 1 else ''}"
+            + (f" ({each})" if each else "")
+        )
+    return 1 if findings else 0
 
 
 def index_command(args: argparse.Namespace, options: Options) -> int:

@@ -100,7 +100,9 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     _("up to %(figure)s"),
     _("%(low)s–%(high)s"),  # a range: 3–5, 95.7%–96.2%
     _("Total"),  # a stacked chart's totals
+    _("Light or hollow: approximate value"),  # under a chart that draws one
     _("Sources"),
+    _("Source:"),  # a table's source line (prose.py), as the charts' (chart.html)
     _(": "),
     _(", "),
     _("; "),
@@ -198,8 +200,10 @@ class Language:
 
     @property
     def exhibit_separator(self) -> str:
-        """Between an exhibit's label and its caption: 图2 规划思路 / Figure 2. Plan."""
-        return " " if self.cjk else ". "
+        """Between an exhibit's label and its caption: 图2 规划思路 / Figure 2 Plan, the
+        one form of every caption, list and cross-reference (issue 24: "Figure 1." in the
+        captions against "Figure 1" everywhere else)."""
+        return " "
 
     def date(self, value: Dated) -> str:
         import datetime

@@ -38,6 +38,7 @@ _FOOTNOTE = re.compile(
 )
 MAX_DATA_URI = 4 * 1024 * 1024  # an inline image larger than this is refused
 PRINT_DPI = 300  # the most pixels an inch an image keeps in a PDF
+ONE_PAGE_RULE = "body.one-page"  # a style that says how a one-page output differs
 
 
 class BlockedResource(ValueError):
@@ -200,11 +201,7 @@ class PdfWriter:
             demoted = set(known)
             html = demote_footnotes(html, demoted)
         for _attempt in range(MAX_FOOTNOTE_PASSES):
-            document = self._weasyprint.HTML(
-                string=html,
-                base_url=base_url.absolute().as_uri() + "/",
-                url_fetcher=self.fetcher,
-            ).render(font_config=self.font_config, stylesheets=self.stylesheets, **(options or {}))
+            document = self._render(html, base_url, options)
             misplaced = misplaced_footnotes(document) if has_footnotes else set()
             if not misplaced:
                 if demoted:
@@ -218,6 +215,25 @@ class PdfWriter:
             "footnotes could not be placed on the pages of their calls after "
             f"{MAX_FOOTNOTE_PASSES} passes"
         )
+
+    def _render(self, html: str, base_url: Path, options: dict[str, object] | None) -> Document:
+        return self._weasyprint.HTML(
+            string=html,
+            base_url=base_url.absolute().as_uri() + "/",
+            url_fetcher=self.fetcher,
+        ).render(font_config=self.font_config, stylesheets=self.stylesheets, **(options or {}))
+
+    def one_page(
+        self, document: Document, html: str, base_url: Path, options: dict[str, object] | None
+    ) -> Document:
+        """A page laid out on one page, laid out again with ``one-page`` on its body, when
+        its style has rules for that (no "Page 1 of 1": templates/_partials/base.css)."""
+        if len(document.pages) != 1 or ONE_PAGE_RULE not in html or '<body class="' not in html:
+            return document
+        again = self._render(
+            html.replace('<body class="', '<body class="one-page ', 1), base_url, options
+        )
+        return again if len(again.pages) == 1 else document
 
     def _footnote_memory(
         self, html: str, base_url: Path, options: dict[str, object] | None
@@ -269,7 +285,8 @@ class PdfWriter:
                 )
                 for a in attachments
             ]
-            document, _html, demoted = self.layout(html, base_url, options)
+            document, laid_out, demoted = self.layout(html, base_url, options)
+            document = self.one_page(document, laid_out, base_url, options)
             buffer = io.BytesIO()
             document.write_pdf(buffer, attachments=files or None, **options)
         finally:
@@ -313,12 +330,14 @@ def misplaced_footnotes(document: Document) -> set[str]:
     calls: dict[str, int] = {}
     placed: dict[str, int] = {}
     for number, page in enumerate(document.pages):
-        body, area = page_box(page).children[0], page_box(page).children[1]
+        # the body, then the footnote area, note area and margin boxes: whichever exist
+        # (a page without footnotes or margin boxes, like a bare cover, has the body alone)
+        body, *others = page_box(page).children
         for box in body.descendants():
             footnote = getattr(box, "footnote", None)
             if footnote is not None and footnote.element is not None:
                 calls.setdefault(footnote.element.get("id"), number)
-        for box in area.descendants():
+        for box in (box for other in others for box in other.descendants()):
             element = getattr(box, "element", None)
             note_id = element.get("id") if element is not None else None
             if note_id and note_id.startswith("note-"):
@@ -334,7 +353,8 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
         note_id, number, body = match.groups()
         if note_id not in notes:
             return match.group(0)
-        items.append(f'<li id="{note_id}" value="{number}">{body}</li>')
+        number_mark = f'<span class="late-number">{number}.</span> '
+        items.append(f'<li id="{note_id}" value="{number}">{number_mark}{body}</li>')
         return f'<sup class="cite cite-late">{number}</sup>'
 
     html = _FOOTNOTE.sub(demote, html)
@@ -344,4 +364,5 @@ def demote_footnotes(html: str, notes: set[str]) -> str:
             "the template has footnotes but no late-notes list (include _partials/late-notes.html)"
         )
     html = html.replace(" data-late-notes hidden", " data-late-notes", 1)
+    html = html.replace(" data-late-notes-toc hidden", " data-late-notes-toc", 1)  # contents
     return html.replace(marker, "".join(items) + marker, 1)

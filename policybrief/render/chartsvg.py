@@ -29,6 +29,12 @@ from policybrief.render.templatedata import ChartDrawing, ChartNote, ChartSource
 
 WIDTH, HEIGHT = 560, 230
 COLUMN_WIDTH = 300
+# Printed size: one drawing unit is 0.6 pt, so the labels (15 units) print at 9 pt and the
+# smaller text (13 units) at 7.8 pt whatever the chart's kind; print never scales a chart
+# (templates/_partials/base.css), so every chart's text is the same size on the page.
+POINTS_PER_UNIT = 0.6
+APPROX_OPACITY = "0.45"  # an approximate value's bar: lighter, dashed outline
+APPROX_NOTE = "Light or hollow: approximate value"  # core/languages.py ENGINE_MESSAGES
 FONTS = "policybrief Noto Sans CJK SC, Noto Sans CJK SC, Noto Sans, sans-serif"  # see fonts.py
 CSV_COLUMNS = (
     "series",
@@ -55,10 +61,10 @@ class Palette(NamedTuple):
     muted: str = "#5b6470"
     rule: str = "#c9ced6"
     warm: str = "#9a3b1f"
-    chart_3: str = "#3d7a4a"
+    chart_3: str = "#6b4c9a"  # no green beside the red-brown warm (colour-blind readers)
     chart_4: str = "#8a6a12"
-    chart_5: str = "#6b4c9a"
-    chart_6: str = "#2f6f7a"
+    chart_5: str = "#2f6f7a"
+    chart_6: str = "#5b6470"
 
     @classmethod
     def of(cls, theme: Theme | None) -> Palette:
@@ -73,11 +79,13 @@ class Palette(NamedTuple):
 
 
 class DrawnSeries(NamedTuple):
-    """One series as drawn: its label, numbers and their printed forms."""
+    """One series as drawn: its label, numbers and their printed forms, and which are
+    approximate (a qualifier other than exact: drawn lighter, with a legend note)."""
 
     label: str
     values: list[float]
     texts: list[str]
+    approx: list[bool]
 
 
 class Plot(NamedTuple):
@@ -89,6 +97,7 @@ class Plot(NamedTuple):
     positions: list[float]  # line: each category's place on the time axis, 0 to 1
     palette: Palette
     separators: tuple[str, str, str]  # the language's (after a name, items, groups)
+    words: tuple[str, str] = ("Total", "")  # the language's: a total; the approximate note
 
 
 def _sep(lang: Language) -> tuple[str, str, str]:
@@ -134,6 +143,7 @@ def plot(chart: Chart, facts: FactBase, lang: Language, theme: Theme | None) -> 
                 series.label.get(lang.code) if series.label else "",
                 [float(f.value) for f in items if isinstance(f.value, Decimal)],
                 [_printed(f, facts, lang) for f in items],
+                [f.qualifier != "exact" for f in items],
             )
         )
     return Plot(
@@ -143,6 +153,7 @@ def plot(chart: Chart, facts: FactBase, lang: Language, theme: Theme | None) -> 
         _positions(chart, facts),
         Palette.of(theme),
         _sep(lang),
+        (lang.word("Total"), lang.word(APPROX_NOTE)),
     )
 
 
@@ -220,9 +231,14 @@ def render(
     name, _item, group = _sep(lang)
     source_word = lang.word("Sources")
     desc = source_word + name + group.join(dict.fromkeys(s["name"] for s in sources))
-    width, height, body = DRAW[chart.kind](p)
+    kind = "sorted" if chart.kind == "stacked" and len(p.categories) == 1 else chart.kind
+    width, height, body = DRAW[kind](p)
+    if any(a for row in p.rows for a in row.approx):
+        body += _approx_note(p, height + 6)
+        height += 26
+    printed = f'width="{width * POINTS_PER_UNIT:g}pt" height="{height * POINTS_PER_UNIT:g}pt"'
     svg = (
-        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart-svg" viewBox="0 0 {width} {height}" {printed} role="img" '
         f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg" '
         f'font-family="{FONTS}" font-size="15">'
         f'<title id="{uid}-title">{escape(title + name + text)}</title>'
@@ -230,7 +246,7 @@ def render(
     )
     return {
         "id": uid,
-        "kind": chart.kind,
+        "kind": "bar" if kind == "sorted" else chart.kind,
         "title": title,
         "svg": Markup(svg),
         "text": text,
@@ -330,6 +346,29 @@ def _text(
     )
 
 
+def _paint(colour: str, approx: bool) -> str:
+    """A bar's fill: solid for an exact value; lighter, with a dashed outline in the same
+    colour, for an approximate one (the legend note says so)."""
+    if not approx:
+        return f'fill="{colour}"'
+    return (
+        f'fill="{colour}" fill-opacity="{APPROX_OPACITY}" stroke="{colour}" '
+        'stroke-width="1.5" stroke-dasharray="4 2" class="approx"'
+    )
+
+
+def _approx_note(p: Plot, y: float) -> str:
+    """The legend note under a chart that draws an approximate value."""
+    colour = p.palette.accent
+    words = p.words[1]
+    return (
+        f'<g class="legend approx-note"><rect x="12" y="{y + 4:.1f}" width="16" height="12" '
+        f"{_paint(colour, True)}/>"
+        f'<text x="34" y="{y + 15:.1f}" fill="{p.palette.muted}" font-size="13">'
+        f"{escape(words)}</text></g>"
+    )
+
+
 def _legend(p: Plot, y: float, left: float = 12) -> str:
     """A swatch and the label of each series, in a row."""
     parts, x = [], left
@@ -355,18 +394,20 @@ def _columns(
     palette: Palette,
     head: float = 34,
     fill: str = "",
+    approx: list[bool] | None = None,
 ) -> str:
     count = len(values)
     left, right, base = 12, width - 12, HEIGHT - 36
     slot = (right - left) / count
     bar = min(80.0, slot * 0.56)
     parts = [f'<line x1="{left}" y1="{base}" x2="{right:g}" y2="{base}" stroke="{palette.rule}"/>']
+    rough = approx or [False] * count
     for index, (value, text, label) in enumerate(zip(values, texts, labels, strict=True)):
         height = (base - head) * value / top
         x = left + slot * index + (slot - bar) / 2
         parts.append(
             f'<rect x="{x:.1f}" y="{base - height:.1f}" width="{bar:.1f}" '
-            f'height="{height:.1f}" fill="{fill or palette.accent}"/>'
+            f'height="{height:.1f}" {_paint(fill or palette.accent, rough[index])}/>'
         )
         parts.append(_text(x + bar / 2, base - height - 8, text, palette))
         parts.append(_text(x + bar / 2, base + 22, label, palette, css="label"))
@@ -380,20 +421,23 @@ def _bars(
     top: float,
     width: int,
     palette: Palette,
+    approx: list[bool] | None = None,
+    height: float = HEIGHT,
 ) -> str:
     count = len(values)
     left, right, head = 150, width - 150, 12
-    slot = (HEIGHT - 2 * head) / count
+    slot = (height - 2 * head) / count
+    rough = approx or [False] * count
     bar = min(36.0, slot * 0.6)
     parts = [
-        f'<line x1="{left}" y1="{head}" x2="{left}" y2="{HEIGHT - head}" stroke="{palette.rule}"/>'
+        f'<line x1="{left}" y1="{head}" x2="{left}" y2="{height - head}" stroke="{palette.rule}"/>'
     ]
     for index, (value, text, label) in enumerate(zip(values, texts, labels, strict=True)):
         length = (right - left) * value / top
         y = head + slot * index + (slot - bar) / 2
         parts.append(
             f'<rect x="{left}" y="{y:.1f}" width="{length:.1f}" height="{bar:.1f}" '
-            f'fill="{palette.accent}"/>'
+            f"{_paint(palette.accent, rough[index])}/>"
         )
         parts.append(_text(left - 8, y + bar / 2 + 5, label, palette, anchor="end", css="label"))
         parts.append(_text(left + length + 8, y + bar / 2 + 5, text, palette, anchor="start"))
@@ -406,13 +450,41 @@ def _top(p: Plot) -> float:
 
 def draw_column(p: Plot) -> tuple[int, int, str]:
     row = p.rows[0]
-    body = _columns(row.values, row.texts, p.categories, _top(p), COLUMN_WIDTH, p.palette)
+    body = _columns(
+        row.values, row.texts, p.categories, _top(p), COLUMN_WIDTH, p.palette, approx=row.approx
+    )
     return COLUMN_WIDTH, HEIGHT, body
 
 
 def draw_bar(p: Plot) -> tuple[int, int, str]:
     row = p.rows[0]
-    return WIDTH, HEIGHT, _bars(row.values, row.texts, p.categories, _top(p), WIDTH, p.palette)
+    body = _bars(row.values, row.texts, p.categories, _top(p), WIDTH, p.palette, row.approx)
+    return WIDTH, HEIGHT, body
+
+
+def draw_sorted(p: Plot) -> tuple[int, int, str]:
+    """A stacked chart of one category (one bar split five ways, which no reader can
+    compare): one horizontal bar a series instead, longest first, and the total under."""
+    order = sorted(range(len(p.rows)), key=lambda i: (-p.rows[i].values[0], i))
+    rows = [p.rows[i] for i in order]
+    height = max(HEIGHT // 2, 34 * len(rows) + 24)
+    top = max(r.values[0] for r in rows) or 1.0
+    body = _bars(
+        [r.values[0] for r in rows],
+        [r.texts[0] for r in rows],
+        [r.label for r in rows],
+        top,
+        WIDTH,
+        p.palette,
+        [r.approx[0] for r in rows],
+        height,
+    )
+    if p.totals:
+        name = p.separators[0]
+        total = p.words[0] + name + p.totals[0]
+        body += _text(142, height + 14, total, p.palette, anchor="end", css="label")
+        height += 24
+    return WIDTH, height, body
 
 
 def draw_line(p: Plot) -> tuple[int, int, str]:
@@ -440,7 +512,12 @@ def draw_line(p: Plot) -> tuple[int, int, str]:
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
         )
         for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
+            dot = (
+                f'fill="#ffffff" stroke="{colour}" stroke-width="2"'
+                if row.approx[i]
+                else f'fill="{colour}"'
+            )
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" {dot}/>')
             highest = max(r.values[i] for r in p.rows) == row.values[i]
             offset = -10 if highest else 21
             half = _width(row.texts[i], 16) / 2 + 4  # bold text is a little wider
@@ -464,9 +541,11 @@ def draw_stacked(p: Plot) -> tuple[int, int, str]:
         x, narrow = float(left), []
         for index, row in enumerate(p.rows):
             length = (right - left) * row.values[i] / top
+            paint = _paint(p.palette.series(index), row.approx[i])
+            if not row.approx[i]:
+                paint += ' stroke="#ffffff" stroke-width="1"'
             parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{length:.1f}" height="{bar}" '
-                f'fill="{p.palette.series(index)}" stroke="#ffffff" stroke-width="1"/>'
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{length:.1f}" height="{bar}" {paint}/>'
             )
             if _width(row.texts[i], 13) + 8 <= length:
                 parts.append(
@@ -504,8 +583,10 @@ def draw_multiples(p: Plot) -> tuple[int, int, str]:
             f'<g class="panel" transform="translate({x},0)" font-size="13">'
             f'<text x="{panel / 2:.1f}" y="18" text-anchor="middle" class="panel-title" '
             f'fill="{p.palette.ink}" font-weight="700" font-size="14">{escape(row.label)}</text>'
-            f"{_columns(row.values, row.texts, p.categories, top, panel, p.palette, head=52)}"
-            "</g>"
+            + _columns(
+                row.values, row.texts, p.categories, top, panel, p.palette, 52, "", row.approx
+            )
+            + "</g>"
         )
     return panel * len(p.rows), HEIGHT, "".join(parts)
 
@@ -516,4 +597,5 @@ DRAW = {
     "line": draw_line,
     "stacked": draw_stacked,
     "multiples": draw_multiples,
+    "sorted": draw_sorted,
 }

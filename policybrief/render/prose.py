@@ -61,6 +61,9 @@ class _ShiftHeadings(markdown.treeprocessors.Treeprocessor):
 # for ref("id")), on the line right before the table.
 
 
+_TABLE_RE = re.compile(r'<div class="table-wrap">.*?</table>', re.S)
+
+
 class _Tables(markdown.treeprocessors.Treeprocessor):
     """A paragraph ``Table[id]: caption`` (or ``Table: caption``) right before a pipe table
     becomes the table's caption, numbered 表1 / Table 1 when it has an id; every table is
@@ -120,7 +123,7 @@ class _Figures(markdown.blockprocessors.BlockProcessor):
         super().__init__(parser)
         self.labels: dict[str, tuple[str, str]] = {}  # set before each conversion
         self.pictures: dict[str, Picture] = {}
-        self.separator = ". "  # between the label and the caption: ". " or " " (zh)
+        self.separator = " "  # between the label and the caption (Language.exhibit_separator)
 
     def test(self, parent: etree.Element, block: str) -> bool:
         return FIGURE_RE.match(block.split("\n", 1)[0]) is not None
@@ -352,7 +355,29 @@ class ProseRenderer:
             ) from None
 
     def _fill(self, html: str) -> Markup:
-        return Markup(_HOLE_RE.sub(lambda m: self._holes[int(m.group(1))], html))
+        html = _HOLE_RE.sub(lambda m: self._holes[int(m.group(1))], html)
+        return Markup(_TABLE_RE.sub(self._table_source, html))
+
+    def _table_source(self, match: re.Match[str]) -> str:
+        """A table's source line under it, in the charts' house form ("Source: A 2017; B
+        2018"), naming the sources of the facts it prints (issue 24: tables had none)."""
+        ids = dict.fromkeys(re.findall(r'data-fact="([^"]+)"', match.group(0)))
+        names = dict.fromkeys(n for fid in ids for n in self._source_names(fid) if n)
+        if not names:
+            return match.group(0)
+        word = self.lang.word("Source:")  # 资料来源： takes no space after it
+        line = word + (" " if word[-1:].isascii() else "") + self.lang.word("; ").join(names)
+        return f'{match.group(0)}<p class="table-source">{escape(line)}</p>'
+
+    def _source_names(self, fact_id: str) -> list[str]:
+        fact = self.facts.facts.get(fact_id)
+        if fact is None:
+            return []
+        source = self.facts.sources.get(fact.source)
+        if source is not None:
+            return [f"{source.author.get(self.lang.code)} {source.year or ''}".strip()]
+        inputs = fact.derived.inputs if fact.derived else ()
+        return [name for i in inputs for name in self._source_names(i)]
 
     def block(self, source: str, loc: Loc) -> Markup:
         """Markdown paragraphs, lists, tables and subheadings."""
