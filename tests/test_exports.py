@@ -11,7 +11,7 @@ import io
 import pytest
 
 from policybrief.output import exports
-from policybrief.render.chartsvg import spreadsheet_safe
+from policybrief.render.chartdata import spreadsheet_safe
 
 pybtex_database = pytest.importorskip("pybtex.database")
 rispy = pytest.importorskip("rispy")

@@ -69,7 +69,7 @@ def test_the_pdf_prints_the_number_as_the_locale_writes_it(fixture_dist):
     text = squash("".join(pdf_pages(fixture_dist / "hexi" / f"full-report.{HANT}.pdf")))
     assert "35億元" in text
     assert "河西新城：以綠地率為先的新城建設" in text
-    assert "第1頁，共" in text  # the catalog's page footer
+    assert "頁，共" in text  # the catalog's page footer (the cover has none)
 
 
 def test_the_word_edition_is_tagged_with_the_language(fixture_dist):

@@ -46,8 +46,8 @@ def test_exhibits_are_numbered_and_refs_point_at_them(yunqi_html, lang, table, f
     wraps = list(find_all(page, "div", class_="table-wrap"))
     sources = [text_of(p) for w in wraps for p in find_all(w, "p", class_="table-source")]
     expected = {
-        "zh": "资料来源：未署名 2016；京钟雁 2017",
-        "en": "Source: Unattributed 2016; Jing Zhongyan 2017",
+        "zh": "资料来源：《管理创新案例汇编》2016；京钟雁2017",  # Han and figure spaced by CSS
+        "en": "Source: Management Innovation Case Collection 2016; Jing Zhongyan 2017",
     }
     assert sources == [expected[lang]] * len(wraps)
 

@@ -23,7 +23,7 @@ from policybrief.core.digest import digest, engine_digest
 from policybrief.core.model import Project
 from policybrief.load.selection import shows
 from policybrief.output.exports import EXPORTS
-from policybrief.render import chartsvg, references, site
+from policybrief.render import chartdata, chartsvg, references, site
 
 
 def stage_chart_data(
@@ -47,7 +47,7 @@ def stage_chart_data(
             name = f"{slug}/{chartsvg.csv_name(chart, lang)}"
             shown = (chart.series, chart.totals, chart.labels)  # not its line in brief.yaml
             key = digest(engine, repr(shown), items_digest(project, list(chart.facts)), lang)
-            make = partial(chartsvg.csv_data, chart, project.facts, project.language(lang))
+            make = partial(chartdata.csv_data, chart, project.facts, project.language(lang))
             cache.refresh(name, key, staging.out, make, staging.put, force)
 
 

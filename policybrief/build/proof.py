@@ -82,13 +82,13 @@ class Sources:
                 text = path.read_text(encoding="utf-8")
             except OSError:
                 continue
-            self.lines += [(path, n, line) for n, line in enumerate(text.splitlines(), 1)]
+            self.lines += [(path, n, _plain(line)) for n, line in enumerate(text.splitlines(), 1)]
 
     def find(self, *needles: str) -> str:
         """``path:line`` of the first input line holding one of ``needles`` (tried in
         order, each also without its markup-breaking spaces), or ""."""
         for needle in needles:
-            needle = needle.strip()
+            needle = _plain(needle).strip()
             if len(needle) < 2:
                 continue
             for path, number, line in self.lines:
@@ -110,6 +110,34 @@ class Sources:
             return str(path.relative_to(self.root))
         except ValueError:
             return str(path)
+
+
+# What the typesetting changes between an input line and the page (render/typography.py):
+# curly quotes and full-width marks for typed ones, joiners and no-break spaces.
+_PLAIN = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "（": "(",
+        "）": ")",
+        "：": ":",
+        "，": ",",
+        "；": ";",
+        "！": "!",
+        "？": "?",
+        "\u2060": None,
+        "\u202f": " ",
+        "\u00a0": " ",
+    }
+)
+
+
+def _plain(text: str) -> str:
+    """``text`` with the typesetter's replacements undone, so that page text and input
+    lines compare."""
+    return text.translate(_PLAIN)
 
 
 def _shorter(runs: list[str]) -> Iterator[str]:

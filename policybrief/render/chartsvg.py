@@ -1,4 +1,5 @@
-"""Render stage, charts: each chart of a brief drawn as inline SVG, and its data as CSV.
+"""Render stage, charts: each chart of a brief drawn as inline SVG (its data as CSV is
+:mod:`policybrief.render.chartdata`'s).
 
 Hand-written SVG rather than a plotting library (measured: see the README's "Charts"
 paragraph and ``benchmarks/charts.py``): the charts are simple, the text must stay text in
@@ -13,9 +14,6 @@ the accessible name in HTML and what WeasyPrint writes as the ``/Alt`` of the ch
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import unicodedata
 from decimal import Decimal
 from typing import NamedTuple
@@ -36,19 +34,6 @@ POINTS_PER_UNIT = 0.6
 APPROX_OPACITY = "0.45"  # an approximate value's bar: lighter, dashed outline
 APPROX_NOTE = "Light or hollow: approximate value"  # core/languages.py ENGINE_MESSAGES
 FONTS = "policybrief Noto Sans CJK SC, Noto Sans CJK SC, Noto Sans, sans-serif"  # see fonts.py
-CSV_COLUMNS = (
-    "series",
-    "category",
-    "value",
-    "unit",
-    "qualifier",
-    "printed",
-    "date",
-    "fact",
-    "source",
-    "quote",
-    "derived_from",
-)
 
 
 class Palette(NamedTuple):
@@ -114,7 +99,7 @@ def _category(chart: Chart, index: int, facts: FactBase, lang: Language) -> str:
     return lang.date(fact.date) if fact.date else fact.label.get(lang.code)
 
 
-def _printed(fact: Fact, facts: FactBase, lang: Language) -> str:
+def printed_value(fact: Fact, facts: FactBase, lang: Language) -> str:
     return format_fact(fact, facts.units[fact.unit], lang)
 
 
@@ -142,14 +127,14 @@ def plot(chart: Chart, facts: FactBase, lang: Language, theme: Theme | None) -> 
             DrawnSeries(
                 series.label.get(lang.code) if series.label else "",
                 [float(f.value) for f in items if isinstance(f.value, Decimal)],
-                [_printed(f, facts, lang) for f in items],
+                [printed_value(f, facts, lang) for f in items],
                 [f.qualifier != "exact" for f in items],
             )
         )
     return Plot(
         [_category(chart, i, facts, lang) for i in range(count)],
         rows,
-        [_printed(facts.facts[fid], facts, lang) for fid in chart.totals],
+        [printed_value(facts.facts[fid], facts, lang) for fid in chart.totals],
         _positions(chart, facts),
         Palette.of(theme),
         _sep(lang),
@@ -213,7 +198,7 @@ def _note(chart: Chart, facts: FactBase, lang: Language) -> ChartNote | None:
         "label": fact.label.get(lang.code),
         "value": Markup(
             f'<span class="fact" data-fact="{escape(fact.id)}">'
-            f"{escape(_printed(fact, facts, lang))}</span>{cite_mark(fact.id)}"
+            f"{escape(printed_value(fact, facts, lang))}</span>{cite_mark(fact.id)}"
         ),
     }
 
@@ -256,73 +241,9 @@ def render(
     }
 
 
-# -- data as CSV -----------------------------------------------------------------------------
-
-
 def csv_name(chart: Chart, lang: str) -> str:
     """The CSV's file name, beside the brief's pages: ``<chart id>.<lang>.csv``."""
     return f"{chart.id}.{lang}.csv"
-
-
-def csv_data(chart: Chart, facts: FactBase, lang: Language) -> bytes:
-    """The chart's data, one row per value (series, category, the figure as stored and as
-    printed, its unit, qualifier, date, fact id, source and quote); UTF-8 with a byte-order
-    mark, so that spreadsheet programs read the Chinese right."""
-    p = plot(chart, facts, lang, None)
-    total = lang.word("Total")
-    groups = [(row.label, s.facts) for row, s in zip(p.rows, chart.series, strict=True)]
-    if chart.totals:
-        groups.append((total, chart.totals))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for label, ids in groups:
-        for category, fid in zip(p.categories, ids, strict=True):
-            row = [label, category, *_csv_fact(facts.facts[fid], facts, lang)]
-            writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-
-
-def spreadsheet_safe(cell: str) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs: one starting with ``= + - @``,
-    a tab or a carriage return gets a leading ``'`` (OWASP's CSV-injection rule). A plain
-    negative number (``-12.5``: digits and one point, nothing else) stays as it is, so the
-    column stays numeric: a spreadsheet reads it as a number whatever it holds, since a
-    formula needs an operator, a name or a call after the sign, none of which it has."""
-    if cell.startswith(FORMULA_START) and not PLAIN_NUMBER_RE.fullmatch(cell):
-        return "'" + cell
-    return cell
-
-
-def _csv_fact(fact: Fact, facts: FactBase, lang: Language) -> list[str]:
-    source = facts.sources.get(fact.source)
-    named = ""
-    if source is not None:
-        named = ", ".join(
-            part
-            for part in (
-                source.author.get(lang.code),
-                source.title.get(lang.code),
-                str(source.year or ""),
-            )
-            if part
-        )
-    assert isinstance(fact.value, Decimal)  # charts.load() accepts only plain figures
-    return [
-        format(fact.value, "f"),
-        fact.unit,
-        fact.qualifier,
-        _printed(fact, facts, lang),
-        str(fact.date) if fact.date else "",
-        fact.id,
-        named,
-        fact.quote,
-        " ".join(fact.derived.inputs) if fact.derived else "",
-    ]
 
 
 # -- drawing ---------------------------------------------------------------------------------
