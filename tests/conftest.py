@@ -59,6 +59,10 @@ HEAVY_FIRST = (
     "test_hardening.py",
     "test_hostile.py",
     "test_docs.py",  # runs every sh block of the README and the guides: about 40 CPU-s
+    "test_proof.py",  # builds the fixture twice and reads every output back
+    "test_languages.py",
+    "test_typography.py",
+    "test_notes.py",
     "test_incremental.py",
     "test_cli.py",
     "test_print.py",
