@@ -316,7 +316,7 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
         found = _check_month_day(fact, fact.value, reading, source.year if source else None)
         if found is not None:
             return found
-    absolute = [d for d in reading.dates if d.year is not None]
+    absolute = _dated(reading)
     relative = [d for d in reading.dates if d.relative]
     is_date_fact = isinstance(fact.value, PartialDate)
     what = "value" if is_date_fact else "date"
@@ -440,9 +440,14 @@ def _check_unstated(
     return []
 
 
+def _dated(reading: Reading) -> list[DateMention]:
+    """The dates a quote states with their year (not a bare 3月 or 今年)."""
+    return [d for d in reading.dates if d.year is not None]
+
+
 def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
     """The date a second source states (``date_quote``) must be the fact's date."""
-    stated = [d for d in read_quote(fact.date_quote).dates if d.year is not None]
+    stated = _dated(read_quote(fact.date_quote))
     if any(_states(date, d) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
@@ -460,9 +465,9 @@ def _check_since(fact: Fact, reading: Reading) -> list[Msg]:
     since = fact.since
     if since is None:
         return []
-    stated = [d for d in reading.dates if d.year is not None]
+    stated = _dated(reading)
     if fact.date_quote:
-        stated += [d for d in read_quote(fact.date_quote).dates if d.year is not None]
+        stated += _dated(read_quote(fact.date_quote))
     if any(_agrees(since, d, strict_month=False) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
@@ -483,7 +488,7 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
     messages: list[Msg] = []
     if unit.kind == "year":
         value = fact.value
-        years = [d for d in reading.dates if d.year is not None]
+        years = _dated(reading)
         if isinstance(value, Decimal) and not any(d.year == value for d in years):
             said = ", ".join(d.text for d in years) or "no year"
             messages.append(
