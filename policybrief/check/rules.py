@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from policybrief.check.cells import check_cells
 from policybrief.check.figures.numbers import PROSE_IDIOMS_ZH, PROSE_NUMBER_WORDS
 from policybrief.check.prove import prove
 from policybrief.check.quotes import squash
@@ -269,7 +270,7 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
                     did_you_mean(item.source, facts.sources, "add it to facts/sources.yaml"),
                 )
             )
-    elif texts is not None:
+    elif texts is not None and facts.sources[item.source].kind != "dataset":  # cells.py
         text = texts.get(item.source)
         if text is not None and squash(item.quote) not in text:
             problems.append(
@@ -509,6 +510,7 @@ def check(project: Project) -> list[Problem]:
     problems = check_facts(project.facts, project.source_texts)
     problems += check_briefs(project)
     problems += check_quote_translations(project)
+    problems += check_cells(project)  # facts from dataset cells
     # A brief with errors may not cite what it means to: its "not cited" warnings would
     # only bury the error that causes them.
     if not any(p.severity == "error" and p.path.startswith("briefs/") for p in problems):

@@ -191,9 +191,29 @@ class Fact:
     # The office's translation of the quote, by language: (("en", "..."),)
     translation: tuple[tuple[str, str], ...] = ()
     status: str = "reported"  # one of STATUSES, or "calculated" for a derived fact
+    cell: CellRef | None = None  # the dataset cell that states the value (instead of a quote)
 
     def translated(self, lang: str) -> str:
         return dict(self.translation).get(lang, "")
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Where a fact's figure stands in a dataset (a source of ``kind: dataset``, a .csv or
+    .xlsx file): a sheet and a cell (C7), or the headers of the cell's row and column,
+    outermost first. ``check`` reads the cell (check/cells.py); the note prints it."""
+
+    sheet: str  # "" for a CSV file
+    cell: str = ""  # an A1 address, or "" when the headers name it
+    row: tuple[str, ...] = ()
+    column: tuple[str, ...] = ()
+    scale: Decimal = Decimal(1)  # the cell's number times this is the value in the fact's unit
+    table: Text | None = None  # the table's name as the dataset prints it (表3 / Table 3)
+
+    def where(self) -> str:
+        """The cell as messages name it: GDP!C7, or GDP!['Zhejiang', '2023']."""
+        place = self.cell or repr([" / ".join(self.row), " / ".join(self.column)])
+        return f"{self.sheet}!{place}" if self.sheet else place
 
 
 @dataclass(frozen=True)

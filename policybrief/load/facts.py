@@ -31,13 +31,14 @@ from policybrief.core.model import (
     Unit,
 )
 from policybrief.load import yamlio
+from policybrief.load.sheets import fact_files, parse_cell
 from policybrief.load.sources import load_sources, load_units
 from policybrief.load.yamlio import Fields, YList, YMap, parse_date
 
 __all__ = ["Fields", "load_factbase", "parse_date", "parse_number"]
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
-RESERVED = ("sources.yaml", "units.yaml")
+RESERVED = ("sources.yaml", "units.yaml", "cells.yaml")
 
 
 def parse_number(value: RawValue) -> Decimal | None:
@@ -72,6 +73,7 @@ FACT_FIELDS = (
     "curator_note",
     "translation",
     "status",
+    "cell",
 )
 
 
@@ -164,7 +166,7 @@ def _load_fact(
     if "derived" in spec:
         _no_own_value(spec, f, what)
         derived = _derivation(spec, f, what)
-        value, source, quote = Decimal(0), "", ""
+        value, source, quote, cell = Decimal(0), "", "", None
         if derived is None:
             return None
     else:
@@ -174,7 +176,8 @@ def _load_fact(
             value = None
         else:
             value = _value(raw, unit, date_units, f, what)
-        source, quote = f.string("source"), f.string("quote")
+        cell = parse_cell(spec["cell"], f) if "cell" in spec else None
+        source, quote = f.string("source"), f.string("quote", required="cell" not in spec)
     qualifier = _qualifier(spec, f, what)
     date = f.date("date", required=False)
     if date is None and isinstance(value, PartialDate):
@@ -202,6 +205,7 @@ def _load_fact(
         curator_note=office_text(spec, f, "curator_note"),
         translation=translations(spec, f),
         status="calculated" if derived else _status(spec, f, what),
+        cell=cell,
     )
 
 
@@ -373,7 +377,6 @@ def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict 
 
 def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     folder = root / "facts"
-    rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
     units = load_units(folder / "units.yaml", "facts/units.yaml", problems)
     count = len(problems)
     sources = load_sources(folder / "sources.yaml", "facts/sources.yaml", problems)
@@ -385,11 +388,7 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     conflicts: dict[str, Conflict] = {}
     seen: dict[str, Loc] = {}  # facts and claims share one id space; conflicts have their own
     seen_conflicts: dict[str, Loc] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name in RESERVED:
-            continue
-        shown = rel(path)
-        data, found = yamlio.load(str(path), shown)
+    for shown, data, found in fact_files(folder, root, RESERVED):  # YAML, CSV, .xlsx
         problems += found
         if data is None:
             # An empty or comments-only file holds nothing; one that did not parse makes
