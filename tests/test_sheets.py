@@ -106,6 +106,151 @@ def test_a_wrong_value_is_caught_with_its_line(project: Path) -> None:
     assert cell_problems(project) == [
         "facts/region.yaml:2: fact 'region.gdp.zhejiang': value 8255330000000 does not match "
         "cell GDP!C3 of yearbook.xlsx, which holds 82553.2 (times 100000000: 8255320000000) "
-        "(the value is the cell's figure times cell: scale, rounded to the places it is "
-        "written to; copy it from the cell, or point cell: at the right one)"
+        "(the value is the cell's figure times cell: scale (rounded, with qualifier: about); "
+        "copy it from the cell, or point cell: at the right one)"
+    ]
+
+
+def write_facts(root: Path, old: str, new: str) -> None:
+    text = CELL_FACTS.replace(old, new)
+    assert text != CELL_FACTS
+    (root / "facts" / "region.yaml").write_text(text, encoding="utf-8")
+
+
+def test_the_stored_figure_counts_not_the_displayed_one(project: Path) -> None:
+    # C3 is formatted "0": a reader of the workbook sees 82553, the cell stores 82553.2.
+    # The rounded figure is proven only as rounded (about), the full one as exact.
+    write_facts(project, "value: 8255320000000", "value: 8255300000000")
+    assert cell_problems(project) == [
+        "facts/region.yaml:2: fact 'region.gdp.zhejiang': value 8255300000000 rounds the "
+        "figure in cell GDP!C3 of yearbook.xlsx, 82553.2 (times 100000000: 8255320000000), "
+        "but its qualifier is exact (use qualifier: about, or write the value in full)"
+    ]
+    write_facts(
+        project, "value: 8255320000000", "value: 8255300000000\n    qualifier: about"
+    )
+    assert cell_problems(project) == []
+
+
+def test_a_percentage_cell_is_its_percentage(project: Path) -> None:
+    # D3 stores 0.06, formatted as 6.0%: a percent fact of 6 is proven (above); a count
+    # from it is not
+    write_facts(project, "unit: percent", "unit: person")
+    assert cell_problems(project) == [
+        "facts/region.yaml:10: fact 'region.growth.zhejiang': cell GDP!D3 of yearbook.xlsx "
+        "is a percentage (6%), but unit 'person' is not (use a percent unit)"
+    ]
+
+
+def test_a_formula_without_a_saved_value_says_to_save_the_workbook(project: Path) -> None:
+    # openpyxl writes formulas without their results, as a script that makes a workbook does
+    write_facts(project, "cell: {sheet: People, cell: B2, scale: 万}", "cell: {sheet: People, cell: B3, scale: 万}")
+    assert cell_problems(project) == [
+        "facts/region.yaml:18: fact 'region.people.zhejiang': cell People!B3 of "
+        "yearbook.xlsx: the cell holds the formula =B2 with no saved "
+        "value (open the workbook in Excel or LibreOffice and save it, so it keeps the result)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "sheet: People, cell: B2",
+            "sheet: Population, cell: B2",
+            "facts/region.yaml:18: fact 'region.people.zhejiang': cell Population!B2 of "
+            "yearbook.xlsx: no sheet 'Population' (sheets: 'GDP', 'People')",
+        ),
+        (
+            "row: 浙江",
+            "row: 浙江省",
+            "facts/region.yaml:2: fact 'region.gdp.zhejiang': cell GDP!['浙江省', '2023'] of "
+            "yearbook.xlsx: no row headed '浙江省' in sheet 'GDP' (copy the header from the "
+            "table, character for character)",
+        ),
+        (
+            "column: 2023",
+            "column: 地区生产总值（亿元）",
+            "facts/region.yaml:2: fact 'region.gdp.zhejiang': cell GDP!['浙江', "
+            "'地区生产总值（亿元）'] of yearbook.xlsx: row '浙江' and column '地区生产总值（亿元）' "
+            "meet in 2 cells (B3, C3) (name the header above or beside them too: "
+            "column: [2023, Q1])",
+        ),
+        (
+            "sheet: People, cell: B2",
+            "sheet: People, cell: F9",
+            "facts/region.yaml:18: fact 'region.people.zhejiang': cell People!F9 of "
+            "yearbook.xlsx: the cell is empty",
+        ),
+    ],
+)
+def test_a_cell_not_there_is_a_clear_error(project: Path, old: str, new: str, message: str):
+    write_facts(project, old, new)
+    assert cell_problems(project) == [message]
+
+
+def test_merged_headers_are_named_level_by_level(project: Path) -> None:
+    # 地区生产总值（亿元） is merged over B1:C1; with the year under it, one cell is meant
+    write_facts(project, "column: 2023", "column: [地区生产总值（亿元）, 2023]")
+    assert cell_problems(project) == []
+
+
+def test_a_cell_of_a_source_that_is_not_a_dataset(project: Path) -> None:
+    write_facts(project, "source: yearbook\n    cell: {sheet: GDP, cell: D3}", "source: qiaotou-case\n    cell: {sheet: GDP, cell: D3}")
+    assert cell_problems(project) == [
+        "facts/region.yaml:10: fact 'region.growth.zhejiang': 'cell' names a cell of source "
+        "'qiaotou-case', which is not a dataset (a fact from a table cites a source of kind: "
+        "dataset (a .csv or .xlsx file))"
+    ]
+
+
+def test_a_damaged_workbook_stops_check_with_exit_1(project: Path) -> None:
+    (project / "sources" / "yearbook.xlsx").write_bytes(b"not a zip file at all")
+    result = run_cli("check", "--fast", "--project", str(project))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    line = next(x for x in (result.stderr + result.stdout).splitlines() if "yearbook" in x)
+    assert line.endswith(
+        ": source 'yearbook': yearbook.xlsx is not an Excel workbook (.xlsx) "
+        "(open it and save it as .xlsx)"
+    )
+    assert line.startswith("facts/sources.yaml:")
+
+
+def test_a_changed_cell_is_reported_after_cells_stamp(project: Path) -> None:
+    loaded, _ = load_project(project, (), None)
+    assert cells_stamp(loaded) == (STAMP, 3, 0)
+    stamp = (project / STAMP).read_text(encoding="utf-8")
+    assert '"region.gdp.zhejiang": {source: "yearbook", at: "GDP!C3", figure: "82553.2"}' in stamp
+    assert cell_problems(project) == []
+    # the yearbook's next edition revises Zhejiang's GDP
+    make_workbook(project / "sources" / "yearbook.xlsx", gdp_zhejiang=82631.0)
+    assert cell_problems(project) == [
+        "facts/region.yaml:2: fact 'region.gdp.zhejiang': value 8255320000000 does not match "
+        "cell GDP!C3 of yearbook.xlsx, which holds 82631 (times 100000000: 8263100000000) "
+        "(the value is the cell's figure times cell: scale (rounded, with qualifier: about); "
+        "copy it from the cell, or point cell: at the right one)",
+        "facts/region.yaml:2: warning: fact 'region.gdp.zhejiang': cell GDP!C3 of "
+        "yearbook.xlsx changed since the last cells-stamp: it held 82553.2, now 82631 (check "
+        "the fact against the new figure, then run python build.py cells-stamp)",
+    ]
+    # the office corrects the fact and stamps again: nothing left to report
+    write_facts(project, "value: 8255320000000", "value: 8263100000000")
+    loaded, _ = load_project(project, (), None)
+    assert cells_stamp(loaded) == (STAMP, 3, 1)
+    assert cell_problems(project) == []
+
+
+def test_a_changed_cell_still_rounding_to_the_value_is_reported(project: Path) -> None:
+    # the proof alone would pass (82553.4 is still about 82553): the stamp catches it
+    write_facts(
+        project, "value: 8255320000000", "value: 8255300000000\n    qualifier: about"
+    )
+    loaded, _ = load_project(project, (), None)
+    cells_stamp(loaded)
+    make_workbook(project / "sources" / "yearbook.xlsx", gdp_zhejiang=82553.4)
+    assert cell_problems(project) == [
+        "facts/region.yaml:2: warning: fact 'region.gdp.zhejiang': cell GDP!C3 of "
+        "yearbook.xlsx changed since the last cells-stamp: it held 82553.2, now 82553.4 "
+        "(check the fact against the new figure, then run python build.py cells-stamp)"
     ]

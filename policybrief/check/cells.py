@@ -4,8 +4,9 @@ quote proves a figure (:mod:`policybrief.check.prove`).
 
 The cell's figure as stored (:func:`policybrief.load.sheets.number`: every digit, a
 formula's saved result, a percentage cell as the percentage), times the cell's ``scale``,
-must equal the fact's value, rounded to the places the value is written to. Each
-disagreement is one problem at the fact's line.
+must equal the fact's value; a value that rounds it (to the places the value is written
+to) needs a qualifier other than exact, as a derived figure that is rounded is "about".
+Each disagreement is one problem at the fact's line.
 
 ``python build.py cells-stamp`` records each such fact's cell and figure in
 ``facts/cells.yaml`` (with each dataset's digest); ``check`` then reports, as warnings, the
@@ -131,15 +132,24 @@ def _compare(fact: Fact, kind: str, ref: CellRef, cell: Cell, at: str) -> tuple[
             "use a percent unit",
         )
     expected = value / ref.scale
+    if figure == expected:
+        return "", ""
     exponent = expected.normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    if figure.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == expected:
+    rounded = figure.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == expected
+    if rounded and fact.qualifier != "exact":
         return "", ""
     scaled = f" (times {_plain(ref.scale)}: {_plain(figure * ref.scale)})" if ref.scale != 1 else ""
+    if rounded:
+        return (
+            f"value {_plain(value)} rounds the figure in {at}, {_plain(figure)}{scaled}, "
+            "but its qualifier is exact",
+            "use qualifier: about, or write the value in full",
+        )
     return (
         f"value {_plain(value)} does not match {at}, which holds {_plain(figure)}{scaled}",
-        "the value is the cell's figure times cell: scale, rounded to the places it is "
-        "written to; copy it from the cell, or point cell: at the right one",
+        "the value is the cell's figure times cell: scale (rounded, with qualifier: about); "
+        "copy it from the cell, or point cell: at the right one",
     )
 
 
@@ -151,7 +161,7 @@ def read_cell(fact: Fact, table: Table, file: str) -> tuple[Reading, Cell]:
     at = (f"{sheet.name}!" if sheet.name else "") + address(row, column)
     cell = sheet.at(row, column)
     held = _date_figure(cell) if not isinstance(cell.value, int | float | str) else None
-    figure = str(held) if held else _plain(number(cell, f"cell {at} of {file}"))
+    figure = str(held) if held else _plain(number(cell, "the cell"))
     return Reading(fact.source, at, figure, table.sha256), cell
 
 

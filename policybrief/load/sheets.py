@@ -289,7 +289,8 @@ def number(cell: Cell, where: str) -> Decimal:
         if read is None:
             raise SheetError(f"{where} holds the text {value!r}, not a figure")
         return read[0]
-    stored = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    # a float to the 15 digits it holds exactly: 0.1 + 0.2 stored as 0.30000000000000004 is 0.3
+    stored = Decimal(format(value, ".15g")) if isinstance(value, float) else Decimal(value)
     return stored * 100 if cell.percent else stored
 
 
@@ -373,23 +374,22 @@ def _scale(value: RawValue, c: Fields) -> Decimal | None:
 
 
 def cell_text(ref: CellRef, lang: str, zh: bool) -> str:
-    """Where a reader finds the cell: "Table 3, sheet 'GDP', row 'Zhejiang', column
-    '2023'" (or cell C7); in Chinese 表3，工作表“GDP”，“浙江”行“2023”列."""
-    table = ref.table.get(lang) or ref.table.get("") if ref.table else ""
+    """Where a reader finds the cell: "Table 3, sheet ‘GDP’, row ‘Zhejiang’, column
+    ‘2023’" (or cell C7); in Chinese 表3，工作表“GDP”，“浙江”行“2023”列 (in Traditional
+    characters 列 is a row and 欄 a column: “浙江”列“2023”欄)."""
+    table = (ref.table.get(lang) or ref.table.get("")) if ref.table else ""
+    parts = [table] if table else []
+    row, column = " / ".join(ref.row), " / ".join(ref.column)
     if zh:
-        parts = [table] if table else []
+        hant = lang.lower().startswith(("zh-hant", "zh-tw", "zh-hk", "zh_hant"))
         parts += [f"工作表“{ref.sheet}”"] if ref.sheet else []
         if ref.cell:
-            parts.append(f"单元格{ref.cell}")
+            parts.append(("儲存格" if hant else "单元格") + ref.cell)
         else:
-            parts.append(f"“{' / '.join(ref.row)}”行“{' / '.join(ref.column)}”列")
+            parts.append(f"“{row}”列“{column}”欄" if hant else f"“{row}”行“{column}”列")
         return "，".join(parts)
-    parts = [table] if table else []
     parts += [f"sheet ‘{ref.sheet}’"] if ref.sheet else []
-    if ref.cell:
-        parts.append(f"cell {ref.cell}")
-    else:
-        parts.append(f"row ‘{' / '.join(ref.row)}’, column ‘{' / '.join(ref.column)}’")
+    parts.append(f"cell {ref.cell}" if ref.cell else f"row ‘{row}’, column ‘{column}’")
     return ", ".join(parts)
 
 

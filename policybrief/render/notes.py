@@ -223,6 +223,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
             "label": label,
             "quote": inner_quotes(fact.quote, lang.code),
             "translation": translation(facts, fact, lang),
+            "cell": cell_place(fact, lang),
             "note": note_text(facts, fact.note, lang),
             "date": "",  # in the label's brackets
             "undated": fact.date is None,
@@ -239,6 +240,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
         "label": text_of(claim.label, lang),
         "quote": inner_quotes(claim.quote, lang.code),
         "translation": translation(facts, claim, lang),
+        "cell": "",
         "note": "",
         "date": lang.date(claim.date) if claim.date else "",
         "undated": False,
@@ -269,3 +271,14 @@ def translation(facts: FactBase, item: Fact | Claim, lang: Language) -> str:
     if source is None or not source.needs_translation(lang.code):
         return ""
     return inner_quotes(item.translated(lang.code), lang.code)
+
+
+def cell_place(fact: Fact, lang: Language) -> str:
+    """Where a reader finds a figure from a dataset: "Table 3, sheet ‘GDP’, row ‘浙江’,
+    column ‘2023’." (表3，工作表“GDP”，“浙江”行“2023”列。); "" for a quoted figure."""
+    from policybrief.load.sheets import cell_text
+
+    if fact.cell is None:
+        return ""
+    zh = chinese(lang.code)
+    return cell_text(fact.cell, lang.code, zh) + ("。" if zh else ".")

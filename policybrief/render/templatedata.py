@@ -77,6 +77,7 @@ class Note(TypedDict):
     label: str
     quote: str
     translation: str  # the office's translation of the quote, where the page needs one
+    cell: str  # where a figure from a dataset stands: table, sheet, row and column (or cell)
     note: str
     date: str
     undated: bool
