@@ -4,6 +4,7 @@ changed since ``cells-stamp``. Every workbook is made here, with openpyxl."""
 
 from __future__ import annotations
 
+import csv
 import datetime
 from pathlib import Path
 
@@ -253,4 +254,174 @@ def test_a_changed_cell_still_rounding_to_the_value_is_reported(project: Path) -
         "facts/region.yaml:2: warning: fact 'region.gdp.zhejiang': cell GDP!C3 of "
         "yearbook.xlsx changed since the last cells-stamp: it held 82553.2, now 82553.4 "
         "(check the fact against the new figure, then run python build.py cells-stamp)"
+    ]
+
+
+def cite_in_qiaotou(root: Path) -> None:
+    """The fixture brief cites the facts from the yearbook, in both languages."""
+    lines = {
+        "en": 'For scale, the province\'s GDP was {{ fact("region.gdp.zhejiang") }}, growing '
+        '{{ fact("region.growth.zhejiang") }}, for {{ fact("region.people.zhejiang") }}.',
+        "zh": '作为参照，全省地区生产总值{{ fact("region.gdp.zhejiang") }}，增长'
+        '{{ fact("region.growth.zhejiang") }}，常住人口{{ fact("region.people.zhejiang") }}。',
+    }
+    for lang, line in lines.items():
+        path = root / "briefs" / "qiaotou" / f"{lang}.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("\n# lessons", f"\n{line}\n\n# lessons"), encoding="utf-8")
+
+
+def test_the_note_prints_the_table_and_cell_in_each_language(project: Path) -> None:
+    cite_in_qiaotou(project)
+    build(
+        Options(
+            root=project,
+            briefs=("qiaotou",),
+            audiences=("full-report",),
+            formats=("html",),
+        )
+    )
+    places = {}
+    for lang in ("en", "zh"):
+        page = parse_html(project / "dist" / "qiaotou" / f"full-report.{lang}.html")
+        places[lang] = [text_of(span) for span in find_all(page, "span", **{"class": "note-cell"})]
+    assert places["en"] == [
+        "Table 3, sheet ‘GDP’, row ‘浙江’, column ‘2023’.",
+        "Sheet ‘GDP’, cell D3.",
+        "Sheet ‘People’, cell B2.",
+    ]
+    assert places["zh"] == [
+        "表3，工作表“GDP”，“浙江”行“2023”列。",
+        "工作表“GDP”，单元格D3。",
+        "工作表“People”，单元格B2。",
+    ]
+
+
+# -- facts files and batch rows written as tables ----------------------------------------
+
+TABLE_HEADER = [
+    "id",
+    "value",
+    "unit",
+    "qualifier",
+    "date",
+    "label.zh",
+    "label.en",
+    "label.zh-Hant",
+    "source",
+    "quote",
+    "cell.sheet",
+    "cell.row",
+    "cell.column",
+    "cell.scale",
+]
+JIANGSU = [
+    "region.gdp.jiangsu",
+    12822220000000,
+    "cny",
+    None,
+    datetime.date(2023, 12, 31),
+    "地区生产总值",
+    "regional GDP",
+    "地區生產總值",
+    "yearbook",
+    None,
+    "GDP",
+    "江苏",
+    2023,
+    "亿",
+]
+STAFF = [
+    "qiaotou.staff.csv",
+    8000,
+    "person",
+    "nearly",
+    2016,
+    "园区从业人员",
+    "people working in the park",
+    "園區從業人員",
+    "qiaotou-case",
+    "2016年，园区从业人员近8000人",
+]
+
+
+def test_a_facts_workbook_is_a_facts_file(project: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Facts"
+    sheet.append(TABLE_HEADER)
+    sheet.append(JIANGSU)
+    sheet.append(STAFF)
+    book.create_sheet("_notes").append(["Kept by the office; not read."])
+    book.save(project / "facts" / "provinces.xlsx")
+    loaded, problems = load_project(project, (), None)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    jiangsu = loaded.facts.facts["region.gdp.jiangsu"]
+    assert (jiangsu.loc.path, jiangsu.loc.line) == ("facts/provinces.xlsx:Facts", 2)
+    assert str(jiangsu.date) == "2023-12-31"
+    assert jiangsu.cell is not None and jiangsu.cell.column == ("2023",)
+    assert loaded.facts.facts["qiaotou.staff.csv"].qualifier == "nearly"
+    assert [str(p) for p in check_cells(loaded)] == []
+    # a wrong figure is reported at the sheet and row that hold it
+    sheet["B3"] = 9000
+    book.save(project / "facts" / "provinces.xlsx")
+    with pytest.raises(InputError) as caught:
+        load_and_check(Options(root=project))
+    errors = [str(p) for p in caught.value.problems if p.severity == "error"]
+    assert errors == [
+        "facts/provinces.xlsx:Facts:3: fact 'qiaotou.staff.csv': value 9000 does not match "
+        "its quote, which says 近8000 (the value is in whole units; if the quote states the "
+        "figure another way, write it as the quote does or give figure: the words that state it)"
+    ]
+
+
+def test_a_facts_csv_is_a_facts_file(project: Path) -> None:
+    # as Excel writes it: a byte-order mark, CRLF, a figure with a thousands separator
+    bad = ["qiaotou.staff.bad", "8,000", "person", "almost", *STAFF[4:]]
+    with (project / "facts" / "more.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows([TABLE_HEADER, STAFF, bad])
+    loaded, problems = load_project(project, (), None)
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        "facts/more.csv:3: fact 'qiaotou.staff.bad': unknown qualifier 'almost' (allowed: "
+        "exact, over, nearly, about, more_than, up_to)"
+    ]
+    assert loaded.facts.facts["qiaotou.staff.csv"].value == 8000
+    assert loaded.facts.facts["qiaotou.staff.bad"].value == 8000
+
+
+def test_batch_rows_from_a_workbook_with_figures_from_cells(project: Path) -> None:
+    from test_batch import BATCH
+
+    files = dict(BATCH)
+    files["briefs/members/brief.yaml"] = BATCH["briefs/members/brief.yaml"].replace(
+        "rows: rows.yaml", "rows: rows.xlsx"
+    )
+    del files["briefs/members/rows.yaml"]
+    write_files(project, files)
+    book = openpyxl.Workbook()
+    rows = book.active
+    rows.title = "Rows"
+    rows.append(
+        ["slug", "name.zh", "name.en", "kind.zh", "kind.en", "team", "team.value"]
+        + ["team.source", "team.cell.sheet", "team.cell.cell", "team.cell.scale"]
+    )
+    rows.append(["park", "桥头镇数字产业园", "The Qiaotou park", "一个数字产业园", "a digital park"])
+    rows["F2"] = "qiaotou.staff.2016"
+    rows.append(["zhejiang", "浙江", "Zhejiang", "一个省", "a province", None, 66270000])
+    rows["H3"], rows["I3"], rows["J3"], rows["K3"] = "yearbook", "People", "B2", "万"
+    book.save(project / "briefs" / "members" / "rows.xlsx")
+    loaded, _problems = load_and_check(Options(root=project))
+    made = loaded.facts.facts["members.zhejiang.team"]
+    assert made.cell is not None and made.cell.where() == "People!B2"
+    assert loaded.briefs["members-zhejiang"].row.figures["team"] == "members.zhejiang.team"  # type: ignore[union-attr]
+    # the cell proves the row's figure as it proves any fact's
+    rows["G3"] = 66280000
+    book.save(project / "briefs" / "members" / "rows.xlsx")
+    with pytest.raises(InputError) as caught:
+        load_and_check(Options(root=project))
+    assert [str(p) for p in caught.value.problems if p.severity == "error"] == [
+        "briefs/members/rows.xlsx:Rows:3: fact 'members.zhejiang.team': value 66280000 does "
+        "not match cell People!B2 of yearbook.xlsx, which holds 6627 (times 10000: 66270000) "
+        "(the value is the cell's figure times cell: scale (rounded, with qualifier: about); "
+        "copy it from the cell, or point cell: at the right one)"
     ]

@@ -4,7 +4,10 @@ instantiated once per row of a table. Each row becomes an ordinary brief named
 cites as ``row.<column>``, and its text columns are available as ``row("<column>")``.
 
 A figure in a row is either the id of a fact in the fact base (its unit must match the
-column's) or an inline record ``{value, quote, source, qualifier, date, translation}``.
+column's) or an inline record ``{value, quote, source, qualifier, date, translation}``
+(``cell`` instead of ``quote`` for a figure from a dataset). The table is YAML (``rows:``)
+or a CSV file or workbook (its first sheet), one row a row, dotted headers for the inner
+fields (``name.zh``, ``team.value``, ``team.cell.cell``) as in a facts table.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from policybrief.core.model import QUALIFIERS, Brief, Fact, FactBase, Loc, RawVa
 from policybrief.load import yamlio
 from policybrief.load.briefs import SLUG_RE
 from policybrief.load.facts import Fields, parse_date, parse_number, translations
+from policybrief.load.sheets import SUFFIXES, SheetError, parse_cell, table_rows
 from policybrief.load.yamlio import YList, YMap
 
 SPEC_FIELDS = ("rows", "source", "text", "figures")
@@ -80,10 +84,10 @@ def _expand_one(
     spec = _read_spec(brief, facts, problems)
     if spec is None:
         return
-    rows_shown = f"{brief.folder}/{spec.rows}"
-    rows = _read_rows(root / brief.folder, spec, rows_shown, problems)
-    if rows is None:
+    read = _read_rows(root / brief.folder, spec, f"{brief.folder}/{spec.rows}", problems)
+    if read is None:
         return
+    rows, rows_shown = read
     seen: set[str] = set()
     for index, row in enumerate(rows):
         line = rows.line_of(index)
@@ -127,7 +131,10 @@ def _read_spec(brief: Brief, facts: FactBase, problems: list[Problem]) -> _Spec 
     return _Spec(f, rows_name, default_source, text_columns, columns)
 
 
-def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Problem]) -> YList | None:
+def _read_rows(
+    folder: Path, spec: _Spec, rows_shown: str, problems: list[Problem]
+) -> tuple[YList, str] | None:
+    """The table's rows and the path its problems name (a workbook's: path:Sheet)."""
     path = folder / spec.rows
     too_long = long_name(spec.rows)
     if too_long:
@@ -138,13 +145,19 @@ def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Proble
             "rows", f"batch: table {rows_shown} not found", "put the table beside brief.yaml"
         )
         return None
-    data, found = yamlio.load(str(path), rows_shown)
-    problems += found
-    rows = data.get("rows") if isinstance(data, YMap) else None
-    if not isinstance(rows, YList):
-        if data is not None:
-            problems.append(Problem(rows_shown, 1, "expected a list 'rows:'"))
-        return None
+    if path.suffix.lower() in SUFFIXES:  # a CSV file or a workbook's first sheet
+        read = _table(path, rows_shown, problems)
+        if read is None:
+            return None
+        rows_shown, rows = read
+    else:
+        data, found = yamlio.load(str(path), rows_shown)
+        problems += found
+        rows = data.get("rows") if isinstance(data, YMap) else None
+        if not isinstance(rows, YList):
+            if data is not None:
+                problems.append(Problem(rows_shown, 1, "expected a list 'rows:'"))
+            return None
     if len(rows) > MAX_ROWS:
         problems.append(
             Problem(
@@ -155,7 +168,19 @@ def _read_rows(folder: Path, spec: _Spec, rows_shown: str, problems: list[Proble
             )
         )
         return None
-    return rows
+    return rows, rows_shown
+
+
+def _table(path: Path, shown: str, problems: list[Problem]) -> tuple[str, YList] | None:
+    try:
+        sheets = table_rows(path, shown, first_sheet=True)
+    except SheetError as exc:
+        problems.append(Problem(shown, 1, exc.message, exc.hint))
+        return None
+    if not sheets:
+        problems.append(Problem(shown, 1, "the workbook has no sheet of rows"))
+        return None
+    return sheets[0]
 
 
 def _columns(raw: RawValue, f: Fields, facts: FactBase) -> dict[str, _Column] | None:
@@ -293,7 +318,7 @@ def _inline(
     problems: list[Problem],
 ) -> Fact | None:
     f = Fields(data, shown, problems, what)
-    f.unknown(("value", "quote", "source", "qualifier", "date", "note", "translation"))
+    f.unknown(("value", "quote", "source", "qualifier", "date", "note", "translation", "cell"))
     value = parse_number(data.get("value"))
     if value is None:
         f.bad(
@@ -316,8 +341,9 @@ def _inline(
             'write "YYYY", "YYYY-MM" or "YYYY-MM-DD"',
         )
     source = f.string("source", required=not default_source) or default_source
-    quote = f.string("quote")
-    if value is None or not quote:
+    cell = parse_cell(data["cell"], f) if "cell" in data else None  # a dataset's cell
+    quote = f.string("quote", required="cell" not in data)
+    if value is None or not (quote or cell):
         return None
     return Fact(
         fact_id,
@@ -331,4 +357,5 @@ def _inline(
         f.text("note", required=False),
         Loc(shown, data.line),
         translation=translations(data, f),
+        cell=cell,
     )

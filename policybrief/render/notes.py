@@ -281,4 +281,5 @@ def cell_place(fact: Fact, lang: Language) -> str:
     if fact.cell is None:
         return ""
     zh = chinese(lang.code)
-    return cell_text(fact.cell, lang.code, zh) + ("。" if zh else ".")
+    text = cell_text(fact.cell, lang.code, zh)
+    return text + "。" if zh else text[:1].upper() + text[1:] + "."
