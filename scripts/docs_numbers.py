@@ -161,6 +161,7 @@ _RENDER = "policybrief.render.page"
 _SANDBOX = "policybrief.render.environment"
 _CHECK = "policybrief.check.rules"
 _YAML = "policybrief.load.yamlio"
+_SHEETS = "policybrief.load.sheets"
 _IMAGES = "policybrief.load.images"
 _PDF = "policybrief.output.pdf"
 
@@ -195,6 +196,8 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
     "limit-page-chars": _limit(_constant("MAX_PAGE_CHARS", _RENDER)),
     "limit-file-mb": _limit(_constant("MAX_FILE_BYTES", _YAML), "MB", 10**6),
     "limit-yaml-depth": _limit(_constant("MAX_DEPTH", _YAML)),
+    "limit-sheet-mb": _limit(_constant("MAX_FILE_BYTES", _SHEETS), "MB", 10**6),
+    "limit-sheet-unpacked-mb": _limit(_constant("MAX_UNPACKED_BYTES", _SHEETS), "MB", 10**6),
     "limit-number-digits": _limit(_constant("MAX_NUMBER_CHARS", _YAML)),
     "limit-prose-chars": _limit(_constant("MAX_PROSE_CHARS", _CHECK)),
     "limit-list-levels": _limit(_constant("MAX_INDENT", _CHECK), divide=4),

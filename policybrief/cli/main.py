@@ -33,6 +33,7 @@ commands:
   new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
           new audience NAME: a template and audiences.yaml entry (in --templates DIR)
   sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
+  cells-stamp  record the dataset cells the facts cite, as they are now (facts/cells.yaml)
   changes OLD  what changed since OLD (a git revision, or an earlier build's folder)"""
 
 EPILOG = """examples:
@@ -63,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "command",
         nargs="?",
-        choices=("build", "check", "serve", "index", "new", "sync-stamp", "changes"),
+        choices=("build", "check", "serve", "index", "new", "sync-stamp", "cells-stamp", "changes"),
         default="build",
         help="what to do (default: build)",
     )
@@ -290,7 +291,7 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
     except InputError as exc:  # the settings: no build was started
         return _input_errors(exc, stopped=False)
     try:
-        if args.command not in ("check", "new", "sync-stamp", "changes"):
+        if args.command not in ("check", "new", "sync-stamp", "cells-stamp", "changes"):
             from policybrief.build.staging import check_output_folder
 
             check_output_folder(options.out_dir, root, output_inputs(options, root))
@@ -555,8 +556,26 @@ def editions_command(args: argparse.Namespace, options: Options) -> int:
     return 0
 
 
+def cells_stamp_command(args: argparse.Namespace, options: Options) -> int:
+    """``cells-stamp``: record each dataset fact's cell (docs/authoring.md, "Figures from
+    spreadsheets")."""
+    from policybrief.check.cells import cells_stamp
+    from policybrief.load.project import load_project
+
+    project, problems = load_project(options.root, options.templates, options.source_texts)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    path, count, changed = cells_stamp(project)
+    if not args.quiet:
+        since = f" ({changed} had changed since the last stamp)" if changed else ""
+        print(f"{path}: {count} cell{'s' if count != 1 else ''} recorded{since}")
+    return 0
+
+
 COMMANDS = {
     "new": lambda args, options: new(args, options.root),
+    "cells-stamp": cells_stamp_command,
     "sync-stamp": editions_command,
     "changes": editions_command,
     "serve": serve_command,
