@@ -127,9 +127,7 @@ def test_the_stored_figure_counts_not_the_displayed_one(project: Path) -> None:
         "figure in cell GDP!C3 of yearbook.xlsx, 82553.2 (times 100000000: 8255320000000), "
         "but its qualifier is exact (use qualifier: about, or write the value in full)"
     ]
-    write_facts(
-        project, "value: 8255320000000", "value: 8255300000000\n    qualifier: about"
-    )
+    write_facts(project, "value: 8255320000000", "value: 8255300000000\n    qualifier: about")
     assert cell_problems(project) == []
 
 
@@ -145,7 +143,11 @@ def test_a_percentage_cell_is_its_percentage(project: Path) -> None:
 
 def test_a_formula_without_a_saved_value_says_to_save_the_workbook(project: Path) -> None:
     # openpyxl writes formulas without their results, as a script that makes a workbook does
-    write_facts(project, "cell: {sheet: People, cell: B2, scale: 万}", "cell: {sheet: People, cell: B3, scale: 万}")
+    write_facts(
+        project,
+        "cell: {sheet: People, cell: B2, scale: 万}",
+        "cell: {sheet: People, cell: B3, scale: 万}",
+    )
     assert cell_problems(project) == [
         "facts/region.yaml:18: fact 'region.people.zhejiang': cell People!B3 of "
         "yearbook.xlsx: the cell holds the formula =B2 with no saved "
@@ -197,7 +199,11 @@ def test_merged_headers_are_named_level_by_level(project: Path) -> None:
 
 
 def test_a_cell_of_a_source_that_is_not_a_dataset(project: Path) -> None:
-    write_facts(project, "source: yearbook\n    cell: {sheet: GDP, cell: D3}", "source: qiaotou-case\n    cell: {sheet: GDP, cell: D3}")
+    write_facts(
+        project,
+        "source: yearbook\n    cell: {sheet: GDP, cell: D3}",
+        "source: qiaotou-case\n    cell: {sheet: GDP, cell: D3}",
+    )
     assert cell_problems(project) == [
         "facts/region.yaml:10: fact 'region.growth.zhejiang': 'cell' names a cell of source "
         "'qiaotou-case', which is not a dataset (a fact from a table cites a source of kind: "
@@ -244,9 +250,7 @@ def test_a_changed_cell_is_reported_after_cells_stamp(project: Path) -> None:
 
 def test_a_changed_cell_still_rounding_to_the_value_is_reported(project: Path) -> None:
     # the proof alone would pass (82553.4 is still about 82553): the stamp catches it
-    write_facts(
-        project, "value: 8255320000000", "value: 8255300000000\n    qualifier: about"
-    )
+    write_facts(project, "value: 8255320000000", "value: 8255300000000\n    qualifier: about")
     loaded, _ = load_project(project, (), None)
     cells_stamp(loaded)
     make_workbook(project / "sources" / "yearbook.xlsx", gdp_zhejiang=82553.4)
@@ -405,7 +409,9 @@ def test_batch_rows_from_a_workbook_with_figures_from_cells(project: Path) -> No
         ["slug", "name.zh", "name.en", "kind.zh", "kind.en", "team", "team.value"]
         + ["team.source", "team.cell.sheet", "team.cell.cell", "team.cell.scale"]
     )
-    rows.append(["park", "桥头镇数字产业园", "The Qiaotou park", "一个数字产业园", "a digital park"])
+    rows.append(
+        ["park", "桥头镇数字产业园", "The Qiaotou park", "一个数字产业园", "a digital park"]
+    )
     rows["F2"] = "qiaotou.staff.2016"
     rows.append(["zhejiang", "浙江", "Zhejiang", "一个省", "a province", None, 66270000])
     rows["H3"], rows["I3"], rows["J3"], rows["K3"] = "yearbook", "People", "B2", "万"

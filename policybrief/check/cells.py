@@ -24,7 +24,7 @@ from policybrief.core.errors import Problem
 from policybrief.core.model import CellRef, Fact, FactBase, PartialDate, Project, Range, Source
 from policybrief.load import yamlio
 from policybrief.load.sheets import (
-    Cell,
+    SheetCell,
     SheetError,
     Table,
     address,
@@ -45,7 +45,7 @@ STAMP_HEADER = """\
 
 
 @dataclass(frozen=True)
-class Reading:
+class CellReading:
     """A fact's cell as read now."""
 
     source: str
@@ -93,7 +93,7 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _date_figure(cell: Cell) -> PartialDate | None:
+def _date_figure(cell: SheetCell) -> PartialDate | None:
     value = cell.value
     if isinstance(value, datetime.datetime):
         value = value.date()
@@ -115,7 +115,7 @@ def _same_date(held: PartialDate, value: PartialDate) -> bool:
     )
 
 
-def _compare(fact: Fact, kind: str, ref: CellRef, cell: Cell, at: str) -> tuple[str, str]:
+def _compare(fact: Fact, kind: str, ref: CellRef, cell: SheetCell, at: str) -> tuple[str, str]:
     """(message, hint) when the cell does not state the fact's value, else ("", "")."""
     value = fact.value
     if isinstance(value, Range):
@@ -153,7 +153,7 @@ def _compare(fact: Fact, kind: str, ref: CellRef, cell: Cell, at: str) -> tuple[
     )
 
 
-def read_cell(fact: Fact, table: Table, file: str) -> tuple[Reading, Cell]:
+def read_cell(fact: Fact, table: Table, file: str) -> tuple[CellReading, SheetCell]:
     """The cell a fact names, read; SheetError when it is not there."""
     assert fact.cell is not None
     sheet = sheet_of(table, fact.cell)
@@ -162,15 +162,15 @@ def read_cell(fact: Fact, table: Table, file: str) -> tuple[Reading, Cell]:
     cell = sheet.at(row, column)
     held = _date_figure(cell) if not isinstance(cell.value, int | float | str) else None
     figure = str(held) if held else _plain(number(cell, "the cell"))
-    return Reading(fact.source, at, figure, table.sha256), cell
+    return CellReading(fact.source, at, figure, table.sha256), cell
 
 
 def prove_cells(
     facts: FactBase, folders: tuple[Path, ...]
-) -> tuple[list[Problem], dict[str, Reading]]:
+) -> tuple[list[Problem], dict[str, CellReading]]:
     """Every problem with the facts that cite datasets, and each cell read."""
     problems: list[Problem] = []
-    readings: dict[str, Reading] = {}
+    readings: dict[str, CellReading] = {}
     datasets = Datasets(facts, folders, problems)
     for fact in facts.facts.values():
         source = facts.sources.get(fact.source)
@@ -202,7 +202,7 @@ def _misplaced(fact: Fact, source: Source) -> tuple[str, str]:
 
 
 def _prove(
-    fact: Fact, facts: FactBase, table: Table, file: str, readings: dict[str, Reading]
+    fact: Fact, facts: FactBase, table: Table, file: str, readings: dict[str, CellReading]
 ) -> tuple[str, str]:
     unit, ref = facts.units.get(fact.unit), fact.cell
     assert ref is not None
@@ -240,7 +240,9 @@ def read_stamp(root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]
     }
 
 
-def changed_cells(facts: FactBase, readings: dict[str, Reading], stamp: dict) -> list[Problem]:
+def changed_cells(
+    facts: FactBase, readings: dict[str, CellReading], stamp: dict[str, dict[str, str]]
+) -> list[Problem]:
     """A warning for each fact whose cell holds another figure than when stamped."""
     problems = []
     for fid, reading in readings.items():
@@ -273,7 +275,7 @@ def check_cells(project: Project) -> list[Problem]:
     return problems
 
 
-def stamp_text(facts: FactBase, readings: dict[str, Reading], digests: dict[str, str]) -> str:
+def stamp_text(facts: FactBase, readings: dict[str, CellReading], digests: dict[str, str]) -> str:
     lines = [STAMP_HEADER, "datasets:"]
     for sid in sorted(digests):
         file = facts.sources[sid].file

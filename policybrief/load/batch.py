@@ -153,11 +153,12 @@ def _read_rows(
     else:
         data, found = yamlio.load(str(path), rows_shown)
         problems += found
-        rows = data.get("rows") if isinstance(data, YMap) else None
-        if not isinstance(rows, YList):
+        listed = data.get("rows") if isinstance(data, YMap) else None
+        if not isinstance(listed, YList):
             if data is not None:
                 problems.append(Problem(rows_shown, 1, "expected a list 'rows:'"))
             return None
+        rows = listed
     if len(rows) > MAX_ROWS:
         problems.append(
             Problem(

@@ -61,7 +61,7 @@ class SheetError(Exception):
 
 
 @dataclass(frozen=True)
-class Cell:
+class SheetCell:
     value: CellValue  # as stored; None for an empty cell
     percent: bool = False  # the cell's number format shows it as a percentage
     formula: str = ""  # a formula the workbook saved no value for
@@ -70,13 +70,13 @@ class Cell:
 @dataclass(frozen=True)
 class Sheet:
     name: str  # "" for a CSV file
-    rows: tuple[tuple[Cell, ...], ...]
+    rows: tuple[tuple[SheetCell, ...], ...]
 
-    def at(self, row: int, column: int) -> Cell:
+    def at(self, row: int, column: int) -> SheetCell:
         """The cell at a 1-based row and column (an empty one past the edges)."""
         if 0 < row <= len(self.rows) and 0 < column <= len(self.rows[row - 1]):
             return self.rows[row - 1][column - 1]
-        return Cell(None)
+        return SheetCell(None)
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,14 @@ def _csv(data: bytes) -> dict[str, Sheet]:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise SheetError("the CSV file is neither UTF-8 nor GB 18030", "save it as UTF-8")
+            raise SheetError(
+                "the CSV file is neither UTF-8 nor GB 18030", "save it as UTF-8"
+            ) from None
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise SheetError(f"the CSV file cannot be read: {exc}") from None
-    cells = tuple(tuple(Cell(value.strip() or None) for value in row) for row in rows)
+    cells = tuple(tuple(SheetCell(value.strip() or None) for value in row) for row in rows)
     return {"": Sheet("", cells)}
 
 
@@ -163,7 +165,7 @@ def _sheet(ws: Worksheet, formulas: Worksheet) -> Sheet:
             value = cell.value
             pending = written.value if value is None and written.data_type == "f" else ""
             percent = "%" in str(cell.number_format or "")
-            cells.append(Cell(value, percent, str(pending)))
+            cells.append(SheetCell(value, percent, str(pending)))
         grid.append(cells)
     for merged in ws.merged_cells.ranges:
         top = grid[merged.min_row - 1][merged.min_col - 1]
@@ -271,7 +273,7 @@ def _headed(sheet: Sheet, levels: tuple[str, ...], across: bool) -> list[tuple[i
     return found
 
 
-def number(cell: Cell, where: str) -> Decimal:
+def number(cell: SheetCell, where: str) -> Decimal:
     """The figure a cell stores, as a percentage when it is formatted as one (0.058 is
     5.8); text is read when it is a plain figure (1,234.5 or 5.8%), as CSV files hold."""
     value = cell.value
@@ -450,7 +452,7 @@ def _put(record: YMap, keys: list[str], value: RawValue, line: int) -> None:
     record.key_lines[keys[-1]] = line
 
 
-def _field_value(name: str, cell: Cell) -> RawValue:
+def _field_value(name: str, cell: SheetCell) -> RawValue:
     """A cell as the field it fills takes it: a figure for value (as stored), a list for
     derived.from, true/false for reference, text for the rest (2023 as "2023")."""
     value = cell.value
@@ -462,7 +464,9 @@ def _field_value(name: str, cell: Cell) -> RawValue:
             return _plain(number(cell, name))
     if name == "reference" or name.endswith(".reference"):
         text = header_text(value).lower()
-        return value if isinstance(value, bool) else {"true": True, "false": False}.get(text, text)
+        if isinstance(value, bool) or text not in ("true", "false"):
+            return value if isinstance(value, bool) else text
+        return text == "true"
     if name == "derived.from":
         return [part for part in re.split(r"[,\s]+", header_text(value)) if part]
     if name == "figure" and isinstance(value, int | float) and not isinstance(value, bool):
