@@ -159,7 +159,7 @@ CASES = {
         {"facts/test.yaml": GOOD_FACTS.replace("    unit:", "    units: x\n    unit:")},
         "facts/test.yaml:4: fact 't.enterprises': unknown field 'units' (did you mean unit? allowed: id, value, "
         "unit, qualifier, date, label, source, quote, note, reference, figure, derived, "
-        "since, date_source, date_quote, curator_note, translation, status)",
+        "since, date_source, date_quote, curator_note, translation, status, cell)",
     ),
     "label missing a language": (
         {
