@@ -299,6 +299,13 @@ def test_the_note_prints_the_table_and_cell_in_each_language(project: Path) -> N
         "工作表“GDP”，单元格D3。",
         "工作表“People”，单元格B2。",
     ]
+    # the fact base page prints it under the source, and no empty quote
+    facts_page = parse_html(project / "dist" / "facts.html")
+    entry = next(e for e in find_all(facts_page, "article") if e.get("id") == "region.gdp.zhejiang")
+    assert [text_of(s) for s in find_all(entry, "span", **{"class": "note-cell"})] == [
+        "Table 3, sheet ‘GDP’, row ‘浙江’, column ‘2023’"
+    ]
+    assert "Quote" not in [text_of(dt) for dt in find_all(entry, "dt")]
 
 
 # -- facts files and batch rows written as tables ----------------------------------------

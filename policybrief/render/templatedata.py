@@ -256,6 +256,7 @@ class FactRow(TypedDict):
     qualifier: str
     source: FactSource
     quote: str
+    cell: str  # a figure from a dataset: where it stands (table, sheet, row, column), in English
     translation: str  # the office's English translation of the quote
     note: dict[str, str]
     reference: bool
