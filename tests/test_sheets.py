@@ -438,3 +438,46 @@ def test_batch_rows_from_a_workbook_with_figures_from_cells(project: Path) -> No
         "(the value is the cell's figure times cell: scale (rounded, with qualifier: about); "
         "copy it from the cell, or point cell: at the right one)"
     ]
+
+
+def test_a_csv_dataset_as_excel_writes_it_on_a_chinese_windows(project: Path) -> None:
+    # GB 18030, a figure with its thousands separator (as displayed), a blank row, no sheets
+    table = '地区,2022,2023\r\n\r\n浙江,"77,715.4",82553.2\r\n江苏,"122,875.6",128222.2\r\n'
+    (project / "sources" / "yearbook.csv").write_bytes(table.encode("gb18030"))
+    sources = project / "facts" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace("yearbook.xlsx", "yearbook.csv")
+    sources.write_text(text, encoding="utf-8")
+    facts = """\
+facts:
+  - id: region.gdp.zhejiang.2022
+    value: 7771540000000
+    unit: cny
+    date: "2022"
+    label: {zh: 地区生产总值, en: regional GDP, zh-Hant: 地區生產總值}
+    source: yearbook
+    cell: {row: 浙江, column: 2022, scale: 亿}
+  - id: region.gdp.jiangsu.2023
+    value: 12822220000000
+    unit: cny
+    date: "2023"
+    label: {zh: 地区生产总值, en: regional GDP, zh-Hant: 地區生產總值}
+    source: yearbook
+    cell: {cell: C4, scale: 100000000}
+"""
+    (project / "facts" / "region.yaml").write_text(facts, encoding="utf-8")
+    assert cell_problems(project) == []
+    (project / "facts" / "region.yaml").write_text(facts.replace("C4", "C5"), encoding="utf-8")
+    assert cell_problems(project) == [
+        "facts/region.yaml:9: fact 'region.gdp.jiangsu.2023': cell C5 of yearbook.csv: the "
+        "cell is empty"
+    ]
+
+
+def test_a_fact_from_a_cell_quotes_nothing(project: Path) -> None:
+    write_facts(
+        project, "cell: {sheet: GDP, cell: D3}", 'quote: "增速6%"\n    cell: {sheet: GDP, cell: D3}'
+    )
+    assert cell_problems(project) == [
+        "facts/region.yaml:10: fact 'region.growth.zhejiang': a fact from a cell has no "
+        "quote: the cell states its value (leave out quote (the note prints the table and cell))"
+    ]

@@ -9,7 +9,7 @@ to) needs a qualifier other than exact, as a derived figure that is rounded is "
 Each disagreement is one problem at the fact's line.
 
 ``python build.py cells-stamp`` records each such fact's cell and figure in
-``facts/cells.yaml`` (with each dataset's digest); ``check`` then reports, as warnings, the
+``facts/cells-stamp.yaml`` (with each dataset's digest); ``check`` then reports, as warnings, the
 facts whose cells hold another figure since: a new edition of the workbook.
 """
 
@@ -35,7 +35,7 @@ from policybrief.load.sheets import (
 )
 from policybrief.load.yamlio import YMap, parse_date
 
-STAMP = "facts/cells.yaml"
+STAMP = "facts/cells-stamp.yaml"
 STAMP_HEADER = """\
 # Written by `python build.py cells-stamp`: do not edit by hand; commit it with the facts.
 # Each fact proven by a dataset cell, with the cell and its figure as they were when
@@ -193,6 +193,11 @@ def _misplaced(fact: Fact, source: Source) -> tuple[str, str]:
             f"'cell' names a cell of source {source.id!r}, which is not a dataset",
             "a fact from a table cites a source of kind: dataset (a .csv or .xlsx file)",
         )
+    if fact.cell is not None and fact.quote:
+        return (
+            "a fact from a cell has no quote: the cell states its value",
+            "leave out quote (the note prints the table and cell)",
+        )
     if fact.cell is None and source.kind == "dataset":
         return (
             f"source {source.id!r} is a dataset: name the cell that states the value",
@@ -220,7 +225,7 @@ def _prove(
 
 
 def read_stamp(root: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
-    """{fact id: {source, at, figure}} from facts/cells.yaml; {} when there is none. A
+    """{fact id: {source, at, figure}} from facts/cells-stamp.yaml; {} when there is none. A
     broken one is a warning: cells-stamp writes it again."""
     path = root / STAMP
     if not path.is_file():

@@ -33,7 +33,7 @@ commands:
   new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
           new audience NAME: a template and audiences.yaml entry (in --templates DIR)
   sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
-  cells-stamp  record the dataset cells the facts cite, as they are now (facts/cells.yaml)
+  cells-stamp  record the dataset cells the facts cite, as they are now (facts/cells-stamp.yaml)
   changes OLD  what changed since OLD (a git revision, or an earlier build's folder)"""
 
 EPILOG = """examples:

@@ -38,7 +38,7 @@ from policybrief.load.yamlio import Fields, YList, YMap, parse_date
 __all__ = ["Fields", "load_factbase", "parse_date", "parse_number"]
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")
-RESERVED = ("sources.yaml", "units.yaml", "cells.yaml")
+RESERVED = ("sources.yaml", "units.yaml", "cells-stamp.yaml")
 
 
 def parse_number(value: RawValue) -> Decimal | None:

@@ -15,7 +15,9 @@ import csv
 import datetime
 import hashlib
 import io
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -93,17 +95,32 @@ def read_table(path: Path) -> Table:
     if suffix not in SUFFIXES:
         hint = "save an .xls or .ods file as .xlsx" if suffix in (".xls", ".ods") else ""
         raise SheetError(f"{path.name} is not a .csv or .xlsx file", hint)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SheetError(f"{path.name} cannot be read: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SheetError(
-            f"{path.name} is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}",
-            "keep only the sheets the facts cite",
-        )
+    data = _read_bytes(path)
     sheets = _csv(data) if suffix == ".csv" else _workbook(data, path.name)
     return Table(sheets, hashlib.sha256(data).hexdigest())
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: an ordinary file (a named pipe must not hang the check) of at most
+    ``MAX_FILE_BYTES``."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise SheetError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(handle, "rb") as file:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise SheetError(f"{path.name} is not an ordinary file")
+        try:
+            data = file.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise SheetError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SheetError(
+            f"{path.name} is larger than {MAX_FILE_BYTES // 1_000_000} MB, the limit for a "
+            "spreadsheet",
+            "keep only the sheets the facts cite",
+        )
+    return data
 
 
 def _csv(data: bytes) -> dict[str, Sheet]:
