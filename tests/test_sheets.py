@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import find_all, parse_html, run_cli, text_of, write_files
+from helpers import find_all, parse_html, text_of, write_files
 
 from policybrief.build.pipeline import Options, build, load_and_check
 from policybrief.check.cells import STAMP, cells_stamp, check_cells
@@ -211,17 +211,19 @@ def test_a_cell_of_a_source_that_is_not_a_dataset(project: Path) -> None:
     ]
 
 
-def test_a_damaged_workbook_stops_check_with_exit_1(project: Path) -> None:
+def test_a_damaged_workbook_stops_check_with_exit_1(project: Path, capsys) -> None:
+    from policybrief.cli.main import main
+
     (project / "sources" / "yearbook.xlsx").write_bytes(b"not a zip file at all")
-    result = run_cli("check", "--fast", "--project", str(project))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr + result.stdout
-    line = next(x for x in (result.stderr + result.stdout).splitlines() if "yearbook" in x)
-    assert line.endswith(
-        ": source 'yearbook': yearbook.xlsx is not an Excel workbook (.xlsx) "
-        "(open it and save it as .xlsx)"
-    )
-    assert line.startswith("facts/sources.yaml:")
+    assert main(["check", "--fast", "--project", str(project)]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    sources = (project / "facts" / "sources.yaml").read_text(encoding="utf-8").splitlines()
+    line = sources.index("  yearbook:") + 1
+    assert (
+        f"facts/sources.yaml:{line}: source 'yearbook': yearbook.xlsx is not an Excel workbook "
+        "(.xlsx) (open it and save it as .xlsx)"
+    ) in captured.err.splitlines()
 
 
 def test_a_changed_cell_is_reported_after_cells_stamp(project: Path) -> None:
