@@ -104,7 +104,7 @@ def _read_bytes(path: Path) -> bytes:
     """The file's bytes: an ordinary file (a named pipe must not hang the check) of at most
     ``MAX_FILE_BYTES``."""
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # none on Windows
     except OSError as exc:
         raise SheetError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     with os.fdopen(handle, "rb") as file:
