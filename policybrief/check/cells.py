@@ -16,7 +16,7 @@ facts whose cells hold another figure since: a new edition of the workbook.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -160,6 +160,8 @@ def read_cell(fact: Fact, table: Table, file: str) -> tuple[CellReading, SheetCe
     row, column = locate(sheet, fact.cell)
     at = (f"{sheet.name}!" if sheet.name else "") + address(row, column)
     cell = sheet.at(row, column)
+    if cell.value is None and sheet.name:  # a formula never calculated, or empty?
+        cell = replace(cell, formula=table.formula(sheet.name, row, column))
     held = _date_figure(cell) if not isinstance(cell.value, int | float | str) else None
     figure = str(held) if held else _plain(number(cell, "the cell"))
     return CellReading(fact.source, at, figure, table.sha256), cell

@@ -19,7 +19,7 @@ import os
 import re
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -87,6 +87,23 @@ class Table:
 
     sheets: dict[str, Sheet]
     sha256: str
+    data: bytes = field(default=b"", repr=False, compare=False)  # a workbook's bytes
+    # the formulas of the workbook's empty cells, read when first asked for
+    formulas: dict[tuple[str, int, int], str] = field(default_factory=dict, compare=False)
+
+    def formula(self, sheet: str, row: int, column: int) -> str:
+        """The formula of an empty cell that the workbook saved no result for, or "". Read
+        only when a cell a fact names is empty: reading a workbook twice doubles its time."""
+        key = (sheet, row, column)
+        if key not in self.formulas and self.data:
+            import openpyxl
+
+            book = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True)
+            cell = book[sheet].cell(row, column) if sheet in book.sheetnames else None
+            written = getattr(cell, "value", None)
+            self.formulas[key] = written if isinstance(written, str) and written[:1] == "=" else ""
+            book.close()
+        return self.formulas.get(key, "")
 
 
 def read_table(path: Path) -> Table:
@@ -96,8 +113,9 @@ def read_table(path: Path) -> Table:
         hint = "save an .xls or .ods file as .xlsx" if suffix in (".xls", ".ods") else ""
         raise SheetError(f"{path.name} is not a .csv or .xlsx file", hint)
     data = _read_bytes(path)
-    sheets = _csv(data) if suffix == ".csv" else _workbook(data, path.name)
-    return Table(sheets, hashlib.sha256(data).hexdigest())
+    if suffix == ".csv":
+        return Table(_csv(data), hashlib.sha256(data).hexdigest())
+    return Table(_workbook(data, path.name), hashlib.sha256(data).hexdigest(), data)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -159,30 +177,26 @@ def _unpacked(data: bytes, name: str) -> None:
 
 
 def _workbook(data: bytes, name: str) -> dict[str, Sheet]:
-    """Every sheet, read twice: the values the workbook saved (a formula's last result),
-    and the formulas, to tell an empty cell from a formula never calculated."""
+    """Every sheet, with the values the workbook saved (a formula's last result)."""
     import openpyxl
 
     _unpacked(data, name)
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise SheetError(
             f"{name} cannot be read as a workbook: {exc}", "open it and save it as .xlsx"
         ) from None
-    return {ws.title: _sheet(ws, formulas[ws.title]) for ws in values.worksheets}
+    return {ws.title: _sheet(ws) for ws in values.worksheets}
 
 
-def _sheet(ws: Worksheet, formulas: Worksheet) -> Sheet:
+def _sheet(ws: Worksheet) -> Sheet:
     grid = []
-    for row, formula_row in zip(ws.iter_rows(), formulas.iter_rows(), strict=False):
+    for row in ws.iter_rows():
         cells = []
-        for cell, written in zip(row, formula_row, strict=False):
-            value = cell.value
-            pending = written.value if value is None and written.data_type == "f" else ""
-            percent = "%" in str(cell.number_format or "")
-            cells.append(SheetCell(value, percent, str(pending)))
+        for cell in row:
+            percent = cell.value is not None and "%" in str(cell.number_format or "")
+            cells.append(SheetCell(cell.value, percent))
         grid.append(cells)
     for merged in ws.merged_cells.ranges:
         top = grid[merged.min_row - 1][merged.min_col - 1]
