@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -16,6 +17,7 @@ from policybrief.build.pipeline import Options, build, load_and_check
 from policybrief.check.cells import STAMP, cells_stamp, check_cells
 from policybrief.core.errors import InputError
 from policybrief.load.project import load_project
+from policybrief.load.sheets import SheetError, read_table
 
 DATASET_SOURCE = """
   yearbook:
@@ -483,3 +485,50 @@ def test_a_fact_from_a_cell_quotes_nothing(project: Path) -> None:
         "facts/region.yaml:10: fact 'region.growth.zhejiang': a fact from a cell has no "
         "quote: the cell states its value (leave out quote (the note prints the table and cell))"
     ]
+
+
+def spread_merge(path: Path) -> None:
+    """Merge F1:ZZ100000 in the XML itself (openpyxl would make each merged cell to save it)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (
+        parts["xl/worksheets/sheet1.xml"]
+        .replace(
+            b'<mergeCell ref="B1:C1"/>', b'<mergeCell ref="B1:C1"/><mergeCell ref="F1:ZZ100000"/>'
+        )
+        .replace(b'mergeCells count="1"', b'mergeCells count="2"')
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def stray_cell(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    book["GDP"]["XFD1048576"] = 1
+    book.save(path)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (
+            stray_cell,
+            "sheet 'GDP' spans 1,048,576 rows and 16,384 columns; the limit is 2,000,000 "
+            "cells (delete what lies beyond the table (a stray cell far right or far down))",
+        ),
+        (
+            spread_merge,
+            "yearbook.xlsx: its merged cells cover 69,700,002 cells; the limit is 2,000,000 "
+            "(unmerge what lies beyond the table)",
+        ),
+    ],
+    ids=["stray cell", "merged range"],
+)
+def test_a_workbook_that_would_fill_the_memory_is_refused(project: Path, spoil, message):
+    """A small file that declares billions of cells is refused before they are made."""
+    path = project / "sources" / "yearbook.xlsx"
+    spoil(path)
+    with pytest.raises(SheetError) as caught:
+        read_table(path)
+    assert f"{caught.value.message} ({caught.value.hint})" == message

@@ -39,6 +39,9 @@ SUFFIXES = (".csv", ".xlsx", ".xlsm")
 # memory, some hundred bytes each), so a small file cannot unpack into gigabytes.
 MAX_FILE_BYTES = 10_000_000
 MAX_UNPACKED_BYTES = 100_000_000
+# Cells of one sheet's used rectangle: a workbook may declare a cell at XFD1048576, which
+# would make seventeen billion empty ones; a yearbook's table holds some thousands.
+MAX_CELLS = 2_000_000
 CellValue = str | int | float | bool | datetime.datetime | datetime.date | datetime.time | None
 _A1_RE = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
 _NUMBER_RE = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(%?)$")
@@ -96,14 +99,21 @@ class Table:
         only when a cell a fact names is empty: reading a workbook twice doubles its time."""
         key = (sheet, row, column)
         if key not in self.formulas and self.data:
-            import openpyxl
-
-            book = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True)
-            cell = book[sheet].cell(row, column) if sheet in book.sheetnames else None
-            written = getattr(cell, "value", None)
-            self.formulas[key] = written if isinstance(written, str) and written[:1] == "=" else ""
-            book.close()
+            self.formulas[key] = _formula(self.data, sheet, row, column)
         return self.formulas.get(key, "")
+
+
+def _formula(data: bytes, sheet: str, row: int, column: int) -> str:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        cell = book[sheet].cell(row, column) if sheet in book.sheetnames else None
+        written = getattr(cell, "value", None)
+        book.close()
+    except Exception:  # read once already: a failure here leaves the cell empty
+        return ""
+    return written if isinstance(written, str) and written[:1] == "=" else ""
 
 
 def read_table(path: Path) -> Table:
@@ -157,23 +167,59 @@ def _csv(data: bytes) -> dict[str, Sheet]:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise SheetError(f"the CSV file cannot be read: {exc}") from None
+    if sum(map(len, rows)) > MAX_CELLS:
+        raise SheetError(f"the CSV file has over {MAX_CELLS:,} cells, the limit")
     cells = tuple(tuple(SheetCell(value.strip() or None) for value in row) for row in rows)
     return {"": Sheet("", cells)}
 
 
 def _unpacked(data: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack into too much, or whose merged ranges cover too
+    many cells (openpyxl makes an object for every cell of a merged range)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             size = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
+            if size > MAX_UNPACKED_BYTES:
+                raise SheetError(
+                    f"{name} unpacks to {size:,} bytes; the limit is {MAX_UNPACKED_BYTES:,}",
+                    "keep only the sheets the facts cite",
+                )
+            merged = sum(
+                _merged_area(archive.read(item))
+                for item in archive.namelist()
+                if item.startswith("xl/worksheets/") and item.endswith(".xml")
+            )
+    except (zipfile.BadZipFile, ValueError, KeyError):
         raise SheetError(
             f"{name} is not an Excel workbook (.xlsx)", "open it and save it as .xlsx"
         ) from None
-    if size > MAX_UNPACKED_BYTES:
+    if merged > MAX_CELLS:
         raise SheetError(
-            f"{name} unpacks to {size:,} bytes; the limit is {MAX_UNPACKED_BYTES:,}",
-            "keep only the sheets the facts cite",
+            f"{name}: its merged cells cover {merged:,} cells; the limit is {MAX_CELLS:,}",
+            "unmerge what lies beyond the table",
         )
+
+
+_MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)\"")
+
+
+def _merged_area(xml: bytes) -> int:
+    if b"mergeCell" not in xml:
+        return 0
+    area = 0
+    for match in _MERGE_RE.finditer(xml):
+        first, top, last, bottom = (part.decode("ascii") for part in match.groups())
+        rows = int(bottom) - int(top) + 1
+        columns = _column_index(last) - _column_index(first) + 1
+        area += max(rows, 1) * max(columns, 1)
+    return area
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index
 
 
 def _workbook(data: bytes, name: str) -> dict[str, Sheet]:
@@ -183,14 +229,22 @@ def _workbook(data: bytes, name: str) -> dict[str, Sheet]:
     _unpacked(data, name)
     try:
         values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        return {ws.title: _sheet(ws) for ws in values.worksheets}
+    except SheetError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise SheetError(
             f"{name} cannot be read as a workbook: {exc}", "open it and save it as .xlsx"
         ) from None
-    return {ws.title: _sheet(ws) for ws in values.worksheets}
 
 
 def _sheet(ws: Worksheet) -> Sheet:
+    if ws.max_row * ws.max_column > MAX_CELLS:
+        raise SheetError(
+            f"sheet {ws.title!r} spans {ws.max_row:,} rows and {ws.max_column:,} columns; "
+            f"the limit is {MAX_CELLS:,} cells",
+            "delete what lies beyond the table (a stray cell far right or far down)",
+        )
     grid = []
     for row in ws.iter_rows():
         cells = []
@@ -198,12 +252,13 @@ def _sheet(ws: Worksheet) -> Sheet:
             percent = cell.value is not None and "%" in str(cell.number_format or "")
             cells.append(SheetCell(cell.value, percent))
         grid.append(cells)
-    for merged in ws.merged_cells.ranges:
+    for merged in ws.merged_cells.ranges:  # (clipped: a range may run past the cells)
+        if merged.min_row > len(grid) or merged.min_col > len(grid[merged.min_row - 1]):
+            continue
         top = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if r <= len(grid) and c <= len(grid[r - 1]):
-                    grid[r - 1][c - 1] = top
+        for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
+            for c in range(merged.min_col, min(merged.max_col, len(grid[r - 1])) + 1):
+                grid[r - 1][c - 1] = top
     return Sheet(ws.title, tuple(tuple(row) for row in grid))
 
 
@@ -254,10 +309,7 @@ def locate(sheet: Sheet, ref: CellRef) -> tuple[int, int]:
         if not match:
             raise SheetError(f"{ref.cell!r} is not a cell address", "write it as C7")
         letters, digits = match.groups()
-        column = 0
-        for letter in letters:
-            column = column * 26 + ord(letter) - 64
-        return int(digits), column
+        return int(digits), _column_index(letters)
     columns = _headed(sheet, ref.column, across=False)
     rows = _headed(sheet, ref.row, across=True)
     found = [(r, c) for r, after_c in rows for c, after_r in columns if r > after_r and c > after_c]
