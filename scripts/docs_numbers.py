@@ -198,6 +198,7 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
     "limit-yaml-depth": _limit(_constant("MAX_DEPTH", _YAML)),
     "limit-sheet-mb": _limit(_constant("MAX_FILE_BYTES", _SHEETS), "MB", 10**6),
     "limit-sheet-unpacked-mb": _limit(_constant("MAX_UNPACKED_BYTES", _SHEETS), "MB", 10**6),
+    "limit-sheet-cells": _limit(_constant("MAX_CELLS", _SHEETS)),
     "limit-number-digits": _limit(_constant("MAX_NUMBER_CHARS", _YAML)),
     "limit-prose-chars": _limit(_constant("MAX_PROSE_CHARS", _CHECK)),
     "limit-list-levels": _limit(_constant("MAX_INDENT", _CHECK), divide=4),
