@@ -477,6 +477,39 @@ facts:
     ]
 
 
+def test_a_percentage_written_as_text_is_one(project: Path) -> None:
+    (project / "sources" / "yearbook.csv").write_text("地区,增速\n浙江,6%\n", encoding="utf-8")
+    sources = project / "facts" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace("yearbook.xlsx", "yearbook.csv")
+    sources.write_text(text, encoding="utf-8")
+    growth = """\
+facts:
+  - id: region.growth.zhejiang
+    value: 6
+    unit: percent
+    label: {zh: 增速, en: growth, zh-Hant: 增速}
+    source: yearbook
+    cell: {row: 浙江, column: 增速}
+"""
+    write_files(project, {"facts/region.yaml": growth})
+    assert cell_problems(project) == []
+    write_files(project, {"facts/region.yaml": growth.replace("unit: percent", "unit: person")})
+    assert cell_problems(project) == [
+        "facts/region.yaml:2: fact 'region.growth.zhejiang': cell B2 of yearbook.csv is a "
+        "percentage (6%), but unit 'person' is not (use a percent unit)"
+    ]
+
+
+def test_a_claim_cannot_cite_a_dataset(project: Path) -> None:
+    claims = "claims:\n  - id: region.first\n    label: {zh: 首个, en: the first, zh-Hant: 首個}\n"
+    claims += '    source: yearbook\n    quote: "全省首个"\n'
+    write_files(project, {"facts/claims.yaml": claims})
+    assert cell_problems(project) == [
+        "facts/claims.yaml:2: claim 'region.first': source 'yearbook' is a dataset, which "
+        "states no words (a claim quotes a text; a figure from the dataset is a fact with cell:)"
+    ]
+
+
 def test_a_fact_from_a_cell_quotes_nothing(project: Path) -> None:
     write_facts(
         project, "cell: {sheet: GDP, cell: D3}", 'quote: "增速6%"\n    cell: {sheet: GDP, cell: D3}'

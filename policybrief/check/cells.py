@@ -30,6 +30,7 @@ from policybrief.load.sheets import (
     address,
     locate,
     number,
+    number_text,
     read_table,
     sheet_of,
 )
@@ -126,7 +127,8 @@ def _compare(fact: Fact, kind: str, ref: CellRef, cell: SheetCell, at: str) -> t
             return f"value {value} does not match {at}, which holds {held or cell.value!r}", ""
         return "", ""
     figure = number(cell, at)
-    if cell.percent and kind != "percent":
+    written = number_text(cell.value) if isinstance(cell.value, str) else None
+    if (cell.percent or (written and written[1])) and kind != "percent":
         return (
             f"{at} is a percentage ({_plain(figure)}%), but unit {fact.unit!r} is not",
             "use a percent unit",
@@ -186,6 +188,14 @@ def prove_cells(
         if message:
             where = (fact.loc.path, fact.loc.line)
             problems.append(Problem(*where, f"fact {fact.id!r}: {message}", hint))
+    for claim in facts.claims.values():
+        source = facts.sources.get(claim.source)
+        if source is not None and source.kind == "dataset":
+            message = (
+                f"claim {claim.id!r}: source {source.id!r} is a dataset, which states no words"
+            )
+            hint = "a claim quotes a text; a figure from the dataset is a fact with cell:"
+            problems.append(Problem(claim.loc.path, claim.loc.line, message, hint))
     return problems, readings
 
 
