@@ -329,6 +329,8 @@ TABLE_HEADER = [
     "cell.row",
     "cell.column",
     "cell.scale",
+    "derived.op",
+    "derived.from",
 ]
 JIANGSU = [
     "region.gdp.jiangsu",
@@ -367,6 +369,8 @@ def test_a_facts_workbook_is_a_facts_file(project: Path) -> None:
     sheet.append(TABLE_HEADER)
     sheet.append(JIANGSU)
     sheet.append(STAFF)
+    both = ["region.gdp.both", None, "cny", None, "2023", "两省合计", "the two provinces"]
+    sheet.append([*both, "兩省合計", *[None] * 6, "sum", "region.gdp.jiangsu, region.gdp.zhejiang"])
     book.create_sheet("_notes").append(["Kept by the office; not read."])
     book.save(project / "facts" / "provinces.xlsx")
     loaded, problems = load_project(project, (), None)
@@ -376,6 +380,7 @@ def test_a_facts_workbook_is_a_facts_file(project: Path) -> None:
     assert str(jiangsu.date) == "2023-12-31"
     assert jiangsu.cell is not None and jiangsu.cell.column == ("2023",)
     assert loaded.facts.facts["qiaotou.staff.csv"].qualifier == "nearly"
+    assert loaded.facts.facts["region.gdp.both"].value == 12822220000000 + 8255320000000
     assert [str(p) for p in check_cells(loaded)] == []
     # a wrong figure is reported at the sheet and row that hold it
     sheet["B3"] = 9000
