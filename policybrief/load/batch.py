@@ -23,7 +23,8 @@ from policybrief.core.model import QUALIFIERS, Brief, Fact, FactBase, Loc, RawVa
 from policybrief.load import yamlio
 from policybrief.load.briefs import SLUG_RE
 from policybrief.load.facts import Fields, parse_date, parse_number, translations
-from policybrief.load.sheets import SUFFIXES, SheetError, parse_cell, table_rows
+from policybrief.load.records import table_rows
+from policybrief.load.sheets import SUFFIXES, SheetError, parse_cell
 from policybrief.load.yamlio import YList, YMap
 
 SPEC_FIELDS = ("rows", "source", "text", "figures")

@@ -31,7 +31,8 @@ from policybrief.core.model import (
     Unit,
 )
 from policybrief.load import yamlio
-from policybrief.load.sheets import fact_files, parse_cell
+from policybrief.load.records import fact_files
+from policybrief.load.sheets import parse_cell
 from policybrief.load.sources import load_sources, load_units
 from policybrief.load.yamlio import Fields, YList, YMap, parse_date
 
