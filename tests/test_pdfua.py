@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matterhorn
+import pikepdf
 import pytest
 from pdfua import validate
 from weasyprint import HTML
@@ -36,6 +37,14 @@ def test_the_tagged_pdfs_pass_pdfua(fixture_dist, name):
     assert found == [], found
     skipped = {s.rule_id for s in report.skipped}
     assert skipped <= PDFUA_NOT_APPLICABLE, skipped
+
+
+@pytest.mark.parametrize("name", UA_PAGES)
+def test_the_tagged_pdfs_pass_qpdfs_syntax_check(fixture_dist, name):
+    """qpdf's own check (``qpdf --check``, through pikepdf): the file's objects, streams
+    and cross-reference table are sound, under the structure the other checks read."""
+    with pikepdf.open(fixture_dist / name) as pdf:
+        assert pdf.check_pdf_syntax() == []
 
 
 @pytest.mark.parametrize("name", UA_PAGES)
