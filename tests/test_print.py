@@ -26,29 +26,26 @@ AUDIENCES = ("full-report", "decision-makers", "press", "print-edition")
 
 
 def test_every_audience_of_each_brief_in_each_of_its_languages(fixture_dist):
-    expected = (
-        {
-            f"{brief}/{audience}.{lang}.{fmt}"
-            for brief, audiences, langs in (
-                ("qiaotou", (*AUDIENCES, "field-card"), ("zh", "en")),
-                ("hexi", ("full-report", "decision-makers"), ("zh", "en", "zh-Hant")),
-            )
-            for audience in audiences
-            for lang in langs
-            for fmt in ("html", "pdf", "docx")
-        }
-        | {
-            f"{brief}/references.{ext}"
-            for brief in ("qiaotou", "hexi")
-            for ext in ("json", "bib", "ris")
-        }
-        | {  # the brief's own citation and its social card, per language (test_archive.py)
-            f"{brief}/{name}.{lang}.{ext}"
-            for brief, langs in (("qiaotou", ("zh", "en")), ("hexi", ("zh", "en", "zh-Hant")))
-            for lang in langs
-            for name, ext in (("cite", "json"), ("cite", "bib"), ("cite", "ris"), ("social", "png"))
-        }
-    )
+    expected = {
+        f"{brief}/{audience}.{lang}.{fmt}"
+        for brief, audiences, langs in (
+            ("qiaotou", (*AUDIENCES, "field-card"), ("zh", "en")),
+            ("hexi", ("full-report", "decision-makers"), ("zh", "en", "zh-Hant")),
+        )
+        for audience in audiences
+        for lang in langs
+        for fmt in ("html", "pdf", "docx")
+    } | {
+        f"{brief}/references.{ext}"
+        for brief in ("qiaotou", "hexi")
+        for ext in ("json", "bib", "ris")
+    }
+    expected |= {  # the brief's own citation and its social card, per language (test_archive)
+        f"{brief}/{name}.{lang}.{ext}"
+        for brief, langs in (("qiaotou", ("zh", "en")), ("hexi", ("zh", "en", "zh-Hant")))
+        for lang in langs
+        for name, ext in (("cite", "json"), ("cite", "bib"), ("cite", "ris"), ("social", "png"))
+    }
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
     charts = {  # each chart's data beside the web pages (test_charts.py reads them)
         "qiaotou/enterprises": ("zh", "en"),
