@@ -17,7 +17,7 @@ readers who cite it.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from markupsafe import Markup
 
@@ -89,7 +89,8 @@ def brief_item(project: Project, brief: Brief, lang: Language, title: str) -> Cs
         "issued": {"date-parts": [parts]},
         "language": lang.tag,
     }
-    return CslItem(**{k: v for k, v in item.items() if v})  # type: ignore[typeddict-item]
+    # the fields above, typed as CslItem, with an empty publisher left out
+    return cast(CslItem, {k: v for k, v in item.items() if v})
 
 
 def cite_this(item: CslItem, lang: str, style: str) -> Markup:
