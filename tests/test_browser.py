@@ -441,3 +441,33 @@ def test_index_is_usable_with_the_keyboard_alone(fixture_dist, site, browser):
         assert article.locator("a[href$='.html']").count() >= 2
         assert article.locator("a[href$='.pdf']").count() >= 2
     context.close()
+
+
+def test_the_metadata_reads_in_the_browser_under_the_pages_own_policy(site, browser):
+    """The JSON-LD, the Open Graph card and "cite this brief" (test_archive.py) as Chromium
+    sees them, with the page's own Content-Security-Policy (no bypass): the JSON-LD
+    parses, and nothing is refused (a refused inline script would fire a violation)."""
+    context = browser.new_context()
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => console.log('violation ' + e.violatedDirective));"
+    )
+    page.goto(site + "hexi/full-report.en.html")
+    seen = page.evaluate(
+        """() => ({
+          ld: JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent),
+          og: Object.fromEntries([...document.querySelectorAll('meta[property^="og:"]')]
+                .map(m => [m.getAttribute('property'), m.content])),
+          cite: document.querySelector('#cite-this .cite-this-entry').innerText,
+          shown: document.querySelector('#cite-this').getBoundingClientRect().height > 0,
+        })"""
+    )
+    context.close()
+    assert not [m for m in messages if "violation" in m or "Content Security Policy" in m]
+    assert seen["ld"]["@type"] == "Report" and seen["ld"]["citation"]
+    assert seen["og"]["og:title"] == "Hexi New Town: green space first"
+    assert seen["og"]["og:image"] == "social.en.png"
+    assert seen["cite"].startswith("Test Research Group. 2026.") and seen["shown"]

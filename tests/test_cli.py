@@ -157,10 +157,14 @@ def test_selection_builds_only_what_was_asked(fixture_project, tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(snapshot(out)) == [
         "facts.html",
+        "hexi/cite.en.bib",  # the brief's own citation, which its page links
+        "hexi/cite.en.json",
+        "hexi/cite.en.ris",
         "hexi/decision-makers.en.html",
         "hexi/references.bib",  # the brief's sources, which its page links
         "hexi/references.json",
         "hexi/references.ris",
+        "hexi/social.en.png",  # the page's Open Graph picture
         "index.html",
     ]
 

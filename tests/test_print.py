@@ -40,6 +40,12 @@ def test_every_audience_of_each_brief_in_each_of_its_languages(fixture_dist):
         for brief in ("qiaotou", "hexi")
         for ext in ("json", "bib", "ris")
     }
+    expected |= {  # the brief's own citation and its social card, per language (test_archive)
+        f"{brief}/{name}.{lang}.{ext}"
+        for brief, langs in (("qiaotou", ("zh", "en")), ("hexi", ("zh", "en", "zh-Hant")))
+        for lang in langs
+        for name, ext in (("cite", "json"), ("cite", "bib"), ("cite", "ris"), ("social", "png"))
+    }
     built = {p.relative_to(fixture_dist).as_posix() for p in fixture_dist.glob("*/*.*")}
     charts = {  # each chart's data beside the web pages (test_charts.py reads them)
         "qiaotou/enterprises": ("zh", "en"),
@@ -126,6 +132,9 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(
         folder = tmp_path / run / "qiaotou"
         files[run] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     assert sorted(files["plain"]) == [
+        "cite.zh.bib",  # the brief's own citation (test_archive.py)
+        "cite.zh.json",
+        "cite.zh.ris",
         "enterprises.zh.csv",  # the charts' data
         "output.zh.csv",
         "print-edition.zh.docx",
@@ -134,6 +143,7 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(
         "references.bib",
         "references.json",
         "references.ris",
+        "social.zh.png",  # the web pages' Open Graph picture
     ]
     assert files["plain"] == files["epoch"]
     back = squash(pdf_pages(tmp_path / "epoch/qiaotou/print-edition.zh.pdf")[-1])

@@ -477,8 +477,9 @@ def test_an_unknown_style_is_an_error_at_its_line(fixture_project):
     )
     result = run_cli("check", "-q", "--project", str(fixture_project))
     assert result.returncode == 1
+    last = len(audiences.read_text(encoding="utf-8").splitlines())  # the line added above
     assert (
-        "house/audiences.yaml:11: unknown reference style 'chicago-autor-date' "
+        f"house/audiences.yaml:{last}: unknown reference style 'chicago-autor-date' "
         "(did you mean chicago-author-date?)"
     ) in result.stderr.splitlines()
 

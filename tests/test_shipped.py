@@ -42,7 +42,12 @@ def test_every_output_builds_and_is_listed(dist):
         for name in expected
         for ext in ("json", "bib", "ris")
     }
-    assert {name for name in built if not name.endswith(".csv")} == expected | exports
+    archive = {  # each brief's own citation and social card, per language (test_archive.py)
+        f"{name.split('/')[0]}/{kind}.{name.split('.')[-2]}.{ext}"
+        for name in expected
+        for kind, ext in (("cite", "json"), ("cite", "bib"), ("cite", "ris"), ("social", "png"))
+    }
+    assert {name for name in built if not name.endswith(".csv")} == expected | exports | archive
     project, _problems = load_and_check(Options(root=ROOT))
     charts = {
         f"{brief.slug}/{chart.id}.{lang}.csv"  # each chart's data beside the web pages

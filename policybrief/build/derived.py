@@ -8,6 +8,7 @@ make them again is the build's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache as cache_once
 from functools import partial
 from pathlib import Path
 
@@ -23,7 +24,8 @@ from policybrief.core.digest import digest, engine_digest
 from policybrief.core.model import Project
 from policybrief.load.selection import shows
 from policybrief.output.exports import EXPORTS
-from policybrief.render import chartdata, chartsvg, references, site
+from policybrief.output.social import social_card
+from policybrief.render import archive, chartdata, chartsvg, references, site
 
 
 def stage_chart_data(
@@ -73,6 +75,62 @@ def stage_exports(
         for name, export in EXPORTS.items():
             make = partial(export, items)
             cache.refresh(f"{slug}/{name}", key, out, make, staging.put, force)
+
+
+def stage_archive(
+    project: Project,
+    outputs: list[Output],
+    cache: BuildCache,
+    staging: Staging,
+    force: bool,
+) -> None:
+    """For each brief and language with a web page, beside it: the social card its Open
+    Graph tags name (``social.<lang>.png``) and the brief's own citation for reference
+    managers (``cite.<lang>.json``, ``.bib``, ``.ris``), keyed by the brief's text and
+    settings and the theme, so rewritten only when its title, date or house change."""
+    pairs = sorted({(o.brief, o.lang) for o in outputs if "html" in o.formats})
+    engine = engine_digest()
+    for slug, lang in pairs:
+        brief = project.briefs[slug]
+        theme = project.templates(slug).theme
+        key = digest(
+            engine,
+            brief_files_digest(project, brief, lang),
+            items_digest(project, shows(project, brief, lang).items),
+            repr(theme.colors),
+            repr(theme.organisation),
+        )
+        item = cache_once(partial(_brief_item, project, slug, lang))
+        for kind, name in archive.cite_names(lang).items():
+            make = partial(_export, EXPORTS[f"references.{kind}"], item)
+            cache.refresh(f"{slug}/{name}", key, staging.out, make, staging.put, force)
+        card = partial(_card, project, slug, lang, item)
+        name = f"{slug}/{archive.social_name(lang)}"
+        cache.refresh(name, key, staging.out, card, staging.put, force)
+
+
+def _export(
+    export: Callable[[list[references.CslItem]], bytes],
+    item: Callable[[], references.CslItem],
+) -> bytes:
+    return export([item()])
+
+
+def _brief_item(project: Project, slug: str, lang: str) -> references.CslItem:
+    from policybrief.render.prose import ProseRenderer
+
+    brief, language = project.briefs[slug], project.language(lang)
+    title, _summary = ProseRenderer(project.facts, language).headline(brief.texts[lang], brief.row)
+    return archive.brief_item(project, brief, language, title)
+
+
+def _card(project: Project, slug: str, lang: str, item: Callable[[], references.CslItem]) -> bytes:
+    brief, language = project.briefs[slug], project.language(lang)
+    byline = " · ".join(
+        p for p in (archive.publisher(project, brief, language), language.date(brief.date)) if p
+    )
+    colors = project.templates(slug).theme.colors
+    return social_card(item().get("title", ""), byline, language.cjk, colors)
 
 
 def _shown_sources(project: Project, slug: str, lang: str) -> list[str]:

@@ -119,6 +119,7 @@ def build(options: Options, progress: Progress | None = None) -> BuildReport:
         if "html" in options.formats:  # the pages link each brief's reference exports
             slugs = sorted({o.brief for o in outputs})
             derived.stage_exports(project, slugs, cache, staging, out, options.force)
+            derived.stage_archive(project, outputs, cache, staging, options.force)
         if options.strict and report.warnings:
             raise InputError([Problem("build", 0, w, severity="warning") for w in report.warnings])
         with output_lock(out):

@@ -34,7 +34,7 @@ from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
 from policybrief.load.project import audience_file
 from policybrief.load.selection import Shown, shows
-from policybrief.render import chartsvg, factcheck, notes
+from policybrief.render import archive, chartsvg, factcheck, notes
 from policybrief.render.environment import (
     COMPILED,
     FolderLoader,
@@ -54,6 +54,7 @@ from policybrief.render.prose import (
 from policybrief.render.references import Reference
 from policybrief.render.templatedata import (
     Alternate,
+    ArchiveEntry,
     ExhibitEntry,
     KeyFigure,
     LanguageEntry,
@@ -453,4 +454,26 @@ def page_context(
         "build_date": lang.date(build_date(brief)),
         "draft": brief.status == "draft",
         "revision": revision_context(project, brief, lang.code),
+        "archive": _archive(project, brief, audience, lang, prose, shown, base),
     }
+
+
+def _archive(
+    project: Project,
+    brief: Brief,
+    audience: Audience,
+    lang: Language,
+    prose: RenderedText,
+    shown: Shown,
+    base: str,
+) -> ArchiveEntry:
+    """The page's JSON-LD, Open Graph card and "cite this brief" block (render/archive.py)."""
+    from policybrief.load import refstyles
+
+    style = refstyles.style_for(lang.code, audience.reference_style, project.reference_style)
+    page = {
+        "title": prose.title,
+        "description": html_text(CITE_RE.sub("", str(prose.summary))),
+        **{kind: f"{base}.{kind}" for kind in ("html", "pdf", "docx")},
+    }
+    return archive.page_archive(project, brief, lang, style, page, list(shown.items))

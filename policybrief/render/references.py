@@ -414,6 +414,13 @@ def format_references(
     return references
 
 
+def format_item(item: CslItem, lang: str, style_name: str) -> Markup:
+    """One item (the brief itself, for "cite this brief") formatted by ``style_name`` for a
+    page in ``lang``, without a numeric style's label."""
+    entry = _formatted(style_name, lang, {"ref0": item}, sort=False)["ref0"]
+    return Markup(_unshield(entry))
+
+
 def _formatted_order(entries: dict[str, str], items: dict[str, CslItem]) -> list[str]:
     """The keys in the order the first (sorting) processor gave them; citeproc-py lowercases
     keys, ours are lowercase already."""

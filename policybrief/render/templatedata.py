@@ -269,6 +269,20 @@ class FactRow(TypedDict):
     number: NotRequired[int]  # in a brief's appendix: the row's number
 
 
+class ArchiveEntry(TypedDict):
+    """What the page says about the brief itself (render/archive.py): schema.org JSON-LD,
+    the Open Graph card, and the "cite this brief" block with its files."""
+
+    json_ld: Markup  # JSON, escaped to stand inside <script type="application/ld+json">
+    image: str  # the social card beside the page
+    image_alt: str
+    locale: str  # Open Graph's zh_CN, en_US
+    locale_alternates: list[str]
+    cite: Markup  # the brief's entry in the page's reference style
+    cite_files: dict[str, str]  # json, bib, ris -> file beside the page
+    site_name: str
+
+
 class PageContext(TypedDict):
     """Everything a page template receives."""
 
@@ -290,4 +304,5 @@ class PageContext(TypedDict):
     build_date: str
     draft: bool
     revision: RevisionBox | None
+    archive: ArchiveEntry
     medium: NotRequired[str]  # screen | print, set for each rendering
