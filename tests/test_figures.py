@@ -124,6 +124,41 @@ def test_reader_reads_dates(quote, expected):
     assert [(d.year, d.month, d.day, d.relative) for d in read_quote(quote).dates] == expected
 
 
+BOUND = [
+    # news leaves the year out of dates near its own: the nearest one to the source's date
+    ("signed at a ceremony in Lagos on October 23.", "2019-10-30", (2019, 10, 23)),
+    ("funding … until December 7.", "2018-09", (2018, 12, 7)),
+    ("完成于12月28日", "2020-01-05", (2019, 12, 28)),
+    # the end of a period is reported once it is over: the latest one not after the source
+    ("一季度，全市完成投资", "2019-10", (2019, 3, None)),
+    ("3月末，贷款余额", "2023-02-10", (2022, 3, None)),
+]
+
+
+@pytest.mark.parametrize(("quote", "issued", "expected"), BOUND)
+def test_a_month_with_no_year_takes_it_from_the_sources_date(quote, issued, expected):
+    from policybrief.core.model import PartialDate
+
+    when = PartialDate(*map(int, issued.split("-")))
+    dates = read_quote(quote, when).dates
+    assert [(d.year, d.month, d.day) for d in dates] == [expected]
+    assert all(d.year_from_source for d in dates)
+    # a source dated only to its year binds nothing: January's "December" may be last year's
+    assert read_quote(quote, PartialDate(when.year)).dates[0].year is None
+
+
+def test_dates_and_durations_written_in_words_are_read():
+    dates = read_quote(
+        "Begun and held at the City of Washington on Thursday, the third day of January, "
+        "two thousand and nineteen"
+    ).dates
+    assert [(d.year, d.month, d.day) for d in dates] == [(2019, 1, 3)]
+    about = read_quote("take about a year or so to complete").figures
+    assert [(f.value, f.hedge) for f in about] == [(Decimal(1), "about")]
+    assert read_quote("$5 billion a year").figures[0].value == Decimal(5_000_000_000)
+    assert len(read_quote("$5 billion a year").figures) == 1  # "a year" unhedged: per year
+
+
 def test_years_are_not_figures():
     assert [f.value for f in read_quote("2016年，实现涉云产值超过80亿元").figures] == [
         Decimal(8_000_000_000)

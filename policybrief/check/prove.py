@@ -220,13 +220,17 @@ def _check_bound_date(
 ) -> list[Msg]:
     """The fact's date against the date that governs its figure (``governing_date``)."""
     if date is None:
-        if mention is not None and mention.year is not None:
+        if mention is not None and mention.year is not None and not mention.year_from_source:
             return [
                 (f"no date, but its quote states {mention.text}", f'add date: "{mention.year}"')
             ]
         return []
     if mention is None or mention.relative in (*_NOW, *_NOW_EN):
-        taken = [d for d in others if d.year == date.year and d.month == date.month]
+        taken = [
+            d
+            for d in others
+            if d.year == date.year and d.month == date.month and not d.year_from_source
+        ]
         if taken:
             return [
                 (
@@ -278,7 +282,9 @@ def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
         return True
     if not any(_agrees(date, d, strict_month=False) and d.month is None for d in years):
         return False
-    months = [d for d in reading.dates if d.year is None and d.month is not None]
+    months = [
+        d for d in reading.dates if (d.year is None or d.year_from_source) and d.month is not None
+    ]
     return fact.note is not None or any(_states(date, replace(d, year=date.year)) for d in months)
 
 
@@ -321,6 +327,7 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     is_date_fact = isinstance(fact.value, PartialDate)
     what = "value" if is_date_fact else "date"
     if date is None:
+        absolute = [d for d in absolute if not d.year_from_source]
         if absolute and not is_date_fact:
             return [
                 (
@@ -412,7 +419,7 @@ def _check_unstated(
     unless it is the year its source was written, or a second source's quote that states
     it (``date_source``, ``date_quote``)."""
     if fact.date_quote:
-        return _check_date_quote(fact, date)
+        return _check_date_quote(fact, facts, date)
     if is_date_fact:
         if fact.note is None:
             return [
@@ -445,9 +452,15 @@ def _dated(reading: Reading) -> list[DateMention]:
     return [d for d in reading.dates if d.year is not None]
 
 
-def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
+def _date_reading(fact: Fact, facts: FactBase) -> Reading:
+    """What the second source's quote (``date_quote``) states, read in its own time."""
+    source = facts.sources.get(fact.date_source)
+    return read_quote(fact.date_quote, source.issued if source else None)
+
+
+def _check_date_quote(fact: Fact, facts: FactBase, date: PartialDate) -> list[Msg]:
     """The date a second source states (``date_quote``) must be the fact's date."""
-    stated = _dated(read_quote(fact.date_quote))
+    stated = _dated(_date_reading(fact, facts))
     if any(_states(date, d) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
@@ -459,7 +472,7 @@ def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
     ]
 
 
-def _check_since(fact: Fact, reading: Reading) -> list[Msg]:
+def _check_since(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     """``since:`` is the start of the period the figure covers: the quote must state it
     (2019年以来, since 2013, from 2014 to 2018), or the date_quote must."""
     since = fact.since
@@ -467,7 +480,7 @@ def _check_since(fact: Fact, reading: Reading) -> list[Msg]:
         return []
     stated = _dated(reading)
     if fact.date_quote:
-        stated += _dated(read_quote(fact.date_quote))
+        stated += _dated(_date_reading(fact, facts))
     if any(_agrees(since, d, strict_month=False) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
@@ -484,7 +497,8 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
     unit = facts.units.get(fact.unit)
     if unit is None or fact.derived is not None or not fact.quote:
         return []
-    reading = read_quote(fact.quote)
+    source = facts.sources.get(fact.source)
+    reading = read_quote(fact.quote, source.issued if source else None)
     messages: list[Msg] = []
     if unit.kind == "year":
         value = fact.value
@@ -513,7 +527,7 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         messages += _check_bound_date(fact, facts, mention, date, others)
     else:
         messages += _check_dates(fact, facts, reading)
-    messages += _check_since(fact, reading)
+    messages += _check_since(fact, facts, reading)
     return [
         Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
         for message, hint in messages

@@ -32,7 +32,9 @@ from policybrief.check.figures.numbers import (
     magnitude,
 )
 from policybrief.check.figures.reading import DateMention, QuotedFigure, Reading
+from policybrief.check.figures.sourcedate import bind_years
 from policybrief.check.figures.text import normalize, squash
+from policybrief.core.model import PartialDate
 
 __all__ = [
     "DateMention",
@@ -145,7 +147,8 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
 
 _EN_FIGURE = re.compile(
     rf"(?:(?<![\w.])(?P<cur>{hedges.EN_CURRENCY}\s?)|(?<![\w.]))"
-    rf"(?P<num>{ARABIC}|(?P<in>{EN_IN})|(?P<frac>{EN_FRACTION})|(?P<words>{EN_WORDS}))"
+    rf"(?P<num>{ARABIC}|(?P<in>{EN_IN})|(?P<frac>{EN_FRACTION})|(?P<words>{EN_WORDS})"
+    r"|(?P<one>an?\s+(?:year|month|week|day|decade|hour)\b))"
     r"(?:(?:\s|-)(?P<scale>thousand|lakhs?|millions?|crores?|billions?|trillion|bn|mn|tn|trn)\b"
     r"|(?P<short>bn|mn|tn|b|m|k)(?![a-z]))?"
     r"(?P<pct>\s*(?:%|percent\b|per\s?cent\b))?",
@@ -159,6 +162,8 @@ def _en_value(m: re.Match[str]) -> tuple[Decimal, bool] | None:
     if m["in"] or m["frac"]:
         value = en_fraction(m["num"])
         percent = True
+    elif m["one"]:
+        value = Decimal(1)  # about a year
     elif m["words"]:
         value = en_words(m["words"])
     else:
@@ -183,9 +188,9 @@ def _en_figures(text: str, dates: list[DateMention]) -> list[QuotedFigure]:
         if m["words"] and m["num"][0].isupper() and _NAMED.match(text, m.end()):
             continue  # One Belt One Road: a name
         read = _en_value(m)
-        if read is None:
-            continue
         before = hedges.hedge_before_en(text, m.start())
+        if read is None or m["one"] and not before[0]:
+            continue  # "a year" is a figure only when hedged (about a year): else an article
         after = hedges.hedge_after_en(text, m.end())
         hedge, hword = hedges.combine(before, ("", ""), after)
         money = currency_en(m["cur"], text, m.end())
@@ -221,8 +226,9 @@ def _ranges(figures: list[QuotedFigure], text: str) -> list[QuotedFigure]:
     return figures + ranges
 
 
-def read_quote(quote: str) -> Reading:
-    """Every figure and date a quote states."""
+def read_quote(quote: str, issued: PartialDate | None = None) -> Reading:
+    """Every figure and date a quote states; a month it writes with no year takes its year
+    from the source's date ``issued`` when that is known to the month (``sourcedate``)."""
     text, chinese = normalize(quote)
     vague: list[str] = []
     if chinese:
@@ -231,6 +237,7 @@ def read_quote(quote: str) -> Reading:
     else:
         dates = en_dates(text)
         figures = _en_figures(text, dates)
+    dates = bind_years(dates, issued)
     return Reading(
         text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese, tuple(vague)
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from policybrief.check.figures.numbers import EN_UNITS, cn_integer
+from policybrief.check.figures.numbers import EN_UNITS, cn_integer, en_words
 from policybrief.check.figures.reading import DateMention
 
 MONTHS_EN = (
@@ -114,6 +114,7 @@ def _zh_mention(m: re.Match[str], text: str, year: int | None, word: str) -> Dat
         eoy,
         _zh_base(text, m.start(), m.end()),
         _attributive(text, m.end()),
+        period=bool(eoy or groups.get("quarter") or groups.get("half") or groups.get("to_month")),
     )
 
 
@@ -281,8 +282,10 @@ def en_dates(text: str) -> list[DateMention]:
                 m.start(),
                 m.end(),
                 base=base,
+                period=bool(m["lone_quarter"]),
             )
         )
+    found = _with_words_dates(text, found)
     for m in _EN_RELATIVE.finditer(text):
         month = MONTHS_EN.index(m["rmonth"].lower()) + 1 if m["rmonth"] else None
         found = [d for d in found if not (m.start() <= d.start < m.end())]  # "June this year"
@@ -291,5 +294,64 @@ def en_dates(text: str) -> list[DateMention]:
             DateMention(
                 None, month, None, m["word"].lower(), m.group(0), m.start(), m.end(), base=base
             )
+        )
+    return found
+
+
+_ORDINALS = {
+    **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth"), 1)},
+    **{"sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11},
+    **{"twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16},
+    **{"seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20},
+    "thirtieth": 30,
+}
+_ORDINAL = (
+    r"(?:(?:twenty|thirty)[\s-]+)?(?:" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
+)
+_WORD = r"[a-z]+(?:-[a-z]+)?"
+# A date written out, as acts and proclamations are: "the third day of January, two
+# thousand and nineteen", "the 3rd day of January, 2019".
+_EN_WORDS_DATE = re.compile(
+    rf"\b(?:the\s+)?(?P<day>{_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th))\s+day\s+of\s+"
+    rf"(?P<month>{'|'.join(MONTHS_EN)}),?\s+(?:in\s+the\s+year\s+)?"
+    rf"(?P<year>\d{{4}}|(?:two\s+thousand|nineteen|twenty)(?:\s+and)?(?:\s+{_WORD}){{1,2}})",
+    re.IGNORECASE,
+)
+
+
+def _ordinal(text: str) -> int | None:
+    if text[0].isdigit():
+        return int(text[:-2])
+    words = re.split(r"[\s-]+", text.lower())
+    tens = {"twenty": 20, "thirty": 30}.get(words[0], 0) if len(words) > 1 else 0
+    return tens + _ORDINALS[words[-1]]
+
+
+def year_in_words(text: str) -> int | None:
+    """A year written in words: two thousand and nineteen 2019, twenty nineteen 2019,
+    nineteen ninety-eight 1998 (None when it is not one)."""
+    if text.isdigit():
+        return int(text)
+    words = [w for w in re.split(r"\s+", text.lower()) if w != "and"]
+    if words[:2] == ["two", "thousand"]:
+        rest = en_words(" ".join(words[2:])) if words[2:] else 0
+        return 2000 + int(rest) if rest is not None and rest < 100 else None
+    century = en_words(words[0])
+    rest = en_words(" ".join(words[1:]))
+    if century is None or rest is None or not 10 <= century <= 21 or rest >= 100:
+        return None
+    return int(century * 100 + rest)
+
+
+def _with_words_dates(text: str, found: list[DateMention]) -> list[DateMention]:
+    """The dates written out in words, in place of what they overlap."""
+    for m in _EN_WORDS_DATE.finditer(text):
+        year = year_in_words(m["year"])
+        if year is None:
+            continue
+        month = MONTHS_EN.index(m["month"].lower()) + 1
+        found = [d for d in found if d.end <= m.start() or d.start >= m.end()]
+        found.append(
+            DateMention(year, month, _ordinal(m["day"]), "", m.group(0), m.start(), m.end())
         )
     return found

@@ -268,6 +268,8 @@ def write_project(items: list[dict[str, Any]], units: dict[str, Any], root: Path
         }
         if item.get("source_date"):
             spec["year"] = int(str(item["source_date"])[:4])
+            if len(str(item["source_date"])) > 4:
+                spec["issued"] = str(item["source_date"])
         source_lines.append(f"  {source}: {json.dumps(spec, ensure_ascii=False)}")
         (root / "sources" / f"{iid}.txt").write_text(item["quote"] + "\n", encoding="utf-8")
         for tag, fact in variants(item):
@@ -353,15 +355,24 @@ def run_check(items: list[dict[str, Any]], units: dict[str, Any]) -> dict[str, l
     return errors
 
 
-def _reads(quote: str, unit_kind: str) -> bool | None:
+def _issued(source_date: Any) -> Any:
+    """The source's date as the engine's PartialDate (None when only its year is known)."""
+    from policybrief.core.model import PartialDate
+
+    parts = [int(p) for p in str(source_date or "").split("-") if p]
+    return PartialDate(*parts) if len(parts) > 1 else None
+
+
+def _reads(quote: str, unit_kind: str, source_date: Any = None) -> bool | None:
     """Whether the reader finds what the fact needs in the quote: a figure, or for a date or
-    year fact a date with its year. None when the reader cannot be imported."""
+    year fact a date with its year (a month with no year takes it from the source's date, as
+    the check does). None when the reader cannot be imported."""
     try:
         from policybrief.check.quotes import read_quote
     except ImportError:  # the reader moved: "read" is not measured
         return None
     try:
-        reading = read_quote(quote)
+        reading = read_quote(quote, _issued(source_date))
     except Exception:  # noqa: BLE001 - a reader that crashes reads nothing
         return False
     if unit_kind in ("date", "year"):
@@ -401,7 +412,7 @@ def evaluate(items: list[dict[str, Any]] | None = None) -> list[Result]:
     for item in items:
         ok = errors.get(f"c.{item['id']}.ok", [])
         kind = units.get(item["fact"]["unit"], {}).get("kind", "count")
-        result = Result(item, not ok, ok, _reads(item["quote"], kind))
+        result = Result(item, not ok, ok, _reads(item["quote"], kind, item.get("source_date")))
         for n, plant in enumerate(item.get("planted") or [], 1):
             found = errors.get(f"c.{item['id']}.p{n}", [])
             result.planted.append(
