@@ -646,3 +646,69 @@ def test_an_unreadable_quote_names_the_words_it_could_not_read():
 
     assert unread_words(read_quote("H.R. 2055 passed the House")) == ["2055"]
     assert unread_words(read_quote("the G20 summit")) == ["G20"]
+
+
+DATING = {  # what each language's notes say of the fixture's three dated running totals
+    "zh": ("累计基础设施投资（2014年至2017年）", "来源未注明日期。", "日期出自"),
+    "en": (
+        "cumulative infrastructure investment (2014–2017)",
+        "Date not stated in the source.",
+        "Date from Hexi New Town Study Group (2018):",
+    ),
+    "zh-Hant": ("累計基礎設施投資（2014年至2017年）", "來源未註明日期。", "日期出自"),
+}
+
+
+def _note_text(page, fact_id: str) -> str:
+    from helpers import find_all, text_of
+
+    notes = [
+        text_of(li)
+        for li in find_all(page, "li")
+        if li.get("id", "").startswith("note-")
+        and any(a.get("href", "").endswith(f"#{fact_id}") for a in find_all(li, "a"))
+    ]
+    assert len(notes) == 1, (fact_id, notes)
+    return notes[0].replace("\u2060", "")
+
+
+@pytest.mark.parametrize("lang", sorted(DATING))
+def test_notes_say_the_period_and_where_a_date_comes_from(fixture_dist, lang):
+    """Issue 23: a fact's ``since`` prints as the period it covers; a date from a second
+    source prints with that source and its words; a date no quote states says so."""
+    from helpers import parse_html
+
+    period, unstated, second = DATING[lang]
+    page = parse_html(fixture_dist / "hexi" / f"full-report.{lang}.html")
+    assert period in _note_text(page, "hexi.investment")
+    walkway = _note_text(page, "hexi.walkway")  # dated by the report's year alone
+    assert unstated in walkway and "日期出自" not in walkway and "Date from" not in walkway
+    trees = _note_text(page, "hexi.trees")
+    assert second in trees and "本报告的数据统计截至2017年底" in trees
+    assert unstated not in trees
+    for stated in ("hexi.investment", "hexi.residents.2017"):  # the quote states the date
+        assert unstated not in _note_text(page, stated)
+
+
+def test_pdf_and_word_notes_say_where_a_date_comes_from(fixture_dist):
+    import zipfile
+
+    from helpers import pdf_pages, squash
+
+    pdf = squash("".join(pdf_pages(fixture_dist / "hexi" / "full-report.zh.pdf")))
+    assert "来源未注明日期" in pdf and "日期出自" in pdf
+    with zipfile.ZipFile(fixture_dist / "hexi" / "full-report.en.docx") as docx:
+        xml = "".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".xml"))
+    words = re.sub(r"<[^>]+>", "", xml)
+    assert "Date not stated in the source." in words
+    assert "Date from Hexi New Town Study Group (2018):" in words
+
+
+def test_only_the_part_of_a_date_no_quote_states_is_unstated(tmp_path):
+    from policybrief.check.dating import unstated_part
+
+    root, _sources = _fact_base(tmp_path)
+    facts = load_factbase(root, [])
+    # "两年前" with a note: the year is resolved, the month (03) is the note's, not the quote's
+    assert unstated_part(facts.facts["bri.vision.published"], facts) == "month"
+    assert unstated_part(facts.facts["fixture.satisfaction"], facts) == ""

@@ -461,7 +461,7 @@ def _date_reading(fact: Fact, facts: FactBase) -> Reading:
 def _check_date_quote(fact: Fact, facts: FactBase, date: PartialDate) -> list[Msg]:
     """The date a second source states (``date_quote``) must be the fact's date."""
     stated = _dated(_date_reading(fact, facts))
-    if any(_states(date, d) for d in stated):
+    if any(_states(replace(date, month=date.month or d.month), d) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
     return [
