@@ -507,6 +507,8 @@ PROSE_CASES = {
     "superscript digits": ("Output rose to ¹² billion.", "figure '¹²' typed into prose"),
     "circled digits": ("Output rose in ① towns.", "figure '①' typed into prose"),
     "number words": ("Output rose by three hundred firms.", "number word 'three hundred'"),
+    "a fraction": ("Two-thirds of the firms stayed.", "number word 'Two-thirds'"),
+    "half": ("About half of them are graduates.", "number word 'half'"),
 }
 
 
@@ -639,6 +641,32 @@ def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path
 def test_vague_amounts_are_not_figures(quote, vague):
     reading = read_quote(quote)
     assert [f for f in reading.figures if f.high is None] == [] and reading.vague == (vague,)
+
+
+@pytest.mark.parametrize(
+    ("prose", "found"),
+    [
+        ("三分之一的企业留了下来", ["三分之一"]),
+        ("其中一半以上是本科生", ["一半"]),
+        ("半数企业", ["半数"]),
+        ("兩份材料，三萬個崗位", ["兩", "三萬"]),  # Traditional, quoted as written
+        ("two-thirds of the towns and a third of the firms", ["two-thirds", "a third of"]),
+        ("half the towns", ["half"]),
+        # idioms and periods, not figures (docs/authoring.md lists them)
+        ("a third term, a third party, the first half of the year", []),
+        ("half-hearted, on behalf of the town, 一成不变, 第三方, 一带一路", []),
+    ],
+)
+def test_fractions_and_half_in_prose_are_figures(prose, found):
+    from policybrief.check.figures.numbers import prose_number_words
+
+    assert [words for _, words in prose_number_words(prose)] == found
+
+
+def test_half_in_a_quote_is_fifty_percent():
+    for quote in ("其中大学本科以上学历的约占一半", "about half of the firms"):
+        (figure,) = read_quote(quote).figures
+        assert (figure.value, figure.percent, figure.hedge) == (Decimal(50), True, "about")
 
 
 def test_an_unreadable_quote_names_the_words_it_could_not_read():

@@ -51,6 +51,7 @@ _CN_NUM = rf"[{CN_CHARS}]+(?:点[零〇○一二三四五六七八九]+)?"
 # A figure: Arabic or Chinese numerals, 多/余 inside, an optional 个, then 万/亿 (or 千万,
 # 千多万, 百万), a second part (18万8千), a fraction (三分之一) or a share (一成).
 _ZH_FIGURE = re.compile(
+    r"(?P<one_half>一半|半数)|"
     rf"(?P<frac>(?P<den>{_CN_NUM})分之(?P<numer>{_CN_NUM}))"
     rf"|(?P<pct>百分之)?(?P<num>{ARABIC}|{_CN_NUM})(?P<more1>多|余)?"
     r"(?P<ge>个(?=[十百千万亿]))?"
@@ -68,6 +69,8 @@ _VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
 def _zh_value(m: re.Match[str]) -> Decimal | None:
     """A Chinese figure's value: its numeral (digits, 两万三千 or 四点一) times its
     magnitude, plus its second part (18万8千)."""
+    if m["one_half"]:
+        return Decimal(50)  # 一半, 半数: half, as a percentage
     if m["frac"]:
         den, numer = cn_number(m["den"]), cn_number(m["numer"])
         if not den or numer is None or numer > den:
@@ -128,7 +131,7 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
         if value is None or _zh_date(m, text):
             continue
         end = m.end()
-        percent = bool(m["pct"] or m["sign"] == "%" or m["frac"] or m["share"])
+        percent = bool(m["pct"] or m["sign"] == "%" or m["frac"] or m["share"] or m["one_half"])
         more = m["more1"] or m["more2"] or ("多" if "多" in (m["mag"] or "") else "")
         inside = ("more_than", more) if more else ("", "")
         before = hedges.hedge_before_zh(text, m.start())

@@ -16,6 +16,12 @@ _SPACE = re.compile(r"\s+")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
 
 
+def to_simplified(text: str) -> str:
+    """The Traditional characters of figures, hedges and dates as Simplified ones, one for
+    one (so every offset stays where it was)."""
+    return text.translate(_TRADITIONAL)
+
+
 def squash(text: str) -> str:
     """The text with its whitespace taken out, except between two digits, where any run
     of whitespace (a space, a thin or no-break space, a line break) becomes one space: a
@@ -35,7 +41,7 @@ def normalize(quote: str) -> tuple[str, bool]:
     text = "".join(chars)
     chinese = bool(re.search(r"[\u4e00-\u9fff]", text))
     if chinese:
-        text = _SPACE.sub("", text.translate(_TRADITIONAL))
+        text = _SPACE.sub("", to_simplified(text))
     else:
         text = _SPACE.sub(" ", text)
     return text, chinese
