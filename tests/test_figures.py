@@ -740,3 +740,26 @@ def test_only_the_part_of_a_date_no_quote_states_is_unstated(tmp_path):
     # "两年前" with a note: the year is resolved, the month (03) is the note's, not the quote's
     assert unstated_part(facts.facts["bri.vision.published"], facts) == "month"
     assert unstated_part(facts.facts["fixture.satisfaction"], facts) == ""
+
+
+def test_messages_quote_traditional_characters_as_the_source_writes_them(tmp_path):
+    """Issue 23: the reader reads 萬, 億, 約 as 万, 亿, 约, but a message quotes the source in
+    its own characters, never the Simplified reading."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text("2022年底，全港約有3億多元儲備，較2021年末減少。", "utf-8")
+    (root / "facts" / "zz-ranges.yaml").write_text(
+        "facts:\n"
+        "  - {id: fixture.hant, value: 400000000, unit: cny, qualifier: more_than, "
+        'date: "2022", label: {zh: 储备, en: reserves}, source: range-source, '
+        'quote: "2022年底，全港約有3億多元儲備，較2021年末減少"}\n'
+        "  - {id: fixture.hant-hedge, value: 300000000, unit: cny, qualifier: nearly, "
+        'date: "2022", label: {zh: 储备, en: reserves}, source: range-source, '
+        'quote: "2022年底，全港約有3億多元儲備"}\n',
+        encoding="utf-8",
+    )
+    found = [p.message for p in _errors(root, sources)]
+    assert found == [
+        "fact 'fixture.hant': value 400000000 does not match its quote, which says 約有3億多",
+        "fact 'fixture.hant-hedge': qualifier nearly, but its quote says '約有…多' (約有3億多), "
+        "which is about",
+    ]

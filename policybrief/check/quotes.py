@@ -12,6 +12,7 @@ module finds the figures of a quote with them; docs/authoring.md has the table o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from policybrief.check.figures import hedges
@@ -33,7 +34,7 @@ from policybrief.check.figures.numbers import (
 )
 from policybrief.check.figures.reading import DateMention, QuotedFigure, Reading
 from policybrief.check.figures.sourcedate import bind_years
-from policybrief.check.figures.text import normalize, squash
+from policybrief.check.figures.text import as_written, normalize, read_text, squash
 from policybrief.core.model import PartialDate
 
 __all__ = [
@@ -232,7 +233,7 @@ def _ranges(figures: list[QuotedFigure], text: str) -> list[QuotedFigure]:
 def read_quote(quote: str, issued: PartialDate | None = None) -> Reading:
     """Every figure and date a quote states; a month it writes with no year takes its year
     from the source's date ``issued`` when that is known to the month (``sourcedate``)."""
-    text, chinese = normalize(quote)
+    text, shown, chinese = read_text(quote)
     vague: list[str] = []
     if chinese:
         dates = zh_dates(text)
@@ -241,8 +242,25 @@ def read_quote(quote: str, issued: PartialDate | None = None) -> Reading:
         dates = en_dates(text)
         figures = _en_figures(text, dates)
     dates = bind_years(dates, issued)
+    if shown != text:  # Traditional characters: what messages quote is as the source writes
+        figures = [_as_shown(f, shown) for f in figures]
+        dates = [replace(d, text=shown[d.start : d.end] or d.text) for d in dates]
+        vague = [as_written(v, shown) for v in vague]
     return Reading(
-        text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese, tuple(vague)
+        text,
+        tuple(figures),
+        tuple(sorted(dates, key=lambda d: d.start)),
+        chinese,
+        tuple(vague),
+        shown,
+    )
+
+
+def _as_shown(figure: QuotedFigure, shown: str) -> QuotedFigure:
+    return replace(
+        figure,
+        text=shown[figure.start : figure.end],
+        hedge_word=as_written(figure.hedge_word, shown),
     )
 
 
@@ -253,8 +271,9 @@ def unread_words(reading: Reading) -> list[str]:
     """The words of a quote that look like a figure but were read as none (for a message
     that says what the reader could not read)."""
     spans = [(f.start, f.end) for f in reading.figures] + [(d.start, d.end) for d in reading.dates]
+    shown = reading.shown or reading.text
     return [
-        m.group(0).strip(",.;:()")
+        shown[m.start() : m.end()].strip(",.;:()")
         for m in _NUMBERISH.finditer(reading.text)
         if not any(s <= m.start() < e for s, e in spans)
     ][:3]

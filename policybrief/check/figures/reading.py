@@ -51,3 +51,4 @@ class Reading:
     dates: tuple[DateMention, ...]
     chinese: bool
     vague: tuple[str, ...] = ()  # amounts no value can state exactly: 十几, 数百, 上千
+    shown: str = ""  # ``text`` in the quote's own characters (Traditional ones kept)

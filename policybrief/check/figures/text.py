@@ -34,14 +34,38 @@ def normalize(quote: str) -> tuple[str, bool]:
     """Full-width and other-script digits to ASCII, Traditional figure characters to
     Simplified; whitespace dropped inside Chinese text (source texts break lines mid-word
     and pad numbers: 近 30 个亿, 2 188.04亿元) and runs of it made one space elsewhere."""
+    text, _shown, chinese = read_text(quote)
+    return text, chinese
+
+
+def read_text(quote: str) -> tuple[str, str, bool]:
+    """(the text as read, the same text in the quote's own characters, whether it is
+    Chinese): the two differ only where a Traditional character is read as its Simplified
+    form, one for one, so an offset into one is the same place in the other and a message
+    can quote 約3億 as the source writes it."""
     chars = []
     for ch in unicodedata.normalize("NFKC", quote):
         digit = unicodedata.decimal(ch, None)
         chars.append(str(digit) if digit is not None and not ch.isascii() else ch)
-    text = "".join(chars)
-    chinese = bool(re.search(r"[\u4e00-\u9fff]", text))
-    if chinese:
-        text = _SPACE.sub("", to_simplified(text))
-    else:
-        text = _SPACE.sub(" ", text)
-    return text, chinese
+    shown = "".join(chars)
+    chinese = bool(re.search(r"[\u4e00-\u9fff]", shown))
+    if not chinese:
+        shown = _SPACE.sub(" ", shown)
+        return shown, shown, False
+    shown = _SPACE.sub("", shown)
+    return to_simplified(shown), shown, True
+
+
+_SIMPLIFIED_TO_TRADITIONAL = {v: k for k, v in _TRADITIONAL.items()}
+
+
+def as_written(words: str, shown: str) -> str:
+    """Words read in Simplified characters (a hedge: 约, 余) as the quote ``shown`` writes
+    them: a character whose Traditional form the quote uses, and not its Simplified one,
+    is given back in that form."""
+    out = []
+    for ch in words:
+        trad = _SIMPLIFIED_TO_TRADITIONAL.get(ord(ch))
+        use = trad is not None and chr(trad) in shown and ch not in shown
+        out.append(chr(trad) if use and trad is not None else ch)
+    return "".join(out)
