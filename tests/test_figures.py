@@ -763,3 +763,76 @@ def test_messages_quote_traditional_characters_as_the_source_writes_them(tmp_pat
         "fact 'fixture.hant-hedge': qualifier nearly, but its quote says '約有…多' (約有3億多), "
         "which is about",
     ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("政府支出由二OO七/O八年度的二千三百多亿元", [(2008, None)]),  # a Latin O for 〇
+        ("基于《县域数字乡村指数(2020)》对全国1781个县域", [(2020, None)]),
+        ("interviewed between July and September 2007", [(2007, 9)]),  # a span: its last month
+        ("sales in January-March 2021 rose", [(2021, 3)]),
+        ("預計至今年4月1日", [(None, 4)]),  # 至今年 is 今年, not 至今 (so far)
+    ],
+)
+def test_more_date_forms_are_read(quote, expected):
+    assert [(d.year, d.month) for d in read_quote(quote).dates] == expected
+
+
+SEVERAL = """\
+facts:
+  - id: fixture.signed
+    value: "{value}"
+    unit: date
+    label: {{zh: 挂牌, en: launch}}
+    source: range-source
+    quote: "2016年8月31日决定设立，并于2017年4月1日正式挂牌"
+{figure}"""
+
+
+def test_a_date_fact_among_several_dates_says_which(tmp_path):
+    """Any of a quote's dates would pass as a date fact's value: with several, the fact
+    names its own with figure:, and then no other date passes."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text(
+        "2016年8月31日决定设立，并于2017年4月1日正式挂牌。", "utf-8"
+    )
+    path = root / "facts" / "zz-ranges.yaml"
+
+    def errors(value: str, figure: str = "") -> list[str]:
+        text = SEVERAL.format(value=value, figure=f'    figure: "{figure}"\n' if figure else "")
+        path.write_text(text, encoding="utf-8")
+        return [p.message for p in _errors(root, sources)]
+
+    assert errors("2017-04-01") == [
+        "fact 'fixture.signed': value 2017-04-01: its quote states several dates "
+        "(2016年8月31日, 2017年4月1日)"
+    ]
+    assert errors("2017-04-01", "2017年4月1日") == []
+    assert errors("2016-08-31", "2017年4月1日") != []
+
+
+def test_the_sources_own_time_and_its_month(tmp_path):
+    """目前 / currently is the source's date; a month no quote states, and not the
+    source's, needs a note."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text("目前共有47个小镇。共建成30个园区。", "utf-8")
+    with (root / "facts" / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("    issued: 2021-09-20\n")
+    path = root / "facts" / "zz-ranges.yaml"
+    fact = (
+        'facts:\n  - {{id: fixture.now, value: {v}, unit: town, date: "{d}", '
+        'label: {{zh: 小镇, en: towns}}, source: range-source, quote: "{q}"}}\n'
+    )
+    path.write_text(fact.format(v=47, d="2021-09", q="目前共有47个小镇"), encoding="utf-8")
+    assert _errors(root, sources) == []
+    path.write_text(fact.format(v=47, d="2021-12", q="目前共有47个小镇"), encoding="utf-8")
+    assert [p.message for p in _errors(root, sources)] == [
+        "fact 'fixture.now': date 2021-12: its quote dates the figure '目前', the time of "
+        "its source (2021-09-20)"
+    ]
+    path.write_text(fact.format(v=30, d="2021-03", q="共建成30个园区"), encoding="utf-8")
+    assert [p.message for p in _errors(root, sources)] == [
+        "fact 'fixture.now': date 2021-03: its quote states no date for the figure, and none "
+        "of its dates is 2021-03"
+    ]

@@ -46,7 +46,7 @@ _ZH_RELATIVE = re.compile(
     r"|(?P<month_word>当月|本月|上月|次月|同月)"
     r"|(?P<ago>(?:\d+|[一二两三四五六七八九十]+)(?:个)?(?:年|月)(?:前|后|以前|以后|之前|之后))"
     r"|(?P<within>近(?:\d+|[一二两三四五六七八九十]+)年(?:内|来)?)"
-    r"|(?P<now>截至目前|截止目前|目前|迄今|至今|如今|现在|当前)"
+    r"|(?P<now>截至目前|截止目前|目前|迄今|至今(?!年)|如今|现在|当前)"
 )
 # A month with no year (3月末, 4月, 1-2月): it still dates the figure.
 _ZH_MONTH_ONLY = re.compile(rf"(?<![\d年月日])(?:{_ZH_PERIOD}|{_ZH_MONTH_DAY})(?P<eom>末|底)?")
@@ -136,8 +136,16 @@ def _roc_dates(text: str, taken: list[tuple[int, int]]) -> list[DateMention]:
     return found
 
 
+# A year in brackets, as a title dates its data: 《县域数字乡村指数(2020)》.
+_ZH_BRACKET_YEAR = re.compile(r"(?<=\()(?P<year>(?:19|20)\d\d)(?=\))")
+
+
 def zh_dates(text: str) -> list[DateMention]:
     found = [_zh_mention(m, text, _zh_year(m), "") for m in _ZH_DATE.finditer(text)]
+    found += [
+        DateMention(int(m["year"]), None, None, "", m.group(0), m.start(), m.end())
+        for m in _ZH_BRACKET_YEAR.finditer(text)
+    ]
     found += _roc_dates(text, [(d.start, d.end) for d in found])
     for m in _ZH_RELATIVE.finditer(text):
         word = m["word"] or m["month_word"] or m["ago"] or m["within"] or m["now"]
@@ -155,8 +163,15 @@ def zh_dates(text: str) -> list[DateMention]:
 _MONTH_EN = (
     r"(?P<month>" + "|".join(MONTHS_EN) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)"
 )
+_MONTH_NAME = (
+    "(?:" + "|".join(MONTHS_EN) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)"
+)
 _EN_DATE = re.compile(
-    r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?"
+    # a span of months, dated by its last: "between July and September", "July-September"
+    rf"\b(?:(?:between|from)\s+{_MONTH_NAME}\s+(?:and|to|through|until)\s+"
+    rf"|{_MONTH_NAME}\s*[-–]\s*)(?P<span_month>{_MONTH_NAME})"
+    r"(?:,?\s+(?:of\s+)?(?P<span_year>\d{4}))?\b"
+    r"|\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?"
     + _MONTH_EN
     + r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:-|–|to)\s*\d{1,2})?,?)?"
     r"(?:\s+(?:of\s+)?(?P<year>\d{4}))?\b"
@@ -219,6 +234,10 @@ def _year_in_context(text: str, start: int, end: int) -> bool:
 
 def _en_month(m: re.Match[str]) -> tuple[int | None, int | None]:
     """(year, month) of an English date match: a month, a fiscal or a bare year."""
+    if m["span_month"]:
+        name = m["span_month"].lower().rstrip(".")
+        month = next(i for i, full in enumerate(MONTHS_EN, 1) if full.startswith(name[:3]))
+        return (int(m["span_year"]) if m["span_year"] else None), month
     if m["month"]:
         name = m["month"].lower().rstrip(".")
         month = next(i for i, full in enumerate(MONTHS_EN, 1) if full.startswith(name[:3]))
@@ -282,7 +301,7 @@ def en_dates(text: str) -> list[DateMention]:
                 m.start(),
                 m.end(),
                 base=base,
-                period=bool(m["lone_quarter"]),
+                period=bool(m["lone_quarter"] or m["span_month"]),
             )
         )
     found = _with_words_dates(text, found)

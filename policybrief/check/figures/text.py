@@ -16,10 +16,15 @@ _SPACE = re.compile(r"\s+")
 _DIGIT_SPACE = re.compile(r"(?<=\d)\s+(?=\d)")
 
 
+# A Latin O written for 〇 beside Chinese numerals (二OO七/O八年度), as some governments type it.
+_CN_DIGIT = "〇○零一二三四五六七八九"
+_LATIN_ZERO = re.compile(rf"(?<=[{_CN_DIGIT}O])O|O(?=O*[{_CN_DIGIT}])")
+
+
 def to_simplified(text: str) -> str:
-    """The Traditional characters of figures, hedges and dates as Simplified ones, one for
-    one (so every offset stays where it was)."""
-    return text.translate(_TRADITIONAL)
+    """The Traditional characters of figures, hedges and dates as Simplified ones, and a
+    Latin O among Chinese numerals as 〇, one for one (so every offset stays where it was)."""
+    return _LATIN_ZERO.sub("〇", text.translate(_TRADITIONAL))
 
 
 def squash(text: str) -> str:
