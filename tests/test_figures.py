@@ -836,3 +836,23 @@ def test_the_sources_own_time_and_its_month(tmp_path):
         "fact 'fixture.now': date 2021-03: its quote states no date for the figure, and none "
         "of its dates is 2021-03"
     ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "value", "percent"),
+    [
+        ("3月份政府收入約238億6,840萬元", Decimal(23_868_400_000), False),  # 亿 then 万
+        ("佔政府經常性開支的兩成二", Decimal(22), True),  # two tenths and two hundredths
+        ("Nearly 1 in 3 residents", Decimal(100) / 3, True),
+    ],
+)
+def test_figures_the_grown_corpus_found(quote, value, percent):
+    (figure,) = [f for f in read_quote(quote).figures if f.high is None]
+    assert (figure.value, figure.percent) == (value, percent)
+
+
+def test_an_events_date_and_a_spans_base_date_no_figure():
+    quote = "it is only half the level set in the weeks after the attacks in 2001."
+    assert [d.base for d in read_quote(quote).dates] == [True]
+    quote = "新一年度的预算案财政开支,较二零零七至二零零八年度增加约两成"
+    assert [d.base for d in read_quote(quote).dates] == [True]

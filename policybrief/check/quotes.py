@@ -21,6 +21,7 @@ from policybrief.check.figures.money import currency_en, currency_zh
 from policybrief.check.figures.numbers import (
     ARABIC,
     CN_CHARS,
+    CN_DIGITS,
     EN_FRACTION,
     EN_IN,
     EN_SCALE,
@@ -57,8 +58,9 @@ _ZH_FIGURE = re.compile(
     rf"|(?P<pct>百分之)?(?P<num>{ARABIC}|{_CN_NUM})(?P<more1>多|余)?"
     r"(?P<ge>个(?=[十百千万亿]))?"
     r"(?P<mag>[十百千]?(?:多|余)?(?:万亿|万|亿)|[十百千](?=多?[万亿]))?"
+    r"(?P<wan_tail>(?<=亿)(?:\d,\d{3}|\d{1,4})万)?"
     r"(?P<tail>(?<=[万亿])(?:\d+|[一二三四五六七八九两])[千百](?![万亿\d]))?"
-    r"(?P<more2>多|余)?(?P<share>成(?![立本功为果员绩就交]))?"
+    r"(?P<more2>多|余)?(?P<share>成(?![立本功为果员绩就交])(?P<tenth>[一二三四五六七八九](?![十百千万亿]))?)?"
     r"(?P<sign>%|‰)?"
 )
 _NAMED = re.compile(r"\s+(?!Percent|Per|Million|Billion|Thousand|Hundred)[A-Z][a-z]")
@@ -89,8 +91,11 @@ def _zh_value(m: re.Match[str]) -> Decimal | None:
         digits = m["tail"][:-1]
         part = int(digits) if digits.isdigit() else cn_integer(digits) or 0
         value += part * magnitude(m["tail"][-1])
+    if m["wan_tail"]:  # 238亿6,840万: the 万 after the 亿
+        value += arabic(m["wan_tail"][:-1]) * 10**4
     if m["share"]:
-        value *= 10  # 一成: a tenth, as a percentage
+        value *= 10  # 一成: a tenth, as a percentage; 两成二: 22%
+        value += CN_DIGITS.get(m["tenth"] or "", 0)
     return value
 
 
@@ -151,7 +156,7 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
 
 _EN_FIGURE = re.compile(
     rf"(?:(?<![\w.])(?P<cur>{hedges.EN_CURRENCY}\s?)|(?<![\w.]))"
-    rf"(?P<num>{ARABIC}|(?P<in>{EN_IN})|(?P<frac>{EN_FRACTION})|(?P<words>{EN_WORDS})"
+    rf"(?P<num>(?P<in>{EN_IN})|{ARABIC}|(?P<frac>{EN_FRACTION})|(?P<words>{EN_WORDS})"
     r"|(?P<one>an?\s+(?:year|month|week|day|decade|hour)\b))"
     r"(?:(?:\s|-)(?P<scale>thousand|lakhs?|millions?|crores?|billions?|trillion|bn|mn|tn|trn)\b"
     r"|(?P<short>bn|mn|tn|b|m|k)(?![a-z]))?"

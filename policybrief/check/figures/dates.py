@@ -95,7 +95,12 @@ def _zh_base(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start]
     if _attributive(text, end) and not before.endswith(("比", "较", "与", "同比")):
         return False
+    if _ZH_SPAN_BASE.search(text[max(0, start - 10) : start]):
+        return True  # 较二零零七至二零零八年度: the end of a span that is the base
     return before.endswith(_ZH_BASE_BEFORE) or bool(_ZH_BASE_AFTER.match(text[end : end + 5]))
+
+
+_ZH_SPAN_BASE = re.compile(r"(?:比|较|与)(?:\d{4}|[〇○零一二三四五六七八九]{4})年?(?:至|到|—|-)$")
 
 
 def _zh_mention(m: re.Match[str], text: str, year: int | None, word: str) -> DateMention:
@@ -206,6 +211,9 @@ _EN_BASE_BEFORE = re.compile(
     r"(?:\w+\s+)?$"
     # an event's date in a participle clause: "the record set in 2014", "launched in the
     # autumn of 2013", "implemented in 1994": it dates the event, not a figure
+    # an event's date after "after"/"before": "after the attacks in 2001", "before the
+    # crisis of 2008"
+    r"|\b(?:after|before)\s+(?:the\s+)?[\w/-]+\s+(?:in|of)\s+$"
     r"|\b(?:set|launched|implemented|founded|established|enacted|adopted|introduced|"
     r"announced|began|started|opened|signed)\s+in\s+(?:the\s+\w+\s+of\s+)?$",
     re.IGNORECASE,

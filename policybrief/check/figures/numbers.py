@@ -168,7 +168,7 @@ EN_FRACTION = (
     rf"(?:a|one|two|three|four|five|seven|nine)[\s-]+(?:{'|'.join(EN_DENOMINATORS)})\b"
     r"|\bhalf\b"
 )
-EN_IN = rf"(?:{_WORD}|\d+)[\s-]+(?:in|out[\s-]+of)[\s-]+(?:{_WORD}|\d+)\b"
+EN_IN = rf"(?:{_WORD}|\d{{1,3}})[\s-]+(?:in|out[\s-]+of)[\s-]+(?:{_WORD}|\d{{1,3}})\b(?![.,]\d)"
 
 
 def en_words(text: str) -> Decimal | None:
