@@ -124,6 +124,41 @@ def test_reader_reads_dates(quote, expected):
     assert [(d.year, d.month, d.day, d.relative) for d in read_quote(quote).dates] == expected
 
 
+BOUND = [
+    # news leaves the year out of dates near its own: the nearest one to the source's date
+    ("signed at a ceremony in Lagos on October 23.", "2019-10-30", (2019, 10, 23)),
+    ("funding … until December 7.", "2018-09", (2018, 12, 7)),
+    ("完成于12月28日", "2020-01-05", (2019, 12, 28)),
+    # the end of a period is reported once it is over: the latest one not after the source
+    ("一季度，全市完成投资", "2019-10", (2019, 3, None)),
+    ("3月末，贷款余额", "2023-02-10", (2022, 3, None)),
+]
+
+
+@pytest.mark.parametrize(("quote", "issued", "expected"), BOUND)
+def test_a_month_with_no_year_takes_it_from_the_sources_date(quote, issued, expected):
+    from policybrief.core.model import PartialDate
+
+    when = PartialDate(*map(int, issued.split("-")))
+    dates = read_quote(quote, when).dates
+    assert [(d.year, d.month, d.day) for d in dates] == [expected]
+    assert all(d.year_from_source for d in dates)
+    # a source dated only to its year binds nothing: January's "December" may be last year's
+    assert read_quote(quote, PartialDate(when.year)).dates[0].year is None
+
+
+def test_dates_and_durations_written_in_words_are_read():
+    dates = read_quote(
+        "Begun and held at the City of Washington on Thursday, the third day of January, "
+        "two thousand and nineteen"
+    ).dates
+    assert [(d.year, d.month, d.day) for d in dates] == [(2019, 1, 3)]
+    about = read_quote("take about a year or so to complete").figures
+    assert [(f.value, f.hedge) for f in about] == [(Decimal(1), "about")]
+    assert read_quote("$5 billion a year").figures[0].value == Decimal(5_000_000_000)
+    assert len(read_quote("$5 billion a year").figures) == 1  # "a year" unhedged: per year
+
+
 def test_years_are_not_figures():
     assert [f.value for f in read_quote("2016年，实现涉云产值超过80亿元").figures] == [
         Decimal(8_000_000_000)
@@ -472,6 +507,8 @@ PROSE_CASES = {
     "superscript digits": ("Output rose to ¹² billion.", "figure '¹²' typed into prose"),
     "circled digits": ("Output rose in ① towns.", "figure '①' typed into prose"),
     "number words": ("Output rose by three hundred firms.", "number word 'three hundred'"),
+    "a fraction": ("Two-thirds of the firms stayed.", "number word 'Two-thirds'"),
+    "half": ("About half of them are graduates.", "number word 'half'"),
 }
 
 
@@ -606,8 +643,216 @@ def test_vague_amounts_are_not_figures(quote, vague):
     assert [f for f in reading.figures if f.high is None] == [] and reading.vague == (vague,)
 
 
+@pytest.mark.parametrize(
+    ("prose", "found"),
+    [
+        ("三分之一的企业留了下来", ["三分之一"]),
+        ("其中一半以上是本科生", ["一半"]),
+        ("半数企业", ["半数"]),
+        ("兩份材料，三萬個崗位", ["兩", "三萬"]),  # Traditional, quoted as written
+        ("two-thirds of the towns and a third of the firms", ["two-thirds", "a third of"]),
+        ("half the towns", ["half"]),
+        # idioms and periods, not figures (docs/authoring.md lists them)
+        ("a third term, a third party, the first half of the year", []),
+        ("half-hearted, on behalf of the town, 一成不变, 第三方, 一带一路", []),
+    ],
+)
+def test_fractions_and_half_in_prose_are_figures(prose, found):
+    from policybrief.check.figures.numbers import prose_number_words
+
+    assert [words for _, words in prose_number_words(prose)] == found
+
+
+def test_half_in_a_quote_is_fifty_percent():
+    for quote in ("其中大学本科以上学历的约占一半", "about half of the firms"):
+        (figure,) = read_quote(quote).figures
+        assert (figure.value, figure.percent, figure.hedge) == (Decimal(50), True, "about")
+
+
 def test_an_unreadable_quote_names_the_words_it_could_not_read():
     from policybrief.check.quotes import unread_words
 
     assert unread_words(read_quote("H.R. 2055 passed the House")) == ["2055"]
     assert unread_words(read_quote("the G20 summit")) == ["G20"]
+
+
+DATING = {  # what each language's notes say of the fixture's three dated running totals
+    "zh": ("累计基础设施投资（2014年至2017年）", "来源未注明日期。", "日期出自"),
+    "en": (
+        "cumulative infrastructure investment (2014–2017)",
+        "Date not stated in the source.",
+        "Date from Hexi New Town Study Group (2018):",
+    ),
+    "zh-Hant": ("累計基礎設施投資（2014年至2017年）", "來源未註明日期。", "日期出自"),
+}
+
+
+def _note_text(page, fact_id: str) -> str:
+    from helpers import find_all, text_of
+
+    notes = [
+        text_of(li)
+        for li in find_all(page, "li")
+        if li.get("id", "").startswith("note-")
+        and any(a.get("href", "").endswith(f"#{fact_id}") for a in find_all(li, "a"))
+    ]
+    assert len(notes) == 1, (fact_id, notes)
+    return notes[0].replace("\u2060", "")
+
+
+@pytest.mark.parametrize("lang", sorted(DATING))
+def test_notes_say_the_period_and_where_a_date_comes_from(fixture_dist, lang):
+    """Issue 23: a fact's ``since`` prints as the period it covers; a date from a second
+    source prints with that source and its words; a date no quote states says so."""
+    from helpers import parse_html
+
+    period, unstated, second = DATING[lang]
+    page = parse_html(fixture_dist / "hexi" / f"full-report.{lang}.html")
+    assert period in _note_text(page, "hexi.investment")
+    walkway = _note_text(page, "hexi.walkway")  # dated by the report's year alone
+    assert unstated in walkway and "日期出自" not in walkway and "Date from" not in walkway
+    trees = _note_text(page, "hexi.trees")
+    assert second in trees and "本报告的数据统计截至2017年底" in trees
+    assert unstated not in trees
+    for stated in ("hexi.investment", "hexi.residents.2017"):  # the quote states the date
+        assert unstated not in _note_text(page, stated)
+
+
+def test_pdf_and_word_notes_say_where_a_date_comes_from(fixture_dist):
+    import zipfile
+
+    from helpers import pdf_pages, squash
+
+    pdf = squash("".join(pdf_pages(fixture_dist / "hexi" / "full-report.zh.pdf")))
+    assert "来源未注明日期" in pdf and "日期出自" in pdf
+    with zipfile.ZipFile(fixture_dist / "hexi" / "full-report.en.docx") as docx:
+        xml = "".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".xml"))
+    words = re.sub(r"<[^>]+>", "", xml)
+    assert "Date not stated in the source." in words
+    assert "Date from Hexi New Town Study Group (2018):" in words
+
+
+def test_only_the_part_of_a_date_no_quote_states_is_unstated(tmp_path):
+    from policybrief.check.dating import unstated_part
+
+    root, _sources = _fact_base(tmp_path)
+    facts = load_factbase(root, [])
+    # "两年前" with a note: the year is resolved, the month (03) is the note's, not the quote's
+    assert unstated_part(facts.facts["bri.vision.published"], facts) == "month"
+    assert unstated_part(facts.facts["fixture.satisfaction"], facts) == ""
+
+
+def test_messages_quote_traditional_characters_as_the_source_writes_them(tmp_path):
+    """Issue 23: the reader reads 萬, 億, 約 as 万, 亿, 约, but a message quotes the source in
+    its own characters, never the Simplified reading."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text("2022年底，全港約有3億多元儲備，較2021年末減少。", "utf-8")
+    (root / "facts" / "zz-ranges.yaml").write_text(
+        "facts:\n"
+        "  - {id: fixture.hant, value: 400000000, unit: cny, qualifier: more_than, "
+        'date: "2022", label: {zh: 储备, en: reserves}, source: range-source, '
+        'quote: "2022年底，全港約有3億多元儲備，較2021年末減少"}\n'
+        "  - {id: fixture.hant-hedge, value: 300000000, unit: cny, qualifier: nearly, "
+        'date: "2022", label: {zh: 储备, en: reserves}, source: range-source, '
+        'quote: "2022年底，全港約有3億多元儲備"}\n',
+        encoding="utf-8",
+    )
+    found = [p.message for p in _errors(root, sources)]
+    assert found == [
+        "fact 'fixture.hant': value 400000000 does not match its quote, which says 約有3億多",
+        "fact 'fixture.hant-hedge': qualifier nearly, but its quote says '約有…多' (約有3億多), "
+        "which is about",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("政府支出由二OO七/O八年度的二千三百多亿元", [(2008, None)]),  # a Latin O for 〇
+        ("基于《县域数字乡村指数(2020)》对全国1781个县域", [(2020, None)]),
+        ("interviewed between July and September 2007", [(2007, 9)]),  # a span: its last month
+        ("sales in January-March 2021 rose", [(2021, 3)]),
+        ("預計至今年4月1日", [(None, 4)]),  # 至今年 is 今年, not 至今 (so far)
+    ],
+)
+def test_more_date_forms_are_read(quote, expected):
+    assert [(d.year, d.month) for d in read_quote(quote).dates] == expected
+
+
+SEVERAL = """\
+facts:
+  - id: fixture.signed
+    value: "{value}"
+    unit: date
+    label: {{zh: 挂牌, en: launch}}
+    source: range-source
+    quote: "2016年8月31日决定设立，并于2017年4月1日正式挂牌"
+{figure}"""
+
+
+def test_a_date_fact_among_several_dates_says_which(tmp_path):
+    """Any of a quote's dates would pass as a date fact's value: with several, the fact
+    names its own with figure:, and then no other date passes."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text(
+        "2016年8月31日决定设立，并于2017年4月1日正式挂牌。", "utf-8"
+    )
+    path = root / "facts" / "zz-ranges.yaml"
+
+    def errors(value: str, figure: str = "") -> list[str]:
+        text = SEVERAL.format(value=value, figure=f'    figure: "{figure}"\n' if figure else "")
+        path.write_text(text, encoding="utf-8")
+        return [p.message for p in _errors(root, sources)]
+
+    assert errors("2017-04-01") == [
+        "fact 'fixture.signed': value 2017-04-01: its quote states several dates "
+        "(2016年8月31日, 2017年4月1日)"
+    ]
+    assert errors("2017-04-01", "2017年4月1日") == []
+    assert errors("2016-08-31", "2017年4月1日") != []
+
+
+def test_the_sources_own_time_and_its_month(tmp_path):
+    """目前 / currently is the source's date; a month no quote states, and not the
+    source's, needs a note."""
+    root, sources = _fact_base(tmp_path)
+    (sources / RANGE_SOURCE).write_text("目前共有47个小镇。共建成30个园区。", "utf-8")
+    with (root / "facts" / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("    issued: 2021-09-20\n")
+    path = root / "facts" / "zz-ranges.yaml"
+    fact = (
+        'facts:\n  - {{id: fixture.now, value: {v}, unit: town, date: "{d}", '
+        'label: {{zh: 小镇, en: towns}}, source: range-source, quote: "{q}"}}\n'
+    )
+    path.write_text(fact.format(v=47, d="2021-09", q="目前共有47个小镇"), encoding="utf-8")
+    assert _errors(root, sources) == []
+    path.write_text(fact.format(v=47, d="2021-12", q="目前共有47个小镇"), encoding="utf-8")
+    assert [p.message for p in _errors(root, sources)] == [
+        "fact 'fixture.now': date 2021-12: its quote dates the figure '目前', the time of "
+        "its source (2021-09-20)"
+    ]
+    path.write_text(fact.format(v=30, d="2021-03", q="共建成30个园区"), encoding="utf-8")
+    assert [p.message for p in _errors(root, sources)] == [
+        "fact 'fixture.now': date 2021-03: its quote states no date for the figure, and none "
+        "of its dates is 2021-03"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "value", "percent"),
+    [
+        ("3月份政府收入約238億6,840萬元", Decimal(23_868_400_000), False),  # 亿 then 万
+        ("佔政府經常性開支的兩成二", Decimal(22), True),  # two tenths and two hundredths
+        ("Nearly 1 in 3 residents", Decimal(100) / 3, True),
+    ],
+)
+def test_figures_the_grown_corpus_found(quote, value, percent):
+    (figure,) = [f for f in read_quote(quote).figures if f.high is None]
+    assert (figure.value, figure.percent) == (value, percent)
+
+
+def test_an_events_date_and_a_spans_base_date_no_figure():
+    quote = "it is only half the level set in the weeks after the attacks in 2001."
+    assert [d.base for d in read_quote(quote).dates] == [True]
+    quote = "新一年度的预算案财政开支,较二零零七至二零零八年度增加约两成"
+    assert [d.base for d in read_quote(quote).dates] == [True]

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from policybrief.check.datematch import Msg, agrees, dated, near_issue, pin_date, states
 from policybrief.check.figures.binding import foreign_dates, governing_date
 from policybrief.check.quotes import (
     DateMention,
@@ -92,9 +93,6 @@ def _matches(fact: Fact, unit: Unit, figure: QuotedFigure) -> bool:
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return figure.value.quantize(Decimal(1).scaleb(-places)) == value
-
-
-Msg = tuple[str, str]  # (message, hint)
 
 
 def _check_value(fact: Fact, unit: Unit, reading: Reading, hint_unit: str) -> list[Msg]:
@@ -185,18 +183,6 @@ def _hedge_mismatch(fact: Fact, figure: QuotedFigure) -> Msg:
     )
 
 
-def _agrees(date: PartialDate, mention: DateMention, strict_month: bool) -> bool:
-    if mention.year is not None and mention.year != date.year:
-        return False
-    if mention.month is not None and date.month is not None and mention.month != date.month:
-        return False
-    if mention.month is not None and date.month is None and strict_month:
-        return False
-    if mention.day is not None and date.day is not None and mention.day != date.day:
-        return False
-    return True
-
-
 def figure_of(fact: Fact, unit: Unit, reading: Reading) -> QuotedFigure | None:
     """The figure of the quote that states the fact's value (with its hedge, if one does)."""
     if unit.kind in ("date", "year"):
@@ -217,16 +203,21 @@ def _check_bound_date(
     mention: DateMention | None,
     date: PartialDate | None,
     others: list[DateMention],
+    reading: Reading,
 ) -> list[Msg]:
     """The fact's date against the date that governs its figure (``governing_date``)."""
     if date is None:
-        if mention is not None and mention.year is not None:
+        if mention is not None and mention.year is not None and not mention.year_from_source:
             return [
                 (f"no date, but its quote states {mention.text}", f'add date: "{mention.year}"')
             ]
         return []
     if mention is None or mention.relative in (*_NOW, *_NOW_EN):
-        taken = [d for d in others if d.year == date.year and d.month == date.month]
+        taken = [
+            d
+            for d in others
+            if d.year == date.year and d.month == date.month and not d.year_from_source
+        ]
         if taken:
             return [
                 (
@@ -236,12 +227,16 @@ def _check_bound_date(
                     "state it",
                 )
             ]
-        return _check_unstated(fact, facts, date, False)  # the source's own time
+        if mention is not None:
+            return _check_now(fact, facts, date, mention)
+        return _check_unstated_month(fact, facts, date, reading) or _check_unstated(
+            fact, facts, date, False
+        )
     if mention.relative:
         source = facts.sources.get(fact.source)
         return _check_relative(fact, date, [mention], "date", source.year if source else None)
     if mention.year is None:  # a month with no year (3月末): the month must agree
-        if not _agrees(date, mention, strict_month=True):
+        if not agrees(date, mention, strict_month=True):
             return [
                 (
                     f"date {date} does not match its quote, which dates the figure {mention.text}",
@@ -249,7 +244,7 @@ def _check_bound_date(
                 )
             ]
         return _check_unstated(fact, facts, date, False)
-    if _agrees(date, mention, strict_month=False):
+    if agrees(date, mention, strict_month=False):
         return []
     return [
         (
@@ -260,13 +255,45 @@ def _check_bound_date(
     ]
 
 
-def _states(date: PartialDate, mention: DateMention) -> bool:
-    """The mention states the whole date: its month and day too, when the date has them."""
-    return (
-        _agrees(date, mention, strict_month=True)
-        and (date.month is None or mention.month is not None)
-        and (date.day is None or mention.day is not None)
-    )
+def _check_unstated_month(
+    fact: Fact, facts: FactBase, date: PartialDate, reading: Reading
+) -> list[Msg]:
+    """A date the quote does not state for the figure: the source's year of writing
+    accounts for its year only. A month (and day) must be a date the quote states, the
+    source's own date, or be explained in a note or by a second source."""
+    if date.month is None or fact.note is not None or fact.date_quote:
+        return []
+    source = facts.sources.get(fact.source)
+    issued = source.issued if source else None
+    if issued is not None and near_issue(date, issued):
+        return []
+    if any(states(date, d) for d in dated(reading)):
+        return []
+    return [
+        (
+            f"date {date}: its quote states no date for the figure, and none of its dates "
+            f"is {date}",
+            "write the year alone, quote the words that give the month, or explain it in a note",
+        )
+    ]
+
+
+def _check_now(fact: Fact, facts: FactBase, date: PartialDate, now: DateMention) -> list[Msg]:
+    """The source's own time (目前, currently) is the source's date: a month the fact gives
+    must be the month the source was written in, when its date is known to the month."""
+    source = facts.sources.get(fact.source)
+    issued = source.issued if source else None
+    if issued is None or issued.month is None or date.month is None:
+        return _check_unstated(fact, facts, date, False)
+    if (date.year, date.month) == (issued.year, issued.month):
+        return []
+    return [
+        (
+            f"date {date}: its quote dates the figure {now.text!r}, the time of its source "
+            f"({issued})",
+            f'write date: "{issued.year}-{issued.month:02d}"',
+        )
+    ]
 
 
 def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
@@ -274,12 +301,14 @@ def _stated(date: PartialDate, fact: Fact, reading: Reading) -> bool:
     written apart (the June 1 holiday … in 1964), or by its year when a note says how the
     month was taken (the summer of 2025)."""
     years = [d for d in reading.dates if d.year is not None and not d.relative]
-    if any(_states(date, d) for d in years):
+    if any(states(date, d) for d in years):
         return True
-    if not any(_agrees(date, d, strict_month=False) and d.month is None for d in years):
+    if not any(agrees(date, d, strict_month=False) and d.month is None for d in years):
         return False
-    months = [d for d in reading.dates if d.year is None and d.month is not None]
-    return fact.note is not None or any(_states(date, replace(d, year=date.year)) for d in months)
+    months = [
+        d for d in reading.dates if (d.year is None or d.year_from_source) and d.month is not None
+    ]
+    return fact.note is not None or any(states(date, replace(d, year=date.year)) for d in months)
 
 
 def _check_month_day(
@@ -299,7 +328,7 @@ def _check_month_day(
                 f"write {year}, or quote the words that give the year",
             )
         ]
-    if any(_states(date, replace(d, year=date.year)) for d in monthly):
+    if any(states(date, replace(d, year=date.year)) for d in monthly):
         return []
     return [
         (
@@ -316,11 +345,12 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
         found = _check_month_day(fact, fact.value, reading, source.year if source else None)
         if found is not None:
             return found
-    absolute = _dated(reading)
+    absolute = dated(reading)
     relative = [d for d in reading.dates if d.relative]
     is_date_fact = isinstance(fact.value, PartialDate)
     what = "value" if is_date_fact else "date"
     if date is None:
+        absolute = [d for d in absolute if not d.year_from_source]
         if absolute and not is_date_fact:
             return [
                 (
@@ -332,9 +362,9 @@ def _check_dates(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     if absolute:
         if is_date_fact and _stated(date, fact, reading):
             return []
-        if not is_date_fact and any(_agrees(date, d, strict_month=False) for d in absolute):
+        if not is_date_fact and any(agrees(date, d, strict_month=False) for d in absolute):
             return []
-        if relative and fact.note is not None and any(_agrees(date, d, False) for d in relative):
+        if relative and fact.note is not None and any(agrees(date, d, False) for d in relative):
             return []
         said = ", ".join(d.text for d in absolute)
         return [
@@ -386,7 +416,7 @@ def _check_relative(
             )
         ]
     stated = [d for d in relative if d.month is not None or d.day is not None]
-    if stated and not any(_agrees(date, d, strict_month=False) for d in stated):
+    if stated and not any(agrees(date, d, strict_month=False) for d in stated):
         return [
             (
                 f"{what} {date} does not match its quote, which says {stated[0].text}",
@@ -412,7 +442,7 @@ def _check_unstated(
     unless it is the year its source was written, or a second source's quote that states
     it (``date_source``, ``date_quote``)."""
     if fact.date_quote:
-        return _check_date_quote(fact, date)
+        return _check_date_quote(fact, facts, date)
     if is_date_fact:
         if fact.note is None:
             return [
@@ -440,15 +470,16 @@ def _check_unstated(
     return []
 
 
-def _dated(reading: Reading) -> list[DateMention]:
-    """The dates a quote states with their year (not a bare 3月 or 今年)."""
-    return [d for d in reading.dates if d.year is not None]
+def _date_reading(fact: Fact, facts: FactBase) -> Reading:
+    """What the second source's quote (``date_quote``) states, read in its own time."""
+    source = facts.sources.get(fact.date_source)
+    return read_quote(fact.date_quote, source.issued if source else None)
 
 
-def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
+def _check_date_quote(fact: Fact, facts: FactBase, date: PartialDate) -> list[Msg]:
     """The date a second source states (``date_quote``) must be the fact's date."""
-    stated = _dated(read_quote(fact.date_quote))
-    if any(_states(date, d) for d in stated):
+    stated = dated(_date_reading(fact, facts))
+    if any(states(replace(date, month=date.month or d.month), d) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
     return [
@@ -459,16 +490,16 @@ def _check_date_quote(fact: Fact, date: PartialDate) -> list[Msg]:
     ]
 
 
-def _check_since(fact: Fact, reading: Reading) -> list[Msg]:
+def _check_since(fact: Fact, facts: FactBase, reading: Reading) -> list[Msg]:
     """``since:`` is the start of the period the figure covers: the quote must state it
     (2019年以来, since 2013, from 2014 to 2018), or the date_quote must."""
     since = fact.since
     if since is None:
         return []
-    stated = _dated(reading)
+    stated = dated(reading)
     if fact.date_quote:
-        stated += _dated(read_quote(fact.date_quote))
-    if any(_agrees(since, d, strict_month=False) for d in stated):
+        stated += dated(_date_reading(fact, facts))
+    if any(agrees(since, d, strict_month=False) for d in stated):
         return []
     said = ", ".join(d.text for d in stated) or "no date"
     return [
@@ -484,11 +515,12 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
     unit = facts.units.get(fact.unit)
     if unit is None or fact.derived is not None or not fact.quote:
         return []
-    reading = read_quote(fact.quote)
+    source = facts.sources.get(fact.source)
+    reading = read_quote(fact.quote, source.issued if source else None)
     messages: list[Msg] = []
     if unit.kind == "year":
         value = fact.value
-        years = _dated(reading)
+        years = dated(reading)
         if isinstance(value, Decimal) and not any(d.year == value for d in years):
             said = ", ".join(d.text for d in years) or "no year"
             messages.append(
@@ -510,10 +542,11 @@ def prove_fact(fact: Fact, facts: FactBase) -> list[Problem]:
         mention = governing_date(reading, figure)
         others = [d for d in foreign_dates(reading, figure) if d is not mention]
         others += _resolved_bases(reading, facts.sources.get(fact.source))
-        messages += _check_bound_date(fact, facts, mention, date, others)
+        messages += _check_bound_date(fact, facts, mention, date, others, reading)
     else:
-        messages += _check_dates(fact, facts, reading)
-    messages += _check_since(fact, reading)
+        own, pinned = pin_date(fact, reading)
+        messages += pinned or _check_dates(fact, facts, own)
+    messages += _check_since(fact, facts, reading)
     return [
         Problem(fact.loc.path, fact.loc.line, f"fact {fact.id!r}: {message}", hint)
         for message, hint in messages

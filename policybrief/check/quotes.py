@@ -12,6 +12,7 @@ module finds the figures of a quote with them; docs/authoring.md has the table o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from policybrief.check.figures import hedges
@@ -20,6 +21,7 @@ from policybrief.check.figures.money import currency_en, currency_zh
 from policybrief.check.figures.numbers import (
     ARABIC,
     CN_CHARS,
+    CN_DIGITS,
     EN_FRACTION,
     EN_IN,
     EN_SCALE,
@@ -32,7 +34,9 @@ from policybrief.check.figures.numbers import (
     magnitude,
 )
 from policybrief.check.figures.reading import DateMention, QuotedFigure, Reading
-from policybrief.check.figures.text import normalize, squash
+from policybrief.check.figures.sourcedate import bind_years
+from policybrief.check.figures.text import as_written, normalize, read_text, squash
+from policybrief.core.model import PartialDate
 
 __all__ = [
     "DateMention",
@@ -49,12 +53,14 @@ _CN_NUM = rf"[{CN_CHARS}]+(?:点[零〇○一二三四五六七八九]+)?"
 # A figure: Arabic or Chinese numerals, 多/余 inside, an optional 个, then 万/亿 (or 千万,
 # 千多万, 百万), a second part (18万8千), a fraction (三分之一) or a share (一成).
 _ZH_FIGURE = re.compile(
+    r"(?P<one_half>一半|半数)|"
     rf"(?P<frac>(?P<den>{_CN_NUM})分之(?P<numer>{_CN_NUM}))"
     rf"|(?P<pct>百分之)?(?P<num>{ARABIC}|{_CN_NUM})(?P<more1>多|余)?"
     r"(?P<ge>个(?=[十百千万亿]))?"
     r"(?P<mag>[十百千]?(?:多|余)?(?:万亿|万|亿)|[十百千](?=多?[万亿]))?"
+    r"(?P<wan_tail>(?<=亿)(?:\d,\d{3}|\d{1,4})万)?"
     r"(?P<tail>(?<=[万亿])(?:\d+|[一二三四五六七八九两])[千百](?![万亿\d]))?"
-    r"(?P<more2>多|余)?(?P<share>成(?![立本功为果员绩就交]))?"
+    r"(?P<more2>多|余)?(?P<share>成(?![立本功为果员绩就交])(?P<tenth>[一二三四五六七八九](?![十百千万亿]))?)?"
     r"(?P<sign>%|‰)?"
 )
 _NAMED = re.compile(r"\s+(?!Percent|Per|Million|Billion|Thousand|Hundred)[A-Z][a-z]")
@@ -66,6 +72,8 @@ _VAGUE_BEFORE, _VAGUE_AFTER = ("几", "数", "上", "成"), ("几",)
 def _zh_value(m: re.Match[str]) -> Decimal | None:
     """A Chinese figure's value: its numeral (digits, 两万三千 or 四点一) times its
     magnitude, plus its second part (18万8千)."""
+    if m["one_half"]:
+        return Decimal(50)  # 一半, 半数: half, as a percentage
     if m["frac"]:
         den, numer = cn_number(m["den"]), cn_number(m["numer"])
         if not den or numer is None or numer > den:
@@ -83,8 +91,11 @@ def _zh_value(m: re.Match[str]) -> Decimal | None:
         digits = m["tail"][:-1]
         part = int(digits) if digits.isdigit() else cn_integer(digits) or 0
         value += part * magnitude(m["tail"][-1])
+    if m["wan_tail"]:  # 238亿6,840万: the 万 after the 亿
+        value += arabic(m["wan_tail"][:-1]) * 10**4
     if m["share"]:
-        value *= 10  # 一成: a tenth, as a percentage
+        value *= 10  # 一成: a tenth, as a percentage; 两成二: 22%
+        value += CN_DIGITS.get(m["tenth"] or "", 0)
     return value
 
 
@@ -126,7 +137,7 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
         if value is None or _zh_date(m, text):
             continue
         end = m.end()
-        percent = bool(m["pct"] or m["sign"] == "%" or m["frac"] or m["share"])
+        percent = bool(m["pct"] or m["sign"] == "%" or m["frac"] or m["share"] or m["one_half"])
         more = m["more1"] or m["more2"] or ("多" if "多" in (m["mag"] or "") else "")
         inside = ("more_than", more) if more else ("", "")
         before = hedges.hedge_before_zh(text, m.start())
@@ -145,7 +156,8 @@ def _zh_figures(text: str, dates: list[DateMention], vague: list[str]) -> list[Q
 
 _EN_FIGURE = re.compile(
     rf"(?:(?<![\w.])(?P<cur>{hedges.EN_CURRENCY}\s?)|(?<![\w.]))"
-    rf"(?P<num>{ARABIC}|(?P<in>{EN_IN})|(?P<frac>{EN_FRACTION})|(?P<words>{EN_WORDS}))"
+    rf"(?P<num>(?P<in>{EN_IN})|{ARABIC}|(?P<frac>{EN_FRACTION})|(?P<words>{EN_WORDS})"
+    r"|(?P<one>an?\s+(?:year|month|week|day|decade|hour)\b))"
     r"(?:(?:\s|-)(?P<scale>thousand|lakhs?|millions?|crores?|billions?|trillion|bn|mn|tn|trn)\b"
     r"|(?P<short>bn|mn|tn|b|m|k)(?![a-z]))?"
     r"(?P<pct>\s*(?:%|percent\b|per\s?cent\b))?",
@@ -159,6 +171,8 @@ def _en_value(m: re.Match[str]) -> tuple[Decimal, bool] | None:
     if m["in"] or m["frac"]:
         value = en_fraction(m["num"])
         percent = True
+    elif m["one"]:
+        value = Decimal(1)  # about a year
     elif m["words"]:
         value = en_words(m["words"])
     else:
@@ -183,9 +197,9 @@ def _en_figures(text: str, dates: list[DateMention]) -> list[QuotedFigure]:
         if m["words"] and m["num"][0].isupper() and _NAMED.match(text, m.end()):
             continue  # One Belt One Road: a name
         read = _en_value(m)
-        if read is None:
-            continue
         before = hedges.hedge_before_en(text, m.start())
+        if read is None or m["one"] and not before[0]:
+            continue  # "a year" is a figure only when hedged (about a year): else an article
         after = hedges.hedge_after_en(text, m.end())
         hedge, hword = hedges.combine(before, ("", ""), after)
         money = currency_en(m["cur"], text, m.end())
@@ -221,9 +235,10 @@ def _ranges(figures: list[QuotedFigure], text: str) -> list[QuotedFigure]:
     return figures + ranges
 
 
-def read_quote(quote: str) -> Reading:
-    """Every figure and date a quote states."""
-    text, chinese = normalize(quote)
+def read_quote(quote: str, issued: PartialDate | None = None) -> Reading:
+    """Every figure and date a quote states; a month it writes with no year takes its year
+    from the source's date ``issued`` when that is known to the month (``sourcedate``)."""
+    text, shown, chinese = read_text(quote)
     vague: list[str] = []
     if chinese:
         dates = zh_dates(text)
@@ -231,8 +246,26 @@ def read_quote(quote: str) -> Reading:
     else:
         dates = en_dates(text)
         figures = _en_figures(text, dates)
+    dates = bind_years(dates, issued)
+    if shown != text:  # Traditional characters: what messages quote is as the source writes
+        figures = [_as_shown(f, shown) for f in figures]
+        dates = [replace(d, text=shown[d.start : d.end] or d.text) for d in dates]
+        vague = [as_written(v, shown) for v in vague]
     return Reading(
-        text, tuple(figures), tuple(sorted(dates, key=lambda d: d.start)), chinese, tuple(vague)
+        text,
+        tuple(figures),
+        tuple(sorted(dates, key=lambda d: d.start)),
+        chinese,
+        tuple(vague),
+        shown,
+    )
+
+
+def _as_shown(figure: QuotedFigure, shown: str) -> QuotedFigure:
+    return replace(
+        figure,
+        text=shown[figure.start : figure.end],
+        hedge_word=as_written(figure.hedge_word, shown),
     )
 
 
@@ -243,8 +276,9 @@ def unread_words(reading: Reading) -> list[str]:
     """The words of a quote that look like a figure but were read as none (for a message
     that says what the reader could not read)."""
     spans = [(f.start, f.end) for f in reading.figures] + [(d.start, d.end) for d in reading.dates]
+    shown = reading.shown or reading.text
     return [
-        m.group(0).strip(",.;:()")
+        shown[m.start() : m.end()].strip(",.;:()")
         for m in _NUMBERISH.finditer(reading.text)
         if not any(s <= m.start() < e for s, e in spans)
     ][:3]

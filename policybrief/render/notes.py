@@ -10,6 +10,7 @@ import re
 from policybrief.core.i18n import Language, format_fact
 from policybrief.core.model import Claim, Fact, FactBase, Text
 from policybrief.load.markup import note_text
+from policybrief.render.dating import dating, period
 from policybrief.render.prose import CITE_RE
 from policybrief.render.references import Reference
 from policybrief.render.templatedata import (
@@ -74,7 +75,8 @@ def note_source_dicts(notes: list[Note]) -> list[SourceEntry]:
     derived figure's inputs and of the other side of a conflict."""
     found = []
     for made in notes:
-        found.append(made["source"])
+        second = made.get("date_source")
+        found += [made["source"]] + ([second] if second else [])
         found += [i["source"] for i in (made["derived"] or {"inputs": []})["inputs"]]
         found += [o["source"] for c in made["conflicts"] for o in c["others"]]
     return found
@@ -230,6 +232,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
             "derived": derived_dict(facts, fact, lang),
             "source": source_dict(facts, fact.source, lang),
             "conflicts": conflicts,
+            **dating(facts, fact, lang, source_dict),
         }
     claim = facts.claims[item_id]
     return {
@@ -247,6 +250,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
         "derived": None,
         "source": source_dict(facts, claim.source, lang),
         "conflicts": [],
+        **dating(facts, None, lang, source_dict),
     }
 
 
@@ -257,7 +261,7 @@ def figure_and_label(facts: FactBase, fact: Fact, lang: Language) -> tuple[str, 
     unit = facts.units[fact.unit]
     base, aside = split_label(text_of(fact.label, lang))
     value = format_fact(fact, unit, lang, with_unit=not names_unit(base, unit, lang.code))
-    date = lang.date(fact.date) if fact.date and fact.date != fact.value else ""
+    date = period(fact, lang)
     brackets = bracketed([aside, date], lang.code)
     if not brackets:
         return value, base

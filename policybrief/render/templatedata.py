@@ -85,6 +85,11 @@ class Note(TypedDict):
     source: SourceEntry
     conflicts: list[ConflictEntry]
     source_first: NotRequired[bool]  # the first note citing its source (set after the first pass)
+    # where the date comes from (render/dating.py): the part of it no source states
+    # ("date", "month", "day" or ""), or the second source that states it, and its words
+    unstated: NotRequired[str]
+    date_source: NotRequired[SourceEntry | None]
+    date_quote: NotRequired[str]
 
 
 class ReferenceEntry(TypedDict):

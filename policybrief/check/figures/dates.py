@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from policybrief.check.figures.numbers import EN_UNITS, cn_integer
+from policybrief.check.figures.numbers import EN_UNITS, cn_integer, en_words
 from policybrief.check.figures.reading import DateMention
 
 MONTHS_EN = (
@@ -46,7 +46,7 @@ _ZH_RELATIVE = re.compile(
     r"|(?P<month_word>当月|本月|上月|次月|同月)"
     r"|(?P<ago>(?:\d+|[一二两三四五六七八九十]+)(?:个)?(?:年|月)(?:前|后|以前|以后|之前|之后))"
     r"|(?P<within>近(?:\d+|[一二两三四五六七八九十]+)年(?:内|来)?)"
-    r"|(?P<now>截至目前|截止目前|目前|迄今|至今|如今|现在|当前)"
+    r"|(?P<now>截至目前|截止目前|目前|迄今|至今(?!年)|如今|现在|当前)"
 )
 # A month with no year (3月末, 4月, 1-2月): it still dates the figure.
 _ZH_MONTH_ONLY = re.compile(rf"(?<![\d年月日])(?:{_ZH_PERIOD}|{_ZH_MONTH_DAY})(?P<eom>末|底)?")
@@ -95,7 +95,12 @@ def _zh_base(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 2) : start]
     if _attributive(text, end) and not before.endswith(("比", "较", "与", "同比")):
         return False
+    if _ZH_SPAN_BASE.search(text[max(0, start - 10) : start]):
+        return True  # 较二零零七至二零零八年度: the end of a span that is the base
     return before.endswith(_ZH_BASE_BEFORE) or bool(_ZH_BASE_AFTER.match(text[end : end + 5]))
+
+
+_ZH_SPAN_BASE = re.compile(r"(?:比|较|与)(?:\d{4}|[〇○零一二三四五六七八九]{4})年?(?:至|到|—|-)$")
 
 
 def _zh_mention(m: re.Match[str], text: str, year: int | None, word: str) -> DateMention:
@@ -114,6 +119,7 @@ def _zh_mention(m: re.Match[str], text: str, year: int | None, word: str) -> Dat
         eoy,
         _zh_base(text, m.start(), m.end()),
         _attributive(text, m.end()),
+        period=bool(eoy or groups.get("quarter") or groups.get("half") or groups.get("to_month")),
     )
 
 
@@ -135,8 +141,16 @@ def _roc_dates(text: str, taken: list[tuple[int, int]]) -> list[DateMention]:
     return found
 
 
+# A year in brackets, as a title dates its data: 《县域数字乡村指数(2020)》.
+_ZH_BRACKET_YEAR = re.compile(r"(?<=\()(?P<year>(?:19|20)\d\d)(?=\))")
+
+
 def zh_dates(text: str) -> list[DateMention]:
     found = [_zh_mention(m, text, _zh_year(m), "") for m in _ZH_DATE.finditer(text)]
+    found += [
+        DateMention(int(m["year"]), None, None, "", m.group(0), m.start(), m.end())
+        for m in _ZH_BRACKET_YEAR.finditer(text)
+    ]
     found += _roc_dates(text, [(d.start, d.end) for d in found])
     for m in _ZH_RELATIVE.finditer(text):
         word = m["word"] or m["month_word"] or m["ago"] or m["within"] or m["now"]
@@ -154,8 +168,15 @@ def zh_dates(text: str) -> list[DateMention]:
 _MONTH_EN = (
     r"(?P<month>" + "|".join(MONTHS_EN) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)"
 )
+_MONTH_NAME = (
+    "(?:" + "|".join(MONTHS_EN) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?)"
+)
 _EN_DATE = re.compile(
-    r"\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?"
+    # a span of months, dated by its last: "between July and September", "July-September"
+    rf"\b(?:(?:between|from)\s+{_MONTH_NAME}\s+(?:and|to|through|until)\s+"
+    rf"|{_MONTH_NAME}\s*[-–]\s*)(?P<span_month>{_MONTH_NAME})"
+    r"(?:,?\s+(?:of\s+)?(?P<span_year>\d{4}))?\b"
+    r"|\b(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+)?"
     + _MONTH_EN
     + r"(?:\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:\s*(?:-|–|to)\s*\d{1,2})?,?)?"
     r"(?:\s+(?:of\s+)?(?P<year>\d{4}))?\b"
@@ -190,6 +211,9 @@ _EN_BASE_BEFORE = re.compile(
     r"(?:\w+\s+)?$"
     # an event's date in a participle clause: "the record set in 2014", "launched in the
     # autumn of 2013", "implemented in 1994": it dates the event, not a figure
+    # an event's date after "after"/"before": "after the attacks in 2001", "before the
+    # crisis of 2008"
+    r"|\b(?:after|before)\s+(?:the\s+)?[\w/-]+\s+(?:in|of)\s+$"
     r"|\b(?:set|launched|implemented|founded|established|enacted|adopted|introduced|"
     r"announced|began|started|opened|signed)\s+in\s+(?:the\s+\w+\s+of\s+)?$",
     re.IGNORECASE,
@@ -218,6 +242,10 @@ def _year_in_context(text: str, start: int, end: int) -> bool:
 
 def _en_month(m: re.Match[str]) -> tuple[int | None, int | None]:
     """(year, month) of an English date match: a month, a fiscal or a bare year."""
+    if m["span_month"]:
+        name = m["span_month"].lower().rstrip(".")
+        month = next(i for i, full in enumerate(MONTHS_EN, 1) if full.startswith(name[:3]))
+        return (int(m["span_year"]) if m["span_year"] else None), month
     if m["month"]:
         name = m["month"].lower().rstrip(".")
         month = next(i for i, full in enumerate(MONTHS_EN, 1) if full.startswith(name[:3]))
@@ -281,8 +309,10 @@ def en_dates(text: str) -> list[DateMention]:
                 m.start(),
                 m.end(),
                 base=base,
+                period=bool(m["lone_quarter"] or m["span_month"]),
             )
         )
+    found = _with_words_dates(text, found)
     for m in _EN_RELATIVE.finditer(text):
         month = MONTHS_EN.index(m["rmonth"].lower()) + 1 if m["rmonth"] else None
         found = [d for d in found if not (m.start() <= d.start < m.end())]  # "June this year"
@@ -291,5 +321,64 @@ def en_dates(text: str) -> list[DateMention]:
             DateMention(
                 None, month, None, m["word"].lower(), m.group(0), m.start(), m.end(), base=base
             )
+        )
+    return found
+
+
+_ORDINALS = {
+    **{w: n for n, w in enumerate(("first", "second", "third", "fourth", "fifth"), 1)},
+    **{"sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11},
+    **{"twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16},
+    **{"seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20},
+    "thirtieth": 30,
+}
+_ORDINAL = (
+    r"(?:(?:twenty|thirty)[\s-]+)?(?:" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + ")"
+)
+_WORD = r"[a-z]+(?:-[a-z]+)?"
+# A date written out, as acts and proclamations are: "the third day of January, two
+# thousand and nineteen", "the 3rd day of January, 2019".
+_EN_WORDS_DATE = re.compile(
+    rf"\b(?:the\s+)?(?P<day>{_ORDINAL}|\d{{1,2}}(?:st|nd|rd|th))\s+day\s+of\s+"
+    rf"(?P<month>{'|'.join(MONTHS_EN)}),?\s+(?:in\s+the\s+year\s+)?"
+    rf"(?P<year>\d{{4}}|(?:two\s+thousand|nineteen|twenty)(?:\s+and)?(?:\s+{_WORD}){{1,2}})",
+    re.IGNORECASE,
+)
+
+
+def _ordinal(text: str) -> int | None:
+    if text[0].isdigit():
+        return int(text[:-2])
+    words = re.split(r"[\s-]+", text.lower())
+    tens = {"twenty": 20, "thirty": 30}.get(words[0], 0) if len(words) > 1 else 0
+    return tens + _ORDINALS[words[-1]]
+
+
+def year_in_words(text: str) -> int | None:
+    """A year written in words: two thousand and nineteen 2019, twenty nineteen 2019,
+    nineteen ninety-eight 1998 (None when it is not one)."""
+    if text.isdigit():
+        return int(text)
+    words = [w for w in re.split(r"\s+", text.lower()) if w != "and"]
+    if words[:2] == ["two", "thousand"]:
+        rest = en_words(" ".join(words[2:])) if words[2:] else 0
+        return 2000 + int(rest) if rest is not None and rest < 100 else None
+    century = en_words(words[0])
+    rest = en_words(" ".join(words[1:]))
+    if century is None or rest is None or not 10 <= century <= 21 or rest >= 100:
+        return None
+    return int(century * 100 + rest)
+
+
+def _with_words_dates(text: str, found: list[DateMention]) -> list[DateMention]:
+    """The dates written out in words, in place of what they overlap."""
+    for m in _EN_WORDS_DATE.finditer(text):
+        year = year_in_words(m["year"])
+        if year is None:
+            continue
+        month = MONTHS_EN.index(m["month"].lower()) + 1
+        found = [d for d in found if d.end <= m.start() or d.start >= m.end()]
+        found.append(
+            DateMention(year, month, _ordinal(m["day"]), "", m.group(0), m.start(), m.end())
         )
     return found

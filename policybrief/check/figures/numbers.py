@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from policybrief.check.figures.text import to_simplified
+
 CN_DIGITS = {
     "零": 0,
     "〇": 0,
@@ -166,7 +168,7 @@ EN_FRACTION = (
     rf"(?:a|one|two|three|four|five|seven|nine)[\s-]+(?:{'|'.join(EN_DENOMINATORS)})\b"
     r"|\bhalf\b"
 )
-EN_IN = rf"(?:{_WORD}|\d+)[\s-]+(?:in|out[\s-]+of)[\s-]+(?:{_WORD}|\d+)\b"
+EN_IN = rf"(?:{_WORD}|\d{{1,3}})[\s-]+(?:in|out[\s-]+of)[\s-]+(?:{_WORD}|\d{{1,3}})\b(?![.,]\d)"
 
 
 def en_words(text: str) -> Decimal | None:
@@ -246,10 +248,31 @@ _EN_PROSE = "|".join(
     [w for w in [*EN_UNITS, *EN_TENS] if w not in ("zero", "one")]
     + ["hundreds?", "thousands?", "millions?", "billions?", "trillions?", "dozens?"]
 )
+_EN_PLURAL_PARTS = "halves|thirds|quarters|fourths|fifths|sixths|eighths|tenths"
+_EN_PART = "half|third|quarter|fourth|fifth|sixth|eighth|tenth"
+# Fractions are figures too: two-thirds, three quarters, "a third of", half (not "the first
+# half" of a year, which is a period, nor half-hearted, half-baked, half-truth).
+_EN_PROSE_FRACTION = (
+    rf"\b(?:{_EN_PROSE})[\s-]+(?:{_EN_PLURAL_PARTS})\b"
+    rf"|\b(?:a|one)[\s-]+(?:{_EN_PART})[\s-]+of\b"
+    r"|(?<!first )(?<!second )(?<!latter )(?<!better )\bhalf\b(?![\s-]*(?:hearted|baked|truth))"
+)
 PROSE_NUMBER_WORDS = re.compile(
-    rf"\b(?:{_EN_PROSE})\b(?:[\s-]+(?:{_EN_PROSE})\b)*"
-    r"|百分之[零〇一二两三四五六七八九十百点]+"
+    rf"{_EN_PROSE_FRACTION}"
+    rf"|\b(?:{_EN_PROSE})\b(?:[\s-]+(?:{_EN_PROSE})\b)*"
+    r"|[零〇一二两三四五六七八九十百千]+分之[零〇一二两三四五六七八九十百千点]+"
+    r"|一半|半数|过半"
     r"|(?<!第)(?=[二两三四五六七八九十百千万亿]|一[十百千万亿])"
     r"[零〇一二两三四五六七八九十百千万亿]+(?=[个家名人位项座年月天份倍成万亿种类])",
     re.IGNORECASE,
 )
+
+
+def prose_number_words(text: str) -> list[tuple[int, str]]:
+    """The figures typed in words in a brief's prose, as (offset, the words as written),
+    past the idioms above; Traditional characters are read as their Simplified forms
+    (兩份, 三萬個), which take the same places, so each is quoted as written."""
+    read = to_simplified(text)
+    for idiom in PROSE_IDIOMS_ZH:
+        read = read.replace(idiom, " " * len(idiom))
+    return [(m.start(), text[m.start() : m.end()]) for m in PROSE_NUMBER_WORDS.finditer(read)]

@@ -38,6 +38,8 @@ class DateMention:
     end_of_year: bool = False  # 年底 / 年末 / "end of": December by convention
     base: bool = False  # the base of a comparison (比2016年末, "up from … in 2006")
     attributive: bool = False  # dates only the figure right after it (2012年末的9899万人)
+    period: bool = False  # the end of a period (一季度, 上半年, 3月末, first quarter): past
+    year_from_source: bool = False  # a year the quote leaves out, bound to its source's date
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,4 @@ class Reading:
     dates: tuple[DateMention, ...]
     chinese: bool
     vague: tuple[str, ...] = ()  # amounts no value can state exactly: 十几, 数百, 上千
+    shown: str = ""  # ``text`` in the quote's own characters (Traditional ones kept)
