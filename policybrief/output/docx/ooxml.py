@@ -336,3 +336,80 @@ def check_reference(path: Path, data: bytes) -> None:
         raise RenderError(
             Problem(where, 0, "not a Word document", ".docx is a zip package")
         ) from None
+
+
+# w:settings children that come after w:updateFields, in schema order
+_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
+
+
+def update_fields_on_open(document: Document) -> None:
+    """``w:updateFields``: Word recomputes every field when the file is opened (the
+    contents' and list of figures' page numbers, the SEQ numbers, NOTEREF), after asking
+    the editor, since a field may refer to other files."""
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    later = next((c for c in settings if c.tag.split("}")[1] in _AFTER_UPDATE_FIELDS), None)
+    if later is not None:
+        later.addprevious(update)
+    else:
+        settings.append(update)
+
+
+def complex_field(instr: str, result: BaseOxmlElement) -> list[BaseOxmlElement]:
+    """The runs of a field (begin, instruction, separate, ``result``, end): a SEQ number,
+    say, whose result run carries the text's formatting."""
+    return [
+        field_char("begin"),
+        instr_run(instr),
+        field_char("separate"),
+        result,
+        field_char("end"),
+    ]
+
+
+def shown_text(paragraph: BaseOxmlElement) -> str:
+    """A paragraph's text as shown: its runs' w:t, not the fields' instructions."""
+    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+
+
+def field_paragraphs(instr: str, entries: list[tuple[str, str]]) -> list[BaseOxmlElement]:
+    """A field whose cached result runs over paragraphs, one per (style id, text) entry,
+    marked for Word to update (a contents or a list of figures)."""
+    paragraphs = []
+    for index, (style_id, text) in enumerate(entries):
+        p = OxmlElement("w:p")
+        p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), style_id)
+        if index == 0:
+            p.append(field_char("begin", dirty=True))
+            p.append(instr_run(instr))
+            p.append(field_char("separate"))
+        p.append(text_run(text))
+        if index == len(entries) - 1:
+            p.append(field_char("end"))
+        paragraphs.append(p)
+    return paragraphs
