@@ -47,6 +47,7 @@ from policybrief.output.docx.styles import (
     body_type,
     define_styles,
     page_margins,
+    section_columns,
 )
 from policybrief.output.docx.walk import Ctx
 from policybrief.render.page import Page, PageEnvironment, Renderer, page_language
@@ -150,6 +151,7 @@ class DocxWriter:
             text_width=text_width,
             rasters=self.rasters,
             english=self.project.language("en").region_tag,
+            columns=section_columns(css),
         )
         body = root.find("body")
         converter.read_svgs(root, html)

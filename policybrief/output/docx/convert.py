@@ -149,10 +149,12 @@ class Converter:
         text_width: int,
         rasters: dict[str, bytes],
         english: str = "en-US",
+        columns: tuple[int, int] | None = None,
     ):
         self.document = document
         self.lang = lang
         self.english = english  # Word's tag for the project's English (house variant)
+        self.columns = columns  # the sections' columns (count, gap in twips), as the CSS
         self.toc = toc
         self.cover = cover
         self.notes = ooxml.Notes(document, notes_kind)
@@ -272,10 +274,25 @@ class Converter:
             self.exhibits.chart_row(sink, element, ctx)
         elif tag == "figure" and "picture" in cls:
             self.exhibits.prose_picture(sink, element, ctx)
+        elif "sections" in cls and self.columns and sink is self.document:
+            self.in_columns(element, ctx, self.columns)
         else:  # section, div, header, figure, main...: a container
             self.blocks(sink, element, ctx, class_style(cls))
             if "cover" in cls and self.cover and tag == "header":
                 sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def in_columns(self, element: HtmlElement, ctx: Ctx, columns: tuple[int, int]) -> None:
+        """The brief's sections in columns, as the one-page note's CSS sets them: a
+        continuous section of their own, between section breaks."""
+        count, gap = columns
+        for ending in ((1, 0), None):
+            if ending is None:
+                self.blocks(self.document, element, replace(ctx, width=ctx.width // count))
+                ending = columns
+            marker = ooxml.paragraph_xml(self.document.add_paragraph())
+            marker.addprevious(ooxml.section_break(self.document, *ending))
+            marker.getparent().remove(marker)
+        ooxml.continuous(self.document)
 
     def nav(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         if "toc" in classes(element) and self.toc:

@@ -5,6 +5,7 @@ read here only (:func:`paragraph_xml` and its neighbours)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import shutil
@@ -413,3 +414,67 @@ def field_paragraphs(instr: str, entries: list[tuple[str, str]]) -> list[BaseOxm
             p.append(field_char("end"))
         paragraphs.append(p)
     return paragraphs
+
+
+def section_break(document: Document, columns: int, gap: int) -> BaseOxmlElement:
+    """An empty paragraph (1 pt high) that ends a section of ``columns`` columns ``gap``
+    twips apart, continuous with what follows: a copy of the document's own section
+    properties (page size, margins, headers and footers), so each section has them."""
+    sect = copy.deepcopy(section_xml(document.sections[-1]))
+    for tag in ("w:type", "w:cols"):
+        old = sect.find(qn(tag))
+        if old is not None:
+            sect.remove(old)
+    kind = OxmlElement("w:type")
+    kind.set(qn("w:val"), "continuous")
+    _put_type(sect, kind)
+    cols = OxmlElement("w:cols")
+    cols.set(qn("w:num"), str(columns))
+    cols.set(qn("w:space"), str(gap))
+    later = [c for c in sect if c.tag.split("}")[1] in _AFTER_COLS]
+    if later:
+        later[0].addprevious(cols)
+    else:
+        sect.append(cols)
+    p = OxmlElement("w:p")
+    ppr = p.get_or_add_pPr()
+    spacing = OxmlElement("w:spacing")
+    for key, value in (("before", "0"), ("after", "0"), ("line", "20"), ("lineRule", "exact")):
+        spacing.set(qn(f"w:{key}"), value)
+    ppr.append(spacing)
+    ppr.append(sect)
+    return p
+
+
+def continuous(document: Document) -> None:
+    """The document's last section starts on the same page as the one before it."""
+    sect = section_xml(document.sections[-1])
+    if sect.find(qn("w:type")) is None:
+        kind = OxmlElement("w:type")
+        kind.set(qn("w:val"), "continuous")
+        _put_type(sect, kind)
+
+
+def _put_type(sect: BaseOxmlElement, kind: BaseOxmlElement) -> None:
+    """w:type after the header and footer references and the notes' properties."""
+    refs = [c for c in sect if c.tag.split("}")[1] in _BEFORE_TYPE]
+    if refs:
+        refs[-1].addnext(kind)
+    else:
+        sect.insert(0, kind)
+
+
+# w:sectPr children before w:type, and after w:cols, in schema order
+_BEFORE_TYPE = ("headerReference", "footerReference", "footnotePr", "endnotePr")
+_AFTER_COLS = (
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+)

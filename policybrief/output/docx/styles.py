@@ -80,6 +80,7 @@ class House:
     colors: dict[str, str]
     size: float = 10.5  # pt
     line: float = 1.6  # line height, times the size
+    title: float | None = None  # the title's size (pt), when the CSS gives it
 
     @classmethod
     def of(
@@ -87,7 +88,7 @@ class House:
         word_fonts: dict[str, str],
         colors: dict[str, str],
         traditional: bool,
-        body: tuple[float, float] | None = None,
+        body: tuple[float, float, float | None] | None = None,
     ) -> House:
         fonts = {**WORD_FONTS, **word_fonts}
         script = "hant" if traditional else "hans"
@@ -96,8 +97,8 @@ class House:
             for role in (SERIF, SANS, MONO)
         }
         rgb = {name: _hex(colors.get(name, default)) for name, default in COLORS.items()}
-        size, line = body or (10.5, 1.6)
-        return cls(faces, rgb, size, line)
+        size, line, title = body or (10.5, 1.6, None)
+        return cls(faces, rgb, size, line, title)
 
     def face(self, role: str) -> Face:
         return self.faces[role]
@@ -162,7 +163,7 @@ LOOKS: dict[str, Look] = {
     "Byline": Look(P, "Normal", SANS, 9, color="muted", after=2),
     "Summary": Look(P, "Body Text", SANS, 11, after=8),
     "Heading 1": Look(
-        P, "Normal", SANS, 15, True, color="accent", before=14, after=4, keep_next=True
+        P, "Normal", SANS, 15, True, color="accent", before=12, after=3, keep_next=True
     ),
     "Heading 2": Look(P, "Normal", SANS, 12, True, color="ink", before=12, after=4, keep_next=True),
     "Heading 3": Look(
@@ -192,7 +193,7 @@ LOOKS: dict[str, Look] = {
     "Endnote Text": Look(P, "Normal", SERIF, 8.5, after=3),
     "Footnote Reference": Look(C, superscript=True),
     "Endnote Reference": Look(C, superscript=True),
-    "Key Figure Value": Look(C, font=SANS, size=15, bold=True, color="accent"),
+    "Key Figure Value": Look(C, font=SANS, size=13, bold=True, color="accent"),
     "Cited Figure": Look(C),  # every figure that cites a fact: a hook for editors
     "Strong": Look(C, bold=True),
     "Emphasis": Look(C, italic=True),
@@ -340,7 +341,8 @@ def _apply_font(style: CharacterStyle, look: Look, house: House) -> None:
     if look.font:
         set_fonts(style.element.get_or_add_rPr(), house.face(look.font))
     if look.size:
-        font.size = Pt(house.scaled(look.size))
+        title = house.title if style.name == "Title" else None
+        font.size = Pt(title or house.scaled(look.size))
     if look.bold is not None:
         font.bold = look.bold
     if look.italic is not None:
@@ -364,12 +366,12 @@ def _apply_paragraph(style: ParagraphStyle, look: Look, lang: str, house: House)
     if look.font or look.size:
         # In points, not as a multiple of "single", which depends on each face's own line
         # gap (SimSun's in Word, its stand-in's elsewhere): the text styles exactly the
-        # print CSS's line height (notes 1.35), so Word and LibreOffice break pages
+        # print CSS's line height (notes 1.2), so Word and LibreOffice break pages
         # alike; the others (headings, captions, key figures) at least 1.25 lines.
         # Pictures sit in paragraphs of their own at single spacing (exhibits.py).
         size = house.scaled(look.size or 10.5)
         text = look.font == SERIF
-        height = size * (house.line if size >= house.size else 1.35) if text else size * 1.25
+        height = size * (house.line if size >= house.size else 1.2) if text else size * 1.25
         fmt.line_spacing = Pt(round(height, 1))
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY if text else WD_LINE_SPACING.AT_LEAST
     if look.justify_cjk and language(lang).cjk:
@@ -508,13 +510,33 @@ def _emu(match: re.Match[str]) -> Emu:
     return Emu(int(round(value * per)))
 
 
-def body_type(css: str) -> tuple[float, float] | None:
-    """The body's size (pt) and line height from the last ``body`` rule of the page's CSS
-    that sets a size in points (the print rules), or None."""
+def body_type(css: str) -> tuple[float, float, float | None] | None:
+    """The body's size (pt) and line height, and the title's (h1) size, from the last rule
+    for each in the page's CSS that sets a size in points (the print rules), or None."""
+    body = _last_size(css, "body")
+    if body is None:
+        return None
+    title = _last_size(css, "h1")
+    return body[0], body[1] or 1.6, title[0] if title else None
+
+
+def _last_size(css: str, selector: str) -> tuple[float, float | None] | None:
     found = None
-    for match in re.finditer(r"(?<![\w.#:-])body\s*\{([^{}]*)\}", css):
+    for match in re.finditer(rf"(?<![\w.#:-]){selector}\s*\{{([^{{}}]*)\}}", css):
         size = re.search(r"font-size\s*:\s*(\d+(?:\.\d+)?)pt", match.group(1))
         if size:
             line = re.search(r"line-height\s*:\s*(\d+(?:\.\d+)?)\s*(?:;|$)", match.group(1))
-            found = (float(size.group(1)), float(line.group(1)) if line else 1.6)
+            found = (float(size.group(1)), float(line.group(1)) if line else None)
     return found
+
+
+def section_columns(css: str) -> tuple[int, int] | None:
+    """The columns the page's CSS sets the brief's sections in (``.sections { columns: 2;
+    column-gap: 7mm }``, the one-page note's): (count, gap in twips), or None."""
+    found = None
+    for match in re.finditer(r"(?<![\w-])\.sections\s*\{([^{}]*)\}", css):
+        count = re.search(r"(?<![\w-])columns\s*:\s*(\d+)", match.group(1))
+        if count:
+            gap = re.search(r"column-gap\s*:\s*(\d+(?:\.\d+)?)mm", match.group(1))
+            found = (int(count.group(1)), round(float(gap.group(1)) * 56.7) if gap else 400)
+    return found if found and found[0] > 1 else None
