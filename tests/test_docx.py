@@ -876,7 +876,7 @@ def test_the_one_page_note_sets_its_sections_in_two_columns(fixture_dist):
     assert len(breaks) == 2
     sections = [body[i].find(f"{W}pPr/{W}sectPr") for i in breaks] + [body[-1]]
     cols = [s.find(W + "cols") for s in sections]
-    assert [c.get(W + "num") if c is not None else "1" for c in cols] == ["1", "2", "1"]
+    assert [(c.get(W + "num") if c is not None else None) or "1" for c in cols] == ["1", "2", "1"]
     assert [s.find(W + "type").get(W + "val") for s in sections] == ["continuous"] * 3
     for section in sections:
         assert section.find(W + "headerReference") is not None
