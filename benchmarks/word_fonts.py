@@ -105,7 +105,9 @@ def embed(path: Path) -> tuple[int, int, int]:
                 if b"xmlns:r=" not in data[:400]:
                     data = data.replace(b"<w:fonts ", f'<w:fonts xmlns:r="{R}" '.encode(), 1)
             elif item.filename == "word/_rels/fontTable.xml.rels":
-                data = data.replace(b"</Relationships>", "".join(rels).encode() + b"</Relationships>")
+                data = data.replace(
+                    b"</Relationships>", "".join(rels).encode() + b"</Relationships>"
+                )
             elif item.filename == "word/settings.xml":
                 data = re.sub(
                     rb"(<w:zoom [^>]*/>)", rb"\1<w:embedTrueTypeFonts/><w:saveSubsetFonts/>", data

@@ -17,6 +17,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -122,19 +123,7 @@ class DocxWriter:
         text_width = (
             (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
         )
-        authors = safe(" · ".join(a.get(lang) for a in brief.authors))
-        running = theme.running_header.get(lang) if theme.running_header else ""
-        organisation = theme.organisation.get(lang) if theme.organisation else ""
-        self._header_footer(
-            document,
-            section,
-            self.reference or HouseReference(b"", (), ()),
-            Letterhead(safe(running or page.title), safe(organisation), self._logo(theme.logo)),
-            authors,
-            safe(translations.gettext("Page %(page)s of %(pages)s")),
-            text_width,
-            audience.cover,
-        )
+        self._furniture(document, brief, audience, page, translations.gettext, text_width)
         # Footnotes for the print edition, and for an audience with a page limit: on a
         # one-page note they are its endnotes at the foot of its page, where LibreOffice
         # (and Word with "end of section" notes) would otherwise start a page of endnotes.
@@ -157,7 +146,44 @@ class DocxWriter:
         converter.read_svgs(root, html)
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()
-        section = document.sections[0]
+        self._finish(document, converter)
+        self._properties(document, brief, audience, page, lang)
+        ooxml.update_fields_on_open(document)
+        ooxml.drop_thumbnail(document)
+        out = io.BytesIO()
+        document.save(out)
+        day = brief.date
+        return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
+
+    def _furniture(
+        self,
+        document: Document,
+        brief: Brief,
+        audience: Audience,
+        page: Page,
+        gettext: Callable[[str], str],
+        text_width: int,
+    ) -> None:
+        """The running header (the theme's logo, organisation and running header, or the
+        brief's title) and the footer (authors, "Page X of Y")."""
+        lang, safe = page.lang.code, xmlsafe.xml_safe
+        theme = self.project.templates(brief.slug).theme
+        running = theme.running_header.get(lang) if theme.running_header else ""
+        organisation = theme.organisation.get(lang) if theme.organisation else ""
+        self._header_footer(
+            document,
+            document.sections[0],
+            self.reference or HouseReference(b"", (), ()),
+            Letterhead(safe(running or page.title), safe(organisation), self._logo(theme.logo)),
+            safe(" · ".join(a.get(lang) for a in brief.authors)),
+            safe(gettext("Page %(page)s of %(pages)s")),
+            text_width,
+            audience.cover,
+        )
+
+    def _finish(self, document: Document, converter: Converter) -> None:
+        """After the walk: fonts on every run the walk did not format, the notes part."""
+        section = document.sections[-1]
         for part in (
             document.element.body,
             converter.notes.root,
@@ -166,15 +192,8 @@ class DocxWriter:
         ):
             converter.name_fonts(part)
         converter.notes.attach()
-        if notes_kind == "endnote":
+        if converter.notes.kind == "endnote":
             self._endnotes_decimal(section)
-        self._properties(document, brief, audience, page, lang)
-        ooxml.update_fields_on_open(document)
-        ooxml.drop_thumbnail(document)
-        out = io.BytesIO()
-        document.save(out)
-        day = brief.date
-        return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
 
     def _page_setup(self, section: Section, audience: Audience, css: str, own: bool) -> None:
         """The page size; with the engine's own styles, the margins the page's CSS sets."""

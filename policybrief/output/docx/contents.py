@@ -4,20 +4,33 @@ each with the entries as its cached result and marked for Word to update on open
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
+from lxml.html import HtmlElement
 
 from policybrief.output.docx import ooxml
 from policybrief.output.docx.walk import Fmt, Line
 
-if TYPE_CHECKING:
-    from policybrief.output.docx.convert import Converter
+
+class Walked(Protocol):
+    """What the contents read of the converter (:class:`.convert.Converter`) after the
+    walk: where the contents go, the headings and captions it met, the list's title."""
+
+    toc_after: Paragraph | None
+    headings: list[tuple[int, str]]
+    captions: list[tuple[str, BaseOxmlElement]]  # SEQ name, caption paragraph
+    exhibits_title: HtmlElement | None
+
+    def style_id(self, name: str) -> str: ...
+
+    def inline_children(self, line: Line, element: HtmlElement, fmt: Fmt) -> None: ...
 
 
-def fill(converter: Converter) -> None:
+def fill(converter: Walked) -> None:
     """The TOC field after its heading, with the headings as its cached result, then
     the list of figures and tables: a heading and a ``TOC \\c`` field per caption label
     (Word updates the fields, page numbers included, when the document is opened)."""

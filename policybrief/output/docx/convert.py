@@ -274,25 +274,20 @@ class Converter:
             self.exhibits.chart_row(sink, element, ctx)
         elif tag == "figure" and "picture" in cls:
             self.exhibits.prose_picture(sink, element, ctx)
-        elif "sections" in cls and self.columns and sink is self.document:
-            self.in_columns(element, ctx, self.columns)
         else:  # section, div, header, figure, main...: a container
-            self.blocks(sink, element, ctx, class_style(cls))
-            if "cover" in cls and self.cover and tag == "header":
-                sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            self.container(sink, element, ctx, tag, cls)
 
-    def in_columns(self, element: HtmlElement, ctx: Ctx, columns: tuple[int, int]) -> None:
-        """The brief's sections in columns, as the one-page note's CSS sets them: a
-        continuous section of their own, between section breaks."""
-        count, gap = columns
-        for ending in ((1, 0), None):
-            if ending is None:
-                self.blocks(self.document, element, replace(ctx, width=ctx.width // count))
-                ending = columns
-            marker = ooxml.paragraph_xml(self.document.add_paragraph())
-            marker.addprevious(ooxml.section_break(self.document, *ending))
-            marker.getparent().remove(marker)
-        ooxml.continuous(self.document)
+    def container(
+        self, sink: Sink, element: HtmlElement, ctx: Ctx, tag: str, cls: set[str]
+    ) -> None:
+        """A block of blocks: the brief's sections in columns where the CSS sets them so
+        (the body only), the cover followed by a page break."""
+        if "sections" in cls and self.columns and sink is self.document:
+            self.exhibits.in_columns(element, ctx, self.columns)
+            return
+        self.blocks(sink, element, ctx, class_style(cls))
+        if "cover" in cls and self.cover and tag == "header":
+            sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def nav(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         if "toc" in classes(element) and self.toc:

@@ -145,6 +145,19 @@ class Exhibits:
                 row.cells[index].width = Emu(width)
                 write(CellSink(row.cells[index]), item, Ctx(width - Mm(3)))
 
+    def in_columns(self, element: HtmlElement, ctx: Ctx, columns: tuple[int, int]) -> None:
+        """The brief's sections in columns, as the one-page note's CSS sets them: a
+        continuous section of their own between two section breaks, in the body."""
+        count, _gap = columns
+        for ending in ((1, 0), None):
+            if ending is None:
+                self.walker.blocks(self.document, element, replace(ctx, width=ctx.width // count))
+                ending = columns
+            marker = ooxml.paragraph_xml(self.document.add_paragraph())
+            marker.addprevious(ooxml.section_break(self.document, *ending))
+            marker.getparent().remove(marker)
+        ooxml.continuous(self.document)
+
     def picture(self, sink: Sink, svg_element: HtmlElement, ctx: Ctx) -> None:
         # The SVG as the page has it: the HTML parser lowercases names (viewBox), which
         # SVG readers do not accept.

@@ -64,7 +64,7 @@ def _hex(color: str) -> str:
 
 
 @dataclass(frozen=True)
-class Face:
+class WordFace:
     """A role's fonts: one for Latin text (w:ascii, w:hAnsi, w:cs), one for East Asian."""
 
     latin: str
@@ -76,7 +76,7 @@ class House:
     """What the theme gives the Word styles: a face per role, colours, the body's size and
     line height (from the page's print CSS)."""
 
-    faces: dict[str, Face]
+    faces: dict[str, WordFace]
     colors: dict[str, str]
     size: float = 10.5  # pt
     line: float = 1.6  # line height, times the size
@@ -93,14 +93,14 @@ class House:
         fonts = {**WORD_FONTS, **word_fonts}
         script = "hant" if traditional else "hans"
         faces = {
-            role: Face(fonts[role], fonts[f"{'sans' if role == MONO else role}_{script}"])
+            role: WordFace(fonts[role], fonts[f"{'sans' if role == MONO else role}_{script}"])
             for role in (SERIF, SANS, MONO)
         }
         rgb = {name: _hex(colors.get(name, default)) for name, default in COLORS.items()}
         size, line, title = body or (10.5, 1.6, None)
         return cls(faces, rgb, size, line, title)
 
-    def face(self, role: str) -> Face:
+    def face(self, role: str) -> WordFace:
         return self.faces[role]
 
     def color(self, name: str) -> str:
@@ -204,7 +204,7 @@ PARAGRAPH_STYLES = tuple(n for n, look in LOOKS.items() if look.kind == P)
 CHARACTER_STYLES = tuple(n for n, look in LOOKS.items() if look.kind == C)
 
 
-def set_fonts(rpr: BaseOxmlElement, face: Face) -> None:
+def set_fonts(rpr: BaseOxmlElement, face: WordFace) -> None:
     """A face per script: Latin (and complex-script) text in ``face.latin``, Chinese and
     Japanese in ``face.east_asian``."""
     fonts = rpr.get_or_add_rFonts()
