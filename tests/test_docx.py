@@ -228,6 +228,12 @@ def test_language_and_east_asian_font_declared(fixture_dist, lang):
     heading = next(s for s in styles.iter(W + "style") if s.get(W + "styleId") == "Heading1")
     fonts = heading.find(f"{W}rPr/{W}rFonts")
     assert (fonts.get(W + "ascii"), fonts.get(W + "eastAsia")) == ("Arial", "SimHei")
+    # Word's font table describes the Chinese faces (their Chinese names, GB2312), so Word
+    # stands a Chinese face in for a missing one
+    table = {f.get(W + "name"): f for f in xml(path, "word/fontTable.xml").iter(W + "font")}
+    for name, alt in (("SimSun", "宋体"), ("SimHei", "黑体")):
+        assert table[name].find(W + "altName").get(W + "val") == alt
+        assert table[name].find(W + "charset").get(W + "val") == "86"
     with zipfile.ZipFile(path) as archive:  # no part names the PDF's Noto faces
         for name in archive.namelist():
             if name.endswith(".xml"):

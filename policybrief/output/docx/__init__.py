@@ -153,7 +153,12 @@ class DocxWriter:
         out = io.BytesIO()
         document.save(out)
         day = brief.date
-        return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
+        faces = [house.face(role).east_asian for role in ("serif", "sans", "mono")]
+        return ooxml.deterministic_zip(
+            out.getvalue(),
+            (day.year, day.month or 1, day.day or 1),
+            {"word/fontTable.xml": lambda data: ooxml.font_table(data, faces)},
+        )
 
     def _furniture(
         self,

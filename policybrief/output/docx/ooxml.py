@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from docx.document import Document
@@ -29,6 +30,7 @@ from docx.section import Section, _Footer, _Header
 from docx.shape import InlineShape
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from policybrief.core.errors import Problem, RenderError
 
@@ -298,9 +300,14 @@ def drop_thumbnail(document: Document) -> None:
             package.rels.pop(rid)
 
 
-def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
+def deterministic_zip(
+    data: bytes,
+    date: tuple[int, int, int],
+    edits: dict[str, Callable[[bytes], bytes]] | None = None,
+) -> bytes:
     """The same package with fixed timestamps, attributes and compression: building twice
-    gives the same bytes. Member order is python-docx's, which is stable."""
+    gives the same bytes. Member order is python-docx's, which is stable. ``edits``: parts
+    rewritten on the way (python-docx keeps the font table as bytes)."""
     out = io.BytesIO()
     stamp = (max(date[0], 1980), date[1], date[2], 0, 0, 0)
     with (
@@ -312,7 +319,10 @@ def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(item.filename), compresslevel=6)
+            content = source.read(item.filename)
+            if edits and item.filename in edits:
+                content = edits[item.filename](content)
+            target.writestr(info, content, compresslevel=6)
     return out.getvalue()
 
 
@@ -478,3 +488,41 @@ _AFTER_COLS = (
     "printerSettings",
     "sectPrChange",
 )
+
+
+# Chinese faces as Word's font table describes them: the name a Chinese system gives the
+# face, its PANOSE class, its character set (86 GB2312, 88 Big5), family and pitch. Word
+# reads these to choose a stand-in where the face is missing (a Chinese one, not a Latin one).
+EAST_ASIAN_FACES = {
+    "SimSun": ("宋体", "02010600030101010101", "86", "auto", "variable"),
+    "SimHei": ("黑体", "02010609060101010101", "86", "modern", "fixed"),
+    "FangSong": ("仿宋", "02010609060101010101", "86", "modern", "fixed"),
+    "KaiTi": ("楷体", "02010609060101010101", "86", "modern", "fixed"),
+    "PMingLiU": ("新細明體", "02020500000000000000", "88", "roman", "variable"),
+    "Microsoft JhengHei": ("微軟正黑體", "020B0604030504040204", "88", "swiss", "variable"),
+}
+
+
+def font_table(data: bytes, faces: Iterable[str]) -> bytes:
+    """The font table with an entry for each Chinese face of ``faces`` it lacks."""
+    root = parse_xml(data)
+    known = {font.get(qn("w:name")) for font in root.iter(qn("w:font"))}
+    for name in faces:
+        if name in known or name not in EAST_ASIAN_FACES:
+            continue
+        alt, panose, charset, family, pitch = EAST_ASIAN_FACES[name]
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("altName", alt),
+            ("panose1", panose),
+            ("charset", charset),
+            ("family", family),
+            ("pitch", pitch),
+        ):
+            child = OxmlElement(f"w:{tag}")
+            child.set(qn("w:val"), value)
+            font.append(child)
+        root.append(font)
+        known.add(name)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -39,13 +39,6 @@ WORD_FONTS = {
     "serif_hant": "PMingLiU",  # 新細明體
     "sans_hant": "Microsoft JhengHei",  # 微軟正黑體
 }
-# Each face's name as a Chinese system lists it, for Word's font table (w:altName)
-ALT_NAMES = {
-    "SimSun": "宋体",
-    "SimHei": "黑体",
-    "PMingLiU": "新細明體",
-    "Microsoft JhengHei": "微軟正黑體",
-}
 # theme colour -> the engine's default (templates/theme.yaml has the same)
 COLORS = {
     "ink": "1B1F24",
