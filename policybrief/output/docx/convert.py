@@ -309,6 +309,8 @@ class Converter:
             named = "Caption" if tag == "figcaption" else class_style(cls)
             fmt = Fmt(style="Code") if tag == "pre" else Fmt()
             line = self.paragraph(sink, named, ctx)
+            if tag == "figcaption":  # a chart's title stays with its chart
+                line.paragraph.paragraph_format.keep_with_next = True
             self.inline_children(line, element, fmt)
 
     def inline_children(self, line: Line, element: HtmlElement, fmt: Fmt) -> None:

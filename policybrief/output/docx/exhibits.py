@@ -63,6 +63,7 @@ class Exhibits:
         caption = next((c for c in element if local(c) == "caption"), None)
         if caption is not None:  # 表1 / Table 1 and its text, above the table as in the PDF
             line = self.walker.paragraph(sink, "Caption", replace(ctx, item=None, quote=False))
+            line.paragraph.paragraph_format.keep_with_next = True  # with its table
             self.walker.inline_children(line, caption, Fmt())
         cols = max(len(cells) for _, cells in rows)
         table = sink.add_table(rows=0, cols=cols)
