@@ -2,10 +2,13 @@
 
 The input is the page the PDF is made from (``Renderer.page(..., medium="print")``), so the
 prose, figures, key figures, charts and recommendations exist once, in the templates. The
-converter (:mod:`.convert`) maps its HTML to named Word styles (:mod:`.styles`); citations
-become Word footnotes (audiences with ``citations: footnotes``) or endnotes (the others),
-each carrying the note the page would print: value, source, verbatim quote, conflicts.
-:mod:`.ooxml` writes what python-docx has no API for. The bytes are deterministic.
+converter (:mod:`.convert`) maps its HTML to named Word styles (:mod:`.styles`, made from
+the theme: its colours and a Word face per role and script); citations become Word
+footnotes (audiences with ``citations: footnotes`` or a page limit) or endnotes (the
+others), each carrying the note the page would print, a paragraph per part (:mod:`.notes`):
+citation, quote, remark, conflicts. Captions number themselves with SEQ fields, which the
+contents list (:mod:`.contents`). :mod:`.ooxml` writes what python-docx has no API for. The
+bytes are deterministic.
 """
 
 from __future__ import annotations
