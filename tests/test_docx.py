@@ -8,6 +8,7 @@ test must build itself."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import re
 import shutil
@@ -889,3 +890,40 @@ def test_the_one_page_note_sets_its_sections_in_two_columns(fixture_dist):
         assert section.find(W + "pgMar") is not None
     inside = " ".join(shown(p) for p in body[breaks[0] + 1 : breaks[1]])
     assert all(h in inside for h in SECTIONS["en"]) and "Recommendations" not in inside
+
+
+def test_a_reference_document_made_from_the_theme_serves_as_the_house_one(
+    fixture_project, tmp_path
+):
+    """scripts/word_reference.py writes the theme's styles into an empty document; saved
+    as reference.docx in a template folder (here unedited), it styles the next build."""
+    from policybrief.load.project import load_project
+    from policybrief.output.docx import DocxWriter
+
+    (fixture_project / "house" / "theme.yaml").write_text(
+        "colors: {accent: '#225533'}\nword_fonts: {sans: Calibri}\n", encoding="utf-8"
+    )
+    project, _ = load_project(fixture_project)
+    made = DocxWriter(project).reference_document("en")
+    reference = docx.Document(io.BytesIO(made))
+    assert reference.paragraphs == [] and reference.core_properties.language == "en-US"
+    heading = reference.styles["Heading 1"]
+    assert heading.font.color.rgb == docx.shared.RGBColor(0x22, 0x55, 0x33)
+    assert heading.element.rPr.find(W + "rFonts").get(W + "ascii") == "Calibri"
+    style = tmp_path / "style"
+    style.mkdir()
+    (style / "reference.docx").write_bytes(made)
+    (fixture_project / "house" / "theme.yaml").unlink()  # the theme gone: the file styles
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path / "out",
+            briefs=(BRIEF,),
+            audiences=("press",),
+            langs=("en",),
+            formats=("docx",),
+            templates=(style,),
+        )
+    )
+    built = docx.Document(str(tmp_path / "out" / BRIEF / "press.en.docx"))
+    assert built.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x22, 0x55, 0x33)

@@ -256,6 +256,33 @@ class DocxWriter:
                 body.remove(child)
         return document
 
+    def reference_document(self, lang: str) -> bytes:
+        """A reference document made from the project's theme: the styles every Word
+        edition in ``lang`` gets (the theme's colours and faces, a full report's sizes), A4
+        with 20 mm margins, no text. A team edits it in Word and saves it as
+        ``reference.docx`` in its template folder (the header stays the engine's: the
+        theme's logo, organisation and running header are added to every edition)."""
+        language = self.project.language(lang)
+        theme = self.project.theme
+        document = docx.Document()
+        house = House.of(theme.word_fonts, theme.colors, language.script == "Hant")
+        define_styles(document, lang, True, language.word_tags, house)
+        section = document.sections[0]
+        section.page_width, section.page_height = PAGE_SIZES["A4"]
+        margin = docx.shared.Mm(DEFAULT_MARGIN)
+        section.top_margin = section.bottom_margin = margin
+        section.left_margin = section.right_margin = margin
+        document.core_properties.language = language.word_tags[0]
+        ooxml.drop_thumbnail(document)
+        out = io.BytesIO()
+        document.save(out)
+        faces = [house.face(role).east_asian for role in ("serif", "sans", "mono")]
+        return ooxml.deterministic_zip(
+            out.getvalue(),
+            (2026, 1, 1),
+            {"word/fontTable.xml": lambda data: ooxml.font_table(data, faces)},
+        )
+
     def _logo(self, uri: str) -> bytes | None:
         """The theme's logo (a data: URI) as a picture Word shows: PNG and JPEG as they are,
         an SVG drawn as a PNG (once per build)."""
