@@ -8,6 +8,7 @@ test must build itself."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import re
 import shutil
@@ -58,6 +59,8 @@ STYLES = (
     "Cited Figure",
 )
 LANGS = {"zh": "zh-CN", "en": "en-US"}
+# Audiences with a page limit (max_pages) cite in footnotes in Word, as the print edition does
+FOOTNOTES = ("print-edition", "decision-makers", "field-card")
 PAGE_OF = {"zh": "第 {page} 页，共 {pages} 页", "en": "Page {page} of {pages}"}
 
 
@@ -122,8 +125,16 @@ def test_named_styles_headings_and_sections(fixture_dist, audience, lang):
         "TOC Heading",
         "TOC 1",
         "TOC 2",
+        "Table of Figures",
     }, set(used)
-    assert "Key Figure" in used
+    cells = [
+        p.style.name
+        for t in document.tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+    ]
+    assert "Key Figure" in used + cells  # side by side in a row, as in the PDF
 
 
 @pytest.mark.parametrize("audience,lang", editions())
@@ -137,7 +148,7 @@ def test_every_cited_figure_is_in_the_text_with_its_note(fixture_dist, audience,
     for figure in figures:
         assert figure in text, figure
     kind, notes = notes_of(path)
-    assert kind == ("footnote" if audience == "print-edition" else "endnote")
+    assert kind == ("footnote" if audience in FOOTNOTES else "endnote")
     marks = list(find_all(html, "li")) if audience != "print-edition" else []
     endnotes = [li for li in marks if (li.get("id") or "").startswith("note-")]
     if endnotes:  # one Word note per note of the web page, in the same order
@@ -211,9 +222,23 @@ def test_language_and_east_asian_font_declared(fixture_dist, lang):
     defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
     assert defaults.find(W + "lang").get(W + "val") == LANGS[lang]
     assert defaults.find(W + "lang").get(W + "eastAsia") == "zh-CN"
-    assert defaults.find(W + "rFonts").get(W + "eastAsia") == "Noto Serif CJK SC"
+    # A face per script, each one Word has: the theme's word_fonts (templates/theme.yaml)
+    fonts = defaults.find(W + "rFonts")
+    assert (fonts.get(W + "ascii"), fonts.get(W + "hAnsi")) == ("Times New Roman",) * 2
+    assert fonts.get(W + "eastAsia") == "SimSun"
     heading = next(s for s in styles.iter(W + "style") if s.get(W + "styleId") == "Heading1")
-    assert heading.find(f"{W}rPr/{W}rFonts").get(W + "eastAsia") == "Noto Sans CJK SC"
+    fonts = heading.find(f"{W}rPr/{W}rFonts")
+    assert (fonts.get(W + "ascii"), fonts.get(W + "eastAsia")) == ("Arial", "SimHei")
+    # Word's font table describes the Chinese faces (their Chinese names, GB2312), so Word
+    # stands a Chinese face in for a missing one
+    table = {f.get(W + "name"): f for f in xml(path, "word/fontTable.xml").iter(W + "font")}
+    for name, alt in (("SimSun", "宋体"), ("SimHei", "黑体")):
+        assert table[name].find(W + "altName").get(W + "val") == alt
+        assert table[name].find(W + "charset").get(W + "val") == "86"
+    with zipfile.ZipFile(path) as archive:  # no part names the PDF's Noto faces
+        for name in archive.namelist():
+            if name.endswith(".xml"):
+                assert b"Noto" not in archive.read(name), name
     document = xml(path, "word/document.xml")
     runs = [r for r in document.iter(W + "r") if r.find(W + "t") is not None]
     assert runs
@@ -329,7 +354,7 @@ def test_a_brief_s_table_is_numbered_above_and_repeats_its_header(fixture_projec
     table = next(i for i, b in enumerate(blocks) if "Indicator" in "".join(b.itertext()))
     caption = blocks[table - 1]  # numbered, above it
     assert caption.find(f"{W}pPr/{W}pStyle").get(W + "val") == "Caption"
-    assert "".join(caption.itertext()).startswith("Table 1")
+    assert shown(caption).startswith("Table 1")  # its number a SEQ field (test below)
     cells = "".join(blocks[table].itertext())
     assert "120" in cells and "215" in cells and "CNY 1.2 billion" in cells
 
@@ -519,19 +544,38 @@ def test_libreoffice_renders_each_edition(fixture_dist, tmp_path):
         assert last in text, (name, "the last note is printed")
         # The footer's PAGE and NUMPAGES fields (LibreOffice sets its endnotes on pages of
         # their own, without the footer; Word keeps the footer there).
-        footer = PAGE_OF[lang].format(page=2, pages=pages[name])
+        footer = PAGE_OF[lang].format(page=min(2, pages[name]), pages=pages[name])
         assert squash(footer) in text, (name, footer)
     for lang in ("zh", "en"):  # the fixture's full report has 7 pages as a PDF, so has this
         assert 6 <= pages[f"full-report.{lang}.docx"] <= 12
-        assert pages[f"decision-makers.{lang}.docx"] <= 3
-        assert pages[f"field-card.{lang}.docx"] <= 3
+        # The page limits hold in Word too (max_pages: the note 1, the field card 2)
+        assert pages[f"decision-makers.{lang}.docx"] == 1
+        assert pages[f"field-card.{lang}.docx"] <= 2
         assert (
             pages[f"decision-makers.{lang}.docx"]
             <= pages[f"press.{lang}.docx"]
             < pages[f"full-report.{lang}.docx"]
         )
+    # LibreOffice draws the mapped faces: here fontconfig's stand-ins, Liberation Serif and
+    # Sans for Times New Roman and Arial (same widths), Noto Serif and Sans CJK for 宋体
+    # SimSun and 黑体 SimHei (fontconfig's 40-nonlatin.conf); nothing falls back blindly
+    for lang in ("zh", "en"):
+        fonts = subprocess.run(
+            ["pdffonts", str(artifacts / f"decision-makers.{lang}.pdf")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        faces = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+        assert {"LiberationSerif", "LiberationSans-Bold"} <= faces, faces
+        cjk = {f for f in faces if "CJK" in f}
+        if lang == "zh":
+            assert any(f.startswith("NotoSerifCJK") for f in cjk), faces
+            assert any(f.startswith("NotoSansCJK") for f in cjk), faces
+        else:  # English text in Latin faces only: its notes quote no Chinese (compact)
+            assert not cjk, faces
     if shutil.which("pdftoppm"):
-        for name in ("full-report.zh", "full-report.en"):
+        for name in ("full-report.zh", "full-report.en", "decision-makers.zh"):
             for old in artifacts.glob(f"{name}-*.png"):  # an earlier run's, maybe more pages
                 old.unlink()
             subprocess.run(
@@ -627,3 +671,261 @@ def test_line_stacked_and_multiple_charts_become_pictures(fixture_dist):
     extents = list(root.iter(WP + "extent"))[1:]  # after the picture in prose
     assert_sized_as_drawn(extents, boxes)
     assert all(int(e.get("cx")) > 120 * 36000 for e in extents)  # each has a row of its own
+
+
+def shown(paragraph) -> str:
+    """A paragraph's text as Word shows it: its w:t, not its fields' instructions."""
+    return "".join(t.text or "" for t in paragraph.iter(W + "t"))
+
+
+@pytest.mark.parametrize("lang,word", [("en", "Figure"), ("zh", "图")])
+def test_captions_are_seq_fields_listed_and_updated_on_open(fixture_dist, lang, word):
+    """Each numbered caption's number is a SEQ field of its label (the label Word's own
+    Insert Caption uses), the contents list them in a TOC \\c field, and Word updates
+    every field (contents' page numbers included) when the file is opened."""
+    path = fixture_dist / BRIEF / f"full-report.{lang}.docx"
+    root = xml(path, "word/document.xml")
+    html = parse_html(fixture_dist / BRIEF / f"full-report.{lang}.html")
+    labels = [plain(text_of(s)) for s in find_all(html, "span", class_="exhibit-label")]
+    assert labels == [f"{word}{' ' if lang == 'en' else ''}{n}" for n in (1, 2)]
+    captions = []
+    for p in root.iter(W + "p"):
+        instructions = [i.text.strip() for i in p.iter(W + "instrText")]
+        if any(i.startswith("SEQ") for i in instructions):
+            assert instructions == [f"SEQ {word} \\* ARABIC"]
+            runs = list(p.iter(W + "r"))
+            kinds = [
+                (c.get(W + "fldCharType") if c is not None else None)
+                for c in (r.find(W + "fldChar") for r in runs)
+            ]
+            result = runs[kinds.index("separate") + 1]  # the number Word shows
+            assert shown(result) == str(len(captions) + 1)
+            assert p.find(f"{W}pPr/{W}pStyle").get(W + "val") == "Caption"
+            captions.append(shown(p))
+    assert [c[: len(label)] for c, label in zip(captions, labels, strict=True)] == labels
+    # the list of figures: a TOC field of that label, its cached entries the captions
+    tocs = [i.text.strip() for i in root.iter(W + "instrText") if "TOC" in i.text]
+    assert tocs == ['TOC \\o "1-2" \\h \\z \\u', f'TOC \\h \\z \\c "{word}"']
+    listed = [
+        shown(p)
+        for p in root.iter(W + "p")
+        if p.find(f"{W}pPr/{W}pStyle") is not None
+        and p.find(f"{W}pPr/{W}pStyle").get(W + "val") == "TableofFigures"
+    ]
+    assert listed == captions
+    for instr in root.iter(W + "instrText"):  # each TOC field marked for updating
+        if "TOC" in instr.text:
+            begin = instr.getparent().getprevious().find(W + "fldChar")
+            assert begin.get(W + "dirty") == "true"
+    settings = xml(path, "word/settings.xml")
+    update = settings.find(W + "updateFields")
+    assert update is not None and update.get(W + "val") == "true"
+    # in schema order: before the notes' properties and w:compat, or Word refuses the file
+    names = [etree.QName(c).localname for c in settings]
+    assert names.index("updateFields") < names.index("endnotePr") < names.index("compat")
+
+
+def test_each_note_s_citation_quote_and_remark_are_paragraphs(fixture_dist):
+    path = fixture_dist / BRIEF / "full-report.en.docx"
+    root = xml(path, "word/endnotes.xml")
+    notes = [
+        [shown(p) for p in n.iter(W + "p")]
+        for n in root.iter(W + "endnote")
+        if int(n.get(W + "id")) > 0
+    ]
+    html = parse_html(fixture_dist / BRIEF / "full-report.en.html")
+    items = [li for li in find_all(html, "li") if (li.get("id") or "").startswith("note-")]
+    assert len(items) == len(notes)
+    seen = {"quote": 0, "remark": 0, "conflict": 0}
+
+    def same(text: str) -> str:  # (the page's curly apostrophes, Word's straight ones)
+        return squash(plain(text)).replace("\u2019", "'")
+
+    for li, note in zip(items, notes, strict=True):
+        value = same(text_of(next(find_all(li, "span", class_="note-value"))))
+        assert value in same(note[0]), (value, note)
+        for quote in find_all(li, "q"):  # the original, with its translation: a paragraph
+            where = [i for i, p in enumerate(note) if same(text_of(quote)) in same(p)]
+            assert where and where[0] > 0, note
+            seen["quote"] += 1
+        for remark in find_all(li, "span", class_="note-remark"):
+            assert same(text_of(remark)) in [same(p) for p in note[1:]], note
+            seen["remark"] += 1
+        for _conflict in find_all(li, "span", class_="note-conflict"):
+            seen["conflict"] += 1
+        differ = [p for p in note if "Sources differ" in p]
+        assert all(p.startswith("Sources differ") for p in differ), note
+    assert seen["quote"] and seen["conflict"], seen  # (the fixture's notes have no remark)
+
+
+def test_a_note_s_parts_in_order():
+    """The parts of a note item as the notes partial writes it: the citation; the
+    translation with its original beneath (one part, its line break kept); the remark;
+    each disagreement; the line breaks at the parts' edges dropped."""
+    import lxml.html
+
+    from policybrief.output.docx.notes import note_parts
+
+    item = lxml.html.fragment_fromstring(
+        '<li><span class="note-value">215</span> firms. <span class="note-source">A 2017.'
+        '</span><br><span class="note-translation">"By 2016, 215"</span><br>'
+        '<q class="note-quote">到2016年，215家</q> <span class="note-remark">Counted '
+        'once.</span> <span class="note-conflict">Sources differ: one</span> '
+        '<span class="note-conflict">Sources differ: two</span> <a class="backref">↑</a></li>'
+    )
+    parts = [
+        " ".join("".join(x if isinstance(x, str) else x.text_content() for x in p).split())
+        for p in note_parts(item)
+    ]
+    assert parts == [
+        "215 firms. A 2017.",
+        '"By 2016, 215"到2016年，215家',  # (the br between them: no text)
+        "Counted once.",
+        "Sources differ: one",
+        "Sources differ: two ↑",
+    ]
+    quote = note_parts(item)[1]
+    assert [getattr(x, "tag", "") for x in quote if not isinstance(x, str)] == ["span", "br", "q"]
+
+
+def test_han_is_never_slanted(fixture_dist):
+    """An italic title in an English reference list (hexi cites a Chinese report) keeps
+    its Latin italic and sets its Han upright, a run of its own."""
+    path = fixture_dist / "hexi" / "full-report.en.docx"
+    checked = 0
+    for part in ("word/document.xml", "word/endnotes.xml"):
+        for run in xml(path, part).iter(W + "r"):
+            rpr = run.find(W + "rPr")
+            if rpr is None:
+                continue
+            style = rpr.find(W + "rStyle")
+            italic = rpr.find(W + "i")
+            slanted = (style is not None and style.get(W + "val") == "Emphasis") or (
+                italic is not None
+            )
+            if italic is not None and italic.get(W + "val") in ("0", "false"):
+                slanted = False
+            text = shown(run)
+            if re.search("[\u4e00-\u9fff]", text):
+                assert not slanted, text
+                if style is not None and style.get(W + "val") == "Emphasis":
+                    checked += 1
+            elif slanted and text.strip():
+                checked += 1
+    assert checked >= 2  # the title's Han run upright, its English gloss italic
+
+
+def test_the_theme_reaches_word(fixture_project, tmp_path):
+    """The theme's colours, logo, organisation, running header and Word faces, and the
+    house English variant, in the Word edition the engine makes (no reference.docx)."""
+    house = fixture_project / "house"
+    (house / "logo.png").write_bytes(_png())
+    (house / "theme.yaml").write_text(
+        "colors: {accent: '#aa3300', accent_soft: '#fff0e0'}\n"
+        "logo: logo.png\n"
+        "organisation: {zh: 政策研究室, en: Policy Research Office, zh-Hant: 政策研究室}\n"
+        "running_header: {zh: 桥头镇简报, en: Qiaotou brief, zh-Hant: 橋頭鎮簡報}\n"
+        "word_fonts: {serif: Cambria, sans: Calibri, serif_hans: FangSong}\n",
+        encoding="utf-8",
+    )
+    config = fixture_project / "pyproject.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[tool.policybrief]\n", '[tool.policybrief]\nenglish = "en-GB"\n'
+        ),
+        encoding="utf-8",
+    )
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path / "out",
+            briefs=(BRIEF,),
+            audiences=("decision-makers",),
+            formats=("docx",),
+        )
+    )
+    for lang in ("en", "zh"):
+        path = tmp_path / "out" / BRIEF / f"decision-makers.{lang}.docx"
+        styles = xml(path, "word/styles.xml")
+        by_id = {s.get(W + "styleId"): s for s in styles.iter(W + "style")}
+        assert by_id["Heading1"].find(f"{W}rPr/{W}color").get(W + "val") == "AA3300"
+        shade = by_id["KeyFigure"].find(f"{W}pPr/{W}shd").get(W + "fill")
+        assert shade == "FFF0E0"
+        fonts = by_id["Normal"].find(f"{W}rPr/{W}rFonts")
+        assert (fonts.get(W + "ascii"), fonts.get(W + "eastAsia")) == ("Cambria", "FangSong")
+        fonts = by_id["Heading1"].find(f"{W}rPr/{W}rFonts")
+        assert (fonts.get(W + "ascii"), fonts.get(W + "eastAsia")) == ("Calibri", "SimHei")
+        defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
+        assert defaults.get(W + "val") == ("en-GB" if lang == "en" else "zh-CN")
+        core = xml(path, "docProps/core.xml")
+        language = core.findtext("{http://purl.org/dc/elements/1.1/}language")
+        assert language == ("en-GB" if lang == "en" else "zh-CN")
+        document = docx.Document(str(path))
+        header = document.sections[0].header
+        organisation, running = {
+            "en": ("Policy Research Office", "Qiaotou brief"),
+            "zh": ("政策研究室", "桥头镇简报"),
+        }[lang]
+        assert header.paragraphs[-1].text.split("\t") == [f"\u2002{organisation}", running]
+        pictures = list(header.part.element.iter(WP + "docPr"))
+        assert [p.get("descr") for p in pictures] == [organisation]
+        logos = [p.blob for p in header.part.related_parts.values()]  # the header's picture
+        assert len(logos) == 1 and logos[0].startswith(b"\x89PNG")
+
+
+def test_the_one_page_note_sets_its_sections_in_two_columns(fixture_dist):
+    """As its PDF does (decision-makers.css: .sections { columns: 2 }): a continuous
+    section of two columns holds the section leads, between the key figures and the
+    recommendations, each section with the page's header and footer."""
+    root = xml(fixture_dist / BRIEF / "decision-makers.en.docx", "word/document.xml")
+    body = root.find(W + "body")
+    breaks = [i for i, b in enumerate(body) if b.find(f"{W}pPr/{W}sectPr") is not None]
+    assert len(breaks) == 2
+    sections = [body[i].find(f"{W}pPr/{W}sectPr") for i in breaks] + [body[-1]]
+    cols = [s.find(W + "cols") for s in sections]
+    assert [(c.get(W + "num") if c is not None else None) or "1" for c in cols] == ["1", "2", "1"]
+    assert [s.find(W + "type").get(W + "val") for s in sections] == ["continuous"] * 3
+    for section in sections:
+        assert section.find(W + "headerReference") is not None
+        assert section.find(W + "pgMar") is not None
+    inside = " ".join(shown(p) for p in body[breaks[0] + 1 : breaks[1]])
+    assert all(h in inside for h in SECTIONS["en"]) and "Recommendations" not in inside
+
+
+def test_a_reference_document_made_from_the_theme_serves_as_the_house_one(
+    fixture_project, tmp_path
+):
+    """scripts/word_reference.py writes the theme's styles into an empty document; saved
+    as reference.docx in a template folder (here unedited), it styles the next build."""
+    import sys
+
+    (fixture_project / "house" / "theme.yaml").write_text(
+        "colors: {accent: '#225533'}\nword_fonts: {sans: Calibri}\n", encoding="utf-8"
+    )
+    out = tmp_path / "made.docx"
+    script = ROOT / "scripts" / "word_reference.py"
+    command = [sys.executable, str(script), "--project", str(fixture_project), "--lang", "en"]
+    subprocess.run([*command, str(out)], check=True, capture_output=True, timeout=120)
+    made = out.read_bytes()
+    reference = docx.Document(io.BytesIO(made))
+    assert reference.paragraphs == [] and reference.core_properties.language == "en-US"
+    heading = reference.styles["Heading 1"]
+    assert heading.font.color.rgb == docx.shared.RGBColor(0x22, 0x55, 0x33)
+    assert heading.element.rPr.find(W + "rFonts").get(W + "ascii") == "Calibri"
+    style = tmp_path / "style"
+    style.mkdir()
+    (style / "reference.docx").write_bytes(made)
+    (fixture_project / "house" / "theme.yaml").unlink()  # the theme gone: the file styles
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path / "out",
+            briefs=(BRIEF,),
+            audiences=("press",),
+            langs=("en",),
+            formats=("docx",),
+            templates=(style,),
+        )
+    )
+    built = docx.Document(str(tmp_path / "out" / BRIEF / "press.en.docx"))
+    assert built.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0x22, 0x55, 0x33)

@@ -423,6 +423,9 @@ class Theme:
     logo: str = ""  # a data: URI, or ""
     organisation: Text | None = None
     running_header: Text | None = None
+    # the Word edition's faces, by role and script (serif, sans, mono: Latin text;
+    # serif_hans, sans_hans, serif_hant, sans_hant: Chinese): fonts Word has (output/docx)
+    word_fonts: dict[str, str] = field(default_factory=dict)
 
     def color(self, name: str, default: str) -> str:
         return self.colors.get(name, default)

@@ -31,7 +31,9 @@ COLORS = (
     *(f"chart_{n}" for n in range(3, 7)),  # a chart's third to sixth series
 )
 FONTS = ("serif", "sans")
-THEME_FIELDS = ("colors", "fonts", "logo", "organisation", "running_header")
+# the Word edition's faces: Latin by role, then Chinese by role and script (output/docx)
+WORD_FONTS = ("serif", "sans", "mono", "serif_hans", "sans_hans", "serif_hant", "sans_hant")
+THEME_FIELDS = ("colors", "fonts", "word_fonts", "logo", "organisation", "running_header")
 MAX_LOGO_BYTES = 1_000_000
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 _FONT_RE = re.compile(r"[A-Za-z0-9 \-]{1,60}")
@@ -185,6 +187,7 @@ def load_theme(
     logo is read from beside the file that names it."""
     base = base or Theme()
     colors, fonts, logo = dict(base.colors), dict(base.fonts), base.logo
+    word_fonts = dict(base.word_fonts)
     texts = {"organisation": base.organisation, "running_header": base.running_header}
     for path in files:
         shown = _shown(path, root)
@@ -201,9 +204,10 @@ def load_theme(
         f.unknown(THEME_FIELDS)
         colors.update(_table(data, "colors", COLORS, _COLOR_RE, f, shown, "colour"))
         fonts.update(_table(data, "fonts", FONTS, _FONT_RE, f, shown, "font"))
+        word_fonts.update(_table(data, "word_fonts", WORD_FONTS, _FONT_RE, f, shown, "font"))
         if "logo" in data:
             logo = _logo(path.parent, data["logo"], f)
         for key in texts:
             if key in data:
                 texts[key] = f.text(key, required=False)
-    return Theme(colors, fonts, logo, texts["organisation"], texts["running_header"])
+    return Theme(colors, fonts, logo, texts["organisation"], texts["running_header"], word_fonts)

@@ -2,19 +2,26 @@
 
 The input is the page the PDF is made from (``Renderer.page(..., medium="print")``), so the
 prose, figures, key figures, charts and recommendations exist once, in the templates. The
-converter (:mod:`.convert`) maps its HTML to named Word styles (:mod:`.styles`); citations
-become Word footnotes (audiences with ``citations: footnotes``) or endnotes (the others),
-each carrying the note the page would print: value, source, verbatim quote, conflicts.
-:mod:`.ooxml` writes what python-docx has no API for. The bytes are deterministic.
+converter (:mod:`.convert`) maps its HTML to named Word styles (:mod:`.styles`, made from
+the theme: its colours and a Word face per role and script); citations become Word
+footnotes (audiences with ``citations: footnotes`` or a page limit) or endnotes (the
+others), each carrying the note the page would print, a paragraph per part (:mod:`.notes`):
+citation, quote, remark, conflicts. Captions number themselves with SEQ fields, which the
+contents list (:mod:`.contents`). :mod:`.ooxml` writes what python-docx has no API for. The
+bytes are deterministic.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
 import hashlib
 import io
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -38,13 +45,21 @@ from policybrief.core.model import Audience, Brief, Project
 from policybrief.output.docx import ooxml, reference
 from policybrief.output.docx.convert import Converter
 from policybrief.output.docx.reference import HeaderLine, HouseReference
-from policybrief.output.docx.styles import PAGE_SIZES, define_styles, page_margins
+from policybrief.output.docx.styles import (
+    PAGE_SIZES,
+    House,
+    body_type,
+    define_styles,
+    page_margins,
+    section_columns,
+)
 from policybrief.output.docx.walk import Ctx
 from policybrief.render.page import Page, PageEnvironment, Renderer, page_language
 
 REFERENCE = "reference.docx"
 MAX_REFERENCE = 16 * 1024 * 1024
 DEFAULT_MARGIN = 20  # mm, when a page's CSS declares none
+LOGO_HEIGHT = docx.shared.Mm(7)  # the theme's logo in the running header
 
 
 def fingerprint() -> str:
@@ -99,27 +114,24 @@ class DocxWriter:
         self.reference_path, self.reference = self._reference(dirs)
         document = self._document()
         own = self.reference is None
-        define_styles(document, lang, own, page.lang.word_tags)
-        section = document.sections[0]
         html = safe(page.html)
         root = lxml.html.document_fromstring(html)
-        self._page_setup(section, audience, root, own)
+        css = "\n".join("".join(s.itertext()) for s in root.iter("style"))
+        theme = self.project.templates(brief.slug).theme
+        house = House.of(theme.word_fonts, theme.colors, page.lang.script == "Hant", body_type(css))
+        define_styles(document, lang, own, page.lang.word_tags, house)
+        section = document.sections[0]
+        self._page_setup(section, audience, css, own)
         # (a reference document's section may leave a margin unset: python-docx gives None)
         text_width = (
             (section.page_width or 0) - (section.left_margin or 0) - (section.right_margin or 0)
         )
-        authors = safe(" · ".join(a.get(lang) for a in brief.authors))
-        self._header_footer(
-            document,
-            section,
-            self.reference or HouseReference(b"", (), ()),
-            safe(page.title),
-            authors,
-            safe(translations.gettext("Page %(page)s of %(pages)s")),
-            text_width,
-            audience.cover,
-        )
-        notes_kind = "footnote" if audience.citations == "footnotes" else "endnote"
+        self._furniture(document, brief, audience, page, translations.gettext, text_width)
+        # Footnotes for the print edition, and for an audience with a page limit: on a
+        # one-page note they are its endnotes at the foot of its page, where LibreOffice
+        # (and Word with "end of section" notes) would otherwise start a page of endnotes.
+        footnotes = audience.citations == "footnotes" or bool(audience.max_pages)
+        notes_kind = "footnote" if footnotes else "endnote"
         items = self._note_items(env, audience, page)
         converter = Converter(
             document,
@@ -130,12 +142,56 @@ class DocxWriter:
             note_items=items,
             text_width=text_width,
             rasters=self.rasters,
+            english=self.project.language("en").region_tag,
+            columns=section_columns(css),
         )
         body = root.find("body")
         converter.read_svgs(root, html)
         converter.blocks(document, body, Ctx(text_width))
         converter.fill_contents()
-        section = document.sections[0]
+        self._finish(document, converter)
+        self._properties(document, brief, audience, page, lang)
+        ooxml.update_fields_on_open(document)
+        ooxml.drop_thumbnail(document)
+        out = io.BytesIO()
+        document.save(out)
+        day = brief.date
+        faces = [house.face(role).east_asian for role in ("serif", "sans", "mono")]
+        return ooxml.deterministic_zip(
+            out.getvalue(),
+            (day.year, day.month or 1, day.day or 1),
+            {"word/fontTable.xml": lambda data: ooxml.font_table(data, faces)},
+        )
+
+    def _furniture(
+        self,
+        document: Document,
+        brief: Brief,
+        audience: Audience,
+        page: Page,
+        gettext: Callable[[str], str],
+        text_width: int,
+    ) -> None:
+        """The running header (the theme's logo, organisation and running header, or the
+        brief's title) and the footer (authors, "Page X of Y")."""
+        lang, safe = page.lang.code, xmlsafe.xml_safe
+        theme = self.project.templates(brief.slug).theme
+        running = theme.running_header.get(lang) if theme.running_header else ""
+        organisation = theme.organisation.get(lang) if theme.organisation else ""
+        self._header_footer(
+            document,
+            document.sections[0],
+            self.reference or HouseReference(b"", (), ()),
+            Letterhead(safe(running or page.title), safe(organisation), self._logo(theme.logo)),
+            safe(" · ".join(a.get(lang) for a in brief.authors)),
+            safe(gettext("Page %(page)s of %(pages)s")),
+            text_width,
+            audience.cover,
+        )
+
+    def _finish(self, document: Document, converter: Converter) -> None:
+        """After the walk: fonts on every run the walk did not format, the notes part."""
+        section = document.sections[-1]
         for part in (
             document.element.body,
             converter.notes.root,
@@ -144,23 +200,14 @@ class DocxWriter:
         ):
             converter.name_fonts(part)
         converter.notes.attach()
-        if notes_kind == "endnote":
+        if converter.notes.kind == "endnote":
             self._endnotes_decimal(section)
-        self._properties(document, brief, audience, page, lang)
-        ooxml.drop_thumbnail(document)
-        out = io.BytesIO()
-        document.save(out)
-        day = brief.date
-        return ooxml.deterministic_zip(out.getvalue(), (day.year, day.month or 1, day.day or 1))
 
-    def _page_setup(
-        self, section: Section, audience: Audience, root: HtmlElement, own: bool
-    ) -> None:
+    def _page_setup(self, section: Section, audience: Audience, css: str, own: bool) -> None:
         """The page size; with the engine's own styles, the margins the page's CSS sets."""
         width, height = PAGE_SIZES.get(audience.page_size, PAGE_SIZES["A4"])
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = width, height
-        css = "\n".join("".join(s.itertext()) for s in root.iter("style"))
         found = page_margins(css) if own else None
         if own:
             margins: tuple[Length, ...] = found or (docx.shared.Mm(DEFAULT_MARGIN),) * 4
@@ -209,12 +256,53 @@ class DocxWriter:
                 body.remove(child)
         return document
 
+    def reference_document(self, lang: str) -> bytes:
+        """A reference document made from the project's theme: the styles every Word
+        edition in ``lang`` gets (the theme's colours and faces, a full report's sizes), A4
+        with 20 mm margins, no text. A team edits it in Word and saves it as
+        ``reference.docx`` in its template folder (the header stays the engine's: the
+        theme's logo, organisation and running header are added to every edition)."""
+        language = self.project.language(lang)
+        theme = self.project.theme
+        document = docx.Document()
+        house = House.of(theme.word_fonts, theme.colors, language.script == "Hant")
+        define_styles(document, lang, True, language.word_tags, house)
+        section = document.sections[0]
+        section.page_width, section.page_height = PAGE_SIZES["A4"]
+        margin = docx.shared.Mm(DEFAULT_MARGIN)
+        section.top_margin = section.bottom_margin = margin
+        section.left_margin = section.right_margin = margin
+        document.core_properties.language = language.word_tags[0]
+        ooxml.drop_thumbnail(document)
+        out = io.BytesIO()
+        document.save(out)
+        faces = [house.face(role).east_asian for role in ("serif", "sans", "mono")]
+        return ooxml.deterministic_zip(
+            out.getvalue(),
+            (2026, 1, 1),
+            {"word/fontTable.xml": lambda data: ooxml.font_table(data, faces)},
+        )
+
+    def _logo(self, uri: str) -> bytes | None:
+        """The theme's logo (a data: URI) as a picture Word shows: PNG and JPEG as they are,
+        an SVG drawn as a PNG (once per build)."""
+        match = re.match(r"data:image/(png|jpeg|svg\+xml);base64,(.*)", uri, re.S)
+        if not match:
+            return None
+        data = base64.b64decode(match.group(2))
+        if match.group(1) != "svg+xml":
+            return data
+        svg = data.decode("utf-8", "replace")
+        if svg not in self.rasters:
+            self.rasters[svg] = ooxml.rasterize(svg)
+        return self.rasters[svg]
+
     @staticmethod
     def _header_footer(
         document: Document,
         section: Section,
         kept: HouseReference,
-        title: str,
+        letterhead: Letterhead,
         authors: str,
         page_message: str,
         text_width: int,
@@ -225,7 +313,7 @@ class DocxWriter:
         header.is_linked_to_previous = False
         paragraph = _after_lines(document, header, kept.header)
         paragraph.style = document.styles["Header"]
-        paragraph.add_run(title)
+        letterhead.write(paragraph, text_width)
         footer = section.footer
         footer.is_linked_to_previous = False
         paragraph = _after_lines(document, footer, kept.footer)
@@ -292,6 +380,30 @@ class DocxWriter:
             val, east_asia = page.lang.word_tags
             theme_lang.set(qn("w:val"), val)
             theme_lang.set(qn("w:eastAsia"), east_asia)
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The running header of every page but a cover: the theme's logo and organisation,
+    then its running header (or the brief's title) at the right margin."""
+
+    title: str
+    organisation: str = ""
+    logo: bytes | None = None  # PNG or JPEG
+
+    def write(self, paragraph: Paragraph, text_width: int) -> None:
+        if self.logo is None and not self.organisation:
+            paragraph.add_run(self.title)
+            return
+        if self.logo is not None:
+            shape = paragraph.add_run().add_picture(io.BytesIO(self.logo), height=LOGO_HEIGHT)
+            ooxml.inline_xml(shape).docPr.set("descr", self.organisation or "Logo")
+        if self.organisation:
+            paragraph.add_run(("\u2002" if self.logo is not None else "") + self.organisation)
+        tabs = paragraph.paragraph_format.tab_stops
+        tabs.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT)
+        paragraph.add_run().add_tab()
+        paragraph.add_run(self.title)
 
 
 def _after_lines(

@@ -19,8 +19,9 @@ from docx.text.run import Run
 from lxml.html import HtmlElement
 
 from policybrief.core.languages import language
-from policybrief.output.docx import ooxml
+from policybrief.output.docx import contents, ooxml
 from policybrief.output.docx.exhibits import Exhibits
+from policybrief.output.docx.notes import note_parts
 from policybrief.output.docx.styles import FontResolver, is_cjk, set_lang, word_tag
 from policybrief.output.docx.walk import (
     CJK,
@@ -120,6 +121,11 @@ INLINE_STYLES = {
 }
 SPACES = re.compile(r"[ \t\r\n\f]+")
 SVG_TAG = "{http://www.w3.org/2000/svg}svg"
+# Han and the CJK punctuation and forms: set upright in italic text
+HAN = re.compile(
+    "([\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]+)"
+)
+EXHIBIT_LABEL = re.compile(r"(\D*?)(\d+)")  # Figure 1, 图1, Table 12
 
 
 def class_style(cls: set[str]) -> str | None:
@@ -142,9 +148,13 @@ class Converter:
         note_items: dict[int, HtmlElement],
         text_width: int,
         rasters: dict[str, bytes],
+        english: str = "en-US",
+        columns: tuple[int, int] | None = None,
     ):
         self.document = document
         self.lang = lang
+        self.english = english  # Word's tag for the project's English (house variant)
+        self.columns = columns  # the sections' columns (count, gap in twips), as the CSS
         self.toc = toc
         self.cover = cover
         self.notes = ooxml.Notes(document, notes_kind)
@@ -156,6 +166,8 @@ class Converter:
         self.bookmarks = 0
         self.headings: list[tuple[int, str]] = []
         self.toc_after: Paragraph | None = None  # the paragraph after which the TOC goes
+        self.exhibits_title: HtmlElement | None = None  # the contents' list of exhibits
+        self.captions: list[tuple[str, BaseOxmlElement]] = []  # SEQ name, caption paragraph
         self.exhibits = Exhibits(document, self, rasters)
         # Block elements converted by a method of their own, whatever their classes.
         self.by_tag: dict[str, Callable[[Sink, HtmlElement, Ctx], None]] = {
@@ -263,9 +275,19 @@ class Converter:
         elif tag == "figure" and "picture" in cls:
             self.exhibits.prose_picture(sink, element, ctx)
         else:  # section, div, header, figure, main...: a container
-            self.blocks(sink, element, ctx, class_style(cls))
-            if "cover" in cls and self.cover and tag == "header":
-                sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            self.container(sink, element, ctx, tag, cls)
+
+    def container(
+        self, sink: Sink, element: HtmlElement, ctx: Ctx, tag: str, cls: set[str]
+    ) -> None:
+        """A block of blocks: the brief's sections in columns where the CSS sets them so
+        (the body only), the cover followed by a page break."""
+        if "sections" in cls and self.columns and sink is self.document:
+            self.exhibits.in_columns(element, ctx, self.columns)
+            return
+        self.blocks(sink, element, ctx, class_style(cls))
+        if "cover" in cls and self.cover and tag == "header":
+            sink.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def nav(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         if "toc" in classes(element) and self.toc:
@@ -287,6 +309,8 @@ class Converter:
             named = "Caption" if tag == "figcaption" else class_style(cls)
             fmt = Fmt(style="Code") if tag == "pre" else Fmt()
             line = self.paragraph(sink, named, ctx)
+            if tag == "figcaption":  # a chart's title stays with its chart
+                line.paragraph.paragraph_format.keep_with_next = True
             self.inline_children(line, element, fmt)
 
     def inline_children(self, line: Line, element: HtmlElement, fmt: Fmt) -> None:
@@ -301,6 +325,7 @@ class Converter:
         if title is not None:
             self.inline_children(line, title, Fmt())
         self.toc_after = line.paragraph
+        self.exhibits_title = next((h for h in nav.iter() if "exhibits-title" in classes(h)), None)
 
     def bullets(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         ordered = local(element) == "ol"
@@ -336,20 +361,33 @@ class Converter:
             else:
                 pairs.append((label, term))
                 label = None
-        for label, value in pairs:
-            line = self.paragraph(sink, "Key Figure", ctx)
-            self.inline_children(line, value, Fmt(style="Key Figure Value"))
-            if label is not None:
-                line.paragraph.add_run().add_break()
-                line.space = True
-                self.inline_children(line, label, Fmt())
+        if len(pairs) < 2 or ctx.item is not None:
+            for pair in pairs:
+                self.key_figure(sink, pair, ctx)
+            return
+        # side by side, as the PDF sets them: up to four in a row of a borderless table
+        self.exhibits.row(sink, pairs, min(len(pairs), 4), ctx, self.key_figure)
+
+    def key_figure(
+        self, sink: Sink, pair: tuple[HtmlElement | None, HtmlElement], ctx: Ctx
+    ) -> None:
+        label, value = pair
+        line = self.paragraph(sink, "Key Figure", ctx)
+        self.inline_children(line, value, Fmt(style="Key Figure Value"))
+        if label is not None:
+            line.paragraph.add_run().add_break()
+            line.space = True
+            self.inline_children(line, label, Fmt())
 
     # -- inline ----------------------------------------------------------------------
 
     def lang_of(self, element: HtmlElement, fmt: Fmt) -> Fmt:
+        """The formatting with the element's language, as Word tags it (plain ``en``: the
+        house variant, en-GB or en-US)."""
         tag = (element.get("lang") or "").lower()
-        if tag and word_tag(tag) != fmt.lang:
-            return replace(fmt, lang=word_tag(element.get("lang") or tag))
+        word = self.english if tag == "en" else word_tag(element.get("lang") or tag)
+        if tag and word != fmt.lang:
+            return replace(fmt, lang=word)
         return fmt
 
     def inline(self, line: Line, item: Inline, fmt: Fmt) -> None:
@@ -372,6 +410,9 @@ class Converter:
             return
         if tag == "svg":
             return
+        if tag == "span" and "exhibit-label" in cls:
+            self.exhibit_label(line, item, fmt)
+            return
         if tag == "q":
             opening, closing = language(self.lang).quotes if "note-quote" in cls else ("“", "”")
             self.text(line, opening, fmt)
@@ -379,6 +420,30 @@ class Converter:
             self.text(line, closing, fmt)
             return
         self.inline_children_only(line, item, self.run_fmt(tag, cls, line, fmt))
+
+    def exhibit_label(self, line: Line, span: HtmlElement, fmt: Fmt) -> None:
+        """A caption's label (Figure 1, 图1, Table 1): its word, then its number as a SEQ
+        field of that word, which Word renumbers and its list of figures
+        (``TOC \\c``) collects. Word's own Insert Caption uses the same labels."""
+        found = EXHIBIT_LABEL.fullmatch(" ".join("".join(span.itertext()).split()))
+        if found is None:
+            self.inline_children_only(line, span, fmt)
+            return
+        word, number = found.group(1), found.group(2)
+        kind = (
+            "Table"
+            if any(local(a) in ("table", "caption") for a in span.iterancestors())
+            else "Figure"
+        )
+        name = word.strip() if re.fullmatch(r"[^\W\d_]+", word.strip()) else kind
+        if word:
+            self.text(line, word, fmt)
+        result = ooxml.text_run(number)
+        self.style_run(Run(result, line.paragraph), line.style, fmt, number)
+        for run in ooxml.complex_field(f"SEQ {name} \\* ARABIC", result):
+            ooxml.paragraph_xml(line.paragraph).append(run)
+        line.space = False
+        self.captions.append((name, ooxml.paragraph_xml(line.paragraph)))
 
     def run_fmt(self, tag: str, cls: set[str], line: Line, fmt: Fmt) -> Fmt:
         """How an inline element formats its text: a character style, or bold, italic,
@@ -418,8 +483,15 @@ class Converter:
         if not text:
             return
         line.space = text.endswith(" ")
-        run = line.paragraph.add_run(text)
-        self.style_run(run, line.style, fmt, text)
+        # Han is never slanted (an italic title in an English reference, an emphasis):
+        # italic text is split by script, its Han runs set upright
+        italic = fmt.italic or fmt.style == "Emphasis"
+        for index, piece in enumerate(HAN.split(text) if italic else [text]):
+            if piece:
+                run = line.paragraph.add_run(piece)
+                self.style_run(run, line.style, fmt, piece)
+                if index % 2:
+                    run.italic = False
 
     def style_run(self, run: Run, paragraph_style: str | None, fmt: Fmt, text: str) -> None:
         rpr = run.element.get_or_add_rPr()
@@ -484,12 +556,25 @@ class Converter:
         self.cited[number] = (word_number, name)
         content = self.note_items.get(number)
         if content is not None:
+            self.note_text(note_p, content)
+
+    def note_text(self, first: BaseOxmlElement, item: HtmlElement) -> None:
+        """A note's citation, quote, remark and each disagreement, a paragraph each (the
+        first after the note's mark), in the notes' text style."""
+        fmt = self.lang_of(item, Fmt())
+        paragraph = first
+        for index, part in enumerate(note_parts(item)):
+            if index:
+                following = OxmlElement("w:p")
+                style = self.notes.ids[self.notes.text_style]
+                following.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), style)
+                paragraph.addnext(following)
+                paragraph = following
             # a bare paragraph in the notes part: no story part is needed to add runs to it
-            note_line = Line(
-                Paragraph(note_p, None),  # type: ignore[arg-type]
-                self.notes.text_style,
-            )
-            self.inline_children(note_line, content, Fmt())
+            line = Line(Paragraph(paragraph, None), self.notes.text_style)  # type: ignore[arg-type]
+            for piece in part:
+                self.inline(line, piece, fmt)
+            line.trim()
 
     # -- after the body --------------------------------------------------------------
 
@@ -511,21 +596,5 @@ class Converter:
                     fonts.set(qn(f"w:{attr}"), value)
 
     def fill_contents(self) -> None:
-        """The TOC field after its heading, with the headings as its cached result (Word
-        updates the field, page numbers included, when the document is opened)."""
-        if self.toc_after is None:
-            return
-        entries = [(level, text) for level, text in self.headings if level <= 2] or [(1, "")]
-        anchor = ooxml.paragraph_xml(self.toc_after)
-        for index, (level, text) in enumerate(entries):
-            p = OxmlElement("w:p")
-            p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), self.style_id(f"TOC {level}"))
-            if index == 0:
-                p.append(ooxml.field_char("begin", dirty=True))
-                p.append(ooxml.instr_run('TOC \\o "1-2" \\h \\z \\u'))
-                p.append(ooxml.field_char("separate"))
-            p.append(ooxml.text_run(text))
-            if index == len(entries) - 1:
-                p.append(ooxml.field_char("end"))
-            anchor.addnext(p)
-            anchor = p
+        """The contents and the list of figures and tables (:mod:`.contents`)."""
+        contents.fill(self)

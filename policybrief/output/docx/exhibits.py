@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import io
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -27,6 +29,7 @@ from policybrief.output.docx.walk import CJK, CellSink, Ctx, Fmt, Line, Sink, Wa
 
 CHART_WIDTH = Mm(55)  # the width of one chart in a row, as in the PDF's flex row
 WIDE_CHARTS = {"chart-line", "chart-stacked", "chart-multiples"}  # each on a row of its own
+T = TypeVar("T")
 PICTURE_HEIGHT_MM = 110  # the tallest an image in prose prints (base.css: .picture img)
 
 
@@ -60,6 +63,7 @@ class Exhibits:
         caption = next((c for c in element if local(c) == "caption"), None)
         if caption is not None:  # 表1 / Table 1 and its text, above the table as in the PDF
             line = self.walker.paragraph(sink, "Caption", replace(ctx, item=None, quote=False))
+            line.paragraph.paragraph_format.keep_with_next = True  # with its table
             self.walker.inline_children(line, caption, Fmt())
         cols = max(len(cells) for _, cells in rows)
         table = sink.add_table(rows=0, cols=cols)
@@ -122,6 +126,39 @@ class Exhibits:
                 row.cells[index].width = Emu(width)
                 self.walker.blocks(CellSink(row.cells[index]), figure, Ctx(width - Mm(3)))
 
+    def row(
+        self,
+        sink: Sink,
+        items: list[T],
+        per_row: int,
+        ctx: Ctx,
+        write: Callable[[Sink, T, Ctx], None],
+    ) -> None:
+        """``items`` side by side in a borderless table, ``per_row`` to a row, each cell
+        written by ``write`` (key figures, as the PDF sets them in a row)."""
+        table = sink.add_table(rows=0, cols=per_row)
+        width = ctx.width // per_row
+        for column in table.columns:
+            column.width = Emu(width)
+        for start in range(0, len(items), per_row):
+            row = table.add_row()
+            for index, item in enumerate(items[start : start + per_row]):
+                row.cells[index].width = Emu(width)
+                write(CellSink(row.cells[index]), item, Ctx(width - Mm(3)))
+
+    def in_columns(self, element: HtmlElement, ctx: Ctx, columns: tuple[int, int]) -> None:
+        """The brief's sections in columns, as the one-page note's CSS sets them: a
+        continuous section of their own between two section breaks, in the body."""
+        count, _gap = columns
+        for ending in ((1, 0), None):
+            if ending is None:
+                self.walker.blocks(self.document, element, replace(ctx, width=ctx.width // count))
+                ending = columns
+            marker = ooxml.paragraph_xml(self.document.add_paragraph())
+            marker.addprevious(ooxml.section_break(self.document, *ending))
+            marker.getparent().remove(marker)
+        ooxml.continuous(self.document)
+
     def picture(self, sink: Sink, svg_element: HtmlElement, ctx: Ctx) -> None:
         # The SVG as the page has it: the HTML parser lowercases names (viewBox), which
         # SVG readers do not accept.
@@ -146,6 +183,7 @@ class Exhibits:
         png = self.rasters[svg]
         paragraph = sink.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.line_spacing = 1.0  # the text styles' is exact
         shape = paragraph.add_run().add_picture(io.BytesIO(png), Emu(width), Emu(height))
         self.charts += 1
         ooxml.add_svg(
@@ -185,6 +223,7 @@ class Exhibits:
         match = re.match(r"data:image/(png|jpeg|gif);base64,(.*)", src, re.S)
         if not match:
             return None
+        line.paragraph.paragraph_format.line_spacing = 1.0  # the text styles' is exact
         try:
             data = base64.b64decode(match.group(2))
             shape = line.paragraph.add_run().add_picture(io.BytesIO(data))

@@ -5,11 +5,13 @@ read here only (:func:`paragraph_xml` and its neighbours)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from docx.document import Document
@@ -28,6 +30,7 @@ from docx.section import Section, _Footer, _Header
 from docx.shape import InlineShape
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from policybrief.core.errors import Problem, RenderError
 
@@ -297,9 +300,14 @@ def drop_thumbnail(document: Document) -> None:
             package.rels.pop(rid)
 
 
-def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
+def deterministic_zip(
+    data: bytes,
+    date: tuple[int, int, int],
+    edits: dict[str, Callable[[bytes], bytes]] | None = None,
+) -> bytes:
     """The same package with fixed timestamps, attributes and compression: building twice
-    gives the same bytes. Member order is python-docx's, which is stable."""
+    gives the same bytes. Member order is python-docx's, which is stable. ``edits``: parts
+    rewritten on the way (python-docx keeps the font table as bytes)."""
     out = io.BytesIO()
     stamp = (max(date[0], 1980), date[1], date[2], 0, 0, 0)
     with (
@@ -311,7 +319,10 @@ def deterministic_zip(data: bytes, date: tuple[int, int, int]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            target.writestr(info, source.read(item.filename), compresslevel=6)
+            content = source.read(item.filename)
+            if edits and item.filename in edits:
+                content = edits[item.filename](content)
+            target.writestr(info, content, compresslevel=6)
     return out.getvalue()
 
 
@@ -336,3 +347,182 @@ def check_reference(path: Path, data: bytes) -> None:
         raise RenderError(
             Problem(where, 0, "not a Word document", ".docx is a zip package")
         ) from None
+
+
+# w:settings children that come after w:updateFields, in schema order
+_AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
+
+
+def update_fields_on_open(document: Document) -> None:
+    """``w:updateFields``: Word recomputes every field when the file is opened (the
+    contents' and list of figures' page numbers, the SEQ numbers, NOTEREF), after asking
+    the editor, since a field may refer to other files."""
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is not None:
+        return
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    later = next((c for c in settings if c.tag.split("}")[1] in _AFTER_UPDATE_FIELDS), None)
+    if later is not None:
+        later.addprevious(update)
+    else:
+        settings.append(update)
+
+
+def complex_field(instr: str, result: BaseOxmlElement) -> list[BaseOxmlElement]:
+    """The runs of a field (begin, instruction, separate, ``result``, end): a SEQ number,
+    say, whose result run carries the text's formatting."""
+    return [
+        field_char("begin"),
+        instr_run(instr),
+        field_char("separate"),
+        result,
+        field_char("end"),
+    ]
+
+
+def shown_text(paragraph: BaseOxmlElement) -> str:
+    """A paragraph's text as shown: its runs' w:t, not the fields' instructions."""
+    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+
+
+def field_paragraphs(instr: str, entries: list[tuple[str, str]]) -> list[BaseOxmlElement]:
+    """A field whose cached result runs over paragraphs, one per (style id, text) entry,
+    marked for Word to update (a contents or a list of figures)."""
+    paragraphs = []
+    for index, (style_id, text) in enumerate(entries):
+        p = OxmlElement("w:p")
+        p.get_or_add_pPr().get_or_add_pStyle().set(qn("w:val"), style_id)
+        if index == 0:
+            p.append(field_char("begin", dirty=True))
+            p.append(instr_run(instr))
+            p.append(field_char("separate"))
+        p.append(text_run(text))
+        if index == len(entries) - 1:
+            p.append(field_char("end"))
+        paragraphs.append(p)
+    return paragraphs
+
+
+def section_break(document: Document, columns: int, gap: int) -> BaseOxmlElement:
+    """An empty paragraph (1 pt high) that ends a section of ``columns`` columns ``gap``
+    twips apart, continuous with what follows: a copy of the document's own section
+    properties (page size, margins, headers and footers), so each section has them."""
+    sect = copy.deepcopy(section_xml(document.sections[-1]))
+    for tag in ("w:type", "w:cols"):
+        old = sect.find(qn(tag))
+        if old is not None:
+            sect.remove(old)
+    kind = OxmlElement("w:type")
+    kind.set(qn("w:val"), "continuous")
+    _put_type(sect, kind)
+    cols = OxmlElement("w:cols")
+    cols.set(qn("w:num"), str(columns))
+    cols.set(qn("w:space"), str(gap))
+    later = [c for c in sect if c.tag.split("}")[1] in _AFTER_COLS]
+    if later:
+        later[0].addprevious(cols)
+    else:
+        sect.append(cols)
+    p = OxmlElement("w:p")
+    ppr = p.get_or_add_pPr()
+    spacing = OxmlElement("w:spacing")
+    for key, value in (("before", "0"), ("after", "0"), ("line", "20"), ("lineRule", "exact")):
+        spacing.set(qn(f"w:{key}"), value)
+    ppr.append(spacing)
+    ppr.append(sect)
+    return p
+
+
+def continuous(document: Document) -> None:
+    """The document's last section starts on the same page as the one before it."""
+    sect = section_xml(document.sections[-1])
+    if sect.find(qn("w:type")) is None:
+        kind = OxmlElement("w:type")
+        kind.set(qn("w:val"), "continuous")
+        _put_type(sect, kind)
+
+
+def _put_type(sect: BaseOxmlElement, kind: BaseOxmlElement) -> None:
+    """w:type after the header and footer references and the notes' properties."""
+    refs = [c for c in sect if c.tag.split("}")[1] in _BEFORE_TYPE]
+    if refs:
+        refs[-1].addnext(kind)
+    else:
+        sect.insert(0, kind)
+
+
+# w:sectPr children before w:type, and after w:cols, in schema order
+_BEFORE_TYPE = ("headerReference", "footerReference", "footnotePr", "endnotePr")
+_AFTER_COLS = (
+    "formProt",
+    "vAlign",
+    "noEndnote",
+    "titlePg",
+    "textDirection",
+    "bidi",
+    "rtlGutter",
+    "docGrid",
+    "printerSettings",
+    "sectPrChange",
+)
+
+
+# Chinese faces as Word's font table describes them: the name a Chinese system gives the
+# face, its PANOSE class, its character set (86 GB2312, 88 Big5), family and pitch. Word
+# reads these to choose a stand-in where the face is missing (a Chinese one, not a Latin one).
+EAST_ASIAN_FACES = {
+    "SimSun": ("宋体", "02010600030101010101", "86", "auto", "variable"),
+    "SimHei": ("黑体", "02010609060101010101", "86", "modern", "fixed"),
+    "FangSong": ("仿宋", "02010609060101010101", "86", "modern", "fixed"),
+    "KaiTi": ("楷体", "02010609060101010101", "86", "modern", "fixed"),
+    "PMingLiU": ("新細明體", "02020500000000000000", "88", "roman", "variable"),
+    "Microsoft JhengHei": ("微軟正黑體", "020B0604030504040204", "88", "swiss", "variable"),
+}
+
+
+def font_table(data: bytes, faces: Iterable[str]) -> bytes:
+    """The font table with an entry for each Chinese face of ``faces`` it lacks."""
+    root = parse_xml(data)
+    known = {font.get(qn("w:name")) for font in root.iter(qn("w:font"))}
+    for name in faces:
+        if name in known or name not in EAST_ASIAN_FACES:
+            continue
+        alt, panose, charset, family, pitch = EAST_ASIAN_FACES[name]
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (
+            ("altName", alt),
+            ("panose1", panose),
+            ("charset", charset),
+            ("family", family),
+            ("pitch", pitch),
+        ):
+            child = OxmlElement(f"w:{tag}")
+            child.set(qn("w:val"), value)
+            font.append(child)
+        root.append(font)
+        known.add(name)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
