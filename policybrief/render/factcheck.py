@@ -12,6 +12,7 @@ from policybrief.core.model import Claim, Fact, FactBase, Project, Source, Text
 from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
 from policybrief.load.markup import note_text
+from policybrief.render.references import page_locator
 from policybrief.render.templatedata import CitedIn, FactConflict, FactRow, FactSource
 from policybrief.render.wording import sentence_case, status_words
 
@@ -119,6 +120,7 @@ def _row(
         "qualifier": getattr(item, "qualifier", ""),
         "source": _source(facts, item, tuple(langs)),
         "quote": item.quote,
+        "locator": page_locator(facts.pages.get(item.id, ()), "en"),  # the page is in English
         "translation": item.translated("en"),
         "note": {
             code: note_text(facts, getattr(item, "note", None), lang)

@@ -82,6 +82,7 @@ class Note(TypedDict):
     undated: bool
     derived: DerivedEntry | None
     source: SourceEntry
+    locator: str  # the pages the quote stands on in an original PDF: "p. 2", 第2页 (or "")
     conflicts: list[ConflictEntry]
     source_first: NotRequired[bool]  # the first note citing its source (set after the first pass)
 
@@ -255,6 +256,7 @@ class FactRow(TypedDict):
     qualifier: str
     source: FactSource
     quote: str
+    locator: str  # the pages the quote stands on in an original PDF ("p. 2"), or ""
     translation: str  # the office's English translation of the quote
     note: dict[str, str]
     reference: bool

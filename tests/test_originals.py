@@ -1,0 +1,238 @@
+"""Sources kept as the original documents (load/originals.py, check/sources.py): quotes
+proven against a PDF's text and a saved web page's main text, the page found and printed
+in the notes (render/references.page_locator), the extraction cached by the file's digest,
+a replaced file reported with the facts to prove again.
+
+The documents are made here (tests/originals_docs.py): PDFs typeset by WeasyPrint, a web
+page with navigation around its article, a PDF page that is only a picture."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import copy_fixture, find_all, parse_html, text_of
+from originals_docs import EN_PAGES, ZH_PAGES, make_pdf, make_scan, make_web_page
+
+from policybrief.build.pipeline import build
+from policybrief.build.plan import Options
+from policybrief.check.rules import check
+from policybrief.load import originals
+from policybrief.load.originals import Extracted, ProofText, extract, main_text
+from policybrief.load.project import load_project
+from policybrief.render.references import page_locator
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("originals")
+    make_pdf(folder / "en.pdf", EN_PAGES, "en", "Hexi New Town study")
+    make_pdf(folder / "zh.pdf", ZH_PAGES, "zh", "河西新城研究报告")
+    make_scan(folder / "scan.pdf")
+    make_web_page(folder / "notice.html")
+    return folder
+
+
+def proof(path: Path) -> ProofText:
+    return ProofText.of(extract(path))
+
+
+def test_a_sentence_on_page_2_is_found_there_in_both_scripts(docs):
+    assert proof(docs / "en.pdf").find("In 2017 the town planted 1,250 hectares") == ("2",)
+    assert proof(docs / "zh.pdf").find("2017年，新城沿河新造林1250公顷") == ("2",)
+
+
+def test_one_digit_changed_is_not_found(docs):
+    assert proof(docs / "en.pdf").find("In 2017 the town planted 1,260 hectares") is None
+    assert proof(docs / "zh.pdf").find("2017年，新城沿河新造林1260公顷") is None
+
+
+def test_a_word_hyphenated_at_a_line_end_is_found_whole(docs):
+    raw = "\f".join(extract(docs / "en.pdf").pages)
+    assert re.search(r"environ[-\u2010\u00ad]\n", raw), "the premise: a hyphen ends a line"
+    assert proof(docs / "en.pdf").find("The plan is environmentally.") == ("1",)
+    # a hyphen the author wrote stays a hyphen
+    assert proof(docs / "en.pdf").find("The waste-water plant treated 86.5 percent") == ("3",)
+
+
+def test_a_quote_across_a_page_break_stands_on_both_pages(docs):
+    """The running head ("Hexi New Town study") and folio between the pages are not part
+    of the text, so the quote reads straight on."""
+    en = "paid for by the provincial government and by the town itself. The waste-water plant"
+    assert proof(docs / "en.pdf").find(en) == ("2", "3")
+    assert proof(docs / "en.pdf").find("by the town itself. Hexi New Town study") is None
+    assert proof(docs / "zh.pdf").find("资金由省财政和新城共同承担。2018年，污水处理厂") == (
+        "2",
+        "3",
+    )
+
+
+def test_the_page_as_each_language_prints_it():
+    assert page_locator(("2",), "en") == "p. 2"
+    assert page_locator(("2", "3"), "en") == "pp. 2–3"
+    assert page_locator(("2",), "zh") == "第2页"
+    assert page_locator(("2", "3"), "zh-Hant") == "第2–3頁"
+    assert page_locator((), "en") == ""
+
+
+def test_web_page_main_text_without_its_navigation(docs):
+    text = proof(docs / "notice.html")
+    assert text.find("2018年3月，污水处理厂二期正式投入使用，日处理能力增加到每天6万吨") == ()
+    for elsewhere in (
+        "热点：2018年新城人口达到42万人",  # <nav>
+        "上一篇：2017年新城新造林1250公顷",  # role=navigation
+        "相关阅读：2016年新城绿化覆盖率达到38%",  # <aside>
+        "今日访问量35000次",  # <header>
+        "版权所有 2018 河西新城管委会",  # <footer>
+        "2018年访问量12万次",  # <script>
+    ):
+        assert text.find(elsewhere) is None, elsewhere
+
+
+def test_main_text_without_a_main_element_is_the_body_without_its_parts():
+    page = (
+        "<html><body><nav>Home | News</nav><div><p>Output rose 5%.</p></div>"
+        "<footer>Contact</footer></body></html>"
+    )
+    assert main_text(page) == "Output rose 5%."
+
+
+def test_a_scanned_page_has_no_text(docs):
+    assert extract(docs / "scan.pdf").blank == (1,)
+
+
+def test_extraction_is_cached_by_digest(docs, tmp_path, monkeypatch):
+    copy = shutil.copy(docs / "en.pdf", tmp_path / "a.pdf")
+    digest = originals.sha256_of(Path(copy))
+    originals._MEMO.clear()
+    first = extract(Path(copy), tmp_path)
+    assert (tmp_path / originals.CACHE_DIR / f"{digest}.json").is_file()
+    originals._MEMO.clear()
+    monkeypatch.setattr(originals, "_extract_pdf", lambda path: pytest.fail("not cached"))
+    assert extract(Path(copy), tmp_path) == first
+
+
+def test_running_heads_and_folios_are_dropped():
+    pages = tuple(f"Annual report 2018\n\nBody {n} text.\n\n{n}\n" for n in range(1, 5))
+    text = ProofText.of(Extracted("pdf", pages, tuple(str(n) for n in range(1, 5))))
+    assert text.find("Body 2 text.Body 3 text.") == ("2", "3")
+    assert text.find("Annual report") is None
+
+
+# -- a project whose source is the original PDF -------------------------------------------
+HEXI_PAGES = [
+    "《河西新城总体规划》于2014年9月发布，规划面积近12平方公里。截至2017年底，新城累计完成",
+    "基础设施投资35亿元。2017年底，新城常住人口6万多人。2017年底，新城入驻企业约300家。"
+    "2017年，新城绿地率达到40%，沿河建成了连续的滨水步道。有评论称，河西新城是本省绿地率最高的新城。",
+    "人口和企业是逐年到来的。2015年底，新城常住人口3.2万人。2016年底，新城常住人口4.5万人。"
+    "2016年底，新城入驻企业200家。2016年底，新城制造企业120家。2016年底，新城服务企业80家。"
+    "2017年底，新城制造企业140家。2017年底，新城服务企业160家。",
+]
+
+
+def pdf_project(folder: Path) -> Path:
+    """The fixture with the Hexi report as a PDF (its text over three pages, the sentence
+    about investment broken across the first page break) instead of a plain text."""
+    root = copy_fixture(folder)
+    make_pdf(root / "sources" / "hexi.pdf", HEXI_PAGES, "zh", "河西新城绿色发展报告")
+    (root / "sources" / "hexi.txt").unlink()
+    sources = root / "facts" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace("file: hexi.txt", "file: hexi.pdf")
+    sources.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = pdf_project(tmp_path_factory.mktemp("pdfsource") / "p")
+    report = build(
+        Options(
+            root=root,
+            out=root / "dist",
+            strict=True,
+            briefs=("hexi",),
+            audiences=("full-report",),
+            langs=("zh", "en"),
+            formats=("html", "docx"),
+        )
+    )
+    assert report.written, report
+    return root
+
+
+def notes_of(page: Path) -> dict[str, str]:
+    tree = parse_html(page)
+    notes = {}
+    for item in find_all(tree, "li"):
+        if (item.get("id") or "").startswith("note-"):
+            link = next((a for a in find_all(item, "a") if "fact-link" in a.get("class", "")), None)
+            key = (link.get("href") or "#").split("#")[1] if link is not None else item.get("id")
+            notes[key] = text_of(item).replace("\u2060", "")  # the typesetter's joiners
+    return notes
+
+
+def test_notes_print_the_page_of_each_quote(built):
+    en = notes_of(built / "dist" / "hexi" / "full-report.en.html")
+    zh = notes_of(built / "dist" / "hexi" / "full-report.zh.html")
+    assert "p. 2" in en["hexi.residents.2017"]
+    assert "第2页" in zh["hexi.residents.2017"]
+    assert "pp. 1–2" in en["hexi.investment"]  # across the first page break
+    assert "第1–2页" in zh["hexi.investment"]
+    assert "p. 1." in en["hexi.plan.published"]
+
+
+def test_word_notes_and_the_fact_base_print_the_page(built):
+    with zipfile.ZipFile(built / "dist" / "hexi" / "full-report.en.docx") as docx:
+        notes = docx.read("word/endnotes.xml").decode("utf-8")
+    assert "p. 2" in re.sub(r"<[^>]+>", "", notes)
+    facts = text_of(parse_html(built / "dist" / "facts.html")).replace("\u2060", "")
+    assert "(p. 2)" in facts and "(pp. 1–2)" in facts
+
+
+def test_a_changed_digit_fails_check_at_the_facts_line(tmp_path):
+    root = pdf_project(tmp_path / "p")
+    path = root / "facts" / "hexi.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "新城常住人口6万多人" in text
+    path.write_text(text.replace("新城常住人口6万多人", "新城常住人口7万多人"), encoding="utf-8")
+    project, _ = load_project(root)
+    found = [str(p) for p in check(project) if "not found in hexi.pdf" in p.message]
+    line = text.splitlines().index("  - id: hexi.residents.2017") + 1
+    assert found == [
+        f"facts/hexi.yaml:{line}: fact 'hexi.residents.2017': quote not found in hexi.pdf "
+        "(copy the quote from the source character for character)"
+    ]
+
+
+def test_a_replaced_file_is_reported_with_the_facts_that_quote_it(tmp_path):
+    root = pdf_project(tmp_path / "p")
+    sources = root / "facts" / "sources.yaml"
+    digest = originals.sha256_of(root / "sources" / "hexi.pdf")
+    text = sources.read_text(encoding="utf-8")
+    text = text.replace("file: hexi.pdf", f"file: hexi.pdf\n    sha256: {digest}")
+    sources.write_text(text, encoding="utf-8")
+    project, _ = load_project(root)
+    assert not [p for p in check(project) if "has changed" in p.message]
+    make_pdf(root / "sources" / "hexi.pdf", [*HEXI_PAGES, "附表"], "zh", "河西新城绿色发展报告")
+    project, _ = load_project(root)
+    changed = [p for p in check(project) if "has changed" in p.message]
+    assert len(changed) == 1
+    line = text.splitlines().index("  hexi-report:") + 1
+    assert (changed[0].path, changed[0].line) == ("facts/sources.yaml", line)
+    assert "fact hexi.residents.2017" in changed[0].message
+    assert "claim " in changed[0].message
+    assert "sha256: " in changed[0].hint
+
+
+def test_a_scanned_pdf_names_ocr(tmp_path):
+    root = copy_fixture(tmp_path / "p")
+    make_scan(root / "sources" / "hexi.pdf")
+    sources = root / "facts" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace("file: hexi.txt", "file: hexi.pdf")
+    sources.write_text(text, encoding="utf-8")
+    project, _ = load_project(root)
+    found = [p for p in check(project) if "no text layer" in p.message]
+    assert found and "OCR" in found[0].hint and found[0].path == "facts/sources.yaml"
