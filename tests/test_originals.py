@@ -20,6 +20,7 @@ from originals_docs import EN_PAGES, ZH_PAGES, make_pdf, make_scan, make_web_pag
 from policybrief.build.pipeline import build
 from policybrief.build.plan import Options
 from policybrief.check.rules import check
+from policybrief.cli.main import main
 from policybrief.load import originals
 from policybrief.load.originals import Extracted, ProofText, extract, main_text
 from policybrief.load.project import load_project
@@ -236,3 +237,155 @@ def test_a_scanned_pdf_names_ocr(tmp_path):
     project, _ = load_project(root)
     found = [p for p in check(project) if "no text layer" in p.message]
     assert found and "OCR" in found[0].hint and found[0].path == "facts/sources.yaml"
+
+
+# -- source add and the reference import ----------------------------------------------------
+def sources_of(root: Path) -> dict:
+    from policybrief.load.sources import load_sources
+
+    problems: list = []
+    return load_sources(root / "facts" / "sources.yaml", "facts/sources.yaml", problems)
+
+
+def test_source_add_records_a_pdf_with_its_digest_and_metadata(tmp_path, capsys):
+    root = copy_fixture(tmp_path / "p")
+    pdf = make_pdf(
+        tmp_path / "Green report.pdf",
+        EN_PAGES,
+        "en",
+        title="Green development in Hexi",
+        author="Hexi Study Group",
+        created="2018-05-04",
+    )
+    before = (root / "facts" / "sources.yaml").read_text(encoding="utf-8")
+    code = main(["source", "add", str(pdf), "--project", str(root), "--accessed", "2026-12-01"])
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    assert "added source 'Green-report'" in said.out
+    after = (root / "facts" / "sources.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before.rstrip("\n"))  # the entries before, comments and all, kept
+    source = sources_of(root)["Green-report"]
+    assert (root / "sources" / "Green report.pdf").read_bytes() == pdf.read_bytes()
+    assert source.file == "Green report.pdf"
+    assert source.sha256 == originals.sha256_of(pdf) and source.size == pdf.stat().st_size
+    assert source.title.get("en") == "Green development in Hexi"
+    assert [p.literal for p in source.authors] == ["Hexi Study Group"]
+    assert (source.issued.year, source.issued.month, source.issued.day) == (2018, 5, 4)
+    assert (source.accessed.year, source.accessed.month, source.accessed.day) == (2026, 12, 1)
+    assert source.language == "en"
+
+
+def test_source_add_records_a_saved_web_page_with_its_address(tmp_path, capsys):
+    root = copy_fixture(tmp_path / "p")
+    page = make_web_page(tmp_path / "notice.html")
+    url = "https://hexi.example.org/news/2018-03"
+    assert main(["source", "add", str(page), "--project", str(root), "--url", url]) == 0
+    capsys.readouterr()
+    source = sources_of(root)["notice"]
+    assert source.url == url and source.kind == "web page" and source.language == "zh"
+    assert source.title.get("zh") == "河西新城污水处理厂二期投入使用"
+    assert source.issued is not None and source.issued.month == 3
+    # a second file of the same name is refused, the sources left as they were
+    other = tmp_path / "other" / "notice.html"
+    other.parent.mkdir()
+    other.write_text("<p>another</p>", encoding="utf-8")
+    before = (root / "facts" / "sources.yaml").read_text(encoding="utf-8")
+    assert main(["source", "add", str(other), "--project", str(root)]) == 1
+    assert "exists and is another file" in capsys.readouterr().err
+    assert (root / "facts" / "sources.yaml").read_text(encoding="utf-8") == before
+
+
+def test_source_add_with_a_brief_that_has_no_sources_file_is_a_usage_error(tmp_path, capsys):
+    root = copy_fixture(tmp_path / "p")
+    page = make_web_page(tmp_path / "notice.html")
+    assert main(["source", "add", str(page), "--project", str(root), "--brief", "hexi"]) == 2
+    assert "briefs/hexi/sources.yaml does not exist" in capsys.readouterr().err
+
+
+ZOTERO_CSL_JSON = """[
+  {"id": "http://zotero.org/users/1/items/ABCD1234", "type": "article-journal",
+   "title": "Green space and land value in new towns", "container-title": "Urban Studies",
+   "page": "112-130", "volume": "57", "issue": "3", "DOI": "10.1177/0042098019830925",
+   "language": "en", "author": [{"family": "Lin", "given": "Xiaohe"},
+   {"family": "Smith", "given": "Jane"}], "issued": {"date-parts": [["2020", 2]]},
+   "accessed": {"date-parts": [["2026", 11, 3]]}}
+]"""
+ZOTERO_BIBTEX = r"""
+@techreport{hexi_green_2018,
+	address = {Hexi},
+	type = {Study report},
+	title = {{Green} development in {Hexi} {New} {Town} \& its riverside},
+	url = {https://hexi.example.org/report.pdf},
+	number = {HX-2018-07},
+	urldate = {2026-11-03},
+	institution = {Hexi New Town Institute},
+	author = {{Hexi New Town Study Group} and Lin, Xiaohe},
+	month = mar,
+	year = {2018},
+	file = {Full Text:files/12/hexi-report.pdf:application/pdf},
+}
+"""
+ZOTERO_RIS = (
+    """TY  - NEWS
+TI  - 河西新城污水处理厂二期投入使用
+AU  - 京, 钟雁
+T2  - 河西日报
+DA  - 2018/03/20/
+PY  - 2018
+SP  - 2
+UR  - https://hexi.example.org/news/2018-03
+Y2  - 2026/11/03/
+LA  - zh
+L1  - files/7/notice.html
+"""
+    + "ER  - \n\n"
+)  # (Zotero ends a record with a space after the dash)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "sid"),
+    [
+        ("refs.json", ZOTERO_CSL_JSON, "ABCD1234"),
+        ("refs.bib", ZOTERO_BIBTEX, "hexi_green_2018"),
+        ("refs.ris", ZOTERO_RIS, "ris-1"),
+    ],
+)
+def test_reference_import_as_zotero_writes_it(tmp_path, capsys, name, text, sid):
+    root = copy_fixture(tmp_path / "p")
+    export = tmp_path / name
+    export.write_text(text, encoding="utf-8")
+    assert main(["source", "import", str(export), "--project", str(root)]) == 0, capsys.readouterr()
+    source = sources_of(root)[sid]
+    if name.endswith(".json"):
+        assert source.kind == "journal article" and source.container == "Urban Studies"
+        assert [(p.family, p.given) for p in source.authors] == [
+            ("Lin", "Xiaohe"),
+            ("Smith", "Jane"),
+        ]
+        assert (source.volume, source.issue, source.pages) == ("57", "3", "112-130")
+        assert source.doi == "10.1177/0042098019830925" and source.issued.month == 2
+        assert source.accessed.day == 3
+    elif name.endswith(".bib"):
+        assert source.title.get("en") == "Green development in Hexi New Town & its riverside"
+        assert source.kind == "report" and source.number == "HX-2018-07"
+        assert source.authors[0].literal == "Hexi New Town Study Group"
+        assert (source.authors[1].family, source.authors[1].given) == ("Lin", "Xiaohe")
+        assert (source.issued.year, source.issued.month) == (2018, 3)
+        assert source.file == "hexi-report.pdf"
+        assert source.publisher.get("en") == "Hexi New Town Institute"
+    else:
+        assert source.kind == "newspaper article" and source.language == "zh"
+        assert source.title.get("zh") == "河西新城污水处理厂二期投入使用"
+        assert (source.authors[0].family, source.authors[0].given) == ("京", "钟雁")
+        assert source.container == "河西日报" and source.file == "notice.html"
+        assert source.issued.day == 20 and source.accessed.year == 2026
+
+
+def test_a_broken_export_is_an_error_and_changes_nothing(tmp_path, capsys):
+    root = copy_fixture(tmp_path / "p")
+    export = tmp_path / "refs.bib"
+    export.write_text("this is not BibTeX", encoding="utf-8")
+    before = (root / "facts" / "sources.yaml").read_text(encoding="utf-8")
+    assert main(["source", "import", str(export), "--project", str(root)]) == 1
+    assert "no BibTeX entries" in capsys.readouterr().err
+    assert (root / "facts" / "sources.yaml").read_text(encoding="utf-8") == before

@@ -190,6 +190,9 @@ def check_facts(
     items: list[Fact | Claim] = [*facts.facts.values(), *facts.claims.values()]
     for item in items:
         problems += _check_item(item, facts, texts)
+    for source in facts.sources.values():
+        if source.sha256 and texts is not None:
+            texts.get(source.id)  # a recorded file is compared even before a fact quotes it
     for fact in facts.facts.values():
         if fact.unit not in facts.units:
             problems.append(

@@ -111,11 +111,11 @@ class SourceTexts:
             for f in facts.facts.values()
             if source.id in (f.source, f.date_source) and f.derived is None
         ] + [f"claim {c.id}" for c in facts.claims.values() if c.source == source.id]
-        listed = ", ".join(citing) if citing else "no fact quotes it yet"
+        listed = "prove again: " + ", ".join(citing) if citing else "no fact or claim quotes it"
         return Problem(
             source.loc.path,
             source.loc.line,
             f"source {source.id!r}: {source.file} has changed since it was recorded "
-            f"(sha256 {source.sha256[:12]}…, now {digest[:12]}…); prove again: {listed}",
+            f"(sha256 {source.sha256[:12]}…, now {digest[:12]}…); {listed}",
             f"check each quote against the new file, then record it: sha256: {digest}",
         )
