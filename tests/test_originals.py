@@ -389,3 +389,56 @@ def test_a_broken_export_is_an_error_and_changes_nothing(tmp_path, capsys):
     assert main(["source", "import", str(export), "--project", str(root)]) == 1
     assert "no BibTeX entries" in capsys.readouterr().err
     assert (root / "facts" / "sources.yaml").read_text(encoding="utf-8") == before
+
+
+# -- the example in docs/authoring.md ---------------------------------------------------------
+DOC = Path(__file__).resolve().parent.parent / "docs" / "authoring.md"
+MARK = "<!-- run by: tests/test_originals.py -->"
+
+
+def sh_blocks() -> list[str]:
+    """The blocks of docs/authoring.md this file runs (marked ``run by`` it)."""
+    text = DOC.read_text(encoding="utf-8")
+    return re.findall(re.escape(MARK) + r"\n```sh\n(.*?)\n```", text, re.S)
+
+
+def test_the_documented_example_runs_on_the_fixture(tmp_path):
+    """The blocks run in order in a copy of the fixture (its source folder is sources/):
+    both documents added, both quotes proven by check."""
+    import os
+    import subprocess
+    import sys
+
+    root = copy_fixture(tmp_path / "p")
+    repo = Path(__file__).resolve().parent.parent
+    shutil.copy2(repo / "build.py", root / "build.py")
+    (root / "policybrief").symlink_to(repo / "policybrief", target_is_directory=True)
+    blocks = sh_blocks()
+    assert len(blocks) == 2
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for body in blocks:
+        done = subprocess.run(
+            ["sh", "-e", "-c", body], cwd=root, capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    entries = sources_of(root)
+    assert entries["hexi-annual-2018"].sha256 and entries["hexi-notice"].url
+    project, _ = load_project(root)
+    assert project.facts.pages["hexi.firms.2018"] == ("2",)
+    # the navigation's words are not the page's
+    text = (root / "facts" / "hexi-2018.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "2018年3月，污水处理厂二期投入使用，新增工作人员120人", "热点：新城人口达到42万人"
+    )
+    text = text.replace(
+        'quote: "2018年底，新城入驻企业达到350家"', 'quote: "2018年底，新城入驻企业达到360家"'
+    )
+    (root / "facts" / "hexi-2018.yaml").write_text(text, encoding="utf-8")
+    project, _ = load_project(root)
+    found = [str(p) for p in check(project) if "not found in" in p.message]
+    assert found == [
+        "facts/hexi-2018.yaml:2: fact 'hexi.firms.2018': quote not found in annual-2018.pdf "
+        "(copy the quote from the source character for character)",
+        "facts/hexi-2018.yaml:13: fact 'hexi.sewage.staff': quote not found in notice.html "
+        "(copy the quote from the source character for character)",
+    ]

@@ -31,7 +31,7 @@ from policybrief.core.model import Claim, Fact, FactBase
 ORIGINAL_SUFFIXES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html"}
 CACHE_DIR = Path(".policybrief-cache") / "originals"
 # Part of each cache key: an extraction made by another rule is made again.
-EXTRACTOR = "pdftotext-raw-1+html-main-1"
+EXTRACTOR = "pdftotext-raw-1+html-main-2"
 PDFTOTEXT_TIMEOUT = 120  # seconds per document
 OCR_HINT = (
     "the page is a picture of text (a scan): run OCR on the PDF, e.g. "
@@ -171,13 +171,18 @@ def _page_labels(path: Path, count: int) -> tuple[str, ...]:
 
 # -- web pages --------------------------------------------------------------------------------
 # What is not a page's own text: scripts and styles, and the parts HTML names as navigation,
-# banner, footer or aside, by element or by ARIA role; a <main> (or role=main), else the
-# first <article>, is the text when there is one.
+# banner, footer or aside, by element, by ARIA role or by class or id; a <main> (or
+# role=main), else the first <article>, is the text when there is one.
 DROPPED_TAGS = frozenset(
     "script style noscript template nav header footer aside form button select "
     "svg math iframe object canvas dialog".split()
 )
 DROPPED_ROLES = frozenset("navigation banner contentinfo complementary search menu menubar".split())
+# A page laid out with <div>s and no such elements names its parts in class and id.
+DROPPED_NAMES = re.compile(
+    r"nav|menu|breadcrumb|header|footer|sidebar|banner|copyright|related|share|toolbar",
+    re.IGNORECASE,
+)
 BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol table tr td th blockquote "
     "pre figure figcaption dd dt dl br hr".split()
@@ -211,6 +216,7 @@ def _dropped(element: Element) -> bool:
     return (
         _local(element) in DROPPED_TAGS
         or bool(roles & DROPPED_ROLES)
+        or bool(DROPPED_NAMES.search(f"{element.get('class') or ''} {element.get('id') or ''}"))
         or element.get("aria-hidden") == "true"
         or element.get("hidden") is not None
     )
