@@ -105,6 +105,28 @@ def test_a_scanned_page_has_no_text(docs):
     assert extract(docs / "scan.pdf").blank == (1,)
 
 
+def test_a_quote_missing_from_a_pdf_with_scanned_pages_names_them_and_ocr(docs, tmp_path):
+    """A PDF of text pages and one scanned page: a quote not found says which page has no
+    text and what to do."""
+    from pypdf import PdfWriter
+
+    from policybrief.check.sources import SourceTexts
+    from policybrief.core.model import FactBase, Loc, Source, Text
+
+    writer = PdfWriter()
+    writer.append(str(docs / "en.pdf"))
+    writer.append(str(docs / "scan.pdf"))
+    writer.write(tmp_path / "mixed.pdf")
+    source = Source("mixed", "mixed.pdf", Text(()), Text(()), Text(()), None, None, Loc("s", 3))
+    facts = FactBase({"mixed": source}, {}, {}, {}, {})
+    problems: list = []
+    texts = SourceTexts(facts, (tmp_path,), problems)
+    assert texts.missing("mixed", "In 2017 the town planted 1,250 hectares", "q") is None
+    missing = texts.missing("mixed", "In 2017 the town planted 1,260 hectares", "q")
+    assert missing is not None and "page(s) 4 of mixed.pdf have no text layer" in missing.hint
+    assert "OCR" in missing.hint and problems == []
+
+
 def test_extraction_is_cached_by_digest(docs, tmp_path, monkeypatch):
     copy = shutil.copy(docs / "en.pdf", tmp_path / "a.pdf")
     digest = originals.sha256_of(Path(copy))
