@@ -156,11 +156,22 @@ HEXI_PAGES = [
 ]
 
 
+_MADE: dict[str, Path] = {}
+
+
+def hexi_pdf(folder: Path) -> Path:
+    """The Hexi report as a PDF, typeset once per test process."""
+    if "hexi" not in _MADE:
+        folder.mkdir(parents=True, exist_ok=True)
+        _MADE["hexi"] = make_pdf(folder / "hexi.pdf", HEXI_PAGES, "zh", "河西新城绿色发展报告")
+    return _MADE["hexi"]
+
+
 def pdf_project(folder: Path) -> Path:
     """The fixture with the Hexi report as a PDF (its text over three pages, the sentence
     about investment broken across the first page break) instead of a plain text."""
     root = copy_fixture(folder)
-    make_pdf(root / "sources" / "hexi.pdf", HEXI_PAGES, "zh", "河西新城绿色发展报告")
+    shutil.copy(hexi_pdf(folder.parent / "made"), root / "sources" / "hexi.pdf")
     (root / "sources" / "hexi.txt").unlink()
     sources = root / "facts" / "sources.yaml"
     text = sources.read_text(encoding="utf-8").replace("file: hexi.txt", "file: hexi.pdf")
