@@ -29,10 +29,15 @@ from policybrief.load.refimport import Entry
 from policybrief.load.sources import load_sources
 
 USAGE = "build.py source {add,import} FILE [options]"
+HELP = """add FILE: record a document (PDF, saved web page, text) as a new source: its SHA-256
+and size (check reports the file if it changes), the date added (accessed), and the title,
+author, date and address its metadata states; the file is copied into the first source
+folder. import FILE: a reference manager's CSL-JSON (.json), BibTeX (.bib) or RIS (.ris)
+export, one new source per reference. Entries are appended to facts/sources.yaml."""
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="build.py source", usage=USAGE, description=__doc__)
+    p = argparse.ArgumentParser(prog="build.py source", usage=USAGE, description=HELP)
     p.add_argument("action", choices=("add", "import"))
     p.add_argument("file", type=Path, help="the document (add) or the export (import)")
     p.add_argument("--project", type=Path, help="the project folder (default: here)")
@@ -95,7 +100,10 @@ def _usage_problem(args: argparse.Namespace, root: Path, target: Path) -> str:
 
 
 def _taken(target: Path) -> set[str]:
-    data = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError:
+        raise OSError(f"{target.name} does not parse: `build.py check` says where") from None
     table = data.get("sources") if isinstance(data, dict) else None
     return set(table) if isinstance(table, dict) else set()
 
