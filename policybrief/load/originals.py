@@ -382,7 +382,7 @@ def quote_pages(facts: FactBase, folders: tuple[Path, ...], root: Path) -> FactB
             path = _source_path(source.file, folders)
             try:
                 texts[sid] = ProofText.of(extract(path, root)) if path else None
-            except ExtractionError:
+            except (ExtractionError, OSError):  # check reports it
                 texts[sid] = None
     if not texts:
         return facts
