@@ -127,6 +127,22 @@ def test_a_quote_missing_from_a_pdf_with_scanned_pages_names_them_and_ocr(docs, 
     assert "OCR" in missing.hint and problems == []
 
 
+def test_the_page_printed_is_the_pdfs_own_page_label(docs, tmp_path):
+    """A PDF whose front matter is numbered i, ii and whose body starts at 1: the quote on
+    its third page is on page 1."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.append(str(docs / "en.pdf"))
+    writer.append(str(docs / "en.pdf"))
+    writer.set_page_label(0, 1, style="/r")
+    writer.set_page_label(2, 5, style="/D")
+    writer.write(tmp_path / "labelled.pdf")
+    text = proof(tmp_path / "labelled.pdf")
+    assert text.find("The waste-water plant treated 86.5 percent") == ("1",)  # its 3rd page
+    assert text.find("In 2017 the town planted 1,250 hectares") == ("ii",)
+
+
 def test_extraction_is_cached_by_digest(docs, tmp_path, monkeypatch):
     copy = shutil.copy(docs / "en.pdf", tmp_path / "a.pdf")
     digest = originals.sha256_of(Path(copy))
