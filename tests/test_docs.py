@@ -403,10 +403,12 @@ ALL_BLOCKS = [block for path in DOCS for block in sh_blocks(path)]
 
 def claimed() -> dict[str, list[str]]:
     """What each test named in a ``run by:`` mark runs: the blocks it reads from the docs."""
+    import test_originals
     import test_walkthrough
 
     return {
         "tests/test_walkthrough.py": test_walkthrough.sh_blocks(),
+        "tests/test_originals.py": test_originals.sh_blocks(),
         "tests/test_docs.py::test_the_worked_example_builds_as_printed": (
             worked_example_commands()
         ),

@@ -74,7 +74,7 @@ def test_bad_source_fields_are_errors_at_their_line(project):
         "facts/sources.yaml:11: source 'yunqi-case': unknown kind 'reprot' (did you mean report?)",
         "facts/sources.yaml:12: source 'yunqi-case': unknown field 'file2' (did you mean file? "
         "allowed: file, title, author, publication, year, note, url, accessed, publisher, kind, "
-        "language, authors, container, issued, volume, issue, pages, number, doi)",
+        "language, authors, container, issued, volume, issue, pages, number, doi, sha256, size)",
     ]
 
 

@@ -91,6 +91,7 @@ def items_digest(project: Project, ids: Iterable[str]) -> str:
                 repr(unit),
                 repr(_without_loc(source)),
                 [repr(_without_loc(c)) for c in conflicts],
+                facts.pages.get(item_id),  # the page its note prints (an original PDF's)
             )
         )
     return digest(records)

@@ -7,15 +7,16 @@ anything, so ``python build.py check`` is fast and the full build can run it fir
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from policybrief.check.cells import check_cells
 from policybrief.check.figures.numbers import prose_number_words
 from policybrief.check.prove import prove
-from policybrief.check.quotes import squash
+from policybrief.check.sources import SourceTexts
 from policybrief.core import xmlsafe
 from policybrief.core.errors import Problem, did_you_mean
-from policybrief.core.model import Brief, Claim, Fact, FactBase, Loc, Project, Source, Text
+from policybrief.core.model import Brief, Claim, Fact, FactBase, Loc, Project, Text
 from policybrief.load.catalogs import missing_translations
 from policybrief.load.citations import (
     CALL_RE,
@@ -180,49 +181,17 @@ def check_limits(brief: Brief) -> list[Problem]:
     return problems
 
 
-class _SourceTexts:
-    """Each source's text from the first source folder that has it, read once, without
-    spaces (but one between two digits: ``squash``, so "4 14" is not found where 414 is);
-    None when it is not there (a warning) or would be read from outside its folder (an
-    error)."""
-
-    def __init__(self, facts: FactBase, folders: tuple[Path, ...], problems: list[Problem]):
-        self.facts, self.folders, self.problems = facts, folders, problems
-        self.texts: dict[str, str | None] = {}
-
-    def get(self, source_id: str) -> str | None:
-        if source_id not in self.texts:
-            self.texts[source_id] = self._read(self.facts.sources[source_id])
-        return self.texts[source_id]
-
-    def _read(self, source: Source) -> str | None:
-        """The text of ``source.file`` from the first folder that has it. A name that leads
-        out of its folder (through a link) is never read: an error; none found: a warning."""
-        if not source.file:
-            return None
-        where = source.loc
-        for folder in self.folders:
-            path = folder / source.file
-            if not path.resolve().is_relative_to(folder.resolve()):
-                message = f"source text {source.file!r} resolves outside {folder}"
-                hint = "keep source texts inside the source folder (no links out of it)"
-                self.problems.append(Problem(where.path, where.line, message, hint))
-                return None
-            if path.is_file():
-                return squash(path.read_bytes().decode("utf-8", errors="replace"))
-        folders = ", ".join(map(str, self.folders))
-        message = f"source text {source.file!r} not found in {folders}"
-        hint = "quotes from it cannot be verified"
-        self.problems.append(Problem(where.path, where.line, message, hint, "warning"))
-        return None
-
-
-def check_facts(facts: FactBase, source_texts: tuple[Path, ...]) -> list[Problem]:
+def check_facts(
+    facts: FactBase, source_texts: tuple[Path, ...], cache_root: Path | None = None
+) -> list[Problem]:
     problems: list[Problem] = []
-    texts = _SourceTexts(facts, source_texts, problems) if source_texts else None
+    texts = SourceTexts(facts, source_texts, problems, cache_root) if source_texts else None
     items: list[Fact | Claim] = [*facts.facts.values(), *facts.claims.values()]
     for item in items:
         problems += _check_item(item, facts, texts)
+    for source in facts.sources.values():
+        if source.sha256 and texts is not None:
+            texts.get(source.id)  # a recorded file is compared even before a fact quotes it
     for fact in facts.facts.values():
         if fact.unit not in facts.units:
             problems.append(
@@ -251,7 +220,7 @@ def check_facts(facts: FactBase, source_texts: tuple[Path, ...]) -> list[Problem
     return problems
 
 
-def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None) -> list[Problem]:
+def _check_item(item: Fact | Claim, facts: FactBase, texts: SourceTexts | None) -> list[Problem]:
     """A fact's or claim's source (known) and quote (found in the source's text, when the
     source folder is given)."""
     problems = []
@@ -269,23 +238,16 @@ def _check_item(item: Fact | Claim, facts: FactBase, texts: _SourceTexts | None)
                 )
             )
     elif texts is not None and facts.sources[item.source].kind != "dataset":  # cells.py
-        text = texts.get(item.source)
-        if text is not None and squash(item.quote) not in text:
-            problems.append(
-                Problem(
-                    item.loc.path,
-                    item.loc.line,
-                    f"{kind} {item.id!r}: quote not found in {facts.sources[item.source].file}",
-                    "copy the quote from the source character for character",
-                )
-            )
+        missing = texts.missing(item.source, item.quote, f"{kind} {item.id!r}: quote")
+        if missing is not None:
+            problems.append(replace(missing, path=item.loc.path, line=item.loc.line))
     if isinstance(item, Fact) and item.date_source:
         problems += _check_date_source(item, facts, texts)
     # a label in each of the project's languages: load/languages.py, at the label's line
     return problems
 
 
-def _check_date_source(fact: Fact, facts: FactBase, texts: _SourceTexts | None) -> list[Problem]:
+def _check_date_source(fact: Fact, facts: FactBase, texts: SourceTexts | None) -> list[Problem]:
     """A fact's second source for its date: known, and its date_quote found in its text."""
     where = (fact.loc.path, fact.loc.line)
     if fact.date_source not in facts.sources:
@@ -293,12 +255,9 @@ def _check_date_source(fact: Fact, facts: FactBase, texts: _SourceTexts | None) 
             return []
         message = f"fact {fact.id!r}: unknown date_source {fact.date_source!r}"
         return [Problem(*where, message, did_you_mean(fact.date_source, facts.sources))]
-    text = texts.get(fact.date_source) if texts is not None else None
-    if text is not None and squash(fact.date_quote) not in text:
-        file = facts.sources[fact.date_source].file
-        message = f"fact {fact.id!r}: date_quote not found in {file}"
-        return [Problem(*where, message, "copy the quote from the source character for character")]
-    return []
+    what = f"fact {fact.id!r}: date_quote"
+    missing = texts.missing(fact.date_source, fact.date_quote, what) if texts else None
+    return [replace(missing, path=where[0], line=where[1])] if missing else []
 
 
 def _typed_digits(text: str, quotes: list[str], calls: bool = True) -> list[str]:
@@ -507,7 +466,7 @@ def check_quote_translations(project: Project) -> list[Problem]:
 
 
 def check(project: Project) -> list[Problem]:
-    problems = check_facts(project.facts, project.source_texts)
+    problems = check_facts(project.facts, project.source_texts, project.root)
     problems += check_briefs(project)
     problems += check_quote_translations(project)
     problems += check_cells(project)  # facts from dataset cells

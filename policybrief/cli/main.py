@@ -34,7 +34,10 @@ commands:
           new audience NAME: a template and audiences.yaml entry (in --templates DIR)
   sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
   cells-stamp  record the dataset cells the facts cite, as they are now (facts/cells-stamp.yaml)
-  changes OLD  what changed since OLD (a git revision, or an earlier build's folder)"""
+  changes OLD  what changed since OLD (a git revision, or an earlier build's folder)
+  source  source add FILE: record a document (PDF, saved web page, text) as a new source
+          with its SHA-256; source import FILE: a reference manager's CSL-JSON, BibTeX or
+          RIS export as new sources (see `build.py source --help`)"""
 
 EPILOG = """examples:
   python build.py                               build everything into dist/
@@ -235,6 +238,14 @@ def _next_audience(root: Path, folder: Path) -> str:
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["source"]:  # its own arguments: policybrief/cli/sources.py
+        from policybrief.cli.sources import run
+
+        code, said, errors = run(given[1:], default_root)
+        print("\n".join(said), end="\n" if said else "")
+        print("\n".join(errors), end="\n" if errors else "", file=sys.stderr)
+        return code
     try:
         return _main(argv, default_root)
     except BrokenPipeError:  # output piped into `head` and the like: not an error

@@ -146,6 +146,8 @@ class Source:
     pages: str = ""
     number: str = ""  # a document number, e.g. 建村〔2016〕147号
     doi: str = ""
+    sha256: str = ""  # the file's digest when it was recorded (source add): check compares
+    size: int | None = None  # its size in bytes then
 
     def needs_translation(self, code: str) -> bool:
         """Whether an edition in language ``code`` quotes this source in translation: when
@@ -253,6 +255,8 @@ class FactBase:
     claims: dict[str, Claim]
     conflicts: dict[str, Conflict]
     complete: bool = True  # False when a facts file could not be parsed at all
+    # the pages each quote stands on in an original PDF (load/originals.py), by item id
+    pages: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def conflicts_of(self, item_id: str) -> list[Conflict]:
         return [c for c in self.conflicts.values() if item_id in c.facts]

@@ -13,7 +13,7 @@ from policybrief.core.errors import InputError, Problem
 from policybrief.core.files import long_name
 from policybrief.core.languages import DEFAULT
 from policybrief.core.model import Audience, Project, TemplateSet, Text
-from policybrief.load import batch, charts, images, yamlio
+from policybrief.load import batch, charts, images, originals, yamlio
 from policybrief.load.briefs import SLUG_RE, load_briefs
 from policybrief.load.config import (
     setting_line,
@@ -231,6 +231,7 @@ def load_project(
     )
     spelled = config.get("numbers_as_words") == "under-ten"
     languages = project_languages(codes, template_dirs, config.get("english", ""), spelled)
+    facts = originals.quote_pages(facts, sources, root)
     project = Project(
         root, facts, briefs, audiences, sources, template_dirs, theme, languages=languages
     )

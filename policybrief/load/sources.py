@@ -124,6 +124,7 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
             kind=_kind(f, sid),
             language=_language(f, sid),
             **_bibliographic(f, sid),
+            **_snapshot(f, sid),
         )
     return sources
 
@@ -148,6 +149,8 @@ SOURCE_FIELDS = (
     "pages",
     "number",
     "doi",
+    "sha256",
+    "size",
 )
 # Each maps to a CSL type (policybrief/references.py); "article" is a journal article.
 SOURCE_KINDS = (
@@ -264,6 +267,25 @@ def _source_file(f: Fields, sid: str) -> str:
         f.bad("file", f"source {sid!r}: {too_long}", "rename the file")
         return ""
     return name
+
+
+class Snapshot(TypedDict):
+    """What ``source add`` recorded of the file: its SHA-256 and size (check compares)."""
+
+    sha256: str
+    size: int | None
+
+
+def _snapshot(f: Fields, sid: str) -> Snapshot:
+    digest = f.string("sha256", required=False).lower()
+    if digest and not re.fullmatch(r"[0-9a-f]{64}", digest):
+        f.bad("sha256", f"source {sid!r}: sha256 must be 64 hexadecimal digits")
+        digest = ""
+    size = f.data.get("size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
+        f.bad("size", f"source {sid!r}: size must be a number of bytes")
+        size = None
+    return Snapshot(sha256=digest, size=size)
 
 
 def _url(f: Fields, sid: str) -> str:

@@ -13,6 +13,7 @@ from policybrief.editions.revisions import fact_history
 from policybrief.load.citations import Citation, usage
 from policybrief.load.markup import note_text
 from policybrief.load.sheets import cell_text
+from policybrief.render.references import page_locator
 from policybrief.render.templatedata import CitedIn, FactConflict, FactRow, FactSource
 from policybrief.render.wording import sentence_case, status_words
 
@@ -121,6 +122,7 @@ def _row(
         "source": _source(facts, item, tuple(langs)),
         "quote": item.quote,
         "cell": cell_text(item.cell, "en", False) if isinstance(item, Fact) and item.cell else "",
+        "locator": page_locator(facts.pages.get(item.id, ()), "en"),  # the page is in English
         "translation": item.translated("en"),
         "note": {
             code: note_text(facts, getattr(item, "note", None), lang)

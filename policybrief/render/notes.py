@@ -12,7 +12,7 @@ from policybrief.core.model import Claim, Fact, FactBase, Text
 from policybrief.load.markup import note_text
 from policybrief.render.dating import dating, period
 from policybrief.render.prose import CITE_RE
-from policybrief.render.references import Reference
+from policybrief.render.references import Reference, page_locator
 from policybrief.render.templatedata import (
     ConflictEntry,
     ConflictingFigure,
@@ -231,6 +231,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
             "undated": fact.date is None,
             "derived": derived_dict(facts, fact, lang),
             "source": source_dict(facts, fact.source, lang),
+            "locator": page_locator(facts.pages.get(item_id, ()), lang.code),
             "conflicts": conflicts,
             **dating(facts, fact, lang, source_dict),
         }
@@ -249,6 +250,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
         "undated": False,
         "derived": None,
         "source": source_dict(facts, claim.source, lang),
+        "locator": page_locator(facts.pages.get(item_id, ()), lang.code),
         "conflicts": [],
         **dating(facts, None, lang, source_dict),
     }

@@ -421,6 +421,51 @@ def format_item(item: CslItem, lang: str, style_name: str) -> Markup:
     return Markup(_unshield(entry))
 
 
+# The pages a quote stands on, as a locator: CSL is handed the page as a citation's
+# ``locator`` and formats it with its locale's term for "page" (short form: p./pp.; 页, 頁),
+# before the number in English and most languages, in Chinese after it in 第…页.
+LOCATOR_LAYOUTS = {
+    "zh": '<text variable="locator" prefix="第"/><label variable="locator" form="short"/>',
+    "": '<group delimiter=" "><label variable="locator" form="short"/>'
+    '<text variable="locator"/></group>',
+}
+
+
+@cache
+def _locator_style(locale: str, layout: str) -> CitationStylesStyle:
+    from io import BytesIO
+
+    from citeproc import CitationStylesStyle
+
+    xml = (
+        f'<?xml version="1.0" encoding="utf-8"?><style xmlns="{CSL_NS}" class="in-text" '
+        f'version="1.0" default-locale="{locale}"><info><title>locator</title><id>locator</id>'
+        "<updated>2026-01-01T00:00:00+00:00</updated></info>"
+        f"<citation><layout>{layout}</layout></citation>"
+        '<bibliography><layout><text variable="title"/></layout></bibliography></style>'
+    )
+    return CitationStylesStyle(BytesIO(xml.encode("utf-8")), locale=locale, validate=False)
+
+
+@cache
+def page_locator(pages: tuple[str, ...], lang: str) -> str:
+    """The pages a quote stands on (one, or the first and last of a quote across a page
+    break) as a note in ``lang`` prints them: "p. 2", "pp. 2–3", 第2页, 第2–3頁."""
+    if not pages:
+        return ""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, Locator, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    value = pages[0] if len(pages) == 1 else f"{pages[0]}–{pages[-1]}"
+    layout = LOCATOR_LAYOUTS.get(primary(lang), LOCATOR_LAYOUTS[""])
+    style = _locator_style(_csl_locale(lang) or "en-US", layout)
+    source = CiteProcJSON([{"id": "quote", "type": "document", "title": value}])
+    bibliography = CitationStylesBibliography(style, source, formatter.plain)
+    citation = Citation([CitationItem("quote", locator=Locator("page", value))])
+    bibliography.register(citation)
+    return "".join(map(str, bibliography.cite(citation, lambda _item: None)))
+
+
 def _formatted_order(entries: dict[str, str], items: dict[str, CslItem]) -> list[str]:
     """The keys in the order the first (sorting) processor gave them; citeproc-py lowercases
     keys, ours are lowercase already."""

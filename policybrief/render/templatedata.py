@@ -83,6 +83,7 @@ class Note(TypedDict):
     undated: bool
     derived: DerivedEntry | None
     source: SourceEntry
+    locator: str  # the pages the quote stands on in an original PDF: "p. 2", 第2页 (or "")
     conflicts: list[ConflictEntry]
     source_first: NotRequired[bool]  # the first note citing its source (set after the first pass)
     # where the date comes from (render/dating.py): the part of it no source states
@@ -262,6 +263,7 @@ class FactRow(TypedDict):
     source: FactSource
     quote: str
     cell: str  # a figure from a dataset: where it stands (table, sheet, row, column), in English
+    locator: str  # the pages the quote stands on in an original PDF ("p. 2"), or ""
     translation: str  # the office's English translation of the quote
     note: dict[str, str]
     reference: bool
