@@ -126,15 +126,15 @@ def test_check_command_reports_counts(fixture_project):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "source          facts  claims  conflicts",
-        "  hexi-report      13       1          0",
+        "  hexi-report      15       1          0",
         "  qiaotou-case     10       1          1",
         "topic           facts  claims  conflicts",
-        "  hexi             13       1          0",
+        "  hexi             15       1          0",
         "  qiaotou          10       1          1",
         "conflict qiaotou.staff-2016: nearly 8,000 people [people working in the park, "
         "qiaotou-case] vs over 8,000 people [people working in the park (annual report), "
         "qiaotou-case]",
-        "ok: 23 facts, 2 claims, 1 conflicts, 2 briefs; 0 warnings",
+        "ok: 25 facts, 2 claims, 1 conflicts, 2 briefs; 0 warnings",
     ]
 
 
