@@ -403,6 +403,17 @@ class Theme:
     logo: str = ""  # a data: URI, or ""
     organisation: Text | None = None
     running_header: Text | None = None
+    # the colours for print, in CMYK (0-1 each): ink -> (c, m, y, k); the print edition's
+    # PDF writer uses them for these colours (output/cmyk.py)
+    print_colors: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+
+    def print_table(self) -> tuple[tuple[str, tuple[float, float, float, float]], ...]:
+        """Each theme colour that has a print colour: (#rrggbb, its CMYK)."""
+        return tuple(
+            (self.colors[name].lower(), cmyk)
+            for name, cmyk in sorted(self.print_colors.items())
+            if name in self.colors
+        )
 
     def color(self, name: str, default: str) -> str:
         return self.colors.get(name, default)
@@ -419,6 +430,27 @@ class Theme:
             fallback = "serif" if name == "serif" else "sans-serif"
             lines.append(f'  --{name}: "{family}", "policybrief {noto}", "{noto}", {fallback};')
         return ":root {\n" + "\n".join(lines) + "\n}" if lines else ""
+
+
+@dataclass(frozen=True)
+class Office:
+    """The office behind the briefs (``[tool.policybrief.office]``, load/house.py): what a
+    press release and the print edition's back cover say about it; each part optional."""
+
+    name: Text | None = None
+    about: Text | None = None
+    email: str = ""  # the press office's address
+    phone: str = ""
+    web: str = ""
+
+
+@dataclass(frozen=True)
+class Printing:
+    """The print shop's settings (``[tool.policybrief.print]``, load/house.py)."""
+
+    profile: Path | None = None  # the CMYK ICC profile of the output intent; None: default
+    pages: int = 2  # the print edition's page count is a multiple of this (2 or 4)
+    colophon: bool = False  # the back cover says when and with what it was printed
 
 
 @dataclass(frozen=True)
@@ -464,6 +496,8 @@ class Project:
     # the languages the project writes in, as declared ([tool.policybrief] languages), in
     # order, each with its catalog's words (load/languages.py); empty: the default ones
     languages: dict[str, Language] = field(default_factory=dict)
+    office: Office = field(default_factory=Office)  # [tool.policybrief.office]
+    printing: Printing = field(default_factory=Printing)  # [tool.policybrief.print]
 
     def language(self, code: str) -> Language:
         """A declared language; any other valid code (the English of the engine's own pages,

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language
-from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
+from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project, Text
 from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
@@ -58,6 +58,7 @@ from policybrief.render.templatedata import (
     KeyFigure,
     LanguageEntry,
     Note,
+    OfficeEntry,
     PageContext,
     PageLanguage,
     ReferenceEntry,
@@ -395,6 +396,20 @@ def page_language(lang: Language) -> PageLanguage:
     }
 
 
+def office_entry(project: Project, lang: Language, organisation: Text | None) -> OfficeEntry:
+    """The office in the page's language; its name defaults to the theme's organisation."""
+    office = project.office
+    contact = [part for part in (office.email, office.phone, office.web) if part]
+    return {
+        "name": text_of(office.name or organisation, lang),
+        "about": text_of(office.about, lang),
+        "email": office.email,
+        "phone": office.phone,
+        "web": office.web,
+        "contact": " · ".join(contact),
+    }
+
+
 def page_context(
     project: Project,
     brief: Brief,
@@ -449,6 +464,8 @@ def page_context(
             "organisation": text_of(theme.organisation, lang),
             "running_header": text_of(theme.running_header, lang),
         },
+        "office": office_entry(project, lang, theme.organisation),
+        "printing": {"pages": project.printing.pages, "colophon": project.printing.colophon},
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),
         "draft": brief.status == "draft",

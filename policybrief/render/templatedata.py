@@ -213,6 +213,22 @@ class ThemeEntry(TypedDict):
     running_header: str
 
 
+class OfficeEntry(TypedDict):
+    """The office (``[tool.policybrief.office]``) in the page's language; "" where unset."""
+
+    name: str
+    about: str
+    email: str
+    phone: str
+    web: str
+    contact: str  # email, phone and web joined, as a line to print
+
+
+class PrintingEntry(TypedDict):
+    pages: int  # the print edition's page count is a multiple of this
+    colophon: bool  # the back cover says when and with what it was printed
+
+
 class CitedIn(TypedDict):
     """Where a fact is cited, for the fact-check table."""
 
@@ -284,6 +300,8 @@ class PageContext(TypedDict):
     languages: list[LanguageEntry]
     links: Links
     theme: ThemeEntry
+    office: OfficeEntry
+    printing: PrintingEntry
     generator: str
     build_date: str
     draft: bool
