@@ -293,6 +293,8 @@ class Brief:
     revision: Revision | None = None  # this edition's revision note (changes.py)
     templates: str = ""  # brief.yaml `templates:`: its own template folder (project-relative)
     pictures: dict[str, Picture] = field(default_factory=dict)  # images prose shows, by name
+    release: Release | None = None  # brief.yaml `release:` (press releases)
+    spokesperson: Spokesperson | None = None  # brief.yaml `spokesperson:` (press releases)
 
     def line_of(self, key: str) -> int:
         """The brief.yaml line of a field or list item ("key_figures/some.id")."""
@@ -301,6 +303,24 @@ class Brief:
                 return line
         field = key.split("/", 1)[0]
         return next((line for name, line in self.lines if name == field), self.loc.line)
+
+
+@dataclass(frozen=True)
+class Release:
+    """``release:`` in brief.yaml: the day a press release is issued, and an embargo (not
+    to be published before): ISO 8601 with its UTC offset, "2026-10-16T10:00+08:00"."""
+
+    date: PartialDate | None = None
+    embargo: str = ""
+
+
+@dataclass(frozen=True)
+class Spokesperson:
+    """``spokesperson:`` in brief.yaml: who a press release quotes, and what they say."""
+
+    name: Text
+    quote: Text
+    role: Text | None = None
 
 
 @dataclass(frozen=True)

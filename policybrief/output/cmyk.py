@@ -134,7 +134,10 @@ class Separator:
         html = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{self.text(m.group(2))}"', html)
         html = _IMAGE.sub(self._image, html)
         html = _SVG.sub(self._svg, html)
-        return html.replace("<style>", "<style>\n" + profile_rule(self.profile) + "\n", 1)
+        # first in the first style sheet, so the page's own rules win: the profile, and text
+        # in black ink where the page sets no colour (CSS's initial colour is RGB black)
+        black = f"html {{ color: {css((0.0, 0.0, 0.0, 1.0))}; }}"
+        return html.replace("<style>", f"<style>\n{profile_rule(self.profile)}\n{black}\n", 1)
 
     def _svg(self, match: re.Match[str]) -> str:
         """An SVG's default fill is black in RGB (WeasyPrint): make it black ink."""

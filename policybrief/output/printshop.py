@@ -59,6 +59,9 @@ class PrintSpec:
 def print_spec(project: Project, slug: str, lang: str, page: str) -> PrintSpec:
     """The print shop's settings for one output: its title (as the page prints it) and
     date in the slug, the theme's print colours, the project's profile and page multiple."""
+    from policybrief.output.cmyk import profile_bytes
+
+    profile_bytes(project.printing.profile)  # missing or not CMYK: say so before any PDF
     brief, language = project.briefs[slug], project.language(lang)
     found = re.search(r"<title>(.*?)</title>", page, re.S)
     title = markup.unescape(found.group(1)).strip() if found else slug
@@ -135,13 +138,17 @@ def _pad(writer: object, blanks: int) -> None:
     if not blanks:
         return
     last = writer.pages[-1]  # type: ignore[attr-defined]
+    boxes = {
+        name: RectangleObject(list(last[name])) for name in ("/MediaBox", "/TrimBox", "/BleedBox")
+    }
     for _ in range(blanks):
         index = len(writer.pages) - 1  # type: ignore[attr-defined]
-        blank = writer.insert_blank_page(  # type: ignore[attr-defined]
+        writer.insert_blank_page(  # type: ignore[attr-defined]
             float(last.mediabox.width), float(last.mediabox.height), index
         )
-        for name in ("/MediaBox", "/TrimBox", "/BleedBox"):
-            blank[NameObject(name)] = RectangleObject(list(last[name]))
+        blank = writer.pages[index]  # type: ignore[attr-defined]
+        for name, box in boxes.items():
+            blank[NameObject(name)] = RectangleObject(list(box))
 
 
 def sheets(spec: PrintSpec, pages: int, width: float, height: float) -> str:

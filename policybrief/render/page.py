@@ -62,7 +62,9 @@ from policybrief.render.templatedata import (
     PageContext,
     PageLanguage,
     ReferenceEntry,
+    ReleaseEntry,
     SectionEntry,
+    SpokespersonEntry,
 )
 from policybrief.render.typography import typeset
 from policybrief.render.wording import split_label
@@ -396,6 +398,34 @@ def page_language(lang: Language) -> PageLanguage:
     }
 
 
+def release_entry(brief: Brief, lang: Language) -> ReleaseEntry:
+    """The release's day and embargo as the page prints them."""
+    from policybrief.load.release import embargo_time
+
+    issued = brief.release.date if brief.release and brief.release.date else brief.date
+    moment = embargo_time(brief.release.embargo) if brief.release else None
+    if moment is None:
+        return {"date": lang.date(issued), "embargo_date": "", "embargo_time": ""}
+    offset = moment.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}"
+    return {
+        "date": lang.date(issued),
+        "embargo_date": lang.date(PartialDate(moment.year, moment.month, moment.day)),
+        "embargo_time": f"{moment:%H:%M}（{zone}）" if lang.cjk else f"{moment:%H:%M} ({zone})",
+    }
+
+
+def spokesperson_entry(brief: Brief, lang: Language) -> SpokespersonEntry | None:
+    person = brief.spokesperson
+    if person is None:
+        return None
+    return {
+        "name": text_of(person.name, lang),
+        "role": text_of(person.role, lang),
+        "quote": text_of(person.quote, lang),
+    }
+
+
 def office_entry(project: Project, lang: Language, organisation: Text | None) -> OfficeEntry:
     """The office in the page's language; its name defaults to the theme's organisation."""
     office = project.office
@@ -435,6 +465,8 @@ def page_context(
             "date": lang.date(brief.date),
             "date_iso": str(brief.date),
             "authors": [text_of(a, lang) for a in brief.authors],
+            "release": release_entry(brief, lang),
+            "spokesperson": spokesperson_entry(brief, lang),
         },
         "audience": {**asdict(audience), "label": text_of(audience.label, lang)},
         "sections": _sections(project, shown, prose, lang),

@@ -180,6 +180,20 @@ class PageLanguage(LanguageEntry):
     quotes: list[str]  # opening and closing quotation marks
 
 
+class ReleaseEntry(TypedDict):
+    """A press release's date line (brief.yaml ``release:``), formatted for the page."""
+
+    date: str  # the day it is issued (the brief's date unless release.date says)
+    embargo_date: str  # "" when there is no embargo
+    embargo_time: str  # "10:00 (UTC+08:00)"
+
+
+class SpokespersonEntry(TypedDict):
+    name: str
+    role: str
+    quote: str
+
+
 class BriefEntry(TypedDict):
     slug: str
     title: str
@@ -190,6 +204,8 @@ class BriefEntry(TypedDict):
     date: str
     date_iso: str
     authors: list[str]
+    release: ReleaseEntry
+    spokesperson: SpokespersonEntry | None
 
 
 class ExportLinks(TypedDict):
