@@ -227,10 +227,6 @@ def load_brief(
         f.bad("status", f"brief: unknown status {status!r}", "use final or draft")
     revision = _revision(data, shown, problems)
     templates = _own_templates(folder, root, f)
-    issued, quoted = (
-        release.release(data, shown, problems),
-        release.spokesperson(data, shown, problems),
-    )
     if len(problems) > count or date is None:
         return None
     return Brief(
@@ -253,8 +249,8 @@ def load_brief(
         status_line=data.line_of("status") if "status" in data else 0,
         revision=revision,
         templates=templates,
-        release=issued,
-        spokesperson=quoted,
+        release=release.release(data, shown, problems),
+        spokesperson=release.spokesperson(data, shown, problems),
     )
 
 

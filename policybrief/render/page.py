@@ -28,7 +28,15 @@ from markupsafe import Markup
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language
-from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project, Text
+from policybrief.core.model import (
+    Audience,
+    Brief,
+    FactBase,
+    PartialDate,
+    Project,
+    Text,
+    Theme,
+)
 from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
@@ -65,6 +73,7 @@ from policybrief.render.templatedata import (
     ReleaseEntry,
     SectionEntry,
     SpokespersonEntry,
+    ThemeEntry,
 )
 from policybrief.render.typography import typeset
 from policybrief.render.wording import split_label
@@ -398,6 +407,15 @@ def page_language(lang: Language) -> PageLanguage:
     }
 
 
+def theme_entry(theme: Theme, lang: Language) -> ThemeEntry:
+    return {
+        "css": Markup(theme.css()),
+        "logo": theme.logo,
+        "organisation": text_of(theme.organisation, lang),
+        "running_header": text_of(theme.running_header, lang),
+    }
+
+
 def release_entry(brief: Brief, lang: Language) -> ReleaseEntry:
     """The release's day and embargo as the page prints them."""
     from policybrief.load.release import embargo_time
@@ -490,12 +508,7 @@ def page_context(
                 "ris": "references.ris",
             },
         },
-        "theme": {
-            "css": Markup(theme.css()),
-            "logo": theme.logo,
-            "organisation": text_of(theme.organisation, lang),
-            "running_header": text_of(theme.running_header, lang),
-        },
+        "theme": theme_entry(theme, lang),
         "office": office_entry(project, lang, theme.organisation),
         "printing": {"pages": project.printing.pages, "colophon": project.printing.colophon},
         "generator": f"policybrief {__version__}",
