@@ -527,7 +527,7 @@ def _gray(path: Path, page: int) -> tuple[list[list[int]], float]:
     ).stdout
     image = Image.open(io.BytesIO(out))
     width, height = image.size
-    data = list(image.getdata())
+    data = list(image.get_flattened_data())
     return [data[y * width : (y + 1) * width] for y in range(height)], 1.0
 
 
