@@ -138,3 +138,22 @@ def test_a_bad_embargo_is_an_error_at_its_line(fixture_project):
         f"briefs/qiaotou/brief.yaml:{line}: release: embargo '16 Oct, 10am' is not a date and "
         'time with its UTC offset (write embargo: "2026-10-16T10:00+08:00" (10:00 Beijing time))'
     ) in [str(p) for p in error.value.problems]
+
+
+def test_a_new_press_contact_rebuilds_the_releases(fixture_project, tmp_path):
+    """The office is a project setting: changing it rebuilds what prints it."""
+    options = Options(
+        root=fixture_project,
+        out=tmp_path,
+        briefs=("qiaotou",),
+        audiences=("press",),
+        langs=("en",),
+        formats=("html",),
+    )
+    build(options)
+    settings = fixture_project / "pyproject.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("press@example.org", "media@example.org"), encoding="utf-8")
+    build(options)
+    page = text_of(parse_html(tmp_path / "qiaotou/press.en.html"))
+    assert "media@example.org" in page and "press@example.org" not in page
