@@ -157,3 +157,25 @@ def test_a_new_press_contact_rebuilds_the_releases(fixture_project, tmp_path):
     build(options)
     page = text_of(parse_html(tmp_path / "qiaotou/press.en.html"))
     assert "media@example.org" in page and "press@example.org" not in page
+
+
+def test_the_office_settings_are_checked_at_their_line(fixture_project):
+    from policybrief.build.pipeline import load_and_check
+    from policybrief.core.errors import InputError
+
+    settings = fixture_project / "pyproject.toml"
+    text = settings.read_text(encoding="utf-8")
+    line = text.splitlines().index("[tool.policybrief.office]") + 1
+    text = text.replace('email = "press@example.org"', 'email = "press office"')
+    settings.write_text(text.replace("phone = ", "fax = "), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_and_check(Options(root=fixture_project))
+    messages = [str(p) for p in error.value.problems]
+    assert (
+        f"pyproject.toml:{line}: [tool.policybrief.office]: email is not an e-mail address: "
+        "'press office' (write email = \"press@example.org\")"
+    ) in messages
+    assert any(
+        m.startswith(f"pyproject.toml:{line}: [tool.policybrief.office]: unknown key 'fax'")
+        for m in messages
+    )
