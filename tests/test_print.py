@@ -715,3 +715,43 @@ def test_blank_pages_pad_the_count_before_the_back_cover(tmp_path, multiple, exp
     assert texts[:4] == [f"Pagetext{n}" for n in range(1, 5)]
     assert f"Page{expected}of{expected}" in squash(pdftotext(path, expected))
     assert preflight(result.data).problems == []
+
+
+def test_images_are_printed_in_cmyk(tmp_path):
+    """A PNG becomes a CMYK JPEG through the profile (red stays red), an SVG's colours
+    become DeviceCMYK: the preflight finds nothing in RGB."""
+    import base64
+    import subprocess
+
+    from PIL import Image
+
+    from policybrief.output.pdf import PdfWriter
+    from policybrief.output.preflight import preflight
+    from policybrief.output.printshop import PrintSpec
+
+    png = io.BytesIO()
+    Image.new("RGBA", (60, 40), (200, 30, 30, 255)).save(png, "PNG")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20" fill="#1d4e89"/></svg>'
+    uris = [
+        "data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
+        "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+    ]
+    images = "".join(f'<img src="{uri}" style="width: 60mm">' for uri in uris)
+    html = (
+        "<html><head><style>@page { size: A5; bleed: 3mm; }</style></head><body>"
+        f'{images}<p style="break-before: page">Back cover</p></body></html>'
+    )
+    spec = PrintSpec(slug="A title", page_label="Page %(page)s of %(pages)s")
+    result = PdfWriter((tmp_path,)).render(html, tmp_path, "pdf/x-4", (), spec)
+    assert preflight(result.data).problems == []
+    path = tmp_path / "images.pdf"
+    path.write_bytes(result.data)
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert [row.split()[5] for row in listed] == ["cmyk"]  # the PNG; the SVG is vector
+    drawn = subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "20", str(path)], capture_output=True, check=True
+    ).stdout
+    pixels = Image.open(io.BytesIO(drawn)).convert("RGB").get_flattened_data()
+    assert any(r > 150 and g < 90 and b < 90 for r, g, b in pixels)  # still red

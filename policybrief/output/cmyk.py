@@ -172,5 +172,5 @@ class Separator:
         )
         assert converted is not None
         out = io.BytesIO()
-        converted.save(out, "JPEG", quality=92, icc_profile=self.profile)
+        converted.save(out, "JPEG", quality=92)  # the output intent carries the profile
         return out.getvalue()
