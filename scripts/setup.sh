@@ -5,7 +5,8 @@
 # System packages: Noto CJK fonts; HarfBuzz's subset library, without which WeasyPrint
 # falls back to fontTools and one CJK PDF takes ~18 s instead of <1 s; Pango for layout;
 # poppler-utils (pdftotext, pdftoppm) to inspect PDFs; librsvg2-bin (rsvg-convert) draws the
-# Word edition's charts as PNG beside their SVG. With --test also LibreOffice Writer (headless,
+# Word edition's charts as PNG beside their SVG; libgs-common, Ghostscript's ICC profiles (only
+# the profiles: the print edition's CMYK output intent, docs/print.md). With --test also LibreOffice Writer (headless,
 # without its GUI: the Word tests convert each .docx to PDF with it), Debian's Chromium
 # (the browser tests drive it through Playwright; Playwright's own browser download is never
 # used), mupdf-tools (mutool draw, the second of the three renderers tests/test_fonts.py
@@ -20,7 +21,7 @@ AXE_CORE_VERSION="4.14.1"
 PDFJS_VERSION="6.5.438"
 
 packages="fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
-packages="$packages librsvg2-bin"
+packages="$packages librsvg2-bin libgs-common"
 if [ -n "$extra" ]; then
     packages="$packages chromium libreoffice-writer-nogui mupdf-tools"
     command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"

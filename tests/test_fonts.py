@@ -44,7 +44,10 @@ SIZE_LIMITS = {
 ALL_PDFS_LIMIT = (
     2850 * KB
 )  # 2.8 MB until the reference lists, stacked charts and lists of exhibits (README, "Performance")
-DRAWN = ("yunqi/decision-makers.zh.pdf", "yunqi/decision-makers.en.pdf", "bri/print-edition.zh.pdf")
+# (not the print edition: it is in CMYK, which pdf.js and poppler turn into different greys;
+# its faces are the full report's)
+PRINT_LIMIT = 700 * KB
+DRAWN = ("yunqi/decision-makers.zh.pdf", "yunqi/decision-makers.en.pdf", "bri/full-report.zh.pdf")
 DPI = 60
 PDFJS = ROOT / "tests" / ".cache" / "node_modules" / "pdfjs-dist" / "build"
 # Calibrated at 60 dpi on the shipped PDFs: the renderers' anti-aliasing changes a tile's ink
@@ -285,7 +288,11 @@ def test_pdffonts_lists_only_embedded_subset_faces(dist):
 def test_sizes_stay_under_the_targets(dist):
     for name, limit in SIZE_LIMITS.items():
         assert (dist / name).stat().st_size <= limit, (name, (dist / name).stat().st_size)
-    total = sum(p.stat().st_size for p in dist.rglob("*.pdf"))
+    # The print editions (PDF/X-4, issue 28) each carry the output intent's ICC profile
+    # (139 KB) and the slug's fonts: measured 544-628 KB on the shipped briefs.
+    prints = [p for p in dist.rglob("print-edition.*.pdf")]
+    assert all(p.stat().st_size <= PRINT_LIMIT for p in prints), prints
+    total = sum(p.stat().st_size for p in dist.rglob("*.pdf") if p not in prints)
     assert total <= ALL_PDFS_LIMIT, total
 
 

@@ -27,14 +27,17 @@ KEY_FIGURES = {
 }
 
 
-def outputs():
+def outputs(reports_only: bool = False):
+    """Each (brief, audience, language); ``reports_only``: not the press release, which
+    prints no sections and no note numbers (issue 28: tests/test_press.py)."""
     for brief in BRIEFS:
         for audience in BRIEF_AUDIENCES[brief]:
             for lang in ("zh", "en"):
-                yield brief, audience, lang
+                if not (reports_only and audience == "press"):
+                    yield brief, audience, lang
 
 
-@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
+@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs(reports_only=True)))
 def test_page_structure(fixture_dist, brief, audience, lang):
     root = parse_html(fixture_dist / brief / f"{audience}.{lang}.html")
     assert root.get("lang") == TAGS[lang]
@@ -51,7 +54,7 @@ def test_page_structure(fixture_dist, brief, audience, lang):
         assert text_of(section).strip()
 
 
-@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs()))
+@pytest.mark.parametrize(("brief", "audience", "lang"), list(outputs(reports_only=True)))
 def test_every_citation_links_to_a_note_with_source_and_quote(fixture_dist, brief, audience, lang):
     root = parse_html(fixture_dist / brief / f"{audience}.{lang}.html")
     notes = {

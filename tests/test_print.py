@@ -4,6 +4,7 @@ fixture project)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -103,17 +104,31 @@ def test_footnotes_are_on_the_page_of_their_call_or_in_the_late_notes(fixture_di
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_print_edition_has_bleed_crop_marks_and_a_back_cover(fixture_dist, lang):
-    reader = pdf_reader(fixture_dist / "qiaotou" / f"print-edition.{lang}.pdf")
-    page = reader.pages[0]
-    media, trim, bleed = page.mediabox, page.trimbox, page.bleedbox
-    assert float(trim.width) == pytest.approx(210 * MM, abs=1)
-    assert float(bleed.width) == pytest.approx(216 * MM, abs=1)
-    assert (float(media.left), float(media.width)) == (float(bleed.left), float(bleed.width))
-    assert float(trim.left) - float(bleed.left) == pytest.approx(3 * MM, abs=0.1)
-    last = squash(pdf_pages(fixture_dist / "qiaotou" / f"print-edition.{lang}.pdf")[-1])
-    assert {"zh": "资料来源", "en": "Sources"}[lang] in last
-    assert {"zh": "印制于2026年10月15日", "en": "PrintedOctober15,2026"}[lang] in last
+def test_print_edition_has_bleed_room_for_marks_and_a_back_cover(fixture_dist, lang):
+    path = fixture_dist / "qiaotou" / f"print-edition.{lang}.pdf"
+    reader = pdf_reader(path)
+    for page in reader.pages:
+        media, trim, bleed = page.mediabox, page.trimbox, page.bleedbox
+        assert float(trim.width) == pytest.approx(210 * MM, abs=1)
+        assert float(bleed.width) == pytest.approx(216 * MM, abs=1)
+        assert float(trim.left) - float(bleed.left) == pytest.approx(3 * MM, abs=0.1)
+        # the marks and the slug lie beyond the bleed: the sheet is 12 mm larger each side
+        assert float(bleed.left) - float(media.left) == pytest.approx(12 * MM, abs=0.1)
+        assert float(media.top) - float(bleed.top) == pytest.approx(12 * MM, abs=0.1)
+    pages = [squash(p) for p in pdf_pages(path)]
+    # the sources close the text; the back cover is the last page, with no software named
+    assert any({"zh": "资料来源", "en": "Sources"}[lang] in page for page in pages[-3:-1])
+    back = squash(pdftotext(path, len(pages), trim_only=True))
+    title = {"zh": "桥头镇：数字产业园的起步与扩张", "en": "Qiaotou:howadigital"}[lang]
+    assert title in back
+    assert {"zh": "测试研究组·2026年10月15日", "en": "TestResearchGroup·October15,2026"}[
+        lang
+    ] in back
+    assert {"zh": "测试研究组为本项目的测试撰写简报", "en": "TheTestResearchGroupwrites"}[
+        lang
+    ] in back  # "About the office" from [tool.policybrief.office]
+    assert "press@example.org" in back
+    assert "policybrief" not in "".join(pages) and "0.1.0" not in "".join(pages)
 
 
 def test_source_date_epoch_changes_nothing_in_the_print_edition(
@@ -147,7 +162,7 @@ def test_source_date_epoch_changes_nothing_in_the_print_edition(
     ]
     assert files["plain"] == files["epoch"]
     back = squash(pdf_pages(tmp_path / "epoch/qiaotou/print-edition.zh.pdf")[-1])
-    assert "印制于2026年10月15日" in back and "2001" not in back
+    assert "2026年10月15日" in back and "2001" not in back
 
 
 def test_late_notes_are_reported_in_the_build_summary(fixture_project, fixture_dist, tmp_path):
@@ -205,15 +220,6 @@ def test_late_notes_are_reported_in_the_build_summary(fixture_project, fixture_d
         "Furthernotes" in squash(page)
         for page in pdf_pages(fixture_dist / "qiaotou/print-edition.en.pdf")
     )
-
-
-def test_press_release_has_a_quotable_figures_box(fixture_dist):
-    root = parse_html(fixture_dist / "qiaotou" / "press.en.html")
-    box = next(find_all(root, "section", class_="quotable"))
-    quotes = list(find_all(box, "blockquote"))
-    assert len(quotes) == 4
-    assert all(text_of(q).strip() for q in quotes)
-    assert "Source: Park Management Committee, 2017" in text_of(box)
 
 
 @pytest.mark.parametrize(("size", "width", "height"), [("letter", 215.9, 279.4), ("A5", 148, 210)])
@@ -406,3 +412,356 @@ def test_chinese_paragraphs_are_justified_and_the_text_stays_intact(fixture_dist
     # the text is unchanged: spacing moves glyphs, it adds or removes no character
     flat = squash("".join(pdf_pages(fixture_dist / "qiaotou/full-report.zh.pdf")))
     assert "桥头镇原本以传统制造业为主" in flat
+
+
+# -- the print shop's file (issue 28) -------------------------------------------------------
+
+
+def pdftotext(
+    path: Path, page: int, trim_only: bool = False, region: tuple[float, ...] | None = None
+) -> str:
+    """poppler's text of one page (1-based): all of it, the part inside the TrimBox, or a
+    region (x, y, width, height in points from the sheet's top left corner)."""
+    import subprocess
+
+    if trim_only:
+        box = pdf_reader(path).pages[page - 1]
+        media, trim = box.mediabox, box.trimbox
+        region = (
+            float(trim.left) - float(media.left),
+            float(media.top) - float(trim.top),
+            float(trim.width),
+            float(trim.height),
+        )
+    crop = []
+    if region:
+        x, y, w, h = (str(int(v)) for v in region)
+        crop = ["-x", x, "-y", y, "-W", w, "-H", h]
+    command = ["pdftotext", "-f", str(page), "-l", str(page), *crop, str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def _xmp_of(path: Path) -> str:
+    return _xmp(pdf_reader(path))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_print_editions_are_pdf_x4_with_a_cmyk_output_intent_and_an_even_page_count(
+    fixture_dist, lang
+):
+    import subprocess
+
+    path = fixture_dist / "qiaotou" / f"print-edition.{lang}.pdf"
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    fields = dict(line.split(":", 1) for line in info.stdout.splitlines() if ":" in line)
+    assert fields["PDF version"].strip() == "1.6"  # PDF/X-4 is PDF 1.6
+    pages = int(fields["Pages"])
+    assert pages % 2 == 0 and pages >= 8, pages
+    assert "Qiaotou" in fields["Title"] or "桥头镇" in fields["Title"]  # the info survives
+    reader = pdf_reader(path)
+    (intent,) = [i.get_object() for i in reader.trailer["/Root"]["/OutputIntents"]]
+    assert intent["/S"] == "/GTS_PDFX"
+    profile = intent["/DestOutputProfile"].get_object()
+    assert profile["/N"] == 4 and profile.get_data()[16:20] == b"CMYK"
+    assert str(intent["/OutputConditionIdentifier"]) == "Artifex CMYK SWOP Profile"
+    xmp = _xmp_of(path)
+    assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in xmp
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_print_editions_pass_the_preflight(fixture_dist, lang):
+    """No RGB colour, every font embedded (pypdf's walk, and poppler's pdffonts), boxes
+    nested with a 3 mm bleed on every page, the CMYK output intent."""
+    import subprocess
+
+    from policybrief.output.preflight import preflight
+
+    path = fixture_dist / "qiaotou" / f"print-edition.{lang}.pdf"
+    result = preflight(path.read_bytes())
+    assert result.problems == []
+    assert result.pages == len(pdf_reader(path).pages)
+    assert "/DeviceCMYK" in result.spaces and not {"/DeviceRGB", "/ICCBased:3"} & result.spaces
+    assert len(result.fonts) >= 4
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert len(rows) >= 4 and all(row.split()[-5] == "yes" for row in rows), fonts.stdout
+
+
+def test_the_preflight_reports_what_a_print_shop_would_refuse(fixture_dist):
+    """The full report (screen colours, no output intent, no bleed) fails it, each
+    problem said once per page."""
+    from policybrief.output.preflight import preflight
+
+    result = preflight((fixture_dist / "qiaotou/full-report.en.pdf").read_bytes())
+    assert "no PDF/X output intent (/OutputIntents with /GTS_PDFX)" in result.problems
+    assert "the XMP metadata does not declare PDF/X-4" in result.problems
+    assert any(re.fullmatch(r"page 1: an RGB colour \(rg [\d. ]+\)", p) for p in result.problems)
+    assert (
+        "page 1: the bleed is 0.0, 0.0, 0.0, 0.0 mm (left, bottom, right, top), not 3 mm "
+        "on every side" in result.problems
+    )
+
+
+def test_theme_colours_print_in_the_themes_cmyk(fixture_dist):
+    """The accent (headings, key figures) is written as the theme's print colour, 100 80 20 5,
+    in DeviceCMYK; body text in black ink alone."""
+    reader = pdf_reader(fixture_dist / "qiaotou/print-edition.en.pdf")
+    content = b"".join(page.get_contents().get_data() for page in reader.pages[2:4])
+    assert b"1 0.8 0.2 0.05 scn" in content
+    assert b"0 0 0 1 scn" in content
+    assert b" rg\n" not in content and b" RG\n" not in content
+
+
+def _gray(path: Path, page: int) -> tuple[list[list[int]], float]:
+    """Page ``page`` drawn in grey at 72 dpi: rows of 0-255, and points per pixel."""
+    import subprocess
+
+    from PIL import Image
+
+    out = subprocess.run(
+        [
+            "pdftoppm",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-r",
+            "72",
+            "-gray",
+            "-aaVector",
+            "no",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    image = Image.open(io.BytesIO(out))
+    width, height = image.size
+    data = list(image.get_flattened_data())
+    return [data[y * width : (y + 1) * width] for y in range(height)], 1.0
+
+
+def test_crop_marks_lie_outside_the_bleed_and_the_slug_names_title_date_and_page(fixture_dist):
+    path = fixture_dist / "qiaotou" / "print-edition.en.pdf"
+    reader = pdf_reader(path)
+    page = reader.pages[1]  # the cover's blank verso: nothing but marks and slug
+    media, trim, bleed = page.mediabox, page.trimbox, page.bleedbox
+    rows, _ = _gray(path, 2)
+    top_of = lambda y: int(round(float(media.top) - y))  # noqa: E731 - PDF y to pixel row
+    left_of = lambda x: int(round(x - float(media.left)))  # noqa: E731
+    trim_row, bleed_col = top_of(float(trim.top)), left_of(float(bleed.left))
+    # the horizontal mark on the top trim line, left of the sheet: dark beyond the bleed...
+    mark = [min(rows[y][x] for y in range(trim_row - 1, trim_row + 2)) for x in range(bleed_col)]
+    assert min(mark) < 128
+    # ...and nothing in the bleed itself (WeasyPrint's own marks were drawn there)
+    inside = [
+        rows[y][x]
+        for y in range(trim_row - 1, trim_row + 2)
+        for x in range(bleed_col, left_of(float(trim.left)))
+    ]
+    assert min(inside) > 230
+    # the slug, below the bleed: title, date, and the page with the count
+    slug = pdftotext(
+        path,
+        2,
+        region=(
+            float(trim.left) - float(media.left),
+            float(media.top) - float(bleed.bottom),
+            float(trim.width),
+            float(bleed.bottom) - float(media.bottom),
+        ),
+    )
+    pages = len(reader.pages)
+    assert squash(slug) == squash(
+        "Qiaotou: how a digital industry park started and grew · October 15, 2026 · "
+        f"Page 2 of {pages}"
+    )
+    # and nothing of the slug inside the trim
+    assert "Page 2 of" not in pdftotext(path, 2, trim_only=True)
+
+
+def test_margins_are_mirrored_with_the_folio_on_the_outer_edge(fixture_dist):
+    """Rectos (odd pages) have the gutter on the left and the folio at the right; versos
+    the reverse. The cover's verso is blank; the contents open on a recto."""
+    import subprocess
+
+    path = fixture_dist / "qiaotou" / "print-edition.en.pdf"
+    reader = pdf_reader(path)
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    media, trim = reader.pages[0].mediabox, reader.pages[0].trimbox
+    left = float(trim.left) - float(media.left)
+    right = left + float(trim.width)
+    top = float(media.top) - float(trim.top)
+    bottom = top + float(trim.height)
+    words: dict[int, list[tuple[float, str]]] = {}
+    for number, page in enumerate(out.split("<page ")[1:], 1):
+        words[number] = [
+            (float(x), word)
+            for x, y, word in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', page
+            )
+            if top <= float(y) < bottom  # the page, not the slug beyond it
+        ]
+    assert squash(pdftotext(path, 2, trim_only=True)) == ""  # the cover's verso
+    assert "Contents" in pdftotext(path, 3)
+    for number in (3, 4, 5):
+        inside = [(x, w) for x, w in words[number] if left <= x < right]
+        folio = [x for x, w in inside if w == str(number)]
+        body = min(x for x, _w in inside) - left
+        if number % 2:  # recto
+            assert folio and folio[-1] > left + float(trim.width) / 2
+            assert body == pytest.approx(25 * MM, abs=2)
+        else:
+            assert folio and folio[-1] < left + float(trim.width) / 2
+            assert body == pytest.approx(17 * MM, abs=2)
+
+
+def test_footnotes_are_set_at_a_reading_size(fixture_dist):
+    """8.5 pt: the footnotes' text, as the PDF sets it."""
+    reader = pdf_reader(fixture_dist / "qiaotou" / "print-edition.en.pdf")
+    sizes: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        scale = (tm[0] * cm[0]) if tm and cm else 1
+        if text.strip():
+            sizes.setdefault(text.strip(), round(size * scale, 2))
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    notes = [size for text, size in sizes.items() if text.startswith(": Park Management")]
+    assert notes and set(notes) == {8.5}, sizes
+
+
+def test_a_project_asks_for_a_multiple_of_four_and_a_colophon(fixture_project, tmp_path):
+    settings = fixture_project / "pyproject.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8")
+        + "\n[tool.policybrief.print]\npages = 4\ncolophon = true\n",
+        encoding="utf-8",
+    )
+    build(
+        Options(
+            root=fixture_project,
+            out=tmp_path,
+            briefs=("qiaotou",),
+            audiences=("print-edition",),
+            langs=("en",),
+            formats=("pdf",),
+        )
+    )
+    path = tmp_path / "qiaotou/print-edition.en.pdf"
+    pages = len(pdf_reader(path).pages)
+    assert pages % 4 == 0
+    # the back cover stays last, the colophon on it; the pages padded in before it are blank
+    back = squash(pdftotext(path, pages, trim_only=True))
+    assert "PrintedOctober15,2026·policybrief0.1.0" in back or "Printed15October2026" in back
+    from policybrief.output.preflight import preflight
+
+    assert preflight(path.read_bytes()).problems == []
+
+
+def test_the_print_settings_are_checked_at_their_line(fixture_project):
+    from policybrief.core.errors import InputError
+
+    settings = fixture_project / "pyproject.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(
+        text + '\n[tool.policybrief.print]\npages = 3\nprofile = "nowhere.icc"\n',
+        encoding="utf-8",
+    )
+    line = len(text.splitlines()) + 2
+    with pytest.raises(InputError) as error:
+        load_and_check(Options(root=fixture_project))
+    messages = [str(p) for p in error.value.problems]
+    assert (
+        f"pyproject.toml:{line}: [tool.policybrief.print]: pages must be 2 or 4, not 3 "
+        "(pages = 4 pads the print edition to a multiple of four (a booklet))"
+    ) in messages
+    assert any("profile 'nowhere.icc' is not a file in the project" in m for m in messages)
+
+
+def test_a_missing_cmyk_profile_is_a_clear_error(tmp_path, monkeypatch):
+    from policybrief.core.errors import OutputError
+    from policybrief.output import cmyk
+
+    monkeypatch.setattr(cmyk, "DEFAULT_PROFILE", tmp_path / "default_cmyk.icc")
+    with pytest.raises(OutputError) as error:
+        cmyk.profile_bytes(None)
+    assert str(error.value) == (
+        f"the CMYK profile for the print edition's output intent is missing: "
+        f"{tmp_path / 'default_cmyk.icc'} (install Debian's libgs-common (scripts/setup.sh does))"
+    )
+    rgb = tmp_path / "srgb.icc"
+    rgb.write_bytes(b"\0" * 16 + b"RGB " + b"\0" * 100)
+    with pytest.raises(OutputError, match="is not a CMYK ICC profile"):
+        cmyk.profile_bytes(rgb)
+
+
+@pytest.mark.parametrize(("multiple", "expected"), [(2, 6), (4, 8)])
+def test_blank_pages_pad_the_count_before_the_back_cover(tmp_path, multiple, expected):
+    """Five pages become six (or eight): blank pages, with the boxes of the others, go in
+    before the last page, which stays the back cover; the slug counts them all."""
+    from policybrief.output.pdf import PdfWriter
+    from policybrief.output.preflight import preflight
+    from policybrief.output.printshop import PrintSpec
+
+    pages = "".join(f'<p style="break-before: page">Page text {n}</p>' for n in range(1, 5))
+    html = (
+        "<html><head><style>@page { size: A5; bleed: 3mm; }</style></head><body>"
+        f'<p>Page text 0</p>{pages}<p style="break-before: page">Back cover</p></body></html>'
+    ).replace("<p>Page text 0</p>", "", 1)
+    spec = PrintSpec(
+        slug="A title · 2026", page_label="Page %(page)s of %(pages)s", multiple=multiple
+    )
+    result = PdfWriter((tmp_path,)).render(html, tmp_path, "pdf/x-4", (), spec)
+    assert result.pages == expected
+    path = tmp_path / "padded.pdf"
+    path.write_bytes(result.data)
+    texts = [squash(pdftotext(path, n, trim_only=True)) for n in range(1, expected + 1)]
+    assert texts[-1] == "Backcover"
+    assert texts[4:-1] == [""] * (expected - 5)
+    assert texts[:4] == [f"Pagetext{n}" for n in range(1, 5)]
+    assert f"Page{expected}of{expected}" in squash(pdftotext(path, expected))
+    assert preflight(result.data).problems == []
+
+
+def test_images_are_printed_in_cmyk(tmp_path):
+    """A PNG becomes a CMYK JPEG through the profile (red stays red), an SVG's colours
+    become DeviceCMYK: the preflight finds nothing in RGB."""
+    import base64
+    import subprocess
+
+    from PIL import Image
+
+    from policybrief.output.pdf import PdfWriter
+    from policybrief.output.preflight import preflight
+    from policybrief.output.printshop import PrintSpec
+
+    png = io.BytesIO()
+    Image.new("RGBA", (60, 40), (200, 30, 30, 255)).save(png, "PNG")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20" fill="#1d4e89"/></svg>'
+    uris = [
+        "data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
+        "data:image/svg+xml;base64," + base64.b64encode(svg).decode(),
+    ]
+    images = "".join(f'<img src="{uri}" style="width: 60mm">' for uri in uris)
+    html = (
+        "<html><head><style>@page { size: A5; bleed: 3mm; }</style></head><body>"
+        f'{images}<p style="break-before: page">Back cover</p></body></html>'
+    )
+    spec = PrintSpec(slug="A title", page_label="Page %(page)s of %(pages)s")
+    result = PdfWriter((tmp_path,)).render(html, tmp_path, "pdf/x-4", (), spec)
+    assert preflight(result.data).problems == []
+    path = tmp_path / "images.pdf"
+    path.write_bytes(result.data)
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert [row.split()[5] for row in listed] == ["cmyk"]  # the PNG; the SVG is vector
+    drawn = subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "20", str(path)], capture_output=True, check=True
+    ).stdout
+    pixels = Image.open(io.BytesIO(drawn)).convert("RGB").get_flattened_data()
+    assert any(r > 150 and g < 90 and b < 90 for r, g, b in pixels)  # still red

@@ -139,6 +139,14 @@ def attached_digest(project: Project, brief: Brief, lang: str, audience: Audienc
     return digest(repr(attachments(project, brief, lang, audience.pdf_variant)))
 
 
+def house_digest(project: Project) -> str:
+    """``[tool.policybrief.office]`` and ``[tool.policybrief.print]``, with the printer's
+    profile by content: a press release, a back cover or a print file shows them."""
+    profile = project.printing.profile
+    data = profile.read_bytes() if profile and profile.is_file() else b""
+    return digest(repr((project.office, project.printing)), hashlib.sha256(data).hexdigest())
+
+
 def output_keys(
     project: Project, outputs: list[tuple[str, str, str, tuple[str, ...]]]
 ) -> dict[tuple[str, str, str, str], str]:
@@ -172,6 +180,7 @@ def output_keys(
             engine,
             read[entry],
             repr(project.reference_style),  # (pyproject.toml) shapes every page's sources
+            house_digest(project),  # the office and print settings (pyproject.toml)
             repr(audience),
             brief_digest(project, brief, shown),
             items_digest(project, shown.items),

@@ -217,6 +217,7 @@ def pdf_jobs(project: Project, pages: Pages, staging: Staging) -> list[PdfJob]:
     """One worker job per PDF page, with the files its PDF variant embeds."""
     from policybrief.build.workers import PdfJob
     from policybrief.output.pdf import attachments
+    from policybrief.output.printshop import print_spec
 
     jobs = []
     for (output, fmt), page in pages.items():
@@ -233,6 +234,9 @@ def pdf_jobs(project: Project, pages: Pages, staging: Staging) -> list[PdfJob]:
                 weight=len(page.html),
                 variant=variant,
                 attachments=attachments(project, brief, output.lang, variant),
+                printing=print_spec(project, output.brief, output.lang, page.html)
+                if variant == "pdf/x-4"
+                else None,
             )
         )
     return jobs

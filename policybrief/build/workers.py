@@ -31,6 +31,7 @@ from policybrief.output.pdf import Attachment, PdfResult, PdfWriter
 
 if TYPE_CHECKING:
     from policybrief.build.plan import Output
+    from policybrief.output.printshop import PrintSpec
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class PdfJob:
     weight: int = 1  # bigger jobs start first
     variant: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    printing: PrintSpec | None = None  # a pdf/x-4 output's marks, slug and colours
 
 
 @dataclass(frozen=True)
@@ -96,13 +98,14 @@ def _render(
     target: Path,
     variant: str | None = None,
     attachments: tuple[Attachment, ...] = (),
+    printing: PrintSpec | None = None,
 ) -> tuple[PdfResult, float, int]:
     """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
     global _writer
     started = time.perf_counter()
     if _writer is None:
         _writer = PdfWriter(_roots, _fonts, _temp)
-    result = _writer.render(html, base_url, variant, attachments)
+    result = _writer.render(html, base_url, variant, attachments, printing)
     with open(target, "wb") as out:
         out.write(result.data)
         out.flush()
@@ -136,7 +139,7 @@ def render_all(
         _init(roots, fonts, temp)
         for done, job in enumerate(ordered, 1):
             result, seconds, pid = _render(
-                job.html, base_url, job.target, job.variant, job.attachments
+                job.html, base_url, job.target, job.variant, job.attachments, job.printing
             )
             if progress:
                 progress(done, total, job.label)
@@ -147,7 +150,15 @@ def render_all(
         workers, mp_context=context, initializer=_init, initargs=(roots, fonts, temp)
     ) as pool:
         pending = {
-            pool.submit(_render, job.html, base_url, job.target, job.variant, job.attachments): job
+            pool.submit(
+                _render,
+                job.html,
+                base_url,
+                job.target,
+                job.variant,
+                job.attachments,
+                job.printing,
+            ): job
             for job in ordered
         }
         done = 0

@@ -106,6 +106,7 @@ ENGINE_MESSAGES: tuple[str, ...] = (
     _(": "),
     _(", "),
     _("; "),
+    _("Page %(page)s of %(pages)s"),  # the print edition's slug (output/printshop.py)
 )
 QUALIFIER_MESSAGES = {
     "over": "over %(figure)s",

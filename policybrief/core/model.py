@@ -317,6 +317,8 @@ class Brief:
     revision: Revision | None = None  # this edition's revision note (changes.py)
     templates: str = ""  # brief.yaml `templates:`: its own template folder (project-relative)
     pictures: dict[str, Picture] = field(default_factory=dict)  # images prose shows, by name
+    release: Release | None = None  # brief.yaml `release:` (press releases)
+    spokesperson: Spokesperson | None = None  # brief.yaml `spokesperson:` (press releases)
 
     def line_of(self, key: str) -> int:
         """The brief.yaml line of a field or list item ("key_figures/some.id")."""
@@ -325,6 +327,24 @@ class Brief:
                 return line
         field = key.split("/", 1)[0]
         return next((line for name, line in self.lines if name == field), self.loc.line)
+
+
+@dataclass(frozen=True)
+class Release:
+    """``release:`` in brief.yaml: the day a press release is issued, and an embargo (not
+    to be published before): ISO 8601 with its UTC offset, "2026-10-16T10:00+08:00"."""
+
+    date: PartialDate | None = None
+    embargo: str = ""
+
+
+@dataclass(frozen=True)
+class Spokesperson:
+    """``spokesperson:`` in brief.yaml: who a press release quotes, and what they say."""
+
+    name: Text
+    quote: Text
+    role: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -430,6 +450,17 @@ class Theme:
     # the Word edition's faces, by role and script (serif, sans, mono: Latin text;
     # serif_hans, sans_hans, serif_hant, sans_hant: Chinese): fonts Word has (output/docx)
     word_fonts: dict[str, str] = field(default_factory=dict)
+    # the colours for print, in CMYK (0-1 each): ink -> (c, m, y, k); the print edition's
+    # PDF writer uses them for these colours (output/cmyk.py)
+    print_colors: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+
+    def print_table(self) -> tuple[tuple[str, tuple[float, float, float, float]], ...]:
+        """Each theme colour that has a print colour: (#rrggbb, its CMYK)."""
+        return tuple(
+            (self.colors[name].lower(), cmyk)
+            for name, cmyk in sorted(self.print_colors.items())
+            if name in self.colors
+        )
 
     def color(self, name: str, default: str) -> str:
         return self.colors.get(name, default)
@@ -446,6 +477,27 @@ class Theme:
             fallback = "serif" if name == "serif" else "sans-serif"
             lines.append(f'  --{name}: "{family}", "policybrief {noto}", "{noto}", {fallback};')
         return ":root {\n" + "\n".join(lines) + "\n}" if lines else ""
+
+
+@dataclass(frozen=True)
+class Office:
+    """The office behind the briefs (``[tool.policybrief.office]``, load/house.py): what a
+    press release and the print edition's back cover say about it; each part optional."""
+
+    name: Text | None = None
+    about: Text | None = None
+    email: str = ""  # the press office's address
+    phone: str = ""
+    web: str = ""
+
+
+@dataclass(frozen=True)
+class Printing:
+    """The print shop's settings (``[tool.policybrief.print]``, load/house.py)."""
+
+    profile: Path | None = None  # the CMYK ICC profile of the output intent; None: default
+    pages: int = 2  # the print edition's page count is a multiple of this (2 or 4)
+    colophon: bool = False  # the back cover says when and with what it was printed
 
 
 @dataclass(frozen=True)
@@ -491,6 +543,8 @@ class Project:
     # the languages the project writes in, as declared ([tool.policybrief] languages), in
     # order, each with its catalog's words (load/languages.py); empty: the default ones
     languages: dict[str, Language] = field(default_factory=dict)
+    office: Office = field(default_factory=Office)  # [tool.policybrief.office]
+    printing: Printing = field(default_factory=Printing)  # [tool.policybrief.print]
 
     def language(self, code: str) -> Language:
         """A declared language; any other valid code (the English of the engine's own pages,

@@ -18,7 +18,7 @@ from policybrief.core.model import (
     Text,
     TextSite,
 )
-from policybrief.load import yamlio
+from policybrief.load import release, yamlio
 from policybrief.load.facts import Fields
 from policybrief.load.yamlio import YList, YMap
 
@@ -39,6 +39,8 @@ BRIEF_FIELDS = (
     "status",
     "revision",
     "templates",
+    "release",  # press releases (load/release.py)
+    "spokesperson",
 )
 STATUSES = ("final", "draft")
 REVISION_FIELDS = ("date", "since", "note")
@@ -247,6 +249,8 @@ def load_brief(
         status_line=data.line_of("status") if "status" in data else 0,
         revision=revision,
         templates=templates,
+        release=release.release(data, shown, problems),
+        spokesperson=release.spokesperson(data, shown, problems),
     )
 
 

@@ -27,7 +27,11 @@ SETTINGS: dict[str, tuple[str, str, bool]] = {
     # whether prose spells out numbers under ten
     "english": ('"en-GB" or "en-US"', '"en-GB"', False),
     "numbers_as_words": ('"under-ten" or "never"', '"under-ten"', False),
+    # the office (press contact, "about") and the print shop's options: load/house.py
+    "office": ("a table: name, about, email, phone, web", '{email = "press@example.org"}', False),
+    "print": ("a table: pages, profile, colophon", "{pages = 4}", False),
 }
+_TABLES = ("reference_style", "office", "print")  # checked where they are read
 _SINGLE = ("out", "theme", "english", "numbers_as_words")  # settings that hold one string
 _CHOICES = {"english": ("en-GB", "en-US"), "numbers_as_words": ("under-ten", "never")}
 
@@ -57,7 +61,8 @@ def settings(root: Path) -> dict:
         raise InputError([Problem("pyproject.toml", line, "[tool.policybrief] must be a table")])
     checked = {}
     for key, value in config.items():
-        if key == "reference_style":  # checked below, against the languages
+        if key in _TABLES:  # checked below, or where they are read (load/house.py)
+            checked[key] = value
             continue
         problem = _setting_problem(key, value) or _languages_problem(key, value)
         if problem:

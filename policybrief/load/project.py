@@ -12,8 +12,8 @@ from pathlib import Path
 from policybrief.core.errors import InputError, Problem
 from policybrief.core.files import long_name
 from policybrief.core.languages import DEFAULT
-from policybrief.core.model import Audience, Project, TemplateSet, Text
-from policybrief.load import batch, charts, images, originals, yamlio
+from policybrief.core.model import Audience, Office, Printing, Project, TemplateSet, Text
+from policybrief.load import batch, charts, house, images, originals, yamlio
 from policybrief.load.briefs import SLUG_RE, load_briefs
 from policybrief.load.config import (
     setting_line,
@@ -30,7 +30,7 @@ from policybrief.load.yamlio import YMap
 
 AUDIENCE_FIELDS = tuple(f.name for f in fields(Audience) if f.name != "name")
 PAGE_SIZES = ("A4", "A5", "letter")
-PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1")
+PDF_VARIANTS = ("pdf/a-3b", "pdf/ua-1", "pdf/x-4")
 
 
 def unsafe_files(folder: Path, shown: str) -> list[Problem]:
@@ -241,8 +241,25 @@ def load_project(
         if brief.templates
     }
     style = normal_style(config.get("reference_style"))
-    project = replace(project, own=own, reference_style=style)
+    office, printing = _house(root, config, codes, problems)
+    project = replace(project, own=own, reference_style=style, office=office, printing=printing)
     return project, problems + text_problems(project)
+
+
+def _house(
+    root: Path, config: dict, codes: tuple[str, ...], problems: list[Problem]
+) -> tuple[Office, Printing]:
+    """The office and print settings (load/house.py), each problem at its table's line."""
+    text = settings_text(root)
+
+    def line(key: str) -> int:
+        return setting_line(text, f"tool.policybrief.{key}") or setting_line(text, key)
+
+    office, found = house.office(config.get("office"), line("office"), codes)
+    problems += found
+    printing, found = house.printing(config.get("print"), line("print"), root)
+    problems += found
+    return office, printing
 
 
 def _own_set(project: Project, folder: str, problems: list[Problem]) -> TemplateSet:

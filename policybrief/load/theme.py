@@ -33,7 +33,15 @@ COLORS = (
 FONTS = ("serif", "sans")
 # the Word edition's faces: Latin by role, then Chinese by role and script (output/docx)
 WORD_FONTS = ("serif", "sans", "mono", "serif_hans", "sans_hans", "serif_hant", "sans_hant")
-THEME_FIELDS = ("colors", "fonts", "word_fonts", "logo", "organisation", "running_header")
+THEME_FIELDS = (
+    "colors",
+    "fonts",
+    "word_fonts",
+    "print_colors",
+    "logo",
+    "organisation",
+    "running_header",
+)
 MAX_LOGO_BYTES = 1_000_000
 _COLOR_RE = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 _FONT_RE = re.compile(r"[A-Za-z0-9 \-]{1,60}")
@@ -175,6 +183,43 @@ def _table(
     return values
 
 
+CMYK = tuple[float, float, float, float]
+
+
+def _print_colors(data: YMap, f: Fields, shown: str) -> dict[str, CMYK]:
+    """``print_colors``: each theme colour as four ink percentages, [c, m, y, k]."""
+    table = data.get("print_colors")
+    if table is None:
+        return {}
+    if not isinstance(table, YMap):
+        f.bad("print_colors", "theme: 'print_colors' must be a mapping", "e.g. ink: [0, 0, 0, 95]")
+        return {}
+    values: dict[str, CMYK] = {}
+    for name, value in table.items():
+        line = table.line_of(name)
+        if name not in COLORS:
+            hint = did_you_mean(name, COLORS, "allowed: " + ", ".join(COLORS))
+            f.problems.append(Problem(shown, line, f"theme: unknown colour {name!r}", hint))
+        elif (
+            isinstance(value, list)
+            and len(value) == 4
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+            and all(0 <= v <= 100 for v in value)
+        ):
+            c, m, y, k = (round(v / 100, 4) for v in value)
+            values[name] = (c, m, y, k)
+        else:
+            f.problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"theme: print colour {name!r} is not valid: {value!r}",
+                    "write four ink percentages, cyan, magenta, yellow and black: [100, 60, 0, 20]",
+                )
+            )
+    return values
+
+
 def theme_files(template_dirs: tuple[Path, ...]) -> list[Path]:
     """The ``theme.yaml`` of each folder, least important first (the built-in one first)."""
     return [d / "theme.yaml" for d in reversed(template_dirs) if (d / "theme.yaml").is_file()]
@@ -188,6 +233,7 @@ def load_theme(
     base = base or Theme()
     colors, fonts, logo = dict(base.colors), dict(base.fonts), base.logo
     word_fonts = dict(base.word_fonts)
+    print_colors = dict(base.print_colors)
     texts = {"organisation": base.organisation, "running_header": base.running_header}
     for path in files:
         shown = _shown(path, root)
@@ -205,9 +251,18 @@ def load_theme(
         colors.update(_table(data, "colors", COLORS, _COLOR_RE, f, shown, "colour"))
         fonts.update(_table(data, "fonts", FONTS, _FONT_RE, f, shown, "font"))
         word_fonts.update(_table(data, "word_fonts", WORD_FONTS, _FONT_RE, f, shown, "font"))
+        print_colors.update(_print_colors(data, f, shown))
         if "logo" in data:
             logo = _logo(path.parent, data["logo"], f)
         for key in texts:
             if key in data:
                 texts[key] = f.text(key, required=False)
-    return Theme(colors, fonts, logo, texts["organisation"], texts["running_header"], word_fonts)
+    return Theme(
+        colors,
+        fonts,
+        logo,
+        texts["organisation"],
+        texts["running_header"],
+        word_fonts=word_fonts,
+        print_colors=print_colors,
+    )

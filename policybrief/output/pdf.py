@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from weasyprint.document import Document
 
     from policybrief.core.model import Audience, Brief, Project
+    from policybrief.output.cmyk import Separator
     from policybrief.output.fonts import FontSet
+    from policybrief.output.printshop import PrintSpec
 
 log = logging.getLogger(__name__)
 MAX_FOOTNOTE_PASSES = 6
@@ -45,7 +47,7 @@ class BlockedResource(ValueError):
     pass
 
 
-VARIANTS = ("pdf/a-3b", "pdf/ua-1")
+VARIANTS = ("pdf/a-3b", "pdf/ua-1", "pdf/x-4")
 
 
 @dataclass(frozen=True)
@@ -261,9 +263,12 @@ class PdfWriter:
         base_url: Path,
         variant: str | None = None,
         attachments: tuple[Attachment, ...] = (),
+        printing: PrintSpec | None = None,
     ) -> PdfResult:
-        """One PDF. ``variant``: None, "pdf/a-3b" or "pdf/ua-1" (tagged, for screen readers);
-        ``attachments`` are embedded files (the engine's own, never a template's)."""
+        """One PDF. ``variant``: None, "pdf/a-3b", "pdf/ua-1" (tagged, for screen readers)
+        or "pdf/x-4" (for the press: with ``printing``, colours in CMYK, crop marks and slug,
+        see :mod:`printshop`); ``attachments`` are embedded files (the engine's own, never a
+        template's)."""
         capture = _Capture()
         wp_logger = logging.getLogger("weasyprint")
         wp_logger.addHandler(capture)
@@ -274,6 +279,9 @@ class PdfWriter:
             options: dict[str, object] = {"pdf_identifier": b"policybrief", "dpi": PRINT_DPI}
             if variant:
                 options["pdf_variant"] = variant
+            separator = _separator(printing) if printing else None
+            if separator:
+                html = separator.page(html)
             files = [
                 self._weasyprint.Attachment(
                     file_obj=io.BytesIO(a.data),
@@ -289,15 +297,36 @@ class PdfWriter:
             document = self.one_page(document, laid_out, base_url, options)
             buffer = io.BytesIO()
             document.write_pdf(buffer, attachments=files or None, **options)
+            data, pages = buffer.getvalue(), len(document.pages)
+            if printing and separator:
+                data, pages = self._finish(data, printing, separator, options)
         finally:
             wp_logger.removeHandler(capture)
         return PdfResult(
-            buffer.getvalue(),
-            len(document.pages),
+            data,
+            pages,
             tuple(capture.messages),
             tuple(self.blocked),
             tuple(sorted(demoted)),
         )
+
+    def _finish(
+        self, data: bytes, printing: PrintSpec, separator: Separator, options: dict[str, object]
+    ) -> tuple[bytes, int]:
+        """The print shop's file: pages padded, crop marks and slug laid over each page."""
+        from policybrief.output.printshop import finish
+
+        def overlay(html: str) -> bytes:
+            document = self._render(separator.page(html), Path("."), options)
+            return bytes(document.write_pdf(**options))
+
+        return finish(data, printing, overlay)
+
+
+def _separator(printing: PrintSpec) -> Separator:
+    from policybrief.output.cmyk import Separator, profile_bytes
+
+    return Separator(profile_bytes(printing.profile), dict(printing.colors))
 
 
 class _Memory:

@@ -75,7 +75,8 @@ def read_pdf(data: bytes) -> tuple[list[PdfPage], list[Heading]]:
 def _page(number: int, page: object) -> PdfPage:
     trim = page.trimbox  # type: ignore[attr-defined]
     bottom, top = float(trim.bottom), float(trim.top)
-    found = PdfPage(number, top - bottom, width=float(trim.right) - float(trim.left))
+    left, right = float(trim.left), float(trim.right)
+    found = PdfPage(number, top - bottom, width=right - left)
     pieces: list[tuple[float, float, float, str]] = []
 
     def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
@@ -83,6 +84,8 @@ def _page(number: int, page: object) -> PdfPage:
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if not (bottom - 1 <= y <= top + 1 and left - 1 <= x <= right + 1):
+            return  # beyond the trim: a print edition's slug, cut off with the marks
         pieces.append((round(y - bottom, 1), x, abs(size * tm[3] * cm[3]) or size, text))
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]

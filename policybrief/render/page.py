@@ -28,7 +28,15 @@ from markupsafe import Markup
 from policybrief import __version__
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language
-from policybrief.core.model import Audience, Brief, FactBase, PartialDate, Project
+from policybrief.core.model import (
+    Audience,
+    Brief,
+    FactBase,
+    PartialDate,
+    Project,
+    Text,
+    Theme,
+)
 from policybrief.core.patches import TooSlow, bounded, describe
 from policybrief.editions.revisions import revision_context
 from policybrief.load.catalogs import Translations
@@ -59,10 +67,14 @@ from policybrief.render.templatedata import (
     KeyFigure,
     LanguageEntry,
     Note,
+    OfficeEntry,
     PageContext,
     PageLanguage,
     ReferenceEntry,
+    ReleaseEntry,
     SectionEntry,
+    SpokespersonEntry,
+    ThemeEntry,
 )
 from policybrief.render.typography import typeset
 from policybrief.render.wording import split_label
@@ -396,6 +408,57 @@ def page_language(lang: Language) -> PageLanguage:
     }
 
 
+def theme_entry(theme: Theme, lang: Language) -> ThemeEntry:
+    return {
+        "css": Markup(theme.css()),
+        "logo": theme.logo,
+        "organisation": text_of(theme.organisation, lang),
+        "running_header": text_of(theme.running_header, lang),
+    }
+
+
+def release_entry(brief: Brief, lang: Language) -> ReleaseEntry:
+    """The release's day and embargo as the page prints them."""
+    from policybrief.load.release import embargo_time
+
+    issued = brief.release.date if brief.release and brief.release.date else brief.date
+    moment = embargo_time(brief.release.embargo) if brief.release else None
+    if moment is None:
+        return {"date": lang.date(issued), "embargo_date": "", "embargo_time": ""}
+    offset = moment.strftime("%z")
+    zone = f"UTC{offset[:3]}:{offset[3:]}"
+    return {
+        "date": lang.date(issued),
+        "embargo_date": lang.date(PartialDate(moment.year, moment.month, moment.day)),
+        "embargo_time": f"{moment:%H:%M}（{zone}）" if lang.cjk else f"{moment:%H:%M} ({zone})",
+    }
+
+
+def spokesperson_entry(brief: Brief, lang: Language) -> SpokespersonEntry | None:
+    person = brief.spokesperson
+    if person is None:
+        return None
+    return {
+        "name": text_of(person.name, lang),
+        "role": text_of(person.role, lang),
+        "quote": text_of(person.quote, lang),
+    }
+
+
+def office_entry(project: Project, lang: Language, organisation: Text | None) -> OfficeEntry:
+    """The office in the page's language; its name defaults to the theme's organisation."""
+    office = project.office
+    contact = [part for part in (office.email, office.phone, office.web) if part]
+    return {
+        "name": text_of(office.name or organisation, lang),
+        "about": text_of(office.about, lang),
+        "email": office.email,
+        "phone": office.phone,
+        "web": office.web,
+        "contact": " · ".join(contact),
+    }
+
+
 def page_context(
     project: Project,
     brief: Brief,
@@ -421,6 +484,8 @@ def page_context(
             "date": lang.date(brief.date),
             "date_iso": str(brief.date),
             "authors": [text_of(a, lang) for a in brief.authors],
+            "release": release_entry(brief, lang),
+            "spokesperson": spokesperson_entry(brief, lang),
         },
         "audience": {**asdict(audience), "label": text_of(audience.label, lang)},
         "sections": _sections(project, shown, prose, lang),
@@ -444,12 +509,9 @@ def page_context(
                 "ris": "references.ris",
             },
         },
-        "theme": {
-            "css": Markup(theme.css()),
-            "logo": theme.logo,
-            "organisation": text_of(theme.organisation, lang),
-            "running_header": text_of(theme.running_header, lang),
-        },
+        "theme": theme_entry(theme, lang),
+        "office": office_entry(project, lang, theme.organisation),
+        "printing": {"pages": project.printing.pages, "colophon": project.printing.colophon},
         "generator": f"policybrief {__version__}",
         "build_date": lang.date(build_date(brief)),
         "draft": brief.status == "draft",

@@ -187,6 +187,20 @@ class PageLanguage(LanguageEntry):
     quotes: list[str]  # opening and closing quotation marks
 
 
+class ReleaseEntry(TypedDict):
+    """A press release's date line (brief.yaml ``release:``), formatted for the page."""
+
+    date: str  # the day it is issued (the brief's date unless release.date says)
+    embargo_date: str  # "" when there is no embargo
+    embargo_time: str  # "10:00 (UTC+08:00)"
+
+
+class SpokespersonEntry(TypedDict):
+    name: str
+    role: str
+    quote: str
+
+
 class BriefEntry(TypedDict):
     slug: str
     title: str
@@ -197,6 +211,8 @@ class BriefEntry(TypedDict):
     date: str
     date_iso: str
     authors: list[str]
+    release: ReleaseEntry
+    spokesperson: SpokespersonEntry | None
 
 
 class ExportLinks(TypedDict):
@@ -218,6 +234,22 @@ class ThemeEntry(TypedDict):
     logo: str
     organisation: str
     running_header: str
+
+
+class OfficeEntry(TypedDict):
+    """The office (``[tool.policybrief.office]``) in the page's language; "" where unset."""
+
+    name: str
+    about: str
+    email: str
+    phone: str
+    web: str
+    contact: str  # email, phone and web joined, as a line to print
+
+
+class PrintingEntry(TypedDict):
+    pages: int  # the print edition's page count is a multiple of this
+    colophon: bool  # the back cover says when and with what it was printed
 
 
 class CitedIn(TypedDict):
@@ -307,6 +339,8 @@ class PageContext(TypedDict):
     languages: list[LanguageEntry]
     links: Links
     theme: ThemeEntry
+    office: OfficeEntry
+    printing: PrintingEntry
     generator: str
     build_date: str
     draft: bool
