@@ -252,10 +252,14 @@ def test_every_internal_link_resolves(visits, fixture_dist, site):
     # printed in its reference for the reader to follow; never loaded by the page.
     from policybrief.load.project import load_project
 
-    sources = load_project(fixture_dist.parent)[0].facts.sources.values()
+    project = load_project(fixture_dist.parent)[0]
+    sources = project.facts.sources.values()
     outside = {s.url for s in sources if s.url} | {
         f"https://doi.org/{s.doi}" for s in sources if s.doi
     }
+    # and the press office's address, which a release prints for journalists to write to
+    if project.office.email:
+        outside.add(f"mailto:{project.office.email}")
     assert outside, "the fixture's sources have addresses to link"
     broken = set()
     checked = 0

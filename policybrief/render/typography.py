@@ -264,7 +264,7 @@ def chinese_punctuation(text: str, quotes: tuple[str, str] = ("“", "”")) -> 
     # (…) with Han inside or before it: full-width brackets, no spaces outside them
     def brackets(m: re.Match[str]) -> str:
         inner = m.group(1)
-        if re.search(_H, inner) or re.match(_H, _before(text, m.start() + 1)):
+        if re.search(_H, inner) or re.match(_H, _before(text, m.start())):
             return f"（{inner.strip()}）"
         return m.group(0)
 
