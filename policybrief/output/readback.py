@@ -28,6 +28,7 @@ class PdfLine:
     size: float
     text: str
     first_size: float = 0.0  # the size of its first piece (a note marker is smaller)
+    column: int = 0  # 1: the second column of a page set in two
 
 
 @dataclass
@@ -41,7 +42,9 @@ class PdfPage:
 
     @property
     def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+        """The body's lines as read: a column at a time."""
+        lines = sorted(self.lines, key=lambda line: line.column)  # stable: top to bottom
+        return "\n".join(line.text for line in lines)
 
 
 @dataclass(frozen=True)
@@ -86,24 +89,78 @@ def _page(number: int, page: object) -> PdfPage:
         pieces.append((round(y - bottom, 1), x, abs(size * tm[3] * cm[3]) or size, text))
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
-    rows: dict[float, list[tuple[float, float, str]]] = {}
-    for y, x, size, text in pieces:
-        rows.setdefault(y, []).append((x, size, text))
-    for y in sorted(rows, reverse=True):
-        row = sorted(rows[y])
-        text = "".join(t for _x, _s, t in row).replace("\n", "").strip()
+    fragments = _fragments(pieces)
+    rows: dict[tuple[int, float], list[Fragment]] = {}
+    for fragment, side in zip(fragments, _columns(fragments, found.width), strict=True):
+        rows.setdefault((side, fragment.y), []).append(fragment)
+    for side, y in sorted(rows, key=lambda key: (-key[1], key[0])):
+        row = sorted(rows[side, y], key=lambda f: f.x)
+        text = "".join(f.text for f in row).replace("\n", "").strip()
         if y > found.height - MARGIN_BAND:
-            found.head += [(x, t.strip()) for x, _s, t in row]
+            found.head += [(f.x, f.text.strip()) for f in row]
         elif y < MARGIN_BAND:
-            found.foot += [(x, t.strip()) for x, _s, t in row]
+            found.foot += [(f.x, f.text.strip()) for f in row]
         elif text:
-            found.lines.append(PdfLine(y, max(s for _x, s, _t in row), text, row[0][1]))
+            size = max(f.size for f in row)
+            found.lines.append(PdfLine(y, size, text, row[0].first_size, side))
     return found
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Pieces drawn one after the other on one baseline: their text in drawing order
+    (pypdf's position for a piece after a font change within a line can be that of the
+    line's start, so pieces are not ordered by it), the first piece's place."""
+
+    y: float
+    x: float
+    size: float
+    first_size: float
+    text: str
+
+
+def _fragments(pieces: list[tuple[float, float, float, str]]) -> list[Fragment]:
+    runs: list[list[tuple[float, float, float, str]]] = []
+    for piece in pieces:
+        if runs and runs[-1][0][0] == piece[0]:
+            runs[-1].append(piece)
+        else:
+            runs.append([piece])
+    return [
+        Fragment(
+            run[0][0],
+            run[0][1],
+            max(p[2] for p in run),
+            run[0][2],
+            "".join(p[3] for p in run),
+        )
+        for run in runs
+    ]
+
+
+def _columns(fragments: list[Fragment], width: float) -> list[int]:
+    """Each fragment's column on a page whose text is set in two (as one-page notes are):
+    1 from a fragment that begins in the middle of the page well above the one drawn before
+    it (the first column is drawn whole before the second), until one begins at the left;
+    0 for the rest. A table's cells are drawn row by row, so they stay in column 0 unless
+    one cell runs more than four lines beside the next."""
+    sides: list[int] = []
+    side = 0
+    previous: Fragment | None = None
+    for fragment in fragments:
+        middle = 0.4 * width < fragment.x < 0.6 * width
+        if previous and middle and fragment.y > previous.y + 4 * fragment.size:
+            side = 1
+        elif fragment.x < 0.4 * width:
+            side = 0
+        sides.append(side)
+        previous = fragment
+    return sides
 
 
 def read_html(data: bytes) -> list[str]:
     """An HTML page's visible text, one string a block (paragraph, heading, list item,
-    caption, table cell)."""
+    caption, table cell); a ``<q>`` in the quotation marks a browser gives it."""
     from policybrief.core.htmlparse import parse
 
     root = parse(data.decode("utf-8"))
@@ -122,10 +179,14 @@ def _blocks(element: Element, blocks: list[str], current: list[str]) -> None:
             current.append(element.tail)
         return
     own: list[str] = [] if tag in _BLOCK else current
+    if tag == "q":  # a browser sets a quotation in marks of its own
+        own.append("“")
     if element.text:
         own.append(element.text)
     for child in element:
         _blocks(child, blocks, own)
+    if tag == "q":
+        own.append("”")
     if tag in _BLOCK:
         blocks.append("".join(own))
     if element.tail:
