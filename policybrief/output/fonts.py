@@ -8,7 +8,8 @@ reused by every PDF:
 
 1. **The character set** is a fixed base (ASCII, Latin-1, general and CJK punctuation,
    full-width forms) plus every character in the project's own inputs (facts, briefs and
-   their batch rows, every template folder with its catalogs, the engine's source) plus
+   their batch rows, every template folder with its catalogs, the engine's source; of a
+   YAML file, its keys and values less a fact's ``curator_note``, which no page prints) plus
    what Babel writes for each language (digits, months, number symbols). It does not depend
    on which outputs a build selects, so a partial, sharded or full build makes the same
    faces and the same bytes; it changes only when an input gains a character.
@@ -171,9 +172,39 @@ def project_characters(
                 and not _other_catalog(parts, codes)
             ):
                 try:
-                    chars |= set(path.read_text(encoding="utf-8"))
+                    text = path.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     continue
+                chars |= _printable_yaml(text) if path.suffix in (".yaml", ".yml") else set(text)
+    return chars
+
+
+UNPRINTED = frozenset({"curator_note"})  # a fact's working remark: never in a PDF
+
+
+def _printable_yaml(text: str) -> set[str]:
+    """The characters of a YAML file's keys and values, less the values under a key
+    that is never printed (``UNPRINTED``) and the comments; the whole text when the file
+    does not parse (check reports it)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return set(text)
+    chars: set[str] = set()
+    stack: list[object] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                chars |= set(str(key))
+                if key not in UNPRINTED:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif item is not None:
+            chars |= set(str(item))
     return chars
 
 

@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element
 MM = 72 / 25.4
 MARGIN_BAND = 21 * MM  # text this close to the trim's top or bottom is a head or a foot
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
+CELL = " | "  # between the pieces of a baseline drawn apart
 _HIDDEN = {"script", "style", "head", "title", "template", "svg"}
 
 
@@ -89,18 +90,21 @@ def _page(number: int, page: object) -> PdfPage:
         pieces.append((round(y - bottom, 1), x, abs(size * tm[3] * cm[3]) or size, text))
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
-    fragments = _fragments(pieces)
+    for y, x, _size, text in sorted(pieces, key=lambda p: (-p[0], p[1])):
+        if y > found.height - MARGIN_BAND:  # the head and the foot: each piece with its place
+            found.head.append((x, text.strip()))
+        elif y < MARGIN_BAND:
+            found.foot.append((x, text.strip()))
+    fragments = _fragments([p for p in pieces if MARGIN_BAND <= p[0] <= found.height - MARGIN_BAND])
     rows: dict[tuple[int, float], list[Fragment]] = {}
     for fragment, side in zip(fragments, _columns(fragments, found.width), strict=True):
         rows.setdefault((side, fragment.y), []).append(fragment)
     for side, y in sorted(rows, key=lambda key: (-key[1], key[0])):
         row = sorted(rows[side, y], key=lambda f: f.x)
-        text = "".join(f.text for f in row).replace("\n", "").strip()
-        if y > found.height - MARGIN_BAND:
-            found.head += [(f.x, f.text.strip()) for f in row]
-        elif y < MARGIN_BAND:
-            found.foot += [(f.x, f.text.strip()) for f in row]
-        elif text:
+        # pieces drawn apart on one baseline (table cells, the text either side of a
+        # note marker) are set apart (CELL), so that two cells never read as one phrase
+        text = CELL.join(f.text.replace("\n", "").strip() for f in row).strip()
+        if text:
             size = max(f.size for f in row)
             found.lines.append(PdfLine(y, size, text, row[0].first_size, side))
     return found
@@ -174,7 +178,7 @@ _BLOCK = {"p", "li", "h1", "h2", "h3", "h4", "figcaption", "caption", "td", "th"
 
 def _blocks(element: Element, blocks: list[str], current: list[str]) -> None:
     tag = element.tag.removeprefix(HTML_NS) if isinstance(element.tag, str) else ""
-    if tag in _HIDDEN or element.get("hidden") is not None:
+    if not tag or tag in _HIDDEN or element.get("hidden") is not None:  # a comment: unseen
         if element.tail:
             current.append(element.tail)
         return
