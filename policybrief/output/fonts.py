@@ -378,7 +378,7 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
         )
     sha.update(chars.encode("utf-8"))
     sha.update(harfbuzz_version().encode())
-    sha.update(b"renumbered-v1")
+    sha.update(b"renumbered-v2")  # v2: glyphs only features reach come last
     return sha.hexdigest()
 
 
@@ -428,11 +428,13 @@ def _save(font: TTFont) -> bytes:
     return out.getvalue()
 
 
-def reorder(data: bytes, first: set[str]) -> bytes:
-    """The glyphs named in ``first`` move to the front (in their order), the rest follow."""
+def reorder(data: bytes, first: set[str], then: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
+    """The glyphs named in ``first`` move to the front (in their order), those in ``then``
+    follow them, the rest come last."""
     font = _open(data)
     old = font.getGlyphOrder()
-    new = [old[0]] + [n for n in old[1:] if n in first] + [n for n in old[1:] if n not in first]
+    rank = {n: 0 if n in first else 1 if n in then else 2 for n in old[1:]}
+    new = [old[0]] + sorted(old[1:], key=rank.__getitem__)  # stable: each tier in its order
     for tag in font.keys():
         if tag != "GlyphOrder":
             font[tag]  # read every table under the old order before it changes
@@ -474,10 +476,14 @@ def make_subset(face: Face, chars: str) -> bytes:
         return data
     latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
     first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
+    # then each character's own glyph; last the glyphs only a layout feature reaches
+    # (vertical forms, other CJK locales' variants), which no horizontal Simplified
+    # Chinese page uses, so that WeasyPrint's per-PDF subset keeps no slots for them
+    mapped = set(_open(data).getBestCmap().values())
     # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
     # fontTools writes correctly and reports as a warning.
     with logger_level("fontTools", logging.ERROR):
-        return renumber(reorder(data, first))
+        return renumber(reorder(data, first, mapped))
 
 
 # -- the cache ---------------------------------------------------------------------------
