@@ -47,7 +47,9 @@ def plant(root: Path) -> dict[str, str]:
     # prose: the stutter and the curator's word stay as written; the straight quotes and
     # the half-width brackets are set right by the typesetter (render/typography.py)
     en = _insert(
-        brief / "en.md", "# outcomes", 'The the riverside "path" was finished first, TODO: its length.'
+        brief / "en.md",
+        "# outcomes",
+        'The the riverside "path" was finished first, TODO: its length.',
     )
     zh = _insert(brief / "zh.md", "# outcomes", "滨水步道(一期)先于住宅建成。")
     css = root / "templates" / "_partials"
@@ -58,7 +60,7 @@ def plant(root: Path) -> dict[str, str]:
     report = COVER_RULE.sub("", (css / "full-report.css").read_text(encoding="utf-8"))
     report += "@media print { .section-measures, .section-outcomes { break-before: page; } }\n"
     # a template's literal text that no typesetter reaches: CSS generated content
-    report += ".cover .kicker::before { content: \"the town's file: \"; }\n"
+    report += '.cover .kicker::before { content: "the town\'s file: "; }\n'
     report += '.cover .kicker::after { content: " (附录)"; }\n'
     (css / "full-report.css").write_text(report, encoding="utf-8")
     # a note marker after a bare number inside a quotation, which the typesetter keeps as
@@ -190,7 +192,7 @@ def test_the_input_line_is_the_seen_lines_not_the_next(fixture_project):
     start = block.index("n's")
     assert sources.find_at(block, start, start + 3) == ""  # no input holds the first line
     css = project.root / "templates" / "_partials" / "full-report.css"
-    css.write_text(css.read_text("utf-8") + '/* the town\'s record in brief */\n', "utf-8")
+    css.write_text(css.read_text("utf-8") + "/* the town's record in brief */\n", "utf-8")
     sources = Sources(project, "hexi", "en")
     line = css.read_text("utf-8").count("\n")
     assert sources.find_at(block, start, start + 3) == f"templates/_partials/full-report.css:{line}"

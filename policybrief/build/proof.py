@@ -20,6 +20,7 @@ from policybrief.output.readback import (
     CELL,
     Heading,
     PdfPage,
+    docx_note_calls,
     read_docx,
     read_html,
     read_pdf,
@@ -36,7 +37,7 @@ KINDS = {
     "page-1-of-1": "'Page 1 of 1' on a one-page output",
     "stutter": "a word repeated back to back",
     "half-width-brackets": "half-width brackets around Han text",
-    "note-after-number": "a note marker right after a bare number",
+    "note-after-number": "a note marker right after a bare number (HTML, Word)",
     "note-at-line-start": "a note marker at the start of a line",
     "straight-quotes": "straight quotes in English reader text",
     "curator-words": "a curator's word (TODO, check, 待核…) in printed text",
@@ -207,6 +208,7 @@ def inspect(project: Project, out: Path) -> list[ProofFinding]:
                 findings += html_findings(name, data, lang, sources)
             else:
                 findings += text_findings(name, 0, read_docx(data), lang, sources, printed=True)
+                findings += docx_markers(name, data, sources)
     return findings
 
 
@@ -266,6 +268,14 @@ def html_findings(output: str, data: bytes, lang: str, sources: Sources) -> list
             ProofFinding(output, 0, "note-after-number", seen, sources.find_text(text[-40:]))
         )
     return found
+
+
+def docx_markers(output: str, data: bytes, sources: Sources) -> Iterator[ProofFinding]:
+    """A Word edition's note reference right after a digit."""
+    for before in docx_note_calls(data):
+        if before[-1:].isdigit():
+            seen = repr("…" + before[-24:].lstrip())
+            yield ProofFinding(output, 0, "note-after-number", seen, sources.find_text(before))
 
 
 def pdf_findings(

@@ -428,7 +428,7 @@ def _save(font: TTFont) -> bytes:
     return out.getvalue()
 
 
-def reorder(data: bytes, first: set[str], then: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
+def reorder(data: bytes, first: set[str], then: frozenset[str] | set[str] = frozenset()) -> bytes:
     """The glyphs named in ``first`` move to the front (in their order), those in ``then``
     follow them, the rest come last."""
     font = _open(data)

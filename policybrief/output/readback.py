@@ -8,6 +8,7 @@ page as its visible text, a Word edition paragraph by paragraph.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import dataclass, field
@@ -214,3 +215,25 @@ def read_docx(data: bytes) -> list[str]:
 
 def _runs(xml: str) -> str:
     return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
+_DOCX_TOKEN = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(?:foot|end)noteReference\b|</w:p>")
+
+
+def docx_note_calls(data: bytes) -> list[str]:
+    """The text before each footnote or endnote reference in a Word edition's body, as
+    far back as its paragraph's start (at most 60 characters)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    found: list[str] = []
+    text = ""
+    for token in _DOCX_TOKEN.finditer(xml):
+        if token.group(1) is not None:
+            text += html.unescape(token.group(1))
+        elif token.group(0) == "</w:p>":
+            text = ""
+        else:
+            found.append(text[-60:])
+    return found

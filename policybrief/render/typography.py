@@ -129,26 +129,26 @@ class _View:
 def typeset(page: str, lang: Language, joins: bool = True) -> str:
     """The page with its language's typography: a CJK language's (Chinese, in the quotation
     marks of ``lang.quotes``: “ ” in mainland text, 「 」 in Traditional) or English's.
-    ``joins``: the line breaker's rules, for HTML and PDF (markers moved and joined,
-    no-break spaces and joiners, balanced headings); not for Word, which breaks lines
-    itself, numbers its own notes and whose readers search the text ("35億元")."""
+    ``joins``: the line breaker's rules, for HTML and PDF (markers joined, no-break
+    spaces and joiners, balanced headings); not for Word, which breaks lines itself and
+    whose readers search the text ("35億元"). A marker moves off a bare number in every
+    output, Word's notes references included."""
     if joins:
         page = _HEADING.sub(lambda m: _balance(m, lang.cjk), page)
     view = _View(page)
     text = view.text
     if lang.cjk:
-        text = chinese_punctuation(text, lang.quotes)
-        if joins:
-            text = _markers_after_units(text)
+        text = _markers_after_units(chinese_punctuation(text, lang.quotes))
         text = _han_latin(view, text, joins)
     else:
-        text = smart_quotes(text)
+        text = _markers_after_clauses(view, smart_quotes(text))
         if lang.numbers_as_words:
             text = small_numbers_as_words(text)
-    if joins:  # the line breaker's rules: markers, no-break joins
+    text = _markers_apart(text)
+    if joins:  # the line breaker's rules: no-break joins
         if not lang.cjk:
-            text = english_spaces(_markers_after_clauses(view, text))
-        text = _join_markers(_markers_apart(text))
+            text = english_spaces(text)
+        text = _join_markers(text)
     view.text = text
     return view.html()
 
