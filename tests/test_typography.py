@@ -227,3 +227,10 @@ def test_screen_charts_keep_their_text_size_whatever_the_box(fixture_dist, tmp_p
         heights.append(max(round(float(b) - float(a), 1) for a, b in boxes))
     # stretched to 30rem and 60rem, its words were 14 and 15.8 pt high; now 13 in both
     assert heights[0] == heights[1], heights
+
+
+def test_a_chinese_sentence_ends_with_a_full_width_stop():
+    """The notes template's "." after a note's parts (Word's notes too) is 。 in Chinese;
+    a decimal point is not."""
+    page = typeset("<p>京钟雁（2017）. 另一说法： 2.1亿元 (财政总收入).</p>", ZH, joins=False)
+    assert page == "<p>京钟雁（2017）。另一说法：2.1亿元（财政总收入）。</p>"

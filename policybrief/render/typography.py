@@ -273,6 +273,8 @@ def chinese_punctuation(text: str, quotes: tuple[str, str] = ("“", "”")) -> 
     text = re.sub(rf"({edge}{_T}) *([,:;!?]) *", lambda m: m.group(1) + _WIDE[m.group(2)], text)
     text = re.sub(rf"(?<=[\w）])([,:;!?]) *(?={_T}{_H})", lambda m: _WIDE[m.group(1)], text)
     text = _chinese_quotes(text, quotes)
+    # a full stop after Han or a closing mark, where a sentence ends: 。
+    text = re.sub(rf"(?<=[{HAN}）」』”’》])({_T})\.(?=[\s{TAG}]|$)", r"\1。", text)
     # no typed spaces around full-width marks
     text = re.sub(rf" +(?=[{TAG}]*[{FULL_MARKS}])", "", text)
     return re.sub(rf"(?<=[{FULL_MARKS}])([{TAG}]*) +", r"\1", text)
