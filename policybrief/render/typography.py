@@ -275,9 +275,14 @@ def chinese_punctuation(text: str, quotes: tuple[str, str] = ("“", "”")) -> 
     text = _chinese_quotes(text, quotes)
     # a full stop after Han or a closing mark, where a sentence ends: 。
     text = re.sub(rf"(?<=[{HAN}）」』”’》])({_T})\.(?=[\s{TAG}]|$)", r"\1。", text)
-    # no typed spaces around full-width marks
+    # no typed spaces around full-width marks (nor the template's line breaks between the
+    # elements after one: "贾振成（2017）：</span>\n<q>" would show a space)
     text = re.sub(rf" +(?=[{TAG}]*[{FULL_MARKS}])", "", text)
-    return re.sub(rf"(?<=[{FULL_MARKS}])([{TAG}]*) +", r"\1", text)
+    return re.sub(
+        rf"(?<=[{FULL_MARKS}])((?:[{TAG}]|\s)*\s)",
+        lambda m: re.sub(r"\s+", "", m.group(1)),
+        text,
+    )
 
 
 # A Chinese style's outer quotation marks, its inner ones, and the other style's outer pair.
