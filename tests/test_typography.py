@@ -239,5 +239,5 @@ def test_a_chinese_sentence_ends_with_a_full_width_stop():
 def test_no_space_after_a_full_width_mark_across_the_templates_line_breaks():
     """A compact note's "贾振成（2017）：" then its quote on the template's next line: no
     space between them (whitespace between elements shows as one)."""
-    page = typeset('<li><span>贾振成（2017）:</span>\n  <q>到2035年</q></li>', ZH)
+    page = typeset("<li><span>贾振成（2017）:</span>\n  <q>到2035年</q></li>", ZH)
     assert "：</span><q>" in page
