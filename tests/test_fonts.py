@@ -288,9 +288,9 @@ def test_sizes_stay_under_the_targets(dist):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 24: the Chinese full report is 295 KB against its 280 KB target: its "
-    "rewritten notes and translations print about 100 more distinct characters, whose "
-    "glyphs each PDF embeds (leaving curator notes out of the subset saved 8 characters)",
+    reason="issue 24: the Chinese full report is 295 KB against its 280 KB target (it was "
+    "274 KB before issue 24's notes); leaving curator notes out of the subset removed 8 "
+    "characters, putting feature-only glyphs last saved 7 KB",
 )
 def test_the_chinese_full_report_is_within_its_target(dist):
     assert (dist / "yunqi/full-report.zh.pdf").stat().st_size <= REPORT_TARGET
