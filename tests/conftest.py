@@ -59,7 +59,7 @@ HEAVY_FIRST = (
     "test_hardening.py",
     "test_hostile.py",
     "test_docs.py",  # runs every sh block of the README and the guides: about 40 CPU-s
-    "test_proof.py",  # builds the fixture twice and reads every output back
+    "test_proof.py",  # proofs a planted copy of one brief once; reads the fixture build back
     "test_languages.py",
     "test_typography.py",
     "test_notes.py",

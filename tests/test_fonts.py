@@ -33,14 +33,11 @@ KB = 1000
 # Regression guards from issue #14's targets (the PDFs were 599, 656 and 930 KB before).
 SIZE_LIMITS = {
     "yunqi/decision-makers.en.pdf": 75 * KB,
-    # 126: the unsigned case study named by its collection (管理创新案例汇编, not 未署名)
-    # and full-width brackets round a Chinese key figure's date (issue 24) add 9 glyphs
-    "yunqi/decision-makers.zh.pdf": 126 * KB,
-    # 305: the subset holds every character of facts/*.yaml, and issue 24 added the office's
-    # working notes (curator_note, never printed) and rewrote the notes: about 100 more
-    # Chinese glyphs. Leaving curator_note out of project_characters would win this back.
-    "yunqi/full-report.zh.pdf": 305 * KB,
+    "yunqi/decision-makers.zh.pdf": 125 * KB,
+    # a guard while the 280 KB target below is not met (295 KB, issue 24)
+    "yunqi/full-report.zh.pdf": 300 * KB,
 }
+REPORT_TARGET = 280 * KB  # issue 14's target for the Chinese full report
 ALL_PDFS_LIMIT = (
     2850 * KB
 )  # 2.8 MB until the reference lists, stacked charts and lists of exhibits (README, "Performance")
@@ -294,6 +291,16 @@ def test_sizes_stay_under_the_targets(dist):
     assert all(p.stat().st_size <= PRINT_LIMIT for p in prints), prints
     total = sum(p.stat().st_size for p in dist.rglob("*.pdf") if p not in prints)
     assert total <= ALL_PDFS_LIMIT, total
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 24: the Chinese full report is 295 KB against its 280 KB target (it was "
+    "274 KB before issue 24's notes); leaving curator notes out of the subset removed 8 "
+    "characters, putting feature-only glyphs last saved 7 KB",
+)
+def test_the_chinese_full_report_is_within_its_target(dist):
+    assert (dist / "yunqi/full-report.zh.pdf").stat().st_size <= REPORT_TARGET
 
 
 def _print_html(root: Path, brief: str, audience: str, lang: str) -> str:

@@ -249,7 +249,8 @@ HEXI = {
 }
 # after a source's first note, the notes cite it in short form (issue 24)
 SHORT = {
-    "zh": ("园区管委会（2017）.", "河西新城研究组、林小河（2018）."),
+    # a Chinese note's sentence ends in 。 (render/typography.py); the GB/T entry keeps its "."
+    "zh": ("园区管委会（2017）。", "河西新城研究组、林小河（2018）。"),
     "en": ("Park Management Committee (2017).", "Hexi New Town Study Group (2018)."),
 }
 

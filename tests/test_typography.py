@@ -10,7 +10,7 @@ import shutil
 import subprocess
 
 import pytest
-from helpers import NS, find_all, parse_html, pdf_pages
+from helpers import NS, ROOT, find_all, parse_html, pdf_pages
 
 from policybrief.core.languages import language
 from policybrief.render.typography import NBSP, NNBSP, WJ, typeset
@@ -182,3 +182,62 @@ def test_numbers_under_ten_as_words_is_a_house_option():
         f"5{NBSP}million, 12 areas</p>"
     )
     assert "5 cities" in typeset(page, EN)
+
+
+# -- charts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "first"), [("en", "policybrief Noto Sans,"), ("zh", "policybrief Noto Sans CJK SC,")]
+)
+def test_chart_text_names_the_pages_own_face_first(fixture_dist, lang, first):
+    """An English chart's text is set in the Latin face (the CJK face only for Han), a
+    Chinese chart's in the CJK face."""
+    page = parse_html(fixture_dist / "qiaotou" / f"full-report.{lang}.html")
+    svgs = [s for s in page.iter() if str(s.tag).endswith("svg") and s.get("class") == "chart-svg"]
+    assert svgs
+    assert all(s.get("font-family", "").startswith(first) for s in svgs)
+
+
+def test_screen_charts_keep_their_text_size_whatever_the_box(fixture_dist, tmp_path):
+    """On screen a chart is drawn at its own size, as in print (0.6 pt a unit), in any
+    box wide enough for it: never stretched to the box, so its text is one size."""
+    from weasyprint import HTML
+
+    html = (fixture_dist / "hexi" / "full-report.en.html").read_text(encoding="utf-8")
+    svg = re.search(r'<svg class="chart-svg".*?</svg>', html, re.S)
+    assert svg
+    css = (ROOT / "templates" / "_partials" / "base.css").read_text(encoding="utf-8")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    heights = []
+    for box in ("30rem", "60rem"):  # the drawing is 560 units, 448 px (28rem)
+        page = (
+            f"<style>{css} @page {{ size: 80rem 60rem; margin: 0 }}</style>"
+            f'<div style="width: {box}"><div class="charts"><figure class="chart chart-bar">'
+            f"{svg.group(0)}</figure></div></div>"
+        )
+        path = tmp_path / f"chart-{box}.pdf"
+        HTML(string=page, media_type="screen").write_pdf(path)
+        words = subprocess.run(
+            [pdftotext, "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', words)
+        heights.append(max(round(float(b) - float(a), 1) for a, b in boxes))
+    # stretched to 30rem and 60rem, its words were 14 and 15.8 pt high; now 13 in both
+    assert heights[0] == heights[1], heights
+
+
+def test_a_chinese_sentence_ends_with_a_full_width_stop():
+    """The notes template's "." after a note's parts (Word's notes too) is 。 in Chinese;
+    a decimal point is not."""
+    page = typeset("<p>京钟雁（2017）. 另一说法： 2.1亿元 (财政总收入).</p>", ZH, joins=False)
+    assert page == "<p>京钟雁（2017）。另一说法：2.1亿元（财政总收入）。</p>"
+
+
+def test_no_space_after_a_full_width_mark_across_the_templates_line_breaks():
+    """A compact note's "贾振成（2017）：" then its quote on the template's next line: no
+    space between them (whitespace between elements shows as one)."""
+    page = typeset("<li><span>贾振成（2017）:</span>\n  <q>到2035年</q></li>", ZH)
+    assert "：</span><q>" in page

@@ -16,7 +16,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policybrief.output.readback import Heading, PdfPage, read_docx, read_html, read_pdf
+from policybrief.output.readback import (
+    CELL,
+    Heading,
+    PdfPage,
+    docx_note_calls,
+    read_docx,
+    read_html,
+    read_pdf,
+)
 
 if TYPE_CHECKING:
     from policybrief.build.plan import Options
@@ -29,7 +37,7 @@ KINDS = {
     "page-1-of-1": "'Page 1 of 1' on a one-page output",
     "stutter": "a word repeated back to back",
     "half-width-brackets": "half-width brackets around Han text",
-    "note-after-number": "a note marker right after a bare number",
+    "note-after-number": "a note marker right after a bare number (HTML, Word)",
     "note-at-line-start": "a note marker at the start of a line",
     "straight-quotes": "straight quotes in English reader text",
     "curator-words": "a curator's word (TODO, check, 待核…) in printed text",
@@ -43,6 +51,7 @@ CURATOR = re.compile(r"\b(TODO|FIXME|XXX|TBD|check this|to check|verify)\b|待�
 FOLIO = re.compile(r"Page\s*1\s*of\s*1\b|第\s*1\s*[页頁]\W*共\s*1\s*[页頁]")
 MARKER_AFTER_NUMBER = re.compile(r"\d(?:</span>)*<sup class=\"cite[^\"]*\"")
 MARKER_AT_START = re.compile(r"^\d{1,3}(?:[,，]\d{1,3})*(?=[^\d.]|$)")  # not a list's "11."
+RUN_BREAK = re.compile(r"[\d.,，。:：;；()（）\n…]+")  # what no input line holds as printed
 SMALL = 0.75  # a line's first piece smaller than this share of the line's size: a marker
 
 
@@ -96,14 +105,32 @@ class Sources:
                     return f"{self._name(path)}:{number}"
         return ""
 
-    def find_text(self, text: str) -> str:
+    def find_text(self, text: str, first: str = "") -> str:
         """The input line of a piece of reader text: as a template string (a heading the
         templates print), whole, then its longest runs between figures and punctuation (a
-        fact's figure or a citation number in print is not in the input)."""
+        fact's figure or a citation number in print is not in the input). ``first``: a run
+        to try before the others (the one that holds what was seen)."""
         text = text.strip()
-        runs = [w.strip() for w in re.split(r"[\d.,，。:：;；()（）\n…]+", text)]
+        runs = [w.strip() for w in RUN_BREAK.split(text)]
         runs = sorted((w for w in runs if len(w) >= 2), key=len, reverse=True)[:6]
+        if len(first.strip()) >= 2:
+            runs.insert(0, first.strip())
         return self.find(f'_("{text}")', f'msgstr "{text}"', text, *_shorter(runs))
+
+    def find_at(self, block: str, start: int, end: int) -> str:
+        """The input line of what was seen at ``block[start:end]``: the run of words from
+        there to the next figure or punctuation tried first (from the run's start when
+        that is short), then the text to the end of its line, whole and in runs (a PDF's
+        next line may come from another input, so it is not used)."""
+        after = RUN_BREAK.search(block, end)
+        stop = after.start() if after else len(block)
+        own = block[start:stop]
+        if len(own.strip()) < 8:
+            breaks = [m.end() for m in RUN_BREAK.finditer(block, 0, start)]
+            own = block[breaks[-1] if breaks else 0 : stop]
+        line_end = block.find("\n", end)
+        line = block[start : line_end if line_end >= 0 else len(block)]
+        return self.find_text(line[:60], own)
 
     def _name(self, path: Path) -> str:
         try:
@@ -137,7 +164,7 @@ _PLAIN = str.maketrans(
 def _plain(text: str) -> str:
     """``text`` with the typesetter's replacements undone, so that page text and input
     lines compare."""
-    return text.translate(_PLAIN)
+    return text.translate(_PLAIN).replace("''", "'")  # YAML's doubled quote in '…'
 
 
 def _shorter(runs: list[str]) -> Iterator[str]:
@@ -181,6 +208,7 @@ def inspect(project: Project, out: Path) -> list[ProofFinding]:
                 findings += html_findings(name, data, lang, sources)
             else:
                 findings += text_findings(name, 0, read_docx(data), lang, sources, printed=True)
+                findings += docx_markers(name, data, sources)
     return findings
 
 
@@ -191,13 +219,25 @@ def text_findings(
     for block in blocks:
         for kind, pattern in _text_kinds(lang, printed):
             for match in pattern.finditer(block):
+                if kind == "stutter" and _across_cells(block, match.start(), match.end()):
+                    continue
                 seen = _around(block, match.start(), match.end())
-                made = block[match.start() : match.end() + 30]
+                start = match.start()
                 if kind == "stutter":  # the second of the pair begins a string of its own
-                    made = block[
-                        match.end() - len(match.group(match.lastindex or 1)) : match.end() + 30
-                    ]
-                yield ProofFinding(output, page, kind, seen, sources.find_text(made))
+                    start = match.end() - len(match.group(match.lastindex or 1))
+                source = sources.find_at(block, start, match.end())
+                yield ProofFinding(output, page, kind, seen, source)
+
+
+def _across_cells(block: str, start: int, end: int) -> bool:
+    """Whether a match runs from one line to the next where either is a row of table
+    cells (readback.CELL between them): the next line's first cell does not follow the
+    last cell of the line before."""
+    if "\n" not in block[start:end]:
+        return False
+    first = block.rfind("\n", 0, start) + 1
+    last = block.find("\n", end)
+    return CELL in block[first : last if last >= 0 else len(block)]
 
 
 def _text_kinds(lang: str, printed: bool) -> list[tuple[str, re.Pattern[str]]]:
@@ -228,6 +268,14 @@ def html_findings(output: str, data: bytes, lang: str, sources: Sources) -> list
             ProofFinding(output, 0, "note-after-number", seen, sources.find_text(text[-40:]))
         )
     return found
+
+
+def docx_markers(output: str, data: bytes, sources: Sources) -> Iterator[ProofFinding]:
+    """A Word edition's note reference right after a digit."""
+    for before in docx_note_calls(data):
+        if before[-1:].isdigit():
+            seen = repr("…" + before[-24:].lstrip())
+            yield ProofFinding(output, 0, "note-after-number", seen, sources.find_text(before))
 
 
 def pdf_findings(
@@ -267,8 +315,9 @@ def short_pages(
     output: str, pages: list[PdfPage], headings: list[Heading], cover: bool, sources: Sources
 ) -> Iterator[ProofFinding]:
     """Pages more than a third empty, where the next page's first block could have
-    started. Not: a cover and the contents page after it, the page before the document's
-    final part (a back cover, an appendix), the last page."""
+    started: the space it needs with the notes it calls is not more than the space left.
+    Not: a cover and the contents page after it, the page before the document's final
+    part (a back cover, an appendix), the last page."""
     parts = _parts(headings)
     front = parts[0].page + 1 if cover and parts else 1
     final = parts[-1].page if parts else len(pages) + 1
@@ -276,7 +325,7 @@ def short_pages(
         if page.number < front or following.number >= final or not following.lines:
             continue
         empty = _empty_share(page)
-        if empty > SHORT:
+        if empty > SHORT and empty > _first_block_share(following):
             first = following.lines[0].text
             seen = f"{empty:.0%} of the page empty before {first[:30]!r} (page {following.number})"
             yield ProofFinding(output, page.number, "short-page", seen, sources.find_text(first))
@@ -298,6 +347,41 @@ def _empty_share(page: PdfPage) -> float:
     if below and any(line.size >= body * 0.9 for line in below):
         return (page.lines[-1].y - bottom) / (top - bottom)
     return gap / (top - bottom)
+
+
+NOTE_ENTRY = re.compile(r"(\d+)\.\s")  # a foot note's first line: "28. …"
+
+
+def _first_block_share(page: PdfPage) -> float:
+    """The share of the body the page's first block takes, with the foot notes it calls
+    (WeasyPrint sets a note on the page of its call, so a block moves with its notes):
+    its lines from the top to the first gap wider than 2.4 lines after a line that is not
+    a heading, and the notes from the top of the foot notes to the first it does not call."""
+    from policybrief.output.readback import MARGIN_BAND
+
+    top, bottom = page.height - MARGIN_BAND, MARGIN_BAND
+    body = max((line.size for line in page.lines if len(line.text) > 40), default=0.0)
+    small = [line for line in page.lines if line.size < body * 0.8]
+    notes = [line for line in small if NOTE_ENTRY.match(line.text)]
+    below = [line for line in small if notes and line.y <= notes[0].y]
+    flow = [line for line in page.lines if line.size >= body * 0.68 and line not in below]
+    if not flow:
+        return 0.0
+    end = previous = flow[0]
+    for line in flow[1:]:
+        heading = previous is flow[0] or previous.size > body * 1.02
+        if previous.y - line.y > 2.4 * previous.size and not heading:
+            break
+        end = previous = line
+    markers = [line for line in page.lines if line.size < body * 0.68 and line.y >= end.y]
+    called = {n for line in markers for n in re.findall(r"\d+", line.text)}
+    called |= {"".join(line.text.split()) for line in markers}  # "3031": 30 and 31
+    needed = top - end.y + end.size
+    numbers = [(m.group(1), line) for line in notes if (m := NOTE_ENTRY.match(line.text))]
+    if numbers and any(numbers[0][0] in c for c in called):
+        rest = [line.y for n, line in numbers if not any(n in c for c in called)]
+        needed += below[0].y - (rest[0] if rest else below[-1].y - below[-1].size)
+    return needed / (top - bottom)
 
 
 def running_heads(

@@ -8,7 +8,8 @@ reused by every PDF:
 
 1. **The character set** is a fixed base (ASCII, Latin-1, general and CJK punctuation,
    full-width forms) plus every character in the project's own inputs (facts, briefs and
-   their batch rows, every template folder with its catalogs, the engine's source) plus
+   their batch rows, every template folder with its catalogs, the engine's source; of a
+   YAML file, its keys and values less a fact's ``curator_note``, which no page prints) plus
    what Babel writes for each language (digits, months, number symbols). It does not depend
    on which outputs a build selects, so a partial, sharded or full build makes the same
    faces and the same bytes; it changes only when an input gains a character.
@@ -171,9 +172,39 @@ def project_characters(
                 and not _other_catalog(parts, codes)
             ):
                 try:
-                    chars |= set(path.read_text(encoding="utf-8"))
+                    text = path.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     continue
+                chars |= _printable_yaml(text) if path.suffix in (".yaml", ".yml") else set(text)
+    return chars
+
+
+UNPRINTED = frozenset({"curator_note"})  # a fact's working remark: never in a PDF
+
+
+def _printable_yaml(text: str) -> set[str]:
+    """The characters of a YAML file's keys and values, less the values under a key
+    that is never printed (``UNPRINTED``) and the comments; the whole text when the file
+    does not parse (check reports it)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return set(text)
+    chars: set[str] = set()
+    stack: list[object] = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                chars |= set(str(key))
+                if key not in UNPRINTED:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif item is not None:
+            chars |= set(str(item))
     return chars
 
 
@@ -347,7 +378,7 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
         )
     sha.update(chars.encode("utf-8"))
     sha.update(harfbuzz_version().encode())
-    sha.update(b"renumbered-v1")
+    sha.update(b"renumbered-v2")  # v2: glyphs only features reach come last
     return sha.hexdigest()
 
 
@@ -397,11 +428,13 @@ def _save(font: TTFont) -> bytes:
     return out.getvalue()
 
 
-def reorder(data: bytes, first: set[str]) -> bytes:
-    """The glyphs named in ``first`` move to the front (in their order), the rest follow."""
+def reorder(data: bytes, first: set[str], then: frozenset[str] | set[str] = frozenset()) -> bytes:
+    """The glyphs named in ``first`` move to the front (in their order), those in ``then``
+    follow them, the rest come last."""
     font = _open(data)
     old = font.getGlyphOrder()
-    new = [old[0]] + [n for n in old[1:] if n in first] + [n for n in old[1:] if n not in first]
+    rank = {n: 0 if n in first else 1 if n in then else 2 for n in old[1:]}
+    new = [old[0]] + sorted(old[1:], key=rank.__getitem__)  # stable: each tier in its order
     for tag in font.keys():
         if tag != "GlyphOrder":
             font[tag]  # read every table under the old order before it changes
@@ -443,10 +476,14 @@ def make_subset(face: Face, chars: str) -> bytes:
         return data
     latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
     first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
+    # then each character's own glyph; last the glyphs only a layout feature reaches
+    # (vertical forms, other CJK locales' variants), which no horizontal Simplified
+    # Chinese page uses, so that WeasyPrint's per-PDF subset keeps no slots for them
+    mapped = set(_open(data).getBestCmap().values())
     # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
     # fontTools writes correctly and reports as a warning.
     with logger_level("fontTools", logging.ERROR):
-        return renumber(reorder(data, first))
+        return renumber(reorder(data, first, mapped))
 
 
 # -- the cache ---------------------------------------------------------------------------

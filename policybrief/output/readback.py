@@ -8,6 +8,7 @@ page as its visible text, a Word edition paragraph by paragraph.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from xml.etree.ElementTree import Element
 MM = 72 / 25.4
 MARGIN_BAND = 21 * MM  # text this close to the trim's top or bottom is a head or a foot
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
+CELL = " | "  # between the pieces of a baseline drawn apart
 _HIDDEN = {"script", "style", "head", "title", "template", "svg"}
 
 
@@ -28,6 +30,7 @@ class PdfLine:
     size: float
     text: str
     first_size: float = 0.0  # the size of its first piece (a note marker is smaller)
+    column: int = 0  # 1: the second column of a page set in two
 
 
 @dataclass
@@ -41,7 +44,9 @@ class PdfPage:
 
     @property
     def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+        """The body's lines as read: a column at a time."""
+        lines = sorted(self.lines, key=lambda line: line.column)  # stable: top to bottom
+        return "\n".join(line.text for line in lines)
 
 
 @dataclass(frozen=True)
@@ -89,24 +94,81 @@ def _page(number: int, page: object) -> PdfPage:
         pieces.append((round(y - bottom, 1), x, abs(size * tm[3] * cm[3]) or size, text))
 
     page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
-    rows: dict[float, list[tuple[float, float, str]]] = {}
-    for y, x, size, text in pieces:
-        rows.setdefault(y, []).append((x, size, text))
-    for y in sorted(rows, reverse=True):
-        row = sorted(rows[y])
-        text = "".join(t for _x, _s, t in row).replace("\n", "").strip()
-        if y > found.height - MARGIN_BAND:
-            found.head += [(x, t.strip()) for x, _s, t in row]
+    for y, x, _size, text in sorted(pieces, key=lambda p: (-p[0], p[1])):
+        if y > found.height - MARGIN_BAND:  # the head and the foot: each piece with its place
+            found.head.append((x, text.strip()))
         elif y < MARGIN_BAND:
-            found.foot += [(x, t.strip()) for x, _s, t in row]
-        elif text:
-            found.lines.append(PdfLine(y, max(s for _x, s, _t in row), text, row[0][1]))
+            found.foot.append((x, text.strip()))
+    fragments = _fragments([p for p in pieces if MARGIN_BAND <= p[0] <= found.height - MARGIN_BAND])
+    rows: dict[tuple[int, float], list[Fragment]] = {}
+    for fragment, side in zip(fragments, _columns(fragments, found.width), strict=True):
+        rows.setdefault((side, fragment.y), []).append(fragment)
+    for side, y in sorted(rows, key=lambda key: (-key[1], key[0])):
+        row = sorted(rows[side, y], key=lambda f: f.x)
+        # pieces drawn apart on one baseline (table cells, the text either side of a
+        # note marker) are set apart (CELL), so that two cells never read as one phrase
+        text = CELL.join(f.text.replace("\n", "").strip() for f in row).strip()
+        if text:
+            size = max(f.size for f in row)
+            found.lines.append(PdfLine(y, size, text, row[0].first_size, side))
     return found
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Pieces drawn one after the other on one baseline: their text in drawing order
+    (pypdf's position for a piece after a font change within a line can be that of the
+    line's start, so pieces are not ordered by it), the first piece's place."""
+
+    y: float
+    x: float
+    size: float
+    first_size: float
+    text: str
+
+
+def _fragments(pieces: list[tuple[float, float, float, str]]) -> list[Fragment]:
+    runs: list[list[tuple[float, float, float, str]]] = []
+    for piece in pieces:
+        if runs and runs[-1][0][0] == piece[0]:
+            runs[-1].append(piece)
+        else:
+            runs.append([piece])
+    return [
+        Fragment(
+            run[0][0],
+            run[0][1],
+            max(p[2] for p in run),
+            run[0][2],
+            "".join(p[3] for p in run),
+        )
+        for run in runs
+    ]
+
+
+def _columns(fragments: list[Fragment], width: float) -> list[int]:
+    """Each fragment's column on a page whose text is set in two (as one-page notes are):
+    1 from a fragment that begins in the middle of the page well above the one drawn before
+    it (the first column is drawn whole before the second), until one begins at the left;
+    0 for the rest. A table's cells are drawn row by row, so they stay in column 0 unless
+    one cell runs more than four lines beside the next."""
+    sides: list[int] = []
+    side = 0
+    previous: Fragment | None = None
+    for fragment in fragments:
+        middle = 0.4 * width < fragment.x < 0.6 * width
+        if previous and middle and fragment.y > previous.y + 4 * fragment.size:
+            side = 1
+        elif fragment.x < 0.4 * width:
+            side = 0
+        sides.append(side)
+        previous = fragment
+    return sides
 
 
 def read_html(data: bytes) -> list[str]:
     """An HTML page's visible text, one string a block (paragraph, heading, list item,
-    caption, table cell)."""
+    caption, table cell); a ``<q>`` in the quotation marks a browser gives it."""
     from policybrief.core.htmlparse import parse
 
     root = parse(data.decode("utf-8"))
@@ -120,15 +182,19 @@ _BLOCK = {"p", "li", "h1", "h2", "h3", "h4", "figcaption", "caption", "td", "th"
 
 def _blocks(element: Element, blocks: list[str], current: list[str]) -> None:
     tag = element.tag.removeprefix(HTML_NS) if isinstance(element.tag, str) else ""
-    if tag in _HIDDEN or element.get("hidden") is not None:
+    if not tag or tag in _HIDDEN or element.get("hidden") is not None:  # a comment: unseen
         if element.tail:
             current.append(element.tail)
         return
     own: list[str] = [] if tag in _BLOCK else current
+    if tag == "q":  # a browser sets a quotation in marks of its own
+        own.append("“")
     if element.text:
         own.append(element.text)
     for child in element:
         _blocks(child, blocks, own)
+    if tag == "q":
+        own.append("”")
     if tag in _BLOCK:
         blocks.append("".join(own))
     if element.tail:
@@ -152,3 +218,25 @@ def read_docx(data: bytes) -> list[str]:
 
 def _runs(xml: str) -> str:
     return "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+
+
+_DOCX_TOKEN = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:(?:foot|end)noteReference\b|</w:p>")
+
+
+def docx_note_calls(data: bytes) -> list[str]:
+    """The text before each footnote or endnote reference in a Word edition's body, as
+    far back as its paragraph's start (at most 60 characters)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    found: list[str] = []
+    text = ""
+    for token in _DOCX_TOKEN.finditer(xml):
+        if token.group(1) is not None:
+            text += html.unescape(token.group(1))
+        elif token.group(0) == "</w:p>":
+            text = ""
+        else:
+            found.append(text[-60:])
+    return found

@@ -33,7 +33,14 @@ COLUMN_WIDTH = 300
 POINTS_PER_UNIT = 0.6
 APPROX_OPACITY = "0.45"  # an approximate value's bar: lighter, dashed outline
 APPROX_NOTE = "Light or hollow: approximate value"  # core/languages.py ENGINE_MESSAGES
-FONTS = "policybrief Noto Sans CJK SC, Noto Sans CJK SC, Noto Sans, sans-serif"  # see fonts.py
+# The page's sans stack (base.css --sans, fonts.py): a Chinese chart's text in the CJK
+# face; an English chart's in the Latin face, the CJK face only for Han it may hold.
+FONTS_CJK = (
+    "policybrief Noto Sans CJK SC, Noto Sans CJK SC, policybrief Noto Sans, Noto Sans, sans-serif"
+)
+FONTS_LATIN = (
+    "policybrief Noto Sans, Noto Sans, policybrief Noto Sans CJK SC, Noto Sans CJK SC, sans-serif"
+)
 
 
 class Palette(NamedTuple):
@@ -225,7 +232,7 @@ def render(
     svg = (
         f'<svg class="chart-svg" viewBox="0 0 {width} {height}" {printed} role="img" '
         f'aria-labelledby="{uid}-title {uid}-desc" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="{FONTS}" font-size="15">'
+        f'font-family="{FONTS_CJK if lang.cjk else FONTS_LATIN}" font-size="15">'
         f'<title id="{uid}-title">{escape(title + name + text)}</title>'
         f'<desc id="{uid}-desc">{escape(desc)}</desc>{body}</svg>'
     )

@@ -27,7 +27,6 @@ from policybrief.render.wording import (
     chinese,
     inner_quotes,
     names_unit,
-    quoted,
     short_citation,
     split_label,
 )
@@ -208,7 +207,7 @@ def note(facts: FactBase, item_id: str, number: int, lang: Language) -> Note:
                         facts.facts[other], facts.units[facts.facts[other].unit], lang
                     ),
                     "source": source_dict(facts, facts.facts[other].source, lang),
-                    "quote": quoted(facts.facts[other].quote, lang.code),
+                    "quote": inner_quotes(facts.facts[other].quote, lang.code),
                     "translation": translation(facts, facts.facts[other], lang),
                 }
                 for other in conflict.facts

@@ -129,26 +129,26 @@ class _View:
 def typeset(page: str, lang: Language, joins: bool = True) -> str:
     """The page with its language's typography: a CJK language's (Chinese, in the quotation
     marks of ``lang.quotes``: “ ” in mainland text, 「 」 in Traditional) or English's.
-    ``joins``: the line breaker's rules, for HTML and PDF (markers moved and joined,
-    no-break spaces and joiners, balanced headings); not for Word, which breaks lines
-    itself, numbers its own notes and whose readers search the text ("35億元")."""
+    ``joins``: the line breaker's rules, for HTML and PDF (markers joined, no-break
+    spaces and joiners, balanced headings); not for Word, which breaks lines itself and
+    whose readers search the text ("35億元"). A marker moves off a bare number in every
+    output, Word's notes references included."""
     if joins:
         page = _HEADING.sub(lambda m: _balance(m, lang.cjk), page)
     view = _View(page)
     text = view.text
     if lang.cjk:
-        text = chinese_punctuation(text, lang.quotes)
-        if joins:
-            text = _markers_after_units(text)
+        text = _markers_after_units(chinese_punctuation(text, lang.quotes))
         text = _han_latin(view, text, joins)
     else:
-        text = smart_quotes(text)
+        text = _markers_after_clauses(view, smart_quotes(text))
         if lang.numbers_as_words:
             text = small_numbers_as_words(text)
-    if joins:  # the line breaker's rules: markers, no-break joins
+    text = _markers_apart(text)
+    if joins:  # the line breaker's rules: no-break joins
         if not lang.cjk:
-            text = english_spaces(_markers_after_clauses(view, text))
-        text = _join_markers(_markers_apart(text))
+            text = english_spaces(text)
+        text = _join_markers(text)
     view.text = text
     return view.html()
 
@@ -273,9 +273,16 @@ def chinese_punctuation(text: str, quotes: tuple[str, str] = ("“", "”")) -> 
     text = re.sub(rf"({edge}{_T}) *([,:;!?]) *", lambda m: m.group(1) + _WIDE[m.group(2)], text)
     text = re.sub(rf"(?<=[\w）])([,:;!?]) *(?={_T}{_H})", lambda m: _WIDE[m.group(1)], text)
     text = _chinese_quotes(text, quotes)
-    # no typed spaces around full-width marks
+    # a full stop after Han or a closing mark, where a sentence ends: 。
+    text = re.sub(rf"(?<=[{HAN}）」』”’》])({_T})\.(?=[\s{TAG}]|$)", r"\1。", text)
+    # no typed spaces around full-width marks (nor the template's line breaks between the
+    # elements after one: "贾振成（2017）：</span>\n<q>" would show a space)
     text = re.sub(rf" +(?=[{TAG}]*[{FULL_MARKS}])", "", text)
-    return re.sub(rf"(?<=[{FULL_MARKS}])([{TAG}]*) +", r"\1", text)
+    return re.sub(
+        rf"(?<=[{FULL_MARKS}])((?:[{TAG}]|\s)*\s)",
+        lambda m: re.sub(r"\s+", "", m.group(1)),
+        text,
+    )
 
 
 # A Chinese style's outer quotation marks, its inner ones, and the other style's outer pair.

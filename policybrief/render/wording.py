@@ -139,8 +139,3 @@ def inner_quotes(quote: str, code: str) -> str:
     puts round it: “出海” inside an English page's “…” becomes ‘出海’. A Chinese page
     quotes in 「…」, inside which “…” are already the inner marks."""
     return quote if chinese(code) else quote.replace("“", "‘").replace("”", "’")
-
-
-def quoted(quote: str, code: str) -> str:
-    """A quote with its marks, for text that has no quoting element of its own."""
-    return f"「{quote}」" if chinese(code) else f"“{inner_quotes(quote, code)}”"

@@ -55,6 +55,7 @@ from policybrief.output.docx.styles import (
 )
 from policybrief.output.docx.walk import Ctx
 from policybrief.render.page import Page, PageEnvironment, Renderer, page_language
+from policybrief.render.typography import typeset
 
 REFERENCE = "reference.docx"
 MAX_REFERENCE = 16 * 1024 * 1024
@@ -220,7 +221,7 @@ class DocxWriter:
         self, env: PageEnvironment, audience: Audience, page: Page
     ) -> dict[int, HtmlElement]:
         """Each note's list item, by number, as the page's notes partial writes them (a
-        house style's too)."""
+        house style's too), typeset as the page is (render/typography.py)."""
         try:
             notes_html = env.get_template("_partials/notes.html").render(
                 notes=list(page.cited),
@@ -234,7 +235,8 @@ class DocxWriter:
             ) from None
         items = {}
         if notes_html.strip():
-            notes_html = xmlsafe.xml_safe(notes_html)
+            # the page's typography (brackets, quotes, apostrophes), as on the page itself
+            notes_html = xmlsafe.xml_safe(typeset(notes_html, page.lang, joins=False))
             for li in lxml.html.fragment_fromstring(notes_html, create_parent="div").iter("li"):
                 number = (li.get("id") or "").removeprefix("note-")
                 if number.isdigit():
