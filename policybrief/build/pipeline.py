@@ -31,6 +31,7 @@ from policybrief.build.plan import (
     with_overrides,
 )
 from policybrief.build.staging import Staging, output_lock
+from policybrief.core.builtin import BUILTIN
 from policybrief.core.errors import InputError, Problem, RenderError
 from policybrief.core.patches import interrupts_deferred
 
@@ -261,7 +262,7 @@ def render_pdfs(
     # every template folder a page may read from: the project's and each brief's own
     sets = (*project.own.values(), project.templates(""))
     roots = tuple(dict.fromkeys(d for s in sets for d in s.dirs))
-    base = project.root / "templates"
+    base = BUILTIN
     workers = options.jobs or default_jobs()
     temp = staging.temporary()  # WeasyPrint's font copies: they go with the staging folder
     for done in render_all(jobs, roots, base, workers, progress, faces, temp):

@@ -30,8 +30,7 @@ from policybrief.core.model import (
     Text,
     Unit,
 )
-from policybrief.load import yamlio
-from policybrief.load.sources import load_sources, load_units
+from policybrief.load import ownparts, yamlio
 from policybrief.load.yamlio import Fields, YList, YMap, parse_date
 
 __all__ = ["Fields", "load_factbase", "parse_date", "parse_number"]
@@ -374,9 +373,9 @@ def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict 
 def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     folder = root / "facts"
     rel = lambda p: p.relative_to(root).as_posix()  # noqa: E731
-    units = load_units(folder / "units.yaml", "facts/units.yaml", problems)
+    units = ownparts.all_units(root, problems)
     count = len(problems)
-    sources = load_sources(folder / "sources.yaml", "facts/sources.yaml", problems)
+    sources = ownparts.all_sources(root, problems)
     # (sources.yaml that did not parse would make every fact's source look unknown)
     complete = bool(sources) or len(problems) == count
     date_units = {name for name, unit in units.items() if unit.kind == "date"}
@@ -385,8 +384,8 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     conflicts: dict[str, Conflict] = {}
     seen: dict[str, Loc] = {}  # facts and claims share one id space; conflicts have their own
     seen_conflicts: dict[str, Loc] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name in RESERVED:
+    for path in [*sorted(folder.glob("*.yaml")), *ownparts.own_fact_files(root)]:
+        if path.name in RESERVED and path.parent == folder:
             continue
         shown = rel(path)
         data, found = yamlio.load(str(path), shown)

@@ -35,6 +35,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from policybrief.core.builtin import BUILTIN
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.files import long_name
 from policybrief.load.catalogs import catalog_path
@@ -121,7 +122,7 @@ class Sandbox(SandboxedEnvironment):
     def __init__(self, *args: Any, root: Path | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.root = root
-        self.builtin = (root / "templates").resolve() if root else None
+        self.builtin = BUILTIN.resolve() if root else None
         self.rendering = False
         self.range_items = 0
         self.globals["range"] = self.bounded_range
