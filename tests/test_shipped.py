@@ -227,3 +227,34 @@ def test_no_page_names_a_source_by_a_file_hash_or_as_unattributed(dist):
     for path in sorted(dist.glob("*/*.html")):
         assert "Unattributed" not in path.read_text(encoding="utf-8"), path.name
         assert "未署名" not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.mark.parametrize(
+    ("lang", "table", "figures"),
+    [
+        ("zh", "表1", ["图1", "图2", "图3"]),
+        ("en", "Table 1", ["Figure 1", "Figure 2", "Figure 3"]),
+    ],
+)
+def test_exhibits_are_numbered_and_refs_point_at_them(dist, lang, table, figures):
+    # (moved from test_tables.py: it is about the shipped brief's own exhibits)
+    page = parse_html(dist / "yunqi" / f"full-report.{lang}.html")
+    captions = [text_of(c) for c in find_all(page, "caption")]
+    assert captions and captions[0].startswith(table)
+    labels = [text_of(s) for s in find_all(page, "span", class_="exhibit-label")]
+    assert labels == [table, *figures]
+    ids = {e.get("id") for e in page.iter() if e.get("id")}
+    refs = {text_of(a): a.get("href") for a in find_all(page, "a", class_="xref")}
+    assert refs == {table: "#tbl-indicators", figures[2]: "#fig-fiscal-revenue"}
+    assert {"tbl-indicators", "fig-fiscal-revenue"} <= ids
+    # The table's figures are cited facts, like the prose's.
+    cells = [td for td in find_all(page, "td")]
+    assert sum(1 for td in cells for _ in find_all(td, "span", class_="fact")) == 8
+    # Every table has a source line under it, in the charts' form (issue 24)
+    wraps = list(find_all(page, "div", class_="table-wrap"))
+    sources = [text_of(p) for w in wraps for p in find_all(w, "p", class_="table-source")]
+    expected = {
+        "zh": "资料来源：《管理创新案例汇编》2016；京钟雁2017",  # Han and figure spaced by CSS
+        "en": "Source: Management Innovation Case Collection 2016; Jing Zhongyan 2017",
+    }
+    assert sources == [expected[lang]] * len(wraps)
