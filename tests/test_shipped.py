@@ -258,3 +258,15 @@ def test_exhibits_are_numbered_and_refs_point_at_them(dist, lang, table, figures
         "en": "Source: Management Innovation Case Collection 2016; Jing Zhongyan 2017",
     }
     assert sources == [expected[lang]] * len(wraps)
+
+
+def test_a_derived_figure_is_computed_and_shown_with_its_inputs(dist):
+    # (moved from test_figures.py: it reads the shipped brief's derived figure)
+    facts_page = (dist / "facts.html").read_text(encoding="utf-8")
+    card = facts_page[facts_page.index('id="yunqi.fiscal-revenue.growth.2016-calc"') :]
+    card = card[: card.index("</article>")]
+    assert "60%" in card and "Calculated from" in card
+    assert "{{" not in facts_page  # notes print figures through fact() and when()
+    assert (
+        'href="#yunqi.fiscal-revenue.2015"' in card and 'href="#yunqi.fiscal-revenue.2016"' in card
+    )
