@@ -6,9 +6,10 @@ pages must agree pixel by pixel within a small tolerance: a subset whose glyph i
 disagree is drawn right by poppler and blank by the other two (issue #14).
 
 Those drawings, pdffonts, the sizes, partial builds and the PDF variants are checks of the
-shipped PDFs (the session's ``dist``). The engine's own tests use small inputs instead: a
-sample of some hundred characters subset and drawn on a short page, the fixture project's
-notes, and a small page crowded with footnotes (the fixture's print editions need no repair).
+fixture project's PDFs (the session's ``fixture_dist``): fixed inputs, which adding a brief
+to the shipped project never changes. Other tests use smaller inputs still: a sample of
+some hundred characters subset and drawn on a short page, and a small page crowded with
+footnotes (the fixture's print editions need no repair).
 """
 
 from __future__ import annotations
@@ -30,21 +31,22 @@ from policybrief.build.pipeline import Options, build
 from policybrief.output import fonts
 
 KB = 1000
-# Regression guards from issue #14's targets (the PDFs were 599, 656 and 930 KB before).
+# Regression guards from issue #14's targets, checked on fixed inputs: the fixture project
+# (tests/fixture), which adding or editing the shipped briefs never changes (a brief with
+# new characters grows every subset of its project). Measured at 24, 99 and 183 KB and 1.50
+# MB for all 16 PDFs when set (issue 26); the limits leave room for template changes, not
+# for a subset that keeps whole faces (several MB each).
 SIZE_LIMITS = {
-    "yunqi/decision-makers.en.pdf": 75 * KB,
-    # 126: the unsigned case study named by its collection (管理创新案例汇编, not 未署名)
-    # and full-width brackets round a Chinese key figure's date (issue 24) add 9 glyphs
-    "yunqi/decision-makers.zh.pdf": 126 * KB,
-    # 305: the subset holds every character of facts/*.yaml, and issue 24 added the office's
-    # working notes (curator_note, never printed) and rewrote the notes: about 100 more
-    # Chinese glyphs. Leaving curator_note out of project_characters would win this back.
-    "yunqi/full-report.zh.pdf": 305 * KB,
+    "qiaotou/decision-makers.en.pdf": 30 * KB,
+    "qiaotou/decision-makers.zh.pdf": 115 * KB,
+    "qiaotou/full-report.zh.pdf": 210 * KB,
 }
-ALL_PDFS_LIMIT = (
-    2850 * KB
-)  # 2.8 MB until the reference lists, stacked charts and lists of exhibits (README, "Performance")
-DRAWN = ("yunqi/decision-makers.zh.pdf", "yunqi/decision-makers.en.pdf", "bri/print-edition.zh.pdf")
+ALL_PDFS_LIMIT = 1700 * KB
+DRAWN = (
+    "qiaotou/decision-makers.zh.pdf",
+    "qiaotou/decision-makers.en.pdf",
+    "qiaotou/print-edition.zh.pdf",
+)
 DPI = 60
 PDFJS = ROOT / "tests" / ".cache" / "node_modules" / "pdfjs-dist" / "build"
 # Calibrated at 60 dpi on the shipped PDFs: the renderers' anti-aliasing changes a tile's ink
@@ -253,8 +255,8 @@ def _sample_pdf(faces: fonts.FontSet, path: Path) -> Path:
 # -- tests ------------------------------------------------------------------------------------
 
 
-def test_three_renderers_draw_every_page_alike(dist, tmp_path):
-    assert_drawn_alike([dist / name for name in DRAWN], tmp_path)
+def test_three_renderers_draw_every_page_alike(fixture_dist, tmp_path):
+    assert_drawn_alike([fixture_dist / name for name in DRAWN], tmp_path)
 
 
 def test_the_comparison_catches_glyphs_drawn_blank(tmp_path, monkeypatch):
@@ -269,9 +271,9 @@ def test_the_comparison_catches_glyphs_drawn_blank(tmp_path, monkeypatch):
     assert unlike, "the subsets without renumbering were drawn alike"
 
 
-def test_pdffonts_lists_only_embedded_subset_faces(dist):
+def test_pdffonts_lists_only_embedded_subset_faces(fixture_dist):
     pdffonts = _tool("pdffonts", "poppler-utils")
-    for path in sorted(dist.rglob("*.pdf")):
+    for path in sorted(fixture_dist.rglob("*.pdf")):
         lines = subprocess.run(
             [pdffonts, str(path)], capture_output=True, text=True, check=True
         ).stdout.splitlines()[2:]
@@ -282,10 +284,11 @@ def test_pdffonts_lists_only_embedded_subset_faces(dist):
             assert (emb, sub, uni) == ("yes", "yes", "yes"), (path.name, line)
 
 
-def test_sizes_stay_under_the_targets(dist):
+def test_sizes_stay_under_the_targets(fixture_dist):
     for name, limit in SIZE_LIMITS.items():
-        assert (dist / name).stat().st_size <= limit, (name, (dist / name).stat().st_size)
-    total = sum(p.stat().st_size for p in dist.rglob("*.pdf"))
+        size = (fixture_dist / name).stat().st_size
+        assert size <= limit, (name, size)
+    total = sum(p.stat().st_size for p in fixture_dist.rglob("*.pdf"))
     assert total <= ALL_PDFS_LIMIT, total
 
 
@@ -384,32 +387,37 @@ def test_pdf_cache_key_includes_the_fonts(fixture_project):
     assert cachelib.fonts_digest(project) != before
 
 
-def test_a_partial_build_makes_the_same_bytes_as_the_full_one(dist, tmp_path):
+def test_a_partial_build_makes_the_same_bytes_as_the_full_one(
+    fixture_dist, fixture_project, tmp_path
+):
     """The character set is the project's, not the selection's: byte-identical PDFs."""
     build(
         Options(
-            root=ROOT,
+            root=fixture_project,
             out=tmp_path,
-            briefs=("yunqi",),
+            briefs=("qiaotou",),
             audiences=("decision-makers",),
             formats=("pdf",),
         )
     )
     for lang in ("zh", "en"):
-        name = f"yunqi/decision-makers.{lang}.pdf"
-        assert (tmp_path / name).read_bytes() == (dist / name).read_bytes(), name
+        name = f"qiaotou/decision-makers.{lang}.pdf"
+        assert (tmp_path / name).read_bytes() == (fixture_dist / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(
     ("variant", "brief", "audience", "lang"),
-    [("pdf/a-3b", "yunqi", "decision-makers", "en"), ("pdf/ua-1", "yunqi", "full-report", "zh")],
+    [
+        ("pdf/a-3b", "qiaotou", "decision-makers", "en"),
+        ("pdf/ua-1", "qiaotou", "full-report", "zh"),
+    ],
 )
 def test_pdf_variants_embed_the_subsets_and_extract_the_same_text(
-    dist, tmp_path, variant, brief, audience, lang
+    fixture_dist, fixture_project, tmp_path, variant, brief, audience, lang
 ):
     build(
         Options(
-            root=ROOT,
+            root=fixture_project,
             out=tmp_path,
             briefs=(brief,),
             audiences=(audience,),
@@ -426,7 +434,7 @@ def test_pdf_variants_embed_the_subsets_and_extract_the_same_text(
         "+policybrief-Noto-" in line and line.split()[-5:-2] == ["yes", "yes", "yes"]
         for line in lines
     ), lines
-    assert pdf_pages(path) == pdf_pages(dist / brief / f"{audience}.{lang}.pdf")
+    assert pdf_pages(path) == pdf_pages(fixture_dist / brief / f"{audience}.{lang}.pdf")
 
 
 def _crowded_footnotes(family: str) -> str:
