@@ -69,6 +69,7 @@ HEAVY_FIRST = (
     "test_print.py",
     "test_walkthrough.py",
     "test_portable.py",  # PDF and font workers started by spawn
+    "test_overflow.py",
     "test_theme.py",
     "test_inputs.py",
     "test_serve.py",
