@@ -221,7 +221,8 @@ def new(args: argparse.Namespace, root: Path) -> int:
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")
-        print("next: python3 build.py check" if what == "brief" else _next_audience(root, folder))
+        command = "python3 build.py" if PROG == "build.py" else PROG
+        print(f"next: {command} check" if what == "brief" else _next_audience(root, folder))
     return 0
 
 
@@ -233,7 +234,8 @@ def new_project(folder: Path, quiet: bool) -> int:
     if not quiet:
         for path in written:
             print(f"wrote {path}")
-        print(f"next: cd {folder} && {PROG} check --strict && {PROG}")
+        # (the installed command: a new project has no build.py of its own)
+        print(f"next: cd {folder} && policybrief check --strict && policybrief")
     return 0
 
 
