@@ -22,3 +22,9 @@ def builtin_templates() -> Path:
 
 
 BUILTIN = builtin_templates()
+
+
+def folder_name(folder: Path, shown: str) -> str:
+    """How a message names a template folder: "the built-in templates" for the engine's,
+    else ``shown`` (its path as the project sees it)."""
+    return "the built-in templates" if folder.resolve() == BUILTIN.resolve() else shown

@@ -9,7 +9,7 @@ import stat
 from dataclasses import fields, replace
 from pathlib import Path
 
-from policybrief.core.builtin import BUILTIN
+from policybrief.core.builtin import BUILTIN, folder_name
 from policybrief.core.errors import InputError, Problem
 from policybrief.core.files import long_name
 from policybrief.core.languages import DEFAULT
@@ -153,7 +153,7 @@ def _audience(
         f.bad(
             "template",
             f"audience {name!r}: template {template!r} not found",
-            "looked in " + ", ".join(_shown(d, root) for d in dirs),
+            "looked in " + ", ".join(folder_name(d, _shown(d, root)) for d in dirs),
         )
     style = values.get("reference_style")
     problems += reference_style_problems(style, shown, spec.line_of("reference_style"), langs)
