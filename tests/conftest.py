@@ -19,7 +19,6 @@ of subset fonts (``_shared_font_cache``).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import sys
@@ -44,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from helpers import ROOT, copy_fixture, copy_project  # noqa: E402
 
 from policybrief.build.pipeline import Options, build  # noqa: E402
+from policybrief.build.staging import file_lock  # noqa: E402
 
 # The heaviest test files first. pytest-xdist gives each worker one whole file at a time
 # (``--dist loadfile``, with ``--no-loadscope-reorder`` so that this order is kept instead
@@ -54,6 +54,7 @@ from policybrief.build.pipeline import Options, build  # noqa: E402
 # added); a file not listed runs after these, in the usual order. A wrong order only
 # costs time.
 HEAVY_FIRST = (
+    "test_install.py",  # builds a wheel, installs it into a venv, builds a new project
     "test_fonts.py",
     "test_browser.py",
     "test_hardening.py",
@@ -67,6 +68,8 @@ HEAVY_FIRST = (
     "test_cli.py",
     "test_print.py",
     "test_walkthrough.py",
+    "test_portable.py",  # PDF and font workers started by spawn
+    "test_overflow.py",
     "test_theme.py",
     "test_inputs.py",
     "test_serve.py",
@@ -94,8 +97,7 @@ def _once(tmp_path_factory, name: str, make) -> Path:
         return folder
     shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above each worker's
     folder, done = shared / name, shared / f"{name}.done"
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+    with file_lock(shared / f"{name}.lock"):
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()

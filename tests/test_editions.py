@@ -129,7 +129,8 @@ def small(tmp_path) -> Path:
     shutil.copytree(ROOT / "templates", root / "templates")
     (root / "facts").mkdir()
     for name in ("units.yaml", "sources.yaml"):
-        shutil.copy2(ROOT / "facts" / name, root / "facts" / name)
+        # (from the frozen fact base: fixed inputs, see tests/factbase/README.md)
+        shutil.copy2(ROOT / "tests" / "factbase" / "facts" / name, root / "facts" / name)
     write_files(
         root,
         {

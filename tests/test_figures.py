@@ -10,12 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SEEDS, run_cli
+from helpers import ROOT, run_cli
 
 from policybrief.check.quotes import read_quote
 from policybrief.check.rules import check_facts
 from policybrief.core.errors import Problem
 from policybrief.load.facts import load_factbase
+
+FACTBASE = Path(__file__).resolve().parent / "factbase"  # fixed inputs: see its README
 
 # -- the reader ------------------------------------------------------------------------------
 
@@ -191,11 +193,12 @@ facts:
 
 
 def _fact_base(tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of the shipped fact base plus a small range fixture; its own source folder."""
+    """A copy of the fixed fact base (tests/factbase: the shipped one, frozen) plus a small
+    range fixture; its own source folder."""
     root = tmp_path / "project"
-    shutil.copytree(ROOT / "facts", root / "facts")
+    shutil.copytree(FACTBASE / "facts", root / "facts")
     sources = tmp_path / "sources"
-    shutil.copytree(SEEDS, sources)
+    shutil.copytree(FACTBASE / "sources", sources)
     (sources / RANGE_SOURCE).write_text(
         "2020年，办事群众满意率在95.7%至96.2%之间。2021年将建设约30至40个试点小镇。",
         encoding="utf-8",
@@ -474,11 +477,6 @@ def test_messages_name_file_line_and_what_the_quote_says(tmp_path):
     ]
 
 
-def test_shipped_fact_base_passes_check_strict():
-    result = run_cli("check", "--strict", "-q")
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 # -- prose cannot make a figure ------------------------------------------------------------------
 
 PROSE_CASES = {
@@ -491,7 +489,7 @@ PROSE_CASES = {
         "not allowed in prose: arithmetic cannot make a figure",
     ),
     "a filter": (
-        '{{ fact("yunqi.enterprises.2016")|upper }}',
+        '{{ fact("qiaotou.enterprises.2016")|upper }}',
         "not allowed in prose: a filter cannot make a figure",
     ),
     "a loop": (
@@ -499,7 +497,7 @@ PROSE_CASES = {
         "not allowed in prose: for blocks ({% … %}) are not allowed",
     ),
     "an id built by an expression": (
-        '{{ fact("yunqi." ~ "output.2016") }}',
+        '{{ fact("qiaotou." ~ "output.2016") }}',
         "not allowed in prose: fact() takes one id written in quotes",
     ),
     "full-width digits": ("Output rose to ８０ billion.", "figure '８０' typed into prose"),
@@ -513,9 +511,10 @@ PROSE_CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(PROSE_CASES))
-def test_prose_cannot_make_a_figure(project, case):
+def test_prose_cannot_make_a_figure(fixture_project, case):
+    project = fixture_project
     text, expected = PROSE_CASES[case]
-    path = project / "briefs" / "yunqi" / "en.md"
+    path = project / "briefs" / "qiaotou" / "en.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     at = lines.index("# outcomes") + 2  # the first line of the outcomes section's body
     lines.insert(at - 1, text + "\n")
@@ -523,30 +522,10 @@ def test_prose_cannot_make_a_figure(project, case):
     result = run_cli("check", "-q", "--project", str(project))
     assert result.returncode == 1
     assert any(
-        line.startswith(f"briefs/yunqi/en.md:{at}: {expected}")
+        line.startswith(f"briefs/qiaotou/en.md:{at}: {expected}")
         for line in result.stderr.splitlines()
     ), result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_a_derived_figure_is_computed_and_shown_with_its_inputs(dist_yunqi_zh):
-    facts_page = (dist_yunqi_zh / "facts.html").read_text(encoding="utf-8")
-    card = facts_page[facts_page.index('id="yunqi.fiscal-revenue.growth.2016-calc"') :]
-    card = card[: card.index("</article>")]
-    assert "60%" in card and "Calculated from" in card
-    assert "{{" not in facts_page  # notes print figures through fact() and when()
-    assert (
-        'href="#yunqi.fiscal-revenue.2015"' in card and 'href="#yunqi.fiscal-revenue.2016"' in card
-    )
-
-
-@pytest.fixture(scope="module")
-def dist_yunqi_zh(tmp_path_factory):
-    from policybrief.build.pipeline import Options, build
-
-    out = tmp_path_factory.mktemp("dist")
-    build(Options(root=ROOT, out=out, briefs=("yunqi",), langs=("zh",), formats=("html",)))
-    return out
 
 
 def test_ranges_and_undated_figures_print_in_each_language(tmp_path):
@@ -602,29 +581,51 @@ def test_figure_pins_which_figure_of_the_quote_the_fact_takes(tmp_path):
     ]
 
 
-def test_an_undated_figure_says_so_instead_of_inventing_a_date(project, tmp_path):
+UNDATED = """
+  - id: qiaotou.fund.startups
+    value: 40
+    unit: enterprise
+    qualifier: exact
+    label: {zh: 获资金支持的初创企业, en: start-ups the fund backed, zh-Hant: 獲資金支持的新創企業}
+    source: qiaotou-case
+    quote: "园区的创业引导资金共支持初创企业40家"
+    translation: {en: "The park's start-up guidance fund has backed 40 start-ups in all"}
+"""
+
+
+def test_an_undated_figure_says_so_instead_of_inventing_a_date(fixture_project, tmp_path):
     from helpers import find_all, parse_html, text_of
 
     from policybrief.build.pipeline import Options, build
 
-    facts = project / "facts" / "bri.yaml"
+    project = fixture_project
+    # a figure whose source states no date, cited in the outcomes of each language
+    with (project / "sources" / "qiaotou.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\n园区的创业引导资金共支持初创企业40家。\n")
+    facts = project / "facts" / "qiaotou.yaml"
     text = facts.read_text(encoding="utf-8")
-    start = text.index("  - id: forest.highway.length")
-    block = text[start : text.index("\n  - id:", start + 1)]
-    assert '    date: "2017"\n' in block
-    facts.write_text(text.replace(block, block.replace('    date: "2017"\n', "")), encoding="utf-8")
+    facts.write_text(text.replace("\nconflicts:\n", UNDATED + "\nconflicts:\n", 1), "utf-8")
+    for lang, cite in (("zh", "资金支持了{}。"), ("en", "The fund backed {}.")):
+        path = project / "briefs" / "qiaotou" / f"{lang}.md"
+        text = path.read_text(encoding="utf-8")
+        call = '{{ fact("qiaotou.fund.startups") }}'
+        path.write_text(text.replace("\n# lessons", f"\n{cite.format(call)}\n\n# lessons"), "utf-8")
     out = tmp_path / "out"
     build(
         Options(
-            root=project, out=out, briefs=("bri",), audiences=("full-report",), formats=("html",)
+            root=project,
+            out=out,
+            briefs=("qiaotou",),
+            audiences=("full-report",),
+            formats=("html",),
         )
     )
     for lang, words in (("en", "date not given"), ("zh", "日期未注明")):
-        page = parse_html(out / "bri" / f"full-report.{lang}.html")
+        page = parse_html(out / "qiaotou" / f"full-report.{lang}.html")
         notes = [
             text_of(li)
             for li in find_all(page, "li")
-            if "forest.highway.length" in "".join(a.get("href", "") for a in li.iter())
+            if "qiaotou.fund.startups" in "".join(a.get("href", "") for a in li.iter())
         ]
         assert notes and all(words in note for note in notes), notes
 

@@ -749,7 +749,7 @@ case(
     build(*HOUSE),
     1,
     "Error: style/decision-makers.html:2: template '/etc/hostname' not found (looked in "
-    "style, house, templates; names are relative to a template folder)",
+    "style, house, templates, the built-in templates; names are relative to a template folder)",
 )
 
 # Crash or hang: templates.
@@ -1003,7 +1003,7 @@ case(
     check(*HOUSE),
     1,
     lambda w: f"style/audiences.yaml:{w.line_of('style/audiences.yaml', 'extra.html')}: "
-    "audience 'extra': template 'extra.html' not found (looked in style, house, templates)",
+    "audience 'extra': template 'extra.html' not found (looked in style, house, templates, the built-in templates)",
 )
 case(
     "audience of the built-in audiences.yaml without its template",
@@ -1012,7 +1012,7 @@ case(
     1,
     lambda w: f"templates/audiences.yaml:"
     f"{w.line_of('templates/audiences.yaml', 'nowhere.html')}: audience 'extra': "
-    "template 'nowhere.html' not found (looked in house, templates)",
+    "template 'nowhere.html' not found (looked in house, templates, the built-in templates)",
 )
 
 
@@ -1670,7 +1670,7 @@ case(
     build(*HOUSE),
     1,
     f"Error: style/decision-makers.html:2: template '{LONG}.html' not found (looked in "
-    "style, house, templates; names are relative to a template folder)",
+    "style, house, templates, the built-in templates; names are relative to a template folder)",
 )
 case(
     "output folder named with over 255 bytes",

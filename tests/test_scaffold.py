@@ -5,7 +5,8 @@ from __future__ import annotations
 from helpers import find_all, parse_html, run_cli, text_of
 
 
-def test_new_brief_passes_check_and_builds(project, tmp_path):
+def test_new_brief_passes_check_and_builds(fixture_project, tmp_path):
+    project = fixture_project
     result = run_cli("new", "brief", "water-reform", "--project", str(project))
     assert result.returncode == 0, result.stderr
     assert f"wrote {project / 'briefs' / 'water-reform' / 'brief.yaml'}" in result.stdout
@@ -50,8 +51,9 @@ def test_new_brief_passes_check_and_builds(project, tmp_path):
     assert "Title of the brief" in text_of(page)
 
 
-def test_new_never_overwrites(project):
-    assert run_cli("new", "brief", "yunqi", "--project", str(project)).returncode == 2
+def test_new_never_overwrites(fixture_project):
+    project = fixture_project
+    assert run_cli("new", "brief", "qiaotou", "--project", str(project)).returncode == 2
     result = run_cli("new", "brief", "Bad Name", "--project", str(project))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
@@ -60,7 +62,8 @@ def test_new_never_overwrites(project):
     assert run_cli("new", "thing", "x", "--project", str(project)).returncode == 2
 
 
-def test_check_renders_every_output_and_reports_template_errors(project, tmp_path):
+def test_check_renders_every_output_and_reports_template_errors(fixture_project, tmp_path):
+    project = fixture_project
     house = tmp_path / "house"
     house.mkdir()
     base = (project / "templates" / "press.html").read_text(encoding="utf-8")

@@ -8,50 +8,6 @@ from helpers import NS, find_all, parse_html, pdf_pages, run_cli, squash, text_o
 
 from policybrief.build.pipeline import Options, build
 
-
-@pytest.fixture(scope="module")
-def yunqi_html(tmp_path_factory):
-    from helpers import ROOT
-
-    out = tmp_path_factory.mktemp("tables")
-    build(
-        Options(
-            root=ROOT, out=out, briefs=("yunqi",), audiences=("full-report",), formats=("html",)
-        )
-    )
-    return out / "yunqi"
-
-
-@pytest.mark.parametrize(
-    ("lang", "table", "figures"),
-    [
-        ("zh", "表1", ["图1", "图2", "图3"]),
-        ("en", "Table 1", ["Figure 1", "Figure 2", "Figure 3"]),
-    ],
-)
-def test_exhibits_are_numbered_and_refs_point_at_them(yunqi_html, lang, table, figures):
-    page = parse_html(yunqi_html / f"full-report.{lang}.html")
-    captions = [text_of(c) for c in find_all(page, "caption")]
-    assert captions and captions[0].startswith(table)
-    labels = [text_of(s) for s in find_all(page, "span", class_="exhibit-label")]
-    assert labels == [table, *figures]
-    ids = {e.get("id") for e in page.iter() if e.get("id")}
-    refs = {text_of(a): a.get("href") for a in find_all(page, "a", class_="xref")}
-    assert refs == {table: "#tbl-indicators", figures[2]: "#fig-fiscal-revenue"}
-    assert {"tbl-indicators", "fig-fiscal-revenue"} <= ids
-    # The table's figures are cited facts, like the prose's.
-    cells = [td for td in find_all(page, "td")]
-    assert sum(1 for td in cells for _ in find_all(td, "span", class_="fact")) == 8
-    # Every table has a source line under it, in the charts' form (issue 24)
-    wraps = list(find_all(page, "div", class_="table-wrap"))
-    sources = [text_of(p) for w in wraps for p in find_all(w, "p", class_="table-source")]
-    expected = {
-        "zh": "资料来源：《管理创新案例汇编》2016；京钟雁2017",  # Han and figure spaced by CSS
-        "en": "Source: Management Innovation Case Collection 2016; Jing Zhongyan 2017",
-    }
-    assert sources == [expected[lang]] * len(wraps)
-
-
 LONG = (
     """
 ## A long table
@@ -62,7 +18,7 @@ Table[long]: Every alliance figure, many times over
 | --- | ---: |
 """
     + "".join(
-        f'| Row {chr(65 + i % 26)}{chr(65 + i // 26)} | {{{{ fact("yunqi.alliance.members") }}}} |\n'
+        f'| Row {chr(65 + i % 26)}{chr(65 + i // 26)} | {{{{ fact("hexi.area") }}}} |\n'
         for i in range(70)
     )
     + """
@@ -71,8 +27,9 @@ Table[long]: Every alliance figure, many times over
 )
 
 
-def test_a_long_table_repeats_its_header_on_every_page(project, tmp_path):
-    path = project / "briefs" / "yunqi" / "en.md"
+def test_a_long_table_repeats_its_header_on_every_page(fixture_project, tmp_path):
+    project = fixture_project
+    path = project / "briefs" / "hexi" / "en.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\n# lessons", LONG + "\n# lessons", 1), encoding="utf-8")
     out = tmp_path / "out"
@@ -80,13 +37,13 @@ def test_a_long_table_repeats_its_header_on_every_page(project, tmp_path):
         Options(
             root=project,
             out=out,
-            briefs=("yunqi",),
+            briefs=("hexi",),
             audiences=("full-report",),
             langs=("en",),
             formats=("pdf",),
         )
     )
-    pages = [squash(p) for p in pdf_pages(out / "yunqi" / "full-report.en.pdf")]
+    pages = [squash(p) for p in pdf_pages(out / "hexi" / "full-report.en.pdf")]
     with_rows = [p for p in pages if "RowA" in p or "RowZC" in p or "RowMB" in p]
     spanned = [
         p for p in pages if any(f"Row{chr(65 + i % 26)}{chr(65 + i // 26)}" in p for i in range(70))
@@ -95,17 +52,18 @@ def test_a_long_table_repeats_its_header_on_every_page(project, tmp_path):
     assert with_rows and all("ItemValue" in p for p in spanned)
 
 
-def test_an_unknown_ref_is_an_error_at_its_line(project):
-    path = project / "briefs" / "yunqi" / "zh.md"
+def test_an_unknown_ref_is_an_error_at_its_line(fixture_project):
+    project = fixture_project
+    path = project / "briefs" / "hexi" / "zh.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     at = lines.index("# lessons") + 2
-    lines.insert(at - 1, '见{{ ref("indicator") }}。\n')
+    lines.insert(at - 1, '见{{ ref("riverside-plans") }}。\n')
     path.write_text("\n".join(lines), encoding="utf-8")
     result = run_cli("check", "-q", "--fast", "--project", str(project))
     assert result.returncode == 1
     assert (
-        f"briefs/yunqi/zh.md:{at}: ref('indicator'): no numbered table, figure or chart has that id "
-        "(did you mean indicators?)"
+        f"briefs/hexi/zh.md:{at}: ref('riverside-plans'): no numbered table, figure or chart "
+        "has that id (did you mean riverside-plan?)"
     ) in result.stderr.splitlines()
 
 

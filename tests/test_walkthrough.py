@@ -1,6 +1,9 @@
 """docs/authoring.md's "A new topic, step by step", followed as written: every command run
-and every file written as the section prints them, in order, on a copy of the project; then
-the outputs read back as a reader sees them. (Its ``sh`` blocks are marked as run by this
+and every file written as the section prints them, in order, on a copy of the fixture
+project (tests/fixture: the engine's tests never depend on the shipped briefs); then the
+engine's checks run on it and the outputs are read back as a reader sees them. The new
+brief holds its own sources, unit, facts and templates, and characters the fixture never
+used. (Its ``sh`` blocks are marked as run by this
 file; tests/test_docs.py checks that the marks and this file's steps agree.)"""
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import subprocess
 
 import pypdf
 import pytest
-from helpers import ROOT, SEEDS, copy_project, find_all, parse_html, run_cli, text_of
+from helpers import FIXTURE, ROOT, copy_fixture, find_all, parse_html, run_cli, text_of
 
 GUIDE = ROOT / "docs" / "authoring.md"
 SECTION = "## A new topic, step by step"
@@ -62,8 +65,6 @@ def follow(project, step: tuple[str, str, str]) -> None:
             handle.write(text)
     elif kind == "settings":
         path = project / target
-        # the copy lives elsewhere: the shipped folder by its absolute path
-        text = text.replace('"../shared/seeds"', f'"{SEEDS}"')
         old = path.read_text(encoding="utf-8")
         path.write_text(old.split("[tool.policybrief]", 1)[0] + text, encoding="utf-8")
     else:
@@ -87,7 +88,7 @@ def run(project, command: str) -> None:
 
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("walkthrough") / "project")
+    project = copy_fixture(tmp_path_factory.mktemp("walkthrough") / "project")
     for step in steps():
         follow(project, step)
     return project
@@ -96,28 +97,43 @@ def walked(tmp_path_factory):
 def test_the_walkthrough_has_every_step():
     kinds = [(kind, target) for kind, target, _ in steps()]
     assert kinds[0] == ("run", "python3 build.py new brief water-reform")
-    assert ("settings", "pyproject.toml") in kinds
+    assert ("write", "briefs/water-reform/sources.yaml") in kinds
+    assert ("write", "briefs/water-reform/units.yaml") in kinds
     assert ("run", "python3 build.py --brief water-reform --strict") in kinds
     assert ("write", "briefs/water-reform/templates/theme.yaml") in kinds
 
 
-def test_the_new_source_folder_proves_the_quotes(walked):
+def test_the_briefs_own_sources_prove_the_quotes(walked):
     result = run_cli("check", "--strict", "--project", str(walked), cwd=walked)
     assert result.returncode == 0, result.stderr
     assert "water-reform" in result.stdout
-    # without the team's folder, the bulletin cannot be found: a warning naming its line
-    settings = walked / "pyproject.toml"
-    text = settings.read_text(encoding="utf-8")
-    settings.write_text(text.replace(', "sources/water"', ""), encoding="utf-8")
+    # without the brief's own source text, the bulletin cannot be found: a warning at the
+    # line of its entry in the brief's sources.yaml
+    text = walked / "briefs/water-reform/sources/river-county-2024.txt"
+    aside = walked / "river-county-2024.txt"
+    text.rename(aside)
     try:
         result = run_cli("check", "--fast", "--project", str(walked), cwd=walked)
     finally:
-        settings.write_text(text, encoding="utf-8")
-    lines = (walked / "facts/sources.yaml").read_text(encoding="utf-8").splitlines()
+        aside.rename(text)
+    lines = (walked / "briefs/water-reform/sources.yaml").read_text(encoding="utf-8").splitlines()
     line = lines.index("  river-county-bulletin:") + 1
-    assert f"facts/sources.yaml:{line}: warning: source text 'river-county-2024.txt' not found" in (
-        result.stderr
-    )
+    assert (
+        f"briefs/water-reform/sources.yaml:{line}: warning: source text "
+        "'water-reform/sources/river-county-2024.txt' not found"
+    ) in result.stderr
+
+
+def test_the_brief_brings_characters_the_project_never_used(walked):
+    from policybrief.output.fonts import characters
+
+    before = characters(FIXTURE, [FIXTURE / "house"])
+    new = set("阶梯水价漏损") - set(before)
+    assert new, "the walkthrough should bring characters the fixture never used"
+    page = text_of(parse_html(walked / "dist/water-reform/full-report.zh.html"))
+    assert all(c in page for c in new)
+    pdf = pypdf.PdfReader(walked / "dist/water-reform/full-report.zh.pdf")
+    assert "阶梯水价" in "".join(p.extract_text() for p in pdf.pages).replace("\n", "")
 
 
 def test_the_board_memo_carries_the_house_style(walked):
@@ -140,20 +156,20 @@ def test_the_theme_recolours_the_charts_of_this_brief_only(walked):
     chart = page.split('id="fig-covered"', 1)[1].split("</svg>", 1)[0]
     assert 'fill="#0b7a75"' in chart
     text = text_of(parse_html(walked / "dist/water-reform/full-report.en.html"))
-    assert "18,500 people" in text and "41,200 people" in text
+    assert "18,500 residents" in text and "41,200 residents" in text
     assert "In 2024 the tiered water tariff covered 41,200 residents" in text
 
 
 def test_other_briefs_build_without_the_new_briefs_folder(walked, tmp_path):
     out = tmp_path / "dist"
     result = run_cli(
-        "--brief", "yunqi", "--format", "html", "-q", "--out", str(out),
+        "--brief", "qiaotou", "--format", "html", "-q", "--out", str(out),
         "--project", str(walked), cwd=walked,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    page = (out / "yunqi/full-report.en.html").read_text(encoding="utf-8")
+    page = (out / "qiaotou/full-report.en.html").read_text(encoding="utf-8")
     assert "River County" not in page and "#0b7a75" not in page
-    assert not (out / "yunqi/board-memo.en.html").exists()
+    assert not (out / "qiaotou/board-memo.en.html").exists()
 
 
 def test_the_bulletin_is_cited_in_the_reference_style_and_exported(walked):

@@ -31,6 +31,7 @@ from policybrief.build.plan import (
     with_overrides,
 )
 from policybrief.build.staging import Staging, output_lock
+from policybrief.core.builtin import BUILTIN
 from policybrief.core.errors import InputError, Problem, RenderError
 from policybrief.core.patches import interrupts_deferred
 
@@ -266,14 +267,25 @@ def render_pdfs(
     # every template folder a page may read from: the project's and each brief's own
     sets = (*project.own.values(), project.templates(""))
     roots = tuple(dict.fromkeys(d for s in sets for d in s.dirs))
-    base = project.root / "templates"
+    base = BUILTIN
     workers = options.jobs or default_jobs()
     temp = staging.temporary()  # WeasyPrint's font copies: they go with the staging folder
+    html = {job.key: job.html for job in jobs}
     for done in render_all(jobs, roots, base, workers, progress, faces, temp):
         output, result = done.key, done.result
         name = output.name("pdf")
         where = project.briefs[output.brief].texts[output.lang].path
-        check_result(result, project.audience(output.brief, output.audience), where)
+        audience = project.audience(output.brief, output.audience)
+        if not result.blocked and audience.max_pages and result.pages > audience.max_pages:
+            from policybrief.build.overflow import overflow_problem
+
+            staged = staging.files[name]
+            limit = audience.max_pages
+            problem = overflow_problem(
+                project.root, html[output], staged, name, audience.name, limit, where
+            )
+            raise RenderError(problem)
+        check_result(result, audience, where)
         report.warnings += [f"{name}: WeasyPrint: {message}" for message in result.warnings]
         size = staging.files[name].stat().st_size
         made[(output, "pdf")] = Written(

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
@@ -30,6 +29,8 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import filelock
 
 from policybrief.core.errors import UsageError
 from policybrief.core.files import fail, sync_folder, write_file
@@ -82,10 +83,10 @@ class Staging:
             root.mkdir(parents=True, exist_ok=True)
             self.folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root))
             # Held for this build's life: the lock tells other builds this folder is in use.
-            self._held = open(self.folder / _HELD, "wb")  # noqa: SIM115 - closed in close()
+            self._held = file_lock(self.folder / _HELD)
+            self._held.acquire()
         except OSError as exc:
             raise fail(out, exc) from None
-        fcntl.flock(self._held.fileno(), fcntl.LOCK_EX)
 
     def path(self, relative: str) -> Path:
         """Where to stage ``relative`` (workers write PDFs there directly)."""
@@ -154,7 +155,7 @@ class Staging:
         self.files.clear()
 
     def close(self) -> None:
-        self._held.close()
+        self._held.release()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Staging:
@@ -190,16 +191,25 @@ def sweep(out: Path) -> None:
                 (Path(here) / name).unlink(missing_ok=True)
 
 
+def file_lock(path: Path, timeout: float = -1) -> filelock.BaseFileLock:
+    """An exclusive lock on ``path`` between processes, on every system (filelock: flock
+    on Linux and macOS, LockFileEx on Windows), released when the process ends however it
+    ends. The file stays after release (a staging folder's marker is its lock file), and a
+    file system without locks is an error, never a lock by the file's mere existence."""
+    return filelock.FileLock(path, timeout=timeout, preserve_lock_file=True, fallback_to_soft=False)
+
+
 def _abandoned(folder: Path) -> bool:
     """A staging folder of this tool's (named so, holding its marker) that no running build
     holds."""
     if not _STAGED.match(folder.name) or folder.is_symlink() or not (folder / _HELD).is_file():
         return False  # not ours
+    held = file_lock(folder / _HELD, timeout=0)
     try:
-        with open(folder / _HELD, "ab") as held:
-            fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # BlockingIOError: a running build holds it
+        held.acquire()
+    except (filelock.Timeout, OSError):  # a running build holds it
         return False
+    held.release()
     return True
 
 
@@ -220,15 +230,14 @@ def _finish(out: Path, folder: Path) -> None:
 @contextlib.contextmanager
 def output_lock(out: Path) -> Iterator[None]:
     """Serialize the commit phase of builds that share an output folder."""
+    lock = file_lock(out / LOCK_NAME)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        handle = open(out / LOCK_NAME, "a+b")  # noqa: SIM115 - closed below
+        lock.acquire()
     except OSError as exc:
         raise fail(out, exc) from None
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            sweep(out)
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    try:
+        sweep(out)
+        yield
+    finally:
+        lock.release()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policybrief.core.starts import start_context
 from policybrief.output.fonts import FontSet
 from policybrief.output.pdf import Attachment, PdfResult, PdfWriter
 
@@ -145,7 +146,7 @@ def render_all(
                 progress(done, total, job.label)
             yield PdfDone(job.key, result, seconds, pid)
         return
-    context = multiprocessing.get_context("fork")
+    context = start_context()
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(roots, fonts, temp)
     ) as pool:

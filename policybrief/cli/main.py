@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # imported where they are used, so that --help stays instant
     from policybrief.build.plan import Options
     from policybrief.core.model import Project
 
+# The name --help and the hints use: build.py in this repository, policybrief installed.
+PROG = "policybrief" if sys.argv and Path(sys.argv[0]).stem == "policybrief" else "build.py"
+
 DESCRIPTION = """Build policy briefs from facts, prose and templates into HTML, PDF and Word.
 
 commands:
@@ -31,7 +34,8 @@ commands:
   serve   build the HTML editions, serve them on localhost and rebuild on every edit
   index   after sharded builds (--shard) into one folder: write index.html and facts.html
   new     new brief SLUG: a skeleton brief, facts file and source entry that pass check;
-          new audience NAME: a template and audiences.yaml entry (in --templates DIR)
+          new audience NAME: a template and audiences.yaml entry (in --templates DIR);
+          new project DIR: a standalone project with an example brief and CI
   sync-stamp  record that each brief's zh and en sections are in line (briefs/<slug>/sync.yaml)
   cells-stamp  record the dataset cells the facts cite, as they are now (facts/cells-stamp.yaml)
   changes OLD  what changed since OLD (a git revision, or an earlier build's folder)
@@ -59,7 +63,7 @@ def shard(text: str) -> tuple[int, int]:
 # long: one declarative add_argument call per option, in the order --help prints them
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="build.py",
+        prog=PROG,
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -203,10 +207,15 @@ def new(args: argparse.Namespace, root: Path) -> int:
     from policybrief.load.config import settings
     from policybrief.load.languages import declared
 
-    if len(args.target) != 2 or args.target[0] not in ("brief", "audience"):
-        print("Error: write `new brief SLUG` or `new audience NAME`", file=sys.stderr)
+    if len(args.target) != 2 or args.target[0] not in ("brief", "audience", "project"):
+        print(
+            "Error: write `new brief SLUG`, `new audience NAME` or `new project DIR`",
+            file=sys.stderr,
+        )
         return 2
     what, name = args.target
+    if what == "project":
+        return new_project(Path(name), args.quiet)
     langs = declared(settings(root))  # the skeletons are written in the project's languages
     if what == "brief":
         written = scaffold.new_brief(root, name, langs=langs)
@@ -216,7 +225,21 @@ def new(args: argparse.Namespace, root: Path) -> int:
     if not args.quiet:
         for path in written:
             print(f"wrote {path}")
-        print("next: python3 build.py check" if what == "brief" else _next_audience(root, folder))
+        command = "python3 build.py" if PROG == "build.py" else PROG
+        print(f"next: {command} check" if what == "brief" else _next_audience(root, folder))
+    return 0
+
+
+def new_project(folder: Path, quiet: bool) -> int:
+    """``new project DIR``: a standalone project (cli/newproject.py)."""
+    from policybrief.cli.newproject import new_project as write
+
+    written = write(folder)
+    if not quiet:
+        for path in written:
+            print(f"wrote {path}")
+        # (the installed command: a new project has no build.py of its own)
+        print(f"next: cd {folder} && policybrief check --strict && policybrief")
     return 0
 
 
@@ -235,6 +258,12 @@ def _next_audience(root: Path, folder: Path) -> str:
         "next: list the audience under audiences: in a brief.yaml and build with "
         f"--templates {folder} (or name the folder in templates = [...] in pyproject.toml)"
     )
+
+
+def run() -> None:
+    """The ``policybrief`` console command (an installed engine): the project is the
+    current folder, or ``--project DIR``."""
+    sys.exit(main())
 
 
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:

@@ -1,10 +1,11 @@
 """``build.py new``: skeletons a new team fills in. Each passes ``check`` as written, so the
 first edit starts from a green build, and its comments say what goes where.
 
-- ``new brief SLUG`` writes ``briefs/SLUG/`` (brief.yaml and one text per language the
-  project declares: zh.md, en.md...), ``facts/SLUG.yaml`` with a commented example fact,
-  and a commented source entry at the end of ``facts/sources.yaml``. A language with no
-  skeleton of its own here gets the English one, to translate.
+- ``new brief SLUG`` writes a self-contained ``briefs/SLUG/`` (load/ownparts.py):
+  brief.yaml, one text per language the project declares (zh.md, en.md...), facts.yaml
+  with a commented example fact, sources.yaml with a commented source entry (its text goes
+  in ``sources/`` beside it) and units.yaml with a commented example unit. A language with
+  no skeleton of its own here gets the English one, to translate.
 - ``new audience NAME`` writes ``NAME.html`` and an ``audiences.yaml`` entry into a template
   folder (``--templates DIR``, default ``templates/``).
 
@@ -98,30 +99,38 @@ FACTS_YAML = """\
 facts: []
 #  - id: {slug}.example
 #    value: 481                      # the figure in whole units (80亿元 is 8000000000)
-#    unit: enterprise                # a key of facts/units.yaml
+#    unit: enterprise                # a unit of units.yaml here or of facts/units.yaml
 #    qualifier: exact                # exact | over | nearly | about | more_than | up_to
 #    date: "2016-12"                 # when the figure holds; leave out if the source gives none
 #    label: {{zh: 累计引进企业, en: enterprises attracted}}
-#    source: {slug}-source           # a key of facts/sources.yaml
+#    source: {slug}-source           # a source of sources.yaml here or of facts/sources.yaml
 #    quote: "2016年底，小镇已累计引进……各类企业481家"   # copied from the source text
 """
 
-SOURCE_ENTRY = """
-  # The source of the brief "{slug}": uncomment, put its plain text in the source folder
-  # (source_texts in pyproject.toml) and name the file here.
-  # {slug}-source:
-  #   file: {slug}.txt
-  #   title: {{zh: 来源标题, en: Title of the source}}
-  #   author: {{zh: 作者, en: Author}}
-  #   publication: {{zh: 刊物, en: Publication}}
-  #   year: 2024
-  #   url: https://example.org/article     # optional
-  #   accessed: "2024-05-01"               # optional: when the url was read
-  #   kind: journal article                # web page | report | government document | ...
-  #   authors: [{{family: 姓, given: 名}}]     # optional; an organisation: {{literal: 名称}}
-  #   container: 期刊名                      # optional: the journal, newspaper or site
-  #   language: zh                         # the language the source is written in
-  #   (docs/authoring.md, "Sources", lists every field: issued, volume, issue, pages, doi...)
+SOURCES_YAML = """\
+# The sources of the brief "{slug}": uncomment the example, put the source's plain text in
+# sources/ beside this file and name it under file:. Ids are unique across the project.
+sources: {{}}
+#  {slug}-source:
+#    file: {slug}.txt
+#    title: {{zh: 来源标题, en: Title of the source}}
+#    author: {{zh: 作者, en: Author}}
+#    publication: {{zh: 刊物, en: Publication}}
+#    year: 2024
+#    url: https://example.org/article     # optional
+#    accessed: "2024-05-01"               # optional: when the url was read
+#    kind: journal article                # web page | report | government document | ...
+#    authors: [{{family: 姓, given: 名}}]     # optional; an organisation: {{literal: 名称}}
+#    container: 期刊名                      # optional: the journal, newspaper or site
+#    language: zh                         # the language the source is written in
+#    (docs/authoring.md, "Sources", lists every field: issued, volume, issue, pages, doi...)
+"""
+
+UNITS_YAML = """\
+# Units of the brief "{slug}" beside the project's facts/units.yaml (docs/authoring.md,
+# "Units"): a name, then how each language writes it. Names are unique across the project.
+units: {{}}
+#  household: {{zh: 户, en: [household, households]}}
 """
 
 AUDIENCE_HTML = """\
@@ -169,22 +178,19 @@ def new_brief(
     written (or changed)."""
     if not SLUG_RE.match(slug):
         raise UsageError(f"brief name {slug!r} must be a lowercase slug, e.g. water-reform")
-    for path in (root / "briefs" / slug, root / "facts" / f"{slug}.yaml"):
-        if path.exists():
-            raise UsageError(f"{path} already exists; nothing was written (choose another name)")
+    folder = root / "briefs" / slug
+    if folder.exists():
+        raise UsageError(f"{folder} already exists; nothing was written (choose another name)")
     written: list[Path] = []
     day = (today or datetime.date.today()).isoformat()
     authors = "{" + _each(langs, AUTHORS, AUTHORS["en"]) + "}"
     yaml = BRIEF_YAML.format(slug=slug, date=day, authors=authors, languages=", ".join(langs))
-    _write_new(root / "briefs" / slug / "brief.yaml", yaml, written)
+    _write_new(folder / "brief.yaml", yaml, written)
     for lang in langs:
-        _write_new(root / "briefs" / slug / f"{lang}.md", TEXT.get(lang, TEXT["en"]), written)
-    _write_new(root / "facts" / f"{slug}.yaml", FACTS_YAML.format(slug=slug), written)
-    sources = root / "facts" / "sources.yaml"
-    if sources.is_file():
-        with sources.open("a", encoding="utf-8") as handle:
-            handle.write(SOURCE_ENTRY.format(slug=slug))
-        written.append(sources)
+        _write_new(folder / f"{lang}.md", TEXT.get(lang, TEXT["en"]), written)
+    _write_new(folder / "facts.yaml", FACTS_YAML.format(slug=slug), written)
+    _write_new(folder / "sources.yaml", SOURCES_YAML.format(slug=slug), written)
+    _write_new(folder / "units.yaml", UNITS_YAML.format(slug=slug), written)
     return written
 
 
@@ -202,7 +208,8 @@ def new_audience(folder: Path, name: str, langs: tuple[str, ...] = DEFAULT) -> l
     written: list[Path] = []
     _write_new(folder / f"{name}.html", AUDIENCE_HTML.format(name=name), written)
     title = name.replace("-", " ").capitalize()
-    entry = AUDIENCE_ENTRY.format(name=name, labels=_each(langs, {"zh": "新读者"}, title))
+    labels = _each(langs, {"zh": f"（待命名：{name}）"}, title)  # zh: "(to be named: NAME)"
+    entry = AUDIENCE_ENTRY.format(name=name, labels=labels)
     registry.write_text(existing.rstrip("\n") + "\n" + entry, encoding="utf-8")
     written.append(registry)
     return written

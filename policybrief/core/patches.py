@@ -41,13 +41,17 @@ from __future__ import annotations
 
 import logging
 import re
-import resource
 import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+try:  # (Unix only: Windows has no address-space limit)
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING
 
@@ -227,8 +231,11 @@ def repair_tinyhtml5() -> None:
 # process had plus ``memory``); both are put back after the render. Not scoped: Python has
 # no per-thread deadline or allocation limit, so the limit holds for every thread of the
 # process while a render runs (a preview server's other threads included), and signals
-# reach the main thread only: :func:`bounded` does nothing in any other thread. Keep it
-# while templates come from outside the engine.
+# reach the main thread only: :func:`bounded` does nothing in any other thread. Where
+# there is no SIGALRM (Windows) a watchdog thread raises ``TooSlow`` in the rendering
+# thread instead (an asynchronous exception; a render that ends just as the deadline
+# passes may still see it), and where ``RLIMIT_AS`` or /proc is missing (Windows, macOS)
+# time alone bounds a render. Keep it while templates come from outside the engine.
 
 
 class TooSlow(Exception):
@@ -244,12 +251,34 @@ def bounded(seconds: float, memory: int) -> Iterator[None]:
         yield
         return
 
+    message = f"rendering took longer than {seconds:g} s (a loop without end?)"
+    if not hasattr(signal, "setitimer"):  # Windows: no SIGALRM
+        with _watchdog(seconds, message):
+            yield
+        return
+
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise TooSlow(f"rendering took longer than {seconds:g} s (a loop without end?)")
+        raise TooSlow(message)
 
     previous = signal.signal(signal.SIGALRM, expire)
+    limits = _limit_memory(memory)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if limits is not None and resource is not None:
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+
+
+def _limit_memory(memory: int) -> tuple[int, int] | None:
+    """Cap the address space at what the process has plus ``memory``; the limits to put
+    back, or None where it cannot be done (no ``resource``, no /proc: macOS, Windows), and
+    time alone bounds the render."""
+    if resource is None:
+        return None
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limits: tuple[int, int] | None = (soft, hard)
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
             used = int(statm.read().split()[0]) * resource.getpagesize()
@@ -258,15 +287,36 @@ def bounded(seconds: float, memory: int) -> Iterator[None]:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     except (OSError, ValueError):
-        limits = None  # no /proc, or the limit cannot be set: time alone bounds the render
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+        return None
+    return soft, hard
+
+
+@contextmanager
+def _watchdog(seconds: float, message: str) -> Iterator[None]:
+    """Where there is no SIGALRM (Windows): a timer thread that raises :class:`TooSlow` in
+    this thread when ``seconds`` pass (an asynchronous exception, delivered between two
+    bytecodes of the render: a template loop is stopped, as by the signal)."""
+    import ctypes
+
+    target = threading.get_ident()
+    done = threading.Event()
+
+    def expire() -> None:
+        if not done.wait(seconds):
+            set_async = ctypes.pythonapi.PyThreadState_SetAsyncExc
+            set_async(ctypes.c_ulong(target), ctypes.py_object(_TooSlowHere))
+
+    class _TooSlowHere(TooSlow):
+        def __init__(self) -> None:
+            super().__init__(message)
+
+    timer = threading.Thread(target=expire, daemon=True)
+    timer.start()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if limits is not None:
-            resource.setrlimit(resource.RLIMIT_AS, limits)
+        done.set()
+        timer.join()
 
 
 def describe(exc: BaseException, memory: int) -> str:

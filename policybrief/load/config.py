@@ -11,8 +11,10 @@ import re
 import tomllib
 from pathlib import Path
 
+from policybrief.core.builtin import BUILTIN
 from policybrief.core.errors import InputError, Problem, did_you_mean
 from policybrief.load import yamlio
+from policybrief.load.ownparts import has_own_sources
 
 # Each setting: (what it must be, an example, whether a single string is accepted for a list).
 SETTINGS: dict[str, tuple[str, str, bool]] = {
@@ -146,10 +148,13 @@ def template_folders(root: Path, given: tuple[Path, ...], config: dict) -> tuple
 
 def source_folders(root: Path, given: tuple[Path, ...], config: dict) -> tuple[Path, ...]:
     """The folders source texts are looked up in, in order: each ``--sources`` as given,
-    then each folder of ``source_texts`` in the settings. A source's ``file`` is read from
+    then each folder of ``source_texts`` in the settings, then ``briefs/`` when a brief holds
+    its own sources (load/ownparts.py). A source's ``file`` is read from
     the first folder that has it."""
     dirs = [Path(d).resolve() for d in given]
     dirs += [(root / d).resolve() for d in config.get("source_texts", [])]
+    if has_own_sources(root):  # briefs with their own sources.yaml: their sources/ folders
+        dirs.append((root / "briefs").resolve())
     return tuple(dict.fromkeys(dirs))
 
 
@@ -168,6 +173,7 @@ def input_paths(
         root / "briefs",
         *template_folders(root, templates, config),
         root / "templates",
+        BUILTIN,
         *source_folders(root, sources, config),
     ]
     if config.get("theme"):

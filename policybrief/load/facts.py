@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import partial
@@ -30,10 +30,9 @@ from policybrief.core.model import (
     Text,
     Unit,
 )
-from policybrief.load import yamlio
+from policybrief.load import ownparts, yamlio
 from policybrief.load.records import fact_files
 from policybrief.load.sheets import parse_cell
-from policybrief.load.sources import load_sources, load_units
 from policybrief.load.yamlio import Fields, YList, YMap, parse_date
 
 __all__ = ["Fields", "load_factbase", "parse_date", "parse_number"]
@@ -378,9 +377,9 @@ def _load_conflict(spec: YMap, shown: str, problems: list[Problem]) -> Conflict 
 
 def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     folder = root / "facts"
-    units = load_units(folder / "units.yaml", "facts/units.yaml", problems)
+    units = ownparts.all_units(root, problems)
     count = len(problems)
-    sources = load_sources(folder / "sources.yaml", "facts/sources.yaml", problems)
+    sources = ownparts.all_sources(root, problems)
     # (sources.yaml that did not parse would make every fact's source look unknown)
     complete = bool(sources) or len(problems) == count
     date_units = {name for name, unit in units.items() if unit.kind == "date"}
@@ -389,7 +388,7 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
     conflicts: dict[str, Conflict] = {}
     seen: dict[str, Loc] = {}  # facts and claims share one id space; conflicts have their own
     seen_conflicts: dict[str, Loc] = {}
-    for shown, data, found in fact_files(folder, root, RESERVED):  # YAML, CSV, .xlsx
+    for shown, data, found in _facts_files(root, folder):
         problems += found
         if data is None:
             # An empty or comments-only file holds nothing; one that did not parse makes
@@ -429,6 +428,18 @@ def load_factbase(root: Path, problems: list[Problem]) -> FactBase:
         _add(found_conflicts, conflicts, seen_conflicts, problems)
     facts = derive(facts, units, problems)
     return FactBase(sources, units, facts, claims, conflicts, complete)
+
+
+def _facts_files(root: Path, folder: Path) -> Iterator[tuple[str, RawValue, list[Problem]]]:
+    """Every facts file as (shown path, data, problems): the project's ``facts/`` (YAML,
+    CSV, .xlsx), then each brief's own ``facts.yaml`` and ``facts/`` folder."""
+    yield from fact_files(folder, root, RESERVED)
+    for brief in ownparts.brief_folders(root):
+        own = brief / "facts.yaml"
+        if own.is_file():
+            shown = own.relative_to(root).as_posix()
+            yield (shown, *yamlio.load(str(own), shown))
+        yield from fact_files(brief / "facts", root, RESERVED)
 
 
 Item = TypeVar("Item", Fact, Claim, Conflict)

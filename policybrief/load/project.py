@@ -9,6 +9,7 @@ import stat
 from dataclasses import fields, replace
 from pathlib import Path
 
+from policybrief.core.builtin import BUILTIN, folder_name
 from policybrief.core.errors import InputError, Problem
 from policybrief.core.files import long_name
 from policybrief.core.languages import DEFAULT
@@ -152,7 +153,7 @@ def _audience(
         f.bad(
             "template",
             f"audience {name!r}: template {template!r} not found",
-            "looked in " + ", ".join(_shown(d, root) for d in dirs),
+            "looked in " + ", ".join(folder_name(d, _shown(d, root)) for d in dirs),
         )
     style = values.get("reference_style")
     problems += reference_style_problems(style, shown, spec.line_of("reference_style"), langs)
@@ -203,7 +204,7 @@ def load_project(
     config = settings(root)
     problems = _missing_folders(root, extra_templates, config)
     user_dirs = template_folders(root, extra_templates, config)
-    template_dirs = (*user_dirs, root / "templates")
+    template_dirs = project_template_dirs(root, user_dirs)
     sources = source_folders(root, tuple(source_texts or ()), config)
     folders = [
         (root / "facts", "facts"),
@@ -260,6 +261,14 @@ def _house(
     printing, found = house.printing(config.get("print"), line("print"), root)
     problems += found
     return office, printing
+
+
+def project_template_dirs(root: Path, user_dirs: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The project's template folders, most important first: the user's (command line,
+    settings), the project's own ``templates/`` if it has one (found with no settings), then
+    the engine's built-in folder."""
+    own = (root / "templates").resolve()
+    return tuple(dict.fromkeys((*user_dirs, *((own,) if own.is_dir() else ()), BUILTIN)))
 
 
 def _own_set(project: Project, folder: str, problems: list[Problem]) -> TemplateSet:

@@ -6,6 +6,7 @@ facts, claims and conflicts that cite them."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TypedDict
 
@@ -126,6 +127,11 @@ def load_sources(path: Path, shown: str, problems: list[Problem]) -> dict[str, S
             **_bibliographic(f, sid),
             **_snapshot(f, sid),
         )
+        issued = sources[sid].issued
+        if year is None and issued is not None and issued.year:
+            # `issued` alone dates the source: the short attribution ("Bureau 2025") and
+            # every other place that prints the year read it from there
+            sources[sid] = replace(sources[sid], year=issued.year)
     return sources
 
 

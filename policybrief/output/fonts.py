@@ -38,7 +38,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import multiprocessing
 import os
 import shutil
 import time
@@ -52,6 +51,7 @@ from policybrief.core.digest import PACKAGE
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.languages import DEFAULT
 from policybrief.core.patches import logger_level
+from policybrief.core.starts import start_context
 
 if TYPE_CHECKING:  # cffi and fontTools ship no types: Any to mypy
     from cffi import FFI
@@ -503,8 +503,7 @@ def prepare(out: Path, chars: str, faces: tuple[Face, ...] | None = None) -> Fon
         missing = [face for face in named if not (folder / face.file).is_file()]
         workers = min(len(missing), os.cpu_count() or 1)
         if workers > 1:  # the faces are independent: one process each, as cores allow
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(workers, mp_context=start_context()) as pool:
                 list(
                     pool.map(
                         _write_subset, missing, [chars] * len(missing), [folder] * len(missing)

@@ -353,7 +353,10 @@ def _bars(
     height: float = HEIGHT,
 ) -> str:
     count = len(values)
-    left, right, head = 150, width - 150, 12
+    # room on the left for the longest label (up to 40 % of the chart; a longer one is
+    # broken in two lines there), never less than the 150 the short labels have
+    left = min(width * 0.4, max(150.0, max(_width(t, 15) for t in labels) + 20))
+    right, head = width - 150, 12
     slot = (height - 2 * head) / count
     rough = approx or [False] * count
     bar = min(36.0, slot * 0.6)
@@ -367,9 +370,28 @@ def _bars(
             f'<rect x="{left}" y="{y:.1f}" width="{length:.1f}" height="{bar:.1f}" '
             f"{_paint(palette.accent, rough[index])}/>"
         )
-        parts.append(_text(left - 8, y + bar / 2 + 5, label, palette, anchor="end", css="label"))
+        parts.append(_label(left - 8, y + bar / 2 + 5, label, left - 12, palette))
         parts.append(_text(left + length + 8, y + bar / 2 + 5, text, palette, anchor="start"))
     return "".join(parts)
+
+
+def _label(x: float, y: float, label: str, room: float, palette: Palette) -> str:
+    """A bar's label, right-aligned at ``x``; one wider than ``room`` in two lines (split at
+    the space nearest its middle, or in the middle of a text without spaces), so that no
+    label runs off the chart's left edge."""
+    if _width(label, 15) <= room:
+        return _text(x, y, label, palette, anchor="end", css="label")
+    spaces = [i for i, c in enumerate(label) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(label) / 2)) if spaces else len(label) // 2
+    lines = (label[:cut].rstrip(), label[cut:].lstrip())
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{dy}">{escape(line)}</tspan>'
+        for line, dy in zip(lines, ("-0.55em", "1.1em"), strict=True)
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="end" class="label" '
+        f'fill="{palette.muted}">{spans}</text>'
+    )
 
 
 def _top(p: Plot) -> float:

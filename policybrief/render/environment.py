@@ -35,6 +35,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import MAX_RANGE, SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from policybrief.core.builtin import BUILTIN
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.files import long_name
 from policybrief.load.catalogs import catalog_path
@@ -121,7 +122,9 @@ class Sandbox(SandboxedEnvironment):
     def __init__(self, *args: Any, root: Path | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.root = root
-        self.builtin = (root / "templates").resolve() if root else None
+        # the engine's templates, and a project's own templates/ beside them (often a
+        # copy of them): frames there are passed over when naming a recursion's place
+        self.builtin = (BUILTIN.resolve(), (root / "templates").resolve()) if root else ()
         self.rendering = False
         self.range_items = 0
         self.globals["range"] = self.bounded_range
@@ -230,7 +233,9 @@ class Sandbox(SandboxedEnvironment):
         if isinstance(exc, RecursionError):
             if self.builtin:
                 frames = [
-                    f for f in frames if not Path(f.filename).resolve().is_relative_to(self.builtin)
+                    f
+                    for f in frames
+                    if not any(Path(f.filename).resolve().is_relative_to(b) for b in self.builtin)
                 ] or frames
             # The lines that repeat most (within one: the cycle is cut anywhere), outermost
             # first, so that the answer does not depend on how deep the stack was.

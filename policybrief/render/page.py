@@ -26,6 +26,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from policybrief import __version__
+from policybrief.core.builtin import folder_name
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.i18n import Language
 from policybrief.core.model import (
@@ -282,7 +283,7 @@ class Renderer:
     def _not_found(
         self, exc: TemplateNotFound, audience: Audience, dirs: tuple[Path, ...]
     ) -> Problem:
-        folders = ", ".join(self._shown(d) for d in dirs)
+        folders = ", ".join(folder_name(d, self._shown(d)) for d in dirs)
         hint = f"looked in {folders}; names are relative to a template folder"
         message = f"template {exc.name!r} not found"
         if exc.name != audience.template:  # an include or extends inside the page

@@ -175,7 +175,7 @@ class Converter:
             "ul": self.bullets,
             "ol": self.bullets,
             "li": self.blocks,
-            "dl": self.figures,
+            "dl": self.definitions,
             "table": self.exhibits.table,
         }
 
@@ -350,6 +350,19 @@ class Converter:
         fresh = numbering.add_num(num.abstractNumId.val)
         fresh.add_lvlOverride(ilvl=0).add_startOverride(1)
         return fresh.numId
+
+    def definitions(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
+        """A <dl>: key figures inside a key-figures or quotable box; anywhere else (a memo's
+        To/From/Date header, say) one paragraph a term, the term in bold, then its value."""
+        if ctx.figures:
+            self.figures(sink, element, ctx)
+            return
+        line = None
+        for term in [e for e in element.iter() if local(e) in ("dt", "dd")]:
+            if local(term) == "dt" or line is None:
+                line = self.paragraph(sink, None, ctx)
+            self.inline_children(line, term, Fmt(bold=local(term) == "dt"))
+            line.space = True
 
     def figures(self, sink: Sink, element: HtmlElement, ctx: Ctx) -> None:
         """Key figures (a <dl>): each value in its own style, then its label."""
