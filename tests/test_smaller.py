@@ -37,7 +37,7 @@ def test_issued_alone_gives_the_short_attribution_its_year(fixture_project, tmp_
     )
     page = parse_html(out / "qiaotou" / "decision-makers.en.html")
     sources = [text_of(s) for s in find_all(page, "span", class_="note-source")]
-    assert sources and all("Park Management Committee 2017" in s for s in sources), sources
+    assert sources and all("Park Management Committee (2017)" in s for s in sources), sources
 
 
 def test_a_long_chinese_bar_label_stays_inside_the_chart():

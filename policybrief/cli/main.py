@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from policybrief.core.errors import BriefError, InputError
 
@@ -226,7 +226,11 @@ def new(args: argparse.Namespace, root: Path) -> int:
         for path in written:
             print(f"wrote {path}")
         command = "python3 build.py" if PROG == "build.py" else PROG
-        print(f"next: {command} check" if what == "brief" else _next_audience(root, folder))
+        print(
+            f"next: {command} check"
+            if what == "brief"
+            else scaffold.next_after_audience(root, folder)
+        )
     return 0
 
 
@@ -241,23 +245,6 @@ def new_project(folder: Path, quiet: bool) -> int:
         # (the installed command: a new project has no build.py of its own)
         print(f"next: cd {folder} && policybrief check --strict && policybrief")
     return 0
-
-
-def _next_audience(root: Path, folder: Path) -> str:
-    """What to do after ``new audience``: a folder inside a brief's folder is that brief's
-    own (``templates:`` in its brief.yaml); any other is named with ``--templates``."""
-    folder = folder.resolve()
-    briefs = (root / "briefs").resolve()
-    if folder.is_relative_to(briefs) and len(folder.relative_to(briefs).parts) > 1:
-        slug, *rest = folder.relative_to(briefs).parts
-        return (
-            f"next: in briefs/{slug}/brief.yaml write `templates: {'/'.join(rest)}` and list "
-            "the audience under audiences:"
-        )
-    return (
-        "next: list the audience under audiences: in a brief.yaml and build with "
-        f"--templates {folder} (or name the folder in templates = [...] in pyproject.toml)"
-    )
 
 
 def run() -> None:
@@ -464,6 +451,7 @@ def index_command(args: argparse.Namespace, options: Options) -> int:
 def build_command(args: argparse.Namespace, options: Options) -> int:
     """The default command: build (or replay an unchanged build) and report."""
     from policybrief.build.pipeline import build, replay
+    from policybrief.cli.progress import Progress
 
     show = not (args.quiet or args.json)
     report = None if args.force else replay(options)
@@ -534,28 +522,6 @@ def print_report(report: BuildReport) -> None:
                 f"page of {'their' if count != 1 else 'its'} call and moved to the Further "
                 f"notes list at the end ({', '.join(w.late_notes)})"
             )
-
-
-class Progress:
-    """Done / total, the latest item and an ETA: a bar on a terminal, lines elsewhere."""
-
-    def __init__(self, stream: TextIO):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.started = time.perf_counter()
-
-    def __call__(self, done: int, total: int, latest: str) -> None:
-        elapsed = time.perf_counter() - self.started
-        eta = f"ETA {elapsed / done * (total - done):.0f} s" if done else "ETA ?"
-        if self.tty:
-            bar = "#" * int(24 * done / max(total, 1))
-            line = f"\r[{bar:<24}] {done}/{total} PDFs  {eta}  {latest}"
-            self.stream.write(line[:110].ljust(110) + ("\n" if done == total else ""))
-        else:
-            self.stream.write(
-                f"{done}/{total} PDFs, {eta}" + (f": {latest}" if latest else "") + "\n"
-            )
-        self.stream.flush()
 
 
 def editions_command(args: argparse.Namespace, options: Options) -> int:

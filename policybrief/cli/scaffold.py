@@ -213,3 +213,20 @@ def new_audience(folder: Path, name: str, langs: tuple[str, ...] = DEFAULT) -> l
     registry.write_text(existing.rstrip("\n") + "\n" + entry, encoding="utf-8")
     written.append(registry)
     return written
+
+
+def next_after_audience(root: Path, folder: Path) -> str:
+    """What to do after ``new audience``: a folder inside a brief's folder is that brief's
+    own (``templates:`` in its brief.yaml); any other is named with ``--templates``."""
+    folder = folder.resolve()
+    briefs = (root / "briefs").resolve()
+    if folder.is_relative_to(briefs) and len(folder.relative_to(briefs).parts) > 1:
+        slug, *rest = folder.relative_to(briefs).parts
+        return (
+            f"next: in briefs/{slug}/brief.yaml write `templates: {'/'.join(rest)}` and list "
+            "the audience under audiences:"
+        )
+    return (
+        "next: list the audience under audiences: in a brief.yaml and build with "
+        f"--templates {folder} (or name the folder in templates = [...] in pyproject.toml)"
+    )

@@ -176,6 +176,13 @@ def project_characters(
                 except (OSError, UnicodeDecodeError):
                     continue
                 chars |= _printable_yaml(text) if path.suffix in (".yaml", ".yml") else set(text)
+    # the settings a page prints: the office's name, its "about" and contact (press release)
+    settings = root / "pyproject.toml"
+    if settings.is_file():
+        try:
+            chars |= set(settings.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            pass
     return chars
 
 

@@ -23,6 +23,15 @@ from policybrief.output.docx import contents, ooxml
 from policybrief.output.docx.exhibits import Exhibits
 from policybrief.output.docx.notes import note_parts
 from policybrief.output.docx.styles import FontResolver, is_cjk, set_lang, word_tag
+from policybrief.output.docx.tags import (
+    BLOCK_TAGS,
+    HEADINGS,
+    INLINE_STYLES,
+    SKIP_CLASSES,
+    SKIP_TAGS,
+    TEXT_BLOCKS,
+    class_style,
+)
 from policybrief.output.docx.walk import (
     CJK,
     Ctx,
@@ -35,90 +44,6 @@ from policybrief.output.docx.walk import (
     local,
 )
 
-SKIP_TAGS = {
-    "script",
-    "style",
-    "template",
-    "noscript",
-    "head",
-    "title",
-    "meta",
-    "link",
-    "button",
-    "input",
-    "select",
-    "textarea",
-    "hr",
-}
-SKIP_CLASSES = {"skip-link", "backref", "fact-link", "visually-hidden", "cite-popover"}
-BLOCK_TAGS = {
-    "p",
-    "div",
-    "section",
-    "header",
-    "footer",
-    "main",
-    "article",
-    "aside",
-    "figure",
-    "figcaption",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "table",
-    "blockquote",
-    "nav",
-    "svg",
-    "pre",
-    "address",
-    "img",
-    "body",
-}
-# Paragraph styles by the class of a paragraph or of the block that holds loose text.
-CLASS_STYLES = {
-    "subtitle": "Subtitle",
-    "kicker": "Kicker",
-    "byline": "Byline",
-    "cover-date": "Byline",
-    "colophon": "Byline",
-    "summary": "Summary",
-    "standfirst": "Summary",
-    "cover-summary": "Summary",
-    "chart-source": "Caption",
-    "chart-title": "Caption",
-    "attribution": "Caption",
-    "source-list": "Body Text",
-}
-HEADINGS = {
-    "h2": "Heading 1",
-    "h3": "Heading 2",
-    "h4": "Heading 3",
-    "h5": "Heading 3",
-    "h6": "Heading 3",
-}
-# Elements that make one paragraph of their text (besides the headings).
-TEXT_BLOCKS = ("p", "figcaption", "dt", "dd", "address", "pre")
-# Character styles by inline element.
-INLINE_STYLES = {
-    "strong": "Strong",
-    "b": "Strong",
-    "em": "Emphasis",
-    "i": "Emphasis",
-    "cite": "Emphasis",
-    "dfn": "Emphasis",
-    "code": "Code",
-    "kbd": "Code",
-    "samp": "Code",
-}
 SPACES = re.compile(r"[ \t\r\n\f]+")
 SVG_TAG = "{http://www.w3.org/2000/svg}svg"
 # Han and the CJK punctuation and forms: set upright in italic text
@@ -126,11 +51,6 @@ HAN = re.compile(
     "([\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]+)"
 )
 EXHIBIT_LABEL = re.compile(r"(\D*?)(\d+)")  # Figure 1, 图1, Table 12
-
-
-def class_style(cls: set[str]) -> str | None:
-    """The paragraph style a block's classes name (the first in alphabetical order)."""
-    return next((CLASS_STYLES[c] for c in sorted(cls) if c in CLASS_STYLES), None)
 
 
 class Converter:
