@@ -1,8 +1,9 @@
 """docs/authoring.md's "A new topic, step by step", followed as written: every command run
-and every file written as the section prints them, in order, on a copy of the fixture
-project (tests/fixture: the engine's tests never depend on the shipped briefs); then the
+and every file written as the section prints them, in order, on a new project as
+``new project`` writes it, in zh and en as this repository's (the engine's tests never
+depend on the shipped briefs); then the
 engine's checks run on it and the outputs are read back as a reader sees them. The new
-brief holds its own sources, unit, facts and templates, and characters the fixture never
+brief holds its own sources, unit, facts and templates, and characters the project never
 used. (Its ``sh`` blocks are marked as run by this
 file; tests/test_docs.py checks that the marks and this file's steps agree.)"""
 
@@ -14,7 +15,7 @@ import subprocess
 
 import pypdf
 import pytest
-from helpers import FIXTURE, ROOT, copy_fixture, find_all, parse_html, run_cli, text_of
+from helpers import ROOT, find_all, parse_html, run_cli, text_of
 
 GUIDE = ROOT / "docs" / "authoring.md"
 SECTION = "## A new topic, step by step"
@@ -86,9 +87,18 @@ def run(project, command: str) -> None:
         pytest.fail(f"the walkthrough runs a command this test does not know: {command}")
 
 
+def new_project(folder):
+    """A project as ``new project`` writes it (zh and en): what a new team starts from,
+    and what this repository's own project is too, in its languages."""
+    from policybrief.cli.newproject import new_project as write
+
+    write(folder)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def walked(tmp_path_factory):
-    project = copy_fixture(tmp_path_factory.mktemp("walkthrough") / "project")
+    project = new_project(tmp_path_factory.mktemp("walkthrough") / "project")
     for step in steps():
         follow(project, step)
     return project
@@ -124,12 +134,12 @@ def test_the_briefs_own_sources_prove_the_quotes(walked):
     ) in result.stderr
 
 
-def test_the_brief_brings_characters_the_project_never_used(walked):
+def test_the_brief_brings_characters_the_project_never_used(walked, tmp_path):
     from policybrief.output.fonts import characters
 
-    before = characters(FIXTURE, [FIXTURE / "house"])
+    before = characters(new_project(tmp_path / "before"), [])
     new = set("阶梯水价漏损") - set(before)
-    assert new, "the walkthrough should bring characters the fixture never used"
+    assert new, "the walkthrough should bring characters the project never used"
     page = text_of(parse_html(walked / "dist/water-reform/full-report.zh.html"))
     assert all(c in page for c in new)
     pdf = pypdf.PdfReader(walked / "dist/water-reform/full-report.zh.pdf")
@@ -163,13 +173,13 @@ def test_the_theme_recolours_the_charts_of_this_brief_only(walked):
 def test_other_briefs_build_without_the_new_briefs_folder(walked, tmp_path):
     out = tmp_path / "dist"
     result = run_cli(
-        "--brief", "qiaotou", "--format", "html", "-q", "--out", str(out),
+        "--brief", "characteristic-towns", "--format", "html", "-q", "--out", str(out),
         "--project", str(walked), cwd=walked,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    page = (out / "qiaotou/full-report.en.html").read_text(encoding="utf-8")
+    page = (out / "characteristic-towns/full-report.en.html").read_text(encoding="utf-8")
     assert "River County" not in page and "#0b7a75" not in page
-    assert not (out / "qiaotou/board-memo.en.html").exists()
+    assert not (out / "characteristic-towns/board-memo.en.html").exists()
 
 
 def test_the_bulletin_is_cited_in_the_reference_style_and_exported(walked):
