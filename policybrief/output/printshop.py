@@ -102,9 +102,12 @@ def finish(data: bytes, spec: PrintSpec, render: Callable[[str], bytes]) -> tupl
     import pypdf
     from pypdf import Transformation
 
-    # an incremental update: WeasyPrint's objects stay as written (cloning them copied the
-    # ICC profile once for every transparency group that names it)
-    writer = pypdf.PdfWriter(io.BytesIO(stable_document_id(data)), incremental=True)
+    # full: WeasyPrint's objects are read as they are, one each under its own number, and
+    # the file is written again whole (one revision, one cross-reference table). Cloning
+    # (``clone_from``) copied the ICC profile once for every transparency group that names
+    # it; an incremental update left its own cross-reference stream out of its index.
+    writer = pypdf.PdfWriter(io.BytesIO(stable_document_id(data)), full=True)
+    writer.pdf_header = "%PDF-1.6"  # PDF/X-4 is PDF 1.6
     _pad(writer, pad_count(len(writer.pages), spec.multiple))
     first = writer.pages[0]
     width, height = float(first.mediabox.width), float(first.mediabox.height)
@@ -123,9 +126,10 @@ def finish(data: bytes, spec: PrintSpec, render: Callable[[str], bytes]) -> tupl
         if isinstance(resources, dict) and "/ColorSpace" in resources:
             del resources["/ColorSpace"]
         page.merge_transformed_page(sheet, Transformation().translate(left, bottom))
-    # the update's trailer names the document information again (poppler reads it from
-    # the last trailer only)
-    writer.add_metadata(dict(writer.metadata or {}))
+        page.compress_content_streams()  # merging writes the page's content uncompressed
+    # the page contents merging replaced and WeasyPrint's object streams (their objects
+    # are written one by one now) go
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue(), len(writer.pages)
