@@ -4,6 +4,8 @@ the fixture project)."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,26 @@ def test_relative_project_and_output_folders_build_pdfs(fixture_project):
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     pages = pdf_pages(here / "out" / "qiaotou" / "decision-makers.en.pdf")
     assert squash("Qiaotou: how a digital industry park started and grew") in squash("".join(pages))
+
+
+def test_ctrl_c_in_a_finaliser_prints_no_traceback(tmp_path, monkeypatch):
+    """A Ctrl+C that lands in a finaliser (a file lock's __del__ as a build ends) would be
+    printed by Python as "Exception ignored ... Traceback"; any other error there still is."""
+    from policybrief.cli import main as cli
+
+    monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
+    assert cli.main(["--jobs", "-1", "--project", str(tmp_path)]) == 2  # a usage error
+    assert sys.unraisablehook is cli._quiet_interrupts
+    script = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from policybrief.cli.main import _quiet_interrupts\n"
+        "sys.unraisablehook = _quiet_interrupts\n"
+        "class Interrupted:\n    def __del__(self): raise KeyboardInterrupt\n"
+        "class Broken:\n    def __del__(self): raise ValueError('still shown')\n"
+        "Interrupted(); Broken()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert "KeyboardInterrupt" not in result.stderr
+    assert "ValueError: still shown" in result.stderr

@@ -253,7 +253,16 @@ def run() -> None:
     sys.exit(main())
 
 
+def _quiet_interrupts(unraisable: sys.UnraisableHookArgs) -> None:
+    """Ctrl+C that lands in a finaliser (a file lock's ``__del__`` as a build ends) cannot
+    stop anything there: Python would print it as "Exception ignored" with a traceback.
+    Every other unraisable exception goes to Python's own hook."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
+    sys.unraisablehook = _quiet_interrupts
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] == ["source"]:  # its own arguments: policybrief/cli/sources.py
         from policybrief.cli.sources import run
