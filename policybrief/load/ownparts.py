@@ -3,7 +3,8 @@ facts beside brief.yaml, found with no settings:
 
 - ``sources.yaml`` (entries as in ``facts/sources.yaml``), their texts in ``sources/``;
 - ``units.yaml`` (as ``facts/units.yaml``);
-- ``facts.yaml`` and any ``facts/*.yaml`` (as the project's facts files).
+- ``facts.yaml`` and any ``facts/*.yaml``, ``.csv`` or ``.xlsx`` (as the project's facts
+  files; load/facts.py reads them).
 
 They join the project's: one id space across the project, so an id defined twice is an
 error at the second place naming the first (``path:line`` each). A brief's source text
@@ -35,17 +36,6 @@ def has_own_sources(root: Path) -> bool:
     """Whether any brief holds its own ``sources.yaml`` (then ``briefs/`` is searched for
     source texts)."""
     return any((folder / "sources.yaml").is_file() for folder in brief_folders(root))
-
-
-def own_fact_files(root: Path) -> list[Path]:
-    """Each brief's own facts files: ``facts.yaml``, then ``facts/*.yaml``."""
-    files = []
-    for folder in brief_folders(root):
-        if (folder / "facts.yaml").is_file():
-            files.append(folder / "facts.yaml")
-        if (folder / "facts").is_dir():
-            files += sorted(p for p in (folder / "facts").glob("*.yaml") if p.is_file())
-    return files
 
 
 def _project_file(root: Path, name: str) -> Path | None:
