@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -80,6 +80,14 @@ def _fitted(title: str, cjk: bool) -> tuple[ImageFont.FreeTypeFont, list[str]]:
 def social_card(title: str, byline: str, cjk: bool, colors: dict[str, str]) -> bytes:
     """The card as PNG bytes: the title large on the theme's accent colour, the byline
     (publisher and date) below a rule."""
+    # Drawn once per process for the same words and colours: encoding the PNG is most of a
+    # small build's time after the HTML, and ``serve`` rebuilds with the same card.
+    return _card(title, byline, cjk, tuple(sorted(colors.items())))
+
+
+@lru_cache(maxsize=64)
+def _card(title: str, byline: str, cjk: bool, palette: tuple[tuple[str, str], ...]) -> bytes:
+    colors = dict(palette)
     accent = colors.get("accent", "#1d4e89")
     soft = colors.get("accent_soft", "#eef3f9")
     image = Image.new("RGB", (WIDTH, HEIGHT), accent)

@@ -320,6 +320,14 @@ def secure(html: str, links: bool = True) -> tuple[str, list[Finding]]:
     """The page with its Content-Security-Policy inserted first in its head, and the problems
     found in it (empty if it loads nothing from outside and, with ``links``, has no in-page
     link to an id it lacks)."""
+    # A pure function of its arguments, and the HTML5 parse is most of a small build's
+    # time: a process that builds again (``serve``, a batch) checks an unchanged page once.
+    secured, problems = _secure(html, links)
+    return secured, list(problems)
+
+
+@lru_cache(maxsize=32)
+def _secure(html: str, links: bool) -> tuple[str, tuple[Finding, ...]]:
     root = parse(html)
     problems = check_tree(root)
     problems += [p for p in local_loads(root) if p not in problems]
@@ -336,4 +344,4 @@ def secure(html: str, links: bool = True) -> tuple[str, list[Finding]]:
     meta = f'<meta http-equiv="Content-Security-Policy" id="{CSP_ID}" content="{policy}">'
     prefix = _PREFIX.match(html)
     cut = prefix.end() if prefix else 0
-    return html[:cut] + ("\n" if cut else "") + meta + html[cut:], problems
+    return html[:cut] + ("\n" if cut else "") + meta + html[cut:], tuple(problems)

@@ -24,9 +24,10 @@ initialized (the CSL specification's rule for such names), and in a locale with
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html import escape, unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Required, TypedDict, cast
@@ -367,6 +368,22 @@ def _formatted(
     """The entries (HTML) of ``items`` (by key) as the processor of the brief's language
     formats them (name lists ended in ``names_from``'s terms when given), in the style's
     order when ``sort`` (else in the order given)."""
+    # The styles are the engine's own files, so the entries are a pure function of these
+    # arguments; citeproc-py is slow, and a process that builds again (``serve``, a batch)
+    # or formats one list for several pages formats it once.
+    key = json.dumps([style_name, lang, items, sort, names_from], ensure_ascii=False)
+    return dict(_formatted_once(key))
+
+
+@lru_cache(maxsize=256)
+def _formatted_once(key: str) -> tuple[tuple[str, str], ...]:
+    style_name, lang, items, sort, names_from = json.loads(key)
+    return tuple(_format(style_name, lang, items, sort, names_from).items())
+
+
+def _format(
+    style_name: str, lang: str, items: dict[str, CslItem], sort: bool, names_from: str
+) -> dict[str, str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
