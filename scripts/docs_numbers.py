@@ -207,7 +207,7 @@ def _limit(make: Callable[[], int], unit: str = "", divide: int = 1) -> Callable
     return text
 
 
-MARKERS: dict[str, Callable[[], str] | Measured] = {
+MARKERS: dict[str, Callable[..., str] | Measured] = {
     # counts
     "tests": count_tests,
     "planted-figures": planted_figures,
@@ -299,7 +299,7 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
 }
 
 
-def counted() -> dict[str, Callable[[], str]]:
+def counted() -> dict[str, Callable[..., str]]:
     """The markers computed from the code: name -> function."""
     return {name: how for name, how in MARKERS.items() if not isinstance(how, Measured)}
 
