@@ -9,7 +9,9 @@ sits between markers::
 ``MARKERS`` below is the one list of them, name -> where the number comes from:
 
 - a function: a count or limit computed here from the code and the data (a test module's
-  case list, the shipped project, a constant of the engine). ``python3
+  case list, the shipped project, a constant of the engine). The shipped project is the
+  project as this repository ships it, the briefs of ``SHIPPED_BRIEFS`` (tests/helpers.py)
+  and no other: a brief a user adds to their checkout changes no count. ``python3
   scripts/docs_numbers.py`` writes every one of them into the docs, and tests/test_docs.py
   recomputes each and fails when the docs disagree.
 - ``Measured(part)``: a timing or size that only a benchmark can measure; ``python3
@@ -23,8 +25,10 @@ sits between markers::
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,7 +75,9 @@ def _thousands(number: int) -> str:
 
 
 def count_tests() -> str:
-    """Tests the suite collects, as ``python3 -m pytest --collect-only`` counts them."""
+    """Tests the suite collects, as ``python3 -m pytest --collect-only`` counts them.
+    (``--assert=plain``: collecting needs no rewritten asserts, and rewriting every test
+    module's was more than half of the collection's 6 s.)"""
     result = subprocess.run(
         [
             sys.executable,
@@ -83,6 +89,7 @@ def count_tests() -> str:
             "0",
             "-p",
             "no:cacheprovider",
+            "--assert=plain",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -96,11 +103,14 @@ def count_tests() -> str:
 
 
 def planted_figures() -> str:
-    """Wrong figures tests/test_figures.py plants: every mutation of every fact of the
-    shipped fact base and of the test's own range facts."""
+    """Wrong figures tests/test_figures.py plants: every mutation of every fact of the fact
+    base it plants them into (tests/factbase/, the shipped one frozen) and of the test's
+    own range facts."""
     figures = _module("test_figures")
     files = sorted(
-        p for p in (ROOT / "facts").glob("*.yaml") if p.name not in ("sources.yaml", "units.yaml")
+        p
+        for p in (figures.FACTBASE / "facts").glob("*.yaml")
+        if p.name not in ("sources.yaml", "units.yaml")
     )
     with tempfile.TemporaryDirectory() as tmp:
         ranges = Path(tmp) / "zz-ranges.yaml"
@@ -121,29 +131,50 @@ def preview_cases() -> str:
 
 
 @cache
-def _shipped():
+def _shipped_root(root: Path = ROOT) -> Path:
+    """A copy of the project as this repository ships it (tests/helpers.py's
+    ``copy_project``: the briefs of ``SHIPPED_BRIEFS`` alone), kept until the process ends.
+    (``root``: a checkout other than this one, as tests/test_docs.py makes.)"""
+    folder = Path(tempfile.mkdtemp(prefix="shipped-project-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return _module("helpers").copy_project(folder / "project", root)
+
+
+@cache
+def _shipped(root: Path = ROOT):
     project = _module("policybrief.load.project")
-    loaded, _problems = project.load_project(ROOT)
+    loaded, _problems = project.load_project(_shipped_root(root))
     return loaded
 
 
-def shipped_briefs() -> str:
-    return _thousands(len(_shipped().briefs))
+def unlisted_briefs(root: Path = ROOT) -> list[str]:
+    """Folders of briefs/ that ``SHIPPED_BRIEFS`` leaves out: a user's own, which no count
+    includes, or a brief the repository now ships and the list has yet to name."""
+    shipped = set(_module("helpers").SHIPPED_BRIEFS)
+    return sorted(
+        p.name
+        for p in (root / "briefs").iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in shipped
+    )
 
 
-def shipped_facts() -> str:
-    return _thousands(len(_shipped().facts.facts))
+def shipped_briefs(root: Path = ROOT) -> str:
+    return _thousands(len(_shipped(root).briefs))
 
 
-def shipped_editions() -> str:
+def shipped_facts(root: Path = ROOT) -> str:
+    return _thousands(len(_shipped(root).facts.facts))
+
+
+def shipped_editions(root: Path = ROOT) -> str:
     """Editions (brief, audience, language) a full build makes, each in every format."""
     plan = _module("policybrief.build.plan")
-    return _thousands(len(plan.plan(_shipped(), plan.Options(root=ROOT))))
+    return _thousands(len(plan.plan(_shipped(root), plan.Options(root=_shipped_root(root)))))
 
 
-def font_characters() -> str:
+def font_characters(root: Path = ROOT) -> str:
     fonts = _module("policybrief.output.fonts")
-    return _thousands(len(fonts.characters(ROOT, _shipped().template_dirs)))
+    return _thousands(len(fonts.characters(_shipped_root(root), _shipped(root).template_dirs)))
 
 
 def reference_styles() -> str:
@@ -176,7 +207,7 @@ def _limit(make: Callable[[], int], unit: str = "", divide: int = 1) -> Callable
     return text
 
 
-MARKERS: dict[str, Callable[[], str] | Measured] = {
+MARKERS: dict[str, Callable[..., str] | Measured] = {
     # counts
     "tests": count_tests,
     "planted-figures": planted_figures,
@@ -268,7 +299,7 @@ MARKERS: dict[str, Callable[[], str] | Measured] = {
 }
 
 
-def counted() -> dict[str, Callable[[], str]]:
+def counted() -> dict[str, Callable[..., str]]:
     """The markers computed from the code: name -> function."""
     return {name: how for name, how in MARKERS.items() if not isinstance(how, Measured)}
 
@@ -330,6 +361,11 @@ def main() -> int:
     ]
     for problem in wrong:  # a script's output: written, not logged
         sys.stdout.write(problem + "\n")
+    for slug in unlisted_briefs():
+        sys.stdout.write(
+            f"briefs/{slug}/ is not counted: not in SHIPPED_BRIEFS (tests/helpers.py), "
+            "which names the briefs this repository ships\n"
+        )
     if args.check:
         return 1 if wrong else 0
     for path in update(values):

@@ -8,6 +8,10 @@ commands the docs print run, and the numbers they print are the code's.
   (or its comment says why not, or which test runs it): see "every sh block" below.
 - Every count in the docs between ``<!-- n:NAME -->`` markers is recomputed by
   scripts/docs_numbers.py and must agree; measured numbers must only be there.
+
+The docs describe this repository as it ships: the project these tests copy, build and
+count holds the briefs of ``SHIPPED_BRIEFS`` (tests/helpers.py) and no other, so a brief a
+user adds to their checkout (the walkthrough's ``water-reform``) fails none of them.
 """
 
 from __future__ import annotations
@@ -75,10 +79,12 @@ def context_paths(value, prefix: str, out: set[str], source_keys: frozenset[str]
 @pytest.fixture(scope="module")
 def page_variables(tmp_path_factory) -> set[str]:
     """Every variable path the engine passes to an audience template, collected by building
-    every brief's English HTML edition for every audience and recording each render call."""
+    every shipped brief's English HTML edition for every audience and recording each render
+    call."""
     from policybrief.load.project import load_project
 
-    project, _problems = load_project(ROOT)
+    root = copy_project(tmp_path_factory.mktemp("docs-project") / "project")
+    project, _problems = load_project(root)
     audience_templates = {a.template for a in project.audiences.values()}
     facts = project.facts
     en = project.language("en")
@@ -96,7 +102,7 @@ def page_variables(tmp_path_factory) -> set[str]:
         patch.setattr(jinja2.Template, "render", spy)
         build(
             Options(
-                root=ROOT,
+                root=root,
                 out=tmp_path_factory.mktemp("docs-dist"),
                 langs=("en",),
                 formats=("html",),
@@ -454,8 +460,9 @@ def test_what_those_tests_run_is_marked_so():
 
 
 def docs_project(tmp_path: Path) -> Path:
-    """A copy of the project as a user's checkout has it: the inputs and settings, build.py
-    and the engine, docs/house-style and babel.cfg, in a git repository with one commit."""
+    """A copy of this repository as it ships, where a reader runs the docs' commands: the
+    inputs and settings (the shipped briefs alone: ``copy_project``), build.py and the
+    engine, docs/house-style and babel.cfg, in a git repository with one commit."""
     project = copy_project(tmp_path / "project")
     shutil.copy2(ROOT / "build.py", project / "build.py")
     shutil.copy2(ROOT / "babel.cfg", project / "babel.cfg")
@@ -598,6 +605,28 @@ def test_a_documented_count_is_the_codes(name, markers):
         f"{name} is {value!r} in the code, but {wrong} (python3 scripts/docs_numbers.py "
         "writes the docs)"
     )
+
+
+SHIPPED_COUNTS = ("shipped-briefs", "shipped-facts", "shipped-editions", "font-characters")
+
+
+def test_a_brief_of_ones_own_changes_no_documented_count(tmp_path):
+    """A checkout with the walkthrough's brief added (its files and its ``new`` commands;
+    its own facts, units, audience and characters) counts what this one counts, and its
+    copy for the docs' commands leaves the brief out."""
+    import test_walkthrough
+
+    checkout = copy_project(tmp_path / "checkout")
+    for step in test_walkthrough.steps():
+        kind, target, _text = step
+        if kind != "run" or target.startswith(("python3 build.py new ", "mkdir ")):
+            test_walkthrough.follow(checkout, step)
+    assert (checkout / "briefs" / "water-reform" / "facts.yaml").is_file()
+    assert docs_numbers.unlisted_briefs(checkout) == ["water-reform"]
+    for name in SHIPPED_COUNTS:
+        count = docs_numbers.MARKERS[name]
+        assert count(checkout) == count(), f"{name} counts the user's brief"
+    assert not (copy_project(tmp_path / "copy", checkout) / "briefs" / "water-reform").exists()
 
 
 def test_measured_numbers_are_written(markers):
