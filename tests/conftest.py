@@ -37,6 +37,18 @@ if "TMPDIR" not in os.environ and os.path.isdir("/dev/shm") and os.access("/dev/
     os.environ["TMPDIR"] = "/dev/shm"
     tempfile.tempdir = None  # gettempdir() looks again
 
+# Compiled modules kept, where the environment says not to write them
+# (PYTHONDONTWRITEBYTECODE, as in some CI images and this machine's): otherwise each of the
+# suite's ~200 `python3 build.py` subprocesses and each worker compiles the engine from
+# source again, about 0.2 CPU-s a build. They go to a folder of their own in tests/.cache
+# (ignored by git), never beside the sources nor into TMPDIR, where tests look for leftovers.
+if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
+    _prefix = Path(__file__).resolve().parent / ".cache" / "pycache"
+    os.environ.pop("PYTHONDONTWRITEBYTECODE")
+    os.environ["PYTHONPYCACHEPREFIX"] = str(_prefix)
+    sys.dont_write_bytecode = False
+    sys.pycache_prefix = str(_prefix)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
