@@ -1,0 +1,89 @@
+"""A server that runs ``python build.py ARGS`` for the tests (``helpers.run_cli``) without
+starting Python and importing the engine and WeasyPrint every time, which took about a
+second of each run.
+
+It imports them once, then for each request (one JSON line on stdin: argv, working folder,
+environment, files for stdout and stderr) forks a child that becomes the command: the
+request's environment and folder, its own descriptors 0-2, no logging set up, ``sys.argv``
+as ``build.py`` sees it; it runs ``main`` as build.py does, exits as the interpreter would
+(a traceback and 1 for an uncaught exception; exit handlers run), and the server answers
+with its exit code (negative: the signal that ended it), as ``subprocess`` reports it.
+The server runs no thread, so forking it is safe; the child is an ordinary process, not a
+``multiprocessing`` one (the engine tells its own workers apart by that).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# What a build imports (the rest is imported by the child, as needed).
+import weasyprint  # noqa: E402, F401
+
+import policybrief.build.derived  # noqa: E402, F401
+import policybrief.build.pipeline  # noqa: E402, F401
+import policybrief.check.rules  # noqa: E402, F401
+import policybrief.cli.main  # noqa: E402
+import policybrief.output.docx  # noqa: E402, F401
+import policybrief.output.pdf  # noqa: E402, F401
+
+
+def become(request: dict) -> int:
+    """In the child: the command's process, from its start to its exit code."""
+    os.environ.clear()
+    os.environ.update(request["env"])
+    tempfile.tempdir = None  # TMPDIR as the request's environment says
+    os.chdir(request["cwd"])
+    for fd, path, flags in (
+        (0, os.devnull, os.O_RDONLY),
+        (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+        (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+    ):
+        opened = os.open(path, flags, 0o644)
+        os.dup2(opened, fd)
+        os.close(opened)
+    sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    sys.argv = [str(ROOT / "build.py"), *request["argv"]]
+    try:
+        code = policybrief.cli.main.main(request["argv"], default_root=ROOT)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+    except BaseException:  # as the interpreter: the traceback, and 1
+        traceback.print_exc()
+        code = 1
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+def serve() -> None:
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = become(request)
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        os.write(1, (json.dumps({"code": os.waitstatus_to_exitcode(status)}) + "\n").encode())
+
+
+if __name__ == "__main__":
+    serve()
