@@ -41,6 +41,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -297,9 +298,16 @@ void hb_set_invert(hb_set_t *set);
 hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
 hb_blob_t *hb_face_reference_blob(hb_face_t *face);
 const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data,
+                          void *destroy);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+hb_blob_t *hb_face_reference_table(const hb_face_t *face, uint32_t tag);
 """
 _HB_SETS_LAYOUT_FEATURE_TAG = 6
+_HB_FLAGS_NO_HINTING = 0x1
 _HB_FLAGS_DESUBROUTINIZE = 0x4
+_HB_MEMORY_MODE_DUPLICATE = 0
+_CFF_TAG = int.from_bytes(b"CFF ", "big")
 
 
 @cache
@@ -416,6 +424,34 @@ def _hb_subset(face: Face, chars: str) -> bytes:
         hb.hb_blob_destroy(out)
         hb.hb_face_destroy(result)
         return data
+    finally:
+        hbs.hb_subset_input_destroy(request)
+        hb.hb_face_destroy(source)
+        hb.hb_blob_destroy(blob)
+
+
+def cff_of(data: bytes, glyphs: Iterable[int]) -> bytes:
+    """The ``CFF `` table of an OpenType face cut down to ``glyphs`` (glyph ids) and
+    .notdef, as HarfBuzz subsets it: glyph ids renumbered, a CID-keyed face's CIDs kept
+    (see :mod:`policybrief.output.embedded`); empty if HarfBuzz cannot."""
+    ffi, _fc, hb, hbs = _libraries()
+    blob = hb.hb_blob_create(data, len(data), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
+    source = hb.hb_face_create(blob, 0)
+    request = hbs.hb_subset_input_create_or_fail()
+    try:
+        wanted = hbs.hb_subset_input_glyph_set(request)
+        for gid in glyphs:
+            hb.hb_set_add(wanted, gid)
+        hbs.hb_subset_input_set_flags(request, _HB_FLAGS_NO_HINTING | _HB_FLAGS_DESUBROUTINIZE)
+        result = hbs.hb_subset_or_fail(source, request)
+        if result == ffi.NULL:
+            return b""
+        table = hb.hb_face_reference_table(result, _CFF_TAG)
+        length = ffi.new("unsigned int *")
+        cff = bytes(ffi.buffer(hb.hb_blob_get_data(table, length), length[0]))
+        hb.hb_blob_destroy(table)
+        hb.hb_face_destroy(result)
+        return cff
     finally:
         hbs.hb_subset_input_destroy(request)
         hb.hb_face_destroy(source)
