@@ -381,7 +381,7 @@ def test_text_extracts_as_with_the_system_fonts(fixture_dist, fixture_project, a
     assert pdf_pages(fixture_dist / "qiaotou" / f"{audience}.{lang}.pdf") == pdf_pages(whole)
 
 
-def test_subset_cids_are_glyph_ids_and_latin_comes_first(sample_faces):
+def test_subset_cids_are_glyph_ids(sample_faces):
     from fontTools.ttLib import TTFont
 
     faces = sample_faces
@@ -395,9 +395,6 @@ def test_subset_cids_are_glyph_ids_and_latin_comes_first(sample_faces):
         assert top.charset == [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(top.charset))]
         cmap = font.getBestCmap()
         assert all(ord(c) in cmap for c in "云栖小镇Yunqi0123456789“”’")
-        order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-        latin = max(order[cmap[ord(c)]] for c in "AZaz09“”’—")
-        assert latin < min(order[cmap[ord(c)]] for c in "云栖小镇"), face
 
 
 def test_font_cache_is_reused_keyed_and_safe_to_delete(fixture_project, tmp_path, monkeypatch):

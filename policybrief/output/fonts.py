@@ -1,9 +1,10 @@
 """Write stage, fonts: the Noto CJK faces cut down to the characters the project uses.
 
-WeasyPrint subsets each face it embeds with HarfBuzz but keeps every glyph slot up to the
-highest one used: a Noto CJK face has about 65,000, so one Chinese character (or a curly
-quote, which these faces also place near the end) costs a few hundred KB of empty slots
-per face per PDF. We give WeasyPrint small faces instead, made once per character set and
+WeasyPrint lays text out with the faces it is given and subsets each face it embeds, but
+keeps every glyph slot up to the highest one used: a Noto CJK face has about 65,000, so one
+Chinese character (or a curly quote, which these faces also place near the end) would cost
+a few hundred KB of empty slots per face per PDF, and laying out with a whole face costs
+time and memory. We give WeasyPrint small faces instead, made once per character set and
 reused by every PDF:
 
 1. **The character set** is a fixed base (ASCII, Latin-1, general and CJK punctuation,
@@ -20,9 +21,10 @@ reused by every PDF:
    break in a Chinese report: not done.)
 3. **Renumbering.** HarfBuzz leaves a CID-keyed CFF's glyphs under their original CIDs,
    while WeasyPrint writes glyph positions into the PDF as CIDs (``Identity-H``): poppler
-   tolerates the mismatch, MuPDF and pdf.js draw those glyphs blank. We reorder the glyphs
-   (those reachable from non-CJK characters first, so that a page in English references
-   only the first few hundred) and renumber them so that each glyph's CID is its position.
+   tolerates the mismatch, MuPDF and pdf.js draw those glyphs blank. We renumber the
+   glyphs (fontTools) so that each glyph's CID is its position. The PDF writer then cuts
+   each face it embeds down to the glyphs that PDF uses (:mod:`embedded`), which this
+   makes sound; so the order of the glyphs here no longer matters to a PDF's size.
 4. **The cache**: ``<out>/.policybrief-cache/fonts/<digest>/``, keyed by the face files,
    the character set and the HarfBuzz version; safe to delete, rebuilt when fonts change.
    ``POLICYBRIEF_FONT_CACHE=DIR`` puts the digest folders in ``DIR`` instead, shared by
@@ -86,7 +88,6 @@ BASE_RANGES = (
     (0xFF01, 0xFF5E),
     (0xFFE0, 0xFFE6),
 )
-FIRST_BELOW = 0x2E80  # glyphs reachable from characters below this come first
 SOURCE_SUFFIXES = (
     ".yaml",
     ".yml",
@@ -393,7 +394,7 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
         )
     sha.update(chars.encode("utf-8"))
     sha.update(harfbuzz_version().encode())
-    sha.update(b"renumbered-v2")  # v2: glyphs only features reach come last
+    sha.update(b"renumbered-v3")  # v3: in the face's own order (a PDF keeps no empty slot)
     return sha.hexdigest()
 
 
@@ -471,29 +472,6 @@ def _save(font: TTFont) -> bytes:
     return out.getvalue()
 
 
-def reorder(data: bytes, first: set[str], then: frozenset[str] | set[str] = frozenset()) -> bytes:
-    """The glyphs named in ``first`` move to the front (in their order), those in ``then``
-    follow them, the rest come last."""
-    font = _open(data)
-    old = font.getGlyphOrder()
-    rank = {n: 0 if n in first else 1 if n in then else 2 for n in old[1:]}
-    new = [old[0]] + sorted(old[1:], key=rank.__getitem__)  # stable: each tier in its order
-    for tag in font.keys():
-        if tag != "GlyphOrder":
-            font[tag]  # read every table under the old order before it changes
-    if "CFF " in font:
-        top = font["CFF "].cff.topDictIndex[0]
-        for name in old:
-            top.CharStrings[name]  # bind each outline to its own font dict before moving
-        if hasattr(top, "FDSelect"):
-            position = {name: gid for gid, name in enumerate(old)}
-            fds = top.FDSelect.gidArray
-            top.FDSelect.gidArray = [fds[position[name]] for name in new]
-        top.charset = new
-    font.setGlyphOrder(new)
-    return _save(font)
-
-
 def renumber(data: bytes) -> bytes:
     """Each glyph's CID becomes its glyph id (CID-keyed CFF), as WeasyPrint's PDFs assume."""
     font = _open(data)
@@ -515,18 +493,12 @@ def renumber(data: bytes) -> bytes:
 
 def make_subset(face: Face, chars: str) -> bytes:
     data = _hb_subset(face, chars)
-    if face.latin:  # a few hundred glyphs in glyph-id order already: nothing to move
+    if face.latin:  # TrueType: glyph ids are what the PDF uses already
         return data
-    latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
-    first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
-    # then each character's own glyph; last the glyphs only a layout feature reaches
-    # (vertical forms, other CJK locales' variants), which no horizontal Simplified
-    # Chinese page uses, so that WeasyPrint's per-PDF subset keeps no slots for them
-    mapped = set(_open(data).getBestCmap().values())
-    # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
-    # fontTools writes correctly and reports as a warning.
+    # fontTools reports what it rewrites in a face's tables as warnings (coverage tables
+    # with unsorted indices, when glyphs used to be moved here): not the user's concern.
     with logger_level("fontTools", logging.ERROR):
-        return renumber(reorder(data, first, mapped))
+        return renumber(data)
 
 
 # -- the cache ---------------------------------------------------------------------------
