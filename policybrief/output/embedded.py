@@ -37,13 +37,21 @@ log = logging.getLogger(__name__)
 def compact_faces(_document: Document, pdf: PDF) -> None:
     """Each embedded OpenType CFF face of ``pdf`` as bare CFF with only its used glyphs."""
     used: dict[int, set[int]] = {}  # font file's object number -> codes its fonts use
+    unread: set[int] = set()  # font files some font of which has widths we cannot read
     for item in pdf.objects:
         if not (isinstance(item, dict) and item.get("Subtype") == "/CIDFontType0"):
             continue
         descriptor = pdf.objects[_number(item["FontDescriptor"])]
         if "FontFile3" in descriptor:
-            used.setdefault(_number(descriptor["FontFile3"]), set()).update(_codes(item["W"]))
-    rewritten = {number for number, codes in used.items() if _compact(pdf.objects[number], codes)}
+            number, codes = _number(descriptor["FontFile3"]), _codes(item.get("W", []))
+            used.setdefault(number, set()).update(codes or ())
+            if codes is None:
+                unread.add(number)
+    rewritten = {
+        number
+        for number, codes in used.items()
+        if number not in unread and _compact(pdf.objects[number], codes)
+    }
     for item in pdf.objects:  # a CIDToGIDMap is for TrueType CID fonts only
         if isinstance(item, dict) and item.get("Subtype") == "/CIDFontType0":
             descriptor = pdf.objects[_number(item["FontDescriptor"])]
@@ -57,13 +65,16 @@ def _number(reference: bytes | str) -> int:
     return int(text.split()[0])
 
 
-def _codes(widths: list[object]) -> set[int]:
-    """The codes a ``/W`` array gives widths for: ``[first [w1 w2 ...] first [...] ...]``
-    as WeasyPrint writes it (one width per code used)."""
+def _codes(widths: list[object]) -> set[int] | None:
+    """The codes a ``/W`` array gives widths for, ``[first [w1 w2 ...] first [...] ...]``
+    as WeasyPrint writes it (one width per code used); None for any other form."""
     codes: set[int] = set()
+    if len(widths) % 2:
+        return None
     for first, run in zip(widths[::2], widths[1::2], strict=True):
-        if isinstance(first, int) and isinstance(run, list):
-            codes.update(range(first, first + len(run)))
+        if not (isinstance(first, int) and isinstance(run, list)):
+            return None
+        codes.update(range(first, first + len(run)))
     return codes
 
 
