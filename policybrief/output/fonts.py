@@ -1,9 +1,10 @@
 """Write stage, fonts: the Noto CJK faces cut down to the characters the project uses.
 
-WeasyPrint subsets each face it embeds with HarfBuzz but keeps every glyph slot up to the
-highest one used: a Noto CJK face has about 65,000, so one Chinese character (or a curly
-quote, which these faces also place near the end) costs a few hundred KB of empty slots
-per face per PDF. We give WeasyPrint small faces instead, made once per character set and
+WeasyPrint lays text out with the faces it is given and subsets each face it embeds, but
+keeps every glyph slot up to the highest one used: a Noto CJK face has about 65,000, so one
+Chinese character (or a curly quote, which these faces also place near the end) would cost
+a few hundred KB of empty slots per face per PDF, and laying out with a whole face costs
+time and memory. We give WeasyPrint small faces instead, made once per character set and
 reused by every PDF:
 
 1. **The character set** is a fixed base (ASCII, Latin-1, general and CJK punctuation,
@@ -20,9 +21,10 @@ reused by every PDF:
    break in a Chinese report: not done.)
 3. **Renumbering.** HarfBuzz leaves a CID-keyed CFF's glyphs under their original CIDs,
    while WeasyPrint writes glyph positions into the PDF as CIDs (``Identity-H``): poppler
-   tolerates the mismatch, MuPDF and pdf.js draw those glyphs blank. We reorder the glyphs
-   (those reachable from non-CJK characters first, so that a page in English references
-   only the first few hundred) and renumber them so that each glyph's CID is its position.
+   tolerates the mismatch, MuPDF and pdf.js draw those glyphs blank. We renumber the
+   glyphs (fontTools) so that each glyph's CID is its position. The PDF writer then cuts
+   each face it embeds down to the glyphs that PDF uses (:mod:`embedded`), which this
+   makes sound; so the order of the glyphs here no longer matters to a PDF's size.
 4. **The cache**: ``<out>/.policybrief-cache/fonts/<digest>/``, keyed by the face files,
    the character set and the HarfBuzz version; safe to delete, rebuilt when fonts change.
    ``POLICYBRIEF_FONT_CACHE=DIR`` puts the digest folders in ``DIR`` instead, shared by
@@ -41,6 +43,7 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -85,7 +88,6 @@ BASE_RANGES = (
     (0xFF01, 0xFF5E),
     (0xFFE0, 0xFFE6),
 )
-FIRST_BELOW = 0x2E80  # glyphs reachable from characters below this come first
 SOURCE_SUFFIXES = (
     ".yaml",
     ".yml",
@@ -297,9 +299,16 @@ void hb_set_invert(hb_set_t *set);
 hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
 hb_blob_t *hb_face_reference_blob(hb_face_t *face);
 const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode, void *user_data,
+                          void *destroy);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+hb_blob_t *hb_face_reference_table(const hb_face_t *face, uint32_t tag);
 """
 _HB_SETS_LAYOUT_FEATURE_TAG = 6
+_HB_FLAGS_NO_HINTING = 0x1
 _HB_FLAGS_DESUBROUTINIZE = 0x4
+_HB_MEMORY_MODE_DUPLICATE = 0
+_CFF_TAG = int.from_bytes(b"CFF ", "big")
 
 
 @cache
@@ -385,7 +394,7 @@ def fonts_key(chars: str, faces: tuple[Face, ...]) -> str:
         )
     sha.update(chars.encode("utf-8"))
     sha.update(harfbuzz_version().encode())
-    sha.update(b"renumbered-v2")  # v2: glyphs only features reach come last
+    sha.update(b"renumbered-v3")  # v3: in the face's own order (a PDF keeps no empty slot)
     return sha.hexdigest()
 
 
@@ -422,6 +431,34 @@ def _hb_subset(face: Face, chars: str) -> bytes:
         hb.hb_blob_destroy(blob)
 
 
+def cff_of(data: bytes, glyphs: Iterable[int]) -> bytes:
+    """The ``CFF `` table of an OpenType face cut down to ``glyphs`` (glyph ids) and
+    .notdef, as HarfBuzz subsets it: glyph ids renumbered, a CID-keyed face's CIDs kept
+    (see :mod:`policybrief.output.embedded`); empty if HarfBuzz cannot."""
+    ffi, _fc, hb, hbs = _libraries()
+    blob = hb.hb_blob_create(data, len(data), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
+    source = hb.hb_face_create(blob, 0)
+    request = hbs.hb_subset_input_create_or_fail()
+    try:
+        wanted = hbs.hb_subset_input_glyph_set(request)
+        for gid in glyphs:
+            hb.hb_set_add(wanted, gid)
+        hbs.hb_subset_input_set_flags(request, _HB_FLAGS_NO_HINTING | _HB_FLAGS_DESUBROUTINIZE)
+        result = hbs.hb_subset_or_fail(source, request)
+        if result == ffi.NULL:
+            return b""
+        table = hb.hb_face_reference_table(result, _CFF_TAG)
+        length = ffi.new("unsigned int *")
+        cff = bytes(ffi.buffer(hb.hb_blob_get_data(table, length), length[0]))
+        hb.hb_blob_destroy(table)
+        hb.hb_face_destroy(result)
+        return cff
+    finally:
+        hbs.hb_subset_input_destroy(request)
+        hb.hb_face_destroy(source)
+        hb.hb_blob_destroy(blob)
+
+
 def _open(data: bytes) -> TTFont:
     from fontTools.ttLib import TTFont
 
@@ -433,29 +470,6 @@ def _save(font: TTFont) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
-
-
-def reorder(data: bytes, first: set[str], then: frozenset[str] | set[str] = frozenset()) -> bytes:
-    """The glyphs named in ``first`` move to the front (in their order), those in ``then``
-    follow them, the rest come last."""
-    font = _open(data)
-    old = font.getGlyphOrder()
-    rank = {n: 0 if n in first else 1 if n in then else 2 for n in old[1:]}
-    new = [old[0]] + sorted(old[1:], key=rank.__getitem__)  # stable: each tier in its order
-    for tag in font.keys():
-        if tag != "GlyphOrder":
-            font[tag]  # read every table under the old order before it changes
-    if "CFF " in font:
-        top = font["CFF "].cff.topDictIndex[0]
-        for name in old:
-            top.CharStrings[name]  # bind each outline to its own font dict before moving
-        if hasattr(top, "FDSelect"):
-            position = {name: gid for gid, name in enumerate(old)}
-            fds = top.FDSelect.gidArray
-            top.FDSelect.gidArray = [fds[position[name]] for name in new]
-        top.charset = new
-    font.setGlyphOrder(new)
-    return _save(font)
 
 
 def renumber(data: bytes) -> bytes:
@@ -479,18 +493,12 @@ def renumber(data: bytes) -> bytes:
 
 def make_subset(face: Face, chars: str) -> bytes:
     data = _hb_subset(face, chars)
-    if face.latin:  # a few hundred glyphs in glyph-id order already: nothing to move
+    if face.latin:  # TrueType: glyph ids are what the PDF uses already
         return data
-    latin = "".join(c for c in chars if ord(c) < FIRST_BELOW)
-    first = set(_open(_hb_subset(face, latin)).getGlyphOrder())
-    # then each character's own glyph; last the glyphs only a layout feature reaches
-    # (vertical forms, other CJK locales' variants), which no horizontal Simplified
-    # Chinese page uses, so that WeasyPrint's per-PDF subset keeps no slots for them
-    mapped = set(_open(data).getBestCmap().values())
-    # Moving glyphs leaves some coverage tables in range form with unsorted indices, which
-    # fontTools writes correctly and reports as a warning.
+    # fontTools reports what it rewrites in a face's tables as warnings (coverage tables
+    # with unsorted indices, when glyphs used to be moved here): not the user's concern.
     with logger_level("fontTools", logging.ERROR):
-        return renumber(reorder(data, first, mapped))
+        return renumber(data)
 
 
 # -- the cache ---------------------------------------------------------------------------

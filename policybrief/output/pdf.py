@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlparse
 
 from policybrief.core.errors import Problem, RenderError
 from policybrief.core.patches import page_box
+from policybrief.output.embedded import compact_faces
 from policybrief.render.notes import FOOTNOTE_END
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ class PdfWriter:
             document, laid_out, demoted = self.layout(html, base_url, options)
             document = self.one_page(document, laid_out, base_url, options)
             buffer = io.BytesIO()
-            document.write_pdf(buffer, attachments=files or None, **options)
+            document.write_pdf(buffer, attachments=files or None, finisher=compact_faces, **options)
             data, pages = buffer.getvalue(), len(document.pages)
             if printing and separator:
                 data, pages = self._finish(data, printing, separator, options)
@@ -318,7 +319,7 @@ class PdfWriter:
 
         def overlay(html: str) -> bytes:
             document = self._render(separator.page(html), Path("."), options)
-            return bytes(document.write_pdf(**options))
+            return bytes(document.write_pdf(finisher=compact_faces, **options))
 
         return finish(data, printing, overlay)
 
