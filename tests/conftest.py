@@ -61,35 +61,38 @@ from policybrief.build.staging import file_lock  # noqa: E402
 # (``--dist loadfile``, with ``--no-loadscope-reorder`` so that this order is kept instead
 # of xdist's own, by number of tests, which put these few-but-long files last): a long
 # file that starts last keeps one worker busy while the other has nothing left to do.
-# Ranked by the CPU-seconds each file took on the 2-core machine (the session builds
-# counted in the file that first asks for them; the browser's and the preview's waiting
-# added); a file not listed runs after these, in the usual order. A wrong order only
-# costs time.
+# Ranked by the seconds each file took on the 2-core machine (the session builds counted in
+# the file that first asks for them). The first file builds the fixture (``fixture_dist``);
+# the files after it that need no fixture build come before those that do, so that the
+# other worker is not left waiting for it (the browser tests did, for about 30 s). A file
+# not listed runs after these, in the usual order. A wrong order only costs time.
 HEAVY_FIRST = (
+    "test_fonts.py",  # the first to ask for fixture_dist: it builds it
     "test_install.py",  # builds a wheel, installs it into a venv, builds a new project
-    "test_fonts.py",
+    "test_shipped.py",  # builds the shipped project (the session's ``dist``)
+    "test_hostile.py",
     "test_browser.py",
     "test_hardening.py",
-    "test_hostile.py",
-    "test_docs.py",  # runs every sh block of the README and the guides: about 40 CPU-s
+    "test_docs.py",  # runs every sh block of the README and the guides
+    "test_incremental.py",
+    "test_print.py",
     "test_proof.py",  # proofs a planted copy of one brief once; reads the fixture build back
+    "test_serve.py",
+    "test_properties.py",
+    "test_cli.py",
+    "test_docx.py",
+    "test_inputs.py",
+    "test_config.py",
+    "test_theme.py",
+    "test_walkthrough.py",
+    "test_overflow.py",
+    "test_figures.py",
+    "test_editions.py",
+    "test_images.py",
+    "test_portable.py",  # PDF and font workers started by spawn
     "test_languages.py",
     "test_typography.py",
     "test_notes.py",
-    "test_incremental.py",
-    "test_cli.py",
-    "test_print.py",
-    "test_walkthrough.py",
-    "test_portable.py",  # PDF and font workers started by spawn
-    "test_overflow.py",
-    "test_theme.py",
-    "test_inputs.py",
-    "test_serve.py",
-    "test_config.py",
-    "test_properties.py",
-    "test_docx.py",
-    "test_figures.py",
-    "test_editions.py",
 )
 
 

@@ -46,7 +46,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,7 +177,7 @@ def project_characters(
                     text = path.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     continue
-                chars |= _printable_yaml(text) if path.suffix in (".yaml", ".yml") else set(text)
+                chars |= _characters_of(text, path.suffix in (".yaml", ".yml"))
     # the settings a page prints: the office's name, its "about" and contact (press release)
     settings = root / "pyproject.toml"
     if settings.is_file():
@@ -189,6 +189,14 @@ def project_characters(
 
 
 UNPRINTED = frozenset({"curator_note"})  # a fact's working remark: never in a PDF
+
+
+@lru_cache(maxsize=4096)
+def _characters_of(text: str, yaml: bool) -> frozenset[str]:
+    """One file's characters, by its text: every PDF build reads the whole project and
+    the engine's own sources again (a file may have changed), but a process that builds
+    again (``serve``, a batch, the tests) parses only the YAML that did."""
+    return frozenset(_printable_yaml(text) if yaml else text)
 
 
 def _printable_yaml(text: str) -> set[str]:

@@ -16,6 +16,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import CodeType
 from typing import Any, cast
 
 from jinja2 import (
@@ -264,6 +265,20 @@ class CompiledTemplates(BytecodeCache):
         self._code: collections.OrderedDict[str, bytes] = collections.OrderedDict()
         self._lock = threading.Lock()
 
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        """The entry for a template by its name and source, wherever its file is: a copy
+        of a project (a test's, a CI checkout's) compiles nothing again. The code keeps
+        the file it was compiled from as its own in tracebacks, which is how an error is
+        located at its template line, so a loaded entry is given this file instead."""
+        checksum = self.get_source_checksum(source)
+        bucket = Bucket(environment, self.get_cache_key(name, checksum), checksum)
+        self.load_bytecode(bucket)
+        if bucket.code is not None and filename:
+            bucket.code = _refiled(bucket.code, filename)
+        return bucket
+
     def load_bytecode(self, bucket: Bucket) -> None:
         with self._lock:
             code = self._code.get(bucket.key)
@@ -279,6 +294,12 @@ class CompiledTemplates(BytecodeCache):
             self._code.move_to_end(bucket.key)
             while len(self._code) > self.LIMIT:
                 self._code.popitem(last=False)
+
+
+def _refiled(code: CodeType, filename: str) -> CodeType:
+    """``code`` and the functions (blocks, macros) inside it as if compiled from ``filename``."""
+    consts = tuple(_refiled(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 COMPILED = CompiledTemplates()  # shared by every environment of the process
