@@ -224,7 +224,8 @@ def pdf_jobs(project: Project, pages: Pages, staging: Staging) -> list[PdfJob]:
     for (output, fmt), page in pages.items():
         if fmt != "pdf":
             continue
-        variant = project.audience(output.brief, output.audience).pdf_variant
+        audience = project.audience(output.brief, output.audience)
+        variant = audience.pdf_variant
         brief = project.briefs[output.brief]
         jobs.append(
             PdfJob(
@@ -238,6 +239,7 @@ def pdf_jobs(project: Project, pages: Pages, staging: Staging) -> list[PdfJob]:
                 printing=print_spec(project, output.brief, output.lang, page.html)
                 if variant == "pdf/x-4"
                 else None,
+                one_page=audience.max_pages == 1,
             )
         )
     return jobs

@@ -45,6 +45,7 @@ class PdfJob:
     variant: str | None = None
     attachments: tuple[Attachment, ...] = ()
     printing: PrintSpec | None = None  # a pdf/x-4 output's marks, slug and colours
+    one_page: bool = False  # its audience's limit is one page
 
 
 @dataclass(frozen=True)
@@ -93,25 +94,20 @@ def _drop_writer() -> None:
     gc.collect()  # (in case the font configuration is held in a cycle)
 
 
-def _render(
-    html: str,
-    base_url: Path,
-    target: Path,
-    variant: str | None = None,
-    attachments: tuple[Attachment, ...] = (),
-    printing: PrintSpec | None = None,
-) -> tuple[PdfResult, float, int]:
-    """Render one PDF into ``target``; the bytes stay out of the pipe back to the parent."""
+def _render(job: PdfJob, base_url: Path) -> tuple[PdfResult, float, int]:
+    """Render one PDF into ``job.target``; the bytes stay out of the pipe to the parent."""
     global _writer
     started = time.perf_counter()
     if _writer is None:
         _writer = PdfWriter(_roots, _fonts, _temp)
-    result = _writer.render(html, base_url, variant, attachments, printing)
-    with open(target, "wb") as out:
+    result = _writer.render(
+        job.html, base_url, job.variant, job.attachments, job.printing, job.one_page
+    )
+    with open(job.target, "wb") as out:
         out.write(result.data)
         out.flush()
         os.fsync(out.fileno())
-    os.chmod(target, 0o644)
+    os.chmod(job.target, 0o644)
     return replace(result, data=b""), time.perf_counter() - started, os.getpid()
 
 
@@ -139,9 +135,7 @@ def render_all(
     if workers == 1:
         _init(roots, fonts, temp)
         for done, job in enumerate(ordered, 1):
-            result, seconds, pid = _render(
-                job.html, base_url, job.target, job.variant, job.attachments, job.printing
-            )
+            result, seconds, pid = _render(job, base_url)
             if progress:
                 progress(done, total, job.label)
             yield PdfDone(job.key, result, seconds, pid)
@@ -150,18 +144,7 @@ def render_all(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_init, initargs=(roots, fonts, temp)
     ) as pool:
-        pending = {
-            pool.submit(
-                _render,
-                job.html,
-                base_url,
-                job.target,
-                job.variant,
-                job.attachments,
-                job.printing,
-            ): job
-            for job in ordered
-        }
+        pending = {pool.submit(_render, job, base_url): job for job in ordered}
         done = 0
         while pending:
             try:

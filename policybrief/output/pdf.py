@@ -231,12 +231,25 @@ class PdfWriter:
     ) -> Document:
         """A page laid out on one page, laid out again with ``one-page`` on its body, when
         its style has rules for that (no "Page 1 of 1": templates/_partials/base.css)."""
-        if len(document.pages) != 1 or ONE_PAGE_RULE not in html or '<body class="' not in html:
+        if len(document.pages) != 1 or not _has_one_page_style(html):
             return document
-        again = self._render(
-            html.replace('<body class="', '<body class="one-page ', 1), base_url, options
-        )
+        again = self._render(_as_one_page(html), base_url, options)
         return again if len(again.pages) == 1 else document
+
+    def laid_out(
+        self, html: str, base_url: Path, options: dict[str, object], one_page: bool
+    ) -> tuple[Document, str, set[str]]:
+        """:meth:`layout`, then :meth:`one_page`. An output meant to fit one page
+        (``one_page``: its audience's limit) is laid out as one first, which is the layout
+        it ends with when it fits: once instead of twice (the first layout of every one-page
+        note only served to count its pages). The same document either way; a page with
+        footnotes takes the long way (its repair is made on the page as first laid out)."""
+        if one_page and _has_one_page_style(html) and 'class="footnote"' not in html:
+            document = self._render(_as_one_page(html), base_url, options)
+            if len(document.pages) == 1:
+                return document, html, set()
+        document, laid_out, demoted = self.layout(html, base_url, options)
+        return self.one_page(document, laid_out, base_url, options), laid_out, demoted
 
     def _footnote_memory(
         self, html: str, base_url: Path, options: dict[str, object] | None
@@ -265,11 +278,12 @@ class PdfWriter:
         variant: str | None = None,
         attachments: tuple[Attachment, ...] = (),
         printing: PrintSpec | None = None,
+        one_page: bool = False,
     ) -> PdfResult:
         """One PDF. ``variant``: None, "pdf/a-3b", "pdf/ua-1" (tagged, for screen readers)
         or "pdf/x-4" (for the press: with ``printing``, colours in CMYK, crop marks and slug,
         see :mod:`printshop`); ``attachments`` are embedded files (the engine's own, never a
-        template's)."""
+        template's); ``one_page``: the output is meant to fit one page (:meth:`laid_out`)."""
         capture = _Capture()
         wp_logger = logging.getLogger("weasyprint")
         wp_logger.addHandler(capture)
@@ -294,8 +308,7 @@ class PdfWriter:
                 )
                 for a in attachments
             ]
-            document, laid_out, demoted = self.layout(html, base_url, options)
-            document = self.one_page(document, laid_out, base_url, options)
+            document, _laid_out, demoted = self.laid_out(html, base_url, options, one_page)
             buffer = io.BytesIO()
             document.write_pdf(buffer, attachments=files or None, finisher=compact_faces, **options)
             data, pages = buffer.getvalue(), len(document.pages)
@@ -322,6 +335,14 @@ class PdfWriter:
             return bytes(document.write_pdf(finisher=compact_faces, **options))
 
         return finish(data, printing, overlay)
+
+
+def _has_one_page_style(html: str) -> bool:
+    return ONE_PAGE_RULE in html and '<body class="' in html
+
+
+def _as_one_page(html: str) -> str:
+    return html.replace('<body class="', '<body class="one-page ', 1)
 
 
 def _separator(printing: PrintSpec) -> Separator:
