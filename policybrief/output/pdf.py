@@ -240,14 +240,13 @@ class PdfWriter:
         self, html: str, base_url: Path, options: dict[str, object], one_page: bool
     ) -> tuple[Document, str, set[str]]:
         """:meth:`layout`, then :meth:`one_page`. An output meant to fit one page
-        (``one_page``: its audience's limit) is laid out as one first, which is the layout
-        it ends with when it fits: once instead of twice (the first layout of every one-page
-        note only served to count its pages). The same document either way; a page with
-        footnotes takes the long way (its repair is made on the page as first laid out)."""
+        (``one_page``: its audience's limit) is laid out as one, once: the first layout of
+        every one-page note used to serve only to count its pages before the layout it
+        ships with. Where it does not fit, that layout is what the overflow report shows
+        (build/overflow.py). A page with footnotes takes the long way (its repair is made
+        on the page as first laid out)."""
         if one_page and _has_one_page_style(html) and 'class="footnote"' not in html:
-            document = self._render(_as_one_page(html), base_url, options)
-            if len(document.pages) == 1:
-                return document, html, set()
+            return self._render(_as_one_page(html), base_url, options), html, set()
         document, laid_out, demoted = self.layout(html, base_url, options)
         return self.one_page(document, laid_out, base_url, options), laid_out, demoted
 
