@@ -353,6 +353,39 @@ def _screen(text: str) -> None:
         loader.dispose()
 
 
+def list_length(text: str, key: str, nth: int) -> tuple[int, int] | None:
+    """How many items the list under the top-level ``key`` holds, and the line of item
+    ``nth`` (counted from 0; 0 when there are fewer), by walking the parser's events
+    without building anything: a table far over its limit is refused in a fraction of
+    the time its rows take to load. None when the text holds no such list or does not
+    parse (the full parse then says why)."""
+    loader = _Loader(text)
+    depth, count, line, inside, last_key = 0, 0, 0, False, None
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if inside and depth == 2 and isinstance(event, yaml.NodeEvent):
+                if count == nth and event.start_mark is not None:
+                    line = loader.line(event.start_mark)
+                count += 1
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                inside = inside or (depth == 2 and last_key == key)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                if inside and depth == 1:
+                    return count, line
+                if depth == 1:
+                    last_key = None  # (that value is done: the next scalar is a key)
+            elif depth == 1 and isinstance(event, yaml.ScalarEvent):
+                last_key = event.value if last_key is None else None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None
+
+
 def parse(text: str, path: str, first_line: int = 1) -> tuple[RawValue, list[Problem]]:
     """Parse YAML text; return (data, problems). Lines are offset by ``first_line - 1``."""
     offset = first_line - 1
