@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 # What a build imports (the rest is imported by the child, as needed).
 import weasyprint  # noqa: E402, F401
@@ -53,6 +55,9 @@ def become(request: dict) -> int:
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    for handler in logging.root.handlers[:]:  # (the warm-up's) as in a new process: none
+        logging.root.removeHandler(handler)
+    logging.root.setLevel(logging.WARNING)
     sys.argv = [str(ROOT / "build.py"), *request["argv"]]
     try:
         code = policybrief.cli.main.main(request["argv"], default_root=ROOT)
@@ -71,7 +76,28 @@ def become(request: dict) -> int:
     return code
 
 
+def warm() -> None:
+    """Check and build (HTML) a copy of the fixture once, in the server, so that each child
+    starts with what any process has after its first build: the built-in templates compiled
+    (kept by name and source, whatever the copy), Babel's and citeproc's data read. Every
+    such cache is keyed by its inputs, so a child sees what a fresh process would."""
+    import shutil
+
+    from helpers import copy_fixture
+
+    with tempfile.TemporaryDirectory(prefix="cliserver-") as folder:
+        project = copy_fixture(Path(folder) / "project")
+        out = Path(folder) / "out"
+        for argv in (["check"], ["--format", "html"]):
+            code = policybrief.cli.main.main(
+                [*argv, "--project", str(project), "--out", str(out), "-q"], default_root=ROOT
+            )
+            assert code == 0, f"cliserver: warming up: {argv} exits {code}"
+        shutil.rmtree(project)
+
+
 def serve() -> None:
+    warm()
     for line in sys.stdin.buffer:
         request = json.loads(line)
         pid = os.fork()
