@@ -309,3 +309,32 @@ def test_an_in_page_link_to_nothing_is_stopped_at_its_template(fixture_project):
         "house/field-card.html:4: links to #map, which is not on the page "
         '(give the target an id="map", or remove the link)'
     ) in stderr
+
+
+def test_a_template_error_names_the_copy_it_is_in(tmp_path, capsys):
+    """Compiled templates are shared by name and source (render/environment.py), so the
+    second of two projects holding the same broken template reuses the first one's code:
+    its error must still name its own file and line, not the first project's."""
+    import shutil
+
+    from helpers import copy_fixture
+
+    from policybrief.cli.main import main
+
+    shown = []
+    for name in ("first", "second"):
+        project = copy_fixture(tmp_path / name)
+        page = project / "templates" / "full-report.html"
+        text = page.read_text(encoding="utf-8")
+        assert "brief.subtitle }}" in text
+        page.write_text(text.replace("brief.subtitle }}", "brief.subtitel }}", 1), "utf-8")
+        line = next(n for n, row in enumerate(text.splitlines(), 1) if "brief.subtitle }}" in row)
+        argv = ["--project", str(project), "--out", str(tmp_path / f"{name}-out"), "-q"]
+        assert main([*argv, "--format", "html", "--brief", "qiaotou"]) == 1
+        shown.append(capsys.readouterr().err.strip())
+        shutil.rmtree(project)  # the first project's files are gone when the second builds
+    expected = (
+        f"Error: templates/full-report.html:{line}: template error: "
+        "'dict object' has no attribute 'subtitel'"
+    )
+    assert shown == [expected, expected]

@@ -183,3 +183,25 @@ def test_loading_weasyprint_runs_no_compiler(tmp_path):
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[-1]) > 1000
     assert not log.exists(), log.read_text()
+
+
+def test_a_one_page_note_is_laid_out_once_as_one_page(fixture_project, monkeypatch):
+    """A note whose audience allows one page is laid out once, with the one-page style (no
+    "Page 1 of 1"), not first without it only to count its pages (output/pdf.py)."""
+    from policybrief.build.pipeline import Options, build
+    from policybrief.output.pdf import PdfWriter
+
+    laid_out = []
+    render = PdfWriter._render
+
+    def counted(self, html, base_url, options):
+        laid_out.append('<body class="one-page ' in html)
+        return render(self, html, base_url, options)
+
+    monkeypatch.setattr(PdfWriter, "_render", counted)
+    out = fixture_project / "dist"
+    only = dict(briefs=("qiaotou",), audiences=("decision-makers",), langs=("en",))
+    build(Options(root=fixture_project, out=out, formats=("pdf",), jobs=1, **only))
+    assert laid_out == [True]
+    pages = pdf_pages(out / "qiaotou/decision-makers.en.pdf")
+    assert len(pages) == 1 and "Page 1 of 1" not in pages[0] and "of 1" not in pages[0]
