@@ -4,6 +4,7 @@ modification time, and must not be changed by a test)."""
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -100,6 +101,20 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 _server: list[subprocess.Popen] = []
+
+
+@atexit.register
+def _stop_server() -> None:
+    """End the server with this process and wait for it, so that its CPU time (and its
+    children's) is counted in this process's, as a build run directly would be."""
+    for server in _server:
+        if server.stdin:
+            server.stdin.close()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _ask(request: dict) -> int:
