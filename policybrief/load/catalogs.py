@@ -34,9 +34,10 @@ def catalog_path(folder: Path, lang: str) -> Path:
 
 
 @lru_cache(maxsize=32)
-def _compiled(path: Path, mtime: float) -> gettext.GNUTranslations:
-    with path.open("rb") as handle:
-        catalog = read_po(handle)
+def _compiled(source: bytes) -> gettext.GNUTranslations:
+    """A catalog's text compiled, once per process for each text wherever its file is
+    (every copy of a project, and each build of ``serve``, reads the same catalogs)."""
+    catalog = read_po(io.BytesIO(source))
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -64,7 +65,7 @@ class Translations:
         for folder in template_dirs:
             path = catalog_path(folder, lang)
             if path.is_file():
-                self._catalogs.append(_compiled(path, path.stat().st_mtime))
+                self._catalogs.append(_compiled(path.read_bytes()))
 
     def translated(self, message: str) -> str | None:
         """The message's translation, or None; not recorded as missing."""
