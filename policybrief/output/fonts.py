@@ -427,16 +427,22 @@ def _hb_subset(face: Face, chars: str) -> bytes:
             raise RenderError(
                 Problem("fonts", 0, f"HarfBuzz could not subset {face.path}#{face.index}")
             )
-        out = hb.hb_face_reference_blob(result)
-        length = ffi.new("unsigned int *")
-        data = bytes(ffi.buffer(hb.hb_blob_get_data(out, length), length[0]))
-        hb.hb_blob_destroy(out)
+        data = _blob_bytes(hb.hb_face_reference_blob(result))
         hb.hb_face_destroy(result)
         return data
     finally:
         hbs.hb_subset_input_destroy(request)
         hb.hb_face_destroy(source)
         hb.hb_blob_destroy(blob)
+
+
+def _blob_bytes(blob: FFI.CData) -> bytes:
+    """A HarfBuzz blob's bytes, copied out; the blob is released."""
+    ffi, _fc, hb, _hbs = _libraries()
+    length = ffi.new("unsigned int *")
+    data = bytes(ffi.buffer(hb.hb_blob_get_data(blob, length), length[0]))
+    hb.hb_blob_destroy(blob)
+    return data
 
 
 def cff_of(data: bytes, glyphs: Iterable[int]) -> bytes:
@@ -455,10 +461,7 @@ def cff_of(data: bytes, glyphs: Iterable[int]) -> bytes:
         result = hbs.hb_subset_or_fail(source, request)
         if result == ffi.NULL:
             return b""
-        table = hb.hb_face_reference_table(result, _CFF_TAG)
-        length = ffi.new("unsigned int *")
-        cff = bytes(ffi.buffer(hb.hb_blob_get_data(table, length), length[0]))
-        hb.hb_blob_destroy(table)
+        cff = _blob_bytes(hb.hb_face_reference_table(result, _CFF_TAG))
         hb.hb_face_destroy(result)
         return cff
     finally:
