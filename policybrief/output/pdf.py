@@ -197,7 +197,7 @@ class PdfWriter:
         moved to the late-notes list and the page laid out again, until none are.
         Returns (document, the HTML finally laid out, the moved note ids)."""
         demoted: set[str] = set()
-        has_footnotes = 'class="footnote"' in html
+        has_footnotes = _has_footnotes(html)
         remembered = self._footnote_memory(html, base_url, options) if has_footnotes else None
         known = remembered.read() if remembered else None
         if known:
@@ -238,17 +238,17 @@ class PdfWriter:
 
     def laid_out(
         self, html: str, base_url: Path, options: dict[str, object], one_page: bool
-    ) -> tuple[Document, str, set[str]]:
-        """:meth:`layout`, then :meth:`one_page`. An output meant to fit one page
-        (``one_page``: its audience's limit) is laid out as one, once: the first layout of
-        every one-page note used to serve only to count its pages before the layout it
-        ships with. Where it does not fit, that layout is what the overflow report shows
-        (build/overflow.py). A page with footnotes takes the long way (its repair is made
-        on the page as first laid out)."""
-        if one_page and _has_one_page_style(html) and 'class="footnote"' not in html:
-            return self._render(_as_one_page(html), base_url, options), html, set()
+    ) -> tuple[Document, set[str]]:
+        """:meth:`layout`, then :meth:`one_page`: the document and the notes moved. An
+        output meant to fit one page (``one_page``: its audience's limit) is laid out as
+        one, once: the first layout of every one-page note used to serve only to count its
+        pages before the layout it ships with. Where it does not fit, that layout is what
+        the overflow report shows (build/overflow.py). A page with footnotes takes the long
+        way (its repair is made on the page as first laid out)."""
+        if one_page and _has_one_page_style(html) and not _has_footnotes(html):
+            return self._render(_as_one_page(html), base_url, options), set()
         document, laid_out, demoted = self.layout(html, base_url, options)
-        return self.one_page(document, laid_out, base_url, options), laid_out, demoted
+        return self.one_page(document, laid_out, base_url, options), demoted
 
     def _footnote_memory(
         self, html: str, base_url: Path, options: dict[str, object] | None
@@ -307,7 +307,7 @@ class PdfWriter:
                 )
                 for a in attachments
             ]
-            document, _laid_out, demoted = self.laid_out(html, base_url, options, one_page)
+            document, demoted = self.laid_out(html, base_url, options, one_page)
             buffer = io.BytesIO()
             document.write_pdf(buffer, attachments=files or None, finisher=compact_faces, **options)
             data, pages = buffer.getvalue(), len(document.pages)
@@ -334,6 +334,10 @@ class PdfWriter:
             return bytes(document.write_pdf(finisher=compact_faces, **options))
 
         return finish(data, printing, overlay)
+
+
+def _has_footnotes(html: str) -> bool:
+    return 'class="footnote"' in html
 
 
 def _has_one_page_style(html: str) -> bool:
