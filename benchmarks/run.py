@@ -282,12 +282,14 @@ project, _ = load_and_check(options)
 outputs = plan(project, options)
 prose = render_prose(project, {(o.brief, o.lang) for o in outputs})
 pages = render_pages(project, [(o, "pdf") for o in outputs], prose, BuildReport())
-names = []
+names, one_page = [], []
 for (output, _fmt), page in pages.items():
     name = output.name("pdf").replace("/", "--")[:-4] + ".html"
     (out / name).write_text(page.html, encoding="utf-8")
     names.append(name)
-print(json.dumps(sorted(names)))
+    if project.audience(output.brief, output.audience).max_pages == 1:
+        one_page.append(name)  # laid out as one page, as the build lays it out
+print(json.dumps({"names": sorted(names), "one_page": one_page}))
 """
 
 WORKER = """
@@ -305,21 +307,14 @@ try:  # after issue #14: the subset faces, made (or found) in the output's cache
 except ImportError:
     writer = PdfWriter((templates,))
 import inspect
-if "one_page" in inspect.signature(writer.render).parameters:
-    # as the build renders it: an output its audience limits to one page, laid out as one
-    from policybrief.load.project import load_project
-    project, _ = load_project(root)
-    def one_page(name):
-        brief, rest = name.split("--", 1)
-        return project.audience(brief, rest.split(".")[0]).max_pages == 1
-else:  # a checkout from before the one-page layout came first
-    def one_page(name):
-        return None
+one_page = set(json.loads(sys.argv[6]))  # the outputs the build lays out as one page
+if "one_page" not in inspect.signature(writer.render).parameters:
+    one_page = None  # a checkout from before the one-page layout came first
 def render(name):
     html = (folder / name).read_text(encoding="utf-8")
-    if one_page(name) is None:
+    if one_page is None:
         return writer.render(html, templates)
-    return writer.render(html, templates, one_page=one_page(name))
+    return writer.render(html, templates, one_page=name in one_page)
 result = {}
 for name in timed:
     times = []
@@ -374,11 +369,12 @@ def targets(tmp: Path, runs: int) -> Values:
         sizes = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*.pdf")}
     folder = tmp / "targets-html"
     folder.mkdir()
-    names = json.loads(
+    dumped = json.loads(
         subprocess.run(
             [PY, "-c", DUMP, str(ROOT), str(folder)], check=True, capture_output=True, text=True
         ).stdout
     )
+    names = dumped["names"]
     timed = [path.replace("/", "--")[:-4] + ".html" for _label, path, _goal in TARGETS]
     loops = max(runs, 3)
     worker = json.loads(
@@ -392,6 +388,7 @@ def targets(tmp: Path, runs: int) -> Values:
                 str(loops),
                 json.dumps(timed),
                 json.dumps(names),
+                json.dumps(dumped["one_page"]),
             ],
             check=True,
             capture_output=True,

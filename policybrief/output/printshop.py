@@ -3,14 +3,16 @@
 WeasyPrint lays the print edition out with a 3 mm bleed and writes it as PDF/X-4 with a
 CMYK output intent (:mod:`cmyk`). Its own crop marks sit inside the bleed, on the trim
 lines, where the guillotine cuts through them, and it has no slug. So the file is finished
-here, with pypdf, after WeasyPrint has written it:
+here, with pypdf, after WeasyPrint has written it, and packed again by qpdf:
 
 1. the page count is padded to the project's multiple (2, or 4 for saddle stitching) with
    blank pages before the back cover, which stays the last page (a verso);
 2. each page's MediaBox grows by :data:`SLUG_MM` on every side, outside the bleed, and a
    second WeasyPrint document, one sheet a page, is laid over it: crop marks in registration
    colour that start :data:`MARK_GAP_MM` beyond the bleed, and the slug (title, date and
-   "page X of Y") below the trim, in the project's subset fonts.
+   "page X of Y") below the trim, in the project's subset fonts;
+3. the file is written whole by pypdf, then again by qpdf with its small objects in object
+   streams (:func:`packed`).
 
 TrimBox and BleedBox stay as WeasyPrint wrote them; :mod:`preflight` checks them.
 """
@@ -132,7 +134,26 @@ def finish(data: bytes, spec: PrintSpec, render: Callable[[str], bytes]) -> tupl
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue(), len(writer.pages)
+    return packed(out.getvalue()), len(writer.pages)
+
+
+def packed(data: bytes) -> bytes:
+    """The file written again by qpdf (through pikepdf) with its small objects in object
+    streams and a cross-reference stream, as WeasyPrint writes its own files: pypdf writes
+    each object bare, about 30 KB more a print edition. PDF/X-4 (PDF 1.6) allows both. The
+    file id is derived from the content, so the same input still gives the same bytes."""
+    import pikepdf
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pdf.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            compress_streams=True,
+            deterministic_id=True,
+            force_version="1.6",
+        )
+    return out.getvalue()
 
 
 def _pad(writer: object, blanks: int) -> None:
