@@ -10,6 +10,12 @@ as ``build.py`` sees it; it runs ``main`` as build.py does, exits as the interpr
 with its exit code (negative: the signal that ended it), as ``subprocess`` reports it.
 The server runs no thread, so forking it is safe; the child is an ordinary process, not a
 ``multiprocessing`` one (the engine tells its own workers apart by that).
+
+It also listens on a Unix socket (its path in the environment as ``POLICYBRIEF_CLISERVER``
+of the process that starts it, when set), for commands a shell runs: the docs' ``sh``
+blocks call ``python3 build.py ...`` through ``tests/cliclient.py``, which hands over its
+own descriptors 0-2 (so pipes and redirections hold as they would), argv, folder,
+environment and the ``build.py`` it names, and exits with the child's code.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import atexit
 import json
 import logging
 import os
+import select
+import socket
 import sys
 import tempfile
 import traceback
@@ -44,23 +52,29 @@ def become(request: dict) -> int:
     os.environ.update(request["env"])
     tempfile.tempdir = None  # TMPDIR as the request's environment says
     os.chdir(request["cwd"])
-    for fd, path, flags in (
-        (0, os.devnull, os.O_RDONLY),
-        (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-        (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-    ):
-        opened = os.open(path, flags, 0o644)
-        os.dup2(opened, fd)
-        os.close(opened)
+    if "fds" in request:  # a shell's command: its own descriptors
+        for fd, given in enumerate(request["fds"]):
+            os.dup2(given, fd)
+            os.close(given)
+    else:
+        for fd, path, flags in (
+            (0, os.devnull, os.O_RDONLY),
+            (1, request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+            (2, request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+        ):
+            opened = os.open(path, flags, 0o644)
+            os.dup2(opened, fd)
+            os.close(opened)
     sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
     for handler in logging.root.handlers[:]:  # (the warm-up's) as in a new process: none
         logging.root.removeHandler(handler)
     logging.root.setLevel(logging.WARNING)
-    sys.argv = [str(ROOT / "build.py"), *request["argv"]]
+    script = Path(request.get("script", ROOT / "build.py"))
+    sys.argv = [str(script), *request["argv"]]
     try:
-        code = policybrief.cli.main.main(request["argv"], default_root=ROOT)
+        code = policybrief.cli.main.main(request["argv"], default_root=script.resolve().parent)
     except SystemExit as exc:
         if exc.code is None or isinstance(exc.code, int):
             code = exc.code or 0
@@ -96,19 +110,61 @@ def warm() -> None:
         shutil.rmtree(project)
 
 
+_held: list[socket.socket] = []
+
+
+def run(request: dict) -> int:
+    """Fork a child that becomes the command; its exit code as ``subprocess`` gives it."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            for held in _held:  # the server's own ends: not the command's
+                held.close()
+            code = become(request)
+        finally:
+            os._exit(code)
+    for given in request.get("fds", ()):
+        os.close(given)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def answer(listener: socket.socket) -> None:
+    """One shell command from ``cliclient.py``: a byte with its descriptors 0-2, then the
+    request as JSON up to the end of its writing; the exit code goes back as a line."""
+    connection, _ = listener.accept()
+    with connection:
+        _held.append(connection)
+        _, fds, _, _ = socket.recv_fds(connection, 1, 3)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+        request = json.loads(b"".join(chunks))
+        code = run(request | {"fds": fds})
+        _held.remove(connection)
+        connection.sendall(f"{code}\n".encode())
+
+
 def serve() -> None:
+    listener = None
+    if path := os.environ.get("POLICYBRIEF_CLISERVER"):  # listening before the warm-up:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # a shell may wait
+        listener.bind(path)
+        listener.listen()
+        _held.append(listener)
     warm()
-    for line in sys.stdin.buffer:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                code = become(request)
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(pid, 0)
-        os.write(1, (json.dumps({"code": os.waitstatus_to_exitcode(status)}) + "\n").encode())
+    stdin = sys.stdin.buffer
+    while True:
+        ready, _, _ = select.select([stdin, *([listener] if listener else [])], [], [])
+        if listener in ready:
+            answer(listener)
+        if stdin in ready:
+            line = stdin.readline()
+            if not line:
+                break
+            code = run(json.loads(line))
+            os.write(1, (json.dumps({"code": code}) + "\n").encode())
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pypdf
@@ -101,6 +102,9 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 _server: list[subprocess.Popen] = []
+_socket_folder = Path(tempfile.mkdtemp(prefix="cli-"))  # short: a socket path has 108 bytes
+atexit.register(shutil.rmtree, _socket_folder, True)
+CLI_SOCKET = _socket_folder / "server"
 
 
 @atexit.register
@@ -117,16 +121,24 @@ def _stop_server() -> None:
             server.wait()
 
 
-def _ask(request: dict) -> int:
+def _started() -> subprocess.Popen:
+    """This process's server (tests/cliserver.py), started when first needed: it answers
+    on its stdin and on ``CLI_SOCKET``."""
     if not _server or _server[0].poll() is not None:
+        CLI_SOCKET.unlink(missing_ok=True)
         _server[:] = [
             subprocess.Popen(
                 [sys.executable, str(Path(__file__).with_name("cliserver.py"))],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                env={**os.environ, "POLICYBRIEF_CLISERVER": str(CLI_SOCKET)},
             )
         ]
-    server = _server[0]
+    return _server[0]
+
+
+def _ask(request: dict) -> int:
+    server = _started()
     assert server.stdin and server.stdout
     server.stdin.write((json.dumps(request) + "\n").encode())
     server.stdin.flush()
@@ -135,6 +147,33 @@ def _ask(request: dict) -> int:
         server.kill()
         raise subprocess.TimeoutExpired(["build.py", *request["argv"]], 600)
     return int(json.loads(server.stdout.readline())["code"])
+
+
+def shell_bin(folder: Path) -> dict[str, str]:
+    """What a shell's environment needs so that ``python3`` is this interpreter and
+    ``python3 build.py ...`` (this repository's build.py) runs through this process's
+    server, as run_cli does (tests/cliclient.py): ``folder/python3``, a script first on
+    ``PATH``, and the server's socket. Anything else ``python3`` is given runs as it is."""
+    folder.mkdir(parents=True, exist_ok=True)
+    server = _started()
+    waited = time.monotonic() + 120
+    while not CLI_SOCKET.exists():  # the server binds it once it has imported the engine
+        if server.poll() is not None or time.monotonic() > waited:
+            raise RuntimeError(f"tests/cliserver.py did not listen on {CLI_SOCKET}")
+        time.sleep(0.05)
+    wrapper = folder / "python3"
+    client = Path(__file__).with_name("cliclient.py")
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = build.py ]; then exec "{sys.executable}" -S "{client}" "$@"; fi\n'
+        f'exec "{sys.executable}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    return {
+        "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
+        "POLICYBRIEF_CLISERVER": str(CLI_SOCKET),
+    }
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import jinja2
 import pypdf
 import pytest
-from helpers import ROOT, copy_project, find_all, parse_html, run_cli, text_of
+from helpers import ROOT, copy_project, find_all, parse_html, run_cli, shell_bin, text_of
 
 from policybrief.build.pipeline import Options, build
 from policybrief.core.languages import DEFAULT
@@ -477,11 +477,8 @@ def docs_project(tmp_path: Path) -> Path:
 
 def shell_env(tmp_path: Path) -> dict[str, str]:
     """The environment a block runs in: a home of its own (``~/…`` lands there), and
-    ``python3`` on the PATH being this interpreter."""
-    bin_dir = tmp_path / "bin"
-    if not bin_dir.exists():
-        bin_dir.mkdir()
-        (bin_dir / "python3").symlink_to(sys.executable)
+    ``python3`` on the PATH being this interpreter, with ``python3 build.py ...`` run as
+    run_cli runs it (forked from a process that has the engine imported: helpers.shell_bin)."""
     identity = {
         "GIT_AUTHOR_NAME": "Docs Test",
         "GIT_AUTHOR_EMAIL": "docs@example.org",
@@ -492,7 +489,7 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         **identity,
         "HOME": str(tmp_path / "home"),
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        **shell_bin(tmp_path / "bin"),
     }
 
 
@@ -509,6 +506,32 @@ def run_block(project: Path, tmp_path: Path, body: str, where: str) -> None:
         f"{where}: the block exits {result.returncode}:\n{body}\n"
         f"--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
     )
+
+
+def test_a_block_runs_build_py_as_a_user_would(tmp_path):
+    """``python3 build.py`` in a block (through helpers.shell_bin's server) writes where the
+    shell's redirections say, in order, and exits with the command's own code; any other
+    ``python3`` is the interpreter itself."""
+    project = docs_project(tmp_path)
+    result = subprocess.run(
+        [
+            "sh",
+            "-c",
+            "python3 build.py --help > help.txt; python3 build.py --no-such-option 2> err.txt;"
+            " echo $? > code.txt; python3 build.py check --fast 2>&1 | tail -n 1 > tail.txt;"
+            " python3 -c 'import sys; print(sys.argv[1:])' build.py x",
+        ],
+        cwd=project,
+        env=shell_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.stdout == "['build.py', 'x']\n", result
+    assert "--brief" in (project / "help.txt").read_text(encoding="utf-8")
+    assert (project / "code.txt").read_text(encoding="utf-8") == "2\n"
+    assert "--no-such-option" in (project / "err.txt").read_text(encoding="utf-8")
+    assert (project / "tail.txt").read_text(encoding="utf-8").strip(), "check printed nothing"
 
 
 RUN_HERE = {path: [b for b in sh_blocks(path) if not b.mark] for path in DOCS}
