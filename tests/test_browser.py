@@ -77,8 +77,9 @@ def switch_language(page, site: str, rel: str) -> list[dict]:
     landed = []
     count = page.locator("nav.edition .languages a[hreflang]").count()
     for index in range(count):
-        if index:
-            page.goto(site + rel)
+        if index:  # back to the page (from the back-forward cache: no new load)
+            page.go_back(wait_until="load")
+            assert page.url == site + rel, page.url
         link = page.locator("nav.edition .languages a[hreflang]").nth(index)
         hreflang = link.get_attribute("hreflang")
         with page.expect_navigation():
