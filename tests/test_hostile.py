@@ -2092,47 +2092,57 @@ def _default_sigint() -> None:
 
 def test_ctrl_c_says_so_and_changes_nothing(world):
     """SIGINT at moments spread over a build: exit 130, one line, no traceback, and the
-    output folder either as it was or (if the signal came after the swap) the new build."""
+    output folder either as it was or (if the signal came after the swap) the new build.
+    The moments are fractions of a timed build of the same edit; when a busy machine made
+    that one slow and the first signal came after the build had ended, the round is timed
+    and run again from the same output folder (at most three rounds)."""
     _edit_prose(world)
     before = snapshot(world.out)
+    pristine = world.tmp / "pristine"
+    shutil.copytree(world.out, pristine)
     argv = [sys.executable, str(ROOT / "build.py"), *[world.sub(a) for a in build()]]
     scratch = world.tmp / "scratch"
-    shutil.copytree(world.out, scratch)
     timing = [*argv]
     timing[timing.index(str(world.out))] = str(scratch)
-    started = time.perf_counter()
-    subprocess.run(timing, check=True, capture_output=True)
-    duration = time.perf_counter() - started
     interrupted = 0
-    for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
-        process = subprocess.Popen(
-            argv,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=_default_sigint,  # even when pytest itself runs with SIGINT ignored
-        )
-        time.sleep(duration * fraction)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=120)
-        assert "Traceback" not in err, (fraction, err)
-        if process.returncode == 130:
-            interrupted += 1
-            assert err.strip().splitlines() == [f"Error: interrupted; {world.out}/ unchanged"]
-            assert snapshot(world.out) == before
-        else:
-            # Finished before the signal (-2: it came while Python was shutting down, after
-            # its handler was gone): the new build is in place, whole.
-            # (the edit leaves the zh text stale: a warning, and only that, may be printed)
-            errors = [line for line in err.splitlines() if ": warning: " not in line]
-            assert process.returncode in (0, -signal.SIGINT) and not errors, (
-                fraction,
-                process.returncode,
-                err,
+    for _round in range(3):
+        for folder in (scratch, world.out):
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(pristine, folder)
+        started = time.perf_counter()
+        subprocess.run(timing, check=True, capture_output=True)
+        duration = time.perf_counter() - started
+        for fraction in (0.4, 0.55, 0.7, 0.85, 0.95):
+            process = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                preexec_fn=_default_sigint,  # even when pytest itself runs with SIGINT ignored
             )
-            assert "Qiaotou (new)" in (world.out / "index.html").read_text(encoding="utf-8")
-            break  # the later moments would be too
-    assert interrupted, "no run was interrupted"
+            time.sleep(duration * fraction)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=120)
+            assert "Traceback" not in err, (fraction, err)
+            if process.returncode == 130:
+                interrupted += 1
+                assert err.strip().splitlines() == [f"Error: interrupted; {world.out}/ unchanged"]
+                assert snapshot(world.out) == before
+            else:
+                # Finished before the signal (-2: it came while Python was shutting down,
+                # after its handler was gone): the new build is in place, whole.
+                # (the edit leaves the zh text stale: a warning, and only that, may be printed)
+                errors = [line for line in err.splitlines() if ": warning: " not in line]
+                assert process.returncode in (0, -signal.SIGINT) and not errors, (
+                    fraction,
+                    process.returncode,
+                    err,
+                )
+                assert "Qiaotou (new)" in (world.out / "index.html").read_text(encoding="utf-8")
+                break  # the later moments would be too
+        if interrupted:
+            break
+    assert interrupted, "no run was interrupted in three rounds"
 
 
 # -- the browser refuses outside loads by itself ----------------------------------------------
