@@ -110,16 +110,14 @@ def warm() -> None:
         shutil.rmtree(project)
 
 
-_held: list[socket.socket] = []
-
-
-def run(request: dict) -> int:
-    """Fork a child that becomes the command; its exit code as ``subprocess`` gives it."""
+def run(request: dict, close: tuple[socket.socket, ...] = ()) -> int:
+    """Fork a child that becomes the command; its exit code as ``subprocess`` gives it.
+    ``close``: the server's own sockets, which are not the command's."""
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
-            for held in _held:  # the server's own ends: not the command's
+            for held in close:
                 held.close()
             code = become(request)
         finally:
@@ -135,14 +133,12 @@ def answer(listener: socket.socket) -> None:
     request as JSON up to the end of its writing; the exit code goes back as a line."""
     connection, _ = listener.accept()
     with connection:
-        _held.append(connection)
         _, fds, _, _ = socket.recv_fds(connection, 1, 3)
         chunks = []
         while chunk := connection.recv(65536):
             chunks.append(chunk)
         request = json.loads(b"".join(chunks))
-        code = run(request | {"fds": fds})
-        _held.remove(connection)
+        code = run(request | {"fds": fds}, (listener, connection))
         connection.sendall(f"{code}\n".encode())
 
 
@@ -152,7 +148,6 @@ def serve() -> None:
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # a shell may wait
         listener.bind(path)
         listener.listen()
-        _held.append(listener)
     warm()
     stdin = sys.stdin.buffer
     while True:
@@ -163,7 +158,7 @@ def serve() -> None:
             line = stdin.readline()
             if not line:
                 break
-            code = run(json.loads(line))
+            code = run(json.loads(line), (listener,) if listener else ())
             os.write(1, (json.dumps({"code": code}) + "\n").encode())
 
 

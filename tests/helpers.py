@@ -162,14 +162,15 @@ def shell_bin(folder: Path) -> dict[str, str]:
             raise RuntimeError(f"tests/cliserver.py did not listen on {CLI_SOCKET}")
         time.sleep(0.05)
     wrapper = folder / "python3"
-    client = Path(__file__).with_name("cliclient.py")
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f'if [ "$1" = build.py ]; then exec "{sys.executable}" -S "{client}" "$@"; fi\n'
-        f'exec "{sys.executable}" "$@"\n',
-        encoding="utf-8",
-    )
-    wrapper.chmod(0o755)
+    if not wrapper.exists():
+        client = Path(__file__).with_name("cliclient.py")
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f'if [ "$1" = build.py ]; then exec "{sys.executable}" -S "{client}" "$@"; fi\n'
+            f'exec "{sys.executable}" "$@"\n',
+            encoding="utf-8",
+        )
+        wrapper.chmod(0o755)
     return {
         "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}",
         "POLICYBRIEF_CLISERVER": str(CLI_SOCKET),
