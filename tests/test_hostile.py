@@ -2124,10 +2124,19 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
             process.send_signal(signal.SIGINT)
             out, err = process.communicate(timeout=120)
             assert "Traceback" not in err, (fraction, err)
-            if process.returncode == 130:
+            said = err.strip().splitlines()
+            if process.returncode == 130 and said == [
+                f"Error: interrupted; {world.out}/ unchanged"
+            ]:
                 interrupted += 1
-                assert err.strip().splitlines() == [f"Error: interrupted; {world.out}/ unchanged"]
                 assert snapshot(world.out) == before
+            elif process.returncode == 130:
+                # after the swap (a lock released, the report printed): the new build, whole
+                assert said == [
+                    f"Error: interrupted after the build was written; {world.out}/ holds it"
+                ], (fraction, err)
+                assert "Qiaotou (new)" in (world.out / "index.html").read_text(encoding="utf-8")
+                break
             else:
                 # Finished before the signal (-2: it came while Python was shutting down,
                 # after its handler was gone): the new build is in place, whole.
@@ -2143,6 +2152,40 @@ def test_ctrl_c_says_so_and_changes_nothing(world):
         if interrupted:
             break
     assert interrupted, "no run was interrupted in three rounds"
+
+
+def test_ctrl_c_after_the_swap_is_not_called_unchanged(world, monkeypatch, capsys):
+    """Ctrl+C that lands once the build has committed (here: as the report is printed)
+    must not say the output folder is unchanged: it holds the new build."""
+    _edit_prose(world)
+
+    def interrupted(report: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "print_report", interrupted)
+    argv = [world.sub(a) for a in build()]
+    argv.remove("-q")
+    assert cli.main(argv) == 130
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said[-1] == f"Error: interrupted after the build was written; {world.out}/ holds it"
+    assert "Qiaotou (new)" in (world.out / "index.html").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_before_the_swap_leaves_the_folder_as_it_was(world, monkeypatch, capsys):
+    """The same moment's twin before the commit: the folder as it was, and said so."""
+    from policybrief.build import pipeline
+
+    _edit_prose(world)
+    before = snapshot(world.out)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "write_site", interrupted)
+    assert cli.main([world.sub(a) for a in build()]) == 130
+    said = capsys.readouterr().err.strip().splitlines()
+    assert said == [f"Error: interrupted; {world.out}/ unchanged"]
+    assert snapshot(world.out) == before
 
 
 # -- the browser refuses outside loads by itself ----------------------------------------------
