@@ -282,6 +282,22 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         return 130
 
 
+def _command(args: argparse.Namespace, options: Options, argv: list[str] | None) -> int:
+    """Run the command; Ctrl+C that comes after a build has committed says so."""
+    written = _manifest_stamp(options.out_dir)
+    try:
+        return COMMANDS.get(args.command, build_command)(args, options)
+    except KeyboardInterrupt:
+        if _manifest_stamp(options.out_dir) == written:
+            raise  # main() says the folder is unchanged
+        # The build had committed (its manifest is swapped in with every other file) and
+        # Ctrl+C came after the held moment of the swap: while locks were released or the
+        # report printed. Saying "unchanged" would be false.
+        shown = _out_shown(argv)
+        print(f"Error: interrupted after the build was written; {shown} holds it", file=sys.stderr)
+        return 130
+
+
 def _manifest_stamp(out: Path) -> tuple[int, int, int] | None:
     """Which build the output folder holds: its manifest's inode, size and time (every
     committed build swaps in a new one), or None where there is none yet."""
@@ -338,22 +354,12 @@ def _main(argv: list[str] | None, default_root: Path | None) -> int:
         options = _options(args, root)
     except InputError as exc:  # the settings: no build was started
         return _input_errors(exc, stopped=False)
-    written = _manifest_stamp(options.out_dir)
     try:
         if args.command not in ("check", "new", "sync-stamp", "cells-stamp", "changes"):
             from policybrief.build.staging import check_output_folder
 
             check_output_folder(options.out_dir, root, output_inputs(options, root))
-        return COMMANDS.get(args.command, build_command)(args, options)
-    except KeyboardInterrupt:
-        if _manifest_stamp(options.out_dir) == written:
-            raise  # main() says the folder is unchanged
-        # The build had committed (its manifest is swapped in with every other file) and
-        # Ctrl+C came after the held moment of the swap: while locks were released or the
-        # report printed. Saying "unchanged" would be false.
-        shown = _out_shown(argv)
-        print(f"Error: interrupted after the build was written; {shown} holds it", file=sys.stderr)
-        return 130
+        return _command(args, options, argv)
     except InputError as exc:
         return _input_errors(exc, stopped=True)
     except BriefError as exc:
