@@ -199,15 +199,16 @@ def test_relative_project_and_output_folders_build_pdfs(fixture_project):
 def test_ctrl_c_in_a_finaliser_prints_no_traceback(tmp_path, monkeypatch):
     """A Ctrl+C that lands in a finaliser (a file lock's __del__ as a build ends) would be
     printed by Python as "Exception ignored ... Traceback"; any other error there still is."""
+    from policybrief.cli import interrupts
     from policybrief.cli import main as cli
 
     monkeypatch.setattr(sys, "unraisablehook", sys.__unraisablehook__)
     assert cli.main(["--jobs", "-1", "--project", str(tmp_path)]) == 2  # a usage error
-    assert sys.unraisablehook is cli._quiet_interrupts
+    assert sys.unraisablehook is interrupts.quiet
     script = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from policybrief.cli.main import _quiet_interrupts\n"
-        "sys.unraisablehook = _quiet_interrupts\n"
+        "from policybrief.cli.interrupts import quiet\n"
+        "sys.unraisablehook = quiet\n"
         "class Interrupted:\n    def __del__(self): raise KeyboardInterrupt\n"
         "class Broken:\n    def __del__(self): raise ValueError('still shown')\n"
         "Interrupted(); Broken()\n"

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from policybrief.cli import interrupts
 from policybrief.core.errors import BriefError, InputError
 
 if TYPE_CHECKING:  # imported where they are used, so that --help stays instant
@@ -253,16 +254,8 @@ def run() -> None:
     sys.exit(main())
 
 
-def _quiet_interrupts(unraisable: sys.UnraisableHookArgs) -> None:
-    """Ctrl+C that lands in a finaliser (a file lock's ``__del__`` as a build ends) cannot
-    stop anything there: Python would print it as "Exception ignored" with a traceback.
-    Every other unraisable exception goes to Python's own hook."""
-    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
-        sys.__unraisablehook__(unraisable)
-
-
 def main(argv: list[str] | None = None, default_root: Path | None = None) -> int:
-    sys.unraisablehook = _quiet_interrupts
+    sys.unraisablehook = interrupts.quiet
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] == ["source"]:  # its own arguments: policybrief/cli/sources.py
         from policybrief.cli.sources import run
@@ -277,47 +270,21 @@ def main(argv: list[str] | None = None, default_root: Path | None = None) -> int
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:  # Ctrl+C: the write stage swaps files in all or none
-        out = _out_shown(argv)
-        print(f"Error: interrupted; {out} unchanged", file=sys.stderr)
+        print(interrupts.unchanged(argv), file=sys.stderr)
         return 130
 
 
 def _command(args: argparse.Namespace, options: Options, argv: list[str] | None) -> int:
-    """Run the command; Ctrl+C that comes after a build has committed says so."""
-    written = _manifest_stamp(options.out_dir)
+    """Run the command. Ctrl+C after a build has committed says the folder holds it (its
+    manifest is swapped in with every other file); before that, main() says unchanged."""
+    before = interrupts.manifest_stamp(options.out_dir)
     try:
         return COMMANDS.get(args.command, build_command)(args, options)
     except KeyboardInterrupt:
-        if _manifest_stamp(options.out_dir) == written:
-            raise  # main() says the folder is unchanged
-        # The build had committed (its manifest is swapped in with every other file) and
-        # Ctrl+C came after the held moment of the swap: while locks were released or the
-        # report printed. Saying "unchanged" would be false.
-        shown = _out_shown(argv)
-        print(f"Error: interrupted after the build was written; {shown} holds it", file=sys.stderr)
+        if interrupts.manifest_stamp(options.out_dir) == before:
+            raise
+        print(interrupts.written(argv), file=sys.stderr)
         return 130
-
-
-def _manifest_stamp(out: Path) -> tuple[int, int, int] | None:
-    """Which build the output folder holds: its manifest's inode, size and time (every
-    committed build swaps in a new one), or None where there is none yet."""
-    from policybrief.build.cache import MANIFEST
-
-    try:
-        info = (out / MANIFEST).stat()
-    except OSError:
-        return None
-    return info.st_ino, info.st_size, info.st_mtime_ns
-
-
-def _out_shown(argv: list[str] | None) -> str:
-    args = list(sys.argv[1:] if argv is None else argv)
-    for i, arg in enumerate(args):
-        if arg == "--out" and i + 1 < len(args):
-            return args[i + 1].rstrip("/") + "/"
-        if arg.startswith("--out="):
-            return arg[len("--out=") :].rstrip("/") + "/"
-    return "dist/"
 
 
 def usage_problems(args: argparse.Namespace, root: Path) -> str | None:
