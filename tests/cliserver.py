@@ -11,6 +11,11 @@ with its exit code (negative: the signal that ended it), as ``subprocess`` repor
 The server runs no thread, so forking it is safe; the child is an ordinary process, not a
 ``multiprocessing`` one (the engine tells its own workers apart by that).
 
+A request with ``detach`` is answered at once with the child's pid; the child leads a
+session of its own (as ``Popen(start_new_session=True)`` makes it), so that a test can
+kill its process group, and ``wait`` or ``poll`` requests give its exit code later
+(``helpers.start_cli``: the tests that kill builds, or run several at once).
+
 It also listens on a Unix socket (its path in the environment as ``POLICYBRIEF_CLISERVER``
 of the process that starts it, when set), for commands a shell runs: the docs' ``sh``
 blocks call ``python3 build.py ...`` through ``tests/cliclient.py``, which hands over its
@@ -110,22 +115,50 @@ def warm() -> None:
         shutil.rmtree(project)
 
 
-def run(request: dict, close: tuple[socket.socket, ...] = ()) -> int:
-    """Fork a child that becomes the command; its exit code as ``subprocess`` gives it.
-    ``close``: the server's own sockets, which are not the command's."""
+def start(request: dict, close: tuple[socket.socket, ...] = ()) -> int:
+    """Fork a child that becomes the command; its process id. ``close``: the server's own
+    sockets, which are not the command's. ``detach``: the child leads a session of its
+    own, as ``subprocess.Popen(start_new_session=True)`` makes it (a test kills its group)."""
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
             for held in close:
                 held.close()
+            if request.get("detach"):
+                os.setsid()
             code = become(request)
         finally:
             os._exit(code)
     for given in request.get("fds", ()):
         os.close(given)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+    return pid
+
+
+def finished(pid: int, block: bool = True) -> int | None:
+    """A child's exit code as ``subprocess`` gives it (negative: the signal that ended it);
+    None if it runs on and ``block`` is false."""
+    done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+    return os.waitstatus_to_exitcode(status) if done else None
+
+
+def run(request: dict, close: tuple[socket.socket, ...] = ()) -> int:
+    """The command, to its end; its exit code."""
+    code = finished(start(request, close))
+    assert code is not None
+    return code
+
+
+def reply(request: dict, close: tuple[socket.socket, ...]) -> dict:
+    """A line on stdin from ``helpers``: a command to run to its end (its code), to start
+    (``detach``: its pid), or a started one's code (``wait``, or ``poll`` without waiting)."""
+    if "wait" in request:
+        return {"code": finished(request["wait"])}
+    if "poll" in request:
+        return {"code": finished(request["poll"], block=False)}
+    if request.get("detach"):
+        return {"pid": start(request, close)}
+    return {"code": run(request, close)}
 
 
 def answer(listener: socket.socket) -> None:
@@ -158,8 +191,8 @@ def serve() -> None:
             line = stdin.readline()
             if not line:
                 break
-            code = run(json.loads(line), (listener,) if listener else ())
-            os.write(1, (json.dumps({"code": code}) + "\n").encode())
+            answered = reply(json.loads(line), (listener,) if listener else ())
+            os.write(1, (json.dumps(answered) + "\n").encode())
 
 
 if __name__ == "__main__":

@@ -79,7 +79,9 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Run ``python build.py ...`` as a user would: a process of its own, with its own exit
     code, descriptors, environment (this one's, as it is now), working folder, logging and
     exit handlers. The process is forked from a server that has imported the engine and
@@ -91,11 +93,11 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         request = {
             "argv": argv,
             "cwd": str(cwd or ROOT),
-            "env": dict(os.environ),
+            "env": dict(os.environ if env is None else env),
             "stdout": str(out),
             "stderr": str(err),
         }
-        code = _ask(request)
+        code = _ask(request)["code"]
         stdout = out.read_text(encoding="utf-8", errors="replace") if out.exists() else ""
         stderr = err.read_text(encoding="utf-8", errors="replace") if err.exists() else ""
     return subprocess.CompletedProcess(["build.py", *argv], code, stdout, stderr)
@@ -137,16 +139,55 @@ def _started() -> subprocess.Popen:
     return _server[0]
 
 
-def _ask(request: dict) -> int:
+def _ask(request: dict, timeout: float = 600) -> dict:
     server = _started()
     assert server.stdin and server.stdout
     server.stdin.write((json.dumps(request) + "\n").encode())
     server.stdin.flush()
-    ready, _, _ = select.select([server.stdout], [], [], 600)
+    ready, _, _ = select.select([server.stdout], [], [], timeout)
     if not ready:
         server.kill()
-        raise subprocess.TimeoutExpired(["build.py", *request["argv"]], 600)
-    return int(json.loads(server.stdout.readline())["code"])
+        raise subprocess.TimeoutExpired(["build.py", *request.get("argv", ())], timeout)
+    return json.loads(server.stdout.readline())
+
+
+class CliProcess:
+    """``python build.py ...`` started and left running, as ``subprocess.Popen(...,
+    start_new_session=True)`` would leave it: ``pid`` leads a process group of its own
+    (``os.killpg`` ends it and its PDF workers), ``poll`` and ``wait`` give its exit code
+    (negative: the signal that ended it). Its output goes to the files ``stdout`` and
+    ``stderr``. Made by :func:`start_cli`."""
+
+    def __init__(self, pid: int, stdout: Path, stderr: Path):
+        self.pid, self.stdout, self.stderr = pid, stdout, stderr
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = _ask({"poll": self.pid})["code"]
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = int(_ask({"wait": self.pid})["code"])
+        return self.returncode
+
+
+def start_cli(*args: str, logs: Path, env: dict[str, str] | None = None) -> CliProcess:
+    """Start ``python build.py ...`` (forked, as :func:`run_cli` is) and return at once:
+    for tests that kill a build, or run several at the same time. Its output goes to a new
+    folder ``logs`` (which must not exist yet)."""
+    folder = logs
+    folder.mkdir(parents=True)
+    request = {
+        "argv": [str(a) for a in args],
+        "cwd": str(ROOT),
+        "env": dict(os.environ if env is None else env),
+        "stdout": str(folder / "stdout"),
+        "stderr": str(folder / "stderr"),
+        "detach": True,
+    }
+    return CliProcess(int(_ask(request)["pid"]), folder / "stdout", folder / "stderr")
 
 
 def shell_bin(folder: Path) -> dict[str, str]:

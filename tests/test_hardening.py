@@ -9,15 +9,22 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pypdf
 import pytest
-from helpers import ROOT, copy_fixture, parse_html, pdf_pages, squash, write_files
+from helpers import (
+    ROOT,
+    copy_fixture,
+    parse_html,
+    pdf_pages,
+    run_cli,
+    squash,
+    start_cli,
+    write_files,
+)
 
 from policybrief.build.pipeline import Options, build
 from policybrief.core.errors import BriefError, InputError
@@ -271,11 +278,7 @@ def test_audience_names_cannot_leave_the_output_folder(tmp_path):
 
 def test_brief_selection_cannot_name_a_path(tmp_path):
     project = copy_fixture(tmp_path / "p")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--project", str(project), "--brief", "../../etc"],
-        capture_output=True,
-        text=True,
-    )
+    result = run_cli("--project", str(project), "--brief", "../../etc")
     assert result.returncode == 2
     assert result.stderr.startswith("Error: unknown brief '../../etc'")
 
@@ -326,29 +329,20 @@ def test_killed_builds_leave_old_or_new_files_never_half(tmp_path):
     project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
     env = _own_temp(tmp_path)
-    command = [
-        sys.executable,
-        str(ROOT / "build.py"),
-        "--project",
-        str(project),
-        *SMALL,
-        "--out",
-        str(out),
-        "--quiet",
-        "--force",
-    ]
+    command = ["--project", str(project), *SMALL, "--out", str(out), "--quiet", "--force"]
     started = time.perf_counter()
-    subprocess.run(command, check=True, env=env)
+    assert run_cli(*command, env=env).returncode == 0
     duration = time.perf_counter() - started
     assert _valid(out) == 4
     # Kill at moments spread over the run, most near its end where files are written.
     for fraction in (0.5, 0.85, 0.95, 0.99, 1.02):
-        process = subprocess.Popen(command, start_new_session=True, env=env)
+        process = start_cli(*command, env=env, logs=tmp_path / f"logs-{fraction}")
         time.sleep(duration * fraction)
-        os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # (1.02: it may have ended)
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         assert _valid(out) == 4
-    subprocess.run(command, check=True, env=env)
+    assert run_cli(*command, env=env).returncode == 0
     assert not list(out.rglob(".*.tmp")), "stale temporary files are cleaned up"
     assert not list((out / ".staging").glob("*/*.*ml")), "killed builds' staging is cleaned up"
     assert not _font_folders(Path(env["TMPDIR"]), out)
@@ -369,10 +363,10 @@ def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, l
     out = tmp_path / "out"
     env = _own_temp(tmp_path)
     temp = Path(env["TMPDIR"])
-    command = [sys.executable, str(ROOT / "build.py"), "--project", str(project), "--quiet"]
+    command = ["--project", str(project), "--quiet"]
     command += ["--brief", "hexi", "--audience", "decision-makers", "--format", "pdf"]
     command += [*(f"--lang={lang}" for lang in langs), "--jobs=2", "--out", str(out)]
-    process = subprocess.Popen(command, start_new_session=True, env=env)
+    process = start_cli(*command, env=env, logs=tmp_path / "logs")
     try:
         deadline = time.monotonic() + 120
         while not _font_folders(temp, out):
@@ -382,7 +376,7 @@ def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, l
         (os.killpg if whole_group else os.kill)(process.pid, signal.SIGKILL)
         assert process.wait() == -signal.SIGKILL, "killed while rendering, not after"
         assert not _outputs(out, "*.pdf")
-        subprocess.run(command, check=True, env=env)
+        assert run_cli(*command, env=env).returncode == 0
     finally:  # whatever outlived the killed build
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
@@ -396,16 +390,7 @@ def test_builds_killed_while_rendering_pdfs_leave_no_temporary_files(tmp_path, l
 def test_concurrent_builds_do_not_corrupt_each_other(tmp_path):
     project = copy_fixture(tmp_path / "p")
     out = tmp_path / "out"
-    command = [
-        sys.executable,
-        str(ROOT / "build.py"),
-        "--project",
-        str(project),
-        *SMALL,
-        "--out",
-        str(out),
-        "--quiet",
-    ]
-    processes = [subprocess.Popen(command) for _ in range(3)]
+    command = ["--project", str(project), *SMALL, "--out", str(out), "--quiet"]
+    processes = [start_cli(*command, logs=tmp_path / f"logs-{n}") for n in range(3)]
     assert [p.wait() for p in processes] == [0, 0, 0]
     assert _valid(out) == 4
