@@ -209,8 +209,11 @@ def write_outputs(
             data = page.html.encode("utf-8")
             staging.put(output.name(fmt), data)
             made[(output, fmt)] = Written(output.name(fmt), fmt, "built", None, len(data), 0.0)
-    made.update(render_pdfs(project, pages, options, staging, report, progress))
-    made.update(render_docx(project, pages, staging))
+
+    def words() -> None:  # the Word editions, in this process while the workers render PDFs
+        made.update(render_docx(project, pages, staging))
+
+    made.update(render_pdfs(project, pages, options, staging, report, progress, words))
     return made
 
 
@@ -252,15 +255,18 @@ def render_pdfs(
     staging: Staging,
     report: BuildReport,
     progress: Progress | None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Made:
     """Render the PDFs into the staging folder, each checked against its audience's limits
-    (see :func:`pdf.check_result`)."""
+    (see :func:`pdf.check_result`); ``meanwhile`` runs in this process as the workers
+    render (or first, when there are none)."""
     from policybrief.build.workers import default_jobs, render_all
     from policybrief.output import fonts as fontlib
     from policybrief.output.pdf import check_result
 
     jobs = pdf_jobs(project, pages, staging)
     if not jobs:
+        meanwhile()
         return {}
     made: Made = {}
     faces = fontlib.prepare(
@@ -273,7 +279,7 @@ def render_pdfs(
     workers = options.jobs or default_jobs()
     temp = staging.temporary()  # WeasyPrint's font copies: they go with the staging folder
     html = {job.key: job.html for job in jobs}
-    for done in render_all(jobs, roots, base, workers, progress, faces, temp):
+    for done in render_all(jobs, roots, base, workers, progress, faces, temp, meanwhile):
         output, result = done.key, done.result
         name = output.name("pdf")
         where = project.briefs[output.brief].texts[output.lang].path

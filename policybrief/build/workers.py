@@ -117,6 +117,18 @@ def default_jobs() -> int:
     )
 
 
+def _alongside(pool: ProcessPoolExecutor, meanwhile: Callable[[], None] | None) -> None:
+    """``meanwhile`` in this process while the pool renders; its error (or Ctrl+C) ends
+    the build, and the queued PDFs are dropped."""
+    if meanwhile is None:
+        return
+    try:
+        meanwhile()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+
+
 def render_all(
     jobs: list[PdfJob],
     roots: tuple[Path, ...],
@@ -125,14 +137,19 @@ def render_all(
     progress: Callable[[int, int, str], None] | None = None,
     fonts: FontSet | None = None,
     temp: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[PdfDone]:
     """Render every job, yielding each as it completes (largest jobs start first);
     ``fonts``: the subset faces every worker serves (see :mod:`fonts`); ``temp``: the
-    folder for WeasyPrint's temporary files, which goes when the build does."""
+    folder for WeasyPrint's temporary files, which goes when the build does;
+    ``meanwhile``: work for this process while the workers render (the Word editions),
+    called once, before the first PDF is yielded (first of all when there are no workers)."""
     ordered = sorted(jobs, key=lambda j: -j.weight)
     total = len(ordered)
     workers = max(1, min(workers, total))
     if workers == 1:
+        if meanwhile:
+            meanwhile()
         _init(roots, fonts, temp)
         for done, job in enumerate(ordered, 1):
             result, seconds, pid = _render(job, base_url)
@@ -145,6 +162,7 @@ def render_all(
         workers, mp_context=context, initializer=_init, initargs=(roots, fonts, temp)
     ) as pool:
         pending = {pool.submit(_render, job, base_url): job for job in ordered}
+        _alongside(pool, meanwhile)
         done = 0
         while pending:
             try:
