@@ -177,17 +177,16 @@ def start_cli(*args: str, logs: Path, env: dict[str, str] | None = None) -> CliP
     """Start ``python build.py ...`` (forked, as :func:`run_cli` is) and return at once:
     for tests that kill a build, or run several at the same time. Its output goes to a new
     folder ``logs`` (which must not exist yet)."""
-    folder = logs
-    folder.mkdir(parents=True)
+    logs.mkdir(parents=True)
     request = {
         "argv": [str(a) for a in args],
         "cwd": str(ROOT),
         "env": dict(os.environ if env is None else env),
-        "stdout": str(folder / "stdout"),
-        "stderr": str(folder / "stderr"),
+        "stdout": str(logs / "stdout"),
+        "stderr": str(logs / "stderr"),
         "detach": True,
     }
-    return CliProcess(int(_ask(request)["pid"]), folder / "stdout", folder / "stderr")
+    return CliProcess(int(_ask(request)["pid"]), logs / "stdout", logs / "stderr")
 
 
 def shell_bin(folder: Path) -> dict[str, str]:

@@ -147,8 +147,8 @@ def render_all(
     ordered = sorted(jobs, key=lambda j: -j.weight)
     total = len(ordered)
     workers = max(1, min(workers, total))
-    if workers == 1:
-        if meanwhile:
+    if workers == 1:  # no workers to overlap with: this process's work first
+        if meanwhile is not None:
             meanwhile()
         _init(roots, fonts, temp)
         for done, job in enumerate(ordered, 1):
